@@ -1,0 +1,30 @@
+"""Environment for every process that talks to Prefect: local home, our API, no telemetry.
+
+Set before ``prefect`` is imported (its settings are read from the environment).
+"""
+
+import os
+
+from services.settings import Settings
+
+
+def prefect_environment(settings: Settings) -> dict[str, str]:
+    env = {
+        "PREFECT_HOME": str(settings.prefect_home),
+        "PREFECT_API_URL": settings.prefect_api_url or f"http://127.0.0.1:{settings.prefect_port}/api",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        "PREFECT_UI_API_URL": f"http://127.0.0.1:{settings.prefect_port}/api",
+        "PREFECT_SERVER_API_HOST": "127.0.0.1",
+        "PREFECT_SERVER_API_PORT": str(settings.prefect_port),
+        "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "WARNING"),
+        "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+    }
+    if settings.prefect_database_url:
+        env["PREFECT_API_DATABASE_CONNECTION_URL"] = settings.prefect_database_url
+    return env
+
+
+def apply(settings: Settings) -> None:
+    os.environ.update(prefect_environment(settings))

@@ -1,0 +1,23 @@
+"""Show an application's steps, deadlines and status in the Prefect UI as a table artifact.
+
+The truth stays in our database; Prefect gets a view of it for staff who monitor runs there.
+"""
+
+from prefect.artifacts import create_table_artifact
+
+from services.db import session_scope
+from services.formatting import format_date_zh
+from services.models import Application
+from services.steps import steps_of
+
+
+def publish_steps_table(application_id: int) -> None:
+    with session_scope() as session:
+        application = session.get(Application, application_id)
+        rows = [
+            {"环节": s.name, "部门": s.department, "状态": s.status.label_zh, "时限": f"{s.sla_working_days}个工作日",
+             "办结期限": (format_date_zh(s.due_on) + ("（暂定）" if s.due_provisional else "")) if s.due_on else "—"}
+            for s in steps_of(session, application_id)
+        ]
+        create_table_artifact(key=f"case-{application_id}-steps", table=rows,
+                              description=f"{application.case_no} {application.title}：办理环节与期限")

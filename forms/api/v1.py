@@ -1,0 +1,188 @@
+"""JSON API v1: what the forms do, for scripts and other systems (OpenAPI at /docs).
+
+Authentication is the OAuth2 password flow (``POST /api/v1/auth/token``). Two helpers are public
+because the forms use them for live validation: working-day due dates and USCC checks.
+"""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query
+from fastapi.responses import JSONResponse
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel
+
+from flows.dispatch import dispatch
+from forms.deps import ApiUser, SessionDep
+from forms.routes.pages import document_response
+from forms.security import issue_api_token
+from services import dashboard, visibility
+from services.intake import IntakeError, StandardLandApplicationInput, submit_application
+from services.rules import uscc
+from services.schedules import work_calendar
+from services.settings import get_settings
+from services.users import authenticate
+
+router = APIRouter(prefix="/api/v1")
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+
+
+class DueOut(BaseModel):
+    due: date
+    provisional: bool
+
+
+class StepOut(BaseModel):
+    key: str
+    name: str
+    kind: str
+    department: str
+    status: str
+    status_label: str
+    sla_working_days: int
+    due_on: date | None
+    due_provisional: bool
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class DocumentOut(BaseModel):
+    id: int
+    kind: str
+    title: str
+    number: str
+    issued_at: datetime
+    pdf_url: str
+    docx_url: str
+    pdf_sha256: str
+
+
+class ApplicationOut(BaseModel):
+    id: int
+    case_no: str
+    title: str
+    process: str
+    status: str
+    status_label: str
+    enterprise_name: str
+    uscc: str
+    project_name: str
+    industry_code: str
+    total_investment_wan: Decimal
+    land_area_mu: Decimal
+    parcel_number: str | None
+    submitted_at: datetime
+    accepted_at: datetime | None
+    flow_run_id: str | None
+    flow_run_url: str | None
+    steps: list[StepOut]
+    documents: list[DocumentOut]
+
+
+class ApplicationSummary(BaseModel):
+    id: int
+    case_no: str
+    status: str
+    enterprise_name: str
+    project_name: str
+    next_step: str | None
+    next_due: date | None
+    next_due_provisional: bool
+
+
+@router.post("/auth/token", response_model=Token, tags=["auth"])
+def token(session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]):
+    result = authenticate(session, form.username, form.password)
+    if result.user is None:
+        session.commit()  # keep the failure record although we answer with an error
+        headers = {"Retry-After": str(result.retry_after_seconds)} if result.retry_after_seconds else {}
+        raise HTTPException(429 if result.retry_after_seconds else 401, detail=result.error, headers=headers)
+    return Token(access_token=issue_api_token(result.user.id))
+
+
+@router.post("/applications", status_code=201, response_model=ApplicationOut, tags=["applications"],
+             responses={200: {"description": "the same Idempotency-Key was used before: that application"},
+                        422: {"description": "invalid field; `errors` maps field → Chinese message"}})
+def create(session: SessionDep, user: ApiUser, data: StandardLandApplicationInput,
+           idempotency_key: Annotated[str | None, Header(max_length=64)] = None):
+    """Submit a 标准地预评估 application. Send an ``Idempotency-Key`` header to make retries safe."""
+    try:
+        application, created = submit_application(session, user, data, idempotency_key or str(uuid.uuid4()))
+    except IntakeError as error:
+        session.rollback()
+        status = 403 if "企业账户" in error.message else 422
+        return JSONResponse({"detail": error.message, "errors": {error.field: error.message}}, status_code=status)
+    session.commit()
+    if application.flow_run_id is None:
+        dispatch(application.id)
+        session.refresh(application)
+    out = _application_out(session, application)
+    return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
+
+
+@router.get("/applications", response_model=list[ApplicationSummary], tags=["applications"])
+def list_(session: SessionDep, user: ApiUser):
+    return [ApplicationSummary(id=r.application.id, case_no=r.application.case_no, status=r.application.status,
+                               enterprise_name=r.enterprise_name, project_name=r.project_name,
+                               next_step=r.next_step_name, next_due=r.next_due,
+                               next_due_provisional=r.next_due_provisional)
+            for r in dashboard.list_applications(session, user)]
+
+
+@router.get("/applications/{application_id}", response_model=ApplicationOut, tags=["applications"])
+def read(session: SessionDep, user: ApiUser, application_id: int):
+    application = visibility.get_readable_application(session, user, application_id)
+    if application is None:
+        raise HTTPException(404, detail="未找到该申请，或您无权查看")
+    return _application_out(session, application)
+
+
+@router.get("/documents/{document_id}.{fmt}", tags=["documents"],
+            responses={200: {"content": {"application/pdf": {}}}})
+def download(session: SessionDep, user: ApiUser, document_id: int, fmt: Literal["pdf", "docx"]):
+    return document_response(session, user, document_id, fmt)
+
+
+@router.get("/calendar/due", response_model=DueOut, tags=["helpers"])
+def calendar_due(session: SessionDep, accepted_on: date,
+                 working_days: Annotated[int, Query(ge=0, le=3650)]):
+    """The n-th working day after acceptance (调休 weekend days count; holidays do not)."""
+    due = work_calendar(session).add_working_days(accepted_on, working_days)
+    return DueOut(due=due.due, provisional=due.provisional)
+
+
+@router.get("/uscc/{code}", tags=["helpers"], responses={200: {"content": {"application/json": {"examples": {
+    "valid": {"value": {"valid": True, "normalized": "91350100M000100Y43"}},
+    "invalid": {"value": {"valid": False, "reason": "校验码错误，请核对统一社会信用代码"}}}}}}})
+def check_uscc(code: str):
+    """Normalise (spaces, full-width, lower case) and check a 统一社会信用代码."""
+    result = uscc.validate(code)
+    return {"valid": True, "normalized": result.normalized} if result.valid else \
+        {"valid": False, "reason": result.reason}
+
+
+def _application_out(session, application) -> ApplicationOut:
+    view = dashboard.application_view(session, application)
+    ui = get_settings().prefect_ui_base()
+    return ApplicationOut(
+        id=application.id, case_no=application.case_no, title=application.title,
+        process=f"{application.process_key}@{application.process_version}", status=application.status,
+        status_label=application.status.label_zh, enterprise_name=view.enterprise.name, uscc=view.enterprise.uscc,
+        project_name=view.project.name, industry_code=view.project.industry_code,
+        total_investment_wan=view.project.total_investment_wan, land_area_mu=view.project.land_area_mu,
+        parcel_number=view.parcel.number if view.parcel else None, submitted_at=application.submitted_at,
+        accepted_at=application.accepted_at, flow_run_id=application.flow_run_id,
+        flow_run_url=f"{ui}/runs/flow-run/{application.flow_run_id}" if application.flow_run_id else None,
+        steps=[StepOut(key=s.key, name=s.name, kind=s.kind, department=s.department, status=s.status,
+                       status_label=s.status.label_zh, sla_working_days=s.sla_working_days, due_on=s.due_on,
+                       due_provisional=s.due_provisional, started_at=s.started_at, finished_at=s.finished_at)
+               for s in view.steps],
+        documents=[DocumentOut(id=d.id, kind=d.kind, title=d.title, number=d.number, issued_at=d.issued_at,
+                               pdf_url=f"/api/v1/documents/{d.id}.pdf", docx_url=f"/api/v1/documents/{d.id}.docx",
+                               pdf_sha256=d.pdf_sha256) for d in view.documents])

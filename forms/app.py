@@ -1,0 +1,53 @@
+"""The FastAPI application: pages (Jinja2, zh-CN), the JSON API v1, health check, error pages."""
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from forms.api.v1 import router as api_router
+from forms.deps import LoginRequired
+from forms.errors import field_errors
+from forms.routes.pages import router as pages_router
+from forms.web import page
+from services.db import get_engine
+from services.settings import REPO_ROOT, get_settings
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(title="Green Channel 绿色通道 API", version="1", docs_url="/docs",
+                  description="标准地预评估、环评告知承诺、拿地即开工与代办服务的审批流程。")
+    app.add_middleware(SessionMiddleware, secret_key=settings.effective_secret_key, session_cookie="gc_session",
+                       max_age=8 * 3600, same_site="lax", https_only=settings.secure_cookies)
+    app.mount("/static", StaticFiles(directory=str(REPO_ROOT / "templates" / "web" / "static")), name="static")
+    app.include_router(pages_router)
+    app.include_router(api_router)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz():
+        try:
+            with get_engine().connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as error:  # report, do not crash: a probe wants a status
+            return JSONResponse({"status": "error", "database": str(error.__class__.__name__)}, status_code=503)
+        return {"status": "ok", "database": "ok"}
+
+    @app.exception_handler(LoginRequired)
+    def _login(request: Request, _exc: LoginRequired):
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(request: Request, exc: RequestValidationError):
+        return JSONResponse({"detail": "参数校验失败", "errors": field_errors(exc.errors())}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http_error(request: Request, exc: StarletteHTTPException):
+        if request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/docs", "/openapi.json"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return page(request, "error.html", status_code=exc.status_code, status=exc.status_code, message=exc.detail)
+
+    return app

@@ -1,0 +1,60 @@
+"""Dependency aliases shared by pages and the API: the database session and the current user."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from forms.security import read_api_token
+from services.db import get_engine
+from services.models import User
+
+
+def get_session() -> Iterator[Session]:
+    """One transaction per request: committed when the handler returns, rolled back on error."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+class LoginRequired(Exception):
+    """Raised by page dependencies; the app turns it into a redirect to the sign-in page."""
+
+
+def page_user(request: Request, session: SessionDep) -> User:
+    user_id = request.session.get("user_id")
+    user = session.get(User, user_id) if user_id else None
+    if user is None or not user.is_active:
+        raise LoginRequired()
+    return user
+
+
+def staff_user(user: Annotated[User, Depends(page_user)]) -> User:
+    if not user.role.is_staff:
+        raise HTTPException(status_code=403, detail="仅限工作人员访问")
+    return user
+
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def api_user(session: SessionDep, token: Annotated[str | None, Depends(oauth2)]) -> User:
+    user_id = read_api_token(token) if token else None
+    user = session.get(User, user_id) if user_id else None
+    if user is None or not user.is_active:
+        raise HTTPException(status_code=401, detail="未登录或令牌已过期", headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+PageUser = Annotated[User, Depends(page_user)]
+StaffUser = Annotated[User, Depends(staff_user)]
+ApiUser = Annotated[User, Depends(api_user)]

@@ -1,0 +1,139 @@
+"""zh-CN pages: sign-in, the 标准地预评估 form, application status, lists and downloads.
+
+No business rules here: every decision is a call into ``services``.
+"""
+
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import FileResponse, RedirectResponse
+from pydantic import ValidationError
+
+from flows.dispatch import dispatch
+from forms.deps import PageUser, SessionDep
+from forms.errors import field_errors
+from forms.security import sign_in, verify_csrf
+from forms.web import page
+from services import audit, dashboard, visibility
+from services.intake import IntakeError, StandardLandApplicationInput, submit_application
+from services.processes import get_definition
+from services.settings import get_settings
+from services.users import authenticate
+
+router = APIRouter(include_in_schema=False)
+Csrf = Depends(verify_csrf)
+
+
+@router.get("/")
+def home(request: Request):
+    return RedirectResponse("/applications" if request.session.get("user_id") else "/login", status_code=303)
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/applications"):
+    return page(request, "login.html", next=_safe_next(next), error=None, username="")
+
+
+@router.post("/login", dependencies=[Csrf])
+def login(request: Request, session: SessionDep, username: Annotated[str, Form()] = "",
+          password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/applications"):
+    result = authenticate(session, username.strip(), password)
+    if result.user is None:
+        status = 429 if result.retry_after_seconds else 401
+        return page(request, "login.html", status_code=status, next=_safe_next(next), error=result.error,
+                    username=username)
+    sign_in(request, result.user.id)
+    audit.record(session, "user.signed_in", actor=result.user, entity="user", entity_id=result.user.id)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout", dependencies=[Csrf])
+def logout(request: Request):
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/applications")
+def applications(request: Request, session: SessionDep, user: PageUser):
+    return page(request, "applications.html", user=user, rows=dashboard.list_applications(session, user))
+
+
+@router.get("/applications/new")
+def new_application(request: Request, session: SessionDep, user: PageUser):
+    return _form_page(request, session, user, values=_prefill(session, user), errors={})
+
+
+async def posted_form(request: Request) -> dict[str, str]:
+    """The posted fields as text (read in an async dependency so handlers can stay synchronous)."""
+    form = await request.form()
+    return {k: str(v) for k, v in form.items() if k != "csrf_token"}
+
+
+@router.post("/applications/new", dependencies=[Csrf])
+def create_application(request: Request, session: SessionDep, user: PageUser,
+                       values: Annotated[dict[str, str], Depends(posted_form)]):
+    key = values.pop("idempotency_key", "") or str(uuid.uuid4())
+    try:
+        data = StandardLandApplicationInput.model_validate({k: v for k, v in values.items() if v.strip()})
+        application, _created = submit_application(session, user, data, key)
+    except ValidationError as error:
+        return _form_page(request, session, user, values, field_errors(error), key, status_code=422)
+    except IntakeError as error:
+        session.rollback()
+        return _form_page(request, session, user, values, {error.field: error.message}, key, status_code=422)
+    session.commit()
+    if application.flow_run_id is None:
+        dispatch(application.id)
+    return RedirectResponse(f"/applications/{application.id}", status_code=303)
+
+
+@router.get("/applications/{application_id}")
+def application_status(request: Request, session: SessionDep, user: PageUser, application_id: int):
+    application = visibility.get_readable_application(session, user, application_id)
+    if application is None:
+        raise HTTPException(status_code=404, detail="未找到该申请，或您无权查看")
+    view = dashboard.application_view(session, application)
+    definition = get_definition(application.process_key, application.process_version)
+    return page(request, "application.html", user=user, view=view, definition=definition)
+
+
+@router.get("/documents/{document_id}.{fmt}")
+def download(session: SessionDep, user: PageUser, document_id: int, fmt: str):
+    return document_response(session, user, document_id, fmt)
+
+
+def document_response(session, user, document_id: int, fmt: str) -> FileResponse:
+    """Shared by pages and the API: visibility first, then the stored file."""
+    if fmt not in ("pdf", "docx"):
+        raise HTTPException(status_code=404, detail="不支持的文件格式")
+    document = visibility.get_readable_document(session, user, document_id)
+    if document is None:
+        raise HTTPException(status_code=404, detail="未找到该文书，或您无权查看")
+    path = Path(get_settings().documents_dir) / (document.pdf_path if fmt == "pdf" else document.docx_path)
+    media = "application/pdf" if fmt == "pdf" else \
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return FileResponse(path, media_type=media, filename=f"{document.title}-{document.number}.{fmt}")
+
+
+def _form_page(request, session, user, values, errors, key=None, status_code=200):
+    return page(request, "application_form.html", status_code=status_code, user=user, values=values,
+                errors=errors, idempotency_key=key or str(uuid.uuid4()),
+                parcels=dashboard.available_parcels(session), definition=get_definition("standard_land"))
+
+
+def _prefill(session, user) -> dict:
+    from services.models import Enterprise
+
+    enterprise = session.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
+    if enterprise is None:
+        return {}
+    return {"enterprise_name": enterprise.name, "uscc": enterprise.uscc,
+            "legal_representative": enterprise.legal_representative, "contact_name": enterprise.contact_name,
+            "contact_phone": enterprise.contact_phone}
+
+
+def _safe_next(target: str) -> str:
+    """Only same-site paths, so the sign-in page cannot be used to redirect elsewhere."""
+    return target if target.startswith("/") and not target.startswith("//") else "/applications"

@@ -1,0 +1,20 @@
+"""Jinja2 page rendering with the shared zh-CN formatting filters."""
+
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from forms.security import csrf_token
+from services.formatting import JINJA_FILTERS
+from services.settings import REPO_ROOT, get_settings
+
+templates = Jinja2Templates(directory=str(Path(REPO_ROOT) / "templates" / "web"))
+templates.env.filters.update(JINJA_FILTERS)
+templates.env.globals["prefect_ui"] = lambda: get_settings().prefect_ui_base()
+
+
+def page(request: Request, name: str, status_code: int = 200, **context):
+    context.setdefault("user", getattr(request.state, "user", None))
+    context["csrf_token"] = csrf_token(request)
+    return templates.TemplateResponse(request, name, context, status_code=status_code)

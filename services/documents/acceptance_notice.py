@@ -1,0 +1,193 @@
+"""受理通知书 (acceptance notice): the document that starts the statutory clock.
+
+One view builder, :func:`prepare`, turns the context into display strings; the HTML template
+(``templates/documents/acceptance_notice.html``, PDF) and :func:`build_docx` (DOCX) print only
+what it returns, so both formats carry the same words by construction. This module does not
+compute deadlines, allocate numbers or touch the database: the caller passes the results in.
+
+Context (a plain dict; all keys required):
+
+=====================  ==========  ==========================================================
+key                    type        meaning
+=====================  ==========  ==========================================================
+number                 str         文号, e.g. ``"东莞绿通受〔2026〕第0001号"``
+issuer                 str         issuing body, e.g. ``"东莞市绿色通道服务中心"``
+issued_on              date        date printed under the seal; also the file's created date
+enterprise_name        str         addressee (applicant enterprise)
+uscc                   str         统一社会信用代码 of the applicant
+case_no                str         case number, e.g. ``"GC-2026-000123"``
+application_title      str         without 《》, e.g. ``"标准地预评估申请"``
+project_name           str         project name
+submitted_at           datetime    when the application was submitted
+accepted_at            datetime    acceptance time (the clock starts from it)
+materials              list        ``[{"name": str, "form": str}, ...]``, at least one;
+                                   ``form`` is copies/form, e.g. ``"原件1份"``, ``"电子件"``
+sla_working_days       int         committed limit in working days
+due_on                 date        办结期限, computed by the SLA engine
+due_provisional        bool        True when ``due_on`` depends on a year whose official
+                                   holiday schedule is not yet published
+handler_name           str         经办人
+handler_phone          str         contact phone
+verification_code      str         查验码
+=====================  ==========  ==========================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from docx.document import Document
+from docx.shared import Cm, Pt
+
+from services.documents import docx_builder as dx
+from services.formatting import CHINA_TZ, format_date_zh, format_datetime_zh, working_days_zh
+
+KIND = "acceptance_notice"
+TITLE = "受理通知书"
+TEMPLATE = "acceptance_notice.html"
+
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "number": str,
+    "issuer": str,
+    "issued_on": date,
+    "enterprise_name": str,
+    "uscc": str,
+    "case_no": str,
+    "application_title": str,
+    "project_name": str,
+    "submitted_at": datetime,
+    "accepted_at": datetime,
+    "materials": (list, tuple),
+    "sla_working_days": int,
+    "due_on": date,
+    "due_provisional": bool,
+    "handler_name": str,
+    "handler_phone": str,
+    "verification_code": str,
+}
+
+MATERIALS_HEADER = ("序号", "材料名称", "份数/形式")
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """File metadata; ``created`` (aware, China time) comes from the context, never from the clock."""
+
+    title: str
+    author: str
+    subject: str
+    created: datetime
+
+
+@dataclass(frozen=True)
+class AcceptanceNoticeView:
+    """Everything printed on the notice, already formatted."""
+
+    meta: DocumentMeta
+    issuer: str
+    title: str
+    number: str
+    addressee: str
+    body: str
+    fields: tuple[tuple[str, str], ...]
+    materials_intro: str
+    materials_header: tuple[str, str, str]
+    materials: tuple[tuple[str, str, str], ...]
+    contact: tuple[tuple[str, str], ...]
+    issued_on: str
+    seal: str
+    verification: str
+    note: str | None
+
+
+def validate(ctx: Mapping) -> None:
+    """Raise ``ValueError`` naming every missing or mistyped key."""
+    problems = []
+    for key, expected in _TYPES.items():
+        if key not in ctx:
+            problems.append(f"missing {key}")
+            continue
+        value = ctx[key]
+        if expected is date and isinstance(value, datetime):
+            problems.append(f"{key} must be a date, not a datetime")
+        elif expected is int and isinstance(value, bool):
+            problems.append(f"{key} must be an int")
+        elif not isinstance(value, expected):
+            problems.append(f"{key} has type {type(value).__name__}")
+    materials = ctx.get("materials")
+    if isinstance(materials, (list, tuple)):
+        if not materials:
+            problems.append("materials is empty")
+        for i, item in enumerate(materials):
+            if not isinstance(item, Mapping) or not {"name", "form"} <= item.keys():
+                problems.append(f"materials[{i}] needs name and form")
+    if problems:
+        raise ValueError(f"{KIND} context: " + "; ".join(problems))
+
+
+def prepare(ctx: Mapping) -> AcceptanceNoticeView:
+    """Context → view. Deterministic: depends on ``ctx`` only."""
+    validate(ctx)
+    due = format_date_zh(ctx["due_on"]) + ("（暂定）" if ctx["due_provisional"] else "")
+    note = None
+    if ctx["due_provisional"]:
+        note = (
+            f"注：{ctx['due_on'].year}年国务院办公厅部分节假日安排尚未公布，上述办结期限为暂定日期；"
+            "该年节假日安排公布后，将重新计算办结期限并另行告知。"
+        )
+    body = (
+        f"你单位于{format_date_zh(ctx['submitted_at'])}提交的《{ctx['application_title']}》"
+        f"（案件编号 {ctx['case_no']}）及相关材料收悉。经审查，申请材料齐全、符合法定形式，决定予以受理。"
+    )
+    return AcceptanceNoticeView(
+        meta=DocumentMeta(
+            title=f"{TITLE} {ctx['number']}",
+            author=ctx["issuer"],
+            subject=f"{ctx['application_title']} {ctx['case_no']}",
+            created=datetime.combine(ctx["issued_on"], time(0, 0), tzinfo=CHINA_TZ),
+        ),
+        issuer=ctx["issuer"],
+        title=TITLE,
+        number=ctx["number"],
+        addressee=f"{ctx['enterprise_name']}（统一社会信用代码：{ctx['uscc']}）：",
+        body=body,
+        fields=(
+            ("项目名称", ctx["project_name"]),
+            ("受理时间", format_datetime_zh(ctx["accepted_at"])),
+            ("承诺办理时限", working_days_zh(ctx["sla_working_days"])),
+            ("办结期限", due),
+        ),
+        materials_intro="收到的申请材料如下：",
+        materials_header=MATERIALS_HEADER,
+        materials=tuple(
+            (str(i), item["name"], item["form"]) for i, item in enumerate(ctx["materials"], start=1)
+        ),
+        contact=(("经办人", ctx["handler_name"]), ("联系电话", ctx["handler_phone"])),
+        issued_on=format_date_zh(ctx["issued_on"]),
+        seal="（盖章）",
+        verification=f"查验码：{ctx['verification_code']}（可凭此码在绿色通道系统查验本通知书真伪）",
+        note=note,
+    )
+
+
+def build_docx(doc: Document, v: AcceptanceNoticeView) -> None:
+    """Write the notice into an empty document made by :func:`docx_builder.new_document`."""
+    dx.add_paragraph(doc, v.issuer, align=dx.Align.CENTER, east_asia=dx.HEADING_FONT, size=Pt(16))
+    dx.add_title(doc, v.title)
+    dx.add_paragraph(doc, v.number, align=dx.Align.RIGHT, space_after=Pt(12))
+    dx.add_paragraph(doc, v.addressee)
+    dx.add_paragraph(doc, v.body, align=dx.Align.JUSTIFY, indent_chars=2)
+    for label, value in v.fields:
+        dx.add_paragraph(doc, f"{label}：{value}", indent_chars=2)
+    dx.add_paragraph(doc, v.materials_intro, indent_chars=2)
+    dx.add_table(doc, v.materials_header, v.materials, widths=(Cm(1.6), Cm(9.6), Cm(4.4)),
+                 aligns=(dx.Align.CENTER, dx.Align.LEFT, dx.Align.CENTER))
+    dx.add_paragraph(doc, "　".join(f"{label}：{value}" for label, value in v.contact),
+                     indent_chars=2, space_before=Pt(6))
+    dx.add_paragraph(doc)  # one blank line before the signature block
+    dx.add_signature_block(doc, (v.issuer, v.seal, v.issued_on))
+    dx.add_paragraph(doc, v.verification, size=dx.TABLE_SIZE, space_before=Pt(18))
+    if v.note:
+        dx.add_paragraph(doc, v.note, size=dx.TABLE_SIZE, align=dx.Align.JUSTIFY)

@@ -1,0 +1,296 @@
+"""Small python-docx helpers for Chinese official documents (公文-like layout).
+
+Why this module exists: python-docx's ``font.name`` only sets the Latin fonts. Chinese text takes
+its font from ``w:rFonts/@w:eastAsia``, and the default template sets ``w:eastAsiaTheme``, which
+wins over ``w:eastAsia``. Unless both are dealt with, Word and LibreOffice draw Chinese in whatever
+fallback font they like. Every writer here therefore sets the East-Asian font explicitly, on the
+styles and on each run.
+
+The page follows GB/T 9704 (A4; margins top 3.7 cm, bottom 3.5 cm, left 2.8 cm, right 2.6 cm).
+Font names are the ones Word on Chinese Windows knows (宋体, 黑体); LibreOffice substitutes a
+local CJK font through fontconfig.
+
+:func:`to_bytes` rewrites the ZIP with a fixed timestamp so that the same content gives the
+same bytes. This module knows nothing about any particular document kind.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+from datetime import datetime
+
+from docx import Document as new_docx
+from docx.document import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Emu, Pt, RGBColor
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+
+BODY_FONT = "宋体"
+HEADING_FONT = "黑体"
+LATIN_FONT = "Times New Roman"
+
+BODY_SIZE = Pt(14)  # 四号
+TABLE_SIZE = Pt(12)  # 小四
+FOOTER_SIZE = Pt(10.5)  # 五号
+TITLE_SIZE = Pt(22)  # 二号
+BODY_LINE = Pt(21)  # 1.5 × 四号, the PDF's line-height
+TABLE_LINE = Pt(17)
+
+_THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+Align = WD_ALIGN_PARAGRAPH
+
+
+def set_fonts(rpr, east_asia: str, latin: str = LATIN_FONT) -> None:
+    """Set Latin and East-Asian fonts on a ``w:rPr`` and drop theme fonts that would override them."""
+    rfonts = rpr.get_or_add_rFonts()
+    for attr in _THEME_ATTRS:
+        rfonts.attrib.pop(qn(attr), None)
+    rfonts.set(qn("w:ascii"), latin)
+    rfonts.set(qn("w:hAnsi"), latin)
+    rfonts.set(qn("w:cs"), latin)
+    rfonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _style_rpr(style):
+    return style.element.get_or_add_rPr()
+
+
+def _configure_styles(doc: Document) -> None:
+    styles = doc.styles
+
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    default_rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    rfonts = default_rpr.find(qn("w:rFonts"))
+    for attr in _THEME_ATTRS:
+        rfonts.attrib.pop(qn(attr), None)
+    rfonts.set(qn("w:ascii"), LATIN_FONT)
+    rfonts.set(qn("w:hAnsi"), LATIN_FONT)
+    rfonts.set(qn("w:cs"), LATIN_FONT)
+    rfonts.set(qn("w:eastAsia"), BODY_FONT)
+    lang = default_rpr.find(qn("w:lang"))
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+    normal = styles["Normal"]
+    normal.font.size = BODY_SIZE
+    set_fonts(_style_rpr(normal), BODY_FONT)
+    fmt = normal.paragraph_format
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+    fmt.line_spacing = BODY_LINE  # exact, as in the PDF; "1.5 lines" of a CJK font is taller
+
+    title = styles["Title"]
+    title_ppr = title.element.get_or_add_pPr()
+    border = title_ppr.find(qn("w:pBdr"))
+    if border is not None:
+        title_ppr.remove(border)
+    title.font.size = TITLE_SIZE
+    title.font.bold = False
+    title.font.color.rgb = RGBColor(0, 0, 0)
+    set_fonts(_style_rpr(title), HEADING_FONT)
+    title.paragraph_format.alignment = Align.CENTER
+    title.paragraph_format.space_after = Pt(6)
+
+    for name in ("Heading 1", "Heading 2", "Heading 3"):
+        heading = styles[name]
+        heading.font.size = BODY_SIZE
+        heading.font.bold = False
+        heading.font.color.rgb = RGBColor(0, 0, 0)
+        set_fonts(_style_rpr(heading), HEADING_FONT)
+        heading.paragraph_format.space_before = Pt(6)
+        heading.paragraph_format.space_after = Pt(0)
+
+    set_fonts(_style_rpr(styles["Table Grid"]), BODY_FONT)
+
+
+def _configure_page(doc: Document) -> None:
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width = Cm(21)
+    section.page_height = Cm(29.7)
+    section.top_margin = Cm(3.7)
+    section.bottom_margin = Cm(3.5)
+    section.left_margin = Cm(2.8)
+    section.right_margin = Cm(2.6)
+    section.header_distance = Cm(1.5)
+    section.footer_distance = Cm(2.0)
+
+
+def new_document(*, title: str, author: str, subject: str, created: datetime, keywords: str = "") -> Document:
+    """An empty A4 document with Chinese styles and core properties taken from the arguments.
+
+    ``created`` is used for both created and modified, so that the output does not depend on
+    the clock.
+    """
+    doc = new_docx()
+    _configure_styles(doc)
+    _configure_page(doc)
+    props = doc.core_properties
+    props.title = title
+    props.subject = subject
+    props.author = author
+    props.last_modified_by = author
+    props.keywords = keywords
+    props.comments = ""
+    props.category = ""
+    props.revision = 1
+    props.created = created
+    props.modified = created
+    props.last_printed = created
+    return doc
+
+
+def add_run(paragraph: Paragraph, text: str, *, east_asia: str = BODY_FONT, bold: bool = False,
+            size: Pt | None = None, superscript: bool = False) -> Run:
+    run = paragraph.add_run(text)
+    set_fonts(run._element.get_or_add_rPr(), east_asia)
+    if bold:
+        run.bold = True
+    if size is not None:
+        run.font.size = size
+    if superscript:
+        run.font.superscript = True
+    return run
+
+
+def add_paragraph(doc: Document, text: str = "", *, align: Align | None = None, indent_chars: int = 0,
+                  east_asia: str = BODY_FONT, bold: bool = False, size: Pt | None = None,
+                  space_before: Pt | None = None, space_after: Pt | None = None,
+                  style: str | None = None) -> Paragraph:
+    """A paragraph with one run. ``indent_chars`` is a first-line indent in characters (2 for 公文 body)."""
+    paragraph = doc.add_paragraph(style=style)
+    if text:
+        add_run(paragraph, text, east_asia=east_asia, bold=bold, size=size)
+    fmt = paragraph.paragraph_format
+    if align is not None:
+        fmt.alignment = align
+    if indent_chars:
+        fmt.first_line_indent = (size or BODY_SIZE) * indent_chars
+    if space_before is not None:
+        fmt.space_before = space_before
+    if space_after is not None:
+        fmt.space_after = space_after
+    return paragraph
+
+
+def add_title(doc: Document, text: str, *, letter_spacing: Pt = Pt(6.6)) -> Paragraph:
+    """Document title: centred, 黑体 二号, letter-spaced like the PDF's ``.doc-title``."""
+    paragraph = doc.add_paragraph(style="Title")
+    run = add_run(paragraph, text, east_asia=HEADING_FONT)
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(round(letter_spacing.pt * 20)))
+    run._element.get_or_add_rPr().append(spacing)
+    return paragraph
+
+
+def add_heading(doc: Document, text: str, level: int = 1) -> Paragraph:
+    paragraph = doc.add_paragraph(style=f"Heading {level}")
+    add_run(paragraph, text, east_asia=HEADING_FONT)
+    return paragraph
+
+
+def _set_cell_text(cell, text: str, *, bold: bool, align: Align) -> None:
+    paragraph = cell.paragraphs[0]
+    paragraph.paragraph_format.alignment = align
+    paragraph.paragraph_format.line_spacing = TABLE_LINE
+    cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
+    add_run(paragraph, text, east_asia=HEADING_FONT if bold else BODY_FONT, size=TABLE_SIZE)
+
+
+def add_table(doc: Document, header: Sequence[str], rows: Sequence[Sequence[str]],
+              widths: Sequence[Cm], aligns: Sequence[Align] | None = None) -> Table:
+    """A bordered table; header cells in 黑体, body cells in 宋体, all 小四."""
+    table = doc.add_table(rows=1 + len(rows), cols=len(header))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    aligns = aligns or [Align.LEFT] * len(header)
+    for col, text in enumerate(header):
+        _set_cell_text(table.cell(0, col), text, bold=True, align=Align.CENTER)
+    for r, row in enumerate(rows, start=1):
+        for col, text in enumerate(row):
+            _set_cell_text(table.cell(r, col), text, bold=False, align=aligns[col])
+    _set_widths(table, widths)
+    header_row_pr = table.rows[0]._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    header_row_pr.append(repeat)
+    return table
+
+
+def _set_widths(table: Table, widths: Sequence[Cm]) -> None:
+    """Widths on the grid and on every cell: Word reads the cells, LibreOffice the grid."""
+    for col, width in enumerate(widths):
+        table.columns[col].width = width
+        for cell in table.columns[col].cells:
+            cell.width = width
+
+
+def add_signature_block(doc: Document, lines: Sequence[str], *, width: Cm = Cm(7),
+                        right_indent: Cm = Cm(1.2)) -> Table:
+    """Issuer / seal / date, centred on each other in a borderless block at the right margin."""
+    table = doc.add_table(rows=1, cols=2)  # default table style: no borders
+    table.autofit = False
+    section = doc.sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    _set_widths(table, (Emu(text_width - width - right_indent), width))
+    cell = table.cell(0, 1)
+    for i, text in enumerate(lines):
+        paragraph = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
+        paragraph.paragraph_format.alignment = Align.CENTER
+        add_run(paragraph, text)
+    return table
+
+
+def _add_field(paragraph: Paragraph, instruction: str, placeholder: str) -> None:
+    """A complex field (PAGE, NUMPAGES) whose cached result is ``placeholder``."""
+    for kind, text in (("begin", None), ("instr", instruction), ("separate", None),
+                       ("text", placeholder), ("end", None)):
+        run = add_run(paragraph, "", size=FOOTER_SIZE)
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = f" {text} "
+            run._element.append(instr)
+        elif kind == "text":
+            run.text = text
+        else:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._element.append(char)
+
+
+def add_page_number_footer(doc: Document) -> None:
+    """Footer ``第 N 页 共 M 页`` centred, with live PAGE / NUMPAGES fields."""
+    footer = doc.sections[0].footer
+    paragraph = footer.paragraphs[0]
+    paragraph.paragraph_format.alignment = Align.CENTER
+    add_run(paragraph, "第 ", size=FOOTER_SIZE)
+    _add_field(paragraph, "PAGE", "1")
+    add_run(paragraph, " 页 共 ", size=FOOTER_SIZE)
+    _add_field(paragraph, "NUMPAGES", "1")
+    add_run(paragraph, " 页", size=FOOTER_SIZE)
+
+
+def to_bytes(doc: Document, *, timestamp: datetime) -> bytes:
+    """Serialise, then rewrite the ZIP with every member dated ``timestamp`` (python-docx uses now)."""
+    raw = io.BytesIO()
+    doc.save(raw)
+    raw.seek(0)
+    out = io.BytesIO()
+    date_time = (max(timestamp.year, 1980), timestamp.month, timestamp.day,
+                 timestamp.hour, timestamp.minute, timestamp.second)
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=date_time)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o644 << 16
+            dst.writestr(member, src.read(info.filename))
+    return out.getvalue()

@@ -1,0 +1,65 @@
+"""Issue a document: allocate its number, render PDF and DOCX from one context, store both.
+
+Issuing is idempotent per (application, issue_key): a retried flow task gets the document that
+was already issued, with the same number. The number is allocated in the caller's transaction,
+so a failed issue returns it and numbers stay gapless.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from services import audit, clock, numbering
+from services.documents.render import render_docx, render_pdf
+from services.models import Application, Document
+from services.settings import get_settings
+
+NUMBER_WORD = {"acceptance_notice": "受"}
+TITLES = {"acceptance_notice": "受理通知书"}
+
+
+def find(session: Session, application_id: int, issue_key: str) -> Document | None:
+    stmt = select(Document).where(Document.application_id == application_id, Document.issue_key == issue_key)
+    return session.exec(stmt).first()
+
+
+def issue(
+    session: Session, application: Application, *, kind: str, step_key: str, issue_key: str,
+    build_context: Callable[[str, datetime], dict[str, Any]],
+) -> Document:
+    """Issue ``kind`` for the application once; ``build_context(number, issued_at)`` gives the content."""
+    existing = find(session, application.id, issue_key)
+    if existing:
+        return existing
+    settings = get_settings()
+    issued_at = clock.now()
+    serial = numbering.next_number(session, settings.issuer_short, kind, issued_at.year)
+    number = f"{settings.issuer_short}{NUMBER_WORD[kind]}〔{issued_at.year}〕第{serial:04d}号"
+    context = build_context(number, issued_at)
+    pdf, docx = render_pdf(kind, context), render_docx(kind, context)
+    folder = settings.documents_dir / application.case_no
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{kind}-{issued_at.year}-{serial:04d}"
+    (folder / f"{stem}.pdf").write_bytes(pdf)
+    (folder / f"{stem}.docx").write_bytes(docx)
+    document = Document(
+        application_id=application.id, step_key=step_key, issue_key=issue_key, kind=kind, title=TITLES[kind],
+        number=number, issued_at=issued_at, pdf_path=f"{application.case_no}/{stem}.pdf",
+        docx_path=f"{application.case_no}/{stem}.docx", pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        docx_sha256=hashlib.sha256(docx).hexdigest(), context=json.loads(json.dumps(context, default=_jsonable)))
+    session.add(document)
+    session.flush()
+    audit.record(session, "document.issued", actor=None, actor_label="flow", entity="document",
+                 entity_id=document.id, application_id=application.id,
+                 detail={"kind": kind, "number": number, "pdf_sha256": document.pdf_sha256})
+    return document
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,172 @@
+"""Render official documents to PDF (Jinja2 HTML → WeasyPrint) and DOCX (python-docx).
+
+Both formats come from one view per document kind (``DocumentKind.prepare``), so a PDF and a
+DOCX rendered from the same context say the same thing. Rendering is offline and deterministic:
+
+* the only resources WeasyPrint may load are files under ``templates/documents`` (see
+  :class:`LocalOnlyFetcher`; anything else stops the render), and fonts come from fontconfig
+  (``WenQuanYi Micro Hei``, Debian ``fonts-wqy-microhei``);
+* PDF and DOCX dates (created/modified) come from the context, never from the clock, and the
+  DOCX ZIP entries carry that date too.
+
+This module does not build contexts, number documents or store files; callers do.
+
+Usage::
+
+    pdf = render_pdf("acceptance_notice", ctx)
+    docx = render_docx("acceptance_notice", ctx)
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timezone
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+from urllib.parse import unquote, urlparse
+
+import jinja2
+import weasyprint
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from services.documents import acceptance_notice
+from services.documents import docx_builder as dx
+from services.formatting import CHINA_TZ, JINJA_FILTERS
+
+log = logging.getLogger(__name__)
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "documents"
+CJK_FONT_FAMILY = "WenQuanYi Micro Hei"
+
+
+class DocumentRenderError(RuntimeError):
+    """A document could not be rendered (e.g. the template asked for a non-local resource)."""
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """One document kind: a view builder shared by the HTML template and the DOCX builder."""
+
+    name: str
+    template: str  # file name under TEMPLATES_DIR
+    prepare: Callable[[Mapping], object]  # context → view with a ``meta`` attribute
+    build_docx: Callable[[object, object], None]  # (docx Document, view) → None
+
+
+def _kind_from_module(module: ModuleType) -> DocumentKind:
+    return DocumentKind(module.KIND, module.TEMPLATE, module.prepare, module.build_docx)
+
+
+KINDS: dict[str, DocumentKind] = {
+    kind.name: kind for kind in map(_kind_from_module, [acceptance_notice])
+}
+
+
+def get_kind(kind: str) -> DocumentKind:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise ValueError(f"unknown document kind {kind!r}; known: {sorted(KINDS)}") from None
+
+
+class LocalOnlyFetcher(URLFetcher):
+    """Serve ``file://`` URLs under one directory; refuse everything else (no network).
+
+    Built with ``fail_on_errors=True``, so a refused URL aborts the render instead of silently
+    producing a document without its stylesheet.
+    """
+
+    def __init__(self, root: Path):
+        super().__init__(fail_on_errors=True)
+        self.root = root.resolve()
+
+    def fetch(self, url, headers=None):
+        parsed = urlparse(url)
+        if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
+            raise ValueError(f"refused non-local URL {url!r}")
+        path = Path(unquote(parsed.path)).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            raise ValueError(f"refused {url!r}: not a file under {self.root}")
+        mime, _ = mimetypes.guess_type(path.name)
+        response_headers = {"Content-Type": mime or "application/octet-stream"}
+        if mime and mime.startswith("text/"):
+            response_headers["Content-Type"] += "; charset=utf-8"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), response_headers)
+
+
+@lru_cache(maxsize=1)
+def _jinja_env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(JINJA_FILTERS)
+    return env
+
+
+@lru_cache(maxsize=1)
+def check_cjk_font() -> None:
+    """Fail loudly if fontconfig would substitute the CJK font.
+
+    WeasyPrint draws boxes (tofu) without a CJK font while the PDF's text layer stays correct,
+    so nothing downstream would notice. Skipped, with a warning, if ``fc-match`` is absent.
+    """
+    if shutil.which("fc-match") is None:
+        log.warning("fc-match not found; cannot check that %r is installed", CJK_FONT_FAMILY)
+        return
+    found = subprocess.run(
+        ["fc-match", "-f", "%{family}", CJK_FONT_FAMILY], capture_output=True, text=True, check=False
+    ).stdout
+    if CJK_FONT_FAMILY not in found:
+        raise RuntimeError(
+            f"font {CJK_FONT_FAMILY!r} not installed (fontconfig offers {found!r}); "
+            "install fonts-wqy-microhei"
+        )
+
+
+def render_html(kind: str, context: Mapping) -> str:
+    """The HTML that :func:`render_pdf` prints (useful for previews and debugging)."""
+    spec = get_kind(kind)
+    view = spec.prepare(context)
+    created = view.meta.created.astimezone(CHINA_TZ).isoformat(timespec="minutes")
+    return _jinja_env().get_template(spec.template).render(v=view, meta=view.meta, created=created)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Print HTML whose relative URLs resolve in ``TEMPLATES_DIR``; nothing else may be loaded."""
+    check_cjk_font()
+    document = weasyprint.HTML(
+        string=html,
+        base_url=TEMPLATES_DIR.as_uri() + "/",
+        url_fetcher=LocalOnlyFetcher(TEMPLATES_DIR),
+    )
+    try:
+        return document.write_pdf()
+    except FatalURLFetchingError as exc:  # a BaseException: would slip past ``except Exception``
+        raise DocumentRenderError(f"{exc}: {exc.__cause__}") from exc
+
+
+def render_pdf(kind: str, context: Mapping) -> bytes:
+    """Render ``kind`` from ``context`` to PDF bytes (A4, CJK font embedded as a subset)."""
+    return html_to_pdf(render_html(kind, context))
+
+
+def render_docx(kind: str, context: Mapping) -> bytes:
+    """Render ``kind`` from ``context`` to DOCX bytes; same context → same bytes."""
+    spec = get_kind(kind)
+    view = spec.prepare(context)
+    meta = view.meta
+    created_utc = meta.created.astimezone(timezone.utc).replace(tzinfo=None)
+    doc = dx.new_document(title=meta.title, author=meta.author, subject=meta.subject, created=created_utc)
+    spec.build_docx(doc, view)
+    dx.add_page_number_footer(doc)
+    return dx.to_bytes(doc, timestamp=meta.created.astimezone(CHINA_TZ))

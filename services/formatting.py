@@ -1,0 +1,147 @@
+"""Display formatting for Chinese official documents and web pages.
+
+Pure functions, no I/O and no locale: the output depends only on the arguments. The document
+renderer (``services.documents``) and the web pages (as Jinja filters, see ``JINJA_FILTERS``) use
+the same functions, so a date or an area reads the same on screen, in the PDF and in the DOCX.
+
+Conventions:
+
+* Dates without leading zeros: ``2026年1月5日``. Times as ``14时05分`` (hour without leading
+  zero, minutes always two digits).
+* Time-zone-aware datetimes are shown in China Standard Time (UTC+8; China has no daylight saving
+  time). Naive datetimes are taken to be China Standard Time already.
+* Money is shown in 万元 (10,000 yuan) and areas in 亩 with the square-metre equivalent. Amounts
+  are ``Decimal`` (or ``int``/``str``); rounding is half-up (四舍五入), as printed tables do.
+  ``float`` is refused: a binary fraction must not leak into an official figure.
+
+This module must not read settings, the clock or the database.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from fractions import Fraction
+
+__all__ = [
+    "CHINA_TZ",
+    "JINJA_FILTERS",
+    "SQUARE_METRES_PER_MU",
+    "format_area",
+    "format_date_zh",
+    "format_datetime_zh",
+    "format_time_zh",
+    "format_wan_yuan",
+    "working_days_zh",
+    "yuan_to_wan",
+]
+
+#: China Standard Time. A fixed offset, so no tz database is needed.
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
+
+#: 1 亩 = 10,000/15 m² exactly (15 亩 = 1 公顷).
+SQUARE_METRES_PER_MU = Fraction(2000, 3)
+
+Number = Decimal | int | str
+
+
+def _in_china_time(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        return value
+    return value.astimezone(CHINA_TZ)
+
+
+def format_date_zh(value: date) -> str:
+    """``date(2026, 1, 5)`` → ``"2026年1月5日"``.
+
+    A datetime is accepted too; an aware one is first converted to China Standard Time, so
+    the printed day is the day in China.
+    """
+    if isinstance(value, datetime):
+        value = _in_china_time(value).date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def format_time_zh(value: datetime) -> str:
+    """``datetime(2026, 11, 27, 14, 5)`` → ``"14时05分"``."""
+    value = _in_china_time(value)
+    return f"{value.hour}时{value.minute:02d}分"
+
+
+def format_datetime_zh(value: datetime) -> str:
+    """``datetime(2026, 11, 27, 14, 5)`` → ``"2026年11月27日14时05分"``."""
+    value = _in_china_time(value)
+    return format_date_zh(value.date()) + format_time_zh(value)
+
+
+def _to_fraction(value: Number) -> Fraction:
+    if isinstance(value, bool) or isinstance(value, float):
+        raise TypeError(f"expected Decimal, int or str, not {type(value).__name__}: {value!r}")
+    if isinstance(value, str):
+        value = Decimal(value.strip().replace(",", ""))
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return Fraction(value)
+
+
+def _round_half_up(value: Fraction, places: int) -> Decimal:
+    """Round an exact fraction to ``places`` decimals, half away from zero."""
+    scale = 10**places
+    scaled = abs(value) * scale
+    units = (scaled.numerator * 2 + scaled.denominator) // (scaled.denominator * 2)
+    result = Decimal(units).scaleb(-places)
+    return -result if value < 0 else result
+
+
+def _grouped(value: Decimal, places: int) -> str:
+    return f"{value:,.{places}f}"
+
+
+def format_wan_yuan(amount_wan: Number, places: int = 2) -> str:
+    """An amount already expressed in 万元 → ``"1,234.50万元"``.
+
+    The argument is in 万元, not yuan: convert yuan first with :func:`yuan_to_wan`.
+    """
+    return _grouped(_round_half_up(_to_fraction(amount_wan), places), places) + "万元"
+
+
+def yuan_to_wan(amount_yuan: Number) -> Decimal:
+    """Yuan → 万元, exact (``12345000`` → ``Decimal("1234.5")``)."""
+    _to_fraction(amount_yuan)  # same type checks as the formatters
+    if isinstance(amount_yuan, str):
+        amount_yuan = amount_yuan.strip().replace(",", "")
+    return Decimal(amount_yuan).scaleb(-4)
+
+
+def format_area(mu: Number, places: int = 2) -> str:
+    """Area in 亩 → ``"30.00亩（20,000.00平方米）"``.
+
+    The square-metre figure is computed exactly (1 亩 = 2000/3 m²) and rounded once, so
+    ``1`` → ``666.67平方米`` and ``15`` → ``10,000.00平方米``.
+    """
+    exact_mu = _to_fraction(mu)
+    square_metres = exact_mu * SQUARE_METRES_PER_MU
+    return (
+        f"{_grouped(_round_half_up(exact_mu, places), places)}亩"
+        f"（{_grouped(_round_half_up(square_metres, places), places)}平方米）"
+    )
+
+
+def working_days_zh(n: int) -> str:
+    """``5`` → ``"5个工作日"``. A working-day limit stays in days (never hours)."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"working days must be an int, not {type(n).__name__}")
+    if n < 0:
+        raise ValueError(f"working days must not be negative: {n}")
+    return f"{n}个工作日"
+
+
+#: Register with ``env.filters.update(JINJA_FILTERS)``.
+JINJA_FILTERS = {
+    "date_zh": format_date_zh,
+    "time_zh": format_time_zh,
+    "datetime_zh": format_datetime_zh,
+    "wan_yuan": format_wan_yuan,
+    "area": format_area,
+    "working_days_zh": working_days_zh,
+}

@@ -1,0 +1,179 @@
+"""Intake (申请受理前): validate an application and store it in one transaction.
+
+The web form and the JSON API both use ``StandardLandApplicationInput``: the same rules, the same
+Chinese messages, each naming its field. ``submit_application`` writes the enterprise update, the
+project, the application, its planned steps with deadlines and the audit event — all or nothing —
+and returns the existing application when the same idempotency key is posted again.
+"""
+
+import re
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from services import audit, clock, numbering
+from services.models import Application, Enterprise, Parcel, Project, Role, User
+from services.processes import get_definition
+from services.rules import industry, uscc
+from services.rules.units import m2_to_mu
+from services.schedules import work_calendar
+from services.steps import finish_step, plan_steps, schedule_deadlines
+from services.models import StepStatus
+
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+FIELD_LABELS = {
+    "enterprise_name": "企业名称", "uscc": "统一社会信用代码", "legal_representative": "法定代表人",
+    "contact_name": "联系人", "contact_phone": "联系电话", "project_name": "项目名称",
+    "industry_code": "行业代码", "total_investment_wan": "总投资", "land_area_mu": "用地面积",
+    "parcel_id": "意向地块", "expected_annual_output_wan": "预计年产值", "expected_annual_tax_wan": "预计年税收",
+}
+
+Text = Annotated[str, Field(min_length=1, max_length=128)]
+Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+
+
+class IntakeError(ValueError):
+    """A business-rule failure on one field, with a Chinese message for the form."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+class StandardLandApplicationInput(BaseModel):
+    """标准地预评估申请: enterprise data and project data."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, json_schema_extra={"examples": [{
+        "enterprise_name": "东莞松湖智造科技有限公司", "uscc": "91441900MA4UJ2K317",
+        "legal_representative": "陈立新", "contact_name": "林晓", "contact_phone": "13800138000",
+        "project_name": "智能传感器生产基地项目", "industry_code": "3983", "total_investment_wan": "36000",
+        "land_area_mu": "45", "parcel_id": 1, "expected_annual_output_wan": "60000",
+        "expected_annual_tax_wan": "2400"}]})
+
+    enterprise_name: Text
+    uscc: str
+    legal_representative: Annotated[str, Field(min_length=1, max_length=64)]
+    contact_name: Annotated[str, Field(min_length=1, max_length=64)]
+    contact_phone: str
+    project_name: Text
+    industry_code: str
+    total_investment_wan: Annotated[Money, Field(gt=0)]
+    land_area_mu: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=4)]
+    parcel_id: int
+    expected_annual_output_wan: Annotated[Money, Field(ge=0)]
+    expected_annual_tax_wan: Annotated[Money, Field(ge=0)]
+
+    @field_validator("uscc")
+    @classmethod
+    def _uscc(cls, value: str) -> str:
+        result = uscc.validate(value)
+        if not result.valid:
+            raise ValueError(result.reason)
+        return result.normalized
+
+    @field_validator("contact_phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        value = value.replace(" ", "")
+        if not PHONE.match(value):
+            raise ValueError("请填写11位手机号码或带区号的固定电话，如0769-22830000")
+        return value
+
+    @field_validator("industry_code")
+    @classmethod
+    def _industry(cls, value: str) -> str:
+        error = industry.check_class_code(value)
+        if error:
+            raise ValueError(error)
+        return value.strip()
+
+
+def submit_application(
+    session: Session, user: User, data: StandardLandApplicationInput, idempotency_key: str
+) -> tuple[Application, bool]:
+    """Create the application (or return the one already made with this key); True when new."""
+    existing = _by_key(session, user, idempotency_key)
+    if existing:
+        return existing, False
+    enterprise, parcel = _check_rules(session, user, data)
+    try:
+        with session.begin_nested():
+            application = _create(session, user, data, enterprise, parcel, idempotency_key)
+    except IntegrityError:
+        existing = _by_key(session, user, idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
+    return application, True
+
+
+def _by_key(session: Session, user: User, key: str) -> Application | None:
+    stmt = select(Application).where(Application.created_by_id == user.id, Application.idempotency_key == key)
+    return session.exec(stmt).first()
+
+
+def _check_rules(session: Session, user: User, data: StandardLandApplicationInput) -> tuple[Enterprise, Parcel]:
+    if user.role != Role.enterprise or not user.enterprise_id:
+        raise IntakeError("uscc", "只有企业账户可以提交申请")
+    enterprise = session.get(Enterprise, user.enterprise_id)
+    if enterprise.uscc != data.uscc:
+        raise IntakeError("uscc", f"统一社会信用代码与本账户所属企业（{enterprise.uscc}）不一致")
+    parcel = session.get(Parcel, data.parcel_id)
+    if parcel is None:
+        raise IntakeError("parcel_id", "所选地块不存在，请重新选择")
+    if parcel.status != "available":
+        raise IntakeError("parcel_id", f"地块{parcel.number}已不可申请（已预留或已出让）")
+    parcel_mu = m2_to_mu(parcel.area_m2)
+    if data.land_area_mu > parcel_mu:
+        raise IntakeError("land_area_mu", f"用地面积不得超过所选地块面积{parcel_mu.normalize():f}亩")
+    return enterprise, parcel
+
+
+def _create(session: Session, user: User, data: StandardLandApplicationInput, enterprise: Enterprise,
+            parcel: Parcel, idempotency_key: str) -> Application:
+    now = clock.now()
+    definition = get_definition("standard_land")
+    enterprise.name, enterprise.legal_representative = data.enterprise_name, data.legal_representative
+    enterprise.contact_name, enterprise.contact_phone, enterprise.updated_at = (
+        data.contact_name, data.contact_phone, now)
+    project = Project(
+        enterprise_id=enterprise.id, name=data.project_name, industry_code=data.industry_code,
+        total_investment_wan=data.total_investment_wan, land_area_mu=data.land_area_mu, parcel_id=parcel.id,
+        expected_annual_output_wan=data.expected_annual_output_wan,
+        expected_annual_tax_wan=data.expected_annual_tax_wan, created_at=now)
+    session.add_all([enterprise, project])
+    session.flush()
+    application = Application(
+        case_no=numbering.case_number(session, now.year), process_key=definition.key,
+        process_version=definition.version, title=definition.document_title, enterprise_id=enterprise.id,
+        project_id=project.id, submitted_at=now, created_by_id=user.id, idempotency_key=idempotency_key,
+        form_data=data.model_dump(mode="json"))
+    session.add(application)
+    session.flush()
+    plan_steps(session, application, definition)
+    finish_step(session, application.id, "submission", status=StepStatus.completed,
+                outcome={"by": user.username}, actor_label=user.username)
+    schedule_deadlines(session, application, work_calendar(session))
+    audit.record(session, "application.submitted", actor=user, entity="application", entity_id=application.id,
+                 application_id=application.id, on_behalf_of_enterprise_id=enterprise.id,
+                 detail={"case_no": application.case_no, "process": f"{definition.key}@{definition.version}"})
+    return application
+
+
+def set_flow_run(session: Session, application_id: int, flow_run_id: str) -> None:
+    application = session.get(Application, application_id)
+    if application.flow_run_id != flow_run_id:
+        application.flow_run_id = flow_run_id
+        session.add(application)
+        audit.record(session, "application.flow_run_started", actor=None, entity="application",
+                     entity_id=application_id, application_id=application_id,
+                     detail={"flow_run_id": flow_run_id})
+
+
+def awaiting_dispatch(session: Session) -> list[int]:
+    """Applications stored but not yet handed to Prefect (e.g. the server was down)."""
+    return list(session.exec(select(Application.id).where(Application.flow_run_id.is_(None))))

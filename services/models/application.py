@@ -1,0 +1,68 @@
+"""Applications (申请/案件) and their steps (办理环节), the rows that own every clock."""
+
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from pydantic import NaiveDatetime
+from sqlmodel import Field, SQLModel
+
+
+class ApplicationStatus(StrEnum):
+    submitted = "submitted"
+    incomplete = "incomplete"
+    accepted = "accepted"
+
+    @property
+    def label_zh(self) -> str:
+        return {"submitted": "已提交，待受理", "incomplete": "材料不全", "accepted": "已受理"}[self.value]
+
+
+class StepStatus(StrEnum):
+    planned = "planned"
+    running = "running"
+    completed = "completed"
+    blocked = "blocked"
+
+    @property
+    def label_zh(self) -> str:
+        return {"planned": "待办理", "running": "办理中", "completed": "已完成", "blocked": "受阻"}[self.value]
+
+
+class Application(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("created_by_id", "idempotency_key", name="uq_application_idem"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_no: str = Field(max_length=32, unique=True, index=True, description="案件编号")
+    process_key: str = Field(max_length=64)
+    process_version: int
+    title: str = Field(max_length=128)
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
+    project_id: int = Field(foreign_key="project.id")
+    status: ApplicationStatus = Field(default=ApplicationStatus.submitted, max_length=24, index=True)
+    submitted_at: NaiveDatetime
+    accepted_at: NaiveDatetime | None = None
+    created_by_id: int = Field(foreign_key="user.id")
+    idempotency_key: str = Field(max_length=64)
+    flow_run_id: str | None = Field(default=None, max_length=64)
+    form_data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Step(SQLModel, table=True):
+    """One step of an application's process; its deadline is counted in working days."""
+
+    __table_args__ = (UniqueConstraint("application_id", "key", name="uq_step_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    key: str = Field(max_length=64)
+    name: str = Field(max_length=64)
+    kind: str = Field(max_length=24)
+    department: str = Field(max_length=64)
+    sequence: int
+    status: StepStatus = Field(default=StepStatus.planned, max_length=16, index=True)
+    sla_working_days: int
+    due_on: date | None = None
+    due_provisional: bool = False
+    started_at: NaiveDatetime | None = None
+    finished_at: NaiveDatetime | None = None
+    outcome: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,21 @@
+"""The append-only audit log (操作日志): who did what, when, and for whom."""
+
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from pydantic import NaiveDatetime
+from sqlmodel import Field, SQLModel
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: NaiveDatetime = Field(index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    actor_label: str = Field(max_length=64, description="user name, or 'system' / 'flow'")
+    on_behalf_of_enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id")
+    action: str = Field(max_length=64, index=True)
+    application_id: int | None = Field(default=None, foreign_key="application.id", index=True)
+    entity: str = Field(max_length=32)
+    entity_id: str = Field(max_length=64)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,34 @@
+"""Issued documents (文书): every filing the system produces, with its number and hashes."""
+
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from pydantic import NaiveDatetime
+from sqlmodel import Field, SQLModel
+
+
+class Document(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("application_id", "issue_key", name="uq_document_issue"),)
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    step_key: str = Field(max_length=64)
+    issue_key: str = Field(max_length=64, description="makes issuing idempotent per application")
+    kind: str = Field(max_length=48)
+    title: str = Field(max_length=64)
+    number: str = Field(max_length=64, unique=True, description="文号")
+    issued_at: NaiveDatetime
+    pdf_path: str = Field(max_length=255)
+    docx_path: str = Field(max_length=255)
+    pdf_sha256: str = Field(max_length=64)
+    docx_sha256: str = Field(max_length=64)
+    context: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class NumberSequence(SQLModel, table=True):
+    """Last number issued per issuer, kind and year; bumped atomically so numbers have no gaps."""
+
+    __tablename__ = "number_sequence"
+    issuer: str = Field(primary_key=True, max_length=32)
+    kind: str = Field(primary_key=True, max_length=48)
+    year: int = Field(primary_key=True)
+    last_value: int = 0

@@ -1,0 +1,30 @@
+"""Enterprises (企业) and their investment projects (投资项目)."""
+
+from decimal import Decimal
+
+from pydantic import NaiveDatetime
+from sqlmodel import Field, SQLModel
+
+
+class Enterprise(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=128)
+    uscc: str = Field(max_length=18, unique=True, index=True, description="统一社会信用代码")
+    legal_representative: str = Field(max_length=64, description="法定代表人")
+    contact_name: str = Field(max_length=64)
+    contact_phone: str = Field(max_length=32)
+    created_at: NaiveDatetime
+    updated_at: NaiveDatetime
+
+
+class Project(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
+    name: str = Field(max_length=128)
+    industry_code: str = Field(max_length=4, description="GB/T 4754-2017 小类 (4 digits)")
+    total_investment_wan: Decimal = Field(max_digits=16, decimal_places=2, description="总投资（万元）")
+    land_area_mu: Decimal = Field(max_digits=14, decimal_places=4, description="用地面积（亩）")
+    parcel_id: int | None = Field(default=None, foreign_key="parcel.id")
+    expected_annual_output_wan: Decimal = Field(max_digits=16, decimal_places=2, description="预计年产值")
+    expected_annual_tax_wan: Decimal = Field(max_digits=16, decimal_places=2, description="预计年税收")
+    created_at: NaiveDatetime

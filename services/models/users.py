@@ -1,0 +1,47 @@
+"""Accounts (用户) and roles, plus the failed-login record used to slow down guessing."""
+
+from enum import StrEnum
+
+from pydantic import NaiveDatetime
+from sqlmodel import Field, SQLModel
+
+
+class Role(StrEnum):
+    """Who a user is: an enterprise clerk (企业), an agent (代办专员), a department reviewer
+    (部门审查员) or a supervisor (督办/管理人员)."""
+
+    enterprise = "enterprise"
+    agent = "agent"
+    reviewer = "reviewer"
+    supervisor = "supervisor"
+
+    @property
+    def label_zh(self) -> str:
+        return {"enterprise": "企业用户", "agent": "代办专员", "reviewer": "部门审查员",
+                "supervisor": "督办管理员"}[self.value]
+
+    @property
+    def is_staff(self) -> bool:
+        return self is not Role.enterprise
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    password_hash: str = Field(max_length=255)
+    display_name: str = Field(max_length=64)
+    role: Role = Field(max_length=16)
+    enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id")
+    department: str | None = Field(default=None, max_length=64)
+    phone: str | None = Field(default=None, max_length=32)
+    is_active: bool = True
+    created_at: NaiveDatetime
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed login attempt; recent rows for a username decide whether to refuse for a while."""
+
+    __tablename__ = "login_failure"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, index=True)
+    at: NaiveDatetime = Field(index=True)

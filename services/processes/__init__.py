@@ -1,0 +1,61 @@
+"""Process definitions as versioned data (流程定义): one TOML file per process and version.
+
+The dashboard, the SLA engine, the flows and the documents all read these definitions, so the
+steps of a process are listed exactly once. An application keeps the version it started with.
+"""
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, model_validator
+
+DEFINITIONS_DIR = Path(__file__).parent / "definitions"
+StepKind = Literal["applicant", "automatic", "human", "statutory"]
+
+
+class StepDefinition(BaseModel):
+    key: str
+    name: str
+    kind: StepKind
+    department: str
+    sla_working_days: int
+    depends_on: list[str] = []
+    runs: bool = False
+    issues: list[str] = []
+
+
+class ProcessDefinition(BaseModel):
+    key: str
+    version: int
+    name: str
+    document_title: str
+    steps: list[StepDefinition]
+
+    @model_validator(mode="after")
+    def _check_graph(self) -> "ProcessDefinition":
+        seen: set[str] = set()
+        for step in self.steps:  # listed in an order where predecessors come first
+            missing = [d for d in step.depends_on if d not in seen]
+            if step.key in seen or missing:
+                raise ValueError(f"{self.key} v{self.version}: step {step.key!r} duplicate or depends on "
+                                 f"unknown/later steps {missing}")
+            seen.add(step.key)
+        return self
+
+    def step(self, key: str) -> StepDefinition:
+        return next(s for s in self.steps if s.key == key)
+
+
+@lru_cache
+def get_definition(key: str, version: int | None = None) -> ProcessDefinition:
+    """Load a definition; without a version, the newest one."""
+    if version is None:
+        files = sorted(DEFINITIONS_DIR.glob(f"{key}.v*.toml"), key=lambda p: int(p.stem.rsplit(".v", 1)[1]))
+        if not files:
+            raise KeyError(key)
+        path = files[-1]
+    else:
+        path = DEFINITIONS_DIR / f"{key}.v{version}.toml"
+    return ProcessDefinition.model_validate(tomllib.loads(path.read_text()))

@@ -1,0 +1,49 @@
+"""Official holiday schedules (节假日安排) in the database, and the calendar built from them.
+
+An administrator loads a year's schedule once the State Council publishes it (usually in
+November for the next year). Loading it recomputes every open deadline that was provisional
+(暂定) and audits each change.
+"""
+
+from sqlmodel import Session, select
+
+from services import audit, clock
+from services.calendar import HolidaySchedule, WorkCalendar, parse_schedule_toml
+from services.models import HolidayScheduleRecord, User
+
+_cache: dict[tuple, WorkCalendar] = {}
+
+
+def work_calendar(session: Session) -> WorkCalendar:
+    """The calendar with every loaded schedule; cached until a schedule changes."""
+    rows = session.exec(select(HolidayScheduleRecord).order_by(HolidayScheduleRecord.year)).all()
+    key = tuple((r.year, r.loaded_at) for r in rows)
+    if key not in _cache:
+        _cache.clear()
+        _cache[key] = WorkCalendar([parse_schedule_toml(r.content) for r in rows])
+    return _cache[key]
+
+
+def load_schedule(session: Session, text: str, actor: User | None) -> tuple[HolidaySchedule, list[dict]]:
+    """Store (or replace) a year's official schedule and recompute open deadlines.
+
+    Raises ``ScheduleError`` with a Chinese message when the file is wrong; nothing is written then.
+    Returns the schedule and the list of deadline changes.
+    """
+    from services.steps import recompute_open_deadlines  # steps needs work_calendar: import late
+
+    schedule = parse_schedule_toml(text)
+    record = session.get(HolidayScheduleRecord, schedule.year)
+    action = "calendar.schedule_replaced" if record else "calendar.schedule_loaded"
+    record = record or HolidayScheduleRecord(year=schedule.year, source="", content="", loaded_at=clock.now(),
+                                             loaded_by="")
+    record.source, record.content = schedule.source, text
+    record.loaded_at, record.loaded_by = clock.now(), actor.username if actor else "system"
+    session.add(record)
+    session.flush()
+    audit.record(session, action, actor=actor, entity="holiday_schedule", entity_id=schedule.year,
+                 detail={"source": schedule.source, "holidays": len(schedule.holidays),
+                         "workdays": len(schedule.workdays)})
+    changes = recompute_open_deadlines(session, work_calendar(session), actor,
+                                       reason=f"载入{schedule.year}年节假日安排：{schedule.source}")
+    return schedule, changes

@@ -1,0 +1,72 @@
+"""Settings for every process of Green Channel, read from ``GC_…`` environment variables.
+
+One place decides where data lives (``GC_DATA_DIR``), which database is used
+(``GC_DATABASE_URL``; SQLite file under the data folder by default, PostgreSQL in production)
+and how Prefect is reached. Nothing here talks to the network.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GC_", extra="ignore")
+
+    data_dir: Path = Field(default=REPO_ROOT / "data", description="SQLite file, Prefect home, documents")
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty means SQLite in data_dir")
+    secret_key: str = Field(default="", description="signs session cookies and API tokens")
+    secure_cookies: bool = Field(default=False, description="set the Secure flag (behind HTTPS)")
+    prefect_api_url: str = Field(default="", description="external Prefect API; empty: `run` starts one")
+    prefect_ui_url: str = Field(default="", description="base URL of the Prefect UI for links")
+    prefect_port: int = 4200
+    prefect_database_url: str = Field(default="", description="Prefect server DB; empty: SQLite")
+    public_url: str = "http://127.0.0.1:8000"
+    issuer_name: str = "东莞市战略性新兴产业基地绿色通道服务中心"
+    issuer_short: str = "东莞绿通"
+    handler_phone: str = "0769-22830000"
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    api_token_hours: int = 8
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'greenchannel.db'}"
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.data_dir / "documents"
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.data_dir / "prefect"
+
+    @property
+    def effective_secret_key(self) -> str:
+        """A stable per-installation key: given, or generated once into the data folder."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.data_dir / "secret_key"
+        if not key_file.exists():
+            import secrets
+
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+    def prefect_ui_base(self) -> str:
+        if self.prefect_ui_url:
+            return self.prefect_ui_url.rstrip("/")
+        if self.prefect_api_url:
+            return self.prefect_api_url.rstrip("/").removesuffix("/api")
+        return f"http://127.0.0.1:{self.prefect_port}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,30 @@
+// Live checks on the application form. The server validates everything again on submit.
+(function () {
+  const form = document.getElementById("application-form");
+  if (!form) return;
+  const uscc = form.querySelector('[data-live="uscc"]');
+  const showError = (name, message) => {
+    const label = document.getElementById("field-" + name);
+    label.classList.toggle("has-error", Boolean(message));
+    label.querySelector(".error-text").textContent = message || "";
+  };
+  uscc.addEventListener("blur", async () => {
+    if (!uscc.value.trim()) return;
+    const res = await fetch("/api/v1/uscc/" + encodeURIComponent(uscc.value.trim()));
+    const body = await res.json();
+    if (body.valid) { uscc.value = body.normalized; showError("uscc", ""); } else { showError("uscc", body.reason); }
+  });
+  // One submission only: a double click must not post twice (the server also deduplicates).
+  form.addEventListener("submit", () => {
+    const button = document.getElementById("submit-button");
+    setTimeout(() => { button.disabled = true; button.textContent = "正在提交…"; }, 0);
+  });
+  const preview = document.getElementById("due-preview");
+  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  fetch(`/api/v1/calendar/due?accepted_on=${today}&working_days=${preview.dataset.days}`)
+    .then((r) => r.json())
+    .then((b) => {
+      const [y, m, d] = b.due.split("-").map(Number);
+      preview.textContent = `${y}年${m}月${d}日` + (b.provisional ? "（暂定）" : "");
+    });
+})();
