@@ -1,0 +1,139 @@
+"""Test harness: one real stack per test session, on SQLite (default) or PostgreSQL.
+
+``GC_TEST_DATABASE_URL`` selects the database (``bin/test`` runs the suite on both); the schema
+is rebuilt from the migrations at session start. The ``stack`` fixture starts
+``greenchannel run --demo`` exactly as an operator would — Prefect server, flow runner and web
+app — once per session, and stops it with Ctrl-C (SIGINT) at the end.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+DATA_DIR = Path(tempfile.mkdtemp(prefix="gc-test-"))
+DB_URL = os.environ.get("GC_TEST_DATABASE_URL", "") or f"sqlite:///{DATA_DIR / 'greenchannel.db'}"
+PREFECT_DB_URL = os.environ.get("GC_TEST_PREFECT_DATABASE_URL", "")
+os.environ.update({"GC_DATA_DIR": str(DATA_DIR), "GC_DATABASE_URL": DB_URL, "GC_SECRET_KEY": "test-secret",
+                   "GC_PREFECT_DATABASE_URL": PREFECT_DB_URL, "DO_NOT_TRACK": "1",
+                   "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
+REPO = Path(__file__).resolve().parent.parent
+DEMO_PASSWORD = "GreenChannel2026!"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _reset_postgres() -> None:
+    import psycopg
+
+    if DB_URL.startswith("postgresql"):
+        with psycopg.connect(DB_URL.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
+            conn.execute("DROP SCHEMA public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+    if PREFECT_DB_URL:
+        dbname = PREFECT_DB_URL.rsplit("/", 1)[1]
+        admin = PREFECT_DB_URL.replace("postgresql+asyncpg", "postgresql").rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{dbname}"')
+
+
+@pytest.fixture(scope="session")
+def migrated() -> None:
+    """Schema from the Alembic migrations plus demo data, on the selected database."""
+    from services import demo
+    from services.db import session_scope
+    from services.migrate import upgrade_to_head
+
+    _reset_postgres()
+    upgrade_to_head()
+    with session_scope() as session:
+        demo.load(session)
+
+
+@pytest.fixture
+def session(migrated):
+    """A session whose work is rolled back after the test."""
+    from sqlmodel import Session
+
+    from services.db import get_engine
+
+    with Session(get_engine(), expire_on_commit=False) as s:
+        yield s
+        s.rollback()
+
+
+@dataclass
+class Stack:
+    base_url: str
+    prefect_api: str
+    process: subprocess.Popen
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.base_url, timeout=30)
+
+    def token(self, username: str = "enterprise") -> dict[str, str]:
+        r = httpx.post(f"{self.base_url}/api/v1/auth/token",
+                       data={"username": username, "password": DEMO_PASSWORD}, timeout=30)
+        r.raise_for_status()
+        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+@pytest.fixture(scope="session")
+def stack(migrated) -> Stack:
+    port, prefect_port = _free_port(), _free_port()
+    env = dict(os.environ, GC_PREFECT_PORT=str(prefect_port), PYTHONUNBUFFERED="1")
+    log = open(DATA_DIR / "stack.log", "wb")  # noqa: SIM115 - closed at teardown
+    process = subprocess.Popen([sys.executable, "-m", "deployments.cli", "run", "--demo", "--port", str(port)],
+                               cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    stack = Stack(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{prefect_port}/api", process)
+    _wait(lambda: httpx.get(f"{stack.base_url}/healthz", timeout=2).status_code == 200, 120, "web app", log)
+    deployment = f"{stack.prefect_api}/deployments/name/standard-land-pre-assessment/greenchannel"
+    _wait(lambda: httpx.get(deployment, timeout=2).status_code == 200, 60, "flow runner", log)
+    yield stack
+    process.send_signal(signal.SIGINT)  # what Ctrl-C does
+    try:
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def _wait(check, timeout: float, label: str, log) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    log.flush()
+    raise RuntimeError(f"{label} not ready in {timeout}s; see {DATA_DIR / 'stack.log'}:\n"
+                       + (DATA_DIR / "stack.log").read_text()[-3000:])
+
+
+SAMPLE = {
+    "enterprise_name": "东莞松湖智造科技有限公司", "uscc": "91441900MA4UJ2K317", "legal_representative": "陈立新",
+    "contact_name": "林晓", "contact_phone": "13800138000", "project_name": "智能传感器生产基地项目",
+    "industry_code": "3983", "total_investment_wan": "36000", "land_area_mu": "45", "parcel_id": 1,
+    "expected_annual_output_wan": "60000", "expected_annual_tax_wan": "2400",
+}
+
+
+@pytest.fixture
+def sample_application() -> dict:
+    return dict(SAMPLE)

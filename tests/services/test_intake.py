@@ -1,0 +1,92 @@
+"""Intake: validation with Chinese messages, one transaction, idempotency, deadlines."""
+
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+from pydantic import ValidationError
+from sqlmodel import func, select
+
+from services import clock
+from services.intake import IntakeError, StandardLandApplicationInput, submit_application
+from services.models import Application, AuditEvent, Step, StepStatus
+from services.users import get_by_username
+from tests.conftest import SAMPLE
+
+
+def _input(**changes) -> StandardLandApplicationInput:
+    return StandardLandApplicationInput.model_validate({**SAMPLE, **changes})
+
+
+def _count(session) -> int:
+    return session.exec(select(func.count()).select_from(Application)).one()
+
+
+@pytest.fixture
+def fixed_clock():
+    clock.set_clock(lambda: datetime(2025, 1, 24, 10, 30))  # Friday before the 2025 春节 holidays
+    yield
+    clock.set_clock(None)
+
+
+def test_submission_creates_application_steps_deadlines_and_audit(session, fixed_clock):
+    user = get_by_username(session, "enterprise")
+    application, created = submit_application(session, user, _input(), "key-1")
+    assert created and application.case_no.startswith("GC-2025-")
+    steps = {s.key: s for s in session.exec(select(Step).where(Step.application_id == application.id))}
+    assert steps["submission"].status == StepStatus.completed
+    # completeness: 1 working day after Fri 2025-01-24 is the 调休 Sunday 2025-01-26
+    assert str(steps["completeness"].due_on) == "2025-01-26"
+    assert str(steps["acceptance"].due_on) == "2025-01-27"
+    # land_review (5 wd) after indicator_evaluation (due 2025-02-05): 2/6, 2/7, 2/8 (调休 Sat), 2/10, 2/11
+    assert str(steps["land_review"].due_on) == "2025-02-11"
+    assert not any(s.due_provisional for s in steps.values())
+    actions = session.exec(select(AuditEvent.action).where(AuditEvent.application_id == application.id)).all()
+    assert "application.submitted" in actions
+
+
+def test_same_idempotency_key_returns_the_same_application(session):
+    user = get_by_username(session, "enterprise")
+    first, created = submit_application(session, user, _input(), "same-key")
+    again, created_again = submit_application(session, user, _input(), "same-key")
+    assert created and not created_again and first.id == again.id
+
+
+def test_case_numbers_have_no_gaps(session):
+    user = get_by_username(session, "enterprise")
+    numbers = [int(submit_application(session, user, _input(), f"gap-{i}")[0].case_no[-6:]) for i in range(3)]
+    assert numbers == list(range(numbers[0], numbers[0] + 3))
+
+
+@pytest.mark.parametrize(("changes", "field", "fragment"), [
+    ({"uscc": "91441900MA4UJ2K31Y"}, "uscc", "校验码"),
+    ({"land_area_mu": "-5"}, "land_area_mu", None),
+    ({"total_investment_wan": "abc"}, "total_investment_wan", None),
+    ({"contact_phone": "12345"}, "contact_phone", "手机号码"),
+    ({"industry_code": "0111"}, "industry_code", "受理范围"),
+])
+def test_bad_fields_are_named(changes, field, fragment):
+    with pytest.raises(ValidationError) as error:
+        _input(**changes)
+    errors = {str(e["loc"][0]): e for e in error.value.errors()}
+    assert field in errors
+    if fragment:
+        assert fragment in errors[field]["msg"]
+
+
+def test_business_rules_write_nothing(session):
+    user = get_by_username(session, "enterprise")
+    before = _count(session)
+    with pytest.raises(IntakeError) as error:
+        submit_application(session, user, _input(land_area_mu=Decimal("999")), "too-big")
+    assert error.value.field == "land_area_mu" and "不得超过" in error.value.message
+    with pytest.raises(IntakeError) as error:
+        submit_application(session, user, _input(uscc="91350100M000100Y43"), "other-firm")
+    assert error.value.field == "uscc"
+    with pytest.raises(IntakeError) as error:
+        submit_application(session, user, _input(parcel_id=99999), "no-parcel")
+    assert error.value.field == "parcel_id"
+    staff = get_by_username(session, "agent")
+    with pytest.raises(IntakeError):
+        submit_application(session, staff, _input(), "staff")
+    assert _count(session) == before

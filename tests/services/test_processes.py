@@ -1,0 +1,16 @@
+import pytest
+
+from services.processes import ProcessDefinition, get_definition
+
+
+def test_standard_land_definition_loads_with_runnable_intake():
+    d = get_definition("standard_land")
+    assert d.version == 1 and [s.key for s in d.steps if s.runs] == ["submission", "completeness", "acceptance"]
+    assert d.step("land_review").department == "自然资源局"
+
+
+def test_a_step_depending_on_an_unknown_step_is_refused():
+    with pytest.raises(ValueError, match="unknown"):
+        ProcessDefinition(key="x", version=1, name="x", document_title="x", steps=[
+            {"key": "a", "name": "a", "kind": "automatic", "department": "d", "sla_working_days": 1,
+             "depends_on": ["b"]}])

@@ -1,0 +1,71 @@
+"""Provisional deadlines reaching into a year without an official schedule, and their recompute."""
+
+from datetime import datetime
+
+import pytest
+from sqlmodel import select
+
+from services import clock
+from services.calendar import ScheduleError
+from services.intake import StandardLandApplicationInput, submit_application
+from services.models import AuditEvent, Step
+from services.schedules import load_schedule, work_calendar
+from services.users import get_by_username
+from tests.conftest import SAMPLE
+
+# TEST DATA, not an official schedule: a made-up 2027 arrangement with a 调休 Saturday 2027-01-09.
+TEST_2027 = """
+year = 2027
+source = "测试数据（非官方）"
+[[holidays]]
+name = "元旦"
+start = 2027-01-01
+end = 2027-01-03
+[[holidays]]
+name = "春节"
+start = 2027-02-05
+end = 2027-02-12
+[[workdays]]
+date = 2027-01-09
+name = "元旦调休"
+"""
+
+
+@pytest.fixture
+def december_clock():
+    clock.set_clock(lambda: datetime(2026, 12, 28, 9, 0))
+    yield
+    clock.set_clock(None)
+
+
+def test_loading_the_schedule_recomputes_provisional_deadlines_and_audits(session, december_clock):
+    user = get_by_username(session, "enterprise")
+    application, _ = submit_application(session, user, StandardLandApplicationInput.model_validate(SAMPLE),
+                                        "provisional-1")
+    review = session.exec(select(Step).where(Step.application_id == application.id,
+                                             Step.key == "supervision_agreement")).one()
+    assert review.due_provisional, "a deadline in 2027 must be marked 暂定 while 2027 is unknown"
+    before = review.due_on
+
+    admin = get_by_username(session, "supervisor")
+    schedule, changes = load_schedule(session, TEST_2027, admin)
+    assert schedule.year == 2027
+    session.refresh(review)
+    assert not review.due_provisional
+    mine = [c for c in changes if c["application_id"] == application.id]
+    assert any(c["step"] == "supervision_agreement" for c in mine)
+    events = session.exec(select(AuditEvent).where(AuditEvent.application_id == application.id,
+                                                   AuditEvent.action == "step.deadline_recomputed")).all()
+    assert len(events) == len(mine) and all(e.actor_id == admin.id for e in events)
+    assert events[0].detail["reason"].startswith("载入2027年节假日安排")
+    # the 调休 Saturday now counts, 1/4-1/5 were provisional 补假 days and now are working days
+    assert review.due_on <= before
+    assert work_calendar(session).is_workday(datetime(2027, 1, 9).date())
+
+
+def test_a_bad_schedule_file_writes_nothing(session):
+    with pytest.raises(ScheduleError):
+        load_schedule(session, "year = 2027\n[[holidays]]\nname='元旦'\nstart=2028-01-01\n", None)
+    from services.models import HolidayScheduleRecord
+
+    assert session.get(HolidayScheduleRecord, 2027) is None
