@@ -35,6 +35,7 @@ def page_user(request: Request, session: SessionDep) -> User:
     user = session.get(User, user_id) if user_id else None
     if user is None or not user.is_active:
         raise LoginRequired()
+    request.state.user = user  # error pages rendered later still show who is signed in
     return user
 
 

@@ -48,7 +48,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 from itertools import accumulate
 from types import MappingProxyType
 from typing import Any, Literal
@@ -272,7 +272,7 @@ def _qingming(year: int) -> date:
     return date(s.getYear(), s.getMonth(), s.getDay())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _statutory(year: int) -> tuple[tuple[date, str], ...]:
     """Cached, immutable form of :func:`statutory_holidays`."""
     days: dict[date, str] = {}
@@ -313,7 +313,7 @@ def _in_lieu(holidays: Mapping[date, str]) -> dict[date, str]:
     return extra
 
 
-@lru_cache(maxsize=None)
+@cache
 def _provisional(year: int) -> tuple[tuple[date, str], ...]:
     """Cached, immutable form of the provisional days off (statutory + 补假), names marked 暂定."""
     base = statutory_holidays(year)
@@ -337,7 +337,7 @@ def _make_year(year: int, flags: Iterable[bool], source: Source) -> _Year:
     return _Year(date(year, 1, 1).toordinal(), packed, tuple(accumulate(packed)), source)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _package_year(year: int) -> _Year | None:
     """chinesecalendar's verdict for a whole year, or None if it has no data (probed once per year)."""
     try:
@@ -347,7 +347,7 @@ def _package_year(year: int) -> _Year | None:
     return _make_year(year, flags, "package")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _provisional_year(year: int) -> _Year:
     """Weekdays minus the provisional days off; weekends stay off (调休 unknown)."""
     off = dict(_provisional(year))

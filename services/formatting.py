@@ -75,7 +75,7 @@ def format_datetime_zh(value: datetime) -> str:
 
 
 def _to_fraction(value: Number) -> Fraction:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise TypeError(f"expected Decimal, int or str, not {type(value).__name__}: {value!r}")
     if isinstance(value, str):
         value = Decimal(value.strip().replace(",", ""))

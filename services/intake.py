@@ -15,13 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from services import audit, clock, numbering
-from services.models import Application, Enterprise, Parcel, Project, Role, User
+from services.models import Application, Enterprise, Parcel, Project, Role, StepStatus, User
 from services.processes import get_definition
 from services.rules import industry, uscc
 from services.rules.units import m2_to_mu
 from services.schedules import work_calendar
 from services.steps import finish_step, plan_steps, schedule_deadlines
-from services.models import StepStatus
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 

@@ -136,4 +136,6 @@ def _prefill(session, user) -> dict:
 
 def _safe_next(target: str) -> str:
     """Only same-site paths, so the sign-in page cannot be used to redirect elsewhere."""
-    return target if target.startswith("/") and not target.startswith("//") else "/applications"
+    safe = (target.startswith("/") and target[1:2] not in ("/", "\\")
+            and not any(ch == "\\" or ord(ch) < 32 for ch in target))
+    return target if safe else "/applications"

@@ -25,7 +25,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
@@ -165,7 +165,7 @@ def render_docx(kind: str, context: Mapping) -> bytes:
     spec = get_kind(kind)
     view = spec.prepare(context)
     meta = view.meta
-    created_utc = meta.created.astimezone(timezone.utc).replace(tzinfo=None)
+    created_utc = meta.created.astimezone(UTC).replace(tzinfo=None)
     doc = dx.new_document(title=meta.title, author=meta.author, subject=meta.subject, created=created_utc)
     spec.build_docx(doc, view)
     dx.add_page_number_footer(doc)

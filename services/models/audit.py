@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from sqlalchemy import JSON, Column
 from pydantic import NaiveDatetime
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 

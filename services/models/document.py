@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
 from pydantic import NaiveDatetime
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 

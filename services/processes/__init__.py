@@ -47,6 +47,18 @@ class ProcessDefinition(BaseModel):
     def step(self, key: str) -> StepDefinition:
         return next(s for s in self.steps if s.key == key)
 
+    def working_days_after(self, key: str) -> int:
+        """Working days on the longest dependency path from the end of step ``key`` to the end."""
+        finish: dict[str, int] = {}
+        for s in self.steps:
+            if s.key == key:
+                finish[s.key] = 0
+                continue
+            before = [finish[d] for d in s.depends_on if d in finish]
+            if before:
+                finish[s.key] = max(before) + s.sla_working_days
+        return max(finish.values(), default=0)
+
 
 @lru_cache
 def get_definition(key: str, version: int | None = None) -> ProcessDefinition:

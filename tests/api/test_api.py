@@ -130,3 +130,14 @@ def test_enterprise_sees_only_its_own_staff_see_all(stack, other_enterprise_appl
         assert hidden.status_code == 404
         seen = c.get(f"/api/v1/applications/{other_enterprise_application}", headers=stack.token("agent"))
         assert seen.status_code == 200 and seen.json()["enterprise_name"] == "东莞临深电子有限公司"
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "https://evil.example",
+                                    "/\r\nSet-Cookie: x=1"])
+def test_sign_in_never_redirects_off_site(stack, target):
+    with httpx.Client(base_url=stack.base_url, follow_redirects=False) as c:
+        login = c.get("/login", params={"next": target})
+        token = login.text.split('name="csrf_token" value="')[1].split('"')[0]
+        r = c.post("/login", data={"csrf_token": token, "username": "agent", "password": "GreenChannel2026!",
+                                   "next": target})
+        assert r.status_code == 303 and r.headers["location"] == "/applications"

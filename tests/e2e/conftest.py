@@ -15,8 +15,8 @@ from services.demo import DEMO_PASSWORD
 
 SHOTS = Path("/tmp/gc-shots")  # screenshots for a human to look at; never inside the repository
 DESKTOP = {"width": 1280, "height": 900}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +35,8 @@ def shots() -> Path:
 
 @pytest.fixture
 def new_page(browser: Browser, stack) -> Iterator[Callable[..., Page]]:
-    """``new_page(viewport={"width": 390, "height": 844})``: a page in its own browser context (own cookies), closed after the test."""
+    """``new_page(viewport={"width": 390, "height": 844})``: a page in its own browser context (own
+    cookies), closed after the test."""
     contexts = []
 
     def make(viewport: dict | None = None, **options) -> Page:

@@ -1,7 +1,7 @@
 """The 标准地预评估 pages in a real headless Chromium against the real stack (no mocks).
 
-Covers: sign-in, the application form (fill, submit, field errors, live USCC check, double
-submission), the status page with its deadlines and the 受理通知书 (PDF and DOCX downloads), the
+Covers: sign-in, the application form (fill, submit, field errors, live USCC check, double and
+concurrent submission), the status page with its deadlines and the 受理通知书 (PDF and DOCX downloads), the
 list pages for enterprise and staff, CSRF and the phone-size layout. Screenshots go to
 ``/tmp/gc-shots`` for a person to look at.
 """
@@ -15,6 +15,7 @@ from io import BytesIO
 import docx
 import httpx
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from services.demo import DEMO_PASSWORD
@@ -25,9 +26,9 @@ PHONE = {"width": 390, "height": 844}
 CASE_NO = re.compile(r"GC-\d{4}-\d{6}")
 DATE_ZH = re.compile(r"\d{4}年[1-9]\d?月[1-9]\d?日")
 ENTERPRISE_NAME = "东莞松湖智造科技有限公司"
-TEXT_FIELDS = ["enterprise_name", "uscc", "legal_representative", "contact_name", "contact_phone", "project_name",
-               "industry_code", "total_investment_wan", "land_area_mu", "expected_annual_output_wan",
-               "expected_annual_tax_wan"]
+TEXT_FIELDS = ["enterprise_name", "uscc", "legal_representative", "contact_name", "contact_phone",
+               "project_name", "industry_code", "total_investment_wan", "land_area_mu",
+               "expected_annual_output_wan", "expected_annual_tax_wan"]
 
 
 def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
@@ -53,8 +54,8 @@ def form_values(page: Page) -> dict[str, str]:
 
 
 def no_horizontal_scroll(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"page is {width}px wide on a {page.viewport_size['width']}px screen"
+    width, screen = page.evaluate("document.documentElement.scrollWidth"), page.viewport_size["width"]
+    assert width <= screen, f"{page.url}: the page is {width}px wide on a {screen}px screen"
 
 
 def wait_for_acceptance_notice(page: Page, timeout: float = 60) -> None:
@@ -66,14 +67,17 @@ def wait_for_acceptance_notice(page: Page, timeout: float = 60) -> None:
             expect(documents).to_contain_text("受理通知书", timeout=5000)
             return
         except AssertionError:
-            page.reload()
+            try:
+                page.reload()
+            except PlaywrightError:  # the page's own reload got there first
+                page.wait_for_load_state()
     expect(documents).to_contain_text("受理通知书", timeout=1000)
 
 
 # 1 ---------------------------------------------------------------------------------------------
 
-def test_enterprise_submits_and_downloads_acceptance_notice(enterprise_page, sample_application, application_ids,
-                                                           shots, tmp_path):
+def test_enterprise_submits_and_downloads_acceptance_notice(enterprise_page, sample_application,
+                                                           application_ids, shots, tmp_path):
     page = enterprise_page
     before = application_ids()
     fill_form(page, sample_application)
@@ -99,7 +103,11 @@ def test_enterprise_submits_and_downloads_acceptance_notice(enterprise_page, sam
         assert re.search(r"办结期限\s*" + DATE_ZH.pattern, text), text
 
     wait_for_acceptance_notice(page)
-    expect(page.get_by_test_id("status")).not_to_have_text("已提交")
+    expect(page.get_by_test_id("status")).to_have_text("已受理")
+    expect(page.locator("dl.facts div", has_text="受理时间").locator("dd")).to_have_text(
+        re.compile(DATE_ZH.pattern + r"\d{1,2}时\d{2}分"))
+    expect(steps.locator("li[data-step=submission] .badge")).to_have_text("已完成")
+    expect(page.get_by_test_id("no-documents")).to_have_count(0)
     page.screenshot(path=shots / "status-desktop.png", full_page=True)
     notice = page.get_by_test_id("documents").locator("li", has_text="受理通知书")
 
@@ -208,9 +216,27 @@ def test_double_submission_creates_one_application(enterprise_page, sample_appli
     assert application_ids() - before == new
 
 
+def test_concurrent_posts_of_one_form_create_one_application(enterprise_page, sample_application,
+                                                             application_ids):
+    """Chromium itself sends one POST on a double click; here the same form goes three times at once."""
+    page = enterprise_page
+    before = application_ids()
+    fill_form(page, dict(sample_application, project_name="并发提交测试项目"))
+    results = page.evaluate("""async () => {
+        const body = new URLSearchParams(new FormData(document.getElementById("application-form")));
+        const send = () => fetch("/applications/new", {method: "POST", body: body});
+        const responses = await Promise.all([send(), send(), send()]);
+        return responses.map((r) => [r.status, new URL(r.url).pathname]);
+    }""")
+    new = application_ids() - before
+    assert len(new) == 1, (new, results)
+    assert results == [[200, f"/applications/{new.pop()}"]] * 3, results
+
+
 # 5 ---------------------------------------------------------------------------------------------
 
-def test_staff_list_shows_every_application_with_deadline_and_flow_run(new_page, stack, sample_application, shots):
+def test_staff_list_shows_every_application_with_deadline_and_flow_run(new_page, stack, sample_application,
+                                                                       shots):
     headers = dict(stack.token("enterprise"), **{"Idempotency-Key": str(uuid.uuid4())})
     created = httpx.post(f"{stack.base_url}/api/v1/applications", json=sample_application, headers=headers,
                          timeout=60)
@@ -236,28 +262,37 @@ def test_staff_list_shows_every_application_with_deadline_and_flow_run(new_page,
     expect(page.locator(".case-no")).to_have_text(case_no)
     expect(page.locator("dl.facts a[href*='/runs/flow-run/']")).to_have_count(1)
 
-    page.set_viewport_size(PHONE)
-    page.goto("/applications")
-    no_horizontal_scroll(page)
-    page.screenshot(path=shots / "staff-list-phone.png", full_page=True)
+    for size, name in [(PHONE, "phone"), ({"width": 768, "height": 1024}, "tablet")]:
+        page.set_viewport_size(size)
+        page.goto("/applications")
+        no_horizontal_scroll(page)
+        page.screenshot(path=shots / f"staff-list-{name}.png", full_page=True)
 
 
-def test_enterprise_sees_only_its_own_applications(enterprise_page, stack):
+def test_enterprise_sees_only_its_own_applications(enterprise_page, stack, sample_application):
     page = enterprise_page
-    own = httpx.get(f"{stack.base_url}/api/v1/applications", headers=stack.token("enterprise"), timeout=30).json()
-    assert {row["enterprise_name"] for row in own} <= {ENTERPRISE_NAME}
+    headers = stack.token("enterprise")
+    own = httpx.get(f"{stack.base_url}/api/v1/applications", headers=headers, timeout=30).json()
+    if not own:  # run alone: make one so there is a list to look at
+        created = httpx.post(f"{stack.base_url}/api/v1/applications", json=sample_application,
+                             headers=headers, timeout=60)
+        assert created.status_code == 201, created.text
+        own = httpx.get(f"{stack.base_url}/api/v1/applications", headers=headers, timeout=30).json()
+    assert {row["enterprise_name"] for row in own} == {ENTERPRISE_NAME}
     page.goto("/applications")
     expect(page.locator("h1")).to_have_text("我的申请")
-    if own:
-        table = page.get_by_test_id("applications")
-        assert "流程运行" not in table.locator("thead").inner_text()
-        expect(table.locator("td[data-label=流程运行]")).to_have_count(0)
-        expect(table.locator("a[href*='/runs/flow-run/']")).to_have_count(0)
-        shown = set(table.locator("td[data-label=案件编号]").all_inner_texts())
-        assert shown == {row["case_no"] for row in own}
-        page.click(f"text={own[0]['case_no']}")
-        expect(page.locator("dl.facts")).to_contain_text(ENTERPRISE_NAME)
-        expect(page.locator("dl.facts")).not_to_contain_text("流程运行")
+    table = page.get_by_test_id("applications")
+    headings = table.locator("thead th").all_inner_texts()
+    assert "流程运行" not in headings and "申请企业" not in headings, headings
+    expect(table.locator("td[data-label=流程运行]")).to_have_count(0)
+    expect(table.locator("a[href*='/runs/flow-run/']")).to_have_count(0)
+    shown = set(table.locator("td[data-label=案件编号]").all_inner_texts())
+    assert shown == {row["case_no"] for row in own}
+    page.click(f"text={own[0]['case_no']}")
+    expect(page.locator(".case-no")).to_have_text(own[0]["case_no"])
+    expect(page.locator("dl.facts")).to_contain_text(ENTERPRISE_NAME)
+    expect(page.locator("dl.facts")).not_to_contain_text("流程运行")
+    expect(page.locator("a[href*='/runs/flow-run/']")).to_have_count(0)
     expect(page.locator("nav.main-nav")).not_to_contain_text("Prefect")
 
     response = page.goto("/applications/987654321")
@@ -269,11 +304,16 @@ def test_enterprise_sees_only_its_own_applications(enterprise_page, stack):
     expect(page.locator("main")).to_contain_text("未找到该文书")
 
 
-def test_pages_require_sign_in(new_page):
+def test_pages_require_sign_in_and_return_after_it(new_page):
     page = new_page()
     page.goto("/applications/new")
-    assert "/login" in page.url
+    assert "/login?next=" in page.url
     expect(page.locator("h1")).to_have_text("用户登录")
+    page.fill("input[name=username]", "enterprise")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button:has-text('登录')")
+    page.wait_for_url("**/applications/new")
+    expect(page.locator("h1")).to_have_text("标准地预评估申请")
 
 
 # 6 ---------------------------------------------------------------------------------------------
@@ -286,7 +326,8 @@ def test_post_without_csrf_token_is_refused(enterprise_page, sample_application,
     response = page.context.request.post("/applications/new", form=form, max_redirects=0)
     assert response.status == 403
     assert "请刷新页面后重新提交" in response.text()
-    wrong = page.context.request.post("/applications/new", form=dict(form, csrf_token="forged"), max_redirects=0)
+    wrong = page.context.request.post("/applications/new", form=dict(form, csrf_token="forged"),
+                                      max_redirects=0)
     assert wrong.status == 403
     assert application_ids() == before
 
@@ -330,8 +371,13 @@ def test_phone_layout_has_no_horizontal_scrolling(new_page, sample_application, 
     page.goto("/applications")
     no_horizontal_scroll(page)
     page.screenshot(path=shots / "list-phone.png", full_page=True)
+    page.goto("/applications/987654321")
+    no_horizontal_scroll(page)
+    page.screenshot(path=shots / "not-found-phone.png", full_page=True)
+    page.context.clear_cookies()
     page.goto("/login")
     no_horizontal_scroll(page)
+    page.screenshot(path=shots / "login-phone.png", full_page=True)
 
 
 def test_desktop_layout_has_no_horizontal_scrolling(new_page):

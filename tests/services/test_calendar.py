@@ -279,7 +279,7 @@ _GOOD_HOLIDAY = '[[holidays]]\nname = "元旦"\nstart = 2027-01-01\nend = 2027-0
         ),
         ("year = 2027\n" + _GOOD_HOLIDAY + "[[workdays]]\ndate = 2026-12-26\n", "不在 2027 年内"),
         ("year = 2027\n" + _GOOD_HOLIDAY + _GOOD_HOLIDAY.replace("元旦", "元旦2"), "重复列出"),
-        ("year = 2027\n" + _GOOD_HOLIDAY + "[[workdays]]\ndate = 2027-01-02\n[[workdays]]\ndate = 2027-01-02\n", "重复列出"),
+        ("year = 2027\n" + _GOOD_HOLIDAY + "[[workdays]]\ndate = 2027-01-02\n" * 2, "重复列出"),
         ("year = 2027\n" + _GOOD_HOLIDAY.replace("start = 2027-01-01", 'start = "2027-01-01"'), "不带引号"),
         ("year = 2027\n" + _GOOD_HOLIDAY.replace("start = 2027-01-01", "start = 2027-01-01T08:00:00"), "不带时间"),
         ("year = 2027\n" + _GOOD_HOLIDAY.replace('name = "元旦"\n', ""), "缺少 name"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -300,7 +300,7 @@ def test_format_date_zh_has_no_leading_zeros():
 def test_format_datetime_zh_pads_minutes_and_uses_china_time():
     assert format_datetime_zh(datetime(2026, 11, 27, 14, 5)) == "2026年11月27日14时05分"
     assert format_datetime_zh(datetime(2026, 1, 5, 9, 0)) == "2026年1月5日9时00分"
-    utc = datetime(2026, 11, 26, 16, 30, tzinfo=timezone.utc)  # 00:30 next day in Beijing
+    utc = datetime(2026, 11, 26, 16, 30, tzinfo=UTC)  # 00:30 next day in Beijing
     assert format_datetime_zh(utc) == "2026年11月27日0时30分"
     assert format_date_zh(utc) == "2026年11月27日"
     assert format_datetime_zh(utc.astimezone(timezone(timedelta(hours=-5)))) == "2026年11月27日0时30分"

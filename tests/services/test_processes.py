@@ -14,3 +14,9 @@ def test_a_step_depending_on_an_unknown_step_is_refused():
         ProcessDefinition(key="x", version=1, name="x", document_title="x", steps=[
             {"key": "a", "name": "a", "kind": "automatic", "department": "d", "sla_working_days": 1,
              "depends_on": ["b"]}])
+
+
+def test_working_days_after_acceptance_follow_the_longest_path():
+    d = get_definition("standard_land")
+    assert d.working_days_after("acceptance") == sum(
+        s.sla_working_days for s in d.steps[d.steps.index(d.step("acceptance")) + 1:])

@@ -29,9 +29,7 @@ def test_unknown_user_gets_the_same_message(session):
 def test_audit_rows_cannot_be_changed_or_deleted(session):
     event = audit.record(session, "test.event", actor=None, entity="test", entity_id=1)
     session.flush()
-    with pytest.raises(DBAPIError):
-        with session.begin_nested():
-            session.execute(text("UPDATE audit_event SET action = 'x' WHERE id = :id"), {"id": event.id})
-    with pytest.raises(DBAPIError):
-        with session.begin_nested():
-            session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": event.id})
+    with pytest.raises(DBAPIError), session.begin_nested():
+        session.execute(text("UPDATE audit_event SET action = 'x' WHERE id = :id"), {"id": event.id})
+    with pytest.raises(DBAPIError), session.begin_nested():
+        session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": event.id})

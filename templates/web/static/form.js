@@ -15,9 +15,14 @@
     if (body.valid) { uscc.value = body.normalized; showError("uscc", ""); } else { showError("uscc", body.reason); }
   });
   // One submission only: a double click must not post twice (the server also deduplicates).
+  const button = document.getElementById("submit-button");
+  const label = button.textContent;
   form.addEventListener("submit", () => {
-    const button = document.getElementById("submit-button");
     setTimeout(() => { button.disabled = true; button.textContent = "正在提交…"; }, 0);
+  });
+  // Back to this page from the browser cache: the button must work again (same idempotency key).
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) { button.disabled = false; button.textContent = label; }
   });
   const preview = document.getElementById("due-preview");
   const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
