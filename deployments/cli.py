@@ -1,8 +1,8 @@
 """The ``greenchannel`` console command for operators.
 
 ``greenchannel run`` starts everything on one machine: migrations, demo data (``--demo``), a Prefect
-server (unless ``GC_PREFECT_API_URL`` points to one), the flow runner, and the web app. Ctrl-C stops
-all of it.
+server (unless ``GC_PREFECT_API_URL`` points to one), the Prefect task worker that runs the process
+flows, and the web app. Ctrl-C stops all of it.
 """
 
 import os
@@ -83,7 +83,7 @@ def run(
     port: int = typer.Option(8000, help="web app port"),
     demo: bool = typer.Option(False, "--demo", help="load demo data first"),
 ) -> None:
-    """Start the web app, the Prefect server and the flow runner; Ctrl-C stops everything."""
+    """Start the web app, the Prefect server and the task worker; Ctrl-C stops everything."""
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     prefect_env.apply(settings)
@@ -95,7 +95,7 @@ def run(
         if not settings.prefect_api_url:
             children.append(_start_prefect_server(settings))
         _wait_healthy(os.environ["PREFECT_API_URL"] + "/health", "Prefect server", timeout=90)
-        children.append(_spawn([sys.executable, "-m", "deployments.serve"], "flow runner"))
+        children.append(_spawn([sys.executable, "-m", "deployments.task_worker"], "Prefect task worker"))
         _print_banner(host, port, settings, demo)
         import uvicorn
 

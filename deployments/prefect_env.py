@@ -14,7 +14,7 @@ def prefect_environment(settings: Settings) -> dict[str, str]:
         "PREFECT_API_URL": settings.prefect_api_url or f"http://127.0.0.1:{settings.prefect_port}/api",
         "DO_NOT_TRACK": "1",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        "PREFECT_LOCAL_STORAGE_PATH": str(settings.prefect_home / "storage"),
         "PREFECT_UI_API_URL": f"http://127.0.0.1:{settings.prefect_port}/api",
         "PREFECT_SERVER_API_HOST": "127.0.0.1",
         "PREFECT_SERVER_API_PORT": str(settings.prefect_port),

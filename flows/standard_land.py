@@ -6,9 +6,10 @@ idempotent (the services guard every transition), so a crashed run can simply ru
 """
 
 from prefect import flow, task
+from prefect.runtime import flow_run
 
 from flows.progress import publish_steps_table
-from services import acceptance
+from services import acceptance, intake
 from services.db import session_scope
 
 FLOW_NAME = "standard-land-pre-assessment"
@@ -29,6 +30,8 @@ def accept(application_id: int) -> int | None:
 
 @flow(name=FLOW_NAME, flow_run_name="case-{application_id}", log_prints=True)
 def standard_land_process(application_id: int) -> dict:
+    with session_scope() as session:
+        intake.set_flow_run(session, application_id, str(flow_run.id))
     completeness = check_completeness(application_id)
     document_id = accept(application_id) if completeness.get("complete") else None
     publish_steps_table(application_id)

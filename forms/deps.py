@@ -1,6 +1,7 @@
 """Dependency aliases shared by pages and the API: the database session and the current user."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -9,7 +10,7 @@ from sqlmodel import Session
 
 from forms.security import read_api_token
 from services.db import get_engine
-from services.models import User
+from services.models import Role, User
 
 
 def get_session() -> Iterator[Session]:
@@ -26,6 +27,14 @@ def get_session() -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """What the page header shows of the signed-in user."""
+
+    display_name: str
+    role: Role
+
+
 class LoginRequired(Exception):
     """Raised by page dependencies; the app turns it into a redirect to the sign-in page."""
 
@@ -35,7 +44,8 @@ def page_user(request: Request, session: SessionDep) -> User:
     user = session.get(User, user_id) if user_id else None
     if user is None or not user.is_active:
         raise LoginRequired()
-    request.state.user = user  # error pages rendered later still show who is signed in
+    # error pages are rendered after the request's session has closed: keep a plain copy for their header
+    request.state.user = SignedIn(user.display_name, user.role)
     return user
 
 

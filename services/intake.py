@@ -7,6 +7,7 @@ and returns the existing application when the same idempotency key is posted aga
 """
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated
 
@@ -173,6 +174,15 @@ def set_flow_run(session: Session, application_id: int, flow_run_id: str) -> Non
                      detail={"flow_run_id": flow_run_id})
 
 
-def awaiting_dispatch(session: Session) -> list[int]:
-    """Applications stored but not yet handed to Prefect (e.g. the server was down)."""
-    return list(session.exec(select(Application.id).where(Application.flow_run_id.is_(None))))
+def mark_dispatched(session: Session, application_id: int) -> None:
+    application = session.get(Application, application_id)
+    application.dispatched_at = clock.now()
+    session.add(application)
+
+
+def awaiting_dispatch(session: Session, stale_after: timedelta = timedelta(minutes=10)) -> list[int]:
+    """Applications never handed to Prefect, or handed over long ago without a flow run starting."""
+    stmt = select(Application.id).where(
+        Application.flow_run_id.is_(None),
+        Application.dispatched_at.is_(None) | (Application.dispatched_at < clock.now() - stale_after))
+    return list(session.exec(stmt))

@@ -2,7 +2,7 @@
 
 ``GC_TEST_DATABASE_URL`` selects the database (``bin/test`` runs the suite on both); the schema
 is rebuilt from the migrations at session start. The ``stack`` fixture starts
-``greenchannel run --demo`` exactly as an operator would — Prefect server, flow runner and web
+``greenchannel run --demo`` exactly as an operator would — Prefect server, task worker and web
 app — once per session, and stops it with Ctrl-C (SIGINT) at the end.
 """
 
@@ -100,8 +100,8 @@ def stack(migrated) -> Stack:
                                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     stack = Stack(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{prefect_port}/api", process)
     _wait(lambda: httpx.get(f"{stack.base_url}/healthz", timeout=2).status_code == 200, 120, "web app", log)
-    deployment = f"{stack.prefect_api}/deployments/name/standard-land-pre-assessment/greenchannel"
-    _wait(lambda: httpx.get(deployment, timeout=2).status_code == 200, 60, "flow runner", log)
+    workers = f"{stack.prefect_api}/task_workers/filter"
+    _wait(lambda: len(httpx.post(workers, json={}, timeout=2).json()) > 0, 60, "task worker", log)
     yield stack
     process.send_signal(signal.SIGINT)  # what Ctrl-C does
     try:

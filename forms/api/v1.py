@@ -119,7 +119,7 @@ def create(session: SessionDep, user: ApiUser, data: StandardLandApplicationInpu
         status = 403 if "企业账户" in error.message else 422
         return JSONResponse({"detail": error.message, "errors": {error.field: error.message}}, status_code=status)
     session.commit()
-    if application.flow_run_id is None:
+    if application.dispatched_at is None:
         dispatch(application.id)
         session.refresh(application)
     out = _application_out(session, application)

@@ -84,7 +84,7 @@ def create_application(request: Request, session: SessionDep, user: PageUser,
         session.rollback()
         return _form_page(request, session, user, values, {error.field: error.message}, key, status_code=422)
     session.commit()
-    if application.flow_run_id is None:
+    if application.dispatched_at is None:
         dispatch(application.id)
     return RedirectResponse(f"/applications/{application.id}", status_code=303)
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 09:01:18.361839
+Create Date: 2026-11-27 09:39:02.686023
 """
 import sqlalchemy as sa
 import sqlmodel
@@ -126,6 +126,7 @@ def upgrade() -> None:
     sa.Column('accepted_at', sa.DateTime(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.Column('idempotency_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('dispatched_at', sa.DateTime(), nullable=True),
     sa.Column('flow_run_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('form_data', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], ),

@@ -1,0 +1,33 @@
+"""The Prefect task worker: runs the process flows that the web app queues, in a warm interpreter.
+
+One per machine is enough for a park; start more (on more machines, with shared result storage and the
+same GC_… settings) to scale out. It also re-queues applications whose dispatch failed while Prefect
+was unreachable.
+"""
+
+import logging
+import threading
+
+from prefect.task_worker import serve
+
+from flows.dispatch import redispatch_pending, start_process
+
+SWEEP_SECONDS = 30.0
+
+
+def _redispatch_forever() -> None:
+    stop = threading.Event()
+    while not stop.wait(SWEEP_SECONDS):
+        try:
+            redispatch_pending()
+        except Exception:  # keep sweeping; the next round retries
+            logging.getLogger(__name__).exception("redispatch failed")
+
+
+def main() -> None:
+    threading.Thread(target=_redispatch_forever, daemon=True, name="redispatch").start()
+    serve(start_process, limit=4)
+
+
+if __name__ == "__main__":
+    main()
