@@ -105,11 +105,28 @@ def stack(migrated) -> Stack:
     yield stack
     process.send_signal(signal.SIGINT)  # what Ctrl-C does
     try:
-        process.wait(timeout=30)
+        assert process.wait(timeout=30) == 0, "greenchannel run did not exit cleanly on Ctrl-C"
+        time.sleep(1)
+        assert _processes_of_this_stack() == [], "processes left running after Ctrl-C"
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
         log.close()
+
+
+def _processes_of_this_stack() -> list[int]:
+    """Python processes whose environment names this session's data folder (the children of `run`)."""
+    marker = f"GC_DATA_DIR={DATA_DIR}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit() and int(proc.name) != os.getpid():
+            try:
+                if marker in (proc / "environ").read_bytes().split(b"\0") and \
+                        b"python" in (proc / "cmdline").read_bytes():
+                    found.append(int(proc.name))
+            except OSError:
+                continue
+    return found
 
 
 def _wait(check, timeout: float, label: str, log) -> None:

@@ -1,0 +1,43 @@
+"""The operator's command line, run as an operator would (own data folder, fresh SQLite)."""
+
+import os
+import subprocess
+import sys
+
+from tests.services.test_schedules import TEST_2027
+
+
+def _cli(tmp_path, *args):
+    env = dict(os.environ, GC_DATA_DIR=str(tmp_path), GC_DATABASE_URL="")
+    return subprocess.run([sys.executable, "-m", "deployments.cli", *args], env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_calendar_commands_and_schedule_loading(tmp_path):
+    assert _cli(tmp_path, "db", "upgrade").returncode == 0
+    assert (tmp_path / "greenchannel.db").exists()
+    assert _cli(tmp_path, "calendar", "due", "2025-01-24", "5").stdout.strip() == "2025-02-07"
+    assert _cli(tmp_path, "calendar", "due", "2026-12-31", "1").stdout.strip() == "2027-01-04 (provisional)"
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("year = 2027\n[[holidays]]\nname = '元旦'\nstart = 2028-01-01\n", encoding="utf-8")
+    result = _cli(tmp_path, "calendar", "load", str(bad))
+    assert result.returncode == 2 and "节假日安排文件有误" in result.stderr
+
+    good = tmp_path / "2027.toml"
+    good.write_text(TEST_2027, encoding="utf-8")  # test data, not an official schedule
+    result = _cli(tmp_path, "calendar", "load", str(good))
+    assert result.returncode == 0 and result.stdout.startswith("loaded 2027")
+    # with the (test) schedule, 2027-01-04 is an ordinary working day and nothing is provisional
+    assert _cli(tmp_path, "calendar", "due", "2026-12-31", "1").stdout.strip() == "2027-01-04"
+
+
+def test_seed_demo_twice_changes_nothing(tmp_path):
+    assert _cli(tmp_path, "db", "upgrade").returncode == 0
+    assert _cli(tmp_path, "seed-demo").returncode == 0
+    assert _cli(tmp_path, "seed-demo").returncode == 0
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "greenchannel.db") as db:
+        assert db.execute("SELECT count(*) FROM industrial_base").fetchone()[0] == 7
+        assert db.execute("SELECT count(*) FROM user").fetchone()[0] == 4
