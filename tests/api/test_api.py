@@ -18,6 +18,16 @@ def _wait_for_documents(client, headers, application_id, timeout=90):
     raise AssertionError(f"no acceptance notice after {timeout}s: {body}")
 
 
+def _wait_for_final_state(stack, flow_run_id, timeout=60):
+    """The notice is stored before the run finishes its last step (the Prefect table artifact)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        run = httpx.get(f"{stack.prefect_api}/flow_runs/{flow_run_id}").json()
+        if run["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") or time.monotonic() > deadline:
+            return run
+        time.sleep(0.3)
+
+
 def test_public_helpers(stack):
     with stack.client() as c:
         assert c.get("/healthz").json()["status"] == "ok"
@@ -52,7 +62,7 @@ def test_submission_runs_the_flow_and_issues_the_notice(stack, sample_applicatio
         assert "受理通知书" in text and body["case_no"] in text and doc["number"] in text
         assert c.get(doc["docx_url"], headers=headers).content[:2] == b"PK"
         # the run is real: Prefect knows it, it completed, and its tasks are recorded
-        run = httpx.get(f"{stack.prefect_api}/flow_runs/{body['flow_run_id']}").json()
+        run = _wait_for_final_state(stack, body["flow_run_id"])
         assert run["state"]["type"] == "COMPLETED"
         tasks = httpx.post(f"{stack.prefect_api}/task_runs/filter",
                            json={"flow_runs": {"id": {"any_": [body["flow_run_id"]]}}}).json()
