@@ -242,6 +242,12 @@ def test_staff_list_shows_every_application_with_deadline_and_flow_run(new_page,
                          timeout=60)
     assert created.status_code == 201, created.text
     case_no = created.json()["case_no"]
+    # the flow run records itself on the application when it starts (until then the list says 待启动)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not httpx.get(
+            f"{stack.base_url}/api/v1/applications/{created.json()['id']}", headers=headers,
+            timeout=30).json()["flow_run_id"]:
+        time.sleep(0.3)
 
     page = new_page()
     log_in(page, "agent")
