@@ -78,7 +78,10 @@ def test_retrying_with_the_same_key_returns_the_same_application(stack, sample_a
         second = c.post("/api/v1/applications", json=sample_application, headers=headers)
         assert (first.status_code, second.status_code) == (201, 200)
         assert first.json()["id"] == second.json()["id"]
-        assert first.json()["flow_run_id"] == second.json()["flow_run_id"]
+        _wait_for_documents(c, headers, first.json()["id"])
+        runs = httpx.post(f"{stack.prefect_api}/flow_runs/filter",
+                          json={"flow_runs": {"name": {"any_": [f"case-{first.json()['id']}"]}}}).json()
+        assert len(runs) == 1, "a retried submission must not start a second flow run"
 
 
 @pytest.mark.parametrize(("changes", "field"), [
