@@ -11,13 +11,12 @@ import threading
 from prefect.task_worker import serve
 
 from flows.dispatch import redispatch_pending, start_process
-
-SWEEP_SECONDS = 30.0
+from services.settings import get_settings
 
 
 def _redispatch_forever() -> None:
     stop = threading.Event()
-    while not stop.wait(SWEEP_SECONDS):
+    while not stop.wait(get_settings().dispatch_sweep_seconds):
         try:
             redispatch_pending()
         except Exception:  # keep sweeping; the next round retries

@@ -1,13 +1,18 @@
-"""Hand a stored application to Prefect, right after the intake transaction commits.
+"""Hand stored applications to Prefect, right after the intake transaction commits.
 
-The web app defers one background task (``start_process.delay``); a long-running Prefect task worker
-(``deployments/task_worker.py``) picks it up within milliseconds and runs the process flow in its
-already-warm interpreter, so the automatic steps (completeness → acceptance) finish about a second after
-submission instead of paying a fresh Python process per run. The flow run and its task runs appear in the
-Prefect UI as usual; the flow records its run id on the application.
+The web app never waits for Prefect: ``enqueue`` puts the application id on an in-process queue and
+returns, and one dispatcher thread defers a background task per application
+(``start_process.delay``). A long-running Prefect task worker (``deployments/task_worker.py``) picks
+each one up within milliseconds and runs the process flow in its already-warm interpreter, so the
+automatic steps (completeness → acceptance) finish about half a second after submission. The flow
+run records its id on the application. Creating a Prefect task run costs ~70–90 ms, most of it in the
+Prefect server, so doing it inside the request would cap submissions at a few per second; an id lost
+with the queue (the web app stopped) is re-queued by the task worker's sweep.
 """
 
 import logging
+import queue
+import threading
 
 from prefect import task
 
@@ -25,7 +30,7 @@ def start_process(application_id: int) -> dict:
 
 
 def dispatch(application_id: int) -> bool:
-    """Queue the application's process; False when Prefect cannot be reached now (retried later)."""
+    """Queue the application's process in Prefect now; False when Prefect cannot be reached."""
     try:
         start_process.delay(application_id)
     except Exception:  # the application is safe in our database; the task worker's sweep retries
@@ -41,3 +46,27 @@ def redispatch_pending() -> int:
     with session_scope() as session:
         pending = intake.awaiting_dispatch(session)
     return sum(1 for app_id in pending if dispatch(app_id))
+
+
+_queue: "queue.Queue[int]" = queue.Queue()
+_thread: threading.Thread | None = None
+_lock = threading.Lock()
+
+
+def enqueue(application_id: int) -> None:
+    """Dispatch in the background (web requests call this after their commit)."""
+    global _thread
+    with _lock:
+        if _thread is None or not _thread.is_alive():
+            _thread = threading.Thread(target=_dispatch_forever, daemon=True, name="gc-dispatch")
+            _thread.start()
+    _queue.put(application_id)
+
+
+def _dispatch_forever() -> None:
+    while True:
+        application_id = _queue.get()
+        try:
+            dispatch(application_id)
+        finally:
+            _queue.task_done()

@@ -180,9 +180,12 @@ def mark_dispatched(session: Session, application_id: int) -> None:
     session.add(application)
 
 
-def awaiting_dispatch(session: Session, stale_after: timedelta = timedelta(minutes=10)) -> list[int]:
-    """Applications never handed to Prefect, or handed over long ago without a flow run starting."""
-    stmt = select(Application.id).where(
-        Application.flow_run_id.is_(None),
-        Application.dispatched_at.is_(None) | (Application.dispatched_at < clock.now() - stale_after))
+def awaiting_dispatch(session: Session, grace: timedelta = timedelta(minutes=2),
+                      stale_after: timedelta = timedelta(minutes=10)) -> list[int]:
+    """Applications whose hand-over to Prefect was lost (never done after ``grace``, e.g. the web app
+    stopped with it queued) or done long ago without a flow run starting."""
+    now = clock.now()
+    never = Application.dispatched_at.is_(None) & (Application.submitted_at < now - grace)
+    stale = Application.dispatched_at < now - stale_after
+    stmt = select(Application.id).where(Application.flow_run_id.is_(None), never | stale)
     return list(session.exec(stmt))

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     issuer_name: str = "东莞市战略性新兴产业基地绿色通道服务中心"
     issuer_short: str = "东莞绿通"
     handler_phone: str = "0769-22830000"
+    dispatch_sweep_seconds: float = Field(default=30.0, description="how often lost hand-overs are retried")
     login_max_failures: int = 5
     login_window_minutes: int = 15
     api_token_hours: int = 8

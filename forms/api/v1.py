@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
-from flows.dispatch import dispatch
+from flows.dispatch import enqueue
 from forms.deps import ApiUser, SessionDep
 from forms.routes.pages import document_response
 from forms.security import issue_api_token
@@ -119,9 +119,8 @@ def create(session: SessionDep, user: ApiUser, data: StandardLandApplicationInpu
         status = 403 if "企业账户" in error.message else 422
         return JSONResponse({"detail": error.message, "errors": {error.field: error.message}}, status_code=status)
     session.commit()
-    if application.dispatched_at is None:
-        dispatch(application.id)
-        session.refresh(application)
+    if created:  # a repeated post must not queue a second run; failed dispatches are retried by the sweep
+        enqueue(application.id)
     out = _application_out(session, application)
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
 

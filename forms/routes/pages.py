@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import ValidationError
 
-from flows.dispatch import dispatch
+from flows.dispatch import enqueue
 from forms.deps import PageUser, SessionDep
 from forms.errors import field_errors
 from forms.security import sign_in, verify_csrf
@@ -77,15 +77,15 @@ def create_application(request: Request, session: SessionDep, user: PageUser,
     key = values.pop("idempotency_key", "") or str(uuid.uuid4())
     try:
         data = StandardLandApplicationInput.model_validate({k: v for k, v in values.items() if v.strip()})
-        application, _created = submit_application(session, user, data, key)
+        application, created = submit_application(session, user, data, key)
     except ValidationError as error:
         return _form_page(request, session, user, values, field_errors(error), key, status_code=422)
     except IntakeError as error:
         session.rollback()
         return _form_page(request, session, user, values, {error.field: error.message}, key, status_code=422)
     session.commit()
-    if application.dispatched_at is None:
-        dispatch(application.id)
+    if created:  # a repeated post must not queue a second run; failed dispatches are retried by the sweep
+        enqueue(application.id)
     return RedirectResponse(f"/applications/{application.id}", status_code=303)
 
 

@@ -154,3 +154,27 @@ def test_sign_in_never_redirects_off_site(stack, target):
         r = c.post("/login", data={"csrf_token": token, "username": "agent", "password": "GreenChannel2026!",
                                    "next": target})
         assert r.status_code == 303 and r.headers["location"] == "/applications"
+
+
+def test_an_application_whose_hand_over_was_lost_is_still_accepted(stack, sample_application):
+    """Stored but never handed to Prefect (the web app stopped right after the commit): the task
+    worker's sweep queues it and it is accepted without anyone resubmitting."""
+    from datetime import timedelta
+
+    from services import clock
+    from services.db import session_scope
+    from services.intake import StandardLandApplicationInput, submit_application
+    from services.users import get_by_username
+
+    real_now = clock.now()
+    clock.set_clock(lambda: real_now - timedelta(minutes=5))
+    try:
+        with session_scope() as session:
+            application, _ = submit_application(session, get_by_username(session, "enterprise"),
+                                                StandardLandApplicationInput.model_validate(sample_application),
+                                                "lost-" + str(uuid.uuid4()))
+    finally:
+        clock.set_clock(None)
+    with stack.client() as c:
+        body = _wait_for_documents(c, stack.token("enterprise"), application.id, timeout=60)
+        assert body["status"] == "accepted" and body["flow_run_id"]

@@ -90,3 +90,20 @@ def test_business_rules_write_nothing(session):
     with pytest.raises(IntakeError):
         submit_application(session, staff, _input(), "staff")
     assert _count(session) == before
+
+
+def test_lost_hand_overs_are_found_after_a_grace_period(session):
+    from datetime import timedelta
+
+    from services.intake import awaiting_dispatch, mark_dispatched, set_flow_run
+
+    user = get_by_username(session, "enterprise")
+    application, _ = submit_application(session, user, _input(), "hand-over")
+    overdue = {"grace": timedelta(seconds=-1), "stale_after": timedelta(seconds=-1)}
+    assert application.id not in awaiting_dispatch(session), "just submitted: still queued in the web app"
+    assert application.id in awaiting_dispatch(session, grace=timedelta(seconds=-1))
+    mark_dispatched(session, application.id)
+    assert application.id not in awaiting_dispatch(session, grace=timedelta(seconds=-1))
+    assert application.id in awaiting_dispatch(session, **overdue)
+    set_flow_run(session, application.id, "run-1")
+    assert application.id not in awaiting_dispatch(session, **overdue)
