@@ -99,7 +99,6 @@ def acceptance_notice_context(session: Session, application: Application, number
         "sla_working_days": work_calendar(session).working_days_between(accepted_on, last.due_on),
         "due_on": last.due_on, "due_provisional": last.due_provisional,
         "handler_name": "绿色通道服务中心受理窗口", "handler_phone": settings.handler_phone,
-        "verification_code": f"{application.case_no}-{number[-6:-1]}",
     }
 
 

@@ -17,7 +17,9 @@ from forms.errors import field_errors
 from forms.security import sign_in, verify_csrf
 from forms.web import page
 from services import audit, dashboard, visibility
+from services.documents import issue as documents
 from services.intake import IntakeError, StandardLandApplicationInput, submit_application
+from services.models import Application, Enterprise
 from services.processes import get_definition
 from services.settings import get_settings
 from services.users import authenticate
@@ -99,6 +101,16 @@ def application_status(request: Request, session: SessionDep, user: PageUser, ap
     return page(request, "application.html", user=user, view=view, definition=definition)
 
 
+@router.get("/verify")
+def verify_document(request: Request, session: SessionDep, code: str = ""):
+    """Public 文书查验: anyone holding a paper copy can check it was issued, without signing in."""
+    document = documents.verify(session, code) if code.strip() else None
+    application = session.get(Application, document.application_id) if document else None
+    enterprise = session.get(Enterprise, application.enterprise_id) if application else None
+    return page(request, "verify.html", code=code.strip()[:32], document=document, application=application,
+                enterprise=enterprise)
+
+
 @router.get("/documents/{document_id}.{fmt}")
 def download(session: SessionDep, user: PageUser, document_id: int, fmt: str):
     return document_response(session, user, document_id, fmt)
@@ -124,8 +136,6 @@ def _form_page(request, session, user, values, errors, key=None, status_code=200
 
 
 def _prefill(session, user) -> dict:
-    from services.models import Enterprise
-
     enterprise = session.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
     if enterprise is None:
         return {}

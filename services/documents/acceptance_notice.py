@@ -167,7 +167,7 @@ def prepare(ctx: Mapping) -> AcceptanceNoticeView:
         contact=(("经办人", ctx["handler_name"]), ("联系电话", ctx["handler_phone"])),
         issued_on=format_date_zh(ctx["issued_on"]),
         seal="（盖章）",
-        verification=f"查验码：{ctx['verification_code']}（可凭此码在绿色通道系统查验本通知书真伪）",
+        verification=f"查验码：{ctx['verification_code']}（可在绿色通道服务平台“文书查验”页面凭此码查验本通知书真伪）",
         note=note,
     )
 

@@ -5,7 +5,9 @@ was already issued, with the same number. The number is allocated in the caller'
 so a failed issue returns it and numbers stay gapless.
 """
 
+import base64
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from datetime import date, datetime
@@ -39,7 +41,8 @@ def issue(
     issued_at = clock.now()
     serial = numbering.next_number(session, settings.issuer_short, kind, issued_at.year)
     number = f"{settings.issuer_short}{NUMBER_WORD[kind]}〔{issued_at.year}〕第{serial:04d}号"
-    context = build_context(number, issued_at)
+    code = verification_code(number)
+    context = build_context(number, issued_at) | {"verification_code": code}
     pdf, docx = render_pdf(kind, context), render_docx(kind, context)
     folder = settings.documents_dir / application.case_no
     folder.mkdir(parents=True, exist_ok=True)
@@ -48,7 +51,7 @@ def issue(
     (folder / f"{stem}.docx").write_bytes(docx)
     document = Document(
         application_id=application.id, step_key=step_key, issue_key=issue_key, kind=kind, title=TITLES[kind],
-        number=number, issued_at=issued_at, pdf_path=f"{application.case_no}/{stem}.pdf",
+        number=number, verification_code=code, issued_at=issued_at, pdf_path=f"{application.case_no}/{stem}.pdf",
         docx_path=f"{application.case_no}/{stem}.docx", pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         docx_sha256=hashlib.sha256(docx).hexdigest(), context=json.loads(json.dumps(context, default=_jsonable)))
     session.add(document)
@@ -57,6 +60,23 @@ def issue(
                  entity_id=document.id, application_id=application.id,
                  detail={"kind": kind, "number": number, "pdf_sha256": document.pdf_sha256})
     return document
+
+
+def verification_code(number: str) -> str:
+    """查验码: derived from the number with the installation's secret, so it cannot be guessed from the
+    number or the case, yet the same document always carries the same code."""
+    digest = hmac.new(get_settings().effective_secret_key.encode(), number.encode(), hashlib.sha256).digest()
+    text = base64.b32encode(digest).decode()[:12]
+    return f"{text[:4]}-{text[4:8]}-{text[8:]}"
+
+
+def verify(session: Session, code: str) -> Document | None:
+    """The document carrying this 查验码, for the public check page (spaces and case ignored)."""
+    clean = "".join(ch for ch in code.upper() if ch.isalnum())
+    if len(clean) != 12:
+        return None
+    formatted = f"{clean[:4]}-{clean[4:8]}-{clean[8:]}"
+    return session.exec(select(Document).where(Document.verification_code == formatted)).first()
 
 
 def _jsonable(value: Any) -> Any:

@@ -16,6 +16,7 @@ class Document(SQLModel, table=True):
     kind: str = Field(max_length=48)
     title: str = Field(max_length=64)
     number: str = Field(max_length=64, unique=True, description="文号")
+    verification_code: str = Field(max_length=16, unique=True, index=True, description="查验码")
     issued_at: NaiveDatetime
     pdf_path: str = Field(max_length=255)
     docx_path: str = Field(max_length=255)

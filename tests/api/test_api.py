@@ -178,3 +178,19 @@ def test_an_application_whose_hand_over_was_lost_is_still_accepted(stack, sample
     with stack.client() as c:
         body = _wait_for_documents(c, stack.token("enterprise"), application.id, timeout=60)
         assert body["status"] == "accepted" and body["flow_run_id"]
+
+
+def test_the_verification_code_on_a_notice_can_be_checked_publicly(stack, sample_application):
+    headers = stack.token("enterprise") | {"Idempotency-Key": str(uuid.uuid4())}
+    with stack.client() as c:
+        created = c.post("/api/v1/applications", json=sample_application, headers=headers).json()
+        doc = _wait_for_documents(c, headers, created["id"])["documents"][0]
+        from services.db import session_scope
+        from services.models import Document
+
+        with session_scope() as session:
+            code = session.get(Document, doc["id"]).verification_code
+        assert code.count("-") == 2 and code not in created["case_no"]
+        page = httpx.get(f"{stack.base_url}/verify", params={"code": code.lower().replace("-", " ")}).text
+        assert "查验通过" in page and doc["number"] in page and created["case_no"] in page
+        assert "未查到" in httpx.get(f"{stack.base_url}/verify", params={"code": "AAAA-BBBB-CCCC"}).text

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 09:39:02.686023
+Create Date: 2026-11-27 10:16:36.676959
 """
 import sqlalchemy as sa
 import sqlmodel
@@ -169,6 +169,7 @@ def upgrade() -> None:
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('number', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('verification_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('issued_at', sa.DateTime(), nullable=False),
     sa.Column('pdf_path', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('docx_path', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
@@ -182,6 +183,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_application_id'), ['application_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_document_verification_code'), ['verification_code'], unique=True)
 
     op.create_table('step',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -231,6 +233,7 @@ def downgrade() -> None:
 
     op.drop_table('step')
     with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_document_verification_code'))
         batch_op.drop_index(batch_op.f('ix_document_application_id'))
 
     op.drop_table('document')
