@@ -9,19 +9,14 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from forms.security import read_api_token
-from services.db import get_engine
+from services.db import session_scope
 from services.models import Role, User
 
 
 def get_session() -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, rolled back on error."""
-    with Session(get_engine(), expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except Exception:
-            session.rollback()
-            raise
+    with session_scope() as session:
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

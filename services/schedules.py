@@ -1,9 +1,11 @@
 """Official holiday schedules (节假日安排) in the database, and the calendar built from them.
 
 An administrator loads a year's schedule once the State Council publishes it (usually in
-November for the next year). Loading it recomputes every open deadline that was provisional
-(暂定) and audits each change.
+November for the next year). Loading it recomputes every open deadline that reaches into that year
+— the provisional (暂定) ones, and any a corrected schedule moves — and audits each change.
 """
+
+from datetime import date
 
 from sqlmodel import Session, select
 
@@ -45,5 +47,6 @@ def load_schedule(session: Session, text: str, actor: User | None) -> tuple[Holi
                  detail={"source": schedule.source, "holidays": len(schedule.holidays),
                          "workdays": len(schedule.workdays)})
     changes = recompute_open_deadlines(session, work_calendar(session), actor,
-                                       reason=f"载入{schedule.year}年节假日安排：{schedule.source}")
+                                       reason=f"载入{schedule.year}年节假日安排：{schedule.source}",
+                                       affected_from=date(schedule.year, 1, 1))
     return schedule, changes

@@ -67,10 +67,12 @@ def schedule_deadlines(session: Session, application: Application, calendar: Wor
     return changes
 
 
-def recompute_open_deadlines(session: Session, calendar: WorkCalendar, actor: User | None, reason: str) -> list[dict]:
-    """Recompute deadlines of every application with an open provisional step; audit each change."""
+def recompute_open_deadlines(session: Session, calendar: WorkCalendar, actor: User | None, reason: str,
+                             affected_from: date) -> list[dict]:
+    """Recompute deadlines of every application with an open step due on or after ``affected_from``
+    (the first day whose calendar changed); audit each change."""
     app_ids = session.exec(
-        select(Step.application_id).where(Step.status.in_(OPEN), Step.due_provisional.is_(True)).distinct()
+        select(Step.application_id).where(Step.status.in_(OPEN), Step.due_on >= affected_from).distinct()
     ).all()
     all_changes = []
     for app_id in app_ids:

@@ -12,23 +12,7 @@ from services.models import AuditEvent, Step
 from services.schedules import load_schedule, work_calendar
 from services.users import get_by_username
 from tests.conftest import SAMPLE
-
-# TEST DATA, not an official schedule: a made-up 2027 arrangement with a 调休 Saturday 2027-01-09.
-TEST_2027 = """
-year = 2027
-source = "测试数据（非官方）"
-[[holidays]]
-name = "元旦"
-start = 2027-01-01
-end = 2027-01-03
-[[holidays]]
-name = "春节"
-start = 2027-02-05
-end = 2027-02-12
-[[workdays]]
-date = 2027-01-09
-name = "元旦调休"
-"""
+from tests.services.test_calendar import TEST_2027_TOML as TEST_2027  # test data, not official
 
 
 @pytest.fixture
@@ -58,9 +42,9 @@ def test_loading_the_schedule_recomputes_provisional_deadlines_and_audits(sessio
                                                    AuditEvent.action == "step.deadline_recomputed")).all()
     assert len(events) == len(mine) and all(e.actor_id == admin.id for e in events)
     assert events[0].detail["reason"].startswith("载入2027年节假日安排")
-    # the 调休 Saturday now counts, 1/4-1/5 were provisional 补假 days and now are working days
+    # 1/4-1/5 were provisional 补假 days and are working days now; the test schedule's 调休 Saturday counts
     assert review.due_on <= before
-    assert work_calendar(session).is_workday(datetime(2027, 1, 9).date())
+    assert work_calendar(session).is_workday(datetime(2027, 2, 20).date())
 
 
 def test_a_bad_schedule_file_writes_nothing(session):
