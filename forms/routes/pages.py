@@ -64,6 +64,8 @@ def applications(request: Request, session: SessionDep, user: PageUser):
 
 @router.get("/applications/new")
 def new_application(request: Request, session: SessionDep, user: PageUser):
+    if user.role.is_staff:
+        raise HTTPException(status_code=403, detail="申请由企业账户提交；工作人员可在“申请总览”中查看和跟进。")
     return _form_page(request, session, user, values=_prefill(session, user), errors={})
 
 

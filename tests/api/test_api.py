@@ -194,3 +194,12 @@ def test_the_verification_code_on_a_notice_can_be_checked_publicly(stack, sample
         page = httpx.get(f"{stack.base_url}/verify", params={"code": code.lower().replace("-", " ")}).text
         assert "查验通过" in page and doc["number"] in page and created["case_no"] in page
         assert "未查到" in httpx.get(f"{stack.base_url}/verify", params={"code": "AAAA-BBBB-CCCC"}).text
+
+
+def test_staff_get_a_clear_refusal_instead_of_the_enterprise_form(stack):
+    with httpx.Client(base_url=stack.base_url) as c:
+        login = c.get("/login")
+        token = login.text.split('name="csrf_token" value="')[1].split('"')[0]
+        c.post("/login", data={"csrf_token": token, "username": "agent", "password": "GreenChannel2026!"})
+        r = c.get("/applications/new")
+        assert r.status_code == 403 and "申请由企业账户提交" in r.text and "退出" in r.text
