@@ -7,7 +7,7 @@ ports, a fresh temporary ``GC_DATA_DIR``, SQLite unless ``--database-url`` is gi
 1. ``GET /healthz`` with N concurrent clients (the baseline of this machine and this run);
 2. the form page ``GET /applications/new`` (cookie session) and ``POST /api/v1/applications``
    (bearer token, unique ``Idempotency-Key``) with N concurrent clients, as req/s and ratio to 1;
-3. after the flow-run backlog of 2 has drained: submission → acceptance notice PDF downloadable,
+3. after the backlog of 2 has drained (or timed out): submission → acceptance notice PDF downloadable,
    over 20 applications submitted one after another (aim: ≤ 2 s);
 4. in-process render time of the acceptance notice, PDF and DOCX (first and warm).
 
@@ -201,7 +201,8 @@ class Stack:
                       "Tracebacks": text.count("Traceback (most recent call last)"),
                       "'database is locked'": text.count("OperationalError: database is locked")}
             found = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
-            notes.append(f"{name}: {found or 'clean'}")
+            first = re.search(r"^.*\| ERROR .*$", text, re.MULTILINE)
+            notes.append(f"{name}: {found or 'clean'}" + (f" (first: {first.group(0)[:160]!r})" if first else ""))
         return "; ".join(notes)
 
     def token_headers(self, client: httpx.Client, username: str = "enterprise") -> dict[str, str]:
@@ -298,7 +299,7 @@ def run_load(name: str, clients: int, seconds: float, setup, request, ok_codes: 
 
 def print_load(result: LoadResult, ok_codes: set[str], baseline: LoadResult | None) -> None:
     lat = result.ok_latencies
-    ratio = f", {result.rps / baseline.rps:.3f}× healthz" if baseline and baseline.rps else ""
+    ratio = f", {result.rps / baseline.rps:.4f}× healthz" if baseline and baseline.rps else ""
     log(f"{result.name}: {result.ok} ok in {result.elapsed:.1f} s with {result.clients} clients → "
         f"{result.rps:.1f} req/s{ratio}; p50 {ms(percentile(lat, 50))}, p95 {ms(percentile(lat, 95))}, "
         f"max {ms(max(lat) if lat else float('nan'))}; errors {result.errors(ok_codes) or 'none'}")
@@ -399,9 +400,9 @@ def drain_backlog(stack: Stack, ids: list[int], timeout: float) -> dict:
         while pending:
             now = time.monotonic()
             counts = prefect_counts(stack)
-            # Prefect counts are cheap; checking each application is not: only when Prefect is idle
-            # or every 20 s (it also catches applications that never got a flow run).
-            if active_runs(counts) == 0 or now - last_check >= 20:
+            # Prefect counts are cheap; checking each application is not: when Prefect is idle, every
+            # 2 s once few are left, else every 20 s (also catches applications without a flow run).
+            if active_runs(counts) == 0 or now - last_check >= (2 if len(pending) <= 50 else 20):
                 states = {i: application_state(client, i) for i in sorted(pending)}
                 pending = {i for i, (docs, _) in states.items() if not docs}
                 no_flow_run = {i for i, (docs, run) in states.items() if not docs and not run}
@@ -437,6 +438,27 @@ def cancel_scheduled(stack: Stack) -> int:
             httpx.post(f"{stack.prefect_api}/task_runs/{run['id']}/set_state", timeout=60, json={
                 "state": {"type": "CANCELLED", "name": "Cancelled", "message": "bench: backlog not drained"},
                 "force": True}).raise_for_status()
+
+
+def quiesce(stack: Stack, timeout: float, quiet: float = 10) -> tuple[int, bool]:
+    """Cancel scheduled dispatch task runs until Prefect has had nothing active and no new dispatch
+    task run for ``quiet`` seconds (the web app may still hold undispatched ids in memory)."""
+    cancelled, last_total, quiet_since = 0, -1, None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        cancelled += cancel_scheduled(stack)
+        counts = prefect_counts(stack)
+        total = sum(counts["tasks"].values())
+        now = time.monotonic()
+        if active_runs(counts) == 0 and total == last_total:
+            quiet_since = quiet_since or now
+            if now - quiet_since >= quiet:
+                return cancelled, True
+        else:
+            quiet_since = None
+        last_total = total
+        time.sleep(1)
+    return cancelled, False
 
 
 def wait_prefect_idle(stack: Stack, timeout: float) -> bool:
@@ -592,17 +614,20 @@ def main() -> int:
         log(f"waiting for the acceptance notices of the {len(created)} applications "
             f"(timeout {args.drain_timeout:.0f} s)")
         drain = drain_backlog(stack, created, args.drain_timeout)
+        drain["dispatch_runs"] = sum(drain["counts"]["tasks"].values())
         log(f"backlog {'drained' if drain['drained'] else 'NOT drained'} after {drain['seconds']:.1f} s: "
             f"{drain['total'] - drain['pending']}/{drain['total']} applications have documents "
             f"({(drain['total'] - drain['pending']) / max(drain['seconds'], 1e-9):.2f}/s)"
             + (f", {drain['no_flow_run']} of the others have no flow run yet" if drain["pending"] else "")
             + f"; {fmt_counts(drain['counts'])}")
+        log(f"{drain['dispatch_runs']} dispatch task runs for {len(created)} applications created "
+            f"(+ {submit.total - submit.ok} POSTs without a 201; expected one run per application)")
         idle = drain["drained"] and wait_prefect_idle(stack, 60)
         if not drain["drained"]:
-            drain["cancelled"] = cancel_scheduled(stack)
-            idle = wait_prefect_idle(stack, 120)
-            log(f"cancelled the {drain['cancelled']} dispatch task runs still scheduled (their applications stay "
-                f"without documents); Prefect {'idle' if idle else 'still NOT idle after 120 s'}: "
+            drain["cancelled"], idle = quiesce(stack, 180)
+            log(f"cancelled {drain['cancelled']} dispatch task runs while they were still scheduled (their "
+                f"applications stay without documents); Prefect "
+                f"{'idle' if idle else 'still NOT idle after 180 s of cancelling'}: "
                 f"{fmt_counts(prefect_counts(stack))}")
         log(f"end to end: {args.e2e} applications one after another"
             + ("" if idle else " — WARNING: system NOT idle"))
@@ -634,7 +659,7 @@ def main() -> int:
     total = time.monotonic() - script_t0
     rows = []
     for r, okc in ((healthz, {"200"}), (page, {"200"}), (submit, {"201"})):
-        ratio = "1 (baseline)" if r is healthz else f"{r.rps / healthz.rps:.3f}" if healthz.rps else "n/a"
+        ratio = "1 (baseline)" if r is healthz else f"{r.rps / healthz.rps:.4f}" if healthz.rps else "n/a"
         errors = ", ".join(f"{k}×{v}" for k, v in r.errors(okc).items()) or "0"
         rows.append((r.name, f"{r.rps:.1f} req/s", ratio, ms(percentile(r.ok_latencies, 50)),
                      ms(percentile(r.ok_latencies, 95)), f"{r.ok}", errors))
@@ -648,7 +673,9 @@ def main() -> int:
     for row in [head, *rows]:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
     print("-" * 100)
-    print(f"load-test backlog: {drain['total'] - drain['pending']}/{drain['total']} applications with documents "
+    print(f"load-test backlog: {drain['dispatch_runs']} dispatch task runs for {drain['total']} applications "
+          f"(+ {submit.total - submit.ok} POSTs without a 201); "
+          f"{drain['total'] - drain['pending']}/{drain['total']} applications with documents "
           f"after {drain['seconds']:.1f} s ({'drained' if drain['drained'] else 'TIMED OUT, not drained'})"
           + (f"; {drain['no_flow_run']} of the others without a flow run; then cancelled {drain['cancelled']} "
              f"still-scheduled dispatch task runs" if "cancelled" in drain else ""))

@@ -30,14 +30,21 @@ def start_process(application_id: int) -> dict:
 
 
 def dispatch(application_id: int) -> bool:
-    """Queue the application's process in Prefect now; False when Prefect cannot be reached."""
+    """Queue the application's process in Prefect now, unless another dispatcher has claimed it.
+
+    False when it was not queued here (claimed elsewhere, or Prefect unreachable: then the claim is
+    released and the task worker's sweep retries).
+    """
+    with session_scope() as session:
+        if not intake.claim_dispatch(session, application_id):
+            return False
     try:
         start_process.delay(application_id)
-    except Exception:  # the application is safe in our database; the task worker's sweep retries
+    except Exception:  # the application is safe in our database; the sweep retries it
         log.exception("could not queue the process of application %s", application_id)
+        with session_scope() as session:
+            intake.release_dispatch(session, application_id)
         return False
-    with session_scope() as session:
-        intake.mark_dispatched(session, application_id)
     return True
 
 

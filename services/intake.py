@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -174,10 +175,25 @@ def set_flow_run(session: Session, application_id: int, flow_run_id: str) -> Non
                      detail={"flow_run_id": flow_run_id})
 
 
-def mark_dispatched(session: Session, application_id: int) -> None:
-    application = session.get(Application, application_id)
-    application.dispatched_at = clock.now()
-    session.add(application)
+def claim_dispatch(session: Session, application_id: int, stale_after: timedelta = timedelta(minutes=10)) -> bool:
+    """Claim the hand-over to Prefect; False when another dispatcher already has it (no second run).
+
+    A guarded update: the web app's dispatcher and the task worker's sweep may both try, only one wins.
+    """
+    now = clock.now()
+    result = session.execute(
+        update(Application)
+        .where(Application.id == application_id, Application.flow_run_id.is_(None),
+               Application.dispatched_at.is_(None) | (Application.dispatched_at < now - stale_after))
+        .values(dispatched_at=now)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def release_dispatch(session: Session, application_id: int) -> None:
+    """Give a claim back after Prefect refused the hand-over, so the sweep retries it."""
+    session.execute(update(Application).where(Application.id == application_id, Application.flow_run_id.is_(None))
+                    .values(dispatched_at=None).execution_options(synchronize_session=False))
 
 
 def awaiting_dispatch(session: Session, grace: timedelta = timedelta(minutes=2),

@@ -92,18 +92,22 @@ def test_business_rules_write_nothing(session):
     assert _count(session) == before
 
 
-def test_lost_hand_overs_are_found_after_a_grace_period(session):
+def test_lost_hand_overs_are_found_after_a_grace_period_and_claimed_once(session):
     from datetime import timedelta
 
-    from services.intake import awaiting_dispatch, mark_dispatched, set_flow_run
+    from services.intake import awaiting_dispatch, claim_dispatch, release_dispatch, set_flow_run
 
     user = get_by_username(session, "enterprise")
     application, _ = submit_application(session, user, _input(), "hand-over")
     overdue = {"grace": timedelta(seconds=-1), "stale_after": timedelta(seconds=-1)}
     assert application.id not in awaiting_dispatch(session), "just submitted: still queued in the web app"
     assert application.id in awaiting_dispatch(session, grace=timedelta(seconds=-1))
-    mark_dispatched(session, application.id)
+    assert claim_dispatch(session, application.id)
+    assert not claim_dispatch(session, application.id), "a second dispatcher must not queue a second run"
     assert application.id not in awaiting_dispatch(session, grace=timedelta(seconds=-1))
+    release_dispatch(session, application.id)  # Prefect refused: the sweep may try again
+    assert claim_dispatch(session, application.id)
     assert application.id in awaiting_dispatch(session, **overdue)
     set_flow_run(session, application.id, "run-1")
     assert application.id not in awaiting_dispatch(session, **overdue)
+    assert not claim_dispatch(session, application.id, stale_after=timedelta(seconds=-1))
