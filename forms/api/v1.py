@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from flows.dispatch import enqueue
 from forms.deps import ApiUser, SessionDep
-from forms.routes.pages import document_response
+from forms.downloads import document_response
 from forms.security import issue_api_token
 from services import dashboard, visibility
 from services.intake import IntakeError, StandardLandApplicationInput, submit_application

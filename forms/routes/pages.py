@@ -4,15 +4,15 @@ No business rules here: every decision is a call into ``services``.
 """
 
 import uuid
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from flows.dispatch import enqueue
 from forms.deps import PageUser, SessionDep
+from forms.downloads import document_response
 from forms.errors import field_errors
 from forms.security import sign_in, verify_csrf
 from forms.web import page
@@ -21,7 +21,6 @@ from services.documents import issue as documents
 from services.intake import IntakeError, StandardLandApplicationInput, submit_application
 from services.models import Application, Enterprise
 from services.processes import get_definition
-from services.settings import get_settings
 from services.users import authenticate
 
 router = APIRouter(include_in_schema=False)
@@ -116,19 +115,6 @@ def verify_document(request: Request, session: SessionDep, code: str = ""):
 @router.get("/documents/{document_id}.{fmt}")
 def download(session: SessionDep, user: PageUser, document_id: int, fmt: str):
     return document_response(session, user, document_id, fmt)
-
-
-def document_response(session, user, document_id: int, fmt: str) -> FileResponse:
-    """Shared by pages and the API: visibility first, then the stored file."""
-    if fmt not in ("pdf", "docx"):
-        raise HTTPException(status_code=404, detail="不支持的文件格式")
-    document = visibility.get_readable_document(session, user, document_id)
-    if document is None:
-        raise HTTPException(status_code=404, detail="未找到该文书，或您无权查看")
-    path = Path(get_settings().documents_dir) / (document.pdf_path if fmt == "pdf" else document.docx_path)
-    media = "application/pdf" if fmt == "pdf" else \
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    return FileResponse(path, media_type=media, filename=f"{document.title}-{document.number}.{fmt}")
 
 
 def _form_page(request, session, user, values, errors, key=None, status_code=200):

@@ -46,6 +46,7 @@ from services.formatting import CHINA_TZ, format_date_zh, format_datetime_zh, wo
 
 KIND = "acceptance_notice"
 TITLE = "受理通知书"
+NUMBER_WORD = "受"  # the word in the 文号, e.g. 东莞绿通受〔2026〕第0001号
 TEMPLATE = "acceptance_notice.html"
 
 _TYPES: dict[str, type | tuple[type, ...]] = {

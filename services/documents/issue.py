@@ -16,12 +16,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from services import audit, clock, numbering
-from services.documents.render import render_docx, render_pdf
+from services.documents.render import get_kind, render_docx, render_pdf
 from services.models import Application, Document
 from services.settings import get_settings
-
-NUMBER_WORD = {"acceptance_notice": "受"}
-TITLES = {"acceptance_notice": "受理通知书"}
 
 
 def find(session: Session, application_id: int, issue_key: str) -> Document | None:
@@ -40,7 +37,8 @@ def issue(
     settings = get_settings()
     issued_at = clock.now()
     serial = numbering.next_number(session, settings.issuer_short, kind, issued_at.year)
-    number = f"{settings.issuer_short}{NUMBER_WORD[kind]}〔{issued_at.year}〕第{serial:04d}号"
+    spec = get_kind(kind)
+    number = f"{settings.issuer_short}{spec.number_word}〔{issued_at.year}〕第{serial:04d}号"
     code = verification_code(number)
     context = build_context(number, issued_at) | {"verification_code": code}
     pdf, docx = render_pdf(kind, context), render_docx(kind, context)
@@ -50,7 +48,7 @@ def issue(
     (folder / f"{stem}.pdf").write_bytes(pdf)
     (folder / f"{stem}.docx").write_bytes(docx)
     document = Document(
-        application_id=application.id, step_key=step_key, issue_key=issue_key, kind=kind, title=TITLES[kind],
+        application_id=application.id, step_key=step_key, issue_key=issue_key, kind=kind, title=spec.title,
         number=number, verification_code=code, issued_at=issued_at, pdf_path=f"{application.case_no}/{stem}.pdf",
         docx_path=f"{application.case_no}/{stem}.docx", pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         docx_sha256=hashlib.sha256(docx).hexdigest(), context=json.loads(json.dumps(context, default=_jsonable)))

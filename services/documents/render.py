@@ -54,13 +54,16 @@ class DocumentKind:
     """One document kind: a view builder shared by the HTML template and the DOCX builder."""
 
     name: str
+    title: str  # the Chinese title, e.g. 受理通知书
+    number_word: str  # the word in its 文号, e.g. 受
     template: str  # file name under TEMPLATES_DIR
     prepare: Callable[[Mapping], object]  # context → view with a ``meta`` attribute
     build_docx: Callable[[object, object], None]  # (docx Document, view) → None
 
 
 def _kind_from_module(module: ModuleType) -> DocumentKind:
-    return DocumentKind(module.KIND, module.TEMPLATE, module.prepare, module.build_docx)
+    return DocumentKind(module.KIND, module.TITLE, module.NUMBER_WORD, module.TEMPLATE, module.prepare,
+                        module.build_docx)
 
 
 KINDS: dict[str, DocumentKind] = {
