@@ -83,7 +83,7 @@ def run(
     port: int = typer.Option(8000, help="web app port"),
     demo: bool = typer.Option(False, "--demo", help="load demo data first"),
 ) -> None:
-    """Start the web app, the Prefect server and the task worker; Ctrl-C stops everything."""
+    """Start the web app, the Prefect server, the task worker and the runner; Ctrl-C stops everything."""
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     prefect_env.apply(settings)
@@ -96,6 +96,7 @@ def run(
             children.append(_start_prefect_server(settings))
         _wait_healthy(os.environ["PREFECT_API_URL"] + "/health", "Prefect server", timeout=90)
         children.append(_spawn([sys.executable, "-m", "deployments.task_worker"], "Prefect task worker"))
+        children.append(_spawn([sys.executable, "-m", "deployments.serve"], "Prefect runner (review flows)"))
         _print_banner(host, port, settings, demo)
         import uvicorn
 

@@ -5,7 +5,7 @@ Set before ``prefect`` is imported (its settings are read from the environment).
 
 import os
 
-from services.settings import Settings
+from services.settings import REPO_ROOT, Settings
 
 
 def prefect_environment(settings: Settings) -> dict[str, str]:
@@ -20,6 +20,8 @@ def prefect_environment(settings: Settings) -> dict[str, str]:
         "PREFECT_SERVER_API_PORT": str(settings.prefect_port),
         "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "WARNING"),
         "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",  # a resumed review run starts within a second
+        "PYTHONPATH": os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p),
     }
     if settings.prefect_database_url:
         env["PREFECT_API_DATABASE_CONNECTION_URL"] = settings.prefect_database_url

@@ -2,7 +2,7 @@
 
 One per machine is enough for a park; start more (on more machines, with shared result storage and the
 same GC_… settings) to scale out. It also re-queues applications whose dispatch failed while Prefect
-was unreachable.
+was unreachable, and resumes review runs whose resume call was lost.
 """
 
 import logging
@@ -11,16 +11,18 @@ import threading
 from prefect.task_worker import serve
 
 from flows.dispatch import redispatch_pending, start_process
+from flows.human import resume_stale
 from services.settings import get_settings
 
 
 def _redispatch_forever() -> None:
     stop = threading.Event()
     while not stop.wait(get_settings().dispatch_sweep_seconds):
-        try:
-            redispatch_pending()
-        except Exception:  # keep sweeping; the next round retries
-            logging.getLogger(__name__).exception("redispatch failed")
+        for sweep in (redispatch_pending, resume_stale):
+            try:
+                sweep()
+            except Exception:  # keep sweeping; the next round retries
+                logging.getLogger(__name__).exception("%s failed", sweep.__name__)
 
 
 def main() -> None:

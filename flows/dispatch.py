@@ -13,9 +13,12 @@ with the queue (the web app stopped) is re-queued by the task worker's sweep.
 import logging
 import queue
 import threading
+from collections.abc import Callable
+from functools import partial
 
-from prefect import task
+from prefect import tags, task
 
+from flows.human import resume
 from flows.standard_land import standard_land_process
 from services import intake
 from services.db import session_scope
@@ -25,8 +28,9 @@ log = logging.getLogger(__name__)
 
 @task(name="start-process", retries=1, retry_delay_seconds=5)
 def start_process(application_id: int) -> dict:
-    """Run the application's process flow (a child flow run of this task run)."""
-    return standard_land_process(application_id)
+    """Run the application's process flow (a child flow run of this task run), tagged with the case."""
+    with tags(f"case-{application_id}", "standard-land"):
+        return standard_land_process(application_id)
 
 
 def dispatch(application_id: int) -> bool:
@@ -55,25 +59,36 @@ def redispatch_pending() -> int:
     return sum(1 for app_id in pending if dispatch(app_id))
 
 
-_queue: "queue.Queue[int]" = queue.Queue()
+_queue: "queue.Queue[Callable[[], object]]" = queue.Queue()
 _thread: threading.Thread | None = None
 _lock = threading.Lock()
 
 
 def enqueue(application_id: int) -> None:
     """Dispatch in the background (web requests call this after their commit)."""
+    _submit(partial(dispatch, application_id))
+
+
+def enqueue_resume(step_id: int, action_id: int) -> None:
+    """Resume the run waiting on a step, in the background, after the action was committed."""
+    _submit(partial(resume, step_id, action_id))
+
+
+def _submit(call: Callable[[], object]) -> None:
     global _thread
     with _lock:
         if _thread is None or not _thread.is_alive():
             _thread = threading.Thread(target=_dispatch_forever, daemon=True, name="gc-dispatch")
             _thread.start()
-    _queue.put(application_id)
+    _queue.put(call)
 
 
 def _dispatch_forever() -> None:
     while True:
-        application_id = _queue.get()
+        call = _queue.get()
         try:
-            dispatch(application_id)
+            call()
+        except Exception:  # the sweep retries whatever this could not hand over
+            log.exception("background hand-over failed")
         finally:
             _queue.task_done()

@@ -8,10 +8,14 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from forms.api.parcels import router as parcels_api_router
 from forms.api.v1 import router as api_router
 from forms.deps import LoginRequired
 from forms.errors import field_errors
+from forms.routes.catalogue import router as catalogue_router
 from forms.routes.pages import router as pages_router
+from forms.routes.review import router as review_router
+from forms.routes.verification import router as verification_router
 from forms.web import page
 from services.db import get_engine
 from services.settings import REPO_ROOT, get_settings
@@ -25,7 +29,11 @@ def create_app() -> FastAPI:
                        max_age=8 * 3600, same_site="lax", https_only=settings.secure_cookies)
     app.mount("/static", StaticFiles(directory=str(REPO_ROOT / "templates" / "web" / "static")), name="static")
     app.include_router(pages_router)
+    app.include_router(review_router)
+    app.include_router(verification_router)
     app.include_router(api_router)
+    app.include_router(catalogue_router)
+    app.include_router(parcels_api_router)
 
     @app.get("/healthz", tags=["health"])
     def healthz():

@@ -11,13 +11,13 @@ def field_errors(error: ValidationError | list[dict]) -> dict[str, str]:
     items = error.errors() if isinstance(error, ValidationError) else error
     for item in items:
         loc = [str(x) for x in item["loc"] if x not in ("body", "query", "path", "header")]
-        field = loc[0] if loc else "__all__"
+        field = ".".join(loc[:2]) if loc[:1] == ["planned_indicators"] else (loc[0] if loc else "__all__")
         messages.setdefault(field, _message(field, item))
     return messages
 
 
 def _message(field: str, item: dict) -> str:
-    label, kind, ctx = FIELD_LABELS.get(field, field), item["type"], item.get("ctx") or {}
+    label, kind, ctx = FIELD_LABELS.get(field.split(".")[0], field), item["type"], item.get("ctx") or {}
     if kind == "missing" or kind == "string_too_short":
         return f"请填写{label}" if field != "parcel_id" else "请选择意向地块"
     if kind == "string_too_long":
@@ -26,6 +26,8 @@ def _message(field: str, item: dict) -> str:
         return f"{label}必须大于{ctx.get('gt')}"
     if kind == "greater_than_equal":
         return f"{label}不能为负数"
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
+        return f"{label}请填写有效日期，如2027-03-01"
     if kind in ("decimal_parsing", "decimal_type", "float_parsing"):
         return f"{label}请填写数字"
     if kind == "int_parsing":

@@ -18,3 +18,9 @@ def page(request: Request, name: str, status_code: int = 200, **context):
     context.setdefault("user", getattr(request.state, "user", None))
     context["csrf_token"] = csrf_token(request)
     return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+async def posted_form(request: Request) -> dict[str, str]:
+    """The posted fields as text (read in an async dependency so handlers can stay synchronous)."""
+    form = await request.form()
+    return {k: str(v) for k, v in form.items() if k != "csrf_token"}

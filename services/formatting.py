@@ -137,7 +137,16 @@ def working_days_zh(n: int) -> str:
 
 
 #: Register with ``env.filters.update(JINJA_FILTERS)``.
+def format_decimal(value: Number | None) -> str:
+    """A stored decimal without trailing zeros or exponent: 150.0000 → 150, 1.2500 → 1.25."""
+    if value is None:
+        return "—"
+    text = f"{Decimal(str(value)):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 JINJA_FILTERS = {
+    "number": format_decimal,
     "date_zh": format_date_zh,
     "time_zh": format_time_zh,
     "datetime_zh": format_datetime_zh,

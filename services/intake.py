@@ -7,7 +7,7 @@ and returns the existing application when the same idempotency key is posted aga
 """
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated
 
@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from services import audit, clock, numbering
-from services.models import Application, Enterprise, Parcel, Project, Role, StepStatus, User
+from services.models import Application, Enterprise, Parcel, ParcelIndicator, Project, Role, StepStatus, User
 from services.processes import get_definition
 from services.rules import industry, uscc
 from services.rules.units import m2_to_mu
@@ -31,6 +31,9 @@ FIELD_LABELS = {
     "contact_name": "联系人", "contact_phone": "联系电话", "project_name": "项目名称",
     "industry_code": "行业代码", "total_investment_wan": "总投资", "land_area_mu": "用地面积",
     "parcel_id": "意向地块", "expected_annual_output_wan": "预计年产值", "expected_annual_tax_wan": "预计年税收",
+    "annual_energy_tce": "年综合能源消费量", "annual_electricity_kwh": "年电力消费量",
+    "planned_start_on": "计划开工日期", "planned_completion_on": "计划竣工日期",
+    "planned_production_on": "计划投产日期", "planned_indicators": "控制指标计划值",
 }
 
 Text = Annotated[str, Field(min_length=1, max_length=128)]
@@ -38,11 +41,12 @@ Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
 
 
 class IntakeError(ValueError):
-    """A business-rule failure on one field, with a Chinese message for the form."""
+    """Business-rule failures, each with a Chinese message for its form field (the first is ``field``)."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, more: dict[str, str] | None = None):
         super().__init__(message)
         self.field, self.message = field, message
+        self.errors = {field: message} | (more or {})
 
 
 class StandardLandApplicationInput(BaseModel):
@@ -53,7 +57,9 @@ class StandardLandApplicationInput(BaseModel):
         "legal_representative": "陈立新", "contact_name": "林晓", "contact_phone": "13800138000",
         "project_name": "智能传感器生产基地项目", "industry_code": "3983", "total_investment_wan": "36000",
         "land_area_mu": "45", "parcel_id": 1, "expected_annual_output_wan": "60000",
-        "expected_annual_tax_wan": "2400"}]})
+        "expected_annual_tax_wan": "2400", "annual_energy_tce": "800", "annual_electricity_kwh": "4000000",
+        "planned_start_on": "2027-03-01", "planned_completion_on": "2028-06-30", "planned_production_on": "2028-09-30",
+        "planned_indicators": {"investment_intensity": "420", "floor_area_ratio": "2.0"}}]})
 
     enterprise_name: Text
     uscc: str
@@ -67,6 +73,13 @@ class StandardLandApplicationInput(BaseModel):
     parcel_id: int
     expected_annual_output_wan: Annotated[Money, Field(ge=0)]
     expected_annual_tax_wan: Annotated[Money, Field(ge=0)]
+    annual_energy_tce: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+    annual_electricity_kwh: Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=0)]
+    planned_start_on: date
+    planned_completion_on: date
+    planned_production_on: date
+    planned_indicators: dict[str, Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)]] = Field(
+        default_factory=dict, description="planned value per indicator code of the chosen parcel (计划指标值)")
 
     @field_validator("uscc")
     @classmethod
@@ -131,7 +144,31 @@ def _check_rules(session: Session, user: User, data: StandardLandApplicationInpu
     parcel_mu = m2_to_mu(parcel.area_m2)
     if data.land_area_mu > parcel_mu:
         raise IntakeError("land_area_mu", f"用地面积不得超过所选地块面积{parcel_mu.normalize():f}亩")
+    allowed = parcel.allowed_industry_codes
+    if allowed and not any(data.industry_code.startswith(prefix) for prefix in allowed):
+        raise IntakeError("industry_code", f"地块{parcel.number}只准入以下行业（国民经济行业分类代码开头）："
+                          + "、".join(allowed))
+    if data.planned_start_on < clock.today():
+        raise IntakeError("planned_start_on", "计划开工日期不能早于今天")
+    if data.planned_completion_on < data.planned_start_on:
+        raise IntakeError("planned_completion_on", "计划竣工日期不能早于计划开工日期")
+    if data.planned_production_on < data.planned_completion_on:
+        raise IntakeError("planned_production_on", "计划投产日期不能早于计划竣工日期")
+    _check_planned_indicators(session, parcel, data.planned_indicators)
     return enterprise, parcel
+
+
+def _check_planned_indicators(session: Session, parcel: Parcel, planned: dict[str, Decimal]) -> None:
+    """Every indicator of the parcel needs a planned value, and nothing else may be sent."""
+    indicators = session.exec(select(ParcelIndicator).where(ParcelIndicator.parcel_id == parcel.id)).all()
+    codes = {i.code for i in indicators}
+    errors = {f"planned_indicators.{i.code}": f"请填写{i.name_zh}的计划值（{i.unit}）"
+              for i in indicators if i.code not in planned}
+    errors |= {f"planned_indicators.{code}": f"地块{parcel.number}没有控制指标“{code}”" for code in planned
+               if code not in codes}
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise IntakeError(field, message, errors)
 
 
 def _create(session: Session, user: User, data: StandardLandApplicationInput, enterprise: Enterprise,
@@ -145,7 +182,11 @@ def _create(session: Session, user: User, data: StandardLandApplicationInput, en
         enterprise_id=enterprise.id, name=data.project_name, industry_code=data.industry_code,
         total_investment_wan=data.total_investment_wan, land_area_mu=data.land_area_mu, parcel_id=parcel.id,
         expected_annual_output_wan=data.expected_annual_output_wan,
-        expected_annual_tax_wan=data.expected_annual_tax_wan, created_at=now)
+        expected_annual_tax_wan=data.expected_annual_tax_wan, created_at=now,
+        planned_indicators={code: f"{value:f}" for code, value in data.planned_indicators.items()},
+        annual_energy_tce=data.annual_energy_tce, annual_electricity_kwh=data.annual_electricity_kwh,
+        planned_start_on=data.planned_start_on, planned_completion_on=data.planned_completion_on,
+        planned_production_on=data.planned_production_on)
     session.add_all([enterprise, project])
     session.flush()
     application = Application(

@@ -5,6 +5,7 @@ One place decides where data lives (``GC_DATA_DIR``), which database is used
 and how Prefect is reached. Nothing here talks to the network.
 """
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +30,12 @@ class Settings(BaseSettings):
     issuer_name: str = "东莞市战略性新兴产业基地绿色通道服务中心"
     issuer_short: str = "东莞绿通"
     handler_phone: str = "0769-22830000"
+    supervisor_name: str = Field(default="东莞市绿色通道产业园区管理委员会",
+                                 description="监管方 named in commitment letters and supervision agreements")
+    indicator_margin: Decimal = Field(default=Decimal("0.10"), ge=0, lt=1,
+                                      description="a planned value this close to its threshold is 临界 (at risk)")
+    supplement_working_days: int = Field(default=10, ge=1, description="补正期限 stated on the 一次性告知书")
+    max_upload_mb: int = Field(default=20, ge=1, description="largest file accepted for 补正 material")
     dispatch_sweep_seconds: float = Field(default=30.0, description="how often lost hand-overs are retried")
     login_max_failures: int = 5
     login_window_minutes: int = 15

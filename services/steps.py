@@ -16,7 +16,7 @@ from services.calendar import WorkCalendar
 from services.models import Application, Step, StepStatus, User
 from services.processes import ProcessDefinition, get_definition
 
-OPEN = (StepStatus.planned, StepStatus.running, StepStatus.blocked)
+OPEN = (StepStatus.planned, StepStatus.running, StepStatus.blocked, StepStatus.suspended)
 
 
 def plan_steps(session: Session, application: Application, definition: ProcessDefinition) -> list[Step]:
@@ -42,7 +42,8 @@ def schedule_deadlines(session: Session, application: Application, calendar: Wor
     """(Re)compute the due date of every open step; returns the changes made.
 
     A step starts on the latest of its predecessors' finish dates (or their due dates while they
-    are open), and is due ``sla_working_days`` working days later.
+    are open), and is due ``sla_working_days`` working days later, plus the working days its clock
+    stood still for 补正. Cancelled steps have no deadline.
     """
     definition = get_definition(application.process_key, application.process_version)
     by_key = {s.key: s for s in steps_of(session, application.id)}
@@ -53,9 +54,12 @@ def schedule_deadlines(session: Session, application: Application, calendar: Wor
         if step.status == StepStatus.completed:
             ends[step.key] = (step.finished_at.date(), False)
             continue
+        if step.status == StepStatus.cancelled:
+            ends[step.key] = (step.finished_at.date() if step.finished_at else date.min, False)
+            continue
         starts = [ends[d] for d in step_def.depends_on] or [(application.submitted_at.date(), False)]
         start, inherited = max(starts, key=lambda x: x[0])[0], any(p for _, p in starts)
-        due = calendar.add_working_days(start, step.sla_working_days)
+        due = calendar.add_working_days(start, step.sla_working_days + step.paused_working_days)
         new = (due.due, due.provisional or inherited)
         if (step.due_on, step.due_provisional) != new:
             changes.append({"step": step.key, "old_due": step.due_on, "new_due": new[0],

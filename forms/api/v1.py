@@ -14,12 +14,14 @@ from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
-from flows.dispatch import enqueue
+from flows.dispatch import enqueue, enqueue_resume
 from forms.deps import ApiUser, SessionDep
 from forms.downloads import document_response
 from forms.security import issue_api_token
-from services import dashboard, visibility
+from services import dashboard, human_actions, visibility
 from services.intake import IntakeError, StandardLandApplicationInput, submit_application
+from services.models import ActionKind
+from services.steps import get_step
 from services.rules import uscc
 from services.schedules import work_calendar
 from services.settings import get_settings
@@ -50,6 +52,9 @@ class StepOut(BaseModel):
     due_provisional: bool
     started_at: datetime | None
     finished_at: datetime | None
+    flow_run_id: str | None = None
+    paused_working_days: int = 0
+    outcome: dict = {}
 
 
 class DocumentOut(BaseModel):
@@ -83,6 +88,7 @@ class ApplicationOut(BaseModel):
     flow_run_url: str | None
     steps: list[StepOut]
     documents: list[DocumentOut]
+    evaluation: dict | None = None
 
 
 class ApplicationSummary(BaseModel):
@@ -117,7 +123,7 @@ def create(session: SessionDep, user: ApiUser, data: StandardLandApplicationInpu
     except IntakeError as error:
         session.rollback()
         status = 403 if "企业账户" in error.message else 422
-        return JSONResponse({"detail": error.message, "errors": {error.field: error.message}}, status_code=status)
+        return JSONResponse({"detail": error.message, "errors": error.errors}, status_code=status)
     session.commit()
     if created:  # a repeated post must not queue a second run; failed dispatches are retried by the sweep
         enqueue(application.id)
@@ -140,6 +146,51 @@ def read(session: SessionDep, user: ApiUser, application_id: int):
     if application is None:
         raise HTTPException(404, detail="未找到该申请，或您无权查看")
     return _application_out(session, application)
+
+
+class ActionIn(BaseModel):
+    """A decision by the department (approve / reject / request_supplement) or the applicant's supplement."""
+
+    kind: ActionKind
+    reasons: str = ""
+    items: list[dict[str, str]] = []
+    justification: str = ""
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"kind": "approve", "reasons": "符合地块控制指标"},
+        {"kind": "request_supplement", "items": [{"name": "项目投资估算表", "reason": "缺少设备投资明细", "form": "电子件"}]},
+        {"kind": "reject", "reasons": "亩均税收计划值低于地块控制指标"}]}}
+
+
+class ActionOut(BaseModel):
+    id: int
+    step: str
+    sequence: int
+    kind: ActionKind
+    acted_at: datetime
+
+
+@router.post("/applications/{application_id}/steps/{step_key}/actions", response_model=ActionOut,
+             status_code=201, tags=["applications"],
+             responses={422: {"description": "not allowed now, or a field is missing: {detail, errors: {field: 中文}}"}})
+def act(session: SessionDep, user: ApiUser, application_id: int, step_key: str, body: ActionIn):
+    """Act on a human step; the waiting flow run is resumed with the action (补正 stops the step's clock)."""
+    application = visibility.get_readable_application(session, user, application_id)
+    if application is None:
+        raise HTTPException(404, detail="未找到该申请，或您无权查看")
+    try:
+        step = get_step(session, application_id, step_key)
+    except Exception:
+        raise HTTPException(404, detail="未找到该办理环节") from None
+    try:
+        action = human_actions.record_action(session, user, step, body.kind, reasons=body.reasons,
+                                             items=body.items, justification=body.justification)
+    except human_actions.ActionError as error:
+        session.rollback()
+        return JSONResponse({"detail": error.message, "errors": {error.field: error.message}}, status_code=422)
+    session.commit()
+    enqueue_resume(step.id, action.id)
+    return ActionOut(id=action.id, step=step.key, sequence=action.sequence, kind=action.kind, acted_at=action.acted_at)
 
 
 @router.get("/documents/{document_id}.{fmt}", tags=["documents"],
@@ -180,8 +231,10 @@ def _application_out(session, application) -> ApplicationOut:
         flow_run_url=f"{ui}/runs/flow-run/{application.flow_run_id}" if application.flow_run_id else None,
         steps=[StepOut(key=s.key, name=s.name, kind=s.kind, department=s.department, status=s.status,
                        status_label=s.status.label_zh, sla_working_days=s.sla_working_days, due_on=s.due_on,
-                       due_provisional=s.due_provisional, started_at=s.started_at, finished_at=s.finished_at)
+                       due_provisional=s.due_provisional, started_at=s.started_at, finished_at=s.finished_at,
+                       flow_run_id=s.flow_run_id, paused_working_days=s.paused_working_days, outcome=s.outcome)
                for s in view.steps],
+        evaluation=view.evaluation.result if view.evaluation else None,
         documents=[DocumentOut(id=d.id, kind=d.kind, title=d.title, number=d.number, issued_at=d.issued_at,
                                pdf_url=f"/api/v1/documents/{d.id}.pdf", docx_url=f"/api/v1/documents/{d.id}.docx",
                                pdf_sha256=d.pdf_sha256) for d in view.documents])

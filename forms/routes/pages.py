@@ -15,7 +15,8 @@ from forms.deps import PageUser, SessionDep
 from forms.downloads import document_response
 from forms.errors import field_errors
 from forms.security import sign_in, verify_csrf
-from forms.web import page
+from forms.routes.review import page_extras
+from forms.web import page, posted_form
 from services import audit, dashboard, visibility
 from services.documents import issue as documents
 from services.intake import IntakeError, StandardLandApplicationInput, submit_application
@@ -68,24 +69,18 @@ def new_application(request: Request, session: SessionDep, user: PageUser):
     return _form_page(request, session, user, values=_prefill(session, user), errors={})
 
 
-async def posted_form(request: Request) -> dict[str, str]:
-    """The posted fields as text (read in an async dependency so handlers can stay synchronous)."""
-    form = await request.form()
-    return {k: str(v) for k, v in form.items() if k != "csrf_token"}
-
-
 @router.post("/applications/new", dependencies=[Csrf])
 def create_application(request: Request, session: SessionDep, user: PageUser,
                        values: Annotated[dict[str, str], Depends(posted_form)]):
     key = values.pop("idempotency_key", "") or str(uuid.uuid4())
     try:
-        data = StandardLandApplicationInput.model_validate({k: v for k, v in values.items() if v.strip()})
+        data = StandardLandApplicationInput.model_validate(_application_fields(values))
         application, created = submit_application(session, user, data, key)
     except ValidationError as error:
         return _form_page(request, session, user, values, field_errors(error), key, status_code=422)
     except IntakeError as error:
         session.rollback()
-        return _form_page(request, session, user, values, {error.field: error.message}, key, status_code=422)
+        return _form_page(request, session, user, values, error.errors, key, status_code=422)
     session.commit()
     if created:  # a repeated post must not queue a second run; failed dispatches are retried by the sweep
         enqueue(application.id)
@@ -98,8 +93,7 @@ def application_status(request: Request, session: SessionDep, user: PageUser, ap
     if application is None:
         raise HTTPException(status_code=404, detail="未找到该申请，或您无权查看")
     view = dashboard.application_view(session, application)
-    definition = get_definition(application.process_key, application.process_version)
-    return page(request, "application.html", user=user, view=view, definition=definition)
+    return page(request, "application.html", user=user, view=view, **page_extras(session, user, view))
 
 
 @router.get("/verify")
@@ -117,10 +111,21 @@ def download(session: SessionDep, user: PageUser, document_id: int, fmt: str):
     return document_response(session, user, document_id, fmt)
 
 
+def _application_fields(values: dict[str, str]) -> dict:
+    """Form fields → the intake schema; planned indicator values come from the chosen parcel's inputs
+    (named ``ind_<parcel id>_<indicator code>``: every parcel's indicators are on the page)."""
+    data: dict = {k: v for k, v in values.items() if v.strip() and not k.startswith("ind_")}
+    prefix = f"ind_{values.get('parcel_id', '').strip()}_"
+    data["planned_indicators"] = {k[len(prefix):]: v.strip() for k, v in values.items()
+                                  if k.startswith(prefix) and v.strip()}
+    return data
+
+
 def _form_page(request, session, user, values, errors, key=None, status_code=200):
     return page(request, "application_form.html", status_code=status_code, user=user, values=values,
                 errors=errors, idempotency_key=key or str(uuid.uuid4()),
-                parcels=dashboard.available_parcels(session), definition=get_definition("standard_land"))
+                parcels=dashboard.available_parcels(session), indicators=dashboard.parcel_indicators(session),
+                definition=get_definition("standard_land"))
 
 
 def _prefill(session, user) -> dict:

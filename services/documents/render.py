@@ -35,7 +35,14 @@ import jinja2
 import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from services.documents import acceptance_notice
+from services.documents import (
+    acceptance_notice,
+    assessment_report,
+    investment_commitment,
+    supervision_agreement,
+    supplement_notice,
+    verification_report,
+)
 from services.documents import docx_builder as dx
 from services.formatting import CHINA_TZ, JINJA_FILTERS
 
@@ -67,7 +74,10 @@ def _kind_from_module(module: ModuleType) -> DocumentKind:
 
 
 KINDS: dict[str, DocumentKind] = {
-    kind.name: kind for kind in map(_kind_from_module, [acceptance_notice])
+    kind.name: kind for kind in map(_kind_from_module, [
+        acceptance_notice, supplement_notice, assessment_report, investment_commitment, supervision_agreement,
+        verification_report,
+    ])
 }
 
 

@@ -5,11 +5,28 @@ from services.models.audit import AuditEvent
 from services.models.calendar import HolidayScheduleRecord
 from services.models.document import Document, NumberSequence
 from services.models.enterprise import Enterprise, Project
-from services.models.land import IndustrialBase, Parcel
+from services.models.land import (
+    Comparator,
+    IndustrialBase,
+    MeasuredAt,
+    Parcel,
+    ParcelIndicator,
+    RegionalAssessment,
+    RegionalAssessmentParcel,
+)
+from services.models.review import (
+    ActionKind,
+    Attachment,
+    ClockPause,
+    Evaluation,
+    StepAction,
+    VerificationRecord,
+)
 from services.models.users import LoginFailure, Role, User
 
 __all__ = [
-    "Application", "ApplicationStatus", "AuditEvent", "Document", "Enterprise", "HolidayScheduleRecord",
-    "IndustrialBase", "LoginFailure", "NumberSequence", "Parcel", "Project", "Role", "Step", "StepStatus",
-    "User",
+    "ActionKind", "Application", "ApplicationStatus", "Attachment", "AuditEvent", "ClockPause", "Comparator",
+    "Document", "Enterprise", "Evaluation", "HolidayScheduleRecord", "IndustrialBase", "LoginFailure",
+    "MeasuredAt", "NumberSequence", "Parcel", "ParcelIndicator", "Project", "RegionalAssessment",
+    "RegionalAssessmentParcel", "Role", "Step", "StepAction", "StepStatus", "User", "VerificationRecord",
 ]

@@ -13,10 +13,14 @@ class ApplicationStatus(StrEnum):
     submitted = "submitted"
     incomplete = "incomplete"
     accepted = "accepted"
+    supplementing = "supplementing"
+    approved = "approved"
+    rejected = "rejected"
 
     @property
     def label_zh(self) -> str:
-        return {"submitted": "已提交，待受理", "incomplete": "材料不全", "accepted": "已受理"}[self.value]
+        return {"submitted": "已提交，待受理", "incomplete": "材料不全", "accepted": "已受理，审查中",
+                "supplementing": "待补正（计时暂停）", "approved": "预评估通过", "rejected": "预评估未通过"}[self.value]
 
 
 class StepStatus(StrEnum):
@@ -24,10 +28,13 @@ class StepStatus(StrEnum):
     running = "running"
     completed = "completed"
     blocked = "blocked"
+    suspended = "suspended"
+    cancelled = "cancelled"
 
     @property
     def label_zh(self) -> str:
-        return {"planned": "待办理", "running": "办理中", "completed": "已完成", "blocked": "受阻"}[self.value]
+        return {"planned": "待办理", "running": "办理中", "completed": "已完成", "blocked": "受阻",
+                "suspended": "补正中（计时暂停）", "cancelled": "不再办理"}[self.value]
 
 
 class Application(SQLModel, table=True):
@@ -67,3 +74,5 @@ class Step(SQLModel, table=True):
     started_at: NaiveDatetime | None = None
     finished_at: NaiveDatetime | None = None
     outcome: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    flow_run_id: str | None = Field(default=None, max_length=64, description="the flow run that waits on it")
+    paused_working_days: int = Field(default=0, description="working days its clock stood still (补正)")

@@ -1,8 +1,10 @@
 """Enterprises (企业) and their investment projects (投资项目)."""
 
+from datetime import date
 from decimal import Decimal
 
 from pydantic import NaiveDatetime
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 
@@ -28,3 +30,13 @@ class Project(SQLModel, table=True):
     expected_annual_output_wan: Decimal = Field(max_digits=16, decimal_places=2, description="预计年产值")
     expected_annual_tax_wan: Decimal = Field(max_digits=16, decimal_places=2, description="预计年税收")
     created_at: NaiveDatetime
+    planned_indicators: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False),
+        description="planned value per parcel indicator code, as decimal strings (计划指标值)")
+    annual_energy_tce: Decimal | None = Field(default=None, max_digits=14, decimal_places=2,
+                                              description="年综合能源消费量（吨标准煤）")
+    annual_electricity_kwh: Decimal | None = Field(default=None, max_digits=16, decimal_places=0,
+                                                   description="年电力消费量（千瓦时）")
+    planned_start_on: date | None = Field(default=None, description="计划开工日期")
+    planned_completion_on: date | None = Field(default=None, description="计划竣工日期")
+    planned_production_on: date | None = Field(default=None, description="计划投产日期")

@@ -3,10 +3,14 @@ import pytest
 from services.processes import ProcessDefinition, get_definition
 
 
-def test_standard_land_definition_loads_with_runnable_intake():
+def test_the_newest_standard_land_definition_runs_every_step_and_the_old_version_still_loads():
     d = get_definition("standard_land")
-    assert d.version == 1 and [s.key for s in d.steps if s.runs] == ["submission", "completeness", "acceptance"]
-    assert d.step("land_review").department == "自然资源局"
+    assert d.version == 2 and all(s.runs for s in d.steps)
+    assert d.step("land_review").department == "自然资源局" and d.step("land_review").kind == "human"
+    assert [i for s in d.steps for i in s.issues] == [
+        "acceptance_notice", "assessment_report", "investment_commitment", "supervision_agreement"]
+    old = get_definition("standard_land", 1)  # applications started on v1 keep it
+    assert old.version == 1 and [s.key for s in old.steps if s.runs] == ["submission", "completeness", "acceptance"]
 
 
 def test_a_step_depending_on_an_unknown_step_is_refused():

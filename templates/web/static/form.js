@@ -24,6 +24,18 @@
   window.addEventListener("pageshow", (event) => {
     if (event.persisted) { button.disabled = false; button.textContent = label; }
   });
+  // Show only the chosen parcel's indicators; the others are disabled so they are not posted.
+  const parcelSelect = form.querySelector('select[name="parcel_id"]');
+  const showIndicators = () => {
+    form.querySelectorAll(".indicator-group").forEach((group) => {
+      const chosen = group.dataset.parcel === parcelSelect.value;
+      group.hidden = !chosen;
+      group.querySelectorAll("input").forEach((input) => { input.disabled = !chosen; });
+    });
+    document.getElementById("indicators-hint").hidden = Boolean(parcelSelect.value);
+  };
+  parcelSelect.addEventListener("change", showIndicators);
+  showIndicators();
   const preview = document.getElementById("due-preview");
   const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
   fetch(`/api/v1/calendar/due?accepted_on=${today}&working_days=${preview.dataset.days}`)

@@ -1,0 +1,73 @@
+"""Waiting for people without holding a process: the flow side of ``services.human_actions``.
+
+A flow run that needs a person's action on a step applies the actions already stored, and when
+none is waiting it *suspends* (``suspend_flow_run``): the process exits, nothing runs while the
+department or the applicant takes days. The page or API that records an action resumes the run
+with the action's id as typed input (``ActionInput``, validated by the Prefect server); Prefect
+then starts the flow again from the top, the steps already done are no-ops (idempotent services),
+and the loop applies the new action. If the resume call was lost, the task worker's sweep retries
+it (``resume_stale``): the stored action, not the call, is the truth.
+"""
+
+import logging
+from uuid import UUID
+
+from prefect import Task, get_client
+from prefect.flow_runs import resume_flow_run, suspend_flow_run
+from prefect.input import RunInput
+
+from services import human_actions
+from services.db import session_scope
+from services.models import Step, StepStatus
+
+log = logging.getLogger(__name__)
+
+
+class ActionInput(RunInput):
+    """What a resumed run is given: the id of the stored action to apply (办理动作编号)."""
+
+    action_id: int
+
+
+def settle_step(step_id: int, apply: Task) -> str:
+    """Apply the step's actions in order until the step is closed; suspend whenever none is waiting.
+
+    Returns the final step status. ``apply`` is the process's task taking an action id (idempotent).
+    """
+    while True:
+        with session_scope() as session:
+            step = session.get(Step, step_id)
+            if step.status not in (StepStatus.running, StepStatus.suspended):
+                return step.status.value
+            pending = human_actions.unapplied(session, step_id)
+            applied = sum(1 for a in human_actions.actions_of(session, step_id) if a.applied_at)
+        if pending is None:
+            given = suspend_flow_run(wait_for_input=ActionInput, key=f"step-{step_id}-{applied}", timeout=None)
+            log.info("resumed with action %s", given.action_id)
+            continue  # the stored actions decide what happens next
+        apply(pending.id)
+
+
+def resume(step_id: int, action_id: int) -> bool:
+    """Resume the run waiting on the step with the action; False when it is not waiting right now."""
+    with session_scope() as session:
+        flow_run_id = session.get(Step, step_id).flow_run_id
+    if not flow_run_id:
+        return False
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(UUID(flow_run_id)).state
+    if state is None or not state.is_paused():
+        return False
+    try:
+        resume_flow_run(UUID(flow_run_id), run_input={"action_id": action_id})
+    except Exception:  # raced with another resume, or Prefect refused: the sweep looks again
+        log.warning("could not resume flow run %s with action %s", flow_run_id, action_id, exc_info=True)
+        return False
+    return True
+
+
+def resume_stale() -> int:
+    """Resume every run whose action was recorded but not applied a while later; returns the count."""
+    with session_scope() as session:
+        stale = human_actions.stale_resumes(session)
+    return sum(1 for step_id, _run, action_id in stale if resume(step_id, action_id))

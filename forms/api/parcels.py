@@ -1,0 +1,81 @@
+"""JSON API v1: the 标准地 parcel catalogue, read-only, for any signed-in user (OpenAPI at /docs)."""
+
+from decimal import Decimal
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel
+
+from forms.deps import ApiUser, SessionDep
+from services import catalogue
+from services.models import Comparator, MeasuredAt
+from services.rules.units import m2_to_mu
+
+router = APIRouter(prefix="/api/v1", tags=["parcels"])
+
+
+class IndicatorOut(BaseModel):
+    code: str
+    name_zh: str
+    unit: str
+    comparator: Comparator
+    threshold: Decimal
+    threshold_high: Decimal | None
+    measured_at: MeasuredAt
+    measured_at_zh: str
+
+
+class ParcelSummary(BaseModel):
+    id: int
+    number: str
+    base_code: str
+    base_name: str
+    location: str
+    area_m2: Decimal
+    area_mu: Decimal
+    land_use: str
+    status: str
+    allowed_industry_codes: list[str]
+    land_price_wan: Decimal | None
+
+
+class ParcelOut(ParcelSummary):
+    initial_operating_years: int
+    rectification_months: int
+    damages_rate: Decimal
+    credit_record: bool
+    indicators: list[IndicatorOut]
+
+
+def _plain(value: Decimal | None) -> Decimal | None:
+    """Stored scale dropped: 400.0000 → 400 (never exponent notation)."""
+    return None if value is None else Decimal(catalogue.plain(value))
+
+
+def _summary(view: catalogue.ParcelView) -> dict:
+    p = view.parcel
+    return {"id": p.id, "number": p.number, "base_code": view.base.code, "base_name": view.base.name,
+            "location": p.location, "area_m2": p.area_m2, "area_mu": _plain(m2_to_mu(p.area_m2)),
+            "land_use": p.land_use, "status": p.status, "allowed_industry_codes": list(p.allowed_industry_codes),
+            "land_price_wan": p.land_price_wan}
+
+
+@router.get("/parcels", response_model=list[ParcelSummary])
+def list_parcels(session: SessionDep, user: ApiUser):
+    """Every parcel of the catalogue with its base (area in m² and 亩, 4 decimals)."""
+    return [ParcelSummary(**_summary(view)) for view in catalogue.list_parcels(session)]
+
+
+@router.get("/parcels/{parcel_id}", response_model=ParcelOut)
+def read_parcel(session: SessionDep, user: ApiUser, parcel_id: int):
+    """One parcel with its control indicators (in order) and liability terms."""
+    view = catalogue.get_parcel(session, parcel_id)
+    if view is None:
+        raise HTTPException(404, detail="未找到该地块")
+    p = view.parcel
+    indicators = [IndicatorOut(code=i.code, name_zh=i.name_zh, unit=i.unit, comparator=i.comparator,
+                               threshold=_plain(i.threshold), threshold_high=_plain(i.threshold_high),
+                               measured_at=i.measured_at, measured_at_zh=MeasuredAt(i.measured_at).label_zh)
+                  for i in view.indicators]
+    return ParcelOut(**_summary(view), initial_operating_years=p.initial_operating_years,
+                     rectification_months=p.rectification_months, damages_rate=_plain(p.damages_rate),
+                     credit_record=p.credit_record, indicators=indicators)

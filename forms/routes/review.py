@@ -1,0 +1,138 @@
+"""Pages for human steps: a department's queue and decision form, the applicant's 补正 uploads.
+
+Each post stores the action through ``services.human_actions`` in one transaction and, after the
+commit, resumes the flow run waiting on the step (in the background; the sweep retries a lost one).
+"""
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
+from fastapi.responses import FileResponse, RedirectResponse
+from sqlmodel import Session
+
+from flows.dispatch import enqueue_resume
+from forms.deps import PageUser, SessionDep, StaffUser
+from forms.security import verify_csrf
+from forms.web import page, posted_form
+from services import dashboard, human_actions, uploads, visibility
+from services.models import ActionKind, Application, Attachment, Step, User
+from services.processes import get_definition
+from services.steps import get_step
+
+router = APIRouter(include_in_schema=False)
+Csrf = Depends(verify_csrf)
+ITEM_ROWS = 6
+
+
+@router.get("/reviews")
+def review_queue(request: Request, session: SessionDep, user: StaffUser):
+    return page(request, "reviews.html", user=user, rows=dashboard.review_queue(session, user))
+
+
+def _readable_step(session: Session, user: User, application_id: int, step_key: str) -> tuple[Application, Step]:
+    application = visibility.get_readable_application(session, user, application_id)
+    if application is None:
+        raise HTTPException(status_code=404, detail="未找到该申请，或您无权查看")
+    try:
+        return application, get_step(session, application_id, step_key)
+    except Exception:
+        raise HTTPException(status_code=404, detail="未找到该办理环节") from None
+
+
+@router.get("/applications/{application_id}/steps/{step_key}/decision")
+def decision_form(request: Request, session: SessionDep, user: StaffUser, application_id: int, step_key: str):
+    application, step = _readable_step(session, user, application_id, step_key)
+    return _decision_page(request, session, user, application, step, values={}, errors={})
+
+
+@router.post("/applications/{application_id}/steps/{step_key}/decision", dependencies=[Csrf])
+def decide(request: Request, session: SessionDep, user: StaffUser, application_id: int, step_key: str,
+           values: Annotated[dict[str, str], Depends(posted_form)]):
+    application, step = _readable_step(session, user, application_id, step_key)
+    items = [{"name": values.get(f"item_name_{i}", ""), "reason": values.get(f"item_reason_{i}", ""),
+              "form": values.get(f"item_form_{i}", "")} for i in range(ITEM_ROWS)]
+    try:
+        kind = ActionKind(values.get("kind", ""))
+        if kind == ActionKind.supplement:
+            raise ValueError
+    except ValueError:
+        return _decision_page(request, session, user, application, step, values, {"kind": "请选择审查决定"}, 422)
+    try:
+        action = human_actions.record_action(session, user, step, kind, reasons=values.get("reasons", ""),
+                                             items=items, justification=values.get("justification", ""))
+    except human_actions.ActionError as error:
+        session.rollback()
+        return _decision_page(request, session, user, application, step, values, {error.field: error.message}, 422)
+    session.commit()
+    enqueue_resume(step.id, action.id)
+    return RedirectResponse(f"/applications/{application_id}?acted={action.id}", status_code=303)
+
+
+def _decision_page(request, session, user, application, step, values, errors, status_code=200):
+    view = dashboard.application_view(session, application)
+    return page(request, "decision.html", status_code=status_code, user=user, view=view, step=step,
+                values=values, errors=errors, item_rows=ITEM_ROWS,
+                may_decide=human_actions.may_decide(user, step),
+                waits_on=human_actions.awaiting(session, step),
+                earlier_requests=[a for a in view.actions_on(step) if a.kind == ActionKind.request_supplement])
+
+
+@router.post("/applications/{application_id}/steps/{step_key}/files", dependencies=[Csrf])
+async def upload_files(request: Request, session: SessionDep, user: PageUser, application_id: int,
+                       step_key: str):
+    """One or more files for one 补正 item (multipart); stays on the application page."""
+    form = await request.form()
+    application, step = _readable_step(session, user, application_id, step_key)
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+    try:
+        index = int(str(form.get("item_index", "")))
+    except ValueError:
+        index = -1
+    error = None
+    if not files:
+        error = human_actions.ActionError("files", "请选择要上传的文件")
+    try:
+        if error:
+            raise error
+        for upload in files:
+            data = await upload.read()
+            uploads.save_attachment(session, user, step, index, upload.filename, upload.content_type or "", data)
+    except human_actions.ActionError as failure:
+        session.rollback()
+        view = dashboard.application_view(session, application)
+        return page(request, "application.html", status_code=422, user=user, view=view,
+                    upload_error={"item": index, "message": failure.message}, **page_extras(session, user, view))
+    session.commit()
+    return RedirectResponse(f"/applications/{application_id}#supplement", status_code=303)
+
+
+@router.post("/applications/{application_id}/steps/{step_key}/supplement", dependencies=[Csrf])
+def submit_supplement(request: Request, session: SessionDep, user: PageUser, application_id: int, step_key: str):
+    application, step = _readable_step(session, user, application_id, step_key)
+    try:
+        action = human_actions.record_action(session, user, step, ActionKind.supplement)
+    except human_actions.ActionError as failure:
+        session.rollback()
+        view = dashboard.application_view(session, application)
+        return page(request, "application.html", status_code=422, user=user, view=view,
+                    upload_error={"item": None, "message": failure.message}, **page_extras(session, user, view))
+    session.commit()
+    enqueue_resume(step.id, action.id)
+    return RedirectResponse(f"/applications/{application_id}?acted={action.id}", status_code=303)
+
+
+@router.get("/attachments/{attachment_id}")
+def download_attachment(session: SessionDep, user: PageUser, attachment_id: int):
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or visibility.get_readable_application(session, user, attachment.application_id) is None:
+        raise HTTPException(status_code=404, detail="未找到该文件，或您无权查看")
+    return FileResponse(Path(uploads.uploads_dir()) / attachment.path, media_type=attachment.content_type,
+                        filename=attachment.filename)
+
+
+def page_extras(session: Session, user: User, view: dashboard.ApplicationView) -> dict:
+    """What the application page needs besides the view: which human steps this user may act on."""
+    return {"definition": get_definition(view.application.process_key, view.application.process_version),
+            "deciding": {s.key for s in view.steps if s.kind == "human" and human_actions.may_decide(user, s)
+                         and human_actions.awaiting(session, s) == "department"}}

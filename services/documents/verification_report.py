@@ -1,0 +1,200 @@
+"""标准地对标核验报告 (standard-land verification report): the measured values at completion
+(对标验收) or at the end of the initial operating period (达产复核) held against the committed
+values, and the consequences the supervision agreement attaches to a shortfall.
+
+The rules' ``VerificationResult`` (see the standard-land contract) is printed as stored: the
+arithmetic, shortfalls and consequence statements come from the rules. The view is the shared
+:class:`~services.documents.investment_commitment.SectionedView`.
+
+Context (a plain dict; all keys required):
+
+=====================  ==========  ==========================================================
+key                    type        meaning
+=====================  ==========  ==========================================================
+number                 str         文号, e.g. ``"东莞绿通验〔2026〕第0001号"``
+issuer                 str         verifying body
+issued_on              date        date under the seal; also the file's created date
+enterprise_name        str         verified enterprise (land user)
+uscc                   str         its 统一社会信用代码
+case_no                str         case number
+project_name           str         project name
+verification_code      str         查验码
+checkpoint             str         ``"completion"`` (对标验收) or ``"ramp_up_end"`` (达产复核);
+                                   must equal ``verification["checkpoint"]``
+measured_on            date        date the values were taken
+recorded_by            str         记录人
+evidence               list        evidence the values come from, e.g. ``"税务部门完税证明"``
+parcel                 dict        as in ``investment_commitment``
+verification           dict        ``VerificationResult``: ``checkpoint``, ``checkpoint_zh``,
+                                   ``rows``, ``all_met``, ``consequences``
+=====================  ==========  ==========================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from docx.document import Document
+
+from services.documents import investment_commitment as ic
+from services.documents.investment_commitment import Section, SectionedView, Table
+from services.formatting import format_date_zh
+
+KIND = "verification_report"
+TITLE = "标准地对标核验报告"
+NUMBER_WORD = "验"
+TEMPLATE = "verification_report.html"
+
+CHECKPOINTS = {"completion": "对标验收", "ramp_up_end": "达产复核"}
+_SCOPE = {"completion": "竣工验收时考核的指标", "ramp_up_end": "投产初始运行期满时考核的指标"}
+
+_TYPES: dict[str, ic.TypeSpec] = {
+    "checkpoint": str,
+    "measured_on": date,
+    "recorded_by": str,
+    "evidence": (list, tuple),
+    "parcel": Mapping,
+    "verification": Mapping,
+}
+_VERIFICATION_TYPES: dict[str, ic.TypeSpec] = {
+    "checkpoint": str, "checkpoint_zh": str, "rows": (list, tuple), "all_met": bool, "consequences": Mapping,
+}
+_ROW_TYPES: dict[str, ic.TypeSpec] = {
+    "name_zh": str, "unit": str, "committed_text": str, "actual": str, "met": bool,
+    "shortfall": (str, type(None)), "shortfall_ratio": (str, type(None)), "arithmetic": str,
+}
+_CONSEQUENCE_TYPES: dict[str, ic.TypeSpec] = {
+    "rectification_deadline": (str, type(None)), "rectification_months": int, "damages_formula": (str, type(None)),
+    "credit_record": bool, "statements": (list, tuple),
+}
+ROW_HEADER = ("指标", "承诺值", "实际值", "差额", "测算", "结论")
+
+
+def validate(ctx: Mapping) -> None:
+    """Raise ``ValueError`` naming every missing or mistyped key, nested keys included."""
+    problems = ic.common_problems(ctx, _TYPES)
+    problems += ic.str_list_problems(ctx, "evidence", min_items=1)
+    checkpoint = ctx.get("checkpoint")
+    if isinstance(checkpoint, str) and checkpoint not in CHECKPOINTS:
+        problems.append(f"checkpoint must be one of {list(CHECKPOINTS)}, not {checkpoint!r}")
+    problems += _verification_problems(ctx)
+    ic.raise_problems(KIND, problems)
+
+
+def _verification_problems(ctx: Mapping) -> list[str]:
+    problems = ic.mapping_problems(ctx, "verification", _VERIFICATION_TYPES)
+    result = ctx.get("verification")
+    if not isinstance(result, Mapping):
+        return problems
+    problems += ic.list_problems(result, "rows", _ROW_TYPES, prefix="verification.")
+    problems += ic.mapping_problems(result, "consequences", _CONSEQUENCE_TYPES, prefix="verification.")
+    if isinstance(result.get("consequences"), Mapping):
+        problems += ic.str_list_problems(result["consequences"], "statements", prefix="verification.consequences.")
+    if "checkpoint" in result and result["checkpoint"] != ctx.get("checkpoint"):
+        problems.append(f"verification.checkpoint {result['checkpoint']!r} differs from checkpoint "
+                        f"{ctx.get('checkpoint')!r}")
+    for i, row in enumerate(result.get("rows") or ()):
+        if isinstance(row, Mapping) and row.get("met") is False:
+            problems += ic.decimal_problems({f"verification.rows[{i}].shortfall": row.get("shortfall"),
+                                             f"verification.rows[{i}].shortfall_ratio": row.get("shortfall_ratio")})
+    return problems
+
+
+def prepare(ctx: Mapping) -> SectionedView:
+    """Context → view. Deterministic: depends on ``ctx`` only."""
+    validate(ctx)
+    checkpoint = CHECKPOINTS[ctx["checkpoint"]]
+    result = ctx["verification"]
+    return SectionedView(
+        meta=ic.make_meta(TITLE, ctx, f"{checkpoint} {ctx['project_name']} {ctx['case_no']}"),
+        issuer=ctx["issuer"],
+        title=TITLE,
+        subtitle=f"（{checkpoint}）",
+        number=ctx["number"],
+        draft_note="",
+        addressee="",
+        preamble=(_preamble(ctx, checkpoint),),
+        sections=(
+            Section("一、核验基本情况", _basics(ctx, checkpoint)),
+            Section("二、核验依据", ic.numbered(ctx["evidence"])),
+            _rows_section(result["rows"]),
+            Section("四、核验结论及处理意见", _outcome(result, checkpoint)),
+        ),
+        closing=(),
+        signatures=(
+            ("被核验单位（盖章）：", ctx["enterprise_name"], "法定代表人或委托代理人（签字）：",
+             f"日期：{ic.BLANK_DATE}"),
+            ("核验单位（盖章）：", ctx["issuer"], f"记录人：{ctx['recorded_by']}",
+             f"日期：{format_date_zh(ctx['issued_on'])}"),
+        ),
+        verification=ic.verification_line(ctx, "报告"),
+    )
+
+
+def _preamble(ctx: Mapping, checkpoint: str) -> str:
+    parcel = ctx["parcel"]
+    return (
+        f"根据履约监管协议的约定，本机关于{format_date_zh(ctx['measured_on'])}对{ctx['enterprise_name']}"
+        f"在{parcel['base_name']}{parcel['number']}号宗地投资建设的{ctx['project_name']}（案件编号 {ctx['case_no']}）"
+        f"进行了{checkpoint}，对{_SCOPE[ctx['checkpoint']]}逐项核验。现将核验情况报告如下："
+    )
+
+
+def _basics(ctx: Mapping, checkpoint: str) -> tuple[str, ...]:
+    parcel = ctx["parcel"]
+    return ic.labelled((
+        ("项目名称", ctx["project_name"]),
+        ("被核验单位", f"{ctx['enterprise_name']}（统一社会信用代码：{ctx['uscc']}）"),
+        ("宗地", f"{parcel['base_name']}{parcel['number']}号宗地，{parcel['location']}，{ic.parcel_area(parcel)}"),
+        ("核验节点", checkpoint),
+        ("核验日期", format_date_zh(ctx["measured_on"])),
+        ("记录人", ctx["recorded_by"]),
+    ))
+
+
+def _rows_section(rows) -> Section:
+    table_rows = tuple(
+        (row["name_zh"], row["committed_text"], ic.with_unit(row["actual"], row["unit"]), _shortfall(row),
+         row["arithmetic"], "达标" if row["met"] else "未达标")
+        for row in rows
+    )
+    table = Table(ROW_HEADER, table_rows, (2.0, 2.9, 2.6, 2.6, 4.0, 1.5), (False, True, True, True, False, True),
+                  compact=True)
+    missed = sum(not row["met"] for row in rows)
+    summary = f"共核验指标{len(rows)}项，达到承诺值{len(rows) - missed}项，未达到承诺值{missed}项。"
+    return Section("三、指标核验情况", ("各项指标的承诺值、实际值及测算过程如下：",), table, (summary,))
+
+
+def _shortfall(row: Mapping) -> str:
+    """No shortfall for a met indicator; otherwise the amount and its share of the committed value."""
+    if row["met"]:
+        return "—"
+    return f"{ic.with_unit(row['shortfall'], row['unit'])}\n（{ic.percent(row['shortfall_ratio'])}）"
+
+
+def _outcome(result: Mapping, checkpoint: str) -> tuple[str, ...]:
+    consequences = result["consequences"]
+    statements = ic.numbered(ic.sentence(text) for text in consequences["statements"])
+    if result["all_met"]:
+        return (f"经核验，各项指标均达到承诺值，{checkpoint}通过。", *_only_if(consequences["statements"], statements))
+    missed = "、".join(row["name_zh"] for row in result["rows"] if not row["met"])
+    lines = [f"经核验，{missed}未达到承诺值，{checkpoint}未通过。依据履约监管协议，处理意见如下："]
+    lines += statements
+    if consequences["rectification_deadline"]:
+        lines.append(f"整改期限：{ic.iso_date_zh(consequences['rectification_deadline'])}前"
+                     f"（{consequences['rectification_months']}个月）。")
+    if consequences["damages_formula"]:
+        lines.append(f"违约金测算：{ic.sentence(consequences['damages_formula'])}")
+    lines.append(f"信用记录：{'纳入企业信用记录' if consequences['credit_record'] else '不纳入企业信用记录'}。")
+    lines.append("被核验单位对核验结果有异议的，可自收到本报告之日起按履约监管协议的约定书面申请复核。")
+    return tuple(lines)
+
+
+def _only_if(items, lines: tuple[str, ...]) -> tuple[str, ...]:
+    return lines if items else ()
+
+
+def build_docx(doc: Document, v: SectionedView) -> None:
+    """Write the report into an empty document made by :func:`docx_builder.new_document`."""
+    ic.build_sectioned_docx(doc, v)

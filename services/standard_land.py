@@ -1,0 +1,280 @@
+"""标准地预评估 after acceptance: evaluation, the department's decision, and the approval documents.
+
+Each function is one idempotent step the flow calls (``flows/standard_land.py``); the rules
+themselves are plain functions in ``services.rules.standard_land``. Every evaluation is stored
+with the inputs it used, and every document is built from stored rows only, so a report can be
+printed again from the data and say the same thing.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from services import clock, human_actions
+from services.documents import issue as documents
+from services.models import (
+    ActionKind,
+    Application,
+    ApplicationStatus,
+    Enterprise,
+    Evaluation,
+    IndustrialBase,
+    Parcel,
+    ParcelIndicator,
+    Project,
+    RegionalAssessment,
+    RegionalAssessmentParcel,
+    Step,
+    StepAction,
+    StepStatus,
+    User,
+)
+from services.rules import industry
+from services.rules import standard_land as rules
+from services.rules.units import m2_to_mu
+from services.schedules import work_calendar
+from services.settings import get_settings
+from services.steps import OPEN, finish_step, get_step, schedule_deadlines, start_step
+
+EVALUATION_KIND = "standard_land"
+REVIEW_STEP = "land_review"
+
+
+# -- evaluation -----------------------------------------------------------------------------------
+
+def indicators_of(session: Session, parcel_id: int) -> list[ParcelIndicator]:
+    stmt = (select(ParcelIndicator).where(ParcelIndicator.parcel_id == parcel_id)
+            .order_by(ParcelIndicator.sequence, ParcelIndicator.id))
+    return list(session.exec(stmt))
+
+
+def assessments_for(session: Session) -> list[rules.AssessmentSpec]:
+    """Every regional assessment with its scope, as the rules need them."""
+    scope: dict[int, set[int]] = {}
+    for link in session.exec(select(RegionalAssessmentParcel)):
+        scope.setdefault(link.assessment_id, set()).add(link.parcel_id)
+    rows = session.exec(select(RegionalAssessment).order_by(RegionalAssessment.kind, RegionalAssessment.code))
+    return [rules.AssessmentSpec(
+        code=a.code, kind=a.kind, name=a.name, authority=a.authority, valid_from=a.valid_from,
+        valid_until=a.valid_until, parcel_ids=frozenset(scope.get(a.id, ())),
+        allowed_industry_codes=tuple(a.allowed_industry_codes), conditions=a.conditions) for a in rows]
+
+
+def evaluation_of(session: Session, application_id: int) -> Evaluation | None:
+    stmt = select(Evaluation).where(Evaluation.application_id == application_id,
+                                    Evaluation.kind == EVALUATION_KIND)
+    return session.exec(stmt).first()
+
+
+def evaluate(session: Session, application_id: int) -> Evaluation:
+    """Evaluate the project against its parcel once (控制指标预评估) and close the evaluation step."""
+    existing = evaluation_of(session, application_id)
+    if existing:
+        return existing
+    application = session.get(Application, application_id)
+    project = session.get(Project, application.project_id)
+    parcel = session.get(Parcel, project.parcel_id)
+    start_step(session, application_id, "indicator_evaluation")
+    specs = [rules.IndicatorSpec.from_row(row) for row in indicators_of(session, parcel.id)]
+    planned = {code: Decimal(value) for code, value in project.planned_indicators.items()}
+    on_date = clock.today()
+    margin = get_settings().indicator_margin
+    result = rules.evaluate(specs, planned, assessments_for(session), parcel.id, project.industry_code, on_date,
+                            project.annual_energy_tce, project.annual_electricity_kwh, margin=margin).to_dict()
+    inputs = {"parcel_id": parcel.id, "parcel_number": parcel.number, "industry_code": project.industry_code,
+              "planned": project.planned_indicators, "on_date": on_date.isoformat(), "margin": str(margin),
+              "annual_energy_tce": _str(project.annual_energy_tce),
+              "annual_electricity_kwh": _str(project.annual_electricity_kwh)}
+    evaluation = Evaluation(application_id=application_id, kind=EVALUATION_KIND,
+                            rules_version=result["rules_version"], evaluated_at=clock.now(), inputs=inputs,
+                            result=result)
+    session.add(evaluation)
+    session.flush()
+    finish_step(session, application_id, "indicator_evaluation", status=StepStatus.completed,
+                outcome={"evaluation_id": evaluation.id, "proposal": result["proposal"]["result"]})
+    schedule_deadlines(session, application, work_calendar(session))
+    return evaluation
+
+
+def _str(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+# -- the department's decision --------------------------------------------------------------------
+
+def open_review(session: Session, application_id: int, flow_run_id: str) -> Step:
+    """Start the review step and remember which flow run waits on it (so a decision can resume it)."""
+    start_step(session, application_id, REVIEW_STEP)
+    session.execute(update(Step).where(Step.application_id == application_id, Step.key == REVIEW_STEP)
+                    .values(flow_run_id=flow_run_id).execution_options(synchronize_session=False))
+    session.expire_all()
+    return get_step(session, application_id, REVIEW_STEP)
+
+
+def _approve(session: Session, application: Application, step: Step, action: StepAction) -> dict[str, Any]:
+    finish_step(session, application.id, step.key, status=StepStatus.completed,
+                outcome={"decision": "approve", "action_id": action.id, "reasons": action.reasons})
+    session.execute(update(Application).where(Application.id == application.id)
+                    .values(status=ApplicationStatus.approved).execution_options(synchronize_session=False))
+    return {"decision": "approve"}
+
+
+def _reject(session: Session, application: Application, step: Step, action: StepAction) -> dict[str, Any]:
+    finish_step(session, application.id, step.key, status=StepStatus.completed,
+                outcome={"decision": "reject", "action_id": action.id, "reasons": action.reasons})
+    now = clock.now()
+    session.execute(update(Step).where(Step.application_id == application.id, Step.status.in_(OPEN))
+                    .values(status=StepStatus.cancelled, finished_at=now, due_on=None)
+                    .execution_options(synchronize_session=False))
+    session.execute(update(Application).where(Application.id == application.id)
+                    .values(status=ApplicationStatus.rejected).execution_options(synchronize_session=False))
+    return {"decision": "reject"}
+
+
+def _request_supplement(session: Session, application: Application, step: Step,
+                        action: StepAction) -> dict[str, Any]:
+    """Issue the 一次性告知书 listing every item at once; the clock was stopped by human_actions."""
+    document = documents.issue(
+        session, application, kind="supplement_notice", step_key=step.key, issue_key=f"supplement-{action.id}",
+        build_context=lambda number, issued_at: supplement_notice_context(session, application, step, action,
+                                                                          number, issued_at))
+    action.document_id = document.id
+    session.add(action)
+    return {"document": document.number}
+
+
+REVIEW_EFFECTS = {ActionKind.approve: _approve, ActionKind.reject: _reject,
+                  ActionKind.request_supplement: _request_supplement}
+
+
+def apply_review_action(session: Session, action_id: int) -> dict[str, Any]:
+    return human_actions.apply_action(session, action_id, REVIEW_EFFECTS)
+
+
+def decision_of(session: Session, application_id: int) -> StepAction | None:
+    """The approve/reject action that closed the review, once applied."""
+    step = get_step(session, application_id, REVIEW_STEP)
+    stmt = (select(StepAction).where(StepAction.step_id == step.id, StepAction.applied_at.is_not(None),
+                                     StepAction.kind.in_([ActionKind.approve, ActionKind.reject]))
+            .order_by(StepAction.sequence.desc()))
+    return session.exec(stmt).first()
+
+
+# -- approval documents ----------------------------------------------------------------------------
+
+APPROVAL_DOCUMENTS = (("assessment_report", "assessment_report"), ("commitment", "investment_commitment"),
+                      ("supervision_agreement", "supervision_agreement"))
+
+
+def issue_approval_document(session: Session, application_id: int, step_key: str) -> int:
+    """Issue the document of one approval step (report, commitment letter, draft agreement) and close it."""
+    kind = dict(APPROVAL_DOCUMENTS)[step_key]
+    application = session.get(Application, application_id)
+    if application.status != ApplicationStatus.approved:
+        raise RuntimeError(f"application {application_id} is not approved")
+    start_step(session, application_id, step_key)
+    build = {"assessment_report": assessment_report_context, "investment_commitment": commitment_context,
+             "supervision_agreement": agreement_context}[kind]
+    document = documents.issue(session, application, kind=kind, step_key=step_key, issue_key=kind,
+                               build_context=lambda number, issued_at: build(session, application, number,
+                                                                             issued_at))
+    finish_step(session, application_id, step_key, status=StepStatus.completed,
+                outcome={"document_id": document.id, "number": document.number})
+    schedule_deadlines(session, application, work_calendar(session))
+    return document.id
+
+
+# -- document contexts (all from stored rows) ------------------------------------------------------
+
+def common_context(session: Session, application: Application, number: str, issued_at: datetime) -> dict[str, Any]:
+    enterprise = session.get(Enterprise, application.enterprise_id)
+    project = session.get(Project, application.project_id)
+    return {"number": number, "issuer": get_settings().issuer_name, "issued_on": issued_at.date(),
+            "enterprise_name": enterprise.name, "uscc": enterprise.uscc, "case_no": application.case_no,
+            "project_name": project.name}
+
+
+def parcel_view(session: Session, parcel: Parcel) -> dict[str, str]:
+    base = session.get(IndustrialBase, parcel.base_id)
+    return {"number": parcel.number, "base_name": base.name, "location": parcel.location,
+            "area_m2": f"{parcel.area_m2:f}", "area_mu": f"{m2_to_mu(parcel.area_m2, 2):f}",
+            "land_use": parcel.land_use}
+
+
+def supplement_notice_context(session: Session, application: Application, step: Step, action: StepAction,
+                              number: str, issued_at: datetime) -> dict[str, Any]:
+    settings = get_settings()
+    requested_on = action.acted_at.date()
+    earlier = [a for a in human_actions.actions_of(session, step.id)
+               if a.kind == ActionKind.request_supplement and a.sequence <= action.sequence]
+    return common_context(session, application, number, issued_at) | {
+        "application_title": application.title, "accepted_at": application.accepted_at,
+        "step_name": step.name, "department": step.department, "requested_on": requested_on,
+        "items": [{"name": i["name"], "reason": i["reason"], "form": i["form"] or "电子件"} for i in action.items],
+        "round": len(earlier), "justification": action.justification,
+        "supplement_deadline": human_actions.supplement_deadline(session, requested_on,
+                                                                 settings.supplement_working_days),
+        "remaining_working_days": max(0, human_actions.remaining_working_days(session, step, requested_on)),
+        "handler_name": f"{step.department}审查窗口", "handler_phone": settings.handler_phone,
+    }
+
+
+def assessment_report_context(session: Session, application: Application, number: str,
+                              issued_at: datetime) -> dict[str, Any]:
+    project = session.get(Project, application.project_id)
+    evaluation = evaluation_of(session, application.id)
+    decision = decision_of(session, application.id)
+    reviewer = session.get(User, decision.actor_id)
+    step = session.get(Step, decision.step_id)
+    return common_context(session, application, number, issued_at) | {
+        "application_title": application.title, "parcel": parcel_view(session, session.get(Parcel, project.parcel_id)),
+        "industry_code": project.industry_code, "industry_name": industry.division_name(project.industry_code),
+        "total_investment_wan": f"{project.total_investment_wan:f}", "land_area_mu": f"{project.land_area_mu:f}",
+        "evaluation": evaluation.result, "evaluated_at": evaluation.evaluated_at,
+        "decision": {"kind": decision.kind.value, "reviewer": reviewer.display_name, "department": step.department,
+                     "decided_at": decision.acted_at, "reasons": decision.reasons},
+    }
+
+
+def _commitment_terms(session: Session, application: Application) -> dict[str, Any]:
+    project = session.get(Project, application.project_id)
+    parcel = session.get(Parcel, project.parcel_id)
+    enterprise = session.get(Enterprise, application.enterprise_id)
+    evaluation = evaluation_of(session, application.id)
+    commitments = [{"name_zh": r["name_zh"], "unit": r["unit"], "committed_text": committed_text(r),
+                    "measured_at_zh": r["measured_at_zh"]} for r in evaluation.result["indicators"]]
+    return {
+        "legal_representative": enterprise.legal_representative, "supervisor": get_settings().supervisor_name,
+        "parcel": parcel_view(session, parcel), "industry_code": project.industry_code,
+        "industry_name": industry.division_name(project.industry_code),
+        "total_investment_wan": f"{project.total_investment_wan:f}", "commitments": commitments,
+        "milestones": {"start_on": project.planned_start_on, "completion_on": project.planned_completion_on,
+                       "production_on": project.planned_production_on},
+        "initial_operating_years": parcel.initial_operating_years,
+        "liability": {"rectification_months": parcel.rectification_months, "damages_rate": f"{parcel.damages_rate:f}",
+                      "land_price_wan": None if parcel.land_price_wan is None else f"{parcel.land_price_wan:f}",
+                      "credit_record": parcel.credit_record},
+    }
+
+
+def committed_text(indicator: dict[str, Any]) -> str:
+    """What the enterprise commits to: its planned value for ≥/≤ indicators, the band for 介于."""
+    unit = f" {indicator['unit']}" if indicator["unit"] else ""
+    if indicator["comparator"] == "between":
+        return f"{indicator['threshold']}～{indicator['threshold_high']}{unit}（计划 {indicator['planned']}）"
+    symbol = "≥" if indicator["comparator"] == "ge" else "≤"
+    return f"{symbol} {indicator['planned']}{unit}"
+
+
+def commitment_context(session: Session, application: Application, number: str,
+                       issued_at: datetime) -> dict[str, Any]:
+    return common_context(session, application, number, issued_at) | _commitment_terms(session, application)
+
+
+def agreement_context(session: Session, application: Application, number: str,
+                      issued_at: datetime) -> dict[str, Any]:
+    return common_context(session, application, number, issued_at) | _commitment_terms(session, application) | {
+        "land_contract_no": "", "project_code": ""}

@@ -1,0 +1,64 @@
+"""Material the applicant uploads for a 补正 request: checked, stored once on disk, recorded.
+
+Files go under ``GC_DATA_DIR/uploads/<case no>/`` named by their sha256, so the same file uploaded
+twice is stored once, and a name from the browser never becomes a path.
+"""
+
+import hashlib
+from pathlib import Path, PurePosixPath
+
+from sqlmodel import Session
+
+from services import audit, clock
+from services.human_actions import ActionError, pending_request
+from services.models import Application, Attachment, Role, Step, StepAction, User
+from services.settings import get_settings
+
+ALLOWED_SUFFIXES = {".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".zip"}
+
+
+def uploads_dir() -> Path:
+    return get_settings().data_dir / "uploads"
+
+
+def save_attachment(session: Session, user: User, step: Step, item_index: int, filename: str,
+                    content_type: str, data: bytes) -> Attachment:
+    """Store one file for item ``item_index`` of the step's open 补正 request."""
+    application = session.get(Application, step.application_id)
+    if user.role != Role.enterprise or user.enterprise_id != application.enterprise_id:
+        raise ActionError("files", "只有申请企业可以上传补正材料")
+    request = pending_request(session, step)
+    if request is None or request.applied_at is None:
+        raise ActionError("files", "该环节当前没有待补正的材料")
+    if not 0 <= item_index < len(request.items):
+        raise ActionError("files", "请选择要补正的材料项")
+    name = PurePosixPath(filename.replace("\\", "/")).name.strip()[:200]
+    suffix = PurePosixPath(name).suffix.lower()
+    if not name or suffix not in ALLOWED_SUFFIXES:
+        raise ActionError(f"file_{item_index}", "文件格式不支持，请上传 PDF、OFD、图片（JPG/PNG）、Word、Excel 或 ZIP 文件")
+    if not data:
+        raise ActionError(f"file_{item_index}", "文件是空的，请重新选择")
+    limit = get_settings().max_upload_mb
+    if len(data) > limit * 1024 * 1024:
+        raise ActionError(f"file_{item_index}", f"文件不能超过{limit}MB")
+    digest = hashlib.sha256(data).hexdigest()
+    relative = f"{application.case_no}/{digest}{suffix}"
+    target = uploads_dir() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        target.write_bytes(data)
+    attachment = Attachment(application_id=application.id, request_action_id=request.id, item_index=item_index,
+                            filename=name, content_type=content_type[:128] or "application/octet-stream",
+                            size=len(data), sha256=digest, path=relative, uploaded_by_id=user.id,
+                            uploaded_at=clock.now())
+    session.add(attachment)
+    session.flush()
+    audit.record(session, "attachment.uploaded", actor=user, entity="attachment", entity_id=attachment.id,
+                 application_id=application.id, on_behalf_of_enterprise_id=application.enterprise_id,
+                 detail={"item": request.items[item_index]["name"], "filename": name, "sha256": digest,
+                         "size": len(data)})
+    return attachment
+
+
+def request_of(session: Session, attachment: Attachment) -> StepAction:
+    return session.get(StepAction, attachment.request_action_id)
