@@ -51,12 +51,20 @@ def indicators_of(session: Session, parcel_id: int) -> list[ParcelIndicator]:
     return list(session.exec(stmt))
 
 
-def assessments_for(session: Session) -> list[rules.AssessmentSpec]:
-    """Every regional assessment with its scope, as the rules need them."""
+def assessments_for(session: Session, parcel: Parcel) -> list[rules.AssessmentSpec]:
+    """The regional assessments done for the parcel's base (covering any of its parcels), with scope.
+
+    Assessments of other bases are not listed: only those a reader could expect to apply are, with
+    the reason when they do not (expired, parcel out of scope, industry not on the list).
+    """
+    in_base = select(Parcel.id).where(Parcel.base_id == parcel.base_id)
+    relevant = select(RegionalAssessmentParcel.assessment_id).where(RegionalAssessmentParcel.parcel_id.in_(in_base))
     scope: dict[int, set[int]] = {}
-    for link in session.exec(select(RegionalAssessmentParcel)):
+    for link in session.exec(select(RegionalAssessmentParcel).where(
+            RegionalAssessmentParcel.assessment_id.in_(relevant))):
         scope.setdefault(link.assessment_id, set()).add(link.parcel_id)
-    rows = session.exec(select(RegionalAssessment).order_by(RegionalAssessment.kind, RegionalAssessment.code))
+    rows = session.exec(select(RegionalAssessment).where(RegionalAssessment.id.in_(relevant))
+                        .order_by(RegionalAssessment.kind, RegionalAssessment.code))
     return [rules.AssessmentSpec(
         code=a.code, kind=a.kind, name=a.name, authority=a.authority, valid_from=a.valid_from,
         valid_until=a.valid_until, parcel_ids=frozenset(scope.get(a.id, ())),
@@ -82,7 +90,7 @@ def evaluate(session: Session, application_id: int) -> Evaluation:
     planned = {code: Decimal(value) for code, value in project.planned_indicators.items()}
     on_date = clock.today()
     margin = get_settings().indicator_margin
-    result = rules.evaluate(specs, planned, assessments_for(session), parcel.id, project.industry_code, on_date,
+    result = rules.evaluate(specs, planned, assessments_for(session, parcel), parcel.id, project.industry_code, on_date,
                             project.annual_energy_tce, project.annual_electricity_kwh, margin=margin).to_dict()
     inputs = {"parcel_id": parcel.id, "parcel_number": parcel.number, "industry_code": project.industry_code,
               "planned": project.planned_indicators, "on_date": on_date.isoformat(), "margin": str(margin),

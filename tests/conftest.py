@@ -108,7 +108,9 @@ def stack(migrated) -> Stack:
     try:
         assert process.wait(timeout=30) == 0, "greenchannel run did not exit cleanly on Ctrl-C"
         time.sleep(1)
-        assert _processes_of_this_stack() == [], "processes left running after Ctrl-C"
+        left = _processes_of_this_stack()
+        assert left == [], "processes left running after Ctrl-C: " + "; ".join(
+            Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace") for pid in left)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -123,7 +125,7 @@ def _processes_of_this_stack() -> list[int]:
         if proc.name.isdigit() and int(proc.name) != os.getpid():
             try:
                 if marker in (proc / "environ").read_bytes().split(b"\0") and \
-                        b"python" in (proc / "cmdline").read_bytes():
+                        b"python" in (proc / "cmdline").read_bytes() and b"playwright" not in (proc / "cmdline").read_bytes():
                     found.append(int(proc.name))
             except OSError:
                 continue

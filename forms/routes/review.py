@@ -7,9 +7,10 @@ commit, resumes the flow run waiting on the step (in the background; the sweep r
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from sqlmodel import Session
+from starlette.datastructures import UploadFile
 
 from flows.dispatch import enqueue_resume
 from forms.deps import PageUser, SessionDep, StaffUser

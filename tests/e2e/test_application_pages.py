@@ -28,7 +28,8 @@ DATE_ZH = re.compile(r"\d{4}年[1-9]\d?月[1-9]\d?日")
 ENTERPRISE_NAME = "东莞松湖智造科技有限公司"
 TEXT_FIELDS = ["enterprise_name", "uscc", "legal_representative", "contact_name", "contact_phone",
                "project_name", "industry_code", "total_investment_wan", "land_area_mu",
-               "expected_annual_output_wan", "expected_annual_tax_wan"]
+               "expected_annual_output_wan", "expected_annual_tax_wan", "annual_energy_tce", "annual_electricity_kwh",
+               "planned_start_on", "planned_completion_on", "planned_production_on"]
 
 
 def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
@@ -47,6 +48,8 @@ def fill_form(page: Page, values: dict) -> None:
     for name in TEXT_FIELDS:
         page.fill(f"#application-form [name={name}]", str(values[name]))
     page.select_option("#application-form select[name=parcel_id]", value=str(values["parcel_id"]))
+    for code, value in values.get("planned_indicators", {}).items():  # the chosen parcel's indicator inputs
+        page.fill(f"#application-form [name=ind_{values['parcel_id']}_{code}]", str(value))
 
 
 def form_values(page: Page) -> dict[str, str]:

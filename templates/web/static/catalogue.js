@@ -58,11 +58,15 @@
     syncHigh(row, false);
   };
 
+  const isBlank = (row) => Array.from(row.querySelectorAll("input, select")).every((el) => !el.value.trim());
+  // a fresh row to copy; the blank rows kept for the form without JavaScript give way to the add button
+  const template = body.rows[body.rows.length - 1].cloneNode(true);
+  clearRow(template);
+  while (body.rows.length > 1 && isBlank(body.rows[body.rows.length - 1])) body.rows[body.rows.length - 1].remove();
   Array.from(body.rows).forEach(wire);
   addButton.hidden = false;
   addButton.addEventListener("click", () => {
-    const row = body.rows[body.rows.length - 1].cloneNode(true);
-    clearRow(row);
+    const row = template.cloneNode(true);
     body.appendChild(row);
     wire(row);
     renumber();
