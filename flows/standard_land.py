@@ -6,7 +6,8 @@ Two flows, because the two halves wait differently:
   notice in about half a second): completeness → acceptance (受理通知书) → indicator evaluation,
   then it starts the review run and ends.
 * ``standard-land-review`` is a deployment run (served by ``deployments/serve.py``), tagged with the
-  case like the first (Prefect cannot suspend a sub-flow, so it is not a child run). It waits for the 自然资源局 decision by suspending (no process is held
+  case like the first (Prefect cannot suspend a sub-flow, so it is not a child run). It waits for
+  the 自然资源局 decision by suspending (no process is held
   while a department takes days), applies 补正 requests and supplements as they come, and on
   approval issues the 预评估报告, the 投资建设承诺书 and the draft 履约监管协议.
 

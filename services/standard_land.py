@@ -6,7 +6,7 @@ with the inputs it used, and every document is built from stored rows only, so a
 printed again from the data and say the same thing.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -86,16 +86,15 @@ def evaluate(session: Session, application_id: int) -> Evaluation:
     project = session.get(Project, application.project_id)
     parcel = session.get(Parcel, project.parcel_id)
     start_step(session, application_id, "indicator_evaluation")
-    specs = [rules.IndicatorSpec.from_row(row) for row in indicators_of(session, parcel.id)]
-    planned = {code: Decimal(value) for code, value in project.planned_indicators.items()}
-    on_date = clock.today()
-    margin = get_settings().indicator_margin
-    result = rules.evaluate(specs, planned, assessments_for(session, parcel), parcel.id, project.industry_code, on_date,
-                            project.annual_energy_tce, project.annual_electricity_kwh, margin=margin).to_dict()
-    inputs = {"parcel_id": parcel.id, "parcel_number": parcel.number, "industry_code": project.industry_code,
-              "planned": project.planned_indicators, "on_date": on_date.isoformat(), "margin": str(margin),
-              "annual_energy_tce": _str(project.annual_energy_tce),
-              "annual_electricity_kwh": _str(project.annual_electricity_kwh)}
+    inputs = {
+        "parcel_id": parcel.id, "parcel_number": parcel.number, "industry_code": project.industry_code,
+        "planned": project.planned_indicators, "on_date": clock.today().isoformat(),
+        "margin": f"{get_settings().indicator_margin:f}", "annual_energy_tce": _str(project.annual_energy_tce),
+        "annual_electricity_kwh": _str(project.annual_electricity_kwh),
+        "indicators": [_indicator_snapshot(row) for row in indicators_of(session, parcel.id)],
+        "assessments": [_assessment_snapshot(a) for a in assessments_for(session, parcel)],
+    }
+    result = evaluate_inputs(inputs)
     evaluation = Evaluation(application_id=application_id, kind=EVALUATION_KIND,
                             rules_version=result["rules_version"], evaluated_at=clock.now(), inputs=inputs,
                             result=result)
@@ -107,8 +106,40 @@ def evaluate(session: Session, application_id: int) -> Evaluation:
     return evaluation
 
 
+def evaluate_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
+    """Run the rules on stored inputs only: the stored result can be reproduced from its inputs."""
+    specs = [rules.IndicatorSpec(**{**i, "threshold": Decimal(i["threshold"]),
+                                    "threshold_high": _decimal(i["threshold_high"])}) for i in inputs["indicators"]]
+    assessments = [rules.AssessmentSpec(**{**a, "valid_from": date.fromisoformat(a["valid_from"]),
+                                           "valid_until": a["valid_until"] and date.fromisoformat(a["valid_until"]),
+                                           "parcel_ids": frozenset(a["parcel_ids"]),
+                                           "allowed_industry_codes": tuple(a["allowed_industry_codes"])})
+                   for a in inputs["assessments"]]
+    return rules.evaluate(
+        specs, {code: Decimal(v) for code, v in inputs["planned"].items()}, assessments, inputs["parcel_id"],
+        inputs["industry_code"], date.fromisoformat(inputs["on_date"]), _decimal(inputs["annual_energy_tce"]),
+        _decimal(inputs["annual_electricity_kwh"]), margin=Decimal(inputs["margin"])).to_dict()
+
+
+def _indicator_snapshot(row: ParcelIndicator) -> dict[str, Any]:
+    return {"code": row.code, "name_zh": row.name_zh, "unit": row.unit, "comparator": row.comparator.value,
+            "threshold": f"{row.threshold:f}", "threshold_high": _str(row.threshold_high),
+            "measured_at": row.measured_at.value}
+
+
+def _assessment_snapshot(spec: rules.AssessmentSpec) -> dict[str, Any]:
+    return {"code": spec.code, "kind": spec.kind, "name": spec.name, "authority": spec.authority,
+            "valid_from": spec.valid_from.isoformat(), "valid_until": spec.valid_until and spec.valid_until.isoformat(),
+            "parcel_ids": sorted(spec.parcel_ids), "allowed_industry_codes": list(spec.allowed_industry_codes),
+            "conditions": spec.conditions}
+
+
 def _str(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+    return None if value is None else f"{value:f}"
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
 
 
 # -- the department's decision --------------------------------------------------------------------

@@ -35,7 +35,8 @@ def save_attachment(session: Session, user: User, step: Step, item_index: int, f
     name = PurePosixPath(filename.replace("\\", "/")).name.strip()[:200]
     suffix = PurePosixPath(name).suffix.lower()
     if not name or suffix not in ALLOWED_SUFFIXES:
-        raise ActionError(f"file_{item_index}", "文件格式不支持，请上传 PDF、OFD、图片（JPG/PNG）、Word、Excel 或 ZIP 文件")
+        raise ActionError(f"file_{item_index}",
+                          "文件格式不支持，请上传 PDF、OFD、图片（JPG/PNG）、Word、Excel 或 ZIP 文件")
     if not data:
         raise ActionError(f"file_{item_index}", "文件是空的，请重新选择")
     limit = get_settings().max_upload_mb

@@ -88,9 +88,10 @@ def record_verification(session: Session, user: User, application_id: int, data:
     actual = {i["code"]: data.actual[i["code"]] for i in indicators}
     result = rules.verify(specs, committed, actual, data.checkpoint, data.measured_on, liability).to_dict()
     inputs = {"checkpoint": data.checkpoint, "measured_on": data.measured_on.isoformat(),
-              "actual": {k: f"{v:f}" for k, v in actual.items()}, "committed": {k: f"{v:f}" for k, v in committed.items()},
-              "evidence": data.evidence,
-              "liability": {"land_price_wan": _str(liability.land_price_wan), "damages_rate": f"{liability.damages_rate:f}",
+              "actual": {k: f"{v:f}" for k, v in actual.items()},
+              "committed": {k: f"{v:f}" for k, v in committed.items()}, "evidence": data.evidence,
+              "liability": {"land_price_wan": _str(liability.land_price_wan),
+                            "damages_rate": f"{liability.damages_rate:f}",
                             "rectification_months": liability.rectification_months,
                             "credit_record": liability.credit_record}}
     record = VerificationRecord(application_id=application_id, checkpoint=data.checkpoint,
@@ -126,6 +127,7 @@ def verification_context(session: Session, application: Application, record: Ver
     return common_context(session, application, number, issued_at) | {
         "checkpoint": record.checkpoint, "measured_on": record.measured_on,
         "recorded_by": session.get(User, record.recorded_by_id).display_name,
-        "evidence": list(record.inputs["evidence"]), "parcel": parcel_view(session, session.get(Parcel, project.parcel_id)),
+        "evidence": list(record.inputs["evidence"]),
+        "parcel": parcel_view(session, session.get(Parcel, project.parcel_id)),
         "verification": record.result,
     }

@@ -13,8 +13,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -124,8 +124,9 @@ def _processes_of_this_stack() -> list[int]:
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit() and int(proc.name) != os.getpid():
             try:
+                cmdline = (proc / "cmdline").read_bytes()  # the test's own browser driver is not the stack's
                 if marker in (proc / "environ").read_bytes().split(b"\0") and \
-                        b"python" in (proc / "cmdline").read_bytes() and b"playwright" not in (proc / "cmdline").read_bytes():
+                        b"python" in cmdline and b"playwright" not in cmdline:
                     found.append(int(proc.name))
             except OSError:
                 continue

@@ -21,10 +21,10 @@ from forms.security import issue_api_token
 from services import dashboard, human_actions, visibility
 from services.intake import IntakeError, StandardLandApplicationInput, submit_application
 from services.models import ActionKind
-from services.steps import get_step
 from services.rules import uscc
 from services.schedules import work_calendar
 from services.settings import get_settings
+from services.steps import get_step
 from services.users import authenticate
 
 router = APIRouter(prefix="/api/v1")
@@ -158,7 +158,8 @@ class ActionIn(BaseModel):
 
     model_config = {"json_schema_extra": {"examples": [
         {"kind": "approve", "reasons": "符合地块控制指标"},
-        {"kind": "request_supplement", "items": [{"name": "项目投资估算表", "reason": "缺少设备投资明细", "form": "电子件"}]},
+        {"kind": "request_supplement",
+         "items": [{"name": "项目投资估算表", "reason": "缺少设备投资明细", "form": "电子件"}]},
         {"kind": "reject", "reasons": "亩均税收计划值低于地块控制指标"}]}}
 
 
@@ -172,7 +173,8 @@ class ActionOut(BaseModel):
 
 @router.post("/applications/{application_id}/steps/{step_key}/actions", response_model=ActionOut,
              status_code=201, tags=["applications"],
-             responses={422: {"description": "not allowed now, or a field is missing: {detail, errors: {field: 中文}}"}})
+             responses={422: {"description": "not allowed now, or a field is missing: "
+                                             "{detail, errors: {field: 中文}}"}})
 def act(session: SessionDep, user: ApiUser, application_id: int, step_key: str, body: ActionIn):
     """Act on a human step; the waiting flow run is resumed with the action (补正 stops the step's clock)."""
     application = visibility.get_readable_application(session, user, application_id)

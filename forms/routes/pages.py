@@ -14,8 +14,8 @@ from flows.dispatch import enqueue
 from forms.deps import PageUser, SessionDep
 from forms.downloads import document_response
 from forms.errors import field_errors
-from forms.security import sign_in, verify_csrf
 from forms.routes.review import page_extras
+from forms.security import sign_in, verify_csrf
 from forms.web import page, posted_form
 from services import audit, dashboard, visibility
 from services.documents import issue as documents

@@ -49,7 +49,8 @@ def record(request: Request, session: SessionDep, user: StaffUser, application_i
         checkpoint = "completion"
     key = values.get("idempotency_key") or str(uuid.uuid4())
     raw = {"checkpoint": checkpoint, "measured_on": values.get("measured_on", "").strip() or None,
-           "actual": {k[len("actual_"):]: v.strip() for k, v in values.items() if k.startswith("actual_") and v.strip()},
+           "actual": {k.removeprefix("actual_"): v.strip() for k, v in values.items()
+                      if k.startswith("actual_") and v.strip()},
            "evidence": [line.strip() for line in values.get("evidence", "").splitlines() if line.strip()]}
     try:
         data = VerificationInput.model_validate(raw)

@@ -110,7 +110,7 @@ def test_supplement_stops_the_clock_and_the_deadline_moves_by_the_suspended_work
         requested_at = clock.now() - timedelta(days=10)
         clock.set_clock(lambda: requested_at)
         try:
-            action = human_actions.record_action(
+            human_actions.record_action(
                 s, reviewer, step, ActionKind.request_supplement,
                 items=[{"name": "项目投资估算表", "reason": "缺少设备投资明细", "form": "电子件"},
                        {"name": "用地规划方案", "reason": "未标明行政办公用地面积", "form": ""}])

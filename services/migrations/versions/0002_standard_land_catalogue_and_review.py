@@ -5,10 +5,9 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-27
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0002'
 down_revision = '0001'
@@ -85,7 +84,8 @@ def upgrade() -> None:
     sa.Column('application_id', sa.Integer(), nullable=False),
     sa.Column('step_id', sa.Integer(), nullable=False),
     sa.Column('sequence', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('approve', 'reject', 'request_supplement', 'supplement', name='actionkind'), nullable=False),
+    sa.Column('kind', sa.Enum('approve', 'reject', 'request_supplement', 'supplement', name='actionkind'),
+              nullable=False),
     sa.Column('reasons', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
     sa.Column('items', sa.JSON(), nullable=False),
     sa.Column('justification', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
@@ -176,7 +176,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('land_price_wan', sa.Numeric(precision=14, scale=2), nullable=True))
         batch_op.add_column(sa.Column('initial_operating_years', sa.Integer(), nullable=False, server_default='3'))
         batch_op.add_column(sa.Column('rectification_months', sa.Integer(), nullable=False, server_default='6'))
-        batch_op.add_column(sa.Column('damages_rate', sa.Numeric(precision=6, scale=4), nullable=False, server_default='1'))
+        batch_op.add_column(sa.Column('damages_rate', sa.Numeric(precision=6, scale=4), nullable=False,
+                                      server_default='1'))
         batch_op.add_column(sa.Column('credit_record', sa.Boolean(), nullable=False, server_default=sa.true()))
 
     with op.batch_alter_table('project', schema=None) as batch_op:
