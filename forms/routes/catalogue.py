@@ -62,12 +62,12 @@ Posted = Annotated[dict[str, list[str]], Depends(posted_lists)]
 # --- list ------------------------------------------------------------------------------------------
 
 @router.get("/catalogue")
-def catalogue_list(request: Request, session: SessionDep, user: StaffUser, saved_parcel: int | None = None,
-                   saved_assessment: int | None = None):
-    saved = None
-    if saved_parcel and (parcel := session.get(Parcel, saved_parcel)):
+def catalogue_list(request: Request, session: SessionDep, user: StaffUser, saved_parcel: str = "",
+                   saved_assessment: str = ""):
+    saved = None  # the confirmation after a save (post/redirect/get); a bad id shows none
+    if saved_parcel.isdigit() and (parcel := session.get(Parcel, int(saved_parcel))):
         saved = f"已保存地块 {parcel.number}。"
-    elif saved_assessment and (assessment := session.get(RegionalAssessment, saved_assessment)):
+    elif saved_assessment.isdigit() and (assessment := session.get(RegionalAssessment, int(saved_assessment))):
         saved = f"已保存区域评估 {assessment.code}。"
     return page(request, "catalogue.html", user=user, groups=catalogue.parcels_by_base(session),
                 assessments=catalogue.list_assessments(session), can_edit=user.role == Role.supervisor,

@@ -106,7 +106,7 @@ def test_enterprise_submits_and_downloads_acceptance_notice(enterprise_page, sam
         assert re.search(r"办结期限\s*" + DATE_ZH.pattern, text), text
 
     wait_for_acceptance_notice(page)
-    expect(page.get_by_test_id("status")).to_have_text("已受理")
+    expect(page.get_by_test_id("status")).to_have_text("已受理，审查中")
     expect(page.locator("dl.facts div", has_text="受理时间").locator("dd")).to_have_text(
         re.compile(DATE_ZH.pattern + r"\d{1,2}时\d{2}分"))
     expect(steps.locator("li[data-step=submission] .badge")).to_have_text("已完成")
