@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
+from sqlalchemy.exc import NoResultFound
 
 from flows.dispatch import enqueue, enqueue_resume
 from forms.deps import ApiUser, SessionDep
@@ -182,7 +183,7 @@ def act(session: SessionDep, user: ApiUser, application_id: int, step_key: str, 
         raise HTTPException(404, detail="未找到该申请，或您无权查看")
     try:
         step = get_step(session, application_id, step_key)
-    except Exception:
+    except NoResultFound:
         raise HTTPException(404, detail="未找到该办理环节") from None
     try:
         action = human_actions.record_action(session, user, step, body.kind, reasons=body.reasons,

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse
+from sqlalchemy.exc import NoResultFound
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
@@ -37,7 +38,7 @@ def _readable_step(session: Session, user: User, application_id: int, step_key: 
         raise HTTPException(status_code=404, detail="未找到该申请，或您无权查看")
     try:
         return application, get_step(session, application_id, step_key)
-    except Exception:
+    except NoResultFound:
         raise HTTPException(status_code=404, detail="未找到该办理环节") from None
 
 

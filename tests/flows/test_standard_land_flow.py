@@ -4,6 +4,7 @@ resume it → documents. Prefect, the database, the runner and WeasyPrint are al
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -56,6 +57,19 @@ def _waiting_for_decision(stack, application_id: int) -> dict:
     return _wait(suspended, what="the review run to suspend")
 
 
+def _processes_running(flow_run_id: str) -> list[int]:
+    """Processes started for this flow run (the runner gives each its id in PREFECT__FLOW_RUN_ID)."""
+    marker = f"PREFECT__FLOW_RUN_ID={flow_run_id}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and marker in (proc / "environ").read_bytes().split(b"\0"):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
 def _act(stack, application_id: int, user: str, body: dict, expect: int = 201) -> dict:
     with stack.client() as c:
         r = c.post(f"/api/v1/applications/{application_id}/steps/{REVIEW}/actions", json=body,
@@ -75,8 +89,9 @@ def test_approval_resumes_the_suspended_run_and_issues_the_three_documents(stack
     assert body["evaluation"]["proposal"]["result"] == "approve"
     assert [i["verdict"] for i in body["evaluation"]["indicators"]] == ["pass"] * 7
     review_run = {s["key"]: s for s in body["steps"]}[REVIEW]["flow_run_id"]
-    # the review run carries the case's tag in the Prefect UI
+    # the review run carries the case's tag in the Prefect UI, and while it waits no process runs it
     assert f"case-{app_id}" in _flow_run(stack, review_run)["tags"]
+    _wait(lambda: _processes_running(review_run) == [], 30, "the suspended run's process to exit")
 
     # an enterprise cannot decide; a bad decision is refused with the field named
     assert _act(stack, app_id, "enterprise", {"kind": "approve"}, 422)["errors"] == {
