@@ -7,13 +7,15 @@ machines, the same deployments go to a process work pool with ``prefect worker s
 
 from prefect import serve
 
+from flows.eia import eia_review
 from flows.standard_land import standard_land_review
 
 DEPLOYMENT_NAME = "greenchannel"
 
 
 def main() -> None:
-    serve(standard_land_review.to_deployment(name=DEPLOYMENT_NAME), limit=8, print_starting_message=False)
+    serve(standard_land_review.to_deployment(name=DEPLOYMENT_NAME), eia_review.to_deployment(name=DEPLOYMENT_NAME),
+          limit=8, print_starting_message=False)
 
 
 if __name__ == "__main__":

@@ -11,14 +11,14 @@ import threading
 from prefect.task_worker import serve
 
 from flows.dispatch import redispatch_pending, start_process
-from flows.human import resume_stale
+from flows.human import resume_ended_periods, resume_stale
 from services.settings import get_settings
 
 
 def _redispatch_forever() -> None:
     stop = threading.Event()
     while not stop.wait(get_settings().dispatch_sweep_seconds):
-        for sweep in (redispatch_pending, resume_stale):
+        for sweep in (redispatch_pending, resume_stale, resume_ended_periods):
             try:
                 sweep()
             except Exception:  # keep sweeping; the next round retries

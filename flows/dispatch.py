@@ -18,10 +18,12 @@ from functools import partial
 
 from prefect import tags, task
 
+from flows.eia import eia_process
 from flows.human import resume
 from flows.standard_land import standard_land_process
 from services import intake
 from services.db import session_scope
+from services.models import Application
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +31,11 @@ log = logging.getLogger(__name__)
 @task(name="start-process", retries=1, retry_delay_seconds=5)
 def start_process(application_id: int) -> dict:
     """Run the application's process flow (a child flow run of this task run), tagged with the case."""
-    with tags(f"case-{application_id}", "standard-land"):
-        return standard_land_process(application_id)
+    with session_scope() as session:
+        process_key = session.get(Application, application_id).process_key
+    process = standard_land_process if process_key == "standard_land" else eia_process
+    with tags(f"case-{application_id}", process_key):
+        return process(application_id)
 
 
 def dispatch(application_id: int) -> bool:

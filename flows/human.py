@@ -16,9 +16,10 @@ from prefect import Task, get_client
 from prefect.flow_runs import resume_flow_run, suspend_flow_run
 from prefect.input import RunInput
 
-from services import human_actions
+from services import clock, human_actions
 from services.db import session_scope
 from services.models import Step, StepStatus
+from services.steps import ended_periods
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,9 @@ def settle_step(step_id: int, apply: Task) -> str:
         apply(pending.id)
 
 
-def resume(step_id: int, action_id: int) -> bool:
-    """Resume the run waiting on the step with the action; False when it is not waiting right now."""
+def resume(step_id: int, action_id: int | None) -> bool:
+    """Resume the run waiting on the step (with the action, or none for a timer); False when it is not
+    waiting right now."""
     with session_scope() as session:
         flow_run_id = session.get(Step, step_id).flow_run_id
     if not flow_run_id:
@@ -59,7 +61,7 @@ def resume(step_id: int, action_id: int) -> bool:
     if state is None or not state.is_paused():
         return False
     try:
-        resume_flow_run(UUID(flow_run_id), run_input={"action_id": action_id})
+        resume_flow_run(UUID(flow_run_id), run_input=None if action_id is None else {"action_id": action_id})
     except Exception:  # raced with another resume, or Prefect refused: the sweep looks again
         log.warning("could not resume flow run %s with action %s", flow_run_id, action_id, exc_info=True)
         return False
@@ -71,3 +73,10 @@ def resume_stale() -> int:
     with session_scope() as session:
         stale = human_actions.stale_resumes(session)
     return sum(1 for step_id, _run, action_id in stale if resume(step_id, action_id))
+
+
+def resume_ended_periods() -> int:
+    """The timer: resume runs waiting for a statutory period (公示) that has ended; returns the count."""
+    with session_scope() as session:
+        ended = ended_periods(session, clock.today())
+    return sum(1 for step_id, _run in ended if resume(step_id, None))

@@ -15,7 +15,7 @@ def publish_steps_table(application_id: int) -> None:
     with session_scope() as session:
         application = session.get(Application, application_id)
         rows = [
-            {"环节": s.name, "部门": s.department, "状态": s.status.label_zh, "时限": f"{s.sla_working_days}个工作日",
+            {"环节": s.name, "部门": s.department, "状态": s.status.label_zh, "时限": s.limit_zh,
              "办结期限": (format_date_zh(s.due_on) + ("（暂定）" if s.due_provisional else "")) if s.due_on else "—"}
             for s in steps_of(session, application_id)
         ]

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from services import audit, clock
 from services.documents import issue as documents
 from services.models import Application, ApplicationStatus, Enterprise, Parcel, Project, StepStatus
+from services.processes import get_definition
 from services.rules import uscc
 from services.schedules import work_calendar
 from services.settings import get_settings
@@ -24,6 +25,20 @@ MATERIALS = [
     {"name": "企业基本信息（含统一社会信用代码、法定代表人）", "form": "在线填报，1份"},
     {"name": "项目基本信息（行业、投资、用地、产值、税收）", "form": "在线填报，1份"},
 ]
+EIA_MATERIALS = [
+    {"name": "建设项目环境影响评价文件报批申请书", "form": "在线填报，1份"},
+    {"name": "环评分类判定信息（行业代码、规模、工艺、选址）", "form": "在线填报，1份"},
+]
+MATERIALS_BY_PROCESS = {
+    "standard_land": MATERIALS,
+    "eia_commitment": [*EIA_MATERIALS, {"name": "建设项目环境影响评价告知承诺书", "form": "在线确认，1份"}],
+    "eia_normal": [*EIA_MATERIALS, {"name": "环境影响报告表（书）", "form": "电子件，1份"}],
+}
+
+
+def materials_of(application: Application) -> list[dict[str, str]]:
+    """What the applicant handed in, as listed on the 受理通知书 of its process."""
+    return MATERIALS_BY_PROCESS.get(application.process_key, MATERIALS)
 
 
 def check_completeness(session: Session, application_id: int) -> dict[str, Any]:
@@ -44,7 +59,8 @@ def check_completeness(session: Session, application_id: int) -> dict[str, Any]:
                          ("项目名称", project.name), ("行业代码", project.industry_code)]:
         if not value:
             missing.append(f"缺少{label}")
-    outcome = {"complete": not missing, "missing": missing, "materials": MATERIALS, "checked_at": _iso(clock.now())}
+    outcome = {"complete": not missing, "missing": missing, "materials": materials_of(application),
+               "checked_at": _iso(clock.now())}
     status = StepStatus.completed if not missing else StepStatus.blocked
     finish_step(session, application_id, "completeness", status=status, outcome=outcome)
     if missing:
@@ -88,14 +104,17 @@ def acceptance_notice_context(session: Session, application: Application, number
     settings = get_settings()
     enterprise = session.get(Enterprise, application.enterprise_id)
     project = session.get(Project, application.project_id)
-    last = max((s for s in steps_of(session, application.id) if s.due_on), key=lambda s: s.due_on)
+    definition = get_definition(application.process_key, application.process_version)
+    counted = {d.key for d in definition.steps if d.in_committed_limit}
+    last = max((s for s in steps_of(session, application.id) if s.due_on and s.key in counted),
+               key=lambda s: s.due_on)
     accepted_on = application.accepted_at.date()
     return {
         "number": number, "issuer": settings.issuer_name, "issued_on": issued_at.date(),
         "enterprise_name": enterprise.name, "uscc": enterprise.uscc, "case_no": application.case_no,
         "application_title": application.title, "project_name": project.name,
         "submitted_at": application.submitted_at, "accepted_at": application.accepted_at,
-        "materials": MATERIALS,
+        "materials": materials_of(application),
         "sla_working_days": work_calendar(session).working_days_between(accepted_on, last.due_on),
         "due_on": last.due_on, "due_provisional": last.due_provisional,
         "handler_name": "绿色通道服务中心受理窗口", "handler_phone": settings.handler_phone,

@@ -32,10 +32,13 @@ from services.models import (
     StepStatus,
     User,
 )
+from services.processes import get_definition
 from services.schedules import work_calendar
 from services.steps import schedule_deadlines
 
-DECISIONS = (ActionKind.approve, ActionKind.reject, ActionKind.request_supplement)
+DECISIONS = (ActionKind.approve, ActionKind.reject, ActionKind.request_supplement, ActionKind.check_pass,
+             ActionKind.check_rectify, ActionKind.check_revoke)
+NEEDS_REASONS = (ActionKind.reject, ActionKind.check_rectify, ActionKind.check_revoke)
 MAX_ITEMS = 30
 
 
@@ -96,6 +99,8 @@ def record_action(
         raise ActionError("kind", f"“{step.name}”当前不在办理中，不能再提交处理意见")
     if waits_on == "flow":
         raise ActionError("kind", "上一处理意见正在生效，请稍候刷新页面后再操作")
+    if kind in DECISIONS and kind.value not in allowed_actions(session, step):
+        raise ActionError("kind", f"“{step.name}”不能作出“{kind.label_zh}”的处理")
     if kind in DECISIONS:
         _check_decision(session, user, step, kind, reasons, items, justification)
         on_behalf = None
@@ -122,6 +127,12 @@ def record_action(
     return action
 
 
+def allowed_actions(session: Session, step: Step) -> list[str]:
+    """The decisions the process definition allows on this step (e.g. 核查: pass / rectify / revoke)."""
+    application = session.get(Application, step.application_id)
+    return get_definition(application.process_key, application.process_version).step(step.key).actions
+
+
 def _clean_items(items: list[dict[str, str]]) -> list[dict[str, str]]:
     cleaned = []
     for item in items:
@@ -137,8 +148,8 @@ def _check_decision(session: Session, user: User, step: Step, kind: ActionKind, 
         raise ActionError("kind", f"只有{step.department}的审查人员可以对该环节作出决定")
     if step.status == StepStatus.suspended:
         raise ActionError("kind", "申请人正在补正材料，计时已暂停；收到补正材料后方可作出决定")
-    if kind == ActionKind.reject and len(reasons) < 4:
-        raise ActionError("reasons", "不予通过须写明理由（至少4个字）")
+    if kind in NEEDS_REASONS and len(reasons) < 4:
+        raise ActionError("reasons", f"“{kind.label_zh}”须写明理由或核查发现（至少4个字）")
     if kind == ActionKind.request_supplement:
         if not items:
             raise ActionError("items", "要求补正须逐项列明需补正的材料（一次性告知）")

@@ -5,7 +5,7 @@ flow task, a double click) changes nothing the second time. Deadlines come from 
 calendar only: a step's clock starts when all its predecessors are done (or planned to be).
 """
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from services import audit, clock
 from services.calendar import WorkCalendar
 from services.models import Application, Step, StepStatus, User
-from services.processes import ProcessDefinition, get_definition
+from services.processes import ProcessDefinition, StepDefinition, get_definition
 
 OPEN = (StepStatus.planned, StepStatus.running, StepStatus.blocked, StepStatus.suspended)
 
@@ -22,7 +22,7 @@ OPEN = (StepStatus.planned, StepStatus.running, StepStatus.blocked, StepStatus.s
 def plan_steps(session: Session, application: Application, definition: ProcessDefinition) -> list[Step]:
     steps = [
         Step(application_id=application.id, key=s.key, name=s.name, kind=s.kind, department=s.department,
-             sequence=i, sla_working_days=s.sla_working_days)
+             sequence=i, sla_working_days=s.sla_working_days, sla_unit=s.sla_unit)
         for i, s in enumerate(definition.steps)
     ]
     session.add_all(steps)
@@ -59,8 +59,7 @@ def schedule_deadlines(session: Session, application: Application, calendar: Wor
             continue
         starts = [ends[d] for d in step_def.depends_on] or [(application.submitted_at.date(), False)]
         start, inherited = max(starts, key=lambda x: x[0])[0], any(p for _, p in starts)
-        due = calendar.add_working_days(start, step.sla_working_days + step.paused_working_days)
-        new = (due.due, due.provisional or inherited)
+        new = _due(calendar, step_def, step, start, inherited)
         if (step.due_on, step.due_provisional) != new:
             changes.append({"step": step.key, "old_due": step.due_on, "new_due": new[0],
                             "old_provisional": step.due_provisional, "new_provisional": new[1]})
@@ -69,6 +68,24 @@ def schedule_deadlines(session: Session, application: Application, calendar: Wor
         ends[step.key] = new
     session.flush()
     return changes
+
+
+def _due(calendar: WorkCalendar, step_def: StepDefinition, step: Step, start: date,
+         inherited: bool) -> tuple[date, bool]:
+    """When a step is due, counted from ``start``: working days (plus 补正 pauses), calendar days
+    (statutory periods such as 公示), or the quarterly sample (end of the first month of the next quarter)."""
+    if step_def.due_rule == "quarterly_sample":
+        first_month = 3 * ((start.month - 1) // 3) + 4  # first month of the next quarter (13 = next January)
+        year, month = start.year + (first_month - 1) // 12, (first_month - 1) % 12 + 1
+        end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        return end, inherited or calendar.is_provisional(end)
+    if step.sla_unit == "calendar_day":  # 民法典 art. 203: a period ending on a rest day ends the next working day
+        end = start + timedelta(days=step.sla_working_days)
+        while not calendar.is_workday(end):
+            end += timedelta(days=1)
+        return end, inherited or calendar.is_provisional(end)
+    due = calendar.add_working_days(start, step.sla_working_days + step.paused_working_days)
+    return due.due, due.provisional or inherited
 
 
 def recompute_open_deadlines(session: Session, calendar: WorkCalendar, actor: User | None, reason: str,
@@ -123,3 +140,11 @@ def start_step(session: Session, application_id: int, key: str) -> bool:
     )
     session.expire_all()
     return result.rowcount == 1
+
+
+def ended_periods(session: Session, today: date) -> list[tuple[int, str]]:
+    """(step id, flow run id) of statutory periods (公示 …) that ended before today and whose run still
+    waits: the timer sweep resumes them."""
+    stmt = select(Step.id, Step.flow_run_id).where(Step.kind == "statutory", Step.status == StepStatus.running,
+                                                    Step.flow_run_id.is_not(None), Step.due_on < today)
+    return [tuple(row) for row in session.exec(stmt)]

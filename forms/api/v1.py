@@ -49,6 +49,7 @@ class StepOut(BaseModel):
     status: str
     status_label: str
     sla_working_days: int
+    sla_unit: str = "working_day"
     due_on: date | None
     due_provisional: bool
     started_at: datetime | None
@@ -233,7 +234,8 @@ def _application_out(session, application) -> ApplicationOut:
         accepted_at=application.accepted_at, flow_run_id=application.flow_run_id,
         flow_run_url=f"{ui}/runs/flow-run/{application.flow_run_id}" if application.flow_run_id else None,
         steps=[StepOut(key=s.key, name=s.name, kind=s.kind, department=s.department, status=s.status,
-                       status_label=s.status.label_zh, sla_working_days=s.sla_working_days, due_on=s.due_on,
+                       status_label=s.status.label_zh, sla_working_days=s.sla_working_days,
+                       sla_unit=s.sla_unit, due_on=s.due_on,
                        due_provisional=s.due_provisional, started_at=s.started_at, finished_at=s.finished_at,
                        flow_run_id=s.flow_run_id, paused_working_days=s.paused_working_days, outcome=s.outcome)
                for s in view.steps],

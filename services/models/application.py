@@ -68,11 +68,19 @@ class Step(SQLModel, table=True):
     department: str = Field(max_length=64)
     sequence: int
     status: StepStatus = Field(default=StepStatus.planned, max_length=16, index=True)
-    sla_working_days: int
+    sla_working_days: int = Field(description="the limit, counted in sla_unit")
+    sla_unit: str = Field(default="working_day", max_length=16, description="working_day | calendar_day")
     due_on: date | None = None
     due_provisional: bool = False
     started_at: NaiveDatetime | None = None
     finished_at: NaiveDatetime | None = None
     outcome: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     flow_run_id: str | None = Field(default=None, max_length=64, description="the flow run that waits on it")
+
+    @property
+    def limit_zh(self) -> str:
+        """The committed limit as printed: N个工作日, or N日 for calendar-day periods (公示、挂牌期)."""
+        if self.sla_unit == "calendar_day":
+            return f"{self.sla_working_days}日"
+        return f"{self.sla_working_days}个工作日"
     paused_working_days: int = Field(default=0, description="working days its clock stood still (补正)")

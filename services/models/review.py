@@ -33,11 +33,15 @@ class ActionKind(StrEnum):
     reject = "reject"
     request_supplement = "request_supplement"
     supplement = "supplement"
+    check_pass = "check_pass"
+    check_rectify = "check_rectify"
+    check_revoke = "check_revoke"
 
     @property
     def label_zh(self) -> str:
         return {"approve": "同意", "reject": "不同意", "request_supplement": "要求补正",
-                "supplement": "补正材料已提交"}[self.value]
+                "supplement": "补正材料已提交", "check_pass": "核查通过", "check_rectify": "限期整改",
+                "check_revoke": "撤销审批决定"}[self.value]
 
 
 class StepAction(SQLModel, table=True):

@@ -13,6 +13,8 @@ from pydantic import BaseModel, model_validator
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 StepKind = Literal["applicant", "automatic", "human", "statutory"]
+SlaUnit = Literal["working_day", "calendar_day"]
+DueRule = Literal["after", "quarterly_sample"]
 
 
 class StepDefinition(BaseModel):
@@ -20,10 +22,14 @@ class StepDefinition(BaseModel):
     name: str
     kind: StepKind
     department: str
-    sla_working_days: int
+    sla_working_days: int  # the limit, counted in ``sla_unit`` (the name predates calendar-day steps)
+    sla_unit: SlaUnit = "working_day"
+    due_rule: DueRule = "after"  # quarterly_sample: due by the end of the first month of the next quarter
     depends_on: list[str] = []
     runs: bool = False
     issues: list[str] = []
+    in_committed_limit: bool = True  # false for steps after the decision (e.g. 事中事后核查)
+    actions: list[str] = ["approve", "reject", "request_supplement"]  # what people may do on a human step
 
 
 class ProcessDefinition(BaseModel):

@@ -1,0 +1,166 @@
+"""Shared pieces of the 环评 (EIA) documents: context checks, catalogue and industry formatting,
+and the fixed legal wording more than one EIA document prints.
+
+The EIA documents (``eia_commitment_letter``, ``eia_decision``, ``eia_filing_receipt``,
+``eia_post_check_record``, ``eia_not_managed_statement``) use the standard-land documents'
+:class:`~services.documents.investment_commitment.SectionedView` and its DOCX builder; this module
+adds only what is specific to EIA. It does not classify projects or decide eligibility: the
+rules do, and the caller passes their results in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+
+from services.documents import investment_commitment as ic
+from services.documents.investment_commitment import Table
+from services.formatting import CHINA_TZ, format_date_zh
+
+CATALOGUE = "《建设项目环境影响评价分类管理名录（2021年版）》"
+PERMIT_CATALOGUE = "《固定污染源排污许可分类管理名录（2019年版）》"
+EIA_LAW = "《中华人民共和国环境影响评价法》"
+LEVELS = ("环境影响报告表", "环境影响报告书")  # the two levels that are approved (登记表 is filed)
+ROLES = {"main": "主体工程", "ancillary": "配套工程"}
+CODE_PENDING = "（赋码后填写）"
+
+INDUSTRY_TYPES: dict[str, ic.TypeSpec] = {"code": str, "name": str, "role": str}
+CATALOGUE_ROW_TYPES: dict[str, ic.TypeSpec] = {"no": int, "category": str}
+INDUSTRY_HEADER = ("序号", "行业代码", "行业名称", "类别")
+
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+
+
+# --- context checks ---------------------------------------------------------------------------
+
+
+def top_problems(ctx: Mapping, types: Mapping[str, ic.TypeSpec]) -> list[str]:
+    """The common keys of every document plus the kind's own top-level keys."""
+    return ic.type_problems(ctx, {**ic.COMMON_TYPES, **types})
+
+
+def choice_problems(ctx: Mapping, key: str, choices: Iterable[str], prefix: str = "") -> list[str]:
+    """A str key whose value must be one of ``choices``; its absence is reported elsewhere."""
+    value, allowed = ctx.get(key), list(choices)
+    if isinstance(value, str) and value not in allowed:
+        return [f"{prefix}{key} must be one of {allowed}, not {value!r}"]
+    return []
+
+
+def industry_problems(ctx: Mapping) -> list[str]:
+    """``industry_codes``: at least one item, roles ``main``/``ancillary``, at least one ``main``."""
+    problems = ic.list_problems(ctx, "industry_codes", INDUSTRY_TYPES)
+    items = ctx.get("industry_codes")
+    if not isinstance(items, (list, tuple)):
+        return problems
+    for i, item in enumerate(items):
+        if isinstance(item, Mapping):
+            problems += choice_problems(item, "role", ROLES, prefix=f"industry_codes[{i}].")
+    if items and not any(isinstance(item, Mapping) and item.get("role") == "main" for item in items):
+        problems.append("industry_codes needs one item with role 'main'")
+    return problems
+
+
+def catalogue_problems(ctx: Mapping) -> list[str]:
+    """``catalogue_rows``: at least one matched row, each numbered from 1."""
+    problems = ic.list_problems(ctx, "catalogue_rows", CATALOGUE_ROW_TYPES)
+    for i, row in enumerate(ctx.get("catalogue_rows") or ()):
+        no = row.get("no") if isinstance(row, Mapping) else None
+        if isinstance(no, int) and not isinstance(no, bool) and no < 1:
+            problems.append(f"catalogue_rows[{i}].no must be at least 1")
+    return problems
+
+
+def level_problems(ctx: Mapping) -> list[str]:
+    return choice_problems(ctx, "level_zh", LEVELS)
+
+
+def optional_date_problems(ctx: Mapping, key: str) -> list[str]:
+    """A key that must be present and hold a date (not a datetime) or ``None``."""
+    if key not in ctx:
+        return [f"missing {key}"]
+    value = ctx[key]
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return []
+    return [f"{key} must be a date or None, not {type(value).__name__}"]
+
+
+def order_problems(*pairs: tuple[str, object, str, object]) -> list[str]:
+    """``(earlier_name, earlier, later_name, later)``: dates that must not run backwards; skipped if mistyped."""
+    problems = []
+    for first_name, first, second_name, second in pairs:
+        if isinstance(first, date) and isinstance(second, date) and first > second:
+            problems.append(f"{first_name} must not be after {second_name}")
+    return problems
+
+
+def china_date(value: datetime) -> date:
+    """The day in China of a (naive China-time or aware) datetime."""
+    if value.tzinfo is not None and value.utcoffset() is not None:
+        value = value.astimezone(CHINA_TZ)
+    return value.date()
+
+
+# --- formatting -------------------------------------------------------------------------------
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 35 → 三十五 (for （一）… up to 99 items)."""
+    if not 1 <= n <= 99:
+        raise ValueError(f"cannot write {n} as a small Chinese numeral")
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else ic.CN_NUM[tens] + "十")
+    return head + (ic.CN_NUM[ones] if ones else "")
+
+
+def enumerated(items: Iterable[str]) -> tuple[str, ...]:
+    """``["甲", "乙。"]`` → ``("（一）甲。", "（二）乙。")``: the items of a formal list."""
+    return tuple(f"（{cn_number(i)}）{ic.sentence(text)}" for i, text in enumerate(items, start=1))
+
+
+def tidy(text: str) -> str:
+    """Drop the stray spaces between Chinese characters left by the catalogue's PDF extraction."""
+    return _CJK_GAP.sub("", text.strip())
+
+
+def catalogue_text(rows: Sequence[Mapping]) -> str:
+    """``[{"no": 81, "category": "电子元件及电子专用材料制造 398"}]`` → ``"第81项　电子元件及电子专用材料制造 398"``."""
+    return "；".join(f"第{row['no']}项　{tidy(row['category'])}" for row in rows)
+
+
+def industry_table(items: Sequence[Mapping]) -> Table:
+    rows = tuple(
+        (str(i), item["code"], item["name"], ROLES[item["role"]]) for i, item in enumerate(items, start=1)
+    )
+    return Table(INDUSTRY_HEADER, rows, (1.4, 2.6, 8.4, 3.2), (True, True, False, True))
+
+
+def project_code_text(code: str) -> str:
+    return code or CODE_PENDING
+
+
+def enterprise_text(ctx: Mapping) -> str:
+    return f"{ctx['enterprise_name']}（统一社会信用代码：{ctx['uscc']}）"
+
+
+def addressee(ctx: Mapping) -> str:
+    return f"{ctx['enterprise_name']}："
+
+
+def sealed_by(authority: str, on: date) -> tuple[tuple[str, ...]]:
+    """The authority's signature block: name, seal, date (centred, right of the page)."""
+    return ((authority, "（盖章）", format_date_zh(on)),)
+
+
+def permit_reminder() -> str:
+    """Discharge permit or registration before production (排污许可, DOMAIN §3.1)."""
+    return (f"依据{PERMIT_CATALOGUE}，在启动生产设施或者发生实际排污之前申领排污许可证或者填报排污登记表，"
+            "不得无证排污或者不按证排污")
+
+
+def major_change_clause(document: str) -> str:
+    """环评法 art. 24: a major change needs a new approval; five years without starting needs a re-check."""
+    return (f"项目的性质、规模、地点、采用的生产工艺或者防治污染、防止生态破坏的措施发生重大变动的，应当重新报批{document}；"
+            f"自批准之日起超过五年方决定开工建设的，{document}应当报原审批部门重新审核")

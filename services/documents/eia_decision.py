@@ -1,0 +1,175 @@
+"""建设项目环境影响评价文件审批决定 (EIA approval decision) for a 环境影响报告表 or 报告书, on the
+commitment route (告知承诺制审批) or the normal route (DOMAIN §3.4–§3.6, §7).
+
+The decision approves construction, lists the conditions attached (pollution controls, total-emission
+quotas, 三同时, discharge permit before operation …), and, for a commitment-route approval, says
+when the post-approval check (事中事后核查) is due and that a false commitment revokes it. It ends
+with the applicant's rights to administrative review (60 days) and litigation (6 months).
+
+The view is the shared :class:`~services.documents.investment_commitment.SectionedView`. This
+module does not schedule the post-check or decide anything: the caller passes the results in.
+
+Context (a plain dict; all keys required):
+
+=======================  ============  ======================================================
+key                      type          meaning
+=======================  ============  ======================================================
+number                   str           文号 (审批文号), e.g. ``"东莞绿通环审〔2026〕第0001号"``
+issuer                   str           body that generates the text (the platform operator)
+issued_on                date          date the text is generated; also the file's created date
+enterprise_name          str           建设单位 (addressee)
+uscc                     str           its 统一社会信用代码
+case_no                  str           case number
+project_name             str           project name
+verification_code        str           查验码
+authority                str           审批部门, printed at the head and under the seal
+route                    str           ``"commitment"`` (告知承诺制) or ``"normal"``
+level_zh                 str           ``"环境影响报告表"`` or ``"环境影响报告书"``
+site                     str           建设地点
+scale                    str           建设规模, e.g. ``"年产智能传感器500万件"``
+conditions               list[str]     conditions of the approval, at least one
+decided_on               date          date of the decision (under the seal); ≤ ``issued_on``
+post_check_due           date | None   事中事后核查 due date; a date on the commitment route,
+                                       ``None`` on the normal route
+revocation               bool          print the revocation clause (commitment route only)
+=======================  ============  ======================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from docx.document import Document
+
+from services.documents import common_eia as ce
+from services.documents import investment_commitment as ic
+from services.documents.investment_commitment import Section, SectionedView
+from services.formatting import format_date_zh
+
+KIND = "eia_decision"
+TITLE = "建设项目环境影响评价文件审批决定"
+NUMBER_WORD = "环审"
+TEMPLATE = "eia_decision.html"
+
+DISPLAY_TITLE = "建设项目环境影响评价文件\n审批决定"  # two lines: 16 letter-spaced characters overflow one
+ROUTES = {"commitment": "告知承诺制审批", "normal": "一般程序审批"}
+REVOCATION = "承诺不实或不符合告知承诺制条件的，依法撤销审批决定并纳入失信记录"
+
+_TYPES: dict[str, ic.TypeSpec] = {
+    "authority": str,
+    "route": str,
+    "level_zh": str,
+    "site": str,
+    "scale": str,
+    "conditions": (list, tuple),
+    "decided_on": date,
+    "revocation": bool,
+}
+
+
+def validate(ctx: Mapping) -> None:
+    """Raise ``ValueError`` naming every missing or mistyped key and any route inconsistency."""
+    problems = ce.top_problems(ctx, _TYPES)
+    problems += ce.optional_date_problems(ctx, "post_check_due")
+    problems += ce.choice_problems(ctx, "route", ROUTES)
+    problems += ce.level_problems(ctx)
+    problems += ic.str_list_problems(ctx, "conditions", min_items=1)
+    problems += _route_problems(ctx)
+    problems += ce.order_problems(("decided_on", ctx.get("decided_on"), "issued_on", ctx.get("issued_on")),
+                                  ("decided_on", ctx.get("decided_on"), "post_check_due", ctx.get("post_check_due")))
+    ic.raise_problems(KIND, problems)
+
+
+def _route_problems(ctx: Mapping) -> list[str]:
+    """The post-check and the revocation clause belong to commitment-route approvals."""
+    route, problems = ctx.get("route"), []
+    if "post_check_due" in ctx:
+        if route == "commitment" and ctx["post_check_due"] is None:
+            problems.append("post_check_due is required on the commitment route")
+        if route == "normal" and ctx["post_check_due"] is not None:
+            problems.append("post_check_due must be None on the normal route")
+    if route == "normal" and ctx.get("revocation") is True:
+        problems.append("revocation applies to commitment-route approvals only")
+    return problems
+
+
+def prepare(ctx: Mapping) -> SectionedView:
+    """Context → view. Deterministic: depends on ``ctx`` only."""
+    validate(ctx)
+    commitment = ctx["route"] == "commitment"
+    return SectionedView(
+        meta=ic.make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['level_zh']} {ROUTES[ctx['route']]} {ctx['case_no']}"),
+        issuer=ctx["authority"],
+        title=DISPLAY_TITLE,
+        subtitle="（告知承诺制审批）" if commitment else "",
+        number=ctx["number"],
+        draft_note="",
+        addressee=ce.addressee(ctx),
+        preamble=(_preamble(ctx),),
+        sections=(
+            Section("一、项目概况", _basics(ctx)),
+            Section("二、审批意见", _opinion(ctx)),
+            Section("三、建设单位应当落实的要求", ("你单位应当向社会公众主动公开经批准的环境影响评价文件，并重点做好以下工作：",
+                                                    *ce.enumerated(ctx["conditions"]))),
+            Section("四、监督管理", _supervision(ctx)),
+            Section("五、权利告知", (
+                "你单位如对本决定不服，可以自收到本决定之日起六十日内依法申请行政复议，"
+                "也可以自收到本决定之日起六个月内依法向人民法院提起行政诉讼。",
+            )),
+        ),
+        closing=(),
+        signatures=ce.sealed_by(ctx["authority"], ctx["decided_on"]),
+        verification=ic.verification_line(ctx, "审批决定"),
+    )
+
+
+def _preamble(ctx: Mapping) -> str:
+    documents = f"《{ctx['project_name']}{ctx['level_zh']}》"
+    if ctx["route"] == "commitment":
+        return (
+            f"你单位报送的{documents}及《建设项目环境影响评价告知承诺书》（案件编号 {ctx['case_no']}）收悉。"
+            f"经审查（告知承诺制审批），该项目符合环境影响评价文件告知承诺制审批条件，你单位已作出相应承诺。"
+            f"根据{ce.EIA_LAW}等有关规定，现作出审批决定如下："
+        )
+    return (
+        f"你单位报送的{documents}（案件编号 {ctx['case_no']}）收悉。经审查，根据{ce.EIA_LAW}等有关规定，"
+        "现作出审批决定如下："
+    )
+
+
+def _basics(ctx: Mapping) -> tuple[str, ...]:
+    return ic.labelled((
+        ("项目名称", ctx["project_name"]),
+        ("建设单位", ce.enterprise_text(ctx)),
+        ("建设地点", ctx["site"]),
+        ("建设规模", ctx["scale"]),
+        ("环境影响评价文件类别", ctx["level_zh"]),
+        ("审批方式", ROUTES[ctx["route"]]),
+    ))
+
+
+def _opinion(ctx: Mapping) -> tuple[str, ...]:
+    level = ctx["level_zh"]
+    return (
+        f"该项目在全面落实{level}提出的各项污染防治、生态保护和环境风险防范措施，并确保污染物稳定达标排放的前提下，"
+        "对环境的不利影响能够得到缓解和控制。",
+        f"从生态环境保护角度，同意该项目按照{level}所列建设项目的性质、规模、地点、生产工艺和环境保护对策措施进行建设。",
+    )
+
+
+def _supervision(ctx: Mapping) -> tuple[str, ...]:
+    lines = [f"（一）{ce.major_change_clause('环境影响评价文件')}。"]
+    if ctx["route"] == "commitment":
+        lines.append(f"（二）本项目为告知承诺制审批项目。本机关将于{format_date_zh(ctx['post_check_due'])}前对环境影响评价文件"
+                     "质量及承诺履行情况开展事中事后核查，你单位应当如实提供有关资料并配合核查。")
+        if ctx["revocation"]:
+            lines.append(f"（三）经核查，{REVOCATION}；由此产生的法律责任和经济损失由你单位承担。")
+    else:
+        lines.append("（二）项目建设和运行期间，本机关及属地生态环境部门依法对你单位落实本审批决定的情况进行监督检查。")
+    return tuple(lines)
+
+
+def build_docx(doc: Document, v: SectionedView) -> None:
+    """Write the decision into an empty document made by :func:`docx_builder.new_document`."""
+    ic.build_sectioned_docx(doc, v)
