@@ -204,6 +204,14 @@ class Api:
         state = r.json()["state"] or {}
         return state.get("type", "?"), state.get("name", "?")
 
+    def ended_runs(self, application_id: int) -> list[dict]:
+        """Flow runs of the case (tag ``case-<id>``) that ended without completing."""
+        r = self.prefect.post("/flow_runs/filter", json={"flow_runs": {
+            "tags": {"all_": [f"case-{application_id}"]},
+            "state": {"type": {"any_": ["FAILED", "CRASHED", "CANCELLED"]}}}})
+        r.raise_for_status()
+        return r.json()
+
     def approve(self, application_id: int) -> None:
         r = self.web.post(f"/api/v1/applications/{application_id}/steps/{REVIEW_STEP}/actions",
                           json={"kind": "approve", "reasons": "符合地块控制指标"}, headers=self.reviewer)
@@ -232,8 +240,18 @@ def suspended_review_run(api: Api, application_id: int) -> str | None:
     """The review run id once the step waits and the run is Suspended (as the flow test checks)."""
     step = review_step(api.application(application_id))
     if step["status"] != "running" or not step["flow_run_id"]:
+        fail_on_ended_runs(api, application_id)
         return None
     return step["flow_run_id"] if api.flow_run_state(step["flow_run_id"]) == ("PAUSED", "Suspended") else None
+
+
+def fail_on_ended_runs(api: Api, application_id: int) -> None:
+    """Fail now rather than at the timeout when a run of the case has failed or crashed."""
+    ended = api.ended_runs(application_id)
+    if ended:
+        run = ended[0]
+        raise BenchError(f"flow run {run['name']} ({run['id']}) of application {application_id} ended "
+                         f"{run['state']['type']}: {(run['state'].get('message') or '')[:300]}")
 
 
 def wait_process_exit(flow_run_id: str, timeout: float) -> None:
@@ -389,7 +407,8 @@ def print_summary(results: Results, notes: dict[str, str]) -> None:
           f"{percentile([x.post_latency for x in d], 50) * 1000:.0f} ms")
     print(f"stack logs: {notes['logs'] or 'n/a'}")
     if notes["changed"]:
-        print(f"WARNING: source files changed during the run: {notes['changed']}")
+        print(f"WARNING: source files changed during the run (flow runs may have used other code than the "
+              f"stack): {notes['changed']}")
     print(f"whole script: {notes['elapsed']:.1f} s; load average at start {notes['load_start']}, "
           f"at end {notes['load_end']}")
     print("=" * 100)
@@ -444,12 +463,14 @@ def main() -> int:
         stack.stop()
         logs = stack.log_summary()
         log(f"stack logs: {logs}")
+        changed = sorted({name for name, _ in source_snapshot().items() ^ sources_before.items()})
+        if changed:  # the tree is shared: a fresh review-run process may load newer code than the stack
+            log(f"WARNING: {len(changed)} source file(s) changed during the run: {', '.join(changed[:10])}")
         if not ok or args.keep_data:
             log(f"data folder and stack log kept: {stack.data_dir}")
         else:
             shutil.rmtree(stack.data_dir, ignore_errors=True)
 
-    changed = sorted({name for name, _ in source_snapshot().items() ^ sources_before.items()})
     print_summary(results, {"databases": databases, "started": started, "command": command, "logs": logs,
                                   "changed": ", ".join(changed[:10]), "elapsed": time.monotonic() - t0,
                                   "load_start": load_start, "load_end": load_average()})

@@ -8,11 +8,13 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from forms.api.eia import router as eia_api_router
 from forms.api.parcels import router as parcels_api_router
 from forms.api.v1 import router as api_router
 from forms.deps import LoginRequired
 from forms.errors import field_errors
 from forms.routes.catalogue import router as catalogue_router
+from forms.routes.eia import router as eia_router
 from forms.routes.pages import router as pages_router
 from forms.routes.review import router as review_router
 from forms.routes.verification import router as verification_router
@@ -30,10 +32,12 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(REPO_ROOT / "templates" / "web" / "static")), name="static")
     app.include_router(pages_router)
     app.include_router(review_router)
+    app.include_router(eia_router)
     app.include_router(verification_router)
     app.include_router(api_router)
     app.include_router(catalogue_router)
     app.include_router(parcels_api_router)
+    app.include_router(eia_api_router)
 
     @app.get("/healthz", tags=["health"])
     def healthz():

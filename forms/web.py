@@ -24,3 +24,9 @@ async def posted_form(request: Request) -> dict[str, str]:
     """The posted fields as text (read in an async dependency so handlers can stay synchronous)."""
     form = await request.form()
     return {k: str(v) for k, v in form.items() if k != "csrf_token"}
+
+
+async def posted_lists(request: Request) -> dict[str, list[str]]:
+    """Every posted field with all its values (checkbox groups), as text."""
+    form = await request.form()
+    return {key: [str(v) for v in form.getlist(key)] for key in form if key != "csrf_token"}

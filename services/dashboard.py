@@ -50,7 +50,13 @@ class ApplicationView:
 
     @property
     def evaluation(self) -> Evaluation | None:
-        return self.evaluations[0] if self.evaluations else None
+        """The 标准地 indicator evaluation, if this case has one."""
+        return next((e for e in self.evaluations if e.kind == "standard_land"), None)
+
+    @property
+    def eia_evaluation(self) -> Evaluation | None:
+        """The 环评 classification and commitment-route check, if this case has one."""
+        return next((e for e in self.evaluations if e.kind == "eia_classification"), None)
 
     def actions_on(self, step: Step) -> list[StepAction]:
         return [a for a in self.actions if a.step_id == step.id]

@@ -95,7 +95,10 @@ def has_plan_eia(session: Session, parcel: Parcel | None, industry_code: str, on
 
 
 def classify(session: Session, project: Project, facts: eia_rules.EiaFacts) -> dict[str, Any]:
-    """Classification + eligibility for the project, JSON-able (what the wizard shows and the case stores)."""
+    """Classification + eligibility for the project, JSON-able (what the wizard shows and the case stores).
+
+    Unanswered questions that could change the level are listed in ``classification.questions_unanswered``
+    (the wizard shows them; ``submit`` refuses until they are answered)."""
     classification = eia_rules.classify(facts)
     main = next((c.code for c in facts.industry_codes if c.role == "main"), project.industry_code)
     parcel = session.get(Parcel, project.parcel_id) if project.parcel_id else None
@@ -129,6 +132,12 @@ def submit(session: Session, user: User, data: EiaApplicationInput, idempotency_
     if project is None or project.enterprise_id != user.enterprise_id:
         raise IntakeError("project_id", "请选择本企业的建设项目")
     decided = classify(session, project, data.facts)
+    unanswered = decided["classification"]["questions_unanswered"]
+    if unanswered:
+        questions = {q.key: q.question for q in eia_rules.questions_for([c.code for c in data.facts.industry_codes])}
+        raise IntakeError("facts", "以下问题会影响环评类别，请先回答："
+                          + "；".join(questions.get(k, k) for k in unanswered),
+                          {f"q_{k}": "请回答此问题" for k in unanswered})
     level, eligible = decided["classification"]["level"], decided["eligibility"]["eligible"]
     process_key = process_for(level, data.route, eligible)
     if process_key == "eia_commitment" and not data.commitment_confirmed:
@@ -192,6 +201,7 @@ def issue_document(session: Session, application_id: int, step_key: str, kind: s
     application = session.get(Application, application_id)
     build = CONTEXTS[kind]
     start_step(session, application_id, step_key)
+    schedule_deadlines(session, application, work_calendar(session))
     document = documents.issue(session, application, kind=kind, step_key=step_key, issue_key=kind,
                                build_context=lambda number, issued_at: build(session, application, number,
                                                                              issued_at))
@@ -278,10 +288,11 @@ def _codes(result: dict[str, Any], inputs: dict[str, Any]) -> list[dict[str, str
 
 
 def _rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The catalogue rows that applied to the project (in trail order, once each)."""
     rows, seen = [], set()
     for entry in result["classification"]["trail"]:
         no = entry.get("row")
-        if isinstance(no, int) and no not in seen and entry.get("category"):
+        if entry.get("step") == "row" and entry.get("applies") and no not in seen:
             seen.add(no)
             rows.append({"no": no, "category": entry["category"]})
     return rows
@@ -354,8 +365,7 @@ def filing_receipt_context(session: Session, application: Application, number: s
 
 def not_managed_context(session: Session, application: Application, number: str, issued_at: datetime) -> dict:
     project, evaluation = _basics(session, application)
-    reasons = [e["text_zh"] if "text_zh" in e else str(e.get("reason", "")) for e in
-               evaluation.result["classification"]["trail"]]
+    reasons = [e.get("explanation_zh", "") for e in evaluation.result["classification"]["trail"]]
     return common_context(session, application, number, issued_at) | {
         "authority": AUTHORITY, "site": _site(session, project),
         "industry_codes": _codes(evaluation.result, evaluation.inputs), "reasons": [r for r in reasons if r],

@@ -209,6 +209,7 @@ def apply_action(session: Session, action_id: int, effects: dict[ActionKind, Eff
         elif action.kind == ActionKind.supplement:
             _resume_clock(session, application, step, action)
         detail = effects.get(action.kind, _no_effect)(session, application, step, action)
+        schedule_deadlines(session, application, work_calendar(session))  # later steps count from now
         marked = session.execute(update(StepAction).where(StepAction.id == action.id,
                                                           StepAction.applied_at.is_(None))
                                  .values(applied_at=clock.now()).execution_options(synchronize_session=False))

@@ -25,6 +25,14 @@ from services.steps import get_step
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
 ITEM_ROWS = 6
+CHOICE_LABELS = {
+    "approve": "同意（系统随即出具相应文书）",
+    "request_supplement": "要求补正（一次性告知，计时暂停）",
+    "reject": "不同意（须写明理由）",
+    "check_pass": "核查通过",
+    "check_rectify": "限期整改（须写明核查发现）",
+    "check_revoke": "撤销审批决定并纳入失信记录（须写明理由）",
+}
 
 
 @router.get("/reviews")
@@ -74,7 +82,8 @@ def decide(request: Request, session: SessionDep, user: StaffUser, application_i
 def _decision_page(request, session, user, application, step, values, errors, status_code=200):
     view = dashboard.application_view(session, application)
     return page(request, "decision.html", status_code=status_code, user=user, view=view, step=step,
-                values=values, errors=errors, item_rows=ITEM_ROWS,
+                values=values, errors=errors, item_rows=ITEM_ROWS, choice_labels=CHOICE_LABELS,
+                allowed=human_actions.allowed_actions(session, step),
                 may_decide=human_actions.may_decide(user, step),
                 waits_on=human_actions.awaiting(session, step),
                 earlier_requests=[a for a in view.actions_on(step) if a.kind == ActionKind.request_supplement])

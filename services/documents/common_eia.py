@@ -30,7 +30,7 @@ CATALOGUE_ROW_TYPES: dict[str, ic.TypeSpec] = {"no": int, "category": str}
 INDUSTRY_HEADER = ("序号", "行业代码", "行业名称", "类别")
 
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
-_CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 
 
 # --- context checks ---------------------------------------------------------------------------
@@ -121,12 +121,14 @@ def enumerated(items: Iterable[str]) -> tuple[str, ...]:
 
 
 def tidy(text: str) -> str:
-    """Drop the stray spaces between Chinese characters left by the catalogue's PDF extraction."""
+    """Drop the spaces next to Chinese characters that the catalogue's PDF extraction left, inside words and
+    before industry codes alike (``"屠 宰 及 肉 类 加 工135*"``, ``"陆上风力发电 4415"``): the catalogue spaces codes
+    unevenly, and a justified line would widen each such space."""
     return _CJK_GAP.sub("", text.strip())
 
 
 def catalogue_text(rows: Sequence[Mapping]) -> str:
-    """``[{"no": 81, "category": "电子元件及电子专用材料制造 398"}]`` → ``"第81项　电子元件及电子专用材料制造 398"``."""
+    """``[{"no": 81, "category": "电子元件及电子专用材料制造 398"}]`` → ``"第81项　电子元件及电子专用材料制造398"``."""
     return "；".join(f"第{row['no']}项　{tidy(row['category'])}" for row in rows)
 
 
@@ -162,5 +164,5 @@ def permit_reminder() -> str:
 
 def major_change_clause(document: str) -> str:
     """环评法 art. 24: a major change needs a new approval; five years without starting needs a re-check."""
-    return (f"项目的性质、规模、地点、采用的生产工艺或者防治污染、防止生态破坏的措施发生重大变动的，应当重新报批{document}；"
-            f"自批准之日起超过五年方决定开工建设的，{document}应当报原审批部门重新审核")
+    return (f"项目的性质、规模、地点、采用的生产工艺或者防治污染、防止生态破坏的措施发生重大变动的，"
+            f"应当重新报批{document}；自批准之日起超过五年方决定开工建设的，{document}应当报原审批部门重新审核")

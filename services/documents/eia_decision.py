@@ -99,7 +99,7 @@ def prepare(ctx: Mapping) -> SectionedView:
     validate(ctx)
     commitment = ctx["route"] == "commitment"
     return SectionedView(
-        meta=ic.make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['level_zh']} {ROUTES[ctx['route']]} {ctx['case_no']}"),
+        meta=ic.make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['level_zh']} {ctx['case_no']}"),
         issuer=ctx["authority"],
         title=DISPLAY_TITLE,
         subtitle="（告知承诺制审批）" if commitment else "",
@@ -110,8 +110,10 @@ def prepare(ctx: Mapping) -> SectionedView:
         sections=(
             Section("一、项目概况", _basics(ctx)),
             Section("二、审批意见", _opinion(ctx)),
-            Section("三、建设单位应当落实的要求", ("你单位应当向社会公众主动公开经批准的环境影响评价文件，并重点做好以下工作：",
-                                                    *ce.enumerated(ctx["conditions"]))),
+            Section("三、建设单位应当落实的要求", (
+                "你单位应当向社会公众主动公开经批准的环境影响评价文件，并重点做好以下工作：",
+                *ce.enumerated(ctx["conditions"]),
+            )),
             Section("四、监督管理", _supervision(ctx)),
             Section("五、权利告知", (
                 "你单位如对本决定不服，可以自收到本决定之日起六十日内依法申请行政复议，"

@@ -38,6 +38,11 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from services.documents import (
     acceptance_notice,
     assessment_report,
+    eia_commitment_letter,
+    eia_decision,
+    eia_filing_receipt,
+    eia_not_managed_statement,
+    eia_post_check_record,
     investment_commitment,
     supervision_agreement,
     supplement_notice,
@@ -76,7 +81,8 @@ def _kind_from_module(module: ModuleType) -> DocumentKind:
 KINDS: dict[str, DocumentKind] = {
     kind.name: kind for kind in map(_kind_from_module, [
         acceptance_notice, supplement_notice, assessment_report, investment_commitment, supervision_agreement,
-        verification_report,
+        verification_report, eia_commitment_letter, eia_decision, eia_filing_receipt, eia_post_check_record,
+        eia_not_managed_statement,
     ])
 }
 

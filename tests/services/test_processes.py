@@ -24,3 +24,50 @@ def test_working_days_after_acceptance_follow_the_longest_path():
     d = get_definition("standard_land")
     assert d.working_days_after("acceptance") == sum(
         s.sla_working_days for s in d.steps[d.steps.index(d.step("acceptance")) + 1:])
+
+
+def test_calendar_day_periods_end_on_the_next_working_day_when_they_fall_on_a_rest_day():
+    from datetime import date
+
+    from services.calendar import WorkCalendar
+    from services.models import Step
+    from services.processes import StepDefinition
+    from services.steps import _due
+
+    calendar = WorkCalendar()
+    period = StepDefinition(key="p", name="公示", kind="statutory", department="d", sla_working_days=7,
+                            sla_unit="calendar_day")
+    step = Step(application_id=1, key="p", name="公示", kind="statutory", department="d", sequence=0,
+                sla_working_days=7, sla_unit="calendar_day")
+    assert _due(calendar, period, step, date(2026, 11, 2), False) == (date(2026, 11, 9), False)  # Monday → Monday
+    # 2026-09-24 + 7 = 10-01 (National Day): the period ends on the first working day after, 10-08
+    assert _due(calendar, period, step, date(2026, 9, 24), False) == (date(2026, 10, 8), False)
+
+
+def test_quarterly_sampling_is_due_by_the_end_of_the_first_month_of_the_next_quarter():
+    from datetime import date
+
+    from services.calendar import WorkCalendar
+    from services.models import Step
+    from services.processes import StepDefinition
+    from services.steps import _due
+
+    check = StepDefinition(key="c", name="核查", kind="human", department="d", sla_working_days=0,
+                           due_rule="quarterly_sample")
+    step = Step(application_id=1, key="c", name="核查", kind="human", department="d", sequence=0, sla_working_days=0)
+    calendar = WorkCalendar()
+    assert _due(calendar, check, step, date(2026, 2, 10), False)[0] == date(2026, 4, 30)
+    assert _due(calendar, check, step, date(2026, 12, 31), False)[0] == date(2027, 1, 31)
+    assert _due(calendar, check, step, date(2026, 9, 30), False)[0] == date(2026, 10, 31)
+
+
+def test_every_eia_definition_loads_and_only_the_check_step_takes_check_actions():
+    for key in ("eia_commitment", "eia_normal", "eia_filing", "eia_not_managed"):
+        d = get_definition(key)
+        assert d.version == 1 and d.steps[0].key == "submission"
+    commitment = get_definition("eia_commitment")
+    assert commitment.step("post_check").actions == ["check_pass", "check_rectify", "check_revoke"]
+    assert commitment.step("eia_review").actions == ["approve", "reject", "request_supplement"]
+    assert commitment.step("eia_decision").sla_working_days == 0  # issued the same working day
+    assert not commitment.step("post_check").in_committed_limit
+    assert get_definition("eia_normal").step("public_notice").sla_unit == "calendar_day"

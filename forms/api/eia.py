@@ -1,0 +1,133 @@
+"""JSON API v1: EIA classification (环评分类) and the wizard's questions, for any signed-in user.
+
+The rules live in ``services/rules/eia.py`` and its data files; this module only speaks HTTP.
+Validation errors of this router are answered as ``422 {detail, errors: {field: 中文}}`` with field
+paths such as ``facts.foo`` or ``industry_codes.0.code``.
+"""
+
+import uuid
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+
+from flows.dispatch import enqueue
+from forms.deps import ApiUser, SessionDep
+from services import eia as eia_service
+from services.intake import IntakeError
+from services.rules import eia
+
+INVALID = "环评分类信息校验失败"
+
+
+class _ChineseErrors(APIRoute):
+    """Answer request validation errors of these routes with one Chinese message per field."""
+
+    def get_route_handler(self) -> Callable:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as error:
+                return JSONResponse({"detail": INVALID, "errors": eia.errors_zh(error.errors())}, status_code=422)
+            except eia.EiaFactsError as error:
+                return JSONResponse({"detail": INVALID, "errors": error.errors}, status_code=422)
+
+        return route
+
+
+router = APIRouter(prefix="/api/v1/eia", tags=["eia"], route_class=_ChineseErrors)
+
+
+class ClassificationOut(BaseModel):
+    level: Literal["report_book", "report_form", "registration", "not_managed"]
+    level_zh: str
+    catalogue_version: str
+    complete: bool
+    questions_unanswered: list[str] = []
+    rows: list[int] = []
+    trail: list[dict[str, Any]]
+
+
+class QuestionOut(BaseModel):
+    key: str
+    kind: Literal["bool", "quantity", "parts"]
+    question: str
+    help: str
+    target: str
+    rows: list[int]
+    optional: bool
+    units: list[str] | None = None
+    parts: dict[str, str] | None = None
+
+
+class QuestionsOut(BaseModel):
+    catalogue_version: str
+    codes: list[str]
+    questions: list[QuestionOut]
+
+
+_ERROR_422 = {"description": "invalid facts: `errors` maps field → Chinese message", "content": {"application/json": {
+    "example": {"detail": INVALID, "errors": {
+        "facts.foo": "工艺问题“foo”（facts.foo）不是本环评分类配置（national-2021）定义的是/否问题",
+        "industry_codes.0.code": "第1个行业代码（industry_codes.0.code）：行业代码应为4位数字"}}}}}
+
+
+@router.post("/classify", response_model=ClassificationOut, responses={422: _ERROR_422})
+def classify(user: ApiUser, facts: Annotated[eia.EiaFacts, Body(openapi_examples=eia.EXAMPLE_FACTS)]):
+    """The EIA level under the 2021 catalogue (报告书 / 报告表 / 登记表 / 不纳入环评管理) with the reason trail.
+
+    Each trail entry names the catalogue row matched (by GB/T 4754 prefix), the level and condition that
+    fired or why none did, and the answers used; the last entry applies art. 4 (highest level across rows)
+    or art. 5 (not listed → not managed). Answers a matched row needs but that are missing are assumed
+    ("否", 0) and listed in ``questions_unanswered``; the trail states each assumption.
+    """
+    return eia.classify(facts).to_dict()
+
+
+@router.get("/questions", response_model=QuestionsOut, responses={422: _ERROR_422})
+def questions(user: ApiUser, codes: Annotated[str, Query(description="逗号分隔的4位行业代码，如 3360,3311",
+                                                         examples=["3360,3311"])]):
+    """The wizard questions for these industry codes: the two always-asked ones, then what the matched rows need."""
+    listed = [c.strip() for c in codes.replace("，", ",").split(",") if c.strip()]
+    if not listed:
+        return JSONResponse({"detail": INVALID, "errors": {"codes": "请填写行业代码（codes），如 3360,3311"}},
+                            status_code=422)
+    catalogue = eia.load_catalogue()
+    return {"catalogue_version": catalogue.version, "codes": listed,
+            "questions": [q.to_dict() for q in eia.questions_for(listed, catalogue)]}
+
+
+class EiaApplicationCreated(BaseModel):
+    id: int
+    case_no: str
+    process: str
+    level: str
+
+
+@router.post("/applications", status_code=201, response_model=EiaApplicationCreated,
+             responses={200: {"description": "the same Idempotency-Key was posted before: that application"},
+                        422: {"description": "{detail, errors: {field: 中文}}: bad facts, unanswered questions "
+                                             "that decide the level, or a route the project may not take"}})
+def create_application(session: SessionDep, user: ApiUser, body: eia_service.EiaApplicationInput,
+                       idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None):
+    """Apply for the project's EIA: the level is classified again here, and it and the route pick the process
+    (commitment, normal, filing, or the not-managed statement)."""
+    key = idempotency_key or str(uuid.uuid4())
+    try:
+        application, created = eia_service.submit(session, user, body, key)
+    except IntakeError as error:
+        session.rollback()
+        return JSONResponse({"detail": error.message, "errors": error.errors}, status_code=422)
+    session.commit()
+    if created:
+        enqueue(application.id)
+    level = eia_service.evaluation_of(session, application.id).result["classification"]["level"]
+    out = EiaApplicationCreated(id=application.id, case_no=application.case_no, process=application.process_key,
+                                level=level)
+    return JSONResponse(out.model_dump(), status_code=201 if created else 200)

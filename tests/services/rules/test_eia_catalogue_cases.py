@@ -1,0 +1,253 @@
+"""The EIA classification against the catalogue text: one project per line, with the row and the
+condition (verbatim cell text) that decide it.
+
+Each case gives the answers that matter; every other question the wizard asks for those codes
+(``questions_for``) is answered "否" / 0, production is in an industrial building and no sensitive area
+is touched unless the case says otherwise. So every case is complete — no assumption is made — which
+also checks that ``questions_for`` asks everything the classifier consults.
+
+Columns: id, codes ("main,ancillary,…"), expected level, deciding row, deciding text, answers.
+For a level the text must be a condition that fired in that row; for ``not_managed`` it must appear in
+the row's explanation (the "除外" that applied, or note 4).
+"""
+
+from decimal import Decimal
+
+import pytest
+
+from services.rules.eia import classify, questions_for
+
+RB, RF, REG, NM = "report_book", "report_form", "registration", "not_managed"
+
+# long verbatim cell texts used by several cases
+SB_COAT = "年用溶剂型涂料（含稀释剂）10吨及以上的"
+COAT_RF = "年用溶剂型涂料（含稀释剂）10吨以下的，或年用非溶剂型低VOCs含量涂料10吨及以上的"
+OTHER_CWA = "其他（仅分割、焊接、组装的除外；年用非溶剂型低VOCs含量涂料10吨以下的除外）"
+HP_FUEL = "使用高污染燃料的（高污染燃料指国环规大气〔2017〕2号《高污染燃料目录》中规定的燃料）"
+R95_REG = "其他（不含提标改造项目；不含化粪池及化粪池处理后中水处理回用；不含仅建设沉淀池处理的）"
+GAS = "天然气锅炉总容量1吨/小时（0.7兆瓦）以上的"
+R85_RF = ("废弃电器电子产品、废机动车、废电机、废电线电缆、废钢、废铁、金属和金属化合物矿灰及残渣、有色金属废料与碎屑、"
+          "废塑料、废轮胎、废船、含水洗工艺的其他废料和碎屑加工处理（农业生产产生的废旧秧盘、薄膜破碎和清洗工艺的除外）")
+
+
+def case(id_, codes, level, row, text, building=True, sensitive=(), **answers):
+    return pytest.param(codes, level, row, text, building, list(sensitive), answers, id=id_)
+
+
+CASES = [
+    # ---- 十、农副食品加工业 13
+    case("r15-rice-12000t", "1311", RF, 15, "年加工1万吨及以上的", annual_processing=("12000", "t/a")),
+    case("r15-feed-fermentation", "1329", RF, 15, "含发酵工艺的", fermentation=True),
+    case("r15-rice-0.8wan-t", "1311", NM, 15, "均不满足", annual_processing=("0.8", "万t/a")),
+    case("r15-star-not-industrial-building", "1311", NM, 15, "注4", building=False),
+    case("r16-oil-pressing", "1331", RF, 16, "除单纯分装、调和外的"),
+    case("r16-oil-blending-only", "1331", NM, 16, "单纯分装、调和", mixing_or_repacking_only=True),
+    case("r17-raw-sugar-1500t-d", "1340", RB, 17, "日加工糖料能力1000吨及以上的原糖生产", raw_sugar=True,
+         sugar_crop_daily=("1500", "t/d")),
+    case("r17-raw-sugar-800t-d", "1340", RF, 17, "其他（单纯分装的除外）", raw_sugar=True,
+         sugar_crop_daily=("800", "t/d")),
+    case("r17-repacking-only", "1340", NM, 17, "单纯分装的除外", repacking_only=True),
+    case("r18-pigs-12wan", "1351", RB, 18, "屠宰生猪10万头、肉牛1万头、肉羊15万只、禽类1000万只及以上的",
+         slaughtering=True, slaughter_pigs=("12", "万头/a")),
+    case("r18-poultry-500wan", "1352", RF, 18, "其他屠宰", slaughtering=True, slaughter_poultry=("500", "万只/a")),
+    case("r18-meat-2.5wan-t", "1353", RF, 18, "年加工2万吨及以上的肉类加工", meat_processing=True,
+         **{"meat_processing_q": ("2.5", "万t/a")}),
+    case("r18-meat-8000t-registration", "1353", REG, 18, "其他肉类加工", meat_processing=True,
+         **{"meat_processing_q": ("8000", "t/a")}),
+    case("r19-sensitive-part2-outside-building", "1361", RF, 19, "涉及环境敏感区的", building=False, sensitive=[2]),
+    case("r19-fish-oil", "1363", RF, 19, "鱼油提取及制品制造"),
+    case("r20-starch-fermentation", "1391", RB, 20, "含发酵工艺的淀粉、淀粉糖制造", starch_or_starch_sugar=True,
+         fermentation=True),
+    case("r20-tofu-repacking-only", "1392", NM, 20, "以上均不含单纯分装的", repacking_only=True),
+    # ---- 十一、食品制造业 14
+    case("r23-msg-fermentation", "1461", RB, 23, "有发酵工艺的味精、柠檬酸、赖氨酸、酵母制造", fermentation=True,
+         msg_citric_lysine_yeast=True),
+    case("r23-soy-sauce-1.5wan-t", "1462", RF, 23, "其他（单纯混合、分装的除外）", fermentation=True,
+         soy_sauce_vinegar=True, soy_vinegar_output=("15000", "t/a")),
+    case("r24-additive-fermentation", "1495", RB, 24, "有发酵工艺的食品添加剂制造；有发酵工艺的饲料添加剂制造",
+         fermentation=True),
+    case("r24-additive-no-fermentation", "1495", RF, 24, "无发酵工艺的食品及饲料添加剂制造"),
+    case("r24-bakery-not-listed", "1411", NM, None, "名录未列出"),
+    # ---- 十二、酒、饮料 15
+    case("r25-baijiu-5000kL", "1512", RB, 25, "有发酵工艺的（年生产能力1000千升以下的除外）", fermentation=True,
+         liquor_capacity=("5000", "kL/a")),
+    case("r25-craft-beer-800m3", "1513", RF, 25, "其他（单纯勾兑的除外）", fermentation=True,
+         liquor_capacity=("800", "m³/a")),
+    case("r25-blending-only", "1519", NM, 25, "单纯勾兑的除外", liquor_blending_only=True),
+    # ---- 十四、纺织 17 / 十五、服装 18 / 十六、皮革 19
+    case("r28-dyeing", "1713", RB, 28, "染整工艺有前处理、染色、印花（喷墨印花和数码印花的除外）工序的", dyeing=True),
+    case("r28-digital-printing", "1713", RF, 28, "有喷墨印花或数码印花工艺的", printing_inkjet_digital=True),
+    case("r28-plain-weaving", "1711", NM, 28, "均不满足"),
+    case("r29-garment-washing", "1810", RF, 29, "有洗水、砂洗工艺的", garment_washing=True),
+    case("r30-tanning", "1910", RB, 30, "有鞣制、染色工艺的", tanning=True),
+    case("r30-leather-goods-no-tanning", "1921", NM, 30, "无鞣制、染色工艺的皮革制品制造除外"),
+    case("r30-leather-finishing-other", "1910", RF, 30,
+         "其他（无鞣制、染色工艺的毛皮加工除外；无鞣制、染色工艺的皮革制品制造除外）"),
+    case("r31-feather-washing", "1941", RF, 31, "全部（无水洗工艺的羽毛（绒）加工除外；羽毛（绒）制品制造除外）",
+         feather_water_washing=True),
+    case("r31-feather-no-washing", "1941", NM, 31, "无水洗工艺的羽毛（绒）加工除外"),
+    case("r32-shoes-injection", "1952", RF, 32, "有橡胶硫化工艺、塑料注塑工艺的", plastic_injection=True),
+    case("r32-shoes-adhesive-12t", "1951", RF, 32, "年用溶剂型胶粘剂10吨及以上的，或年用溶剂型处理剂3吨及以上的",
+         solvent_adhesive=("12", "t/a")),
+    # ---- 十七、木材 20 / 十八、家具 21 / 十九、造纸 22 / 二十、印刷 23
+    case("r33-wood-solvent-12t", "2011", RB, 33, SB_COAT, solvent_coating=("12", "t/a")),
+    case("r33-wood-lowvoc-15t", "2031", RF, 33, COAT_RF, low_voc_coating=("15", "t/a")),
+    case("r36-furniture-solvent-3t", "2110", RF, 36,
+         "其他（仅分割、组装的除外；年用非溶剂型低VOCs含量涂料10吨以下的除外）", solvent_coating=("3000", "kg/a")),
+    case("r36-cut-assemble-lowvoc-5t", "2110", NM, 36, "年用非溶剂型低VOCs含量涂料10吨以下的除外",
+         cut_assemble_only=True, low_voc_coating=("5", "t/a")),
+    case("r36-cut-assemble-only", "2130", NM, 36, "仅分割、组装的除外", cut_assemble_only=True),
+    case("r37-machine-paper", "2221", RB, 37, "全部（手工纸、加工纸制造除外）"),
+    case("r37-handmade-paper", "2222", RF, 37, "手工纸制造"),
+    case("r37-converted-paper-plain", "2223", NM, 37, "均不满足"),
+    case("r39-solvent-ink-12t", "2311", RB, 39, "年用溶剂油墨10吨及以上的", solvent_ink=("12", "t/a")),
+    case("r39-lowvoc-ink-5t", "2311", NM, 39, "年用低VOCs含量油墨10吨以下的印刷除外", low_voc_ink=("5", "t/a")),
+    case("r39-solvent-ink-3t", "2311", RF, 39, "其他（激光印刷除外；年用低VOCs含量油墨10吨以下的印刷除外）",
+         solvent_ink=("3", "t/a")),
+    # ---- 二十三、化学 26 / 二十四、医药 27
+    case("r44-basic-chemicals", "2614", RB, 44, "全部（含研发中试；不含单纯物理分离、物理提纯、混合、分装的）"),
+    case("r44-mixing-with-vocs", "2641", RF, 44,
+         "单纯物理分离、物理提纯、混合、分装的（不产生废水或挥发性有机物的除外）", physical_only=True,
+         wastewater_or_vocs=True),
+    case("r44-mixing-clean", "2641", NM, 44, "不产生废水或挥发性有机物的除外", physical_only=True),
+    case("r46-soap-batch", "2681", RB, 46, "以油脂为原料的肥皂或皂粒制造（采用连续皂化工艺、油脂水解工艺的除外）",
+         soap_from_oils=True),
+    case("r46-soap-continuous", "2681", RF, 46, "采用连续皂化工艺、油脂水解工艺的肥皂或皂粒制造", soap_from_oils=True,
+         continuous_saponification=True),
+    case("r46-cosmetics", "2682", NM, 46, "均不满足"),
+    case("r47-api", "2710", RB, 47, "全部（含研发中试；不含单纯药品复配、分装；不含化学药品制剂制造的）"),
+    case("r47-formulations", "2720", RF, 47, "仅化学药品制剂制造"),
+    # ---- 二十六、橡胶塑料 29 / 二十七、非金属 30 / 二十八、钢 31
+    case("r52-tyres", "2911", RB, 52, "轮胎制造"),
+    case("r52-reclaimed-rubber-atmospheric", "2914", RF, 52, "其他", atmospheric_continuous_desulfurization=True),
+    case("r53-recycled-plastic", "2922", RB, 53, "以再生塑料为原料生产的", recycled_plastic=True),
+    case("r53-injection-moulding", "2929", RF, 53, "其他（年用非溶剂型低VOCs含量涂料10吨以下的除外）"),
+    case("r53-coating-only-lowvoc-5t", "2929", NM, 53, "年用非溶剂型低VOCs含量涂料10吨以下的除外", coating_only=True,
+         low_voc_coating=("5", "t/a")),
+    case("r57-flat-glass", "3041", RB, 57, "平板玻璃制造"),
+    case("r57-glass-products-electric", "3051", NM, 57, "电加热的除外", glass_electric_heating=True),
+    case("r59-sanitary-200wan", "3072", RF, 59, "不使用高污染燃料的年产150万件及以上的卫生陶瓷制品制造",
+         sanitary_ceramic_output=("200", "万件/a")),
+    case("r59-sanitary-100wan", "3072", NM, 59, "均不满足", sanitary_ceramic_output=("1000000", "件/a")),
+    case("r59-building-ceramics-coal", "3071", RB, 59, HP_FUEL, high_polluting_fuel=True),
+    case("r63-cold-rolling-60wan", "3130", RB, 63, "年产50万吨及以上的冷轧", cold_rolling_output=("60", "万t/a")),
+    case("r63-hot-rolling", "3130", RF, 63, "其他"),
+    # ---- 三十、金属制品 33
+    case("r66-cut-weld-assemble", "3311", NM, 66, "仅分割、焊接、组装的除外", cwa_only=True),
+    case("r66-cwa-lowvoc-5t", "3311", NM, 66, "年用非溶剂型低VOCs含量涂料10吨以下的除外", cwa_only=True,
+         low_voc_coating=("5", "t/a")),
+    case("r66-cwa-solvent-2t", "3311", RF, 66, OTHER_CWA, cwa_only=True, solvent_coating=("2", "t/a")),
+    case("r66-electroless-plating", "3322", RB, 66, "有电镀工艺的", electroless_plating=True),
+    case("r67-hot-dip-galvanising", "3360", RB, 67, "有钝化工艺的热镀锌", hot_dip_galvanizing_passivation=True),
+    case("r67-powder-coating", "3360", RF, 67, "其他（年用非溶剂型低VOCs含量涂料10吨以下的除外）", organic_coating=True,
+         organic_coating_powder_dip_ep=True, low_voc_coating=("20", "t/a")),
+    case("r67-solvent-coating-15t", "3360", RB, 67,
+         "使用有机涂层的（喷粉、喷塑、浸塑和电泳除外；年用溶剂型涂料（含稀释剂）10吨以下和用非溶剂型低VOCs含量涂料的除外）",
+         organic_coating=True, solvent_coating=("15", "t/a")),
+    case("r68-iron-casting-12wan", "3391", RB, 68, "黑色金属铸造年产10万吨及以上的", casting_output=("12", "万t/a")),
+    case("r68-forging", "3393", RF, 68, "其他（仅分割、焊接、组装的除外）"),
+    # ---- 三十一～三十四、机械、汽车、运输设备 34–37
+    case("r69-machining", "3484", RF, 69, OTHER_CWA),
+    case("r70-medical-devices-anodizing", "3581", RB, 70, "有电镀工艺的", anodizing=True),
+    case("r71-vehicle-assembly-only", "3612", RF, 71, "其他（年用非溶剂型低VOCs含量涂料10吨以下的除外）",
+         assembly_only=True),
+    case("r71-vehicle-plant", "3611", RB, 71, "汽车整车制造（仅组装的除外）"),
+    case("r71-parts-coating-only-lowvoc", "3670", NM, 71, "年用非溶剂型低VOCs含量涂料10吨以下的除外", coating_only=True,
+         low_voc_coating=("8", "t/a")),
+    case("r73-shipyard", "3731", RB, 73, "造船、拆船、修船厂", shipyard=True),
+    case("r73-wooden-boats", "3732", NM, 73, "木船建造和维修除外", wooden_boat=True),
+    # ---- 三十五、电气 38 / 三十六、电子 39 / 三十七、仪器 40
+    case("r77-lead-acid", "3843", RB, 77, "铅蓄电池制造"),
+    case("r77-lithium-cells", "3841", RF, 77, OTHER_CWA),
+    case("r80-integrated-circuits", "3973", RF, 80, "集成电路制造"),
+    case("r80-led-assembly-only", "3975", NM, 80, "以上均不含仅分割、焊接、组装的", cwa_only=True,
+         organic_solvents=True),
+    case("r81-semiconductor-materials", "3985", RB, 81, "半导体材料制造", semiconductor_materials=True),
+    case("r81-pcb", "3982", RF, 81, "印刷电路板制造", pcb=True),
+    case("r82-phones-assembly-only", "3921", NM, 82, "仅分割、焊接、组装的除外", cwa_only=True),
+    case("r82-phones-smt", "3921", RF, 82, "全部（仅分割、焊接、组装的除外）"),
+    case("r83-watch-not-in-building", "4031", NM, 83, "注4", building=False, electroplating=True),
+    case("r83-instruments-anodizing", "4011", RB, 83, "有电镀工艺的", anodizing=True),
+    # ---- 三十九、废弃资源 42 (→ 101) / 四十、修理 43
+    case("r85-waste-plastics", "4220", RF, 85, R85_RF, listed_waste_streams=True),
+    case("r85-hazardous-feedstock-to-r101", "4210", RB, 101,
+         "危险废物利用及处置（产生单位内部回收再利用的除外；单纯收集、贮存的除外）", hazardous_waste_feedstock=True),
+    case("r86-repair-solvent-3t", "4320", RF, 86, COAT_RF, solvent_coating=("3", "t/a")),
+    # ---- 91 boilers: t/h ↔ MW (1 t/h = 0.7 MW)
+    case("r91-gas-1.5MW", "4430", RF, 91, GAS, gas_boiler_capacity=("1.5", "MW")),
+    case("r91-gas-0.7MW-exactly", "4430", NM, 91, "均不满足", gas_boiler_capacity=("0.7", "MW")),
+    case("r91-gas-700kW-exactly", "4430", NM, 91, "均不满足", gas_boiler_capacity=("700", "kW")),
+    case("r91-coal-45.5MW-exactly", "4430", RF, 91, "燃煤、燃油锅炉总容量65吨/小时（45.5兆瓦）及以下的",
+         coal_oil_boiler_capacity=("45.5", "MW")),
+    case("r91-coal-46MW", "4430", RB, 91, "燃煤、燃油锅炉总容量65吨/小时（45.5兆瓦）以上的",
+         coal_oil_boiler_capacity=("46", "MW")),
+    case("r91-coal-70t-h", "4430", RB, 91, "燃煤、燃油锅炉总容量65吨/小时（45.5兆瓦）以上的",
+         coal_oil_boiler_capacity=("70", "t/h")),
+    # ---- 95 wastewater
+    case("r95-park-central-plant", "4620", RB, 95, "新建、扩建工业废水集中处理的", centralised_industrial_ww=True),
+    case("r95-municipal-5wan-m3", "4620", RF, 95, "新建、扩建日处理10万吨以下500吨及以上城乡污水处理的",
+         municipal_wastewater=("5", "万m³/d")),
+    case("r95-own-ww-heavy-metals", "4620", RF, 95,
+         "新建、扩建其他工业废水处理的（不含建设单位自建自用仅处理生活污水的；不含出水间接排入地表水体且不排放重金属的）",
+         industrial_ww=True, indirect_discharge=True, heavy_metals=True),
+    case("r95-own-ww-indirect-no-metals", "4620", REG, 95, R95_REG, industrial_ww=True, indirect_discharge=True),
+    case("r95-upgrade-only", "4620", NM, 95, "不含提标改造项目", ww_upgrade_only=True),
+    case("r95-municipal-300t-d", "4620", REG, 95, R95_REG, municipal_wastewater=("300", "t/d")),
+    case("r95-captive-domestic-only", "4620", REG, 95, R95_REG, industrial_ww=True, captive_domestic_only=True),
+    case("r95-septic-tank", "4620", NM, 95, "不含化粪池及化粪池处理后中水处理回用", septic_tank=True),
+    # ---- 97 standard factories
+    case("r97-standard-factory-residential", "7010", RF, 97, "涉及环境敏感区的", sensitive=[3], standard_factory=True),
+    case("r97-office-residential", "7010", NM, 97, "均不满足", sensitive=[3]),
+    case("r97-office-nature-reserve", "7010", RF, 97, "涉及环境敏感区的", sensitive=[1]),
+    case("r97-office-fishing-ground", "7010", NM, 97, "均不满足", sensitive=[2]),
+    # ---- art. 4: several rows, highest level
+    case("art4-cwa-plus-gas-boiler", "3311,4430", RF, 91, GAS, cwa_only=True,
+         gas_boiler_capacity=("2", "t/h")),
+    case("art4-furniture-plus-plating", "2110,3360", RB, 67, "有电镀工艺的", solvent_coating=("2", "t/a"),
+         electroplating=True),
+    case("art4-formulations-plus-own-ww", "2720,4620", RF, 47, "仅化学药品制剂制造", industrial_ww=True),
+]
+
+
+def _facts(codes: str, building: bool, sensitive: list[int], answers: dict) -> dict:
+    code_list = codes.split(",")
+    facts: dict = {"industry_codes": [{"code": c, "role": "main" if i == 0 else "ancillary"}
+                                      for i, c in enumerate(code_list)],
+                   "in_industrial_building": building, "sensitive_areas": sensitive, "facts": {}, "quantities": {}}
+    given = {k.removesuffix("_q"): v for k, v in answers.items() if isinstance(v, tuple)}
+    flags = {k: v for k, v in answers.items() if isinstance(v, bool)}
+    for q in questions_for(code_list):  # everything the wizard asks and the case leaves open: 否 / 0
+        if q.kind == "quantity":
+            value, unit = given.get(q.key, ("0", q.units[0]))
+            facts["quantities"][q.key] = {"value": Decimal(value), "unit": unit}
+        elif q.kind == "bool" and q.key != "in_industrial_building":
+            facts["facts"][q.key] = flags.get(q.key, False)
+    for key, (value, unit) in given.items():  # answers to questions not asked are still accepted
+        facts["quantities"].setdefault(key, {"value": Decimal(value), "unit": unit})
+    for key, value in flags.items():
+        facts["facts"].setdefault(key, value)
+    return facts
+
+
+@pytest.mark.parametrize(("codes", "level", "row", "text", "building", "sensitive", "answers"), CASES)
+def test_catalogue_case(codes, level, row, text, building, sensitive, answers):
+    result = classify(_facts(codes, building, sensitive, answers))
+    assert result.complete, f"unanswered: {result.questions_unanswered}"
+    assert result.level == level, [t["explanation_zh"] for t in result.trail]
+    final = result.trail[-1]
+    if level == NM:
+        assert final["step"] == "art5"
+        entries = [t for t in result.trail if t.get("row") == row]
+        assert entries, result.trail
+        assert text in entries[0]["explanation_zh"]
+    else:
+        assert final["step"] == "art4" and row in final["decided_by"]
+        entry = next(t for t in result.trail if t.get("row") == row and t.get("level") == level)
+        assert text in entry["fired"]
+
+
+def test_the_table_covers_enough_rows_and_cases():
+    rows = {p.values[2] for p in CASES if p.values[2] is not None}
+    assert len(CASES) >= 40 and len(rows) >= 20
+    levels = {p.values[1] for p in CASES}
+    assert levels == {RB, RF, REG, NM}
