@@ -24,8 +24,9 @@ Figures are printed, never asserted. Usage (from the repository root)::
     .venv/bin/python bench/bench_review.py                       # 60 waiting, 10 decisions, SQLite
     .venv/bin/python bench/bench_review.py --waiting 12 --baseline 4 --decisions 3    # smoke run
 
-Exit code 0 when every phase ran, 1 on an error (stack did not start, a timeout); the data folder
-with ``stack.log`` is then kept for diagnosis.
+Exit code 0 when every phase ran, 1 on an error (stack did not start, a timeout, a failed run); the
+data folder with ``stack.log`` is then kept for diagnosis (also when the logs show errors, or with
+``--keep-data``).
 """
 
 from __future__ import annotations
@@ -466,14 +467,15 @@ def main() -> int:
         changed = sorted({name for name, _ in source_snapshot().items() ^ sources_before.items()})
         if changed:  # the tree is shared: a fresh review-run process may load newer code than the stack
             log(f"WARNING: {len(changed)} source file(s) changed during the run: {', '.join(changed[:10])}")
-        if not ok or args.keep_data:
-            log(f"data folder and stack log kept: {stack.data_dir}")
+        troubled = "ERROR" in logs or "Traceback" in logs
+        if not ok or args.keep_data or troubled:
+            log(f"data folder and stack log kept{' (the logs show errors)' if troubled else ''}: {stack.data_dir}")
         else:
             shutil.rmtree(stack.data_dir, ignore_errors=True)
 
     print_summary(results, {"databases": databases, "started": started, "command": command, "logs": logs,
-                                  "changed": ", ".join(changed[:10]), "elapsed": time.monotonic() - t0,
-                                  "load_start": load_start, "load_end": load_average()})
+                            "changed": ", ".join(changed[:10]), "elapsed": time.monotonic() - t0,
+                            "load_start": load_start, "load_end": load_average()})
     return 0
 
 

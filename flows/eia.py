@@ -123,7 +123,7 @@ def wait_for_people(application_id: int, step_key: str) -> str:
 def eia_review(application_id: int) -> dict:
     with session_scope() as session:
         process_key = session.get(Application, application_id).process_key
-    if process_key == "eia_normal":
+    if process_key in ("eia_normal", "eia_normal_book"):
         wait_for_period(application_id, "public_notice")
     wait_for_people(application_id, "eia_review")
     with session_scope() as session:

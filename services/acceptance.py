@@ -32,7 +32,8 @@ EIA_MATERIALS = [
 MATERIALS_BY_PROCESS = {
     "standard_land": MATERIALS,
     "eia_commitment": [*EIA_MATERIALS, {"name": "建设项目环境影响评价告知承诺书", "form": "在线确认，1份"}],
-    "eia_normal": [*EIA_MATERIALS, {"name": "环境影响报告表（书）", "form": "电子件，1份"}],
+    "eia_normal": [*EIA_MATERIALS, {"name": "环境影响报告表", "form": "电子件，1份"}],
+    "eia_normal_book": [*EIA_MATERIALS, {"name": "环境影响报告书", "form": "电子件，1份"}],
 }
 
 

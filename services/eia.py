@@ -9,7 +9,7 @@ parcel). The level and the chosen route pick the process definition:
 level                  route                 process
 =====================  ====================  ===========================================
 report_form / _book    commitment (eligible)  eia_commitment: 承诺书 → 审查 → 当日审批决定 → 核查
-report_form / _book    normal                eia_normal: 公示 (calendar timer) → 审查 → 决定
+report_form / _book    normal                eia_normal(_book): 公示 (calendar timer) → 审查 → 决定
 registration           —                     eia_filing: 备案回执 at once
 not_managed            —                     eia_not_managed: 不纳入环评管理告知书
 =====================  ====================  ===========================================
@@ -117,7 +117,9 @@ def process_for(level: str, route: Route | None, eligible: bool) -> str:
         raise IntakeError("route", "请选择审批方式：告知承诺制或一般程序")
     if route == "commitment" and not eligible:
         raise IntakeError("route", "本项目不符合告知承诺制条件（见上方说明），请选择一般程序")
-    return "eia_commitment" if route == "commitment" else "eia_normal"
+    if route == "commitment":
+        return "eia_commitment"
+    return "eia_normal_book" if level == "report_book" else "eia_normal"
 
 
 def submit(session: Session, user: User, data: EiaApplicationInput, idempotency_key: str) -> tuple[Application, bool]:

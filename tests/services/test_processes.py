@@ -62,7 +62,7 @@ def test_quarterly_sampling_is_due_by_the_end_of_the_first_month_of_the_next_qua
 
 
 def test_every_eia_definition_loads_and_only_the_check_step_takes_check_actions():
-    for key in ("eia_commitment", "eia_normal", "eia_filing", "eia_not_managed"):
+    for key in ("eia_commitment", "eia_normal", "eia_normal_book", "eia_filing", "eia_not_managed"):
         d = get_definition(key)
         assert d.version == 1 and d.steps[0].key == "submission"
     commitment = get_definition("eia_commitment")
@@ -71,3 +71,12 @@ def test_every_eia_definition_loads_and_only_the_check_step_takes_check_actions(
     assert commitment.step("eia_decision").sla_working_days == 0  # issued the same working day
     assert not commitment.step("post_check").in_committed_limit
     assert get_definition("eia_normal").step("public_notice").sla_unit == "calendar_day"
+
+
+def test_a_report_book_on_the_normal_route_gets_the_longer_statutory_limit():
+    from services.eia import process_for
+
+    assert process_for("report_book", "normal", eligible=False) == "eia_normal_book"
+    assert process_for("report_form", "normal", eligible=True) == "eia_normal"
+    assert get_definition("eia_normal_book").step("eia_review").sla_working_days == 60
+    assert get_definition("eia_normal").step("eia_review").sla_working_days == 30
