@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import UploadFile
 
 from forms.security import csrf_token
 from services.formatting import JINJA_FILTERS
@@ -23,10 +24,20 @@ def page(request: Request, name: str, status_code: int = 200, **context):
 async def posted_form(request: Request) -> dict[str, str]:
     """The posted fields as text (read in an async dependency so handlers can stay synchronous)."""
     form = await request.form()
-    return {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    return {k: str(v) for k, v in form.items() if k != "csrf_token" and not isinstance(v, UploadFile)}
 
 
 async def posted_lists(request: Request) -> dict[str, list[str]]:
     """Every posted field with all its values (checkbox groups), as text."""
     form = await request.form()
     return {key: [str(v) for v in form.getlist(key)] for key in form if key != "csrf_token"}
+
+
+async def posted_files(request: Request) -> dict[str, tuple[str, str, bytes]]:
+    """Files posted with a multipart form: {field: (file name, content type, bytes)}; empty inputs skipped."""
+    form = await request.form()
+    files = {}
+    for key, value in form.multi_items():
+        if isinstance(value, UploadFile) and value.filename:
+            files[key] = (value.filename, value.content_type or "application/octet-stream", await value.read())
+    return files

@@ -26,7 +26,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from services import audit, clock, human_actions, numbering
+from services import audit, clock, human_actions, numbering, uploads
 from services.documents import issue as documents
 from services.intake import IntakeError
 from services.models import (
@@ -122,8 +122,19 @@ def process_for(level: str, route: Route | None, eligible: bool) -> str:
     return "eia_normal_book" if level == "report_book" else "eia_normal"
 
 
-def submit(session: Session, user: User, data: EiaApplicationInput, idempotency_key: str) -> tuple[Application, bool]:
-    """Create the EIA application once per idempotency key; classification is recomputed here."""
+class UploadedFile(BaseModel):
+    """A file handed in with the application: name, type and content."""
+
+    filename: str
+    content_type: str = "application/octet-stream"
+    data: bytes
+
+
+def submit(session: Session, user: User, data: EiaApplicationInput, idempotency_key: str,
+           document: UploadedFile | None = None) -> tuple[Application, bool]:
+    """Create the EIA application once per idempotency key; classification is recomputed here.
+
+    The normal route needs the 环境影响报告表（书） itself (``document``); it is stored with the case."""
     existing = session.exec(select(Application).where(Application.created_by_id == user.id,
                                                       Application.idempotency_key == idempotency_key)).first()
     if existing:
@@ -144,9 +155,17 @@ def submit(session: Session, user: User, data: EiaApplicationInput, idempotency_
     process_key = process_for(level, data.route, eligible)
     if process_key == "eia_commitment" and not data.commitment_confirmed:
         raise IntakeError("commitment_confirmed", "请阅读并确认《建设项目环境影响评价告知承诺书》")
+    if process_key.startswith("eia_normal") and document is None:
+        raise IntakeError("document", f"一般程序须上传{decided['classification']['level_zh']}（PDF等电子件）")
     try:
         with session.begin_nested():
             application = _create(session, user, project, data, decided, process_key, idempotency_key)
+            if document is not None and process_key.startswith("eia_normal"):
+                try:
+                    uploads.save_application_file(session, user, application, "eia_document", document.filename,
+                                                  document.content_type, document.data)
+                except human_actions.ActionError as error:
+                    raise IntakeError("document", error.message) from None
     except IntegrityError:
         return session.exec(select(Application).where(Application.created_by_id == user.id,
                                                       Application.idempotency_key == idempotency_key)).one(), False

@@ -32,22 +32,7 @@ def save_attachment(session: Session, user: User, step: Step, item_index: int, f
         raise ActionError("files", "该环节当前没有待补正的材料")
     if not 0 <= item_index < len(request.items):
         raise ActionError("files", "请选择要补正的材料项")
-    name = PurePosixPath(filename.replace("\\", "/")).name.strip()[:200]
-    suffix = PurePosixPath(name).suffix.lower()
-    if not name or suffix not in ALLOWED_SUFFIXES:
-        raise ActionError(f"file_{item_index}",
-                          "文件格式不支持，请上传 PDF、OFD、图片（JPG/PNG）、Word、Excel 或 ZIP 文件")
-    if not data:
-        raise ActionError(f"file_{item_index}", "文件是空的，请重新选择")
-    limit = get_settings().max_upload_mb
-    if len(data) > limit * 1024 * 1024:
-        raise ActionError(f"file_{item_index}", f"文件不能超过{limit}MB")
-    digest = hashlib.sha256(data).hexdigest()
-    relative = f"{application.case_no}/{digest}{suffix}"
-    target = uploads_dir() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        target.write_bytes(data)
+    name, digest, relative = _store(application, filename, data, f"file_{item_index}")
     attachment = Attachment(application_id=application.id, request_action_id=request.id, item_index=item_index,
                             filename=name, content_type=content_type[:128] or "application/octet-stream",
                             size=len(data), sha256=digest, path=relative, uploaded_by_id=user.id,
@@ -59,6 +44,41 @@ def save_attachment(session: Session, user: User, step: Step, item_index: int, f
                  detail={"item": request.items[item_index]["name"], "filename": name, "sha256": digest,
                          "size": len(data)})
     return attachment
+
+
+def save_application_file(session: Session, user: User, application: Application, purpose: str, filename: str,
+                          content_type: str, data: bytes, field: str = "document") -> Attachment:
+    """Store a file handed in with the application itself (e.g. the 环境影响报告表 on the normal route)."""
+    name, digest, relative = _store(application, filename, data, field)
+    attachment = Attachment(application_id=application.id, purpose=purpose, item_index=0, filename=name,
+                            content_type=content_type[:128] or "application/octet-stream", size=len(data),
+                            sha256=digest, path=relative, uploaded_by_id=user.id, uploaded_at=clock.now())
+    session.add(attachment)
+    session.flush()
+    audit.record(session, "attachment.uploaded", actor=user, entity="attachment", entity_id=attachment.id,
+                 application_id=application.id, on_behalf_of_enterprise_id=application.enterprise_id,
+                 detail={"purpose": purpose, "filename": name, "sha256": digest, "size": len(data)})
+    return attachment
+
+
+def _store(application: Application, filename: str, data: bytes, field: str) -> tuple[str, str, str]:
+    """Check the file (type, size) and write it once under its sha256; returns (name, sha256, relative path)."""
+    name = PurePosixPath(filename.replace("\\", "/")).name.strip()[:200]
+    suffix = PurePosixPath(name).suffix.lower()
+    if not name or suffix not in ALLOWED_SUFFIXES:
+        raise ActionError(field, "文件格式不支持，请上传 PDF、OFD、图片（JPG/PNG）、Word、Excel 或 ZIP 文件")
+    if not data:
+        raise ActionError(field, "文件是空的，请重新选择")
+    limit = get_settings().max_upload_mb
+    if len(data) > limit * 1024 * 1024:
+        raise ActionError(field, f"文件不能超过{limit}MB")
+    digest = hashlib.sha256(data).hexdigest()
+    relative = f"{application.case_no}/{digest}{suffix}"
+    target = uploads_dir() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        target.write_bytes(data)
+    return name, digest, relative
 
 
 def request_of(session: Session, attachment: Attachment) -> StepAction:

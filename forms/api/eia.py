@@ -5,6 +5,7 @@ Validation errors of this router are answered as ``422 {detail, errors: {field: 
 paths such as ``facts.foo`` or ``industry_codes.0.code``.
 """
 
+import base64
 import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
@@ -103,6 +104,18 @@ def questions(user: ApiUser, codes: Annotated[str, Query(description="逗号分�
             "questions": [q.to_dict() for q in eia.questions_for(listed, catalogue)]}
 
 
+class DocumentIn(BaseModel):
+    """A file in JSON: its name and its content in base64 (the 环境影响报告表（书） on the normal route)."""
+
+    filename: str
+    content_type: str = "application/pdf"
+    content_base64: str
+
+
+class EiaApplicationIn(eia_service.EiaApplicationInput):
+    document: DocumentIn | None = None
+
+
 class EiaApplicationCreated(BaseModel):
     id: int
     case_no: str
@@ -114,13 +127,23 @@ class EiaApplicationCreated(BaseModel):
              responses={200: {"description": "the same Idempotency-Key was posted before: that application"},
                         422: {"description": "{detail, errors: {field: 中文}}: bad facts, unanswered questions "
                                              "that decide the level, or a route the project may not take"}})
-def create_application(session: SessionDep, user: ApiUser, body: eia_service.EiaApplicationInput,
+def create_application(session: SessionDep, user: ApiUser, body: EiaApplicationIn,
                        idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None):
     """Apply for the project's EIA: the level is classified again here, and it and the route pick the process
     (commitment, normal, filing, or the not-managed statement)."""
     key = idempotency_key or str(uuid.uuid4())
+    document = None
+    if body.document is not None:
+        try:
+            data = base64.b64decode(body.document.content_base64, validate=True)
+        except ValueError:
+            return JSONResponse({"detail": "文件内容不是有效的 base64", "errors": {
+                "document": "文件内容不是有效的 base64"}}, status_code=422)
+        document = eia_service.UploadedFile(filename=body.document.filename, content_type=body.document.content_type,
+                                            data=data)
+    data_only = eia_service.EiaApplicationInput.model_validate(body.model_dump(exclude={"document"}))
     try:
-        application, created = eia_service.submit(session, user, body, key)
+        application, created = eia_service.submit(session, user, data_only, key, document)
     except IntakeError as error:
         session.rollback()
         return JSONResponse({"detail": error.message, "errors": error.errors}, status_code=422)

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from flows.dispatch import enqueue
 from forms.deps import PageUser, SessionDep
 from forms.security import verify_csrf
-from forms.web import page, posted_form, posted_lists
+from forms.web import page, posted_files, posted_form, posted_lists
 from services import eia
 from services.intake import IntakeError
 from services.models import Project
@@ -42,7 +42,8 @@ def wizard(request: Request, session: SessionDep, user: PageUser, project_id: in
 @router.post("/eia/new", dependencies=[Depends(verify_csrf)])
 def wizard_post(request: Request, session: SessionDep, user: PageUser,
                 values: Annotated[dict[str, str], Depends(posted_form)],
-                form: Annotated[dict[str, list[str]], Depends(posted_lists)]):
+                form: Annotated[dict[str, list[str]], Depends(posted_lists)],
+                files: Annotated[dict[str, tuple[str, str, bytes]], Depends(posted_files)]):
     _enterprise_only(user)
     stage = values.get("stage", "questions")
     codes, errors = _codes(values)
@@ -70,7 +71,9 @@ def wizard_post(request: Request, session: SessionDep, user: PageUser,
             "project_id": project.id, "scale": values.get("scale", ""), "facts": facts_data,
             "eia_organisation": values.get("eia_organisation", ""), "route": values.get("route") or None,
             "commitment_confirmed": values.get("commitment_confirmed") == "yes"})
-        application, created = eia.submit(session, user, data, key)
+        document = eia.UploadedFile(filename=files["document"][0], content_type=files["document"][1],
+                                    data=files["document"][2]) if "document" in files else None
+        application, created = eia.submit(session, user, data, key, document)
     except ValidationError as error:
         return _page(request, session, user, values, eia.input_error_messages(error), "result", form=form,
                      questions=questions, decided=decided, status_code=422)

@@ -82,11 +82,13 @@ class ClockPause(SQLModel, table=True):
 
 
 class Attachment(SQLModel, table=True):
-    """A file the applicant uploaded for one item of a 补正 request."""
+    """A file the applicant uploaded: for one item of a 补正 request, or with the application itself
+    (e.g. the 环境影响报告表 on the normal EIA route: ``purpose`` says which)."""
 
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="application.id", index=True)
-    request_action_id: int = Field(foreign_key="step_action.id", index=True)
+    request_action_id: int | None = Field(default=None, foreign_key="step_action.id", index=True)
+    purpose: str = Field(default="supplement", max_length=32, description="supplement | eia_document")
     item_index: int
     filename: str = Field(max_length=255)
     content_type: str = Field(max_length=128)

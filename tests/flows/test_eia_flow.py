@@ -3,13 +3,14 @@ and its post-approval check waits (suspended) for the department; a 登记表 pr
 and a project outside EIA management its statement at once; a normal-route case waits out its
 public notice without holding a process."""
 
+import base64
 import uuid
 from datetime import datetime
 
 from sqlmodel import Session, select
 
 from services.db import get_engine
-from services.models import Document
+from services.models import Attachment, Document
 from tests.flows.test_standard_land_flow import _flow_run, _processes_running, _submit, _wait
 
 ELECTRONICS = {
@@ -113,8 +114,12 @@ def test_registration_and_not_managed_get_their_documents_at_once(stack, sample_
 
 def test_normal_route_waits_out_the_public_notice_without_a_process(stack, sample_application):
     project_id = _project_of(_submit(stack, sample_application))
-    created = _apply(stack, {"project_id": project_id, "scale": "年产智能传感器500万件", "facts": ELECTRONICS,
-                             "route": "normal"})
+    body = {"project_id": project_id, "scale": "年产智能传感器500万件", "facts": ELECTRONICS, "route": "normal"}
+    with stack.client() as c:  # the report form itself is required on the normal route
+        refused = c.post("/api/v1/eia/applications", json=body, headers=stack.token("enterprise"))
+    assert refused.status_code == 422 and "环境影响报告表" in refused.json()["errors"]["document"]
+    created = _apply(stack, body | {"document": {"filename": "报告表.pdf", "content_base64": base64.b64encode(
+        b"%PDF-1.4 report form").decode()}})
     assert created["process"] == "eia_normal"
     body = _suspended_on(stack, created["id"], "public_notice")
     notice = _step(body, "public_notice")
@@ -123,3 +128,5 @@ def test_normal_route_waits_out_the_public_notice_without_a_process(stack, sampl
     _wait(lambda: _processes_running(notice["flow_run_id"]) == [], 30, "the waiting run's process to exit")
     with Session(get_engine()) as s:
         assert s.exec(select(Document).where(Document.application_id == created["id"])).all()
+        stored = s.exec(select(Attachment).where(Attachment.application_id == created["id"])).one()
+        assert (stored.purpose, stored.filename) == ("eia_document", "报告表.pdf")

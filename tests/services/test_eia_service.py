@@ -55,7 +55,15 @@ def test_the_level_and_the_route_choose_the_process_and_both_versions_are_record
     assert stored.result["classification"]["level"] == "report_form"
     assert stored.rules_version == "national-2021+" + stored.result["versions"]["eligibility"]
     assert stored.result["eligibility"]["eligible"] is True and stored.result["plan_eia"]["done"] is True
-    normal, _ = eia.submit(session, users["enterprise"], _input(project_id, route="normal"), "eia-2")
+    with pytest.raises(IntakeError) as error:  # the normal route needs the report form itself
+        eia.submit(session, users["enterprise"], _input(project_id, route="normal"), "eia-2")
+    assert error.value.field == "document"
+    with pytest.raises(IntakeError, match="格式"):
+        eia.submit(session, users["enterprise"], _input(project_id, route="normal"), "eia-2",
+                   eia.UploadedFile(filename="报告表.exe", data=b"MZ"))
+    assert session.exec(select(eia.Application).where(eia.Application.idempotency_key == "eia-2")).first() is None
+    normal, _ = eia.submit(session, users["enterprise"], _input(project_id, route="normal"), "eia-2",
+                           eia.UploadedFile(filename="报告表.pdf", content_type="application/pdf", data=b"%PDF-1.4"))
     assert normal.process_key == "eia_normal"
 
 
