@@ -48,7 +48,7 @@ from services.formatting import format_area, format_date_zh, format_datetime_zh,
 KIND = "assessment_report"
 TITLE = "标准地预评估报告"
 NUMBER_WORD = "评"
-TEMPLATE = "assessment_report.html"
+TEMPLATE = "sectioned.html"
 
 _TYPES: dict[str, ic.TypeSpec] = {
     "application_title": str,

@@ -47,7 +47,7 @@ from services.documents.investment_commitment import Section, SectionedView
 KIND = "eia_commitment_letter"
 TITLE = "建设项目环境影响评价告知承诺书"
 NUMBER_WORD = "环诺"
-TEMPLATE = "eia_commitment_letter.html"
+TEMPLATE = "sectioned.html"
 
 ORGANISATION_PENDING = "（建设单位自行编制或委托的环评单位名称）"
 

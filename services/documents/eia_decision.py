@@ -50,7 +50,7 @@ from services.formatting import format_date_zh
 KIND = "eia_decision"
 TITLE = "建设项目环境影响评价文件审批决定"
 NUMBER_WORD = "环审"
-TEMPLATE = "eia_decision.html"
+TEMPLATE = "sectioned.html"
 
 DISPLAY_TITLE = "建设项目环境影响评价文件\n审批决定"  # two lines: 16 letter-spaced characters overflow one
 ROUTES = {"commitment": "告知承诺制审批", "normal": "一般程序审批"}

@@ -40,7 +40,7 @@ from services.formatting import format_datetime_zh
 KIND = "eia_filing_receipt"
 TITLE = "建设项目环境影响登记表备案回执"
 NUMBER_WORD = "环备"
-TEMPLATE = "eia_filing_receipt.html"
+TEMPLATE = "sectioned.html"
 
 FORM = "建设项目环境影响登记表"
 

@@ -42,7 +42,7 @@ from services.documents.investment_commitment import Section, SectionedView
 KIND = "eia_not_managed_statement"
 TITLE = "不纳入建设项目环境影响评价管理告知书"
 NUMBER_WORD = "环告"
-TEMPLATE = "eia_not_managed_statement.html"
+TEMPLATE = "sectioned.html"
 
 DISPLAY_TITLE = "不纳入建设项目\n环境影响评价管理告知书"  # 18 characters: two lines, words kept whole
 ARTICLE_5 = "本名录未作规定的建设项目，不纳入建设项目环境影响评价管理"

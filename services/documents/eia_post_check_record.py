@@ -47,7 +47,7 @@ from services.formatting import format_date_zh
 KIND = "eia_post_check_record"
 TITLE = "环评告知承诺制审批事中事后核查记录"
 NUMBER_WORD = "环核"
-TEMPLATE = "eia_post_check_record.html"
+TEMPLATE = "sectioned.html"
 
 DISPLAY_TITLE = "环评告知承诺制审批\n事中事后核查记录"  # two balanced lines: 17 characters overflow one
 OUTCOMES = {"pass": "通过", "rectify": "限期整改", "revoke": "撤销审批决定"}

@@ -56,7 +56,7 @@ from services.formatting import CHINA_TZ, format_date_zh, format_wan_yuan
 KIND = "investment_commitment"
 TITLE = "投资建设承诺书"
 NUMBER_WORD = "诺"
-TEMPLATE = "investment_commitment.html"
+TEMPLATE = "sectioned.html"
 
 # --- shared by the standard-land documents ----------------------------------------------------
 

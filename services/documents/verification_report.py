@@ -44,7 +44,7 @@ from services.formatting import format_date_zh
 KIND = "verification_report"
 TITLE = "标准地对标核验报告"
 NUMBER_WORD = "验"
-TEMPLATE = "verification_report.html"
+TEMPLATE = "sectioned.html"
 
 CHECKPOINTS = {"completion": "对标验收", "ramp_up_end": "达产复核"}
 _SCOPE = {"completion": "竣工验收时考核的指标", "ramp_up_end": "投产初始运行期满时考核的指标"}
