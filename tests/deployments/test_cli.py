@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+from services.demo import DEMO_ACCOUNTS
 from tests.services.test_schedules import TEST_2027
 
 
@@ -40,4 +41,4 @@ def test_seed_demo_twice_changes_nothing(tmp_path):
 
     with sqlite3.connect(tmp_path / "greenchannel.db") as db:
         assert db.execute("SELECT count(*) FROM industrial_base").fetchone()[0] == 7
-        assert db.execute("SELECT count(*) FROM user").fetchone()[0] == 4
+        assert db.execute("SELECT count(*) FROM user").fetchone()[0] == len(DEMO_ACCOUNTS)
