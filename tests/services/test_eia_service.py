@@ -121,3 +121,21 @@ def test_commitment_route_decision_same_day_then_post_check(session, users, proj
     assert record.context["rectification_deadline"] > clock.today().isoformat()
     assert get_step(session, application.id, "post_check").status == StepStatus.completed
     assert session.get(type(application), application.id).status == ApplicationStatus.approved
+
+
+def test_the_public_notice_timer_fires_only_after_the_calendar_period(session, users, project_id):
+    from datetime import timedelta
+
+    from services.steps import ended_periods
+
+    application, _ = eia.submit(session, users["enterprise"], _input(project_id, route="normal"), "eia-7",
+                                eia.UploadedFile(filename="报告表.pdf", data=b"%PDF-1.4"))
+    acceptance.check_completeness(session, application.id)
+    acceptance.accept(session, application.id)
+    notice = eia.open_human_step(session, application.id, "public_notice", "11111111-1111-1111-1111-111111111111")
+    assert notice.sla_unit == "calendar_day" and notice.due_on >= clock.today() + timedelta(days=7)
+    review = get_step(session, application.id, "eia_review")
+    assert review.status == StepStatus.planned and review.due_on > notice.due_on  # counts after the notice
+    waiting = (notice.id, notice.flow_run_id)
+    assert waiting not in ended_periods(session, notice.due_on)  # the last day still belongs to the period
+    assert waiting in ended_periods(session, notice.due_on + timedelta(days=1))
