@@ -47,6 +47,26 @@ def seed_demo() -> None:
     typer.echo("demo data loaded")
 
 
+@app.command("sla-sweep")
+def sla_sweep_once(
+    on: str = typer.Option("", help="sweep as of this date (YYYY-MM-DD); default today"),
+    notices: bool = typer.Option(True, help="also issue the pending 督办通知 documents"),
+) -> None:
+    """Recompute every open step's light and escalate red steps now, without Prefect (idempotent)."""
+    from datetime import date
+
+    from services import supervision
+    from services.db import session_scope
+    from services.rules.sla import LIGHT_ZH
+
+    with session_scope() as session:
+        report = supervision.sweep(session, date.fromisoformat(on) if on else None)
+        issued = supervision.issue_pending_notices(session) if notices else []
+    lights = ", ".join(f"{LIGHT_ZH[k]} {v}" for k, v in report.lights.items())
+    typer.echo(f"{report.today}: {report.steps} open steps ({lights}); {report.changed} changed, "
+               f"{report.notified} notified, {len(report.escalations)} escalations, {len(issued)} notices issued")
+
+
 @calendar_app.command("load")
 def calendar_load(file: Path) -> None:
     """Load an official holiday schedule (TOML) and recompute provisional deadlines."""

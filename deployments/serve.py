@@ -3,19 +3,26 @@
 A suspended review run holds no process; when a decision resumes it, this runner picks it up
 within a second (``PREFECT_RUNNER_POLL_FREQUENCY``) and runs it in a fresh process. On many
 machines, the same deployments go to a process work pool with ``prefect worker start`` instead.
+The SLA sweep is served here too, on the interval ``GC_SLA_SWEEP_MINUTES`` (0 = not scheduled).
 """
+
+from datetime import timedelta
 
 from prefect import serve
 
 from flows.eia import eia_review
+from flows.sla_sweep import sla_sweep
 from flows.standard_land import standard_land_review
+from services.settings import get_settings
 
 DEPLOYMENT_NAME = "greenchannel"
 
 
 def main() -> None:
+    minutes = get_settings().sla_sweep_minutes
+    sweep = sla_sweep.to_deployment(name=DEPLOYMENT_NAME, interval=timedelta(minutes=minutes) if minutes else None)
     serve(standard_land_review.to_deployment(name=DEPLOYMENT_NAME), eia_review.to_deployment(name=DEPLOYMENT_NAME),
-          limit=8, print_starting_message=False)
+          sweep, limit=8, print_starting_message=False)
 
 
 if __name__ == "__main__":

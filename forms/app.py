@@ -15,6 +15,7 @@ from forms.deps import LoginRequired
 from forms.errors import field_errors
 from forms.routes.catalogue import router as catalogue_router
 from forms.routes.eia import router as eia_router
+from forms.routes.inbox import router as inbox_router
 from forms.routes.pages import router as pages_router
 from forms.routes.review import router as review_router
 from forms.routes.verification import router as verification_router
@@ -34,6 +35,7 @@ def create_app() -> FastAPI:
     app.include_router(review_router)
     app.include_router(eia_router)
     app.include_router(verification_router)
+    app.include_router(inbox_router)
     app.include_router(api_router)
     app.include_router(catalogue_router)
     app.include_router(parcels_api_router)

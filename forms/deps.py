@@ -9,6 +9,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from forms.security import read_api_token
+from services import notifications
 from services.db import session_scope
 from services.models import Role, User
 
@@ -41,6 +42,7 @@ def page_user(request: Request, session: SessionDep) -> User:
         raise LoginRequired()
     # error pages are rendered after the request's session has closed: keep a plain copy for their header
     request.state.user = SignedIn(user.display_name, user.role)
+    request.state.unread = notifications.unread_count(session, user)  # the 消息 badge in the header
     return user
 
 

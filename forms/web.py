@@ -17,6 +17,7 @@ templates.env.globals["prefect_ui"] = lambda: get_settings().prefect_ui_base()
 
 def page(request: Request, name: str, status_code: int = 200, **context):
     context.setdefault("user", getattr(request.state, "user", None))
+    context.setdefault("unread", getattr(request.state, "unread", 0))
     context["csrf_token"] = csrf_token(request)
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 

@@ -34,12 +34,21 @@ class Settings(BaseSettings):
                                  description="监管方 named in commitment letters and supervision agreements")
     indicator_margin: Decimal = Field(default=Decimal("0.10"), ge=0, lt=1,
                                       description="a planned value this close to its threshold is 临界 (at risk)")
+    sla_sweep_minutes: int = Field(default=10, ge=0, description="how often the SLA sweep runs; 0 = not scheduled")
     supplement_working_days: int = Field(default=10, ge=1, description="补正期限 stated on the 一次性告知书")
     max_upload_mb: int = Field(default=20, ge=1, description="largest file accepted for 补正 material")
     dispatch_sweep_seconds: float = Field(default=30.0, description="how often lost hand-overs are retried")
     login_max_failures: int = 5
     login_window_minutes: int = 15
     api_token_hours: int = 8
+    smtp_host: str = Field(default="", description="SMTP server for notification e-mail; empty: e-mail is off")
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP port (25 relay, 587 submission)")
+    smtp_username: str = Field(default="", description="SMTP login; empty: no authentication")
+    smtp_password: str = Field(default="", description="SMTP password for smtp_username")
+    smtp_starttls: bool = Field(default=False, description="upgrade the SMTP connection with STARTTLS")
+    mail_from: str = Field(default="greenchannel@localhost", description="From address of notification e-mail")
+    public_base_url: str = Field(default="http://127.0.0.1:8000",
+                                 description="the site's address as users reach it, for links in e-mail")
 
     @property
     def sqlalchemy_url(self) -> str:

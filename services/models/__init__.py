@@ -22,11 +22,12 @@ from services.models.review import (
     StepAction,
     VerificationRecord,
 )
+from services.models.supervision import Escalation, Notification, StepLight
 from services.models.users import LoginFailure, Role, User
 
 __all__ = [
     "ActionKind", "Application", "ApplicationStatus", "Attachment", "AuditEvent", "ClockPause", "Comparator",
-    "Document", "Enterprise", "Evaluation", "HolidayScheduleRecord", "IndustrialBase", "LoginFailure",
-    "MeasuredAt", "NumberSequence", "Parcel", "ParcelIndicator", "Project", "RegionalAssessment",
-    "RegionalAssessmentParcel", "Role", "Step", "StepAction", "StepStatus", "User", "VerificationRecord",
+    "Document", "Enterprise", "Escalation", "Evaluation", "HolidayScheduleRecord", "IndustrialBase", "LoginFailure",
+    "MeasuredAt", "Notification", "NumberSequence", "Parcel", "ParcelIndicator", "Project", "RegionalAssessment",
+    "RegionalAssessmentParcel", "Role", "Step", "StepAction", "StepLight", "StepStatus", "User", "VerificationRecord",
 ]

@@ -34,6 +34,7 @@ class User(SQLModel, table=True):
     enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id")
     department: str | None = Field(default=None, max_length=64)
     phone: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=128, description="for notifications by e-mail")
     is_active: bool = True
     created_at: NaiveDatetime
 

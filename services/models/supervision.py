@@ -1,0 +1,60 @@
+"""Supervision (亮灯督办): each open step's light, the escalations issued for it, and notifications.
+
+``StepLight`` is the last light the SLA sweep computed for a step; ``Escalation`` rows are unique per
+step and level, so a sweep run twice (or two at once) never escalates twice; ``Notification`` rows are
+unique per user and ``dedupe_key`` for the same reason.
+"""
+
+from datetime import date
+
+from pydantic import NaiveDatetime
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class StepLight(SQLModel, table=True):
+    """The light of one open step: green / yellow / red, or paused while its clock stands still."""
+
+    __tablename__ = "step_light"
+    step_id: int = Field(foreign_key="step.id", primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    department: str = Field(max_length=64, index=True)
+    light: str = Field(max_length=8, index=True, description="green | yellow | red | paused")
+    remaining_working_days: int | None = None
+    limit_working_days: int
+    computed_on: date
+    changed_on: date
+    yellow_since: date | None = None
+    red_since: date | None = None
+
+
+class Escalation(SQLModel, table=True):
+    """One escalation of a red step (督办): level 1 督办通知 to the department, 2 现场指挥部, 3 总指挥部."""
+
+    __table_args__ = (UniqueConstraint("step_id", "level", name="uq_escalation_level"),)
+    id: int | None = Field(default=None, primary_key=True)
+    step_id: int = Field(foreign_key="step.id", index=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    level: int
+    issued_on: date
+    reply_due_on: date | None = None
+    document_id: int | None = Field(default=None, foreign_key="document.id")
+    issued_at: NaiveDatetime
+
+
+class Notification(SQLModel, table=True):
+    """A message to one user (站内信), shown in the inbox and sent by e-mail when an address is known."""
+
+    __table_args__ = (UniqueConstraint("user_id", "dedupe_key", name="uq_notification_once"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    application_id: int | None = Field(default=None, foreign_key="application.id", index=True)
+    kind: str = Field(max_length=32, description="light_yellow | supervision_notice | escalation | deadline_moved")
+    title: str = Field(max_length=200)
+    body: str = Field(max_length=4000)
+    link: str = Field(default="", max_length=255)
+    dedupe_key: str = Field(max_length=128)
+    created_at: NaiveDatetime = Field(index=True)
+    read_at: NaiveDatetime | None = None
+    email_sent_at: NaiveDatetime | None = None
+    email_error: str = Field(default="", max_length=500)

@@ -1,0 +1,238 @@
+"""督办通知 (supervision notice): real WeasyPrint, python-docx, poppler and LibreOffice; no mocks.
+
+Same checks as ``test_eia_documents.py``: a CJK font is embedded, the PDF text layer and the DOCX
+carry the key strings, output is byte-stable and dated from the context, LibreOffice opens the
+DOCX, and validation names what is missing or inconsistent. Page 1 of the PDF is written to
+``/tmp/gc-docs-sup/`` as a PNG, for looking at the layout.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+
+import docx
+import pytest
+
+from services.documents import KINDS, render_docx, render_pdf
+from services.formatting import CHINA_TZ, format_date_zh
+from tests.services.document_samples import common
+from tests.services.test_documents import docx_text, needs_poppler, pdftotext, run, squash
+from tests.services.test_standard_land_documents import missing, needs_soffice, pdf_text
+
+KIND = "supervision_notice"
+PREVIEW_DIR = Path("/tmp/gc-docs-sup")
+
+
+def sample(**overrides) -> dict:
+    """A 建设工程规划许可 review step at the 自然资源局, 5 working days committed, started 23 Nov 2026,
+    paused 3 working days for 补正, due 3 Dec; on 10 Dec it is 4 working days overdue and red."""
+    ctx = common("督") | {
+        "department": "东莞市自然资源局",
+        "step_name": "建设工程规划许可证核发",
+        "application_title": "建设工程规划许可申请",
+        "level": 1,
+        "started_on": date(2026, 11, 23),
+        "due_on": date(2026, 12, 3),
+        "limit_text": "5个工作日",
+        "overdue_working_days": 4,
+        "paused_working_days": 3,
+        "light": "red",
+        "required_action": "立即办结该事项；确有困难的，书面说明原因、已采取的措施和预计办结时间",
+        "reply_due_on": date(2026, 12, 15),
+        "copy_to": ["绿色通道服务中心服务专员", "现场指挥部"],
+        "history": [
+            {"on": date(2026, 12, 4), "event": "超过办结期限，亮红灯，服务专员电话催办"},
+            {"on": date(2026, 12, 2), "event": "剩余1个工作日，亮黄灯，已提醒承办人及部门联络员"},
+        ],
+    }
+    ctx.update(overrides)
+    return ctx
+
+
+def key_strings(ctx: dict) -> list[str]:
+    """What both formats must print, as it should read."""
+    return [
+        "督办通知", "（一级督办）", ctx["number"], ctx["issuer"], f"{ctx['department']}：", ctx["enterprise_name"],
+        ctx["uscc"], ctx["case_no"], ctx["project_name"], ctx["verification_code"],
+        "“建设工程规划许可证核发”环节由你单位承办，承诺时限为5个工作日，自2026年11月23日起算，办结期限为2026年12月3日。",
+        "截至2026年12月10日，该环节仍未办结，超过办结期限4个工作日（计时暂停的3个工作日不计入），"
+        "绿色通道亮灯督办系统已亮红灯。",
+        "现向你单位发出督办通知",
+        "事项", "建设工程规划许可申请", "受理/起算日期", "2026年11月23日", "承诺时限", "办结期限", "2026年12月3日",
+        "已超期", "4个工作日（截至2026年12月10日）", "计时暂停", "3个工作日（补正等法定情形，不计入办理时限）",
+        "亮灯状态", "红灯", "督办级别", "一级督办：向承办部门发出督办通知",
+        "二、督办要求",
+        "（一）请你单位接到本通知后立即办结该事项；确有困难的，书面说明原因、已采取的措施和预计办结时间。",
+        f"（二）请于2026年12月15日前将办理情况书面回复{ctx['issuer']}，说明超期原因、已采取和拟采取的整改措施及预计办结日期。",
+        "（三）请明确一名责任人（姓名、职务、联系电话）",
+        "（四）逾期未书面回复或者仍未办结的，将提请现场指挥部督办，并按照有关规定对相关责任人启动效能问责。",
+        "三、此前亮灯及督办情况", "1 2026年12月2日 剩余1个工作日，亮黄灯", "2 2026年12月4日 超过办结期限，亮红灯",
+        "特此通知。", "（盖章）", "2026年12月10日", "抄送：绿色通道服务中心服务专员，现场指挥部。",
+    ]
+
+
+@pytest.fixture(scope="module")
+def pdf_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sup-pdf") / f"{KIND}.pdf"
+    path.write_bytes(render_pdf(KIND, sample()))
+    return path
+
+
+@pytest.fixture(scope="module")
+def docx_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sup-docx") / f"{KIND}.docx"
+    path.write_bytes(render_docx(KIND, sample()))
+    return path
+
+
+def rendered_text(tmp_path: Path, ctx: dict) -> str:
+    path = tmp_path / f"{KIND}-extra.pdf"
+    path.write_bytes(render_pdf(KIND, ctx))
+    return squash(pdf_text(path))
+
+
+# --- registry and validation ------------------------------------------------------------------
+
+
+def test_registered_with_a_unique_number_word():
+    spec = KINDS[KIND]
+    assert (spec.title, spec.number_word, spec.template) == ("督办通知", "督", "sectioned.html")
+    words = [kind.number_word for kind in KINDS.values()]
+    assert len(words) == len(set(words)), words
+
+
+@pytest.mark.parametrize("key", ["department", "reply_due_on", "copy_to", "history", "paused_working_days", "uscc"])
+def test_a_missing_key_is_named(key):
+    ctx = sample()
+    del ctx[key]
+    with pytest.raises(ValueError, match=f"{KIND} context: .*missing {key}"):
+        render_pdf(KIND, ctx)
+
+
+def test_a_missing_or_mistyped_history_entry_is_named():
+    ctx = sample()
+    del ctx["history"][1]["event"]
+    ctx["history"][0]["on"] = "2026-12-04"
+    with pytest.raises(ValueError, match=r"history\[0\]\.on has type str.*missing history\[1\]\.event"):
+        render_docx(KIND, ctx)
+
+
+def test_reply_due_on_must_be_after_issued_on():
+    for reply in (date(2026, 12, 10), date(2026, 12, 9)):
+        with pytest.raises(ValueError, match="reply_due_on must be after issued_on"):
+            render_pdf(KIND, sample(reply_due_on=reply))
+
+
+def test_mistyped_and_out_of_range_values_are_named():
+    ctx = sample(level=4, light="yellow", overdue_working_days=-1, paused_working_days=True, copy_to=[],
+                 started_on=datetime(2026, 11, 23, 9, 0))
+    with pytest.raises(ValueError, match=r"started_on must be a date.*paused_working_days must be an int.*"
+                                         r"light must be one of \['red'\].*copy_to needs at least 1 item.*"
+                                         r"level must be one of \[1, 2, 3\], not 4.*"
+                                         r"overdue_working_days must not be negative"):
+        render_pdf(KIND, ctx)
+
+
+def test_dates_must_not_run_backwards():
+    with pytest.raises(ValueError, match="started_on must not be after due_on"):
+        render_pdf(KIND, sample(started_on=date(2026, 12, 4)))
+    with pytest.raises(ValueError, match="due_on must not be after issued_on"):
+        render_pdf(KIND, sample(due_on=date(2026, 12, 11), overdue_working_days=0))
+    with pytest.raises(ValueError, match="overdue_working_days > 0 needs due_on before issued_on"):
+        render_pdf(KIND, sample(due_on=date(2026, 12, 10)))
+    with pytest.raises(ValueError, match=r"history\[0\]\.on must not be after issued_on"):
+        render_pdf(KIND, sample(history=[{"on": date(2026, 12, 11), "event": "亮红灯"}]))
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+@needs_poppler
+def test_pdf_embeds_the_cjk_font(pdf_file):
+    rows = run("pdffonts", pdf_file).splitlines()[2:]
+    embedded = [row.split()[0] for row in rows if row.split()[-5] == "yes"]
+    assert any("WenQuanYi" in name for name in embedded), rows
+
+
+@needs_poppler
+def test_pdf_text_has_the_key_strings(pdf_file):
+    assert missing(pdf_text(pdf_file), key_strings(sample())) == []
+
+
+@needs_poppler
+def test_pdf_first_page_rasterises(pdf_file):
+    PREVIEW_DIR.mkdir(parents=True, exist_ok=True)
+    run("pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", pdf_file, PREVIEW_DIR / KIND)
+    images = sorted(PREVIEW_DIR.glob(f"{KIND}-*1.png"))
+    assert images and images[0].stat().st_size > 10_000  # a blank A4 page at 60 dpi is ~1 KB
+
+
+@needs_poppler
+def test_pdf_is_deterministic_and_dated_from_the_context(pdf_file):
+    ctx = sample()
+    assert render_pdf(KIND, ctx) == pdf_file.read_bytes()
+    info = run("pdfinfo", "-isodates", pdf_file)
+    assert f"{ctx['issued_on'].isoformat()}T00:00:00+08" in info
+    assert "督办通知" in info
+
+
+@needs_poppler
+@pytest.mark.parametrize("level, subtitle, wording, next_step", [
+    (2, "（二级督办：提请现场指挥部督办）", "经前期督办仍未办结，现提请现场指挥部督办", "将提请总指挥部督办"),
+    (3, "（三级督办：提请总指挥部督办）", "经现场指挥部督办仍未办结，现提请总指挥部督办",
+     "将由总指挥部予以通报并约谈你单位主要负责人"),
+])
+def test_higher_levels_print_their_wording(tmp_path, level, subtitle, wording, next_step):
+    text = rendered_text(tmp_path, sample(level=level))
+    assert subtitle in text and wording in text and next_step in text
+    assert "向你单位发出督办通知" not in text and "一级督办" not in text
+
+
+@needs_poppler
+def test_without_history_or_pause(tmp_path):
+    ctx = sample(history=[], paused_working_days=0, overdue_working_days=1, due_on=date(2026, 12, 9))
+    text = rendered_text(tmp_path, ctx)
+    assert "此前亮灯及督办情况" not in text
+    assert "超过办结期限1个工作日，绿色通道亮灯督办系统已亮红灯" in text
+    assert "计时暂停无" in text and "不计入" not in text
+
+
+@needs_poppler
+def test_due_today_is_not_called_overdue_by_days(tmp_path):
+    text = rendered_text(tmp_path, sample(due_on=date(2026, 12, 10), overdue_working_days=0, history=[]))
+    assert "该环节仍未办结，已届办结期限（计时暂停的3个工作日不计入）" in text
+    assert "超过办结期限" not in text
+
+
+# --- DOCX -------------------------------------------------------------------------------------
+
+
+def test_docx_carries_the_same_content(docx_file):
+    text = docx_text(docx.Document(docx_file))
+    expected = [s for s in key_strings(sample()) if not s[0].isdigit()]  # history rows are cells in DOCX
+    assert missing(text, expected + ["2026年12月2日", "剩余1个工作日，亮黄灯", "超过办结期限，亮红灯"]) == []
+
+
+def test_docx_bytes_are_stable_and_dated_from_the_context(docx_file):
+    ctx = sample()
+    assert render_docx(KIND, ctx) == docx_file.read_bytes()
+    props = docx.Document(docx_file).core_properties
+    assert props.created == datetime.combine(ctx["issued_on"], time(0, 0), tzinfo=CHINA_TZ)
+    assert props.title == f"督办通知 {ctx['number']}"
+
+
+@needs_soffice
+@needs_poppler
+def test_docx_converts_with_libreoffice(docx_file, tmp_path):
+    profile = tmp_path / "lo-profile"  # own profile: a shared one fails silently
+    outdir = tmp_path / "out"
+    run("soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+        "--outdir", outdir, docx_file, timeout=180)
+    converted = outdir / f"{KIND}.pdf"
+    assert converted.exists()
+    text = squash(pdftotext(converted))
+    ctx = sample()
+    for expected in ("督办通知", ctx["number"], ctx["department"], "超过办结期限4个工作日",
+                     format_date_zh(ctx["reply_due_on"]), format_date_zh(ctx["issued_on"])):
+        assert squash(expected) in text, expected
