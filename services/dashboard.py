@@ -24,6 +24,7 @@ from services.models import (
     Role,
     Step,
     StepAction,
+    StepLight,
     StepStatus,
     User,
     VerificationRecord,
@@ -47,6 +48,7 @@ class ApplicationView:
     pauses: list[ClockPause] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     verifications: list[VerificationRecord] = field(default_factory=list)
+    lights: dict[int, StepLight] = field(default_factory=dict)
 
     @property
     def evaluation(self) -> Evaluation | None:
@@ -109,6 +111,8 @@ def application_view(session: Session, application: Application) -> ApplicationV
         pauses=list(session.exec(select(ClockPause).where(ClockPause.step_id.in_(step_ids)).order_by(ClockPause.id))),
         attachments=list(session.exec(select(Attachment).where(Attachment.application_id == application.id)
                                       .order_by(Attachment.id))),
+        lights={light.step_id: light for light in session.exec(select(StepLight).where(
+            StepLight.step_id.in_(step_ids)))},
         verifications=list(session.exec(select(VerificationRecord)
                                         .where(VerificationRecord.application_id == application.id)
                                         .order_by(VerificationRecord.id))))
@@ -165,6 +169,7 @@ class QueueRow:
     enterprise_name: str
     project_name: str
     proposal: str | None
+    light: str | None = None
 
 
 def review_queue(session: Session, user: User, limit: int = 200) -> list[QueueRow]:
@@ -180,4 +185,7 @@ def review_queue(session: Session, user: User, limit: int = 200) -> list[QueueRo
     rows = session.exec(stmt).all()
     proposals = {e.application_id: e.result.get("proposal", {}).get("result_zh") for e in session.exec(
         select(Evaluation).where(Evaluation.application_id.in_([r[1].id for r in rows])))} if rows else {}
-    return [QueueRow(step, app, ent, proj, proposals.get(app.id)) for step, app, ent, proj in rows]
+    lights = {light.step_id: light.light for light in session.exec(select(StepLight).where(
+        StepLight.step_id.in_([r[0].id for r in rows])))} if rows else {}
+    return [QueueRow(step, app, ent, proj, proposals.get(app.id), lights.get(step.id))
+            for step, app, ent, proj in rows]

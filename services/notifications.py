@@ -210,9 +210,14 @@ def deliver_pending(session: Session, sender: Sender | None = None, limit: int =
             claimed = _claim(session, notification_id)
             if claimed is None:
                 continue  # another sender took it, or it changed since the list was read
+            try:
+                message = build_message(**claimed, settings=settings)
+            except Exception as failure:  # a malformed address or header: this message only
+                _record(session, notification_id, _describe(failure))
+                continue
             error, stop = "", False
             try:
-                sender(build_message(**claimed, settings=settings))
+                sender(message)
             except _MESSAGE_ERRORS as failure:
                 error = _describe(failure)
             except Exception as failure:  # connection, authentication, time-out: the server is not usable now

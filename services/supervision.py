@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -63,8 +63,11 @@ def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | Non
     report = SweepReport(today=today)
     rows = session.exec(select(Step, Application.process_key).join(Application, Application.id == Step.application_id)
                         .where(Step.status.in_(OPEN))).all()
-    known = {light.step_id: light for light in session.exec(select(StepLight).where(
-        StepLight.step_id.in_(select(Step.id).where(Step.status.in_(OPEN)))))}
+    open_ids = select(Step.id).where(Step.status.in_(OPEN))
+    known = {light.step_id: light for light in session.exec(select(StepLight).where(StepLight.step_id.in_(open_ids)))}
+    escalated = dict(session.exec(select(Escalation.step_id, func.max(Escalation.level))
+                                  .where(Escalation.step_id.in_(open_ids)).group_by(Escalation.step_id)).all())
+    contacts = _Recipients(session)
     for step, process_key in rows:
         report.steps += 1
         rule = rules.rule_for(process_key, step.key)
@@ -75,12 +78,12 @@ def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | Non
         if _record(session, step, light, remaining, today, previous):
             report.changed += 1
         if light == "yellow" and (previous is None or previous.light != "yellow"):
-            report.notified += _notify_yellow(session, step, remaining)
+            report.notified += _notify_yellow(session, step, remaining, contacts)
         if light == "red" and step.kind == "human":
             red_since = (previous.red_since if previous and previous.red_since else today)
             level = sla.escalation_level(rule, calendar.working_days_between(red_since, today))
-            for lvl in range(1, level + 1):
-                if _escalate(session, step, lvl, today, calendar, rule):
+            for lvl in range(escalated.get(step.id, 0) + 1, level + 1):  # the unique row still guards races
+                if _escalate(session, step, lvl, today, calendar, rule, contacts):
                     report.escalations.append((step.id, lvl))
     _forget_closed(session)
     session.flush()
@@ -120,10 +123,23 @@ def _case_text(session: Session, step: Step) -> tuple[Application, str]:
     return application, f"{application.case_no}（{project.name}）的“{step.name}”"
 
 
-def _notify_yellow(session: Session, step: Step, remaining: int | None) -> int:
+class _Recipients:
+    """Department contacts and supervisors, looked up once per sweep."""
+
+    def __init__(self, session: Session):
+        self.session, self._departments = session, {}
+        self.supervisors = notifications.supervisors(session)
+
+    def department(self, name: str) -> list:
+        if name not in self._departments:
+            self._departments[name] = notifications.department_contacts(self.session, name)
+        return self._departments[name]
+
+
+def _notify_yellow(session: Session, step: Step, remaining: int | None, contacts: _Recipients) -> int:
     """A new yellow: the department contacts (and, with 代办 mandates, the agent) are told."""
     application, case = _case_text(session, step)
-    recipients = notifications.department_contacts(session, step.department)
+    recipients = contacts.department(step.department)
     due = f"{step.due_on:%Y年%m月%d日}" if step.due_on else "—"
     created = notifications.notify(
         session, recipients, kind="light_yellow", title=f"【黄灯】{case}即将到期",
@@ -134,7 +150,7 @@ def _notify_yellow(session: Session, step: Step, remaining: int | None) -> int:
 
 
 def _escalate(session: Session, step: Step, level: int, today: date, calendar: WorkCalendar,
-              rule: sla.LightRule) -> bool:
+              rule: sla.LightRule, contacts: _Recipients) -> bool:
     """Insert the escalation once (the unique row is the guard), then tell the people concerned."""
     reply_due = calendar.add_working_days(today, rule.reply_working_days).due if level == 1 else None
     try:
@@ -146,7 +162,7 @@ def _escalate(session: Session, step: Step, level: int, today: date, calendar: W
     except IntegrityError:
         return False  # escalated before (or by a sweep running at the same time)
     application, case = _case_text(session, step)
-    recipients = notifications.department_contacts(session, step.department) + notifications.supervisors(session)
+    recipients = contacts.department(step.department) + contacts.supervisors
     title = f"【红灯·{sla.LEVEL_ZH[level]}】{case}已超期"
     body = (f"{case}已超过办结期限（{step.due_on:%Y年%m月%d日}）。"
             + (f"请于{reply_due:%Y年%m月%d日}前书面回复办理情况。" if reply_due else "已提请上一级指挥部督办。"))

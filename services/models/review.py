@@ -20,7 +20,7 @@ class Evaluation(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="application.id", index=True)
     kind: str = Field(max_length=32)
-    rules_version: str = Field(max_length=32)
+    rules_version: str = Field(max_length=64, description="e.g. national-2021+commitment-default/1")
     evaluated_at: NaiveDatetime
     inputs: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

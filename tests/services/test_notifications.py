@@ -249,7 +249,7 @@ def test_two_senders_at_once_never_send_twice(session, sink, mail_settings):
         try:
             with Session(get_engine(), expire_on_commit=False) as own:
                 start.wait()
-                counts.append(notifications.deliver_pending(own)); print("COUNT", counts[-1])
+                counts.append(notifications.deliver_pending(own))
         except Exception as error:  # reported below: a thread's exception would be lost
             errors.append(error)
 
@@ -281,3 +281,13 @@ def test_links_become_absolute():
         "http://127.0.0.1:8000/applications/5"
     assert notifications.absolute_link("https://other/x", "http://a") == "https://other/x"
     assert notifications.absolute_link("", "http://a") == ""
+
+
+def test_a_malformed_address_fails_alone(session, sink, mail_settings):
+    broken, fine = _user(session, email="lin\nBcc: all@qiye.example.cn"), _user(session)
+    notifications.notify(session, [broken, fine], kind="light_yellow", title="提醒", body="b", dedupe_key=_key())
+    session.commit()
+    assert notifications.deliver_pending(session) == 1
+    [bad] = _rows(session, broken)
+    assert bad.email_sent_at is None and bad.email_error.startswith("ValueError")
+    assert len(sink.to(fine.email)) == 1 and sink.to("all@qiye.example.cn") == []

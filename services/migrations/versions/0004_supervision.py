@@ -16,6 +16,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('evaluation', schema=None) as batch_op:  # both configuration versions fit
+        batch_op.alter_column('rules_version', existing_type=sa.String(length=32), type_=sa.String(length=64),
+                              existing_nullable=False)
     op.create_table('notification',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -84,6 +87,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('evaluation', schema=None) as batch_op:
+        batch_op.alter_column('rules_version', existing_type=sa.String(length=64), type_=sa.String(length=32),
+                              existing_nullable=False)
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_column('email')
 
