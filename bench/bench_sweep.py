@@ -72,7 +72,8 @@ def _bulk_steps(session, count: int, today: date) -> None:
             rows.append({"application_id": app_id, "key": f"step_{k}", "name": "自然资源局审查", "kind": "human",
                          "department": "自然资源局", "sequence": k, "status": "suspended" if i % 33 == 0 else "running",
                          "sla_working_days": 5, "sla_unit": "working_day", "due_on": due, "due_provisional": False,
-                         "outcome": {}, "paused_working_days": 0, "started_at": now})
+                         "outcome": {}, "paused_working_days": 0,
+                         "started_at": datetime.combine(due - timedelta(days=7), datetime.min.time())})
     for start in range(0, len(rows), 10_000):
         session.execute(insert(Step), rows[start:start + 10_000])
     session.commit()
@@ -96,7 +97,7 @@ def main() -> int:
         _reset_postgres(args.database_url)
     from sqlmodel import Session, func, select
 
-    from services import demo, supervision
+    from services import clock, demo, supervision
     from services.db import get_engine
     from services.migrate import upgrade_to_head
     from services.models import Escalation, Notification, Step, StepStatus
@@ -126,11 +127,15 @@ def main() -> int:
     again, report2 = _timed("sweep 2 (same day, nothing changes)", sweep_on(today))
     later, report3 = _timed("sweep 3 (one working day later)", sweep_on(today + timedelta(days=1)))
 
-    def notices():
-        with Session(get_engine()) as s:
-            issued = supervision.issue_pending_notices(s, limit=20)
-            s.commit()
-            return issued
+    def notices():  # issued on the day of the last sweep, as the scheduled flow would
+        clock.set_clock(lambda: datetime.combine(today + timedelta(days=1), datetime.min.time()))
+        try:
+            with Session(get_engine()) as s:
+                issued = supervision.issue_pending_notices(s, limit=20)
+                s.commit()
+                return issued
+        finally:
+            clock.set_clock(None)
     render, issued = _timed("issue 20 督办通知 (PDF + DOCX)", notices)
     with Session(get_engine()) as s:
         escalations = s.exec(select(func.count()).select_from(Escalation)).one()

@@ -198,7 +198,7 @@ def notice_context(session: Session, application: Application, escalation: Escal
     calendar = work_calendar(session)
     earlier = session.exec(select(Escalation).where(Escalation.step_id == step.id, Escalation.level < escalation.level)
                            .order_by(Escalation.level)).all()
-    started = step.started_at.date() if step.started_at else application.submitted_at.date()
+    started = min(step.started_at.date() if step.started_at else application.submitted_at.date(), step.due_on)
     return {
         "number": number, "issuer": get_settings().issuer_name, "issued_on": issued_at.date(),
         "enterprise_name": enterprise.name, "uscc": enterprise.uscc, "case_no": application.case_no,

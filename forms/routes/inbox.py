@@ -1,6 +1,7 @@
 """The inbox (消息): the signed-in user's notifications, newest first; marking them read.
 
 Only the owner sees or marks a notification: anyone else's answers 404, as if it did not exist.
+Posts commit before redirecting, so the page they redirect to already shows the new count.
 """
 
 from typing import Annotated
@@ -27,6 +28,7 @@ def inbox_page(request: Request, session: SessionDep, user: PageUser):
 @router.post("/inbox/read-all", dependencies=[Csrf])
 def read_all(session: SessionDep, user: PageUser):
     notifications.mark_all_read(session, user)
+    session.commit()  # before the redirect: the request's own commit comes after the response is sent
     return RedirectResponse("/inbox", status_code=303)
 
 
@@ -37,6 +39,7 @@ def read_one(session: SessionDep, user: PageUser, notification_id: int,
     notification = notifications.mark_read(session, user, notification_id)
     if notification is None:
         raise HTTPException(status_code=404, detail="未找到该消息")
+    session.commit()
     target = notification.link if values.get("open") and _is_local(notification.link) else "/inbox"
     return RedirectResponse(target, status_code=303)
 

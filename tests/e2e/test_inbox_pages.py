@@ -61,8 +61,8 @@ def test_inbox_shows_unread_and_marks_read(enterprise_page, new_page, shots):
 
     page.get_by_test_id("inbox-link").click()
     expect(page.locator(f"li.message[data-id='{ids[0]}']")).to_have_class(re.compile(r"\bread\b"))
-    page.click("#read-all")
-    page.wait_for_url("**/inbox")
+    with page.expect_navigation(url="**/inbox"):
+        page.click("#read-all")
     expect(page.get_by_test_id("unread-count")).to_have_count(0)
     expect(page.get_by_test_id("inbox-link")).to_have_text("消息")
     expect(page.locator("li.message.unread")).to_have_count(0)
