@@ -75,9 +75,10 @@ def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | Non
         light = sla.light_for(rule, step.sla_working_days, remaining, is_paused(step))
         report.lights[light] += 1
         previous = known.get(step.id)
+        was = previous.light if previous else None  # read before _record updates the row in place
         if _record(session, step, light, remaining, today, previous):
             report.changed += 1
-        if light == "yellow" and (previous is None or previous.light != "yellow"):
+        if light == "yellow" and was != "yellow":
             report.notified += _notify_yellow(session, step, remaining, contacts)
         if light == "red" and step.kind == "human":
             red_since = (previous.red_since if previous and previous.red_since else today)

@@ -109,6 +109,8 @@ def test_a_suspended_clock_is_paused_not_running_out(session):
 
 def test_yellow_notifies_once_and_red_escalates_once_per_level(session):
     step = _force_due(session, _review_step(session, "sup-3"), date(2026, 11, 20))  # a Friday
+    supervision.sweep(session, date(2026, 11, 16))  # green first: the change to yellow is what notifies
+    assert _light(session, step).light == "green"
     supervision.sweep(session, date(2026, 11, 19))  # yellow
     supervision.sweep(session, date(2026, 11, 19))  # again: nothing new
     yellow = session.exec(select(Notification).where(Notification.application_id == step.application_id,
