@@ -19,6 +19,7 @@ from flows.human import settle_step
 from flows.progress import publish_steps_table
 from services import acceptance, clock, eia, intake
 from services.db import session_scope
+from services.documents import issue as documents
 from services.models import Application, ApplicationStatus, StepStatus
 from services.schedules import work_calendar
 from services.steps import finish_step, get_step, schedule_deadlines, start_step
@@ -52,8 +53,6 @@ def accept(application_id: int) -> int | None:
 def issue_commitment_letter(application_id: int) -> int:
     with session_scope() as session:
         application = session.get(Application, application_id)
-        from services.documents import issue as documents
-
         return documents.issue(session, application, kind="eia_commitment_letter", step_key="acceptance",
                                issue_key="eia_commitment_letter",
                                build_context=lambda number, issued_at: eia.commitment_letter_context(

@@ -18,7 +18,7 @@ The classification, the eligibility and the versions of both configurations are 
 application (an ``Evaluation``), so the documents print what was decided then.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -33,6 +33,7 @@ from services.models import (
     ActionKind,
     Application,
     ApplicationStatus,
+    Document,
     Enterprise,
     Evaluation,
     Parcel,
@@ -49,7 +50,7 @@ from services.rules import eia_eligibility, industry
 from services.rules import standard_land as land_rules
 from services.schedules import work_calendar
 from services.settings import get_settings
-from services.standard_land import assessments_for, common_context, parcel_view
+from services.standard_land import assessments_for, common_context, parcel_view, supplement_notice_context
 from services.steps import OPEN, finish_step, get_step, plan_steps, schedule_deadlines, start_step
 
 EVALUATION_KIND = "eia_classification"
@@ -260,8 +261,6 @@ def _reject(session: Session, application: Application, step: Step, action: Step
 
 
 def _supplement_notice(session: Session, application: Application, step: Step, action: StepAction) -> dict:
-    from services.standard_land import supplement_notice_context
-
     document = documents.issue(
         session, application, kind="supplement_notice", step_key=step.key, issue_key=f"supplement-{action.id}",
         build_context=lambda number, issued_at: supplement_notice_context(session, application, step, action,
@@ -366,8 +365,6 @@ def decision_context(session: Session, application: Application, number: str, is
 
 def _post_check_due(session: Session, step: Step, decided_on: date) -> date:
     """When the post-approval check is due (the step's own rule, counted from the decision day)."""
-    from datetime import timedelta
-
     if step.due_on and step.due_on >= decided_on:
         return step.due_on
     end = decided_on + timedelta(days=step.sla_working_days)
@@ -395,10 +392,7 @@ def not_managed_context(session: Session, application: Application, number: str,
 
 def post_check_context(session: Session, application: Application, action: StepAction, outcome: str, number: str,
                        issued_at: datetime) -> dict[str, Any]:
-    decision = session.exec(select(Application).where(Application.id == application.id)).one()
-    from services.models import Document
-
-    decided = session.exec(select(Document).where(Document.application_id == decision.id,
+    decided = session.exec(select(Document).where(Document.application_id == application.id,
                                                   Document.kind == "eia_decision")).one()
     checker = session.get(User, action.actor_id)
     deadline = None
