@@ -12,14 +12,21 @@ from services.models import NumberSequence
 
 
 def next_number(session: Session, issuer: str, kind: str, year: int) -> int:
+    """The next number, bumped in the caller's transaction.
+
+    The UPDATE comes first on purpose: on SQLite (WAL) a transaction that reads before it writes fails
+    with "database is locked" at once when another writer committed in between; writing first takes
+    the write lock (waiting for it) before anything is read.
+    """
     key = (NumberSequence.issuer == issuer) & (NumberSequence.kind == kind) & (NumberSequence.year == year)
-    if session.exec(select(NumberSequence.year).where(key)).first() is None:
+    bump = update(NumberSequence).where(key).values(last_value=NumberSequence.last_value + 1)
+    if session.execute(bump.execution_options(synchronize_session=False)).rowcount == 0:
         try:
             with session.begin_nested():
                 session.add(NumberSequence(issuer=issuer, kind=kind, year=year, last_value=0))
         except IntegrityError:
             pass  # another transaction created the row first; the update below waits for it
-    session.execute(update(NumberSequence).where(key).values(last_value=NumberSequence.last_value + 1))
+        session.execute(bump.execution_options(synchronize_session=False))
     return session.exec(select(NumberSequence.last_value).where(key)).one()
 
 
