@@ -19,7 +19,16 @@ from sqlmodel import Session, select
 from services import clock, notifications
 from services.calendar import WorkCalendar
 from services.documents import issue as documents
-from services.models import Application, Enterprise, Escalation, Project, Step, StepLight, StepStatus
+from services.models import (
+    Application,
+    Enterprise,
+    Escalation,
+    LightSnapshot,
+    Project,
+    Step,
+    StepLight,
+    StepStatus,
+)
 from services.rules import sla
 from services.schedules import work_calendar
 from services.settings import get_settings
@@ -36,6 +45,7 @@ class SweepReport:
     lights: dict[str, int] = field(default_factory=lambda: {"green": 0, "yellow": 0, "red": 0, "paused": 0})
     changed: int = 0
     notified: int = 0
+    by_department: dict[tuple[str, str], int] = field(default_factory=dict)
     escalations: list[tuple[int, int]] = field(default_factory=list)
 
 
@@ -74,6 +84,7 @@ def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | Non
         remaining = remaining_days(calendar, step, today)
         light = sla.light_for(rule, step.sla_working_days, remaining, is_paused(step))
         report.lights[light] += 1
+        report.by_department[(step.department, light)] = report.by_department.get((step.department, light), 0) + 1
         previous = known.get(step.id)
         was = previous.light if previous else None  # read before _record updates the row in place
         if _record(session, step, light, remaining, today, previous):
@@ -87,8 +98,16 @@ def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | Non
                 if _escalate(session, step, lvl, today, calendar, rule, contacts):
                     report.escalations.append((step.id, lvl))
     _forget_closed(session)
+    _snapshot(session, report)
     session.flush()
     return report
+
+
+def _snapshot(session: Session, report: SweepReport) -> None:
+    """Today's counts per department and light, replacing an earlier sweep's of the same day."""
+    session.execute(LightSnapshot.__table__.delete().where(LightSnapshot.day == report.today))
+    session.add_all(LightSnapshot(day=report.today, department=department, light=light, count=count)
+                    for (department, light), count in sorted(report.by_department.items()))
 
 
 def _record(session: Session, step: Step, light: str, remaining: int | None, today: date,

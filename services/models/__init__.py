@@ -22,12 +22,13 @@ from services.models.review import (
     StepAction,
     VerificationRecord,
 )
-from services.models.supervision import Escalation, Notification, StepLight
+from services.models.supervision import Escalation, LightSnapshot, Notification, StepLight
 from services.models.users import LoginFailure, Role, User
 
 __all__ = [
     "ActionKind", "Application", "ApplicationStatus", "Attachment", "AuditEvent", "ClockPause", "Comparator",
-    "Document", "Enterprise", "Escalation", "Evaluation", "HolidayScheduleRecord", "IndustrialBase", "LoginFailure",
+    "Document", "Enterprise", "Escalation", "Evaluation", "HolidayScheduleRecord", "IndustrialBase",
+    "LightSnapshot", "LoginFailure",
     "MeasuredAt", "Notification", "NumberSequence", "Parcel", "ParcelIndicator", "Project", "RegionalAssessment",
     "RegionalAssessmentParcel", "Role", "Step", "StepAction", "StepLight", "StepStatus", "User", "VerificationRecord",
 ]

@@ -58,3 +58,13 @@ class Notification(SQLModel, table=True):
     read_at: NaiveDatetime | None = None
     email_sent_at: NaiveDatetime | None = None
     email_error: str = Field(default="", max_length=500)
+
+
+class LightSnapshot(SQLModel, table=True):
+    """How many open steps each department had in each light on a day (written by the sweep; for charts)."""
+
+    __tablename__ = "light_snapshot"
+    day: date = Field(primary_key=True)
+    department: str = Field(primary_key=True, max_length=64)
+    light: str = Field(primary_key=True, max_length=8)
+    count: int

@@ -172,3 +172,15 @@ def test_deadline_text_uses_the_step_unit(session):
     assert supervision.remaining_days(work_calendar(session), step, date(2027, 1, 1)) == 0
     assert supervision.remaining_days(work_calendar(session), step, date(2026, 12, 1)) == 31
     assert date(2026, 12, 1) + timedelta(days=30) == step.due_on
+
+
+def test_each_sweep_keeps_one_snapshot_per_day_for_the_charts(session):
+    from services.models import LightSnapshot
+
+    _force_due(session, _review_step(session, "sup-6"), date(2026, 11, 20))
+    day = date(2026, 11, 18)
+    first = supervision.sweep(session, day)
+    supervision.sweep(session, day)  # the same day again replaces, never adds
+    rows = session.exec(select(LightSnapshot).where(LightSnapshot.day == day)).all()
+    assert sum(r.count for r in rows) == first.steps
+    assert {(r.department, r.light) for r in rows} == set(first.by_department)
