@@ -46,7 +46,33 @@ def load_schedule(session: Session, text: str, actor: User | None) -> tuple[Holi
     audit.record(session, action, actor=actor, entity="holiday_schedule", entity_id=schedule.year,
                  detail={"source": schedule.source, "holidays": len(schedule.holidays),
                          "workdays": len(schedule.workdays)})
-    changes = recompute_open_deadlines(session, work_calendar(session), actor,
-                                       reason=f"载入{schedule.year}年节假日安排：{schedule.source}",
+    reason = f"载入{schedule.year}年节假日安排：{schedule.source}"
+    changes = recompute_open_deadlines(session, work_calendar(session), actor, reason=reason,
                                        affected_from=date(schedule.year, 1, 1))
+    _tell_about_moved_deadlines(session, changes, reason)
     return schedule, changes
+
+
+def _tell_about_moved_deadlines(session: Session, changes: list[dict], reason: str) -> None:
+    """Everyone concerned by a moved deadline is told what moved and why: the department contacts of the
+    step and the applicant enterprise's users (once per step and new date)."""
+    from services import notifications
+    from services.models import Application, Role, Step
+
+    for change in changes:
+        step = session.exec(select(Step).where(Step.application_id == change["application_id"],
+                                               Step.key == change["step"])).first()
+        application = session.get(Application, change["application_id"])
+        if step is None or application is None:
+            continue
+        enterprise_users = session.exec(select(User).where(User.role == Role.enterprise, User.is_active,
+                                                           User.enterprise_id == application.enterprise_id)).all()
+        old = change["old_due"].isoformat() if change["old_due"] else "—"
+        new = change["new_due"].isoformat() if change["new_due"] else "—"
+        firm = "" if change["new_provisional"] else "（正式期限）"
+        notifications.notify(
+            session, [*notifications.department_contacts(session, step.department), *enterprise_users],
+            kind="deadline_moved", title=f"【期限调整】{application.case_no}“{step.name}”办结期限 {old} → {new}",
+            body=f"{reason}。{application.case_no}的“{step.name}”办结期限由{old}调整为{new}{firm}。",
+            link=f"/applications/{application.id}",
+            dedupe_key=f"deadline-{application.id}-{step.key}-{new}", application_id=application.id)

@@ -45,6 +45,17 @@ def test_loading_the_schedule_recomputes_provisional_deadlines_and_audits(sessio
     # 1/4-1/5 were provisional 补假 days and are working days now; the test schedule's 调休 Saturday counts
     assert review.due_on <= before
     assert work_calendar(session).is_workday(datetime(2027, 2, 20).date())
+    # the enterprise and the department contacts are told what moved and why, once per step and date
+    from services.models import Notification
+
+    told = session.exec(select(Notification).where(Notification.application_id == application.id,
+                                                   Notification.kind == "deadline_moved")).all()
+    assert {n.user_id for n in told} >= {user.id, get_by_username(session, "reviewer").id}
+    assert any("载入2027年节假日安排" in n.body and "supervision_agreement" not in n.title for n in told)
+    load_schedule(session, TEST_2027, admin)  # loading the same schedule again tells nobody twice
+    again = session.exec(select(Notification).where(Notification.application_id == application.id,
+                                                    Notification.kind == "deadline_moved")).all()
+    assert len(again) == len(told)
 
 
 def test_a_bad_schedule_file_writes_nothing(session):
