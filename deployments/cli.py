@@ -52,15 +52,21 @@ def sla_sweep_once(
     on: str = typer.Option("", help="sweep as of this date (YYYY-MM-DD); default today"),
     notices: bool = typer.Option(True, help="also issue the pending 督办通知 documents"),
 ) -> None:
-    """Recompute every open step's light and escalate red steps now, without Prefect (idempotent)."""
-    from datetime import date
+    """Recompute every open step's light and escalate red steps now, without Prefect (idempotent).
 
-    from services import supervision
+    With ``--on`` the sweep runs as of that day (e.g. to catch up a day the scheduler missed): lights,
+    escalations and the 督办通知 issued are dated that day."""
+    from datetime import date, datetime, time
+
+    from services import clock, supervision
     from services.db import session_scope
     from services.rules.sla import LIGHT_ZH
 
+    if on:
+        day = date.fromisoformat(on)
+        clock.set_clock(lambda: datetime.combine(day, time(9)))
     with session_scope() as session:
-        report = supervision.sweep(session, date.fromisoformat(on) if on else None)
+        report = supervision.sweep(session)
         issued = supervision.issue_pending_notices(session) if notices else []
     lights = ", ".join(f"{LIGHT_ZH[k]} {v}" for k, v in report.lights.items())
     typer.echo(f"{report.today}: {report.steps} open steps ({lights}); {report.changed} changed, "

@@ -17,7 +17,9 @@ from forms.routes.catalogue import router as catalogue_router
 from forms.routes.eia import router as eia_router
 from forms.routes.inbox import router as inbox_router
 from forms.routes.pages import router as pages_router
+from forms.routes.reports import router as reports_router
 from forms.routes.review import router as review_router
+from forms.routes.statistics import router as statistics_router
 from forms.routes.verification import router as verification_router
 from forms.web import page
 from services.db import get_engine
@@ -33,6 +35,8 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(REPO_ROOT / "templates" / "web" / "static")), name="static")
     app.include_router(pages_router)
     app.include_router(review_router)
+    app.include_router(statistics_router)
+    app.include_router(reports_router)
     app.include_router(eia_router)
     app.include_router(verification_router)
     app.include_router(inbox_router)

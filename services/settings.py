@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     indicator_margin: Decimal = Field(default=Decimal("0.10"), ge=0, lt=1,
                                       description="a planned value this close to its threshold is 临界 (at risk)")
     sla_sweep_minutes: int = Field(default=10, ge=0, description="how often the SLA sweep runs; 0 = not scheduled")
+    progress_report_cron: str = Field(default="0 8 * * 1", description="weekly 办理进度报告 (China time); empty = off")
     supplement_working_days: int = Field(default=10, ge=1, description="补正期限 stated on the 一次性告知书")
     max_upload_mb: int = Field(default=20, ge=1, description="largest file accepted for 补正 material")
     dispatch_sweep_seconds: float = Field(default=30.0, description="how often lost hand-overs are retried")

@@ -96,7 +96,7 @@ class Stack:
 def stack(migrated) -> Stack:
     port, prefect_port = _free_port(), _free_port()
     env = dict(os.environ, GC_PREFECT_PORT=str(prefect_port), PYTHONUNBUFFERED="1", GC_DISPATCH_SWEEP_SECONDS="2",
-               GC_SLA_SWEEP_MINUTES="0")  # tests start the sweep themselves
+               GC_SLA_SWEEP_MINUTES="0", GC_PROGRESS_REPORT_CRON="")  # tests start these flows themselves
     log = open(DATA_DIR / "stack.log", "wb")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen([sys.executable, "-m", "deployments.cli", "run", "--demo", "--port", str(port)],
                                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -1,0 +1,79 @@
+"""统计分析 for supervisors: on-time rates, durations and lights as SVG charts, each dataset as CSV."""
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+
+from forms.deps import SessionDep, StaffUser
+from forms.web import page
+from services import charts, statistics
+from services.models import Role, User
+
+router = APIRouter(include_in_schema=False)
+LIGHT_SERIES = [(k, statistics.LIGHT_ZH[k], charts.COLOURS[k]) for k in statistics.LIGHTS]
+BUCKET_SERIES = [(b, statistics.BUCKET_ZH[b], c) for b, c in
+                 zip(statistics.BUCKETS, ("#1d7a3a", "#0b4f9c", "#d9a300", "#c0262d"), strict=True)]
+
+
+def _supervisor(user: User) -> None:
+    if user.role != Role.supervisor:
+        raise HTTPException(status_code=403, detail="统计分析仅限督办管理员查看")
+
+
+def _rate_bars(rows: list[dict], label, title: str) -> str:
+    items = [(label(r), r["rate"], f"{r['rate'] * 100:.1f}%（{r['on_time']}/{r['completed']}）") for r in rows]
+    return charts.horizontal_bars(items, title=title, max_value=1.0)
+
+
+def _cards(session) -> list[dict]:
+    by_dept = statistics.on_time_by_department(session)
+    by_step = statistics.on_time_by_step(session)
+    durations = statistics.duration_by_step(session)
+    lights = statistics.open_by_light(session)
+    trend = statistics.lights_over_time(session, days=30)
+    return [
+        {"name": "on_time_by_department", "title": "各部门按期办结率", "rows": by_dept,
+         "note": "已办结且有办结期限的环节中，在期限当日或之前办结的比例；括号内为按期数/办结数。",
+         "svg": by_dept and _rate_bars(by_dept, lambda r: r["department"], "各部门按期办结率")},
+        {"name": "on_time_by_step", "title": "各办理环节按期办结率", "rows": by_step,
+         "note": "同上，按办理环节和承办部门分列。",
+         "svg": by_step and _rate_bars(by_step, lambda r: f"{r['step']}（{r['department']}）",
+                                       "各办理环节按期办结率")},
+        {"name": "duration_by_step", "title": "办理用时与承诺时限", "rows": durations,
+         "note": "已办结环节从开始到办结所用时间（扣除补正暂停的工作日），与承诺时限相比的分布；"
+                 "标签中为平均用时/承诺时限。",
+         "legend": BUCKET_SERIES,
+         "svg": durations and charts.horizontal_stacked(
+             [(f"{r['step']}（平均{r['average_days']:g}/限{r['limit_days']}{r['unit']}）", r) for r in durations],
+             BUCKET_SERIES, title="办理用时与承诺时限")},
+        {"name": "open_by_light", "title": "在办环节亮灯情况", "rows": lights,
+         "note": "最近一次亮灯巡查时各部门在办环节的灯色；暂停为补正期间计时暂停。",
+         "legend": LIGHT_SERIES,
+         "svg": lights and charts.horizontal_stacked([(r["department"], r) for r in lights], LIGHT_SERIES,
+                                                     title="在办环节亮灯情况")},
+        {"name": "lights_over_time", "title": "近30日亮灯趋势", "rows": trend,
+         "note": "每日亮灯巡查记录的在办环节数，按灯色分层；柱顶为当日合计。",
+         "svg": trend and charts.stacked_bars([(f"{r['day'].month}-{r['day'].day}", r) for r in trend],
+                                              LIGHT_SERIES, title="近30日亮灯趋势")},
+    ]
+
+
+@router.get("/statistics")
+def statistics_page(request: Request, session: SessionDep, user: StaffUser):
+    _supervisor(user)
+    cards = _cards(session)
+    for card in cards:
+        card["svg"] = Markup(card["svg"]) if card["svg"] else None  # built from escaped text in services.charts
+        card["legend"] = Markup(charts.legend(card["legend"])) if card.get("legend") else None
+    return page(request, "statistics.html", user=user, cards=cards)
+
+
+@router.get("/statistics/{name}.csv")
+def statistics_csv(session: SessionDep, user: StaffUser, name: str):
+    _supervisor(user)
+    if name not in statistics.DATASETS:
+        raise HTTPException(status_code=404, detail="没有这项统计数据")
+    rows = statistics.DATASETS[name][0](session)
+    body = "\ufeff" + statistics.csv_text(name, rows)
+    return Response(body.encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
