@@ -79,3 +79,19 @@ def application_ids(stack) -> Callable[[], set[int]]:
         return {row["id"] for row in r.json()}
 
     return ids
+
+
+@pytest.fixture
+def signed_in(new_page) -> Callable[[str], Page]:
+    """``signed_in("reviewer")``: a desktop page signed in as that demo account, through the login page."""
+
+    def sign_in(username: str) -> Page:
+        page = new_page()
+        page.goto("/login")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        page.click("button:has-text('登录')")
+        page.wait_for_url("**/applications")
+        return page
+
+    return sign_in

@@ -8,19 +8,8 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
-from services.demo import DEMO_PASSWORD
 from tests.conftest import REPO
 from tests.flows.test_standard_land_flow import _waiting_for_decision
-
-
-def _sign_in(new_page, username):
-    page = new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button:has-text('登录')")
-    page.wait_for_url("**/applications")
-    return page
 
 
 def _sweep_on(day: date) -> str:
@@ -30,7 +19,7 @@ def _sweep_on(day: date) -> str:
     return done.stdout
 
 
-def test_yellow_then_red_on_the_queue_the_case_page_and_in_the_inbox(new_page, stack, sample_application, shots):
+def test_yellow_then_red_on_the_queue_the_case_page_and_in_the_inbox(signed_in, stack, sample_application, shots):
     headers = stack.token("enterprise") | {"Idempotency-Key": str(uuid.uuid4())}
     with stack.client() as c:
         app_id = c.post("/api/v1/applications", json=dict(sample_application, project_name="亮灯测试项目"),
@@ -38,7 +27,7 @@ def test_yellow_then_red_on_the_queue_the_case_page_and_in_the_inbox(new_page, s
     body = _waiting_for_decision(stack, app_id)
     due = date.fromisoformat({s["key"]: s for s in body["steps"]}["land_review"]["due_on"])
     case_no = body["case_no"]
-    reviewer = _sign_in(new_page, "reviewer")
+    reviewer = signed_in("reviewer")
 
     _sweep_on(due)  # the last day: yellow
     reviewer.goto("/reviews")

@@ -8,18 +8,7 @@ import time
 
 from playwright.sync_api import Page, expect
 
-from services.demo import DEMO_PASSWORD
 from tests.e2e.test_application_pages import fill_form
-
-
-def _sign_in(new_page, username: str) -> Page:
-    page = new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button:has-text('登录')")
-    page.wait_for_url("**/applications")
-    return page
 
 
 def _reload_until(page: Page, selector: str, timeout: float = 120) -> None:
@@ -32,7 +21,7 @@ def _reload_until(page: Page, selector: str, timeout: float = 120) -> None:
     raise AssertionError(f"{selector} did not appear on {page.url}")
 
 
-def test_review_with_supplement_then_approval_and_verification(enterprise_page, new_page, sample_application,
+def test_review_with_supplement_then_approval_and_verification(enterprise_page, signed_in, sample_application,
                                                                 tmp_path, shots):
     page = enterprise_page
     fill_form(page, dict(sample_application, project_name="补正流程测试项目"))
@@ -44,7 +33,7 @@ def test_review_with_supplement_then_approval_and_verification(enterprise_page, 
     app_url = page.url
     case_no = page.locator(".case-no").inner_text()
 
-    reviewer = _sign_in(new_page, "reviewer")
+    reviewer = signed_in("reviewer")
     reviewer.click("nav.main-nav >> text=待审查事项")
     _reload_until(reviewer, f"tr[data-case='{case_no}'] a.button")
     reviewer.click(f"tr[data-case='{case_no}'] a.button")
@@ -93,7 +82,7 @@ def test_review_with_supplement_then_approval_and_verification(enterprise_page, 
     reviewer.screenshot(path=str(shots / "review-approved.png"), full_page=True)
 
     # later: the park records 对标验收 values; one indicator falls short
-    park = _sign_in(new_page, "supervisor")
+    park = signed_in("supervisor")
     park.goto(app_url)
     park.click("text=录入对标验收")
     park.fill("input[name=measured_on]", time.strftime("%Y-%m-%d"))

@@ -4,25 +4,15 @@ Chinese header (UTF-8 with BOM); a reviewer is turned away with 403."""
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlmodel import delete
 
 from services import clock
 from services.db import session_scope
-from services.demo import DEMO_PASSWORD
 from services.models import LightSnapshot
 
 DEPT = "统计页测试局"
 
-
-def _sign_in(new_page, username: str) -> Page:
-    page = new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button:has-text('登录')")
-    page.wait_for_url("**/applications")
-    return page
 
 
 @pytest.fixture
@@ -38,8 +28,8 @@ def snapshots(stack):
         session.execute(delete(LightSnapshot).where(LightSnapshot.department == DEPT))
 
 
-def test_supervisor_sees_charts_and_downloads_csv(new_page, snapshots, shots):
-    page = _sign_in(new_page, "supervisor")
+def test_supervisor_sees_charts_and_downloads_csv(signed_in, snapshots, shots):
+    page = signed_in("supervisor")
     page.click("nav.main-nav >> text=统计分析")
     page.wait_for_url("**/statistics")
     expect(page.locator("h1")).to_have_text("统计分析")
@@ -57,8 +47,8 @@ def test_supervisor_sees_charts_and_downloads_csv(new_page, snapshots, shots):
     assert data.decode("utf-8-sig").splitlines()[0] == "日期,绿灯,黄灯,红灯,暂停"
 
 
-def test_reviewer_gets_403(new_page):
-    page = _sign_in(new_page, "reviewer")
+def test_reviewer_gets_403(signed_in):
+    page = signed_in("reviewer")
     expect(page.locator("nav.main-nav >> text=统计分析")).to_have_count(0)
     response = page.goto("/statistics")
     assert response.status == 403
