@@ -17,7 +17,7 @@ from prefect.runtime import flow_run
 
 from flows.human import settle_step
 from flows.progress import publish_steps_table
-from services import acceptance, clock, eia, intake
+from services import acceptance, clock, decisions, eia, intake
 from services.db import session_scope
 from services.documents import issue as documents
 from services.models import Application, ApplicationStatus, StepStatus
@@ -99,7 +99,7 @@ def wait_for_period(application_id: int, step_key: str) -> None:
     while True:
         with session_scope() as session:
             start_step(session, application_id, step_key)
-            step = eia.open_human_step(session, application_id, step_key, str(flow_run.id))
+            step = decisions.open_human_step(session, application_id, step_key, str(flow_run.id))
             if step.status != StepStatus.running:
                 return
             if step.due_on and clock.today() > step.due_on:
@@ -113,7 +113,7 @@ def wait_for_period(application_id: int, step_key: str) -> None:
 
 def wait_for_people(application_id: int, step_key: str) -> str:
     with session_scope() as session:
-        step = eia.open_human_step(session, application_id, step_key, str(flow_run.id))
+        step = decisions.open_human_step(session, application_id, step_key, str(flow_run.id))
     publish_steps_table(application_id)
     return settle_step(step.id, apply_action)
 

@@ -26,7 +26,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from services import audit, clock, human_actions, numbering, uploads
+from services import audit, clock, decisions, human_actions, numbering, uploads
+from services.case_context import common_context, parcel_view
 from services.documents import issue as documents
 from services.intake import IntakeError
 from services.models import (
@@ -50,8 +51,8 @@ from services.rules import eia_eligibility, industry
 from services.rules import standard_land as land_rules
 from services.schedules import work_calendar
 from services.settings import get_settings
-from services.standard_land import assessments_for, common_context, parcel_view, supplement_notice_context
-from services.steps import OPEN, finish_step, get_step, plan_steps, schedule_deadlines, start_step
+from services.standard_land import assessments_for
+from services.steps import finish_step, get_step, plan_steps, schedule_deadlines, start_step
 
 EVALUATION_KIND = "eia_classification"
 AUTHORITY = "东莞市生态环境局"
@@ -233,43 +234,6 @@ def issue_document(session: Session, application_id: int, step_key: str, kind: s
     return document.id
 
 
-def open_human_step(session: Session, application_id: int, step_key: str, flow_run_id: str) -> Step:
-    start_step(session, application_id, step_key)
-    session.execute(update(Step).where(Step.application_id == application_id, Step.key == step_key)
-                    .values(flow_run_id=flow_run_id).execution_options(synchronize_session=False))
-    session.expire_all()
-    return get_step(session, application_id, step_key)
-
-
-def _approve(session: Session, application: Application, step: Step, action: StepAction) -> dict[str, Any]:
-    finish_step(session, application.id, step.key, status=StepStatus.completed,
-                outcome={"decision": "approve", "action_id": action.id, "reasons": action.reasons})
-    session.execute(update(Application).where(Application.id == application.id)
-                    .values(status=ApplicationStatus.approved).execution_options(synchronize_session=False))
-    return {"decision": "approve"}
-
-
-def _reject(session: Session, application: Application, step: Step, action: StepAction) -> dict[str, Any]:
-    finish_step(session, application.id, step.key, status=StepStatus.completed,
-                outcome={"decision": "reject", "action_id": action.id, "reasons": action.reasons})
-    session.execute(update(Step).where(Step.application_id == application.id, Step.status.in_(OPEN))
-                    .values(status=StepStatus.cancelled, finished_at=clock.now(), due_on=None)
-                    .execution_options(synchronize_session=False))
-    session.execute(update(Application).where(Application.id == application.id)
-                    .values(status=ApplicationStatus.rejected).execution_options(synchronize_session=False))
-    return {"decision": "reject"}
-
-
-def _supplement_notice(session: Session, application: Application, step: Step, action: StepAction) -> dict:
-    document = documents.issue(
-        session, application, kind="supplement_notice", step_key=step.key, issue_key=f"supplement-{action.id}",
-        build_context=lambda number, issued_at: supplement_notice_context(session, application, step, action,
-                                                                          number, issued_at))
-    action.document_id = document.id
-    session.add(action)
-    return {"document": document.number}
-
-
 def _check(outcome: str):
     def effect(session: Session, application: Application, step: Step, action: StepAction) -> dict[str, Any]:
         document = documents.issue(
@@ -287,8 +251,6 @@ def _check(outcome: str):
     return effect
 
 
-REVIEW_EFFECTS = {ActionKind.approve: _approve, ActionKind.reject: _reject,
-                  ActionKind.request_supplement: _supplement_notice}
 CHECK_EFFECTS = {ActionKind.check_pass: _check("pass"), ActionKind.check_rectify: _check("rectify"),
                  ActionKind.check_revoke: _check("revoke")}
 
@@ -296,7 +258,7 @@ CHECK_EFFECTS = {ActionKind.check_pass: _check("pass"), ActionKind.check_rectify
 def apply_action(session: Session, action_id: int) -> dict[str, Any]:
     action = session.get(StepAction, action_id)
     step = session.get(Step, action.step_id)
-    effects = CHECK_EFFECTS if step.key == "post_check" else REVIEW_EFFECTS
+    effects = CHECK_EFFECTS if step.key == "post_check" else decisions.DECISION_EFFECTS
     return human_actions.apply_action(session, action_id, effects)
 
 

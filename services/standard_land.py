@@ -10,10 +10,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import update
 from sqlmodel import Session, select
 
-from services import clock, human_actions
+from services import clock, decisions, human_actions
+from services.case_context import common_context, parcel_view
 from services.documents import issue as documents
 from services.models import (
     ActionKind,
@@ -21,7 +21,6 @@ from services.models import (
     ApplicationStatus,
     Enterprise,
     Evaluation,
-    IndustrialBase,
     Parcel,
     ParcelIndicator,
     Project,
@@ -34,10 +33,9 @@ from services.models import (
 )
 from services.rules import industry
 from services.rules import standard_land as rules
-from services.rules.units import m2_to_mu
 from services.schedules import work_calendar
 from services.settings import get_settings
-from services.steps import OPEN, finish_step, get_step, schedule_deadlines, start_step
+from services.steps import finish_step, get_step, schedule_deadlines, start_step
 
 EVALUATION_KIND = "standard_land"
 REVIEW_STEP = "land_review"
@@ -145,52 +143,12 @@ def _decimal(value: str | None) -> Decimal | None:
 # -- the department's decision --------------------------------------------------------------------
 
 def open_review(session: Session, application_id: int, flow_run_id: str) -> Step:
-    """Start the review step and remember which flow run waits on it (so a decision can resume it)."""
-    start_step(session, application_id, REVIEW_STEP)
-    session.execute(update(Step).where(Step.application_id == application_id, Step.key == REVIEW_STEP)
-                    .values(flow_run_id=flow_run_id).execution_options(synchronize_session=False))
-    session.expire_all()
-    return get_step(session, application_id, REVIEW_STEP)
-
-
-def _approve(session: Session, application: Application, step: Step, action: StepAction) -> dict[str, Any]:
-    finish_step(session, application.id, step.key, status=StepStatus.completed,
-                outcome={"decision": "approve", "action_id": action.id, "reasons": action.reasons})
-    session.execute(update(Application).where(Application.id == application.id)
-                    .values(status=ApplicationStatus.approved).execution_options(synchronize_session=False))
-    return {"decision": "approve"}
-
-
-def _reject(session: Session, application: Application, step: Step, action: StepAction) -> dict[str, Any]:
-    finish_step(session, application.id, step.key, status=StepStatus.completed,
-                outcome={"decision": "reject", "action_id": action.id, "reasons": action.reasons})
-    now = clock.now()
-    session.execute(update(Step).where(Step.application_id == application.id, Step.status.in_(OPEN))
-                    .values(status=StepStatus.cancelled, finished_at=now, due_on=None)
-                    .execution_options(synchronize_session=False))
-    session.execute(update(Application).where(Application.id == application.id)
-                    .values(status=ApplicationStatus.rejected).execution_options(synchronize_session=False))
-    return {"decision": "reject"}
-
-
-def _request_supplement(session: Session, application: Application, step: Step,
-                        action: StepAction) -> dict[str, Any]:
-    """Issue the 一次性告知书 listing every item at once; the clock was stopped by human_actions."""
-    document = documents.issue(
-        session, application, kind="supplement_notice", step_key=step.key, issue_key=f"supplement-{action.id}",
-        build_context=lambda number, issued_at: supplement_notice_context(session, application, step, action,
-                                                                          number, issued_at))
-    action.document_id = document.id
-    session.add(action)
-    return {"document": document.number}
-
-
-REVIEW_EFFECTS = {ActionKind.approve: _approve, ActionKind.reject: _reject,
-                  ActionKind.request_supplement: _request_supplement}
+    """Start the 自然资源局 review and remember which flow run waits on it."""
+    return decisions.open_human_step(session, application_id, REVIEW_STEP, flow_run_id)
 
 
 def apply_review_action(session: Session, action_id: int) -> dict[str, Any]:
-    return human_actions.apply_action(session, action_id, REVIEW_EFFECTS)
+    return human_actions.apply_action(session, action_id, decisions.DECISION_EFFECTS)
 
 
 def decision_of(session: Session, application_id: int) -> StepAction | None:
@@ -227,39 +185,6 @@ def issue_approval_document(session: Session, application_id: int, step_key: str
 
 
 # -- document contexts (all from stored rows) ------------------------------------------------------
-
-def common_context(session: Session, application: Application, number: str, issued_at: datetime) -> dict[str, Any]:
-    enterprise = session.get(Enterprise, application.enterprise_id)
-    project = session.get(Project, application.project_id)
-    return {"number": number, "issuer": get_settings().issuer_name, "issued_on": issued_at.date(),
-            "enterprise_name": enterprise.name, "uscc": enterprise.uscc, "case_no": application.case_no,
-            "project_name": project.name}
-
-
-def parcel_view(session: Session, parcel: Parcel) -> dict[str, str]:
-    base = session.get(IndustrialBase, parcel.base_id)
-    return {"number": parcel.number, "base_name": base.name, "location": parcel.location,
-            "area_m2": f"{parcel.area_m2:f}", "area_mu": f"{m2_to_mu(parcel.area_m2, 2):f}",
-            "land_use": parcel.land_use}
-
-
-def supplement_notice_context(session: Session, application: Application, step: Step, action: StepAction,
-                              number: str, issued_at: datetime) -> dict[str, Any]:
-    settings = get_settings()
-    requested_on = action.acted_at.date()
-    earlier = [a for a in human_actions.actions_of(session, step.id)
-               if a.kind == ActionKind.request_supplement and a.sequence <= action.sequence]
-    return common_context(session, application, number, issued_at) | {
-        "application_title": application.title, "accepted_at": application.accepted_at,
-        "step_name": step.name, "department": step.department, "requested_on": requested_on,
-        "items": [{"name": i["name"], "reason": i["reason"], "form": i["form"] or "电子件"} for i in action.items],
-        "round": len(earlier), "justification": action.justification,
-        "supplement_deadline": human_actions.supplement_deadline(session, requested_on,
-                                                                 settings.supplement_working_days),
-        "remaining_working_days": max(0, human_actions.remaining_working_days(session, step, requested_on)),
-        "handler_name": f"{step.department}审查窗口", "handler_phone": settings.handler_phone,
-    }
-
 
 def assessment_report_context(session: Session, application: Application, number: str,
                               issued_at: datetime) -> dict[str, Any]:

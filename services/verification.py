@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from services import audit, clock
+from services.case_context import common_context, parcel_view
 from services.documents import issue as documents
 from services.models import (
     Application,
@@ -25,7 +26,7 @@ from services.models import (
     VerificationRecord,
 )
 from services.rules import standard_land as rules
-from services.standard_land import common_context, evaluation_of, parcel_view
+from services.standard_land import evaluation_of
 
 CHECKPOINTS = {"completion": "对标验收（竣工时）", "ramp_up_end": "达产复核（投产初始运行期满）"}
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from sqlmodel import select
 
-from services import acceptance, clock, eia, human_actions
+from services import acceptance, clock, decisions, eia, human_actions
 from services.intake import IntakeError, StandardLandApplicationInput, submit_application
 from services.models import ActionKind, ApplicationStatus, Document, Evaluation, StepStatus
 from services.steps import get_step
@@ -98,7 +98,7 @@ def test_commitment_route_decision_same_day_then_post_check(session, users, proj
                                 _input(project_id, route="commitment", commitment_confirmed=True), "eia-6")
     acceptance.check_completeness(session, application.id)
     acceptance.accept(session, application.id)
-    review = eia.open_human_step(session, application.id, "eia_review", "00000000-0000-0000-0000-000000000000")
+    review = decisions.open_human_step(session, application.id, "eia_review", "00000000-0000-0000-0000-000000000000")
     with pytest.raises(human_actions.ActionError, match="不能作出"):
         human_actions.record_action(session, users["reviewer"], review, ActionKind.check_pass)
     with pytest.raises(human_actions.ActionError, match="生态环境局"):  # the 自然资源局 reviewer may not decide
@@ -109,7 +109,7 @@ def test_commitment_route_decision_same_day_then_post_check(session, users, proj
     assert decision.context["route"] == "commitment" and decision.context["revocation"] is True
     assert decision.context["decided_on"] == clock.today().isoformat()  # the same working day
     assert decision.context["post_check_due"] == get_step(session, application.id, "post_check").due_on.isoformat()
-    check = eia.open_human_step(session, application.id, "post_check", "00000000-0000-0000-0000-000000000000")
+    check = decisions.open_human_step(session, application.id, "post_check", "00000000-0000-0000-0000-000000000000")
     with pytest.raises(human_actions.ActionError, match="理由"):
         human_actions.record_action(session, users["eia_reviewer"], check, ActionKind.check_rectify)
     action = human_actions.record_action(session, users["eia_reviewer"], check, ActionKind.check_rectify,
@@ -132,7 +132,7 @@ def test_the_public_notice_timer_fires_only_after_the_calendar_period(session, u
                                 eia.UploadedFile(filename="报告表.pdf", data=b"%PDF-1.4"))
     acceptance.check_completeness(session, application.id)
     acceptance.accept(session, application.id)
-    notice = eia.open_human_step(session, application.id, "public_notice", "11111111-1111-1111-1111-111111111111")
+    notice = decisions.open_human_step(session, application.id, "public_notice", "11111111-1111-1111-1111-111111111111")
     assert notice.sla_unit == "calendar_day" and notice.due_on >= clock.today() + timedelta(days=7)
     review = get_step(session, application.id, "eia_review")
     assert review.status == StepStatus.planned and review.due_on > notice.due_on  # counts after the notice
