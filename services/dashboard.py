@@ -95,7 +95,7 @@ def application_view(session: Session, application: Application) -> ApplicationV
     project = session.get(Project, application.project_id)
     parcel = session.get(Parcel, project.parcel_id) if project.parcel_id else None
     documents = session.exec(select(Document).where(Document.application_id == application.id)
-                             .order_by(Document.issued_at)).all()
+                             .order_by(Document.issued_at, Document.id)).all()  # same second: issue order
     steps = steps_of(session, application.id)
     step_ids = [s.id for s in steps]
     actions = list(session.exec(select(StepAction).where(StepAction.application_id == application.id)
