@@ -13,6 +13,7 @@ from forms.api.parcels import router as parcels_api_router
 from forms.api.v1 import router as api_router
 from forms.deps import LoginRequired
 from forms.errors import field_errors
+from forms.routes.agency import router as agency_router
 from forms.routes.catalogue import router as catalogue_router
 from forms.routes.eia import router as eia_router
 from forms.routes.inbox import router as inbox_router
@@ -42,6 +43,7 @@ def create_app() -> FastAPI:
     app.include_router(inbox_router)
     app.include_router(api_router)
     app.include_router(catalogue_router)
+    app.include_router(agency_router)
     app.include_router(parcels_api_router)
     app.include_router(eia_api_router)
 

@@ -132,6 +132,7 @@ DEMO_ENTERPRISE = {"name": "东莞松湖智造科技有限公司", "uscc": "9144
 DEMO_ACCOUNTS = [
     ("enterprise", "东莞松湖智造科技有限公司（林晓）", Role.enterprise, None),
     ("agent", "代办专员 王敏", Role.agent, "绿色通道服务中心"),
+    ("agent2", "代办专员 陈静", Role.agent, "绿色通道服务中心"),
     ("reviewer", "自然资源局 审查员 赵刚", Role.reviewer, "自然资源局"),
     ("eia_reviewer", "生态环境局 审查员 周敏", Role.reviewer, "生态环境局"),
     ("supervisor", "督办管理员 李华", Role.supervisor, "绿色通道服务中心"),

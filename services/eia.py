@@ -26,7 +26,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from services import audit, clock, decisions, human_actions, numbering, uploads
+from services import agency, audit, clock, decisions, human_actions, numbering, uploads
 from services.case_context import common_context, parcel_view
 from services.documents import issue as documents
 from services.intake import IntakeError
@@ -77,7 +77,13 @@ FIELD_LABELS = {"project_id": "建设项目", "scale": "建设规模", "eia_orga
 
 
 def projects_of(session: Session, user: User) -> list[Project]:
-    """The enterprise's projects an EIA application can be made for (newest first)."""
+    """The projects an EIA application can be made for (newest first): the enterprise's own, or for an
+    agent the projects of the mandates assigned to them."""
+    if user.role == Role.agent:
+        mandates = agency.agent_mandates(session, user)
+        stmt = select(Project).where(Project.enterprise_id.in_({m.enterprise_id for m in mandates}))
+        return [p for p in session.exec(stmt.order_by(Project.id.desc()))
+                if any(m.project_id == p.id or m.project_name == p.name for m in mandates)]
     if not user.enterprise_id:
         return []
     stmt = select(Project).where(Project.enterprise_id == user.enterprise_id).order_by(Project.id.desc())
@@ -141,11 +147,11 @@ def submit(session: Session, user: User, data: EiaApplicationInput, idempotency_
                                                       Application.idempotency_key == idempotency_key)).first()
     if existing:
         return existing, False
-    if user.role != Role.enterprise or not user.enterprise_id:
-        raise IntakeError("project_id", "只有企业账户可以提交环评申请")
+    if user.role not in (Role.enterprise, Role.agent) or user.role == Role.enterprise and not user.enterprise_id:
+        raise IntakeError("project_id", "只有企业账户或受托的代办专员可以提交环评申请")
     project = session.get(Project, data.project_id)
-    if project is None or project.enterprise_id != user.enterprise_id:
-        raise IntakeError("project_id", "请选择本企业的建设项目")
+    if project is None or project not in projects_of(session, user):
+        raise IntakeError("project_id", "请选择本企业（或您受托代办）的建设项目")
     decided = classify(session, project, data.facts)
     unanswered = decided["classification"]["questions_unanswered"]
     if unanswered:
@@ -155,6 +161,9 @@ def submit(session: Session, user: User, data: EiaApplicationInput, idempotency_
                           {f"q_{k}": "请回答此问题" for k in unanswered})
     level, eligible = decided["classification"]["level"], decided["eligibility"]["eligible"]
     process_key = process_for(level, data.route, eligible)
+    if user.role == Role.agent and agency.mandate_for_new_case(session, user, project.enterprise_id, project.name,
+                                                                process_key) is None:
+        raise IntakeError("project_id", "您受托的代办事项不含本项目的环境影响评价，不能代为提交")
     if process_key == "eia_commitment" and not data.commitment_confirmed:
         raise IntakeError("commitment_confirmed", "请阅读并确认《建设项目环境影响评价告知承诺书》")
     if process_key.startswith("eia_normal") and document is None:
@@ -189,6 +198,7 @@ def _create(session: Session, user: User, project: Project, data: EiaApplication
                            rules_version=f"{decided['versions']['catalogue']}+{decided['versions']['eligibility']}",
                            evaluated_at=now, inputs=data.model_dump(mode="json"), result=decided))
     plan_steps(session, application, definition)
+    agency.link_project(session, application)
     finish_step(session, application.id, "submission", status=StepStatus.completed,
                 outcome={"by": user.username, "route": data.route, "level": decided["classification"]["level"]},
                 actor_label=user.username)

@@ -19,7 +19,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from services import audit, clock
+from services import agency, audit, clock
 from services.models import (
     ActionKind,
     Application,
@@ -169,8 +169,8 @@ def _check_decision(session: Session, user: User, step: Step, kind: ActionKind, 
 
 
 def _check_supplement(session: Session, user: User, step: Step, application: Application) -> None:
-    if user.role != Role.enterprise or user.enterprise_id != application.enterprise_id:
-        raise ActionError("kind", "只有申请企业可以提交补正材料")
+    if not agency.may_act_for(session, user, application):
+        raise ActionError("kind", "只有申请企业或受托的代办专员可以提交补正材料")
     request = pending_request(session, step)
     if request is None:
         raise ActionError("kind", "该环节没有待补正的材料")

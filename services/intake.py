@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from services import audit, clock, numbering
+from services import agency, audit, clock, numbering
 from services.models import Application, Enterprise, Parcel, ParcelIndicator, Project, Role, StepStatus, User
 from services.processes import get_definition
 from services.rules import industry, uscc
@@ -38,6 +38,9 @@ FIELD_LABELS = {
 
 Text = Annotated[str, Field(min_length=1, max_length=128)]
 Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+
+
+PROCESS_KEY = "standard_land"
 
 
 class IntakeError(ValueError):
@@ -131,11 +134,7 @@ def _by_key(session: Session, user: User, key: str) -> Application | None:
 
 
 def _check_rules(session: Session, user: User, data: StandardLandApplicationInput) -> tuple[Enterprise, Parcel]:
-    if user.role != Role.enterprise or not user.enterprise_id:
-        raise IntakeError("uscc", "只有企业账户可以提交申请")
-    enterprise = session.get(Enterprise, user.enterprise_id)
-    if enterprise.uscc != data.uscc:
-        raise IntakeError("uscc", f"统一社会信用代码与本账户所属企业（{enterprise.uscc}）不一致")
+    enterprise = _applicant(session, user, data)
     parcel = session.get(Parcel, data.parcel_id)
     if parcel is None:
         raise IntakeError("parcel_id", "所选地块不存在，请重新选择")
@@ -158,6 +157,22 @@ def _check_rules(session: Session, user: User, data: StandardLandApplicationInpu
     return enterprise, parcel
 
 
+def _applicant(session: Session, user: User, data: StandardLandApplicationInput) -> Enterprise:
+    """The enterprise's own clerk, or an agent holding its mandate for this project's 标准地 item."""
+    if user.role == Role.agent:
+        enterprise = session.exec(select(Enterprise).where(Enterprise.uscc == data.uscc)).first()
+        if enterprise is None or agency.mandate_for_new_case(session, user, enterprise.id, data.project_name,
+                                                             PROCESS_KEY) is None:
+            raise IntakeError("uscc", "代办专员须持有该企业此项目（含标准地预评估事项）的有效代办委托，才能代为提交")
+        return enterprise
+    if user.role != Role.enterprise or not user.enterprise_id:
+        raise IntakeError("uscc", "只有企业账户或受托的代办专员可以提交申请")
+    enterprise = session.get(Enterprise, user.enterprise_id)
+    if enterprise.uscc != data.uscc:
+        raise IntakeError("uscc", f"统一社会信用代码与本账户所属企业（{enterprise.uscc}）不一致")
+    return enterprise
+
+
 def _check_planned_indicators(session: Session, parcel: Parcel, planned: dict[str, Decimal]) -> None:
     """Every indicator of the parcel needs a planned value, and nothing else may be sent."""
     indicators = session.exec(select(ParcelIndicator).where(ParcelIndicator.parcel_id == parcel.id)).all()
@@ -174,7 +189,7 @@ def _check_planned_indicators(session: Session, parcel: Parcel, planned: dict[st
 def _create(session: Session, user: User, data: StandardLandApplicationInput, enterprise: Enterprise,
             parcel: Parcel, idempotency_key: str) -> Application:
     now = clock.now()
-    definition = get_definition("standard_land")
+    definition = get_definition(PROCESS_KEY)
     enterprise.name, enterprise.legal_representative = data.enterprise_name, data.legal_representative
     enterprise.contact_name, enterprise.contact_phone, enterprise.updated_at = (
         data.contact_name, data.contact_phone, now)
@@ -197,6 +212,7 @@ def _create(session: Session, user: User, data: StandardLandApplicationInput, en
     session.add(application)
     session.flush()
     plan_steps(session, application, definition)
+    agency.link_project(session, application)
     finish_step(session, application.id, "submission", status=StepStatus.completed,
                 outcome={"by": user.username}, actor_label=user.username)
     schedule_deadlines(session, application, work_calendar(session))

@@ -31,7 +31,8 @@ from services.settings import Settings, get_settings
 CLAIMED = "sending"
 SMTP_TIMEOUT_SECONDS = 20
 KIND_ZH = {"light_yellow": "黄灯提醒", "supervision_notice": "督办通知", "escalation": "提级督办",
-           "deadline_moved": "期限变更"}
+           "deadline_moved": "期限变更", "mandate_new": "新代办委托", "mandate_assigned": "代办指派",
+           "mandate_contact_late": "限时回复超时", "mandate_ended": "代办终止/办结"}
 
 Sender = Callable[[EmailMessage], None]
 # the server refused this one message (sender, recipient or content): the next message may still go

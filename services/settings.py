@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     sla_sweep_minutes: int = Field(default=10, ge=0, description="how often the SLA sweep runs; 0 = not scheduled")
     progress_report_cron: str = Field(default="0 8 * * 1", description="weekly 办理进度报告 (China time); empty = off")
     supplement_working_days: int = Field(default=10, ge=1, description="补正期限 stated on the 一次性告知书")
+    agent_reply_working_days: int = Field(default=1, ge=1,
+                                          description="限时回复: an assigned agent contacts the enterprise within")
+    agency_name: str = Field(default="东莞市绿色通道代办服务中心", description="受托方 named on 代办 mandates")
     max_upload_mb: int = Field(default=20, ge=1, description="largest file accepted for 补正 material")
     dispatch_sweep_seconds: float = Field(default=30.0, description="how often lost hand-overs are retried")
     login_max_failures: int = 5

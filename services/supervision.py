@@ -16,7 +16,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from services import clock, notifications
+from services import agency, clock, notifications
 from services.calendar import WorkCalendar
 from services.documents import issue as documents
 from services.models import (
@@ -71,16 +71,18 @@ def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | Non
     rules = rules or sla.load_rules()
     calendar = work_calendar(session)
     report = SweepReport(today=today)
-    rows = session.exec(select(Step, Application.process_key).join(Application, Application.id == Step.application_id)
+    rows = session.exec(select(Step, Application.process_key, Project.tier)
+                        .join(Application, Application.id == Step.application_id)
+                        .join(Project, Project.id == Application.project_id)
                         .where(Step.status.in_(OPEN))).all()
     open_ids = select(Step.id).where(Step.status.in_(OPEN))
     known = {light.step_id: light for light in session.exec(select(StepLight).where(StepLight.step_id.in_(open_ids)))}
     escalated = dict(session.exec(select(Escalation.step_id, func.max(Escalation.level))
                                   .where(Escalation.step_id.in_(open_ids)).group_by(Escalation.step_id)).all())
     contacts = _Recipients(session)
-    for step, process_key in rows:
+    for step, process_key, tier in rows:
         report.steps += 1
-        rule = rules.rule_for(process_key, step.key)
+        rule = rules.rule_for(process_key, step.key, tier)
         remaining = remaining_days(calendar, step, today)
         light = sla.light_for(rule, step.sla_working_days, remaining, is_paused(step))
         report.lights[light] += 1
@@ -97,6 +99,7 @@ def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | Non
             for lvl in range(escalated.get(step.id, 0) + 1, level + 1):  # the unique row still guards races
                 if _escalate(session, step, lvl, today, calendar, rule, contacts):
                     report.escalations.append((step.id, lvl))
+    report.notified += agency.remind_overdue_contacts(session, today)
     _forget_closed(session)
     _snapshot(session, report)
     session.flush()
@@ -147,8 +150,13 @@ class _Recipients:
     """Department contacts and supervisors, looked up once per sweep."""
 
     def __init__(self, session: Session):
-        self.session, self._departments = session, {}
+        self.session, self._departments, self._agents = session, {}, {}
         self.supervisors = notifications.supervisors(session)
+
+    def agents(self, application: Application) -> list:
+        if application.id not in self._agents:
+            self._agents[application.id] = agency.agents_for(self.session, application)
+        return self._agents[application.id]
 
     def department(self, name: str) -> list:
         if name not in self._departments:
@@ -157,9 +165,9 @@ class _Recipients:
 
 
 def _notify_yellow(session: Session, step: Step, remaining: int | None, contacts: _Recipients) -> int:
-    """A new yellow: the department contacts (and, with 代办 mandates, the agent) are told."""
+    """A new yellow: the department contacts and the case's agents (代办 mandates, chief agent) are told."""
     application, case = _case_text(session, step)
-    recipients = contacts.department(step.department)
+    recipients = contacts.department(step.department) + contacts.agents(application)
     due = f"{step.due_on:%Y年%m月%d日}" if step.due_on else "—"
     created = notifications.notify(
         session, recipients, kind="light_yellow", title=f"【黄灯】{case}即将到期",

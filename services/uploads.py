@@ -9,9 +9,9 @@ from pathlib import Path, PurePosixPath
 
 from sqlmodel import Session
 
-from services import audit, clock
+from services import agency, audit, clock
 from services.human_actions import ActionError, pending_request
-from services.models import Application, Attachment, Role, Step, StepAction, User
+from services.models import Application, Attachment, Step, StepAction, User
 from services.settings import get_settings
 
 ALLOWED_SUFFIXES = {".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".zip"}
@@ -25,8 +25,8 @@ def save_attachment(session: Session, user: User, step: Step, item_index: int, f
                     content_type: str, data: bytes) -> Attachment:
     """Store one file for item ``item_index`` of the step's open 补正 request."""
     application = session.get(Application, step.application_id)
-    if user.role != Role.enterprise or user.enterprise_id != application.enterprise_id:
-        raise ActionError("files", "只有申请企业可以上传补正材料")
+    if not agency.may_act_for(session, user, application):
+        raise ActionError("files", "只有申请企业或受托的代办专员可以上传补正材料")
     request = pending_request(session, step)
     if request is None or request.applied_at is None:
         raise ActionError("files", "该环节当前没有待补正的材料")

@@ -124,7 +124,7 @@ def create(session: SessionDep, user: ApiUser, data: StandardLandApplicationInpu
         application, created = submit_application(session, user, data, idempotency_key or str(uuid.uuid4()))
     except IntakeError as error:
         session.rollback()
-        status = 403 if "企业账户" in error.message else 422
+        status = 403 if "企业账户" in error.message or "代办委托" in error.message else 422
         return JSONResponse({"detail": error.message, "errors": error.errors}, status_code=status)
     session.commit()
     if created:  # a repeated post must not queue a second run; failed dispatches are retried by the sweep

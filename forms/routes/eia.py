@@ -18,7 +18,7 @@ from forms.security import verify_csrf
 from forms.web import page, posted_files, posted_form, posted_lists
 from services import eia
 from services.intake import IntakeError
-from services.models import Project
+from services.models import Project, Role
 from services.rules import eia as eia_rules
 from services.rules import eia_eligibility
 
@@ -88,8 +88,9 @@ def wizard_post(request: Request, session: SessionDep, user: PageUser,
 
 
 def _enterprise_only(user) -> None:
-    if user.role.is_staff:
-        raise HTTPException(status_code=403, detail="环评申请由企业账户提交；工作人员可在“申请总览”中跟进。")
+    if user.role.is_staff and user.role != Role.agent:
+        raise HTTPException(status_code=403, 
+                            detail="环评申请由企业账户或受托的代办专员提交；工作人员可在“申请总览”中跟进。")
 
 
 def _codes(values: dict[str, str]) -> tuple[list[dict[str, str]], dict[str, str]]:

@@ -17,10 +17,10 @@ from forms.errors import field_errors
 from forms.routes.review import page_extras
 from forms.security import sign_in, verify_csrf
 from forms.web import page, posted_form
-from services import audit, dashboard, visibility
+from services import agency, audit, dashboard, visibility
 from services.documents import issue as documents
 from services.intake import IntakeError, StandardLandApplicationInput, submit_application
-from services.models import Application, Enterprise
+from services.models import Application, Enterprise, Mandate, Role
 from services.processes import get_definition
 from services.users import authenticate
 
@@ -63,10 +63,19 @@ def applications(request: Request, session: SessionDep, user: PageUser):
 
 
 @router.get("/applications/new")
-def new_application(request: Request, session: SessionDep, user: PageUser):
+def new_application(request: Request, session: SessionDep, user: PageUser, mandate: int | None = None):
+    """Enterprises apply for themselves; an agent applies on behalf of one through a mandate (?mandate=ID)."""
+    if user.role == Role.agent and mandate is not None:
+        held = next((m for m in agency.agent_mandates(session, user) if m.id == mandate), None)
+        if held is None or not agency.covers_process(session, held, "standard_land"):
+            raise HTTPException(status_code=403, 
+                                detail="该委托未指派给您、已失效或不含标准地预评估事项，不能代为申报。")
+        values = _prefill(session, held.enterprise_id) | {"project_name": held.project_name}
+        return _form_page(request, session, user, values=values, errors={})
     if user.role.is_staff:
-        raise HTTPException(status_code=403, detail="申请由企业账户提交；工作人员可在“申请总览”中查看和跟进。")
-    return _form_page(request, session, user, values=_prefill(session, user), errors={})
+        raise HTTPException(status_code=403, 
+                            detail="申请由企业账户提交；代办专员请在“代办委托”中从受托的委托代为申报。")
+    return _form_page(request, session, user, values=_prefill(session, user.enterprise_id), errors={})
 
 
 @router.post("/applications/new", dependencies=[Csrf])
@@ -100,8 +109,10 @@ def application_status(request: Request, session: SessionDep, user: PageUser, ap
 def verify_document(request: Request, session: SessionDep, code: str = ""):
     """Public 文书查验: anyone holding a paper copy can check it was issued, without signing in."""
     document = documents.verify(session, code) if code.strip() else None
-    application = session.get(Application, document.application_id) if document else None
-    enterprise = session.get(Enterprise, application.enterprise_id) if application else None
+    application = session.get(Application, document.application_id) if document and document.application_id else None
+    mandate = session.get(Mandate, document.mandate_id) if document and document.mandate_id else None
+    owner = application or mandate
+    enterprise = session.get(Enterprise, owner.enterprise_id) if owner else None
     return page(request, "verify.html", code=code.strip()[:32], document=document, application=application,
                 enterprise=enterprise)
 
@@ -128,8 +139,8 @@ def _form_page(request, session, user, values, errors, key=None, status_code=200
                 definition=get_definition("standard_land"))
 
 
-def _prefill(session, user) -> dict:
-    enterprise = session.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
+def _prefill(session, enterprise_id: int | None) -> dict:
+    enterprise = session.get(Enterprise, enterprise_id) if enterprise_id else None
     if enterprise is None:
         return {}
     return {"enterprise_name": enterprise.name, "uscc": enterprise.uscc,

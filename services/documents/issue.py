@@ -34,6 +34,29 @@ def issue(
     existing = find(session, application.id, issue_key)
     if existing:
         return existing
+    return _issue(session, folder=application.case_no, owner={"application_id": application.id}, kind=kind,
+                  step_key=step_key, issue_key=issue_key, build_context=build_context)
+
+
+def find_for_mandate(session: Session, mandate_id: int, issue_key: str) -> Document | None:
+    stmt = select(Document).where(Document.mandate_id == mandate_id, Document.issue_key == issue_key)
+    return session.exec(stmt).first()
+
+
+def issue_for_mandate(
+    session: Session, mandate_id: int, *, kind: str, issue_key: str,
+    build_context: Callable[[str, datetime], dict[str, Any]],
+) -> Document:
+    """Issue a 代办 mandate's document (委托书, 续办, 终止, 办结) once per ``issue_key``."""
+    existing = find_for_mandate(session, mandate_id, issue_key)
+    if existing:
+        return existing
+    return _issue(session, folder=f"mandate-{mandate_id}", owner={"mandate_id": mandate_id}, kind=kind,
+                  step_key="mandate", issue_key=issue_key, build_context=build_context)
+
+
+def _issue(session: Session, *, folder: str, owner: dict[str, int], kind: str, step_key: str, issue_key: str,
+           build_context: Callable[[str, datetime], dict[str, Any]]) -> Document:
     settings = get_settings()
     issued_at = clock.now()
     serial = numbering.next_number(session, settings.issuer_short, kind, issued_at.year)
@@ -42,21 +65,20 @@ def issue(
     code = verification_code(number)
     context = build_context(number, issued_at) | {"verification_code": code}
     pdf, docx = render_pdf(kind, context), render_docx(kind, context)
-    folder = settings.documents_dir / application.case_no
-    folder.mkdir(parents=True, exist_ok=True)
+    (settings.documents_dir / folder).mkdir(parents=True, exist_ok=True)
     stem = f"{kind}-{issued_at.year}-{serial:04d}"
-    (folder / f"{stem}.pdf").write_bytes(pdf)
-    (folder / f"{stem}.docx").write_bytes(docx)
+    (settings.documents_dir / folder / f"{stem}.pdf").write_bytes(pdf)
+    (settings.documents_dir / folder / f"{stem}.docx").write_bytes(docx)
     document = Document(
-        application_id=application.id, step_key=step_key, issue_key=issue_key, kind=kind, title=spec.title,
-        number=number, verification_code=code, issued_at=issued_at, pdf_path=f"{application.case_no}/{stem}.pdf",
-        docx_path=f"{application.case_no}/{stem}.docx", pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        **owner, step_key=step_key, issue_key=issue_key, kind=kind, title=spec.title,
+        number=number, verification_code=code, issued_at=issued_at, pdf_path=f"{folder}/{stem}.pdf",
+        docx_path=f"{folder}/{stem}.docx", pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         docx_sha256=hashlib.sha256(docx).hexdigest(), context=json.loads(json.dumps(context, default=_jsonable)))
     session.add(document)
     session.flush()
     audit.record(session, "document.issued", actor=None, actor_label="flow", entity="document",
-                 entity_id=document.id, application_id=application.id,
-                 detail={"kind": kind, "number": number, "pdf_sha256": document.pdf_sha256})
+                 entity_id=document.id, application_id=owner.get("application_id"),
+                 detail={"kind": kind, "number": number, "pdf_sha256": document.pdf_sha256, **owner})
     return document
 
 

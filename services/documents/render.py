@@ -44,6 +44,10 @@ from services.documents import (
     eia_not_managed_statement,
     eia_post_check_record,
     investment_commitment,
+    mandate_completion,
+    mandate_continuation,
+    mandate_letter,
+    mandate_termination,
     progress_report,
     supervision_agreement,
     supervision_notice,
@@ -84,7 +88,8 @@ KINDS: dict[str, DocumentKind] = {
     kind.name: kind for kind in map(_kind_from_module, [
         acceptance_notice, supplement_notice, assessment_report, investment_commitment, supervision_agreement,
         verification_report, eia_commitment_letter, eia_decision, eia_filing_receipt, eia_post_check_record,
-        eia_not_managed_statement, supervision_notice, progress_report,
+        eia_not_managed_statement, supervision_notice, progress_report, mandate_letter, mandate_continuation,
+        mandate_termination, mandate_completion,
     ])
 }
 

@@ -1,5 +1,13 @@
 """All tables; importing this package registers them on ``SQLModel.metadata``."""
 
+from services.models.agency import (
+    AgencyItem,
+    AgencyMode,
+    Mandate,
+    MandateEvent,
+    MandateStatus,
+    ProjectTier,
+)
 from services.models.application import Application, ApplicationStatus, Step, StepStatus
 from services.models.audit import AuditEvent
 from services.models.calendar import HolidayScheduleRecord
@@ -26,7 +34,8 @@ from services.models.supervision import Escalation, LightSnapshot, Notification,
 from services.models.users import LoginFailure, Role, User
 
 __all__ = [
-    "ActionKind", "Application", "ApplicationStatus", "Attachment", "AuditEvent", "ClockPause", "Comparator",
+    "ActionKind", "AgencyItem", "AgencyMode", "Mandate", "MandateEvent", "MandateStatus", "ProjectTier",
+    "Application", "ApplicationStatus", "Attachment", "AuditEvent", "ClockPause", "Comparator",
     "Document", "Enterprise", "Escalation", "Evaluation", "HolidayScheduleRecord", "IndustrialBase",
     "LightSnapshot", "LoginFailure",
     "MeasuredAt", "Notification", "NumberSequence", "Parcel", "ParcelIndicator", "Project", "RegionalAssessment",

@@ -8,9 +8,13 @@ from sqlmodel import Field, SQLModel
 
 
 class Document(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("application_id", "issue_key", name="uq_document_issue"),)
+    __table_args__ = (UniqueConstraint("application_id", "issue_key", name="uq_document_issue"),
+                      UniqueConstraint("mandate_id", "issue_key", name="uq_document_mandate_issue"))
     id: int | None = Field(default=None, primary_key=True)
-    application_id: int = Field(foreign_key="application.id", index=True)
+    application_id: int | None = Field(default=None, foreign_key="application.id", index=True,
+                                       description="the case; empty for a mandate's documents")
+    mandate_id: int | None = Field(default=None, foreign_key="mandate.id", index=True,
+                                   description="the 代办委托 a 委托书 / 续办 / 终止 / 办结 document belongs to")
     step_key: str = Field(max_length=64)
     issue_key: str = Field(max_length=64, description="makes issuing idempotent per application")
     kind: str = Field(max_length=48)

@@ -77,3 +77,8 @@ def get_definition(key: str, version: int | None = None) -> ProcessDefinition:
     else:
         path = DEFINITIONS_DIR / f"{key}.v{version}.toml"
     return ProcessDefinition.model_validate(tomllib.loads(path.read_text()))
+
+
+def known_process_keys() -> set[str]:
+    """The process keys with at least one definition file (what a 代办 catalogue item may cover)."""
+    return {path.stem.rsplit(".v", 1)[0] for path in DEFINITIONS_DIR.glob("*.v*.toml")}

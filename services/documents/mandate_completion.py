@@ -1,0 +1,140 @@
+"""代办服务办结单 (completion of an agency service mandate): the items delegated by the 代办服务委托书
+``original_number`` have been handled and the service ends on ``completed_on``.
+
+It states the two parties and the agent, the delegated items (table), the cases handled with their
+result and 办结日期 (table), the approval documents handed back to the enterprise (table, or none),
+and closes with the enterprise's confirmation. 委托方 confirms (委托方确认) by hand, 受托方 seals.
+
+The view is the shared :class:`~services.documents.investment_commitment.SectionedView`.
+
+Context (a plain dict; all keys required): the common keys of
+:mod:`~services.documents.common_mandate` and:
+
+=======================  ==========  ========================================================
+key                      type        meaning
+=======================  ==========  ========================================================
+original_number          str         文号 of the 代办服务委托书 completed
+completed_on             date        办结日期, ≥ ``valid_from``
+cases                    list        ``[{"case_no", "title", "status_zh": str, "finished_on": date |
+                                     None}]``: cases under the mandate, ``finished_on`` ≤
+                                     ``completed_on`` (None prints —); may be empty
+results                  list        ``[{"title", "number"}]``, str: approval documents handed back
+                                     to the enterprise; may be empty
+=======================  ==========  ========================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from docx.document import Document
+
+from services.documents import common_mandate as cm
+from services.documents import investment_commitment as ic
+from services.documents.investment_commitment import Section, SectionedView, Table
+from services.formatting import format_date_zh
+
+KIND = "mandate_completion"
+TITLE = "代办服务办结单"
+NUMBER_WORD = "代结"
+TEMPLATE = "sectioned.html"
+
+CASES_HEADER = ("序号", "案件编号", "案件名称", "办理结果", "办结日期")
+RESULTS_HEADER = ("序号", "审批结果名称", "文号")
+RESULT_TYPES: dict[str, ic.TypeSpec] = {"title": str, "number": str}
+
+_TYPES: dict[str, ic.TypeSpec] = {
+    "original_number": str,
+    "completed_on": date,
+    "cases": (list, tuple),
+    "results": (list, tuple),
+}
+
+
+def validate(ctx: Mapping) -> None:
+    """Raise ``ValueError`` naming every missing or mistyped key and any value that does not fit."""
+    problems = cm.common_problems(ctx, _TYPES)
+    problems += cm.not_blank_problems(ctx, "original_number")
+    problems += cm.case_problems(ctx)
+    problems += _finished_problems(ctx)
+    problems += ic.list_problems(ctx, "results", RESULT_TYPES, min_items=0)
+    problems += cm.on_or_after_start_problems(ctx, "completed_on")
+    ic.raise_problems(KIND, problems)
+
+
+def _finished_problems(ctx: Mapping) -> list[str]:
+    """Each case's ``finished_on``: present, a date or None, not after ``completed_on``."""
+    cases = ctx.get("cases")
+    if not isinstance(cases, (list, tuple)):
+        return []
+    completed, problems = cm.day(ctx.get("completed_on")), []
+    for i, case in enumerate(cases):
+        if not isinstance(case, Mapping):
+            continue  # reported by case_problems
+        name = f"cases[{i}].finished_on"
+        if "finished_on" not in case:
+            problems.append(f"missing {name}")
+        elif case["finished_on"] is not None and cm.day(case["finished_on"]) is None:
+            problems.append(f"{name} must be a date or None, not {type(case['finished_on']).__name__}")
+        elif case["finished_on"] and completed and case["finished_on"] > completed:
+            problems.append(f"{name} must not be after completed_on")
+    return problems
+
+
+def prepare(ctx: Mapping) -> SectionedView:
+    """Context → view. Deterministic: depends on ``ctx`` only."""
+    validate(ctx)
+    completed_on = format_date_zh(ctx["completed_on"])
+    handed_back = "，审批结果已回交委托方" if ctx["results"] else ""
+    return SectionedView(
+        meta=cm.meta(TITLE, ctx),
+        issuer=ctx["issuer"],
+        title=TITLE,
+        subtitle="",
+        number=ctx["number"],
+        draft_note="",
+        addressee="",
+        preamble=(
+            f"根据{cm.mandate_ref(ctx)}，委托方委托受托方代办{ctx['project_name']}的审批事项，委托期限{cm.period_text(ctx)}。"
+            f"截至{completed_on}，委托事项已办理完毕{handed_back}，本次代办服务办结。",
+        ),
+        sections=(
+            cm.parties_section("一、委托双方", ctx),
+            Section("二、委托事项", (cm.items_intro(ctx),), cm.items_table(ctx["items"])),
+            _cases_section(ctx["cases"]),
+            _results_section(ctx["results"]),
+        ),
+        closing=(f"委托方确认上述事项已办结{'、审批结果已收到' if ctx['results'] else ''}，"
+                 "本委托书项下的代办服务至此终结。",),
+        signatures=cm.two_party_signatures(ctx, "委托方确认（盖章）：", "经办人（签字）："),
+        verification=ic.verification_line(ctx, "办结单"),
+    )
+
+
+def _cases_section(cases: Sequence[Mapping]) -> Section:
+    if not cases:
+        return Section("三、办理情况", ("本委托项下无审批案件。",))
+    rows = tuple(
+        (str(i), c["case_no"], c["title"], c["status_zh"], _finished_text(c["finished_on"]))
+        for i, c in enumerate(cases, start=1)
+    )
+    return Section("三、办理情况", (f"本委托项下共办理案件{len(cases)}件：",),
+                   Table(CASES_HEADER, rows, (1.4, 3.6, 5.2, 2.4, 3.4), (True, True, False, True, True), compact=True))
+
+
+def _finished_text(finished_on: date | None) -> str:
+    return format_date_zh(finished_on) if finished_on else "—"
+
+
+def _results_section(results: Sequence[Mapping]) -> Section:
+    if not results:
+        return Section("四、回交审批结果", ("无需要回交的审批结果。",))
+    rows = tuple((str(i), r["title"], r["number"]) for i, r in enumerate(results, start=1))
+    return Section("四、回交审批结果", (f"受托方已将下列{len(results)}份审批结果原件回交委托方：",),
+                   Table(RESULTS_HEADER, rows, (1.4, 8.0, 6.2), (True, False, True)))
+
+
+def build_docx(doc: Document, v: SectionedView) -> None:
+    """Write the completion into an empty document made by :func:`docx_builder.new_document`."""
+    ic.build_sectioned_docx(doc, v)
