@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from services import clock
+from services import agency, clock
 from services.models import LightSnapshot, Step, StepLight, StepStatus
 from services.schedules import work_calendar
 
@@ -116,6 +116,17 @@ def lights_over_time(session: Session, days: int = 30, end: date | None = None) 
     return [rows[d] for d in sorted(rows)]
 
 
+def agent_workload(session: Session) -> list[dict]:
+    """Each active agent's open work: mandates, open steps of their cases by light (last sweep), first
+    contacts still due (限时回复) and key projects led as chief agent — for balancing assignments."""
+    rows = []
+    for load in agency.workloads(session):
+        rows.append({"agent": load.agent.display_name, "mandates": load.mandates, "open_steps": load.open_steps,
+                     "red": load.red, "yellow": load.yellow, "other": load.open_steps - load.red - load.yellow,
+                     "contacts_due": load.contacts_due, "chief_of": load.chief_of})
+    return sorted(rows, key=lambda r: (-r["open_steps"], -r["mandates"], r["agent"]))
+
+
 #: dataset name → (function, [(key, Chinese column header)])
 DATASETS = {
     "on_time_by_department": (on_time_by_department, [
@@ -129,6 +140,9 @@ DATASETS = {
     "open_by_light": (open_by_light, [("department", "部门")] + [(k, LIGHT_ZH[k]) for k in LIGHTS]
                       + [("total", "合计")]),
     "lights_over_time": (lights_over_time, [("day", "日期")] + [(k, LIGHT_ZH[k]) for k in LIGHTS]),
+    "agent_workload": (agent_workload, [
+        ("agent", "代办专员"), ("mandates", "在办委托"), ("open_steps", "在办环节"), ("red", "红灯"),
+        ("yellow", "黄灯"), ("other", "绿灯及暂停"), ("contacts_due", "待首次联系"), ("chief_of", "首席代办项目")]),
 }
 
 

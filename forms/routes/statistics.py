@@ -11,6 +11,8 @@ from services.models import Role, User
 
 router = APIRouter(include_in_schema=False)
 LIGHT_SERIES = [(k, statistics.LIGHT_ZH[k], charts.COLOURS[k]) for k in statistics.LIGHTS]
+WORKLOAD_SERIES = [("red", "红灯", charts.COLOURS["red"]), ("yellow", "黄灯", charts.COLOURS["yellow"]),
+                   ("other", "绿灯及暂停", charts.COLOURS["green"])]
 BUCKET_SERIES = [(b, statistics.BUCKET_ZH[b], c) for b, c in
                  zip(statistics.BUCKETS, ("#1d7a3a", "#0b4f9c", "#d9a300", "#c0262d"), strict=True)]
 
@@ -31,6 +33,7 @@ def _cards(session) -> list[dict]:
     durations = statistics.duration_by_step(session)
     lights = statistics.open_by_light(session)
     trend = statistics.lights_over_time(session, days=30)
+    workload = statistics.agent_workload(session)
     return [
         {"name": "on_time_by_department", "title": "各部门按期办结率", "rows": by_dept,
          "note": "已办结且有办结期限的环节中，在期限当日或之前办结的比例；括号内为按期数/办结数。",
@@ -55,6 +58,13 @@ def _cards(session) -> list[dict]:
          "note": "每日亮灯巡查记录的在办环节数，按灯色分层；柱顶为当日合计。",
          "svg": trend and charts.stacked_bars([(f"{r['day'].month}-{r['day'].day}", r) for r in trend],
                                               LIGHT_SERIES, title="近30日亮灯趋势")},
+        {"name": "agent_workload", "title": "代办专员工作量", "rows": workload,
+         "note": "每位代办专员在办委托项下的在办环节，按最近一次亮灯巡查的灯色分层；标签中为在办委托数和待首次联系数。"
+                 "指派新委托时系统建议在办工作最少的专员。",
+         "legend": WORKLOAD_SERIES,
+         "svg": workload and charts.horizontal_stacked(
+             [(f"{r['agent']}（委托{r['mandates']}·待联系{r['contacts_due']}）", r) for r in workload],
+             WORKLOAD_SERIES, title="代办专员工作量")},
     ]
 
 

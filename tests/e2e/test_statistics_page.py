@@ -37,8 +37,16 @@ def test_supervisor_sees_charts_and_downloads_csv(signed_in, snapshots, shots):
     expect(trend.locator("svg.chart")).to_be_visible()
     assert trend.locator("svg.chart g.bar").count() >= 3
     assert page.locator("svg.chart").count() >= 1
-    expect(page.locator(".stat-card")).to_have_count(5)
+    expect(page.locator(".stat-card")).to_have_count(6)
+    workload = page.locator("[data-testid=stat-agent_workload]")
+    expect(workload.locator("svg.chart")).to_be_visible()
+    for name in ("代办专员 王敏", "代办专员 陈静"):  # every active agent has a bar, idle ones too
+        expect(workload.locator("svg.chart")).to_contain_text(name)
     page.screenshot(path=str(shots / "statistics.png"), full_page=True)
+    with page.expect_download() as info:
+        workload.locator("a:has-text('下载CSV')").click()
+    header = info.value.path().read_bytes().decode("utf-8-sig").splitlines()[0]
+    assert header == "代办专员,在办委托,在办环节,红灯,黄灯,绿灯及暂停,待首次联系,首席代办项目"
 
     with page.expect_download() as info:
         trend.locator("a:has-text('下载CSV')").click()

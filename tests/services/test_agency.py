@@ -4,7 +4,7 @@ of the enterprise (audited with both), yellow lights reaching the agent, project
 办结 with their documents, and the workbench order."""
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func
@@ -262,6 +262,24 @@ def test_the_workbench_puts_red_before_yellow_before_green_and_says_who_the_step
     assert all(r.waits_on == "department" and "自然资源局" in r.next_action for r in rows)
     assert "超期" in rows[0].next_action
     assert [c.mandate.id for c in workbench.contacts_due(session, agent, today)] == [mandate.id]
+
+
+def test_the_workload_statistics_count_each_agents_mandates_steps_and_lights(session, people):
+    from services import statistics
+    from services.models import StepLight
+
+    agent = create_user(session, username=f"load-{uuid.uuid4().hex[:6]}", password="Agent-Password-1",
+                        display_name=f"统计专员{uuid.uuid4().hex[:4]}", role=Role.agent)
+    mandates = [_signed(session, people, item_codes=["DB02"]) for _ in range(2)]
+    for mandate in mandates:
+        agency.assign(session, people["supervisor"], mandate, agent.id)
+    agency.record_contact(session, agent, mandates[0], "电话联系企业，约定上门时间")
+    step = _review_step(session, _case(session, people["enterprise"], mandates[0].project_name))
+    supervision.sweep(session, today=work_calendar(session).add_working_days(step.due_on, 2).due)
+    assert session.get(StepLight, step.id).light == "red"
+    row = next(r for r in statistics.agent_workload(session) if r["agent"] == agent.display_name)
+    assert row == {"agent": agent.display_name, "mandates": 2, "open_steps": 1, "red": 1, "yellow": 0,
+                                  "other": 0, "contacts_due": 1, "chief_of": 0}
 
 
 # -- 续办 / 终止 / 办结 ----------------------------------------------------------------------------------
