@@ -48,9 +48,10 @@ MAX_PERIOD_DAYS = 3 * 366
 class MandateError(ValueError):
     """A mandate request that cannot be done, with a Chinese message for the named form field."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, errors: dict[str, str] | None = None):
         super().__init__(message)
         self.field, self.message = field, message
+        self.errors = errors or {field: message}
 
 
 # ---------------------------------------------------------------------------------------- catalogue
@@ -180,42 +181,46 @@ def _by_key(session: Session, user: User, key: str) -> Mandate | None:
 
 
 def _check_signing(session: Session, user: User, data: MandateInput) -> tuple[Enterprise, str]:
+    """Every problem of the form at once (field → Chinese message); the first one is the error's own."""
     if user.role != Role.enterprise or not user.enterprise_id:
         raise MandateError("project_name", "只有企业账户可以签署代办委托书")
     enterprise = session.get(Enterprise, user.enterprise_id)
+    errors: dict[str, str] = {}
+    project_name = data.project_name.strip()
     if data.project_id is not None:
         project = session.get(Project, data.project_id)
         if project is None or project.enterprise_id != enterprise.id:
-            raise MandateError("project_id", "所选项目不存在或不属于本企业")
-        project_name = project.name
-    else:
-        project_name = data.project_name.strip()
-        if not project_name:
-            raise MandateError("project_name", "请选择已有项目或填写委托代办的项目名称")
+            errors["project_id"] = "所选项目不存在或不属于本企业"
+        else:
+            project_name = project.name
+    elif not project_name:
+        errors["project_name"] = "请选择已有项目或填写委托代办的项目名称"
     if not data.all_items:
+        unknown = [code for code in data.item_codes if code not in {item.code for item in catalogue(session)}]
         if not data.item_codes:
-            raise MandateError("item_codes", "请至少选择一项代办事项，或选择“全部事项”")
-        known = {item.code for item in catalogue(session)}
-        unknown = [code for code in data.item_codes if code not in known]
-        if unknown:
-            raise MandateError("item_codes", "以下事项不在代办事项目录清单中：" + "、".join(unknown))
-    today = clock.today()
-    if data.valid_from < today:
-        raise MandateError("valid_from", "委托期限的起始日期不能早于今天")
+            errors["item_codes"] = "请至少选择一项代办事项，或选择“全部事项”"
+        elif unknown:
+            errors["item_codes"] = "以下事项不在代办事项目录清单中：" + "、".join(unknown)
+    if data.valid_from < clock.today():
+        errors["valid_from"] = "委托期限的起始日期不能早于今天"
     if data.valid_until < data.valid_from:
-        raise MandateError("valid_until", "委托期限的截止日期不能早于起始日期")
-    if data.valid_until > data.valid_from + timedelta(days=MAX_PERIOD_DAYS):
-        raise MandateError("valid_until", "委托期限最长三年，期满可续办")
+        errors["valid_until"] = "委托期限的截止日期不能早于起始日期"
+    elif data.valid_until > data.valid_from + timedelta(days=MAX_PERIOD_DAYS):
+        errors["valid_until"] = "委托期限最长三年，期满可续办"
     if not data.signed_by_name.strip():
-        raise MandateError("signed_by_name", "请填写签署人姓名")
+        errors["signed_by_name"] = "请填写签署人姓名"
     if not data.agree:
-        raise MandateError("agree", "请阅读并同意委托书条款后再签署")
-    clash = session.exec(select(Mandate).where(Mandate.enterprise_id == enterprise.id,
-                                               Mandate.project_name == project_name,
-                                               Mandate.status == MandateStatus.active)).first()
-    if clash:
-        raise MandateError("project_name", f"该项目已有代办中的委托（{clash.number}），"
-                                           "如需调整事项请先终止原委托，期限不足请续办")
+        errors["agree"] = "请阅读并同意委托书条款后再签署"
+    if project_name and "project_id" not in errors:
+        clash = session.exec(select(Mandate).where(Mandate.enterprise_id == enterprise.id,
+                                                   Mandate.project_name == project_name,
+                                                   Mandate.status == MandateStatus.active)).first()
+        if clash:
+            errors["project_name"] = (f"该项目已有代办中的委托（{clash.number}），"
+                                      "如需调整事项请先终止原委托，期限不足请续办")
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise MandateError(field, message, errors)
     return enterprise, project_name
 
 

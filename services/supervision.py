@@ -57,7 +57,9 @@ def remaining_days(calendar: WorkCalendar, step: Step, today: date) -> int | Non
         return (step.due_on - today).days + 1
     if today <= step.due_on:
         return calendar.working_days_between(today - timedelta(days=1), step.due_on)
-    return -calendar.working_days_between(step.due_on, today)  # the day after the deadline: 0 or less
+    # past the deadline: 0 on the first working day after it (1 day overdue, as for calendar days and as the
+    # 督办通知 counts), -1 on the next …; a rest day right after the deadline is also 0 (overdue, red)
+    return min(0, 1 - calendar.working_days_between(step.due_on, today))
 
 
 def is_paused(step: Step) -> bool:

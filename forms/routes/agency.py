@@ -65,8 +65,8 @@ def edit_item(request: Request, session: SessionDep, user: PageUser, item_id: in
     return _item_form(request, user, item, values, {})
 
 
-@router.post("/agency/catalogue/new", dependencies=[Csrf])
 @router.post("/agency/catalogue/{item_id}", dependencies=[Csrf])
+@router.post("/agency/catalogue/new", dependencies=[Csrf])  # the inner decorator registers first: /new before /{id}
 def save_item(request: Request, session: SessionDep, user: PageUser, posted: Lists, item_id: int | None = None):
     _supervisor(user)
     item = session.get(AgencyItem, item_id) if item_id else None
@@ -133,7 +133,7 @@ def sign_mandate(request: Request, session: SessionDep, user: PageUser, posted: 
         return _mandate_form(request, session, user, values, codes, field_errors(error, MANDATE_LABELS), key)
     except agency.MandateError as error:
         session.rollback()
-        return _mandate_form(request, session, user, values, codes, {error.field: error.message}, key)
+        return _mandate_form(request, session, user, values, codes, error.errors, key)
     session.commit()
     return RedirectResponse(f"/mandates/{mandate.id}", status_code=303)
 

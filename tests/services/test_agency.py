@@ -103,6 +103,13 @@ def test_a_bad_mandate_is_refused_by_field_and_writes_nothing(session, people, c
     assert (_count(session, Mandate), _count(session, Document), _count(session, Notification)) == before
 
 
+def test_every_problem_of_the_form_is_reported_at_once(session, people):
+    with pytest.raises(agency.MandateError) as error:
+        agency.sign(session, people["enterprise"], _input(item_codes=[], valid_until=date(2020, 1, 1), agree=False),
+                    uuid.uuid4().hex)
+    assert set(error.value.errors) == {"item_codes", "valid_until", "agree"}
+
+
 def test_only_enterprises_sign_and_one_active_mandate_per_project(session, people):
     with pytest.raises(agency.MandateError, match="企业账户"):
         agency.sign(session, people["agent"], _input(), "agent-signs")
