@@ -2,7 +2,8 @@
 
 Builds a fresh database (SQLite by default, or ``--database-url``), loads the demo data, inserts
 ``--steps`` open department steps in bulk (25 % of them already past their deadline, a spread of
-deadlines over the next weeks, 3 % suspended for 补正), then times:
+deadlines over the next weeks, 3 % suspended for 补正) of one project delegated to an agent (代办委托:
+every new yellow also notifies the agent), then times:
 
 1. baseline: reading the open steps (the query the sweep starts with);
 2. the first sweep (every light new; yellow notifications and red escalations recorded);
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -76,7 +78,22 @@ def _bulk_steps(session, count: int, today: date) -> None:
                          "started_at": datetime.combine(due - timedelta(days=7), datetime.min.time())})
     for start in range(0, len(rows), 10_000):
         session.execute(insert(Step), rows[start:start + 10_000])
+    _mandate(session, user, project, today)
     session.commit()
+
+
+def _mandate(session, user, project, today: date) -> None:
+    """The project is delegated (all items) to the demo agent, so a new yellow also looks up and tells the
+    agent, as in a park where every case has an agent."""
+    from services.models import Mandate
+    from services.users import get_by_username
+
+    session.add(Mandate(enterprise_id=project.enterprise_id, project_id=project.id, project_name=project.name,
+                        all_items=True, valid_from=today - timedelta(days=30), valid_until=today + timedelta(days=365),
+                        agent_id=get_by_username(session, "agent").id,
+                        contacted_at=datetime.combine(today, clock_time(9)),
+                        signed_by_id=user.id, signed_by_name="压测", signed_at=datetime.combine(today, clock_time(9)),
+                        idempotency_key="bench"))
 
 
 def _timed(label: str, fn):

@@ -55,8 +55,9 @@ def load_schedule(session: Session, text: str, actor: User | None) -> tuple[Holi
 
 def _tell_about_moved_deadlines(session: Session, changes: list[dict], reason: str) -> None:
     """Everyone concerned by a moved deadline is told what moved and why: the department contacts of the
-    step and the applicant enterprise's users (once per step and new date)."""
-    from services import notifications
+    step, the case's agents (代办 mandates, chief agent) and the applicant enterprise's users (once per step
+    and new date)."""
+    from services import agency, notifications
     from services.models import Application, Role, Step
 
     for change in changes:
@@ -71,7 +72,8 @@ def _tell_about_moved_deadlines(session: Session, changes: list[dict], reason: s
         new = change["new_due"].isoformat() if change["new_due"] else "—"
         firm = "" if change["new_provisional"] else "（正式期限）"
         notifications.notify(
-            session, [*notifications.department_contacts(session, step.department), *enterprise_users],
+            session, [*notifications.department_contacts(session, step.department), *enterprise_users,
+                      *agency.agents_for(session, application)],
             kind="deadline_moved", title=f"【期限调整】{application.case_no}“{step.name}”办结期限 {old} → {new}",
             body=f"{reason}。{application.case_no}的“{step.name}”办结期限由{old}调整为{new}{firm}。",
             link=f"/applications/{application.id}",

@@ -23,9 +23,19 @@ def december_clock():
 
 
 def test_loading_the_schedule_recomputes_provisional_deadlines_and_audits(session, december_clock):
+    from datetime import timedelta
+
+    from services import agency
+
     user = get_by_username(session, "enterprise")
-    application, _ = submit_application(session, user, StandardLandApplicationInput.model_validate(SAMPLE),
-                                        "provisional-1")
+    project = "期限调整测试项目"  # delegated to an agent, who is told as well
+    mandate, _ = agency.sign(session, user, agency.MandateInput(
+        project_name=project, item_codes=["DB02"], valid_from=clock.today(),
+        valid_until=clock.today() + timedelta(days=200), signed_by_name="林晓", agree=True), "schedule-mandate")
+    agency.assign(session, get_by_username(session, "supervisor"), mandate, get_by_username(session, "agent2").id)
+    application, _ = submit_application(
+        session, user, StandardLandApplicationInput.model_validate({**SAMPLE, "project_name": project}),
+        "provisional-1")
     review = session.exec(select(Step).where(Step.application_id == application.id,
                                              Step.key == "supervision_agreement")).one()
     assert review.due_provisional, "a deadline in 2027 must be marked 暂定 while 2027 is unknown"
@@ -50,7 +60,8 @@ def test_loading_the_schedule_recomputes_provisional_deadlines_and_audits(sessio
 
     told = session.exec(select(Notification).where(Notification.application_id == application.id,
                                                    Notification.kind == "deadline_moved")).all()
-    assert {n.user_id for n in told} >= {user.id, get_by_username(session, "reviewer").id}
+    assert {n.user_id for n in told} >= {user.id, get_by_username(session, "reviewer").id,
+                                         get_by_username(session, "agent2").id}
     assert any("载入2027年节假日安排" in n.body and "supervision_agreement" not in n.title for n in told)
     load_schedule(session, TEST_2027, admin)  # loading the same schedule again tells nobody twice
     again = session.exec(select(Notification).where(Notification.application_id == application.id,
