@@ -12,6 +12,7 @@ from datetime import timedelta
 from prefect import serve
 
 from flows.eia import eia_review
+from flows.land_to_start import land_to_start_case
 from flows.reports import progress_reports
 from flows.sla_sweep import sla_sweep
 from flows.standard_land import standard_land_review
@@ -28,7 +29,8 @@ def main() -> None:
         if settings.progress_report_cron else {}
     weekly = progress_reports.to_deployment(name=DEPLOYMENT_NAME, **schedule)
     serve(standard_land_review.to_deployment(name=DEPLOYMENT_NAME), eia_review.to_deployment(name=DEPLOYMENT_NAME),
-          sweep, weekly, limit=8, print_starting_message=False)
+          land_to_start_case.to_deployment(name=DEPLOYMENT_NAME), sweep, weekly, limit=8,
+          print_starting_message=False)
 
 
 if __name__ == "__main__":

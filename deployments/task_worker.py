@@ -2,7 +2,7 @@
 
 One per machine is enough for a park; start more (on more machines, with shared result storage and the
 same GC_… settings) to scale out. It also re-queues applications whose dispatch failed while Prefect
-was unreachable, and resumes review runs whose resume call was lost.
+was unreachable, resumes review runs whose resume call was lost, and restarts 拿地即开工 case runs that died.
 """
 
 import logging
@@ -12,13 +12,14 @@ from prefect.task_worker import serve
 
 from flows.dispatch import redispatch_pending, start_process
 from flows.human import resume_ended_periods, resume_stale
+from flows.land_to_start import restart_stalled_cases
 from services.settings import get_settings
 
 
 def _redispatch_forever() -> None:
     stop = threading.Event()
     while not stop.wait(get_settings().dispatch_sweep_seconds):
-        for sweep in (redispatch_pending, resume_stale, resume_ended_periods):
+        for sweep in (redispatch_pending, resume_stale, resume_ended_periods, restart_stalled_cases):
             try:
                 sweep()
             except Exception:  # keep sweeping; the next round retries

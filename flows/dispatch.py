@@ -20,6 +20,7 @@ from prefect import tags, task
 
 from flows.eia import eia_process
 from flows.human import resume
+from flows.land_to_start import start_case
 from flows.standard_land import standard_land_process
 from services import intake
 from services.db import session_scope
@@ -33,6 +34,8 @@ def start_process(application_id: int) -> dict:
     """Run the application's process flow (a child flow run of this task run), tagged with the case."""
     with session_scope() as session:
         process_key = session.get(Application, application_id).process_key
+    if process_key == "land_to_start":  # the case run waits for departments: a deployment run that suspends
+        return {"case_flow_run_id": start_case(application_id)}
     process = standard_land_process if process_key == "standard_land" else eia_process
     with tags(f"case-{application_id}", process_key):
         return process(application_id)

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from forms.api.eia import router as eia_api_router
+from forms.api.land_to_start import router as land_to_start_api_router
 from forms.api.parcels import router as parcels_api_router
 from forms.api.v1 import router as api_router
 from forms.deps import LoginRequired
@@ -17,6 +18,7 @@ from forms.routes.agency import router as agency_router
 from forms.routes.catalogue import router as catalogue_router
 from forms.routes.eia import router as eia_router
 from forms.routes.inbox import router as inbox_router
+from forms.routes.land_to_start import router as land_to_start_router
 from forms.routes.pages import router as pages_router
 from forms.routes.reports import router as reports_router
 from forms.routes.review import router as review_router
@@ -42,8 +44,10 @@ def create_app() -> FastAPI:
     app.include_router(verification_router)
     app.include_router(inbox_router)
     app.include_router(api_router)
+    app.include_router(land_to_start_api_router)
     app.include_router(catalogue_router)
     app.include_router(agency_router)
+    app.include_router(land_to_start_router)
     app.include_router(parcels_api_router)
     app.include_router(eia_api_router)
 

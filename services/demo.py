@@ -135,6 +135,10 @@ DEMO_ACCOUNTS = [
     ("agent2", "代办专员 陈静", Role.agent, "绿色通道服务中心"),
     ("reviewer", "自然资源局 审查员 赵刚", Role.reviewer, "自然资源局"),
     ("eia_reviewer", "生态环境局 审查员 周敏", Role.reviewer, "生态环境局"),
+    ("ndrc_reviewer", "发展和改革局 审查员 何强", Role.reviewer, "发展和改革局"),
+    ("housing_reviewer", "住房和城乡建设局 审查员 郑洁", Role.reviewer, "住房和城乡建设局"),
+    ("trading_reviewer", "公共资源交易中心 经办人 孙悦", Role.reviewer, "公共资源交易中心"),
+    ("tax_reviewer", "税务局 经办人 冯涛", Role.reviewer, "税务局"),
     ("supervisor", "督办管理员 李华", Role.supervisor, "绿色通道服务中心"),
 ]
 

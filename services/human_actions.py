@@ -133,6 +133,12 @@ def allowed_actions(session: Session, step: Step) -> list[str]:
     return get_definition(application.process_key, application.process_version).step(step.key).actions
 
 
+def action_labels(session: Session, step: Step) -> dict[str, str]:
+    """The step's own wording of its decisions (e.g. 成交确认: 确认由本企业竞得 / 未竞得), from the definition."""
+    application = session.get(Application, step.application_id)
+    return get_definition(application.process_key, application.process_version).step(step.key).action_labels
+
+
 def _clean_items(items: list[dict[str, str]]) -> list[dict[str, str]]:
     cleaned = []
     for item in items:

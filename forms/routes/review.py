@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse
+from markupsafe import Markup
 from sqlalchemy.exc import NoResultFound
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
@@ -17,7 +18,7 @@ from flows.dispatch import enqueue_resume
 from forms.deps import PageUser, SessionDep, StaffUser
 from forms.security import verify_csrf
 from forms.web import page, posted_form
-from services import dashboard, human_actions, uploads, visibility
+from services import agency, clock, dashboard, gantt, human_actions, land_to_start, timeline, uploads, visibility
 from services.models import ActionKind, Application, Attachment, Step, User
 from services.processes import get_definition
 from services.steps import get_step
@@ -82,7 +83,8 @@ def decide(request: Request, session: SessionDep, user: StaffUser, application_i
 def _decision_page(request, session, user, application, step, values, errors, status_code=200):
     view = dashboard.application_view(session, application)
     return page(request, "decision.html", status_code=status_code, user=user, view=view, step=step,
-                values=values, errors=errors, item_rows=ITEM_ROWS, choice_labels=CHOICE_LABELS,
+                values=values, errors=errors, item_rows=ITEM_ROWS,
+                choice_labels=CHOICE_LABELS | human_actions.action_labels(session, step),
                 allowed=human_actions.allowed_actions(session, step),
                 may_decide=human_actions.may_decide(user, step),
                 waits_on=human_actions.awaiting(session, step),
@@ -142,8 +144,25 @@ def download_attachment(session: SessionDep, user: PageUser, attachment_id: int)
                         filename=attachment.filename)
 
 
+def _land_to_start_extras(session: Session, application) -> dict | None:
+    """拿地即开工: the Gantt chart, the time from contract to permits, and what a lost listing means."""
+    if application.process_key != land_to_start.PROCESS_KEY:
+        return None
+    today = clock.today()
+    plan = timeline.timeline(session, application, today)
+    svg = gantt.gantt_svg(plan.bars, today=today, title=f"{application.case_no} 办理进度",
+                          expected_end=plan.expected_end)
+    return {"gantt": Markup(svg),  # built from escaped text in services.gantt
+            "expected_end": plan.expected_end, "critical": plan.critical,
+            "contract_to_permits": land_to_start.contract_to_permits_days(session, application),
+            "today_iso": today.isoformat(),
+            "withheld": land_to_start.withheld_notice(session, application)}
+
+
 def page_extras(session: Session, user: User, view: dashboard.ApplicationView) -> dict:
     """What the application page needs besides the view: which human steps this user may act on."""
     return {"definition": get_definition(view.application.process_key, view.application.process_version),
+            "may_act": agency.may_act_for(session, user, view.application),
+            "land": _land_to_start_extras(session, view.application),
             "deciding": {s.key for s in view.steps if s.kind == "human" and human_actions.may_decide(user, s)
                          and human_actions.awaiting(session, s) == "department"}}

@@ -38,17 +38,22 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from services.documents import (
     acceptance_notice,
     assessment_report,
+    construction_permit,
+    construction_planning_permit,
     eia_commitment_letter,
     eia_decision,
     eia_filing_receipt,
     eia_not_managed_statement,
     eia_post_check_record,
     investment_commitment,
+    land_title_certificate,
+    land_use_planning_permit,
     mandate_completion,
     mandate_continuation,
     mandate_letter,
     mandate_termination,
     progress_report,
+    risk_commitment,
     supervision_agreement,
     supervision_notice,
     supplement_notice,
@@ -89,7 +94,8 @@ KINDS: dict[str, DocumentKind] = {
         acceptance_notice, supplement_notice, assessment_report, investment_commitment, supervision_agreement,
         verification_report, eia_commitment_letter, eia_decision, eia_filing_receipt, eia_post_check_record,
         eia_not_managed_statement, supervision_notice, progress_report, mandate_letter, mandate_continuation,
-        mandate_termination, mandate_completion,
+        mandate_termination, mandate_completion, risk_commitment, land_title_certificate, land_use_planning_permit,
+        construction_planning_permit, construction_permit,
     ])
 }
 

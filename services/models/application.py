@@ -16,11 +16,15 @@ class ApplicationStatus(StrEnum):
     supplementing = "supplementing"
     approved = "approved"
     rejected = "rejected"
+    permitted = "permitted"  # 拿地即开工: the four certificates are issued, construction may start
+    started = "started"  # 拿地即开工: construction started (开工)
+    lost = "lost"  # 拿地即开工: another bidder won the land; the case is closed
 
     @property
     def label_zh(self) -> str:
         return {"submitted": "已提交，待受理", "incomplete": "材料不全", "accepted": "已受理，审查中",
-                "supplementing": "待补正（计时暂停）", "approved": "预评估通过", "rejected": "预评估未通过"}[self.value]
+                "supplementing": "待补正（计时暂停）", "approved": "预评估通过", "rejected": "预评估未通过",
+                "permitted": "四证已核发，待开工", "started": "已开工", "lost": "未竞得土地，已关闭"}[self.value]
 
 
 class StepStatus(StrEnum):

@@ -30,6 +30,7 @@ class StepDefinition(BaseModel):
     issues: list[str] = []
     in_committed_limit: bool = True  # false for steps after the decision (e.g. 事中事后核查)
     actions: list[str] = ["approve", "reject", "request_supplement"]  # what people may do on a human step
+    action_labels: dict[str, str] = {}  # the step's own wording of an action, e.g. approve = 确认由本企业竞得
 
 
 class ProcessDefinition(BaseModel):

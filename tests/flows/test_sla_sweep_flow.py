@@ -13,7 +13,10 @@ def test_a_sweep_run_lights_every_open_step(stack, sample_application):
     app_id = _submit(stack, sample_application)
     _waiting_for_decision(stack, app_id)
     deployment = httpx.get(f"{stack.prefect_api}/deployments/name/sla-sweep/greenchannel").json()
-    run = httpx.post(f"{stack.prefect_api}/deployments/{deployment['id']}/create_flow_run", json={}).json()
+    # Prefect's SQLite database can answer "locked" under load: ask again, as a client would
+    create = f"{stack.prefect_api}/deployments/{deployment['id']}/create_flow_run"
+    run = _wait(lambda: (r := httpx.post(create, json={}, timeout=30)).is_success and r.json(), 60,
+                "the sweep run to be created")
     final = _wait(lambda: (r := _flow_run(stack, run["id"]))["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED")
                   and r, 180, "the sweep run")
     assert final["state"]["type"] == "COMPLETED"

@@ -1,0 +1,103 @@
+"""拿地即开工 as Prefect flows: one case run, with each step's work as its child run (并联审批).
+
+The case run (``land-to-start``) is a deployment run, so it can wait without holding a process: it
+asks the services what can be done now (``services.land_to_start.plan_work``), does each item as a
+child flow run named after the step (``case-12-design_review``: open the step, apply a department's
+decision, end the listing period, issue the certificates), and when nothing is left to do it
+suspends. A department's decision on *any* branch resumes it (the web app resumes the run stored on
+the step); Prefect starts it again from the top, and it plans again from the database. Branches
+never block one another: a design scheme returned for 补正 waits for the enterprise while the EIA
+and the filing go on. The listing period is a calendar timer that the task worker's sweep resumes.
+
+If the case run dies (worker killed, database restart), the task worker's sweep starts a new one
+(``restart_stalled_cases``); the new run adopts the open steps and continues from the database,
+so no step, document or number is made twice.
+"""
+
+import logging
+from uuid import UUID
+
+from prefect import flow, get_client
+from prefect.deployments import run_deployment
+from prefect.flow_runs import suspend_flow_run
+from prefect.runtime import flow_run
+from sqlmodel import col, select
+
+from flows.progress import publish_steps_table
+from services import clock, intake
+from services import land_to_start as lts
+from services.db import session_scope
+from services.models import Application, ApplicationStatus
+
+CASE_FLOW_NAME = "land-to-start"
+CASE_DEPLOYMENT = f"{CASE_FLOW_NAME}/greenchannel"
+log = logging.getLogger(__name__)
+
+
+@flow(name="land-to-start-step", flow_run_name="case-{application_id}-{step_key}-{kind}", log_prints=True)
+def step_work(application_id: int, step_key: str, kind: str, action_id: int | None, case_run_id: str) -> dict:
+    """One item of work on one step (a child run of the case run, so the UI shows each branch)."""
+    with session_scope() as session:
+        return lts.do(session, application_id, lts.Work(kind, step_key, action_id), case_run_id)
+
+
+@flow(name=CASE_FLOW_NAME, flow_run_name="case-{application_id}", log_prints=True)
+def land_to_start_case(application_id: int) -> dict:
+    run_id = str(flow_run.id)
+    with session_scope() as session:
+        intake.set_flow_run(session, application_id, run_id)
+        adopted = lts.adopt_open_steps(session, application_id, run_id)
+    if adopted:
+        log.info("continuing case %s: %s open steps now wait on this run", application_id, adopted)
+    while True:
+        with session_scope() as session:
+            plan = lts.plan_work(session, application_id, clock.today())
+        if plan.closed:
+            publish_steps_table(application_id)
+            with session_scope() as session:
+                return {"status": session.get(Application, application_id).status.value}
+        if not plan.items:
+            publish_steps_table(application_id)
+            suspend_flow_run(key=_next_pause_key(), timeout=None)
+            continue  # never reached: a resumed run starts again from the top
+        for work in plan.items:
+            step_work(application_id, work.step_key, work.kind, work.action_id, run_id)
+
+
+def _next_pause_key() -> str:
+    """A key never used by this run before (Prefect refuses a suspension whose key already fired)."""
+    with get_client(sync_client=True) as client:
+        used = client.read_flow_run(flow_run.id).empirical_policy.pause_keys or set()
+    return f"wait-{len(used) + 1}"
+
+
+def start_case(application_id: int, attempt: int = 0) -> str:
+    """Start the case's deployment run once per attempt (Prefect's idempotency key finds a retried start)."""
+    key = f"gc-case-{application_id}" + (f"-restart-{attempt}" if attempt else "")
+    run = run_deployment(CASE_DEPLOYMENT, parameters={"application_id": application_id}, timeout=0,
+                         idempotency_key=key, as_subflow=False, tags=[f"case-{application_id}", lts.PROCESS_KEY])
+    return str(run.id)
+
+
+def restart_stalled_cases(max_restarts: int = 3) -> int:
+    """Start a new run for every open 拿地即开工 case whose run crashed or failed (a worker killed, the
+    database restarted) — at most ``max_restarts`` times per case, so a persistent fault is not looped on.
+    A run cancelled by an operator stays cancelled."""
+    with session_scope() as session:
+        open_cases = session.exec(select(Application.id, Application.flow_run_id).where(
+            Application.process_key == lts.PROCESS_KEY, col(Application.flow_run_id).is_not(None),
+            col(Application.status).in_((ApplicationStatus.submitted, ApplicationStatus.accepted)))).all()
+    restarted = 0
+    with get_client(sync_client=True) as client:
+        for application_id, run_id in open_cases:
+            state = client.read_flow_run(UUID(run_id)).state
+            if state is None or not (state.is_crashed() or state.is_failed()):
+                continue
+            with session_scope() as session:
+                if lts.restart_count(session, application_id) >= max_restarts:
+                    continue
+                attempt = lts.record_restart(session, application_id, run_id, state.name)
+            start_case(application_id, attempt)
+            restarted += 1
+    return restarted
+

@@ -1,0 +1,84 @@
+"""拿地即开工 pages: the application (with the 风险承诺书 signed online) and the start-of-construction report.
+
+The case page itself is the shared application page (steps, decisions, 补正, documents) with the
+Gantt chart added. Rules and writes are in ``services.land_to_start``; bad input comes back as the
+form with a Chinese message next to each field (422) and nothing written.
+"""
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+
+from flows.dispatch import enqueue
+from forms.deps import PageUser, SessionDep
+from forms.errors import field_errors
+from forms.security import verify_csrf
+from forms.web import page, posted_form
+from services import land_to_start, visibility
+from services.models import Role
+
+router = APIRouter(include_in_schema=False)
+Csrf = Depends(verify_csrf)
+Form = Annotated[dict[str, str], Depends(posted_form)]
+CHECKBOXES = ("funds_committed", "risk_agreed")
+
+
+@router.get("/land-to-start/new")
+def new_case(request: Request, session: SessionDep, user: PageUser, project_id: int | None = None):
+    _applicant(user)
+    projects = land_to_start.projects_for(session, user)
+    values = {"project_id": str(project_id or (projects[0].id if projects else "")),
+              "risk_signed_by": user.display_name if user.role == Role.enterprise else ""}
+    return _form(request, session, user, values, {})
+
+
+@router.post("/land-to-start/new", dependencies=[Csrf])
+def create_case(request: Request, session: SessionDep, user: PageUser, values: Form):
+    _applicant(user)
+    key = values.pop("idempotency_key", "") or str(uuid.uuid4())
+    fields = {k: v.strip() for k, v in values.items() if v.strip() and k not in CHECKBOXES}
+    fields |= {k: bool(values.get(k)) for k in CHECKBOXES}
+    try:
+        data = land_to_start.LandToStartInput.model_validate(fields)
+        application, created = land_to_start.submit(session, user, data, key)
+    except ValidationError as error:
+        return _form(request, session, user, values, field_errors(error, land_to_start.FIELD_LABELS), key, 422)
+    except land_to_start.LandToStartError as error:
+        session.rollback()
+        return _form(request, session, user, values, error.errors, key, 422)
+    session.commit()
+    if created:
+        enqueue(application.id)
+    return RedirectResponse(f"/applications/{application.id}", status_code=303)
+
+
+@router.post("/applications/{application_id}/start-report", dependencies=[Csrf])
+def report_start(request: Request, session: SessionDep, user: PageUser, application_id: int, values: Form):
+    application = visibility.get_readable_application(session, user, application_id)
+    if application is None:
+        raise HTTPException(status_code=404, detail="未找到该申请，或您无权查看")
+    try:
+        started_on = date.fromisoformat(values.get("started_on", "").strip())
+        land_to_start.report_start(session, user, application, started_on)
+    except ValueError as error:
+        session.rollback()
+        message = error.message if isinstance(error, land_to_start.LandToStartError) else "请填写开工日期（年-月-日）"
+        raise HTTPException(status_code=422, detail=message) from None
+    session.commit()
+    return RedirectResponse(f"/applications/{application_id}#timeline", status_code=303)
+
+
+def _form(request, session, user, values, errors, key=None, status_code=200):
+    return page(request, "land_to_start_form.html", status_code=status_code, user=user, values=values,
+                errors=errors, idempotency_key=key or str(uuid.uuid4()),
+                projects=land_to_start.projects_for(session, user))
+
+
+def _applicant(user) -> None:
+    if user.role not in (Role.enterprise, Role.agent):
+        raise HTTPException(status_code=403,
+                            detail="拿地即开工由企业或受托的代办专员申请；工作人员可在“申请总览”中跟进。")

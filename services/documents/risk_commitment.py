@@ -1,0 +1,125 @@
+"""拿地前预审风险承诺书 (pre-review risk commitment): the enterprise applies for 拿地即开工 and asks the
+approval departments to pre-review its design, drawings and assessments before the land is acquired,
+and takes the risk of doing so.
+
+It states the project and the parcel, how the parcel is sold (挂牌出让, ``listing_text``) and lists the
+items to pre-review. The enterprise commits that it knows the parcel is sold by public listing and it
+may not win; that if it does not win, every cost of design, drawings and assessments is its own and it
+makes no claim against the government or the departments; that the pre-review results serve only its
+own project, take effect only after it wins the land and signs the 出让合同, and are not handed to any
+other winner; that once it wins it builds according to the pre-reviewed scheme and the parcel's 标准地
+indicators; and that its materials are true. The enterprise signs online (``signed_by`` at
+``signed_at``).
+
+The view is the shared :class:`~services.documents.investment_commitment.SectionedView`.
+
+Context (a plain dict; all keys required): the common keys of
+:mod:`~services.documents.common_permits` (number, issuer, issued_on, verification_code,
+enterprise_name, uscc, legal_representative, case_no, project_name, parcel) and:
+
+=======================  ==========  ========================================================
+key                      type        meaning
+=======================  ==========  ========================================================
+signed_by                str         who signed online for the enterprise; not blank
+signed_at                datetime    when; aware, or naive China time (as stored); its day in
+                                     China ≤ ``issued_on``
+prereview_items          list[str]   items to pre-review, at least one, e.g. ``"设计方案预审"``
+listing_text             str         how the parcel is sold, e.g.
+                                     ``"挂牌出让：公告期20日、挂牌期10日"``; not blank
+=======================  ==========  ========================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from docx.document import Document
+
+from services.documents import common_eia as ce
+from services.documents import common_mandate as cm
+from services.documents import common_permits as cp
+from services.documents import investment_commitment as ic
+from services.documents.investment_commitment import Section, SectionedView
+from services.formatting import format_date_zh, format_datetime_zh
+
+KIND = "risk_commitment"
+TITLE = "拿地前预审风险承诺书"
+NUMBER_WORD = "险诺"
+TEMPLATE = "sectioned.html"
+
+_TYPES: dict[str, ic.TypeSpec] = {
+    "signed_by": str,
+    "signed_at": datetime,
+    "prereview_items": (list, tuple),
+    "listing_text": str,
+}
+
+
+def validate(ctx: Mapping) -> None:
+    """Raise ``ValueError`` naming every missing or mistyped key and any value that does not fit."""
+    problems = cp.common_problems(ctx, _TYPES)
+    problems += cm.not_blank_problems(ctx, "signed_by", "listing_text")
+    problems += cp.non_blank_list_problems(ctx, "prereview_items")
+    signed_at = ctx.get("signed_at")
+    if isinstance(signed_at, datetime):
+        signed_on = ce.china_date(signed_at)
+        problems += ce.order_problems(("signed_at", signed_on, "issued_on", cm.day(ctx.get("issued_on"))))
+    ic.raise_problems(KIND, problems)
+
+
+def prepare(ctx: Mapping) -> SectionedView:
+    """Context → view. Deterministic: depends on ``ctx`` only."""
+    validate(ctx)
+    return SectionedView(
+        meta=cp.meta(TITLE, ctx),
+        issuer="",
+        title=TITLE,
+        subtitle="（拿地即开工）",
+        number=ctx["number"],
+        draft_note="",
+        addressee=f"{ctx['issuer']}及各相关审批部门：",
+        preamble=(
+            f"本单位{ce.enterprise_text(ctx)}拟竞买{ctx['parcel']['base_name']}{ctx['parcel']['number']}号宗地，"
+            f"投资建设{ctx['project_name']}（案件编号 {ctx['case_no']}）。为实现“拿地即开工”，本单位申请在取得土地前"
+            "由各相关审批部门对本项目的下列事项进行预审，并自愿作出如下承诺：",
+        ),
+        sections=(
+            Section("一、项目及宗地基本情况", ic.labelled((
+                ("承诺单位", ctx["enterprise_name"]),
+                ("法定代表人", ctx["legal_representative"]),
+                ("项目名称", ctx["project_name"]),
+                *ic.parcel_fields(ctx["parcel"]),
+            ))),
+            Section("二、申请预审事项", ic.numbered(cm.clause(item) for item in ctx["prereview_items"])),
+            Section("三、风险承诺", _commitments(ctx)),
+        ),
+        closing=("本承诺书自本单位在绿色通道服务平台在线签署之日起生效。",),
+        signatures=((), (  # right half, kept on one page (a lone floated block may split)
+            "承诺单位：",
+            ctx["enterprise_name"],
+            f"在线签署人：{ctx['signed_by']}",
+            f"签署时间：{format_datetime_zh(ctx['signed_at'])}",
+            f"日期：{format_date_zh(ctx['issued_on'])}",
+        )),
+        verification=ic.verification_line(ctx, "承诺书"),
+    )
+
+
+def _commitments(ctx: Mapping) -> tuple[str, ...]:
+    return ce.enumerated((
+        f"本单位已知悉本宗地以挂牌方式公开出让（{cm.clause(ctx['listing_text'])}），本单位参加竞买不必然竞得本宗地；"
+        "预审不影响土地出让的公开、公平、公正，竞得人以公开出让结果为准",
+        "本单位未竞得本宗地的，为预审发生的设计、施工图编制、评估评价等全部费用由本单位自行承担，"
+        "本单位不以任何理由向政府及有关部门主张补偿、赔偿或者提出其他要求",
+        "预审结果仅用于本单位的本项目，在本单位竞得本宗地并签订国有建设用地使用权出让合同后方可生效；"
+        "本单位未竞得的，预审结果自动失效，不转交其他竞得人，也不作为其他竞得人办理审批的依据",
+        "本单位竞得本宗地后，按照经预审的设计方案和本宗地“标准地”控制指标进行建设，不擅自变更；"
+        "确需变更的，依法重新办理有关手续",
+        "本单位对提交的全部申报材料的真实性、合法性和完整性负责；因材料不实产生的法律责任由本单位承担",
+    ))
+
+
+def build_docx(doc: Document, v: SectionedView) -> None:
+    """Write the commitment into an empty document made by :func:`docx_builder.new_document`."""
+    ic.build_sectioned_docx(doc, v)
