@@ -15,9 +15,11 @@ so no step, document or number is made twice.
 """
 
 import logging
+import time
 from uuid import UUID
 
-from prefect import flow, get_client
+from prefect import Task, flow, get_client
+from prefect.context import FlowRunContext
 from prefect.deployments import run_deployment
 from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
@@ -34,7 +36,8 @@ CASE_DEPLOYMENT = f"{CASE_FLOW_NAME}/greenchannel"
 log = logging.getLogger(__name__)
 
 
-@flow(name="land-to-start-step", flow_run_name="case-{application_id}-{step_key}-{kind}", log_prints=True)
+@flow(name="land-to-start-step", flow_run_name="case-{application_id}-{step_key}-{kind}", log_prints=True,
+      persist_result=False)
 def step_work(application_id: int, step_key: str, kind: str, action_id: int | None, case_run_id: str) -> dict:
     """One item of work on one step (a child run of the case run, so the UI shows each branch)."""
     with session_scope() as session:
@@ -49,6 +52,7 @@ def land_to_start_case(application_id: int) -> dict:
         adopted = lts.adopt_open_steps(session, application_id, run_id)
     if adopted:
         log.info("continuing case %s: %s open steps now wait on this run", application_id, adopted)
+    _number_children_after_earlier_executions()
     while True:
         with session_scope() as session:
             plan = lts.plan_work(session, application_id, clock.today())
@@ -62,6 +66,16 @@ def land_to_start_case(application_id: int) -> dict:
             continue  # never reached: a resumed run starts again from the top
         for work in plan.items:
             step_work(application_id, work.step_key, work.kind, work.action_id, run_id)
+
+
+def _number_children_after_earlier_executions() -> None:
+    """A resumed case run executes again from the top, and Prefect identifies a child run by the order
+    of the call within one execution (0, 1, 2 …): the first child of the second execution would be taken
+    for the first child of the first one, and not run again. Numbering this execution's children from
+    the current time in milliseconds keeps every piece of work its own child run."""
+    context = FlowRunContext.get()
+    tracking = Task(name=step_work.name, fn=step_work.fn, version=step_work.version)
+    context.task_run_dynamic_keys[tracking.task_key] = time.time_ns() // 1_000_000
 
 
 def _next_pause_key() -> str:
@@ -97,7 +111,9 @@ def restart_stalled_cases(max_restarts: int = 3) -> int:
                 if lts.restart_count(session, application_id) >= max_restarts:
                     continue
                 attempt = lts.record_restart(session, application_id, run_id, state.name)
-            start_case(application_id, attempt)
+            new_run = start_case(application_id, attempt)
+            with session_scope() as session:  # the next sweep must not see the crashed run again
+                intake.set_flow_run(session, application_id, new_run)
             restarted += 1
     return restarted
 
