@@ -16,15 +16,20 @@ from pydantic import ValidationError
 from flows.dispatch import enqueue
 from forms.deps import PageUser, SessionDep
 from forms.errors import field_errors
+from forms.routes.review import page_extras
 from forms.security import verify_csrf
 from forms.web import page, posted_form
-from services import land_to_start, visibility
+from services import dashboard, land_to_start, visibility
 from services.models import Role
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
 Form = Annotated[dict[str, str], Depends(posted_form)]
 CHECKBOXES = ("funds_committed", "risk_agreed")
+# Said with the other field errors when the form is refused before the service's checks run (the same
+# messages as services.land_to_start._check), so that one try reports every problem at once.
+UNTICKED = {"funds_committed": "请承诺建设资金已经落实（施工许可条件）",
+            "risk_agreed": "须阅读并签署风险承诺书后，各部门才能开始预审"}
 
 
 @router.get("/land-to-start/new")
@@ -46,7 +51,9 @@ def create_case(request: Request, session: SessionDep, user: PageUser, values: F
         data = land_to_start.LandToStartInput.model_validate(fields)
         application, created = land_to_start.submit(session, user, data, key)
     except ValidationError as error:
-        return _form(request, session, user, values, field_errors(error, land_to_start.FIELD_LABELS), key, 422)
+        errors = field_errors(error, land_to_start.FIELD_LABELS)
+        errors |= {k: message for k, message in UNTICKED.items() if not fields[k] and k not in errors}
+        return _form(request, session, user, values, errors, key, 422)
     except land_to_start.LandToStartError as error:
         session.rollback()
         return _form(request, session, user, values, error.errors, key, 422)
@@ -67,7 +74,9 @@ def report_start(request: Request, session: SessionDep, user: PageUser, applicat
     except ValueError as error:
         session.rollback()
         message = error.message if isinstance(error, land_to_start.LandToStartError) else "请填写开工日期（年-月-日）"
-        raise HTTPException(status_code=422, detail=message) from None
+        view = dashboard.application_view(session, application)  # the case page again, the error in its form
+        return page(request, "application.html", status_code=422, user=user, view=view, start_error=message,
+                    **page_extras(session, user, view))
     session.commit()
     return RedirectResponse(f"/applications/{application_id}#timeline", status_code=303)
 
