@@ -87,6 +87,20 @@ class LandToStartInput(BaseModel):
     risk_signed_by: str = Field(min_length=1, max_length=64)
     risk_agreed: bool = False
 
+    @field_validator("funds_committed")
+    @classmethod
+    def _funds(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("请承诺建设资金已经落实（施工许可条件）")
+        return value
+
+    @field_validator("risk_agreed")
+    @classmethod
+    def _risk(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("须阅读并签署风险承诺书后，各部门才能开始预审")
+        return value
+
     @field_validator("project_code")
     @classmethod
     def _code(cls, value: str) -> str:
@@ -142,10 +156,6 @@ def _check(session: Session, user: User, data: LandToStartInput) -> Project:
         errors["project_id"] = "该项目已有办理中的拿地即开工申请"
     elif session.get(Parcel, project.parcel_id).status != "available":
         errors["project_id"] = "项目地块已出让或已预留，不能再申请拿地即开工"
-    if not data.funds_committed:
-        errors["funds_committed"] = "请承诺建设资金已经落实（施工许可条件）"
-    if not data.risk_agreed:
-        errors["risk_agreed"] = "须阅读并签署风险承诺书后，各部门才能开始预审"
     if not data.risk_signed_by.strip():
         errors["risk_signed_by"] = "请填写风险承诺书签署人"
     if errors:

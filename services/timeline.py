@@ -50,16 +50,14 @@ def timeline(session: Session, application: Application, today: date) -> Timelin
         planned[step.key] = (start, _after(calendar, start, step_def))
         forecast[step.key] = _forecast(calendar, step_def, step, forecast, today, submitted)
     final = definition.steps[-1].key
-    critical = _critical_path(definition, forecast, final)
-    closed = steps[final].status in (StepStatus.cancelled,) or all(
-        s.status in (StepStatus.completed, StepStatus.cancelled) for s in steps.values())
+    ended = steps[final].status == StepStatus.cancelled  # closed early (rejected, lost listing)
+    critical = [] if ended else _critical_path(definition, forecast, final)
     bars = [GanttBar(key=s.key, label=s.name, lane=s.department, planned_start=planned[s.key][0],
                      planned_end=planned[s.key][1], actual_start=s.started_at.date() if s.started_at else None,
                      actual_end=s.finished_at.date() if s.finished_at else None, status=s.status.value,
                      critical=s.key in critical, waits_on=_waits_on(session, s))
             for s in (steps[d.key] for d in definition.steps)]
-    return Timeline(bars=bars, expected_end=None if closed and steps[final].status == StepStatus.cancelled
-                    else forecast[final], critical=critical)
+    return Timeline(bars=bars, expected_end=None if ended else forecast[final], critical=critical)
 
 
 def _forecast(calendar: WorkCalendar, step_def: StepDefinition, step: Step, forecast: dict[str, date],

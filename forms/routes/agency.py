@@ -111,7 +111,9 @@ def mandates_page(request: Request, session: SessionDep, user: PageUser):
 def new_mandate(request: Request, session: SessionDep, user: PageUser):
     _enterprise(user)
     today = clock.today()
-    values = {"valid_from": today.isoformat(), "valid_until": today.replace(year=today.year + 1).isoformat()
+    enterprise = session.get(Enterprise, user.enterprise_id)
+    values = {"signed_by_name": enterprise.contact_name if enterprise else "", "valid_from": today.isoformat(),
+              "valid_until": today.replace(year=today.year + 1).isoformat()
               if not (today.month == 2 and today.day == 29) else date(today.year + 1, 2, 28).isoformat()}
     return _mandate_form(request, session, user, values, [], {})
 
@@ -173,6 +175,7 @@ def mandate_page(request: Request, session: SessionDep, user: PageUser, mandate_
                            and agency.in_period(mandate, clock.today())),
                 covers_standard_land=agency.covers_process(session, mandate, "standard_land"),
                 covers_eia=agency.covers_process(session, mandate, "eia_commitment"),
+                covers_land_to_start=agency.covers_process(session, mandate, "land_to_start"),
                 chief=session.get(User, project.chief_agent_id) if project and project.chief_agent_id else None)
 
 

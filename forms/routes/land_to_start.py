@@ -20,24 +20,21 @@ from forms.routes.review import page_extras
 from forms.security import verify_csrf
 from forms.web import page, posted_form
 from services import dashboard, land_to_start, visibility
-from services.models import Role
+from services.models import Enterprise, Role
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
 Form = Annotated[dict[str, str], Depends(posted_form)]
 CHECKBOXES = ("funds_committed", "risk_agreed")
-# Said with the other field errors when the form is refused before the service's checks run (the same
-# messages as services.land_to_start._check), so that one try reports every problem at once.
-UNTICKED = {"funds_committed": "请承诺建设资金已经落实（施工许可条件）",
-            "risk_agreed": "须阅读并签署风险承诺书后，各部门才能开始预审"}
 
 
 @router.get("/land-to-start/new")
 def new_case(request: Request, session: SessionDep, user: PageUser, project_id: int | None = None):
     _applicant(user)
     projects = land_to_start.projects_for(session, user)
+    enterprise = session.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
     values = {"project_id": str(project_id or (projects[0].id if projects else "")),
-              "risk_signed_by": user.display_name if user.role == Role.enterprise else ""}
+              "risk_signed_by": enterprise.legal_representative if enterprise else ""}
     return _form(request, session, user, values, {})
 
 
@@ -51,9 +48,7 @@ def create_case(request: Request, session: SessionDep, user: PageUser, values: F
         data = land_to_start.LandToStartInput.model_validate(fields)
         application, created = land_to_start.submit(session, user, data, key)
     except ValidationError as error:
-        errors = field_errors(error, land_to_start.FIELD_LABELS)
-        errors |= {k: message for k, message in UNTICKED.items() if not fields[k] and k not in errors}
-        return _form(request, session, user, values, errors, key, 422)
+        return _form(request, session, user, values, field_errors(error, land_to_start.FIELD_LABELS), key, 422)
     except land_to_start.LandToStartError as error:
         session.rollback()
         return _form(request, session, user, values, error.errors, key, 422)
