@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from services import clock, timeline
@@ -53,7 +54,10 @@ def _reload_until(page: Page, check, what: str, timeout: float = 90) -> None:
             if time.monotonic() > deadline:
                 raise AssertionError(f"the case page never showed {what}") from None
         time.sleep(1)
-        page.reload()
+        try:
+            page.reload()
+        except PlaywrightError:  # the page was reloading itself (it does while a decision is being applied)
+            page.wait_for_load_state()
 
 
 def _on_phone(new_page, page: Page) -> Page:
