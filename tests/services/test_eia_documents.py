@@ -17,6 +17,7 @@ import pytest
 from services.documents import KINDS, render_docx, render_pdf
 from services.formatting import CHINA_TZ, format_date_zh, format_datetime_zh
 from tests.services import eia_document_samples as samples
+from tests.services.rendering import render_each, rendered_text
 from tests.services.test_documents import docx_text, needs_poppler, pdftotext, run, squash
 from tests.services.test_standard_land_documents import missing, needs_soffice, pdf_text
 
@@ -104,28 +105,13 @@ _KEYS = {
 
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("eia-pdf")
-    paths = {}
-    for kind in EIA_KINDS:
-        paths[kind] = out / f"{kind}.pdf"
-        paths[kind].write_bytes(render_pdf(kind, sample(kind)))
-    return paths
+    return render_each(tmp_path_factory.mktemp("eia-pdf"), EIA_KINDS, sample, "pdf")
 
 
 @pytest.fixture(scope="module")
 def docx_files(tmp_path_factory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("eia-docx")
-    paths = {}
-    for kind in EIA_KINDS:
-        paths[kind] = out / f"{kind}.docx"
-        paths[kind].write_bytes(render_docx(kind, sample(kind)))
-    return paths
+    return render_each(tmp_path_factory.mktemp("eia-docx"), EIA_KINDS, sample, "docx")
 
-
-def rendered_text(kind: str, tmp_path: Path, ctx: dict) -> str:
-    path = tmp_path / f"{kind}-extra.pdf"
-    path.write_bytes(render_pdf(kind, ctx))
-    return squash(pdf_text(path))
 
 
 # --- registry and validation ------------------------------------------------------------------
@@ -256,7 +242,7 @@ def test_pdf_is_deterministic_and_dated_from_the_context(pdfs, kind):
 @needs_poppler
 def test_normal_route_decision_has_no_post_check_or_revocation(tmp_path):
     ctx = sample("eia_decision", route="normal", post_check_due=None, revocation=False, level_zh="环境影响报告书")
-    text = rendered_text("eia_decision", tmp_path, ctx)
+    text = rendered_text(tmp_path, "eia_decision", ctx)
     assert "经审查，根据《中华人民共和国环境影响评价法》" in text and "审批方式：一般程序审批" in text
     assert "《松湖智能传感器生产线建设项目环境影响报告书》" in text
     assert "告知承诺" not in text and "撤销" not in text and "事中事后" not in text
@@ -265,7 +251,7 @@ def test_normal_route_decision_has_no_post_check_or_revocation(tmp_path):
 
 @needs_poppler
 def test_commitment_decision_without_revocation_clause(tmp_path):
-    text = rendered_text("eia_decision", tmp_path, sample("eia_decision", revocation=False))
+    text = rendered_text(tmp_path, "eia_decision", sample("eia_decision", revocation=False))
     assert "2027年1月9日前" in text and squash(REVOCATION) not in text
 
 
@@ -276,14 +262,14 @@ def test_commitment_decision_without_revocation_clause(tmp_path):
 ])
 def test_post_check_outcomes(tmp_path, outcome, expected):
     ctx = sample("eia_post_check_record", outcome=outcome, rectification_deadline=None)
-    text = rendered_text("eia_post_check_record", tmp_path, ctx)
+    text = rendered_text(tmp_path, "eia_post_check_record", ctx)
     assert expected in text and "限期整改" not in text
 
 
 @needs_poppler
 def test_letter_placeholders_when_code_and_organisation_are_pending(tmp_path):
     ctx = sample("eia_commitment_letter", project_code="", eia_organisation="")
-    text = rendered_text("eia_commitment_letter", tmp_path, ctx)
+    text = rendered_text(tmp_path, "eia_commitment_letter", ctx)
     assert "投资项目代码：（赋码后填写）" in text
     assert "本项目环境影响报告表由（建设单位自行编制或委托的环评单位名称）编制" in text
 

@@ -19,6 +19,7 @@ import pytest
 from services.documents import KINDS, render_docx, render_pdf
 from services.formatting import CHINA_TZ
 from tests.services import land_start_document_samples as samples
+from tests.services.rendering import render_each, rendered_text
 from tests.services.test_documents import docx_text, needs_poppler, pdftotext, run, squash
 from tests.services.test_standard_land_documents import missing, needs_soffice, pdf_text
 
@@ -147,28 +148,13 @@ _KEYS = {
 
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("land-start-pdf")
-    paths = {}
-    for kind in LAND_START_KINDS:
-        paths[kind] = out / f"{kind}.pdf"
-        paths[kind].write_bytes(render_pdf(kind, sample(kind)))
-    return paths
+    return render_each(tmp_path_factory.mktemp("land-start-pdf"), LAND_START_KINDS, sample, "pdf")
 
 
 @pytest.fixture(scope="module")
 def docxs(tmp_path_factory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("land-start-docx")
-    paths = {}
-    for kind in LAND_START_KINDS:
-        paths[kind] = out / f"{kind}.docx"
-        paths[kind].write_bytes(render_docx(kind, sample(kind)))
-    return paths
+    return render_each(tmp_path_factory.mktemp("land-start-docx"), LAND_START_KINDS, sample, "docx")
 
-
-def rendered_text(tmp_path: Path, kind: str, ctx: dict) -> str:
-    path = tmp_path / f"{kind}-extra.pdf"
-    path.write_bytes(render_pdf(kind, ctx))
-    return squash(pdf_text(path))
 
 
 # --- registry and validation ------------------------------------------------------------------

@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from services.documents import KINDS, render_docx, render_pdf
 from services.formatting import CHINA_TZ, format_date_zh, format_datetime_zh
 from tests.services import document_samples as samples
+from tests.services.rendering import pdf_text, render_each
 from tests.services.test_documents import docx_text, needs_poppler, pdftotext, run, squash
 
 STANDARD_KINDS = ("supplement_notice", "assessment_report", "investment_commitment", "supervision_agreement",
@@ -118,12 +119,6 @@ _KEYS = {
 }
 
 
-def pdf_text(path: Path) -> str:
-    """Text in content-stream order: WeasyPrint draws a table cell by cell, so a wrapped cell stays whole
-    (the default reading-order mode may interleave the lines of neighbouring cells)."""
-    return run("pdftotext", "-raw", "-enc", "UTF-8", path, "-")
-
-
 def missing(text: str, expected: list[str]) -> list[str]:
     squashed = squash(text)
     return [s for s in expected if squash(s) not in squashed]
@@ -131,22 +126,12 @@ def missing(text: str, expected: list[str]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("pdf")
-    paths = {}
-    for kind in STANDARD_KINDS:
-        paths[kind] = out / f"{kind}.pdf"
-        paths[kind].write_bytes(render_pdf(kind, sample(kind)))
-    return paths
+    return render_each(tmp_path_factory.mktemp("pdf"), STANDARD_KINDS, sample, "pdf")
 
 
 @pytest.fixture(scope="module")
 def docx_files(tmp_path_factory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("docx")
-    paths = {}
-    for kind in STANDARD_KINDS:
-        paths[kind] = out / f"{kind}.docx"
-        paths[kind].write_bytes(render_docx(kind, sample(kind)))
-    return paths
+    return render_each(tmp_path_factory.mktemp("docx"), STANDARD_KINDS, sample, "docx")
 
 
 # --- registry and validation ------------------------------------------------------------------
