@@ -242,8 +242,11 @@ def test_key_projects_need_a_chief_agent_and_are_lit_tighter(session, people):
     step.sla_working_days, step.due_on = 6, calendar.add_working_days(date(2026, 12, 1), 2).due  # 3 days left
     session.add(step)
     session.flush()
-    light = lambda: next(r.light for r in workbench.rows_for(session, people["agent"], date(2026, 12, 1))  # noqa: E731
-                         if r.step.id == step.id)
+
+    def light() -> str:
+        return next(r.light for r in workbench.rows_for(session, people["agent"], date(2026, 12, 1))
+                    if r.step.id == step.id)
+
     assert light() == "green"  # normal tier: yellow from 2 of 6 days left
     agency.set_project_tier(session, people["supervisor"], project, "key", people["agent"].id)
     assert light() == "yellow"  # key tier: yellow from half the limit
