@@ -603,7 +603,7 @@ def continuation_context(session: Session, mandate: Mandate, number: str, issued
 
 
 def _case_rows(session: Session, mandate: Mandate) -> list[dict]:
-    return [{"case_no": a.case_no, "title": a.title, "status_zh": a.status.label_zh,
+    return [{"case_no": a.case_no, "title": a.title, "status_zh": a.status.label_for(a.process_key),
              "finished_on": None if _has_open_steps(session, a) else _finished_on(session, a)}
             for a in covered_applications(session, mandate)]
 

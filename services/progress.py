@@ -69,7 +69,8 @@ def progress_context(session: Session, application: Application, number: str, is
             rows.append({"name": step.name, "department": step.department, "status": step.status.label_zh,
                          "due_on": step.due_on, "remaining": _remaining_text(session, step, today), "light": light,
                          "waiting_on": _waiting_on(step), "next_action": _next_action(step)})
-        out.append({"case_no": case.case_no, "title": case.title, "status": case.status.label_zh, "steps": rows})
+        out.append({"case_no": case.case_no, "title": case.title, "status": case.status.label_for(case.process_key),
+                    "steps": rows})
     milestones = [{"name": name, "planned": planned, "actual": None} for name, planned in (
         ("计划开工", project.planned_start_on), ("计划竣工", project.planned_completion_on),
         ("计划投产", project.planned_production_on)) if planned]

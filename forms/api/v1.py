@@ -227,7 +227,8 @@ def _application_out(session, application) -> ApplicationOut:
     return ApplicationOut(
         id=application.id, case_no=application.case_no, title=application.title,
         process=f"{application.process_key}@{application.process_version}", status=application.status,
-        status_label=application.status.label_zh, enterprise_name=view.enterprise.name, uscc=view.enterprise.uscc,
+        status_label=application.status.label_for(application.process_key), enterprise_name=view.enterprise.name,
+        uscc=view.enterprise.uscc,
         project_name=view.project.name, industry_code=view.project.industry_code,
         total_investment_wan=view.project.total_investment_wan, land_area_mu=view.project.land_area_mu,
         parcel_number=view.parcel.number if view.parcel else None, submitted_at=application.submitted_at,

@@ -26,6 +26,14 @@ class ApplicationStatus(StrEnum):
                 "supplementing": "待补正（计时暂停）", "approved": "预评估通过", "rejected": "预评估未通过",
                 "permitted": "四证已核发，待开工", "started": "已开工", "lost": "未竞得土地，已关闭"}[self.value]
 
+    def label_for(self, process_key: str) -> str:
+        """The label in the words of the case's process: an approved 环评 is 审批通过, not 预评估通过."""
+        if process_key.startswith("eia_") and self.value in ("approved", "rejected"):
+            return {"approved": "审批通过", "rejected": "未通过审批"}[self.value]
+        if process_key == "land_to_start" and self.value == "rejected":
+            return "预审未通过，已退回"
+        return self.label_zh
+
 
 class StepStatus(StrEnum):
     planned = "planned"

@@ -80,3 +80,14 @@ def test_a_report_book_on_the_normal_route_gets_the_longer_statutory_limit():
     assert process_for("report_form", "normal", eligible=True) == "eia_normal"
     assert get_definition("eia_normal_book").step("eia_review").sla_working_days == 60
     assert get_definition("eia_normal").step("eia_review").sla_working_days == 30
+
+
+def test_a_case_status_is_said_in_the_words_of_its_process():
+    from services.models import ApplicationStatus
+
+    assert ApplicationStatus.approved.label_for("standard_land") == "预评估通过"
+    assert ApplicationStatus.approved.label_for("eia_commitment") == "审批通过"
+    assert ApplicationStatus.rejected.label_for("eia_normal") == "未通过审批"
+    assert ApplicationStatus.rejected.label_for("land_to_start") == "预审未通过，已退回"
+    assert ApplicationStatus.lost.label_for("land_to_start") == "未竞得土地，已关闭"
+    assert ApplicationStatus.accepted.label_for("eia_filing") == ApplicationStatus.accepted.label_zh
