@@ -446,7 +446,7 @@ def _tell_parties(session: Session, mandate: Mandate, user: User, what: str, rea
     people = [u for u in [session.get(User, mandate.agent_id) if mandate.agent_id else None,
                           *session.exec(select(User).where(User.enterprise_id == mandate.enterprise_id,
                                                            User.is_active))] if u and u.id != user.id]
-    notifications.notify(session, people, kind=f"mandate_{'ended'}", title=f"【代办{what}】{mandate.project_name}",
+    notifications.notify(session, people, kind="mandate_ended", title=f"【代办{what}】{mandate.project_name}",
                          body=f"代办委托{mandate.number}已{what}。" + (f"理由：{reason}" if reason else ""),
                          link=f"/mandates/{mandate.id}", dedupe_key=f"mandate-end-{mandate.id}")
 

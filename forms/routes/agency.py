@@ -153,9 +153,13 @@ def _mandate_form(request, session, user, values, codes, errors, key=None):
 
 
 @router.get("/mandates/{mandate_id}")
-def mandate_page(request: Request, session: SessionDep, user: PageUser, mandate_id: int, errors: dict | None = None,
-                 values: dict | None = None, status_code: int = 200):
-    mandate = _readable(session, user, mandate_id)
+def mandate_page(request: Request, session: SessionDep, user: PageUser, mandate_id: int):
+    return _mandate_view(request, session, user, _readable(session, user, mandate_id))
+
+
+def _mandate_view(request: Request, session: Session, user: User, mandate: Mandate, errors: dict | None = None,
+                  values: dict | None = None, status_code: int = 200):
+    """The mandate page; after a refused action, with the message by its field (422)."""
     enterprise = session.get(Enterprise, mandate.enterprise_id)
     events = session.exec(select(MandateEvent).where(MandateEvent.mandate_id == mandate.id)
                           .order_by(MandateEvent.at, MandateEvent.id)).all()
@@ -186,8 +190,8 @@ def _act(request: Request, session: Session, user: User, mandate_id: int, values
         action(mandate)
     except agency.MandateError as error:
         session.rollback()
-        return mandate_page(request, session, user, mandate_id, errors={error.field: error.message}, values=values,
-                            status_code=422)
+        return _mandate_view(request, session, user, _readable(session, user, mandate_id),
+                             errors={error.field: error.message}, values=values, status_code=422)
     session.commit()
     return RedirectResponse(f"/mandates/{mandate_id}", status_code=303)
 
