@@ -2,13 +2,15 @@
 
 ``greenchannel run`` starts everything on one machine: migrations, demo data (``--demo``), a Prefect
 server (unless ``GC_PREFECT_API_URL`` points to one), the Prefect task worker that runs the process
-flows, and the web app. Ctrl-C stops all of it.
+flows, the runner that serves the flows waiting for people and the schedules, and the web app — and
+watches them (``deployments/supervisor.py``). Ctrl-C or SIGTERM stops all of it.
 """
 
 import os
 import signal
-import subprocess
+import socket
 import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -17,6 +19,8 @@ import httpx
 import typer
 
 from deployments import prefect_env
+from deployments.supervisor import Child, GaveUp, Supervisor
+from services import heartbeat
 from services.settings import get_settings
 
 app = typer.Typer(help="Green Channel 绿色通道 — approval processes of industrial parks.", no_args_is_help=True,
@@ -107,67 +111,116 @@ def calendar_due(accepted_on: str, working_days: int) -> None:
 def run(
     host: str = typer.Option("127.0.0.1", help="web app address"),
     port: int = typer.Option(8000, help="web app port"),
+    prefect_port: int = typer.Option(0, help="port of the Prefect server started here; 0: GC_PREFECT_PORT (4200)"),
     demo: bool = typer.Option(False, "--demo", help="load demo data first"),
 ) -> None:
-    """Start the web app, the Prefect server, the task worker and the runner; Ctrl-C stops everything."""
+    """Start and watch the Prefect server, the task worker, the runner and the web app; Ctrl-C stops everything.
+
+    A process that dies or hangs is restarted with backoff; one that keeps failing stops everything with
+    exit code 3 and the reason (in Chinese and English)."""
+    if prefect_port:
+        os.environ["GC_PREFECT_PORT"] = str(prefect_port)
+        get_settings.cache_clear()
     settings = get_settings()
+    _check_schedules(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     prefect_env.apply(settings)
     db_upgrade()
     if demo:
         seed_demo()
-    children: list[subprocess.Popen] = []
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    supervisor = Supervisor([], echo=lambda line: typer.echo(line, err=True))
     try:
         if not settings.prefect_api_url:
-            children.append(_start_prefect_server(settings))
-        _wait_healthy(os.environ["PREFECT_API_URL"] + "/health", "Prefect server", timeout=90)
-        children.append(_spawn([sys.executable, "-m", "deployments.task_worker"], "Prefect task worker"))
-        children.append(_spawn([sys.executable, "-m", "deployments.serve"], "Prefect runner (review flows)"))
+            server = _prefect_server(settings)
+            supervisor.children.append(server)
+            supervisor.start(server)
+        _wait_for_prefect(supervisor, os.environ["PREFECT_API_URL"] + "/health", stopping)
+        for child in (_task_worker(settings), _runner(settings), _web_app(settings, host, port)):
+            supervisor.children.append(child)
+            supervisor.start(child)
         _print_banner(host, port, settings, demo)
-        import uvicorn
-
-        from forms.app import create_app
-
-        uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+        while not stopping.wait(1):
+            supervisor.check()
+    except GaveUp as error:
+        typer.echo(f"\n{error}", err=True)
+        raise typer.Exit(3) from error
     finally:
-        _stop(children)
+        supervisor.stop_all()
 
 
-def _start_prefect_server(settings) -> subprocess.Popen:
+def _check_schedules(settings) -> None:
+    """Refuse to start with a schedule the runner would die on, saying which setting is wrong."""
+    from prefect.client.schemas.schedules import CronSchedule
+
+    if settings.progress_report_cron:
+        try:
+            CronSchedule(cron=settings.progress_report_cron, timezone="Asia/Shanghai")
+        except ValueError as error:
+            typer.echo(f"设置有误：GC_PROGRESS_REPORT_CRON={settings.progress_report_cron!r} 不是有效的 cron 表达式。\n"
+                       f"Invalid setting GC_PROGRESS_REPORT_CRON={settings.progress_report_cron!r}: {error}", err=True)
+            raise typer.Exit(2) from error
+
+
+def _python(*args: str) -> list[str]:
+    return [sys.executable, "-m", *args]
+
+
+def _prefect_server(settings) -> Child:
     settings.prefect_home.mkdir(parents=True, exist_ok=True)
-    return _spawn([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-                   "--port", str(settings.prefect_port)], "Prefect server",
-                  log=settings.data_dir / "prefect-server.log")
+    return Child("Prefect server", "Prefect 服务",
+                 _python("prefect", "server", "start", "--host", "127.0.0.1", "--port", str(settings.prefect_port)),
+                 os.environ.copy(), settings.data_dir / "logs" / "prefect-server.log", echo=False,
+                 health_url=f"http://127.0.0.1:{settings.prefect_port}/api/health", startup_grace=120,
+                 stop_last=True)
 
 
-def _spawn(cmd: list[str], label: str, log: Path | None = None) -> subprocess.Popen:
-    out = open(log, "ab") if log else None  # noqa: SIM115 - closed with the process
-    typer.echo(f"starting {label} …")
-    return subprocess.Popen(cmd, env=os.environ.copy(), start_new_session=True, stdout=out,
-                            stderr=subprocess.STDOUT if out else None)
+def _task_worker(settings) -> Child:
+    return Child("task worker", "任务执行器", _python("deployments.task_worker"), os.environ.copy(),
+                 settings.data_dir / "logs" / "task-worker.log",
+                 heartbeat_file=lambda pid: heartbeat.path(settings, heartbeat.TASK_WORKER, pid),
+                 heartbeat_timeout=settings.task_worker_stale_seconds, startup_grace=60)
 
 
-def _wait_healthy(url: str, label: str, timeout: float) -> None:
+def _runner(settings) -> Child:
+    """The runner's own web server answers /health 503 when it stopped polling Prefect (a hung runner)."""
+    runner_port = _free_port()
+    env = dict(os.environ, PREFECT_RUNNER_SERVER_ENABLE="true", PREFECT_RUNNER_SERVER_HOST="127.0.0.1",
+               PREFECT_RUNNER_SERVER_PORT=str(runner_port))
+    return Child("runner", "流程运行器", _python("deployments.serve"), env, settings.data_dir / "logs" / "runner.log",
+                 health_url=f"http://127.0.0.1:{runner_port}/health", startup_grace=90)
+
+
+def _web_app(settings, host: str, port: int) -> Child:
+    return Child("web app", "网站", _python("uvicorn", "forms.app:create_app", "--factory", "--host", host,
+                                           "--port", str(port), "--log-level", "warning"),
+                 os.environ.copy(), settings.data_dir / "logs" / "web-app.log",
+                 health_url=f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/healthz",
+                 startup_grace=60)
+
+
+def _wait_for_prefect(supervisor: Supervisor, url: str, stopping: threading.Event, timeout: float = 180) -> None:
+    """Wait until Prefect answers, restarting the server if it dies on the way."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while not stopping.is_set():
+        supervisor.check()
         try:
             if httpx.get(url, timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
+        if time.monotonic() > deadline:
+            raise GaveUp(f"Prefect 服务在 {timeout:.0f} 秒内未就绪（{url}）。\n"
+                         f"The Prefect API did not become healthy at {url} within {timeout:.0f} s.")
         time.sleep(0.5)
-    raise SystemExit(f"{label} did not become healthy at {url} within {timeout:.0f} s")
 
 
-def _stop(children: list[subprocess.Popen]) -> None:
-    for child in reversed(children):
-        if child.poll() is None:
-            os.killpg(child.pid, signal.SIGTERM)
-    for child in reversed(children):
-        try:
-            child.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _print_banner(host: str, port: int, settings, demo: bool) -> None:

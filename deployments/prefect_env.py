@@ -11,7 +11,7 @@ from services.settings import REPO_ROOT, Settings
 def prefect_environment(settings: Settings) -> dict[str, str]:
     env = {
         "PREFECT_HOME": str(settings.prefect_home),
-        "PREFECT_API_URL": settings.prefect_api_url or f"http://127.0.0.1:{settings.prefect_port}/api",
+        "PREFECT_API_URL": settings.effective_prefect_api_url,
         "DO_NOT_TRACK": "1",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_LOCAL_STORAGE_PATH": str(settings.prefect_home / "storage"),

@@ -2,33 +2,59 @@
 
 One per machine is enough for a park; start more (on more machines, with shared result storage and the
 same GC_… settings) to scale out. It also re-queues applications whose dispatch failed while Prefect
-was unreachable, resumes review runs whose resume call was lost, and restarts 拿地即开工 case runs that died.
+was unreachable, resumes review runs whose resume call was lost, and repairs stuck work
+(``flows.repair``). While its event loop works it touches a heartbeat file (``services.heartbeat``), so
+``greenchannel run`` can tell a worker that is alive but hung from a working one and replace it.
 """
 
+import asyncio
 import logging
+import os
 import threading
 
-from prefect.task_worker import serve
+from prefect.task_worker import aserve
 
 from flows.dispatch import redispatch_pending, start_process
 from flows.human import resume_ended_periods, resume_stale
-from flows.land_to_start import restart_stalled_cases
+from flows.repair import repair_stuck_work
+from services import heartbeat
 from services.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 
 def _redispatch_forever() -> None:
     stop = threading.Event()
     while not stop.wait(get_settings().dispatch_sweep_seconds):
-        for sweep in (redispatch_pending, resume_stale, resume_ended_periods, restart_stalled_cases):
+        for sweep in (redispatch_pending, resume_stale, resume_ended_periods, repair_stuck_work):
             try:
                 sweep()
             except Exception:  # keep sweeping; the next round retries
-                logging.getLogger(__name__).exception("%s failed", sweep.__name__)
+                log.exception("%s failed", sweep.__name__)
+
+
+async def _beat_forever() -> None:
+    """Beat from the loop that claims and runs the tasks: if it blocks, the beats stop."""
+    file = heartbeat.path(get_settings(), heartbeat.TASK_WORKER, os.getpid())
+    try:
+        while True:
+            heartbeat.beat(file)
+            await asyncio.sleep(heartbeat.BEAT_SECONDS)
+    finally:
+        file.unlink(missing_ok=True)
+
+
+async def _serve() -> None:
+    beats = asyncio.create_task(_beat_forever())
+    try:
+        await aserve(start_process, limit=4)
+    finally:
+        beats.cancel()
 
 
 def main() -> None:
     threading.Thread(target=_redispatch_forever, daemon=True, name="redispatch").start()
-    serve(start_process, limit=4)
+    asyncio.run(_serve())
 
 
 if __name__ == "__main__":

@@ -51,12 +51,14 @@ def dispatch(application_id: int) -> bool:
         if not intake.claim_dispatch(session, application_id):
             return False
     try:
-        start_process.delay(application_id)
+        future = start_process.delay(application_id)
     except Exception:  # the application is safe in our database; the sweep retries it
         log.exception("could not queue the process of application %s", application_id)
         with session_scope() as session:
             intake.release_dispatch(session, application_id)
         return False
+    with session_scope() as session:
+        intake.record_dispatch(session, application_id, str(future.task_run_id))
     return True
 
 

@@ -16,6 +16,7 @@ so no step, document or number is made twice.
 
 import logging
 import time
+from collections.abc import Collection
 from uuid import UUID
 
 from prefect import Task, flow, get_client
@@ -23,10 +24,11 @@ from prefect.context import FlowRunContext
 from prefect.deployments import run_deployment
 from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
+from sqlalchemy import true
 from sqlmodel import col, select
 
 from flows.progress import publish_steps_table
-from services import clock, intake
+from services import clock, faults, intake
 from services import land_to_start as lts
 from services.db import session_scope
 from services.models import Application, ApplicationStatus
@@ -93,14 +95,15 @@ def start_case(application_id: int, attempt: int = 0) -> str:
     return str(run.id)
 
 
-def restart_stalled_cases(max_restarts: int = 3) -> int:
+def restart_stalled_cases(max_restarts: int = 3, application_ids: Collection[int] | None = None) -> int:
     """Start a new run for every open 拿地即开工 case whose run crashed or failed (a worker killed, the
     database restarted) — at most ``max_restarts`` times per case, so a persistent fault is not looped on.
     A run cancelled by an operator stays cancelled."""
     with session_scope() as session:
         open_cases = session.exec(select(Application.id, Application.flow_run_id).where(
             Application.process_key == lts.PROCESS_KEY, col(Application.flow_run_id).is_not(None),
-            col(Application.status).in_((ApplicationStatus.submitted, ApplicationStatus.accepted)))).all()
+            col(Application.status).in_((ApplicationStatus.submitted, ApplicationStatus.accepted)),
+            col(Application.id).in_(application_ids) if application_ids is not None else true())).all()
     restarted = 0
     with get_client(sync_client=True) as client:
         for application_id, run_id in open_cases:
@@ -109,11 +112,17 @@ def restart_stalled_cases(max_restarts: int = 3) -> int:
                 continue
             with session_scope() as session:
                 if lts.restart_count(session, application_id) >= max_restarts:
+                    faults.record(session, application_id, "case_run_lost",
+                                  f"案件流程已{max_restarts}次中断（{state.name}），不再自动重启，需人工处理",
+                                  flow_run_id=run_id, unrepairable=True)
                     continue
                 attempt = lts.record_restart(session, application_id, run_id, state.name)
             new_run = start_case(application_id, attempt)
             with session_scope() as session:  # the next sweep must not see the crashed run again
                 intake.set_flow_run(session, application_id, new_run)
+                faults.record(session, application_id, "case_run_lost",
+                              f"案件流程中断（{state.name}），已自动重启（第{attempt}次）", flow_run_id=run_id,
+                              repaired=True)
             restarted += 1
     return restarted
 

@@ -6,6 +6,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
+from forms.health import orchestration_problem
 from forms.security import csrf_token
 from services.formatting import JINJA_FILTERS
 from services.settings import REPO_ROOT, get_settings
@@ -19,6 +20,9 @@ def page(request: Request, name: str, status_code: int = 200, **context):
     context.setdefault("user", getattr(request.state, "user", None))
     context.setdefault("unread", getattr(request.state, "unread", 0))
     context["csrf_token"] = csrf_token(request)
+    user = context["user"]
+    if user is not None and user.role.is_staff:  # staff learn at once when cases cannot move
+        context.setdefault("orchestration_problem", orchestration_problem())
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 

@@ -7,12 +7,15 @@ app — once per session, and stops it with Ctrl-C (SIGINT) at the end.
 """
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -76,6 +79,24 @@ def session(migrated):
         s.rollback()
 
 
+# Every setting the shared test stack changes from what ``greenchannel run --demo`` ships, and why. The
+# stack as shipped (nothing set) is started by tests/deployments/test_run_as_shipped.py, which exercises
+# each of these defaults: the sweep and the weekly reports on their schedules, the 30 s re-dispatch and
+# repair sweep, the 60 s task-worker heartbeat limit, the 120 s stuck-work limit.
+STACK_OVERRIDES = {
+    # lost hand-overs and stale resumes are retried within seconds, so fault tests finish quickly
+    "GC_DISPATCH_SWEEP_SECONDS": "2",
+    # the SLA sweep and progress reports are started by the tests that check them, on the days they choose;
+    # a scheduled run in between would change lights under a test's feet
+    "GC_SLA_SWEEP_MINUTES": "0",
+    "GC_PROGRESS_REPORT_CRON": "",
+    # a hung task worker (SIGSTOP in tests/deployments/test_supervision.py) is replaced after 15 s, not 60
+    "GC_TASK_WORKER_STALE_SECONDS": "15",
+    # work orphaned by a killed process (tests/flows/test_repair.py) is repaired after 45 s, not 120
+    "GC_STUCK_AFTER_SECONDS": "45",
+}
+
+
 @dataclass
 class Stack:
     base_url: str
@@ -91,17 +112,25 @@ class Stack:
         r.raise_for_status()
         return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
+    @contextmanager
+    def web(self, username: str) -> Iterator[httpx.Client]:
+        """A browser-like session signed in through the login page (its CSRF token included)."""
+        with httpx.Client(base_url=self.base_url, timeout=30, follow_redirects=True) as client:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+            r = client.post("/login", data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token})
+            assert r.status_code == 200 and "退出" in r.text, r.text[:300]
+            yield client
+
 
 @pytest.fixture(scope="session")
 def stack(migrated) -> Stack:
     port, prefect_port = _free_port(), _free_port()
-    env = dict(os.environ, GC_PREFECT_PORT=str(prefect_port), PYTHONUNBUFFERED="1", GC_DISPATCH_SWEEP_SECONDS="2",
-               GC_SLA_SWEEP_MINUTES="0", GC_PROGRESS_REPORT_CRON="")  # tests start these flows themselves
+    env = dict(os.environ, GC_PREFECT_PORT=str(prefect_port), PYTHONUNBUFFERED="1", **STACK_OVERRIDES)
     log = open(DATA_DIR / "stack.log", "wb")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen([sys.executable, "-m", "deployments.cli", "run", "--demo", "--port", str(port)],
                                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     stack = Stack(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{prefect_port}/api", process)
-    _wait(lambda: httpx.get(f"{stack.base_url}/healthz", timeout=2).status_code == 200, 120, "web app", log)
+    _wait(lambda: httpx.get(f"{stack.base_url}/readyz", timeout=5).status_code == 200, 180, "/readyz", log)
     workers = f"{stack.prefect_api}/task_workers/filter"
     _wait(lambda: len(httpx.post(workers, json={}, timeout=2).json()) > 0, 60, "task worker", log)
     yield stack

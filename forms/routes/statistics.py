@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from forms.deps import SessionDep, StaffUser
 from forms.web import page
-from services import charts, statistics
+from services import charts, faults, statistics
 from services.models import Role, User
 
 router = APIRouter(include_in_schema=False)
@@ -75,7 +75,8 @@ def statistics_page(request: Request, session: SessionDep, user: StaffUser):
     for card in cards:
         card["svg"] = Markup(card["svg"]) if card["svg"] else None  # built from escaped text in services.charts
         card["legend"] = Markup(charts.legend(card["legend"])) if card.get("legend") else None
-    return page(request, "statistics.html", user=user, cards=cards)
+    return page(request, "statistics.html", user=user, cards=cards, fault_counts=faults.counts(session),
+                open_faults=faults.open_faults(session), fault_kind_zh=faults.KIND_ZH)
 
 
 @router.get("/statistics/{name}.csv")

@@ -64,6 +64,8 @@ class Application(SQLModel, table=True):
     created_by_id: int = Field(foreign_key="user.id")
     idempotency_key: str = Field(max_length=64)
     dispatched_at: NaiveDatetime | None = Field(default=None, description="when handed to Prefect")
+    dispatch_task_run_id: str | None = Field(default=None, max_length=64,
+                                             description="the queued Prefect task run that will start the flow")
     flow_run_id: str | None = Field(default=None, max_length=64)
     form_data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 

@@ -1,0 +1,179 @@
+"""Watch the processes ``greenchannel run`` starts, restart the ones that die or hang, give up loudly.
+
+Each child (Prefect server, task worker, runner, web app) is its own process group. The supervisor
+checks them every second:
+
+* a child that **exits** is restarted after a backoff (1, 2, 4 … 30 s), with its exit code or signal
+  and the last lines it printed logged as the reason;
+* a child that is **alive but not working** — its heartbeat file older than ``heartbeat_timeout``, or
+  its health URL failing ``probe_failures`` times in a row — is killed (SIGKILL) and restarted the same way;
+* a child that fails ``max_failures`` times within ``window`` seconds makes the supervisor stop everything
+  and raise :class:`GaveUp` with the reason in Chinese and English: never a silently degraded system.
+"""
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+BACKOFF_SECONDS = (1, 2, 4, 8, 16, 30)
+
+
+class GaveUp(RuntimeError):
+    """A child kept failing; ``str()`` is the reason in Chinese and English."""
+
+
+@dataclass
+class Child:
+    """One supervised process: how to start it and how to tell that it works."""
+
+    name: str  # English, e.g. "task worker"
+    name_zh: str  # e.g. "任务执行器"
+    cmd: list[str]
+    env: dict[str, str]
+    log_file: Path
+    echo: bool = True  # copy its output to our console (the Prefect server is too chatty)
+    heartbeat_file: Callable[[int], Path] | None = None  # pid → file the child touches while it works
+    heartbeat_timeout: float = 60.0
+    health_url: str | None = None
+    probe_failures: int = 3
+    startup_grace: float = 90.0  # no heartbeat or probe judgement before this many seconds
+    stop_last: bool = False  # stopped after the others (they talk to it until they exit)
+    process: subprocess.Popen | None = None
+    started_at: float = 0.0
+    failures: deque = field(default_factory=deque)
+    restart_at: float | None = None
+    probe_misses: int = 0
+    last_probe: float = 0.0
+    tail: deque = field(default_factory=lambda: deque(maxlen=20))
+
+
+class Supervisor:
+    def __init__(self, children: list[Child], max_failures: int = 5, window: float = 300.0,
+                 echo: Callable[[str], None] = print):
+        self.children = children
+        self.max_failures = max_failures
+        self.window = window
+        self.echo = echo
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+
+    def start(self, child: Child) -> None:
+        child.log_file.parent.mkdir(parents=True, exist_ok=True)
+        child.process = subprocess.Popen(child.cmd, env=child.env, start_new_session=True,
+                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        child.started_at = time.monotonic()
+        child.restart_at, child.probe_misses, child.last_probe = None, 0, child.started_at
+        threading.Thread(target=self._copy_output, args=(child, child.process), daemon=True,
+                         name=f"output-{child.name}").start()
+        self.echo(f"started {child.name} ({child.name_zh}), pid {child.process.pid}")
+
+    def stop_all(self, timeout: float = 10.0) -> None:
+        """SIGTERM the children's process groups, then SIGKILL what is left after ``timeout``; the ones
+        marked ``stop_last`` (the Prefect server the others talk to) only after the others are gone."""
+        for last in (False, True):
+            running = [c for c in self.children if c.process is not None and c.stop_last == last]
+            for child in running:
+                _signal_group(child.process, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            for child in running:
+                try:
+                    child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    pass
+                _signal_group(child.process, signal.SIGKILL)  # the group may hold grandchildren (flow runs)
+                child.process.wait()
+
+    def check(self) -> None:
+        """One round: restart the dead and the hung, start what is due; raise GaveUp when one keeps failing."""
+        now = time.monotonic()
+        for child in self.children:
+            if child.process is None:
+                if child.restart_at is not None and now >= child.restart_at:
+                    self.start(child)
+                continue
+            code = child.process.poll()
+            if code is not None:
+                self._failed(child, _exit_reason(code))
+                continue
+            reason = self._hung(child, now)
+            if reason:
+                _signal_group(child.process, signal.SIGKILL)
+                child.process.wait()
+                self._failed(child, reason)
+
+    # -- judgement ------------------------------------------------------------------------------------
+
+    def _hung(self, child: Child, now: float) -> str | None:
+        if now - child.started_at < child.startup_grace:
+            return None
+        if child.heartbeat_file is not None:
+            beat = child.heartbeat_file(child.process.pid)
+            try:
+                age = time.time() - beat.stat().st_mtime
+            except FileNotFoundError:
+                age = now - child.started_at
+            if age > child.heartbeat_timeout:
+                return f"no heartbeat for {age:.0f} s (alive but not working) / {age:.0f} 秒无心跳（进程在但不工作）"
+        if child.health_url and now - child.last_probe >= 5:
+            child.last_probe = now
+            try:
+                healthy = httpx.get(child.health_url, timeout=5).status_code < 500
+            except httpx.HTTPError:
+                healthy = False
+            child.probe_misses = 0 if healthy else child.probe_misses + 1
+            if child.probe_misses >= child.probe_failures:
+                return (f"{child.health_url} did not answer {child.probe_misses} times in a row / "
+                        f"健康检查连续 {child.probe_misses} 次无响应")
+        return None
+
+    def _failed(self, child: Child, reason: str) -> None:
+        now = time.monotonic()
+        if child.heartbeat_file is not None:  # a killed process cannot remove its own beat
+            child.heartbeat_file(child.process.pid).unlink(missing_ok=True)
+        child.process = None
+        child.failures.append(now)
+        while child.failures and now - child.failures[0] > self.window:
+            child.failures.popleft()
+        last_lines = "\n    ".join(list(child.tail)[-5:])
+        self.echo(f"{child.name} ({child.name_zh}) stopped: {reason}" + (f"\n    {last_lines}" if last_lines else ""))
+        if len(child.failures) >= self.max_failures:
+            raise GaveUp(f"{child.name_zh}在 {self.window:.0f} 秒内失败 {len(child.failures)} 次，已停止全部服务。"
+                         f"最近原因：{reason}。日志：{child.log_file}\n"
+                         f"{child.name} failed {len(child.failures)} times within {self.window:.0f} s; "
+                         f"stopped everything. Last reason: {reason}. Log: {child.log_file}")
+        delay = BACKOFF_SECONDS[min(len(child.failures), len(BACKOFF_SECONDS)) - 1]
+        child.restart_at = now + delay
+        self.echo(f"restarting {child.name} in {delay} s ({len(child.failures)} failure(s) "
+                  f"in the last {self.window:.0f} s)")
+
+    def _copy_output(self, child: Child, process: subprocess.Popen) -> None:
+        with open(child.log_file, "ab") as out:
+            for line in iter(process.stdout.readline, b""):
+                out.write(line)
+                out.flush()
+                text = line.decode(errors="replace").rstrip()
+                child.tail.append(text)
+                if child.echo:
+                    self.echo(f"[{child.name}] {text}")
+
+
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _exit_reason(code: int) -> str:
+    if code < 0:
+        name = signal.Signals(-code).name
+        return f"killed by {name} / 被信号 {name} 终止"
+    return f"exited with code {code} / 退出码 {code}"

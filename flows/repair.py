@@ -1,0 +1,209 @@
+"""Repair stuck work: ask Prefect about every case the database says should be moving, and fix the lost.
+
+Runs in the task worker's sweep (every ``GC_DISPATCH_SWEEP_SECONDS``). Each repair is idempotent:
+
+* **intake stalled** (the run died or hangs RUNNING after its worker was killed): the lost run is marked
+  Crashed, the case is handed over again (``dispatch``) — acceptance and documents are guarded in the
+  services, so nothing is issued twice;
+* **review run lost** (a step open with no run waiting on it, an action recorded that no run applies, an
+  accepted case whose review never opened): a new review run is started with an idempotency key naming
+  the lost run, so two sweeps at once start one;
+* **review run late** (scheduled but no runner starts it): nothing to repair here — the finding stays
+  open as 系统异常 until a runner serves it;
+* **case run lost** (拿地即开工): restarted up to three times; after that it stays open for a person.
+
+What could not be repaired stays an open ``SystemFault`` that supervisors see and ``/readyz`` counts.
+"""
+
+import logging
+from collections.abc import Collection
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from prefect import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName, FlowRunFilterTags
+from prefect.client.schemas.sorting import FlowRunSort
+from prefect.deployments import run_deployment
+from prefect.states import Crashed
+
+from flows import eia as eia_flows
+from flows import standard_land as standard_land_flows
+from flows.dispatch import dispatch
+from flows.land_to_start import restart_stalled_cases
+from services import faults
+from services.db import session_scope
+from services.models import Application
+from services.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+DEAD = ("CRASHED", "FAILED", "CANCELLED", "COMPLETED")  # a run in these states waits on nothing any more
+BUSY = ("RUNNING", "PENDING", "CANCELLING")  # fine for seconds; a run left here minutes is orphaned
+LATE = ("SCHEDULED",)  # waiting for a runner or task worker to start it
+QUEUED_PATIENCE = 10  # a queued hand-over may wait this many stall limits before it counts as lost
+
+
+def repair_stuck_work(stall_after: timedelta | None = None, application_ids: Collection[int] | None = None
+                      ) -> dict[str, int]:
+    """One pass over every kind of stuck work (``GC_STUCK_AFTER_SECONDS``; all cases or only those given);
+    returns how many of each were repaired."""
+    if stall_after is None:
+        stall_after = timedelta(seconds=get_settings().stuck_after_seconds)
+    with session_scope() as session:
+        found = faults.candidates(session, stall_after, application_ids)
+    repaired = {"intake": 0, "review": 0, "case": 0}
+    with get_client(sync_client=True) as client:
+        for application_id, task_run_id in found.lost_dispatches:
+            repaired["intake"] += _repair_dispatch(client, application_id, task_run_id, stall_after)
+        for application_id, run_id in found.stalled_intakes:
+            repaired["intake"] += _repair_intake(client, application_id, run_id, stall_after)
+        for step in found.open_steps:
+            repaired["review"] += _repair_open_step(client, step, stall_after)
+        for application_id in found.accepted_without_step:
+            repaired["review"] += _repair_unopened_review(client, application_id, stall_after)
+    repaired["case"] = restart_stalled_cases(application_ids=application_ids)
+    return repaired
+
+
+def _repair_dispatch(client, application_id: int, task_run_id: str, stall_after: timedelta) -> int:
+    """A queued hand-over that never started its flow: waiting in the queue is fine for a long while (no
+    second hand-over under a backlog, ``QUEUED_PATIENCE`` × the stall limit); a task run left RUNNING by a
+    killed worker, or ended without a flow, is handed over again."""
+    state = client.read_task_run(UUID(task_run_id)).state
+    kind = state.type.value if state else "MISSING"
+    if kind in LATE and not _older_than(state.timestamp, stall_after * QUEUED_PATIENCE):
+        return 0
+    if kind in BUSY and not _older_than(state.timestamp, stall_after):
+        return 0
+    if kind in BUSY + LATE:
+        try:
+            client.set_task_run_state(UUID(task_run_id), Crashed(message="任务执行器中断 / task worker lost"),
+                                      force=True)
+        except Exception:
+            log.warning("could not mark task run %s crashed", task_run_id, exc_info=True)
+    with session_scope() as session:
+        if _gave_up(session, application_id, "intake_stalled", task_run_id):
+            return 0
+        if not faults.reset_dispatch(session, application_id, task_run_id):
+            return 0
+        faults.record(session, application_id, "intake_stalled", f"受理任务{_state_zh(kind)}，已自动重新提交",
+                      flow_run_id=task_run_id, repaired=True)
+    dispatch(application_id)
+    log.warning("application %s: hand-over task run %s was %s; handed over again", application_id, task_run_id, kind)
+    return 1
+
+
+def _repair_intake(client, application_id: int, run_id: str, stall_after: timedelta) -> int:
+    state = client.read_flow_run(UUID(run_id)).state
+    kind = state.type.value if state else "MISSING"
+    if kind in BUSY + LATE and not _older_than(state.timestamp, stall_after):
+        return 0
+    if kind == "COMPLETED":
+        with session_scope() as session:
+            faults.record(session, application_id, "intake_stalled", "受理流程已结束，但申请仍为“已提交”，需人工核查",
+                          flow_run_id=run_id, unrepairable=True)
+        return 0
+    _crash(client, state, run_id, "受理流程中断，已重新提交 / intake lost, handed over again")
+    with session_scope() as session:
+        if _gave_up(session, application_id, "intake_stalled", run_id):
+            return 0
+        if not faults.reset_dispatch(session, application_id, run_id):
+            return 0  # another sweep got there first
+        faults.record(session, application_id, "intake_stalled",
+                      f"受理流程{_state_zh(kind)}，已自动重新提交", flow_run_id=run_id, repaired=True)
+    dispatch(application_id)
+    log.warning("application %s: intake run %s was %s; handed over again", application_id, run_id, kind)
+    return 1
+
+
+def _repair_open_step(client, step: faults.OpenStep, stall_after: timedelta) -> int:
+    state = client.read_flow_run(UUID(step.flow_run_id)).state
+    kind = state.type.value if state else "MISSING"
+    if kind == "PAUSED" or (kind in BUSY + LATE and not _older_than(state.timestamp, stall_after)):
+        _closed_if_moving(step.application_id)
+        return 0
+    if kind in LATE:
+        with session_scope() as session:
+            faults.record(session, step.application_id, "review_run_lost",
+                          "审查流程已排队但无流程运行器启动，请检查运行器（runner）是否在运行",
+                          flow_run_id=step.flow_run_id, step_id=step.step_id, unrepairable=True)
+        return 0
+    _crash(client, state, step.flow_run_id, "等待中的审查流程丢失，已重新启动 / waiting run lost, restarted")
+    return _restart_review(step.application_id, step.flow_run_id, kind, step.step_id)
+
+
+def _repair_unopened_review(client, application_id: int, stall_after: timedelta) -> int:
+    runs = client.read_flow_runs(
+        flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"case-{application_id}"]),
+                                      name=FlowRunFilterName(any_=[f"case-{application_id}-review"])),
+        sort=FlowRunSort.EXPECTED_START_TIME_DESC, limit=1)
+    state = runs[0].state if runs else None
+    kind = state.type.value if state else "MISSING"
+    lost_run = str(runs[0].id) if runs else "none"
+    if kind == "PAUSED" or (kind in BUSY + LATE and not _older_than(state.timestamp, stall_after)):
+        return 0
+    if kind in LATE:
+        with session_scope() as session:
+            faults.record(session, application_id, "review_run_lost",
+                          "审查流程已排队但无流程运行器启动，请检查运行器（runner）是否在运行",
+                          flow_run_id=lost_run, unrepairable=True)
+        return 0
+    if runs:
+        _crash(client, state, lost_run, "审查流程未能开启审查环节，已重新启动 / review never opened, restarted")
+    return _restart_review(application_id, lost_run, kind, None)
+
+
+def _restart_review(application_id: int, lost_run: str, kind: str, step_id: int | None) -> int:
+    with session_scope() as session:
+        if _gave_up(session, application_id, "review_run_lost", lost_run, step_id):
+            return 0
+        process_key = session.get(Application, application_id).process_key
+    module = standard_land_flows if process_key == "standard_land" else eia_flows
+    tag = "standard-land" if process_key == "standard_land" else "eia"
+    run = run_deployment(module.REVIEW_DEPLOYMENT, parameters={"application_id": application_id}, timeout=0,
+                         idempotency_key=f"gc-repair-{application_id}-{lost_run}", as_subflow=False,
+                         tags=[f"case-{application_id}", tag])
+    with session_scope() as session:
+        faults.record(session, application_id, "review_run_lost",
+                      f"等待中的审查流程{_state_zh(kind)}，已自动重新启动", flow_run_id=lost_run, step_id=step_id,
+                      repaired=True)
+    log.warning("application %s: review run %s was %s; started %s", application_id, lost_run, kind, run.id)
+    return 1
+
+
+def _gave_up(session, application_id: int, kind: str, run_id: str, step_id: int | None = None) -> bool:
+    """After ``MAX_REPAIRS`` repairs of the same kind the case is left for a person (系统异常)."""
+    if faults.repairs_so_far(session, application_id, kind) < faults.MAX_REPAIRS:
+        return False
+    faults.record(session, application_id, kind, f"已自动修复{faults.MAX_REPAIRS}次仍中断，不再自动重试，需人工处理",
+                  flow_run_id=run_id, step_id=step_id, unrepairable=True)
+    return True
+
+
+def _closed_if_moving(application_id: int) -> None:
+    """A finding of a late run is closed once a runner picked the run up."""
+    with session_scope() as session:
+        faults.close(session, application_id, "review_run_lost")
+
+
+def _crash(client, state, run_id: str, message: str) -> None:
+    """Mark a lost run Crashed so that nothing (Prefect UI, a late process) takes it for alive."""
+    if state is not None and state.type.value in BUSY + LATE:
+        try:
+            client.set_flow_run_state(UUID(run_id), Crashed(message=message), force=True)
+        except Exception:  # the repair goes on; the new run does not depend on it
+            log.warning("could not mark flow run %s crashed", run_id, exc_info=True)
+
+
+def _older_than(timestamp: datetime | None, age: timedelta) -> bool:
+    if timestamp is None:
+        return True
+    if timestamp.tzinfo is None:
+        timestamp = timestamp.replace(tzinfo=UTC)
+    return datetime.now(UTC) - timestamp > age
+
+
+def _state_zh(kind: str) -> str:
+    return {"CRASHED": "已崩溃", "FAILED": "已失败", "CANCELLED": "已取消", "COMPLETED": "已结束但环节未办结",
+            "RUNNING": "长时间无进展", "PENDING": "长时间无进展", "CANCELLING": "长时间无进展",
+            "MISSING": "不存在"}.get(kind, kind)

@@ -1,0 +1,226 @@
+"""The stack exactly as the README's run command starts it: a copy of this checkout in a scratch folder,
+``greenchannel run --demo`` with nothing set (no GC_… or PREFECT_… variable), only free ports given.
+
+It carries a 标准地 application into the 自然资源局's queue and through a decision to its documents, with
+the SLA sweep and the weekly reports served on their shipped schedules; then each supervised process is
+SIGKILLed in turn and the stack must come back on its own; SIGTERM stops everything.
+"""
+
+import hashlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+PASSWORD = "GreenChannel2026!"
+pytestmark = pytest.mark.skipif(bool(os.environ.get("GC_TEST_DATABASE_URL")),
+                                reason="the shipped stack runs on its SQLite default whatever the suite's database: "
+                                       "the SQLite run of the suite covers it")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(check, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+class Shipped:
+    """The running stack: its folder, addresses, the `run` process and what it printed."""
+
+    def __init__(self, folder: Path, port: int, prefect_port: int, process: subprocess.Popen, log: Path):
+        self.folder, self.process, self.log = folder, process, log
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.prefect_api = f"http://127.0.0.1:{prefect_port}/api"
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def token(self, username: str) -> dict[str, str]:
+        r = httpx.post(f"{self.base_url}/api/v1/auth/token", data={"username": username, "password": PASSWORD},
+                       timeout=30)
+        r.raise_for_status()
+        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+    def children(self) -> dict[str, int]:
+        """pid of each process `run` started, by what it runs (read from /proc, as an operator would)."""
+        found = {}
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                if os.readlink(proc / "cwd") != str(self.folder):
+                    continue
+                cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            for name, marker in (("prefect server", "prefect server start"), ("task worker", "deployments.task_worker"),
+                                 ("runner", "deployments.serve"), ("web app", "uvicorn forms.app")):
+                if marker in cmd and int(proc.name) != self.process.pid:
+                    found[name] = int(proc.name)
+        return found
+
+    def ready(self) -> dict | None:
+        r = httpx.get(f"{self.base_url}/readyz", timeout=10)
+        return r.json() if r.status_code == 200 else None
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory) -> Shipped:
+    folder = tmp_path_factory.mktemp("shipped")
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, check=True,
+                           capture_output=True).stdout.split(b"\0")
+    for name in filter(None, files):
+        source, target = REPO / name.decode(), folder / name.decode()
+        if source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read_bytes())
+    # nothing set: the environment of a new user's shell, without this test session's settings
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GC_", "PREFECT_")) and k != "DO_NOT_TRACK"}
+    port, prefect_port = _free_port(), _free_port()
+    log = folder / "run.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "deployments.cli", "run", "--demo", "--port", str(port),
+                                    "--prefect-port", str(prefect_port)], cwd=folder, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    stack = Shipped(folder, port, prefect_port, process, log)
+    try:
+        _wait(stack.ready, 240, "/readyz of the shipped stack")
+    except AssertionError:
+        process.kill()
+        raise AssertionError("the shipped stack never became ready:\n" + stack.output()[-4000:]) from None
+    yield stack
+    if process.poll() is None:  # the SIGTERM test did not run or failed
+        os.killpg(process.pid, signal.SIGKILL)
+        for pid in stack.children().values():
+            os.kill(pid, signal.SIGKILL)
+
+
+def _submit(stack: Shipped, application: dict) -> int:
+    r = httpx.post(f"{stack.base_url}/api/v1/applications", json=application, timeout=30,
+                   headers=stack.token("enterprise") | {"Idempotency-Key": str(uuid.uuid4())})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def _read(stack: Shipped, application_id: int) -> dict:
+    return httpx.get(f"{stack.base_url}/api/v1/applications/{application_id}", timeout=30,
+                     headers=stack.token("reviewer")).json()
+
+
+def _in_queue(stack: Shipped, application_id: int) -> dict:
+    """The case waits on 自然资源局: its step is open with a suspended run (the queue's condition)."""
+    def waiting():
+        body = _read(stack, application_id)
+        step = {s["key"]: s for s in body["steps"]}["land_review"]
+        if step["status"] != "running" or not step["flow_run_id"]:
+            return None
+        run = httpx.get(f"{stack.prefect_api}/flow_runs/{step['flow_run_id']}", timeout=10).json()
+        return body if run["state"]["type"] == "PAUSED" else None
+    return _wait(waiting, 180, f"application {application_id} in the reviewer's queue")
+
+
+def _approve(stack: Shipped, application_id: int) -> dict:
+    r = httpx.post(f"{stack.base_url}/api/v1/applications/{application_id}/steps/land_review/actions",
+                   json={"kind": "approve", "reasons": "符合地块控制指标"}, headers=stack.token("reviewer"), timeout=30)
+    assert r.status_code == 201, r.text
+    return _wait(lambda: (b := _read(stack, application_id))["status"] == "approved" and len(b["documents"]) >= 4 and b,
+                 180, f"application {application_id} approved with its documents")
+
+
+def _web_session(stack: Shipped, username: str) -> httpx.Client:
+    client = httpx.Client(base_url=stack.base_url, timeout=30, follow_redirects=True)
+    form = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    r = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 200 and "退出" in r.text, r.text[:500]
+    return client
+
+
+def _run_deployment(stack: Shipped, name: str) -> dict:
+    deployment = httpx.get(f"{stack.prefect_api}/deployments/name/{name}", timeout=10).json()
+    run = httpx.post(f"{stack.prefect_api}/deployments/{deployment['id']}/create_flow_run", json={}, timeout=10).json()
+    return _wait(lambda: (r := httpx.get(f"{stack.prefect_api}/flow_runs/{run['id']}", timeout=10).json())
+                 ["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED") and r, 180, f"a run of {name}")
+
+
+def test_the_shipped_stack_serves_the_sweep_and_reports_on_their_schedules(shipped):
+    sweep = httpx.get(f"{shipped.prefect_api}/deployments/name/sla-sweep/greenchannel", timeout=10).json()
+    assert [s["schedule"]["interval"] for s in sweep["schedules"]] == [600], "every 10 minutes, as shipped"
+    reports = httpx.get(f"{shipped.prefect_api}/deployments/name/progress-reports/greenchannel", timeout=10).json()
+    assert [(s["schedule"]["cron"], s["schedule"]["timezone"]) for s in reports["schedules"]] == \
+        [("0 8 * * 1", "Asia/Shanghai")], "Monday 08:00 China time, as shipped"
+    ready = shipped.ready()
+    assert ready["components"]["deployments"]["status"] == {name: "READY" for name in (
+        "standard-land-review/greenchannel", "eia-review/greenchannel", "land-to-start/greenchannel",
+        "sla-sweep/greenchannel", "progress-reports/greenchannel")}
+    # the runner runs both flows of the schedules (a scheduled run goes the same way as this one)
+    assert _run_deployment(shipped, "sla-sweep/greenchannel")["state"]["type"] == "COMPLETED"
+    assert _run_deployment(shipped, "progress-reports/greenchannel")["state"]["type"] == "COMPLETED"
+    assert _wait(lambda: (r := shipped.ready()) and r["components"]["sla_sweep"]["last_completed"], 30,
+                 "/readyz to report the sweep")
+
+
+def test_a_standard_land_application_reaches_the_reviewer_and_ends_with_its_documents(shipped, sample_application):
+    application_id = _submit(shipped, sample_application)
+    body = _in_queue(shipped, application_id)
+    assert [d["kind"] for d in body["documents"]] == ["acceptance_notice"]
+    reviewer = _web_session(shipped, "reviewer")
+    try:
+        queue = reviewer.get("/reviews").text
+    finally:
+        reviewer.close()
+    assert body["case_no"] in queue, "the case is in 自然资源局's queue page"
+    approved = _approve(shipped, application_id)
+    kinds = sorted(d["kind"] for d in approved["documents"])
+    assert kinds == sorted(["acceptance_notice", "assessment_report", "investment_commitment",
+                            "supervision_agreement"])
+    report = next(d for d in approved["documents"] if d["kind"] == "assessment_report")
+    pdf = httpx.get(f"{shipped.base_url}{report['pdf_url']}", headers=shipped.token("enterprise"), timeout=30)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert hashlib.sha256(pdf.content).hexdigest() == report["pdf_sha256"]
+
+
+@pytest.mark.parametrize("victim", ["task worker", "runner", "web app", "prefect server"])
+def test_a_killed_process_is_restarted_and_cases_go_on(shipped, sample_application, victim):
+    before = shipped.children()
+    assert set(before) == {"prefect server", "task worker", "runner", "web app"}, before
+    os.kill(before[victim], signal.SIGKILL)
+    _wait(lambda: (now := shipped.children()).get(victim) not in (None, before[victim]) and now, 60,
+          f"a new {victim}")
+    assert "killed by SIGKILL" in shipped.output()
+    _wait(shipped.ready, 180, f"/readyz after the {victim} was replaced")
+    application_id = _submit(shipped, sample_application)
+    _in_queue(shipped, application_id)
+    approved = _approve(shipped, application_id)
+    numbers = [d["number"] for d in approved["documents"]]
+    assert len(numbers) == len(set(numbers)) == 4, "each document once, each 文号 once"
+
+
+def test_sigterm_stops_everything(shipped):
+    children = shipped.children()
+    shipped.process.send_signal(signal.SIGTERM)
+    assert shipped.process.wait(timeout=40) == 0
+    time.sleep(1)
+    assert shipped.children() == {}, f"left running after SIGTERM: {shipped.children()} (were {children})"

@@ -1,0 +1,123 @@
+"""``greenchannel run`` watches what it starts: a hung task worker is replaced, a child that keeps dying
+stops everything with exit code 3 and the reason in Chinese and English. Real processes, real signals."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from deployments.supervisor import Child, GaveUp, Supervisor
+
+REPO = Path(__file__).resolve().parents[2]
+ON_POSTGRES = bool(os.environ.get("GC_TEST_DATABASE_URL"))
+
+
+def _wait(check, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def _pids(marker: str, data_dir: str) -> list[int]:
+    """Processes running ``marker`` that belong to the stack of ``data_dir`` (by their environment)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and marker.encode() in (proc / "cmdline").read_bytes() and \
+                    f"GC_DATA_DIR={data_dir}".encode() in (proc / "environ").read_bytes().split(b"\0"):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_hung_task_worker_is_noticed_and_replaced(stack, sample_application):
+    data_dir = os.environ["GC_DATA_DIR"]
+    [worker] = _pids("deployments.task_worker", data_dir)
+    os.kill(worker, signal.SIGSTOP)  # alive, holding its socket, doing nothing: what a blocked loop looks like
+    try:
+        report = _wait(lambda: (r := httpx.get(f"{stack.base_url}/readyz", timeout=10)).status_code == 503 and r.json(),
+                       60, "/readyz to report the hung worker")
+        assert report["components"]["task_worker"]["ok"] is False
+        assert httpx.get(f"{stack.base_url}/readyz", timeout=10).headers["Retry-After"]
+        with stack.web("reviewer") as staff:  # staff see why cases do not move
+            assert "任务执行器无心跳" in staff.get("/reviews").text
+        with stack.web("enterprise") as enterprise:  # an enterprise is not told about our machinery
+            assert "流程引擎暂不可用" not in enterprise.get("/applications").text
+        new = _wait(lambda: (p := _pids("deployments.task_worker", data_dir)) and p != [worker] and p, 90,
+                    "a new task worker")
+        assert worker not in new
+    finally:
+        try:
+            os.kill(worker, signal.SIGCONT)
+        except ProcessLookupError:
+            pass  # the supervisor killed it, as it should
+    _wait(lambda: httpx.get(f"{stack.base_url}/readyz", timeout=10).status_code == 200, 120, "/readyz again")
+    with stack.client() as c:
+        created = c.post("/api/v1/applications", json=sample_application,
+                         headers=stack.token("enterprise") | {"Idempotency-Key": f"hung-{worker}"})
+    assert created.status_code == 201, created.text
+    application_id = created.json()["id"]
+
+    def accepted():
+        with stack.client() as c:
+            body = c.get(f"/api/v1/applications/{application_id}", headers=stack.token("enterprise")).json()
+        return body["status"] == "accepted" and body
+    body = _wait(accepted, 120, "the new worker to accept an application")
+    assert [d["kind"] for d in body["documents"]] == ["acceptance_notice"]
+
+
+def test_a_child_that_keeps_failing_stops_the_supervisor_with_the_reason(tmp_path):
+    """The supervisor itself, on real processes: restarts with backoff, then gives up (fast: 1+2+4 s)."""
+    code = "import sys; print('cannot bind 127.0.0.1:8000', flush=True); sys.exit(1)"
+    child = Child("web app", "网站", [sys.executable, "-c", code], dict(os.environ), tmp_path / "web.log")
+    lines: list[str] = []
+    supervisor = Supervisor([child], max_failures=4, window=60, echo=lines.append)
+    supervisor.start(child)
+    started = time.monotonic()
+    with pytest.raises(GaveUp) as gave_up:
+        while time.monotonic() - started < 60:
+            supervisor.check()
+            time.sleep(0.2)
+    assert "网站在 60 秒内失败 4 次，已停止全部服务" in str(gave_up.value)
+    assert "web app failed 4 times within 60 s" in str(gave_up.value)
+    assert "exited with code 1" in str(gave_up.value)
+    assert [line for line in lines if line.startswith("restarting web app in")] == [
+        "restarting web app in 1 s (1 failure(s) in the last 60 s)",
+        "restarting web app in 2 s (2 failure(s) in the last 60 s)",
+        "restarting web app in 4 s (3 failure(s) in the last 60 s)"]
+    assert any("cannot bind 127.0.0.1:8000" in line for line in lines), "the child's last words are shown"
+    assert (tmp_path / "web.log").read_text().count("cannot bind") == 4
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="greenchannel run on its SQLite default: the SQLite run covers it")
+def test_run_exits_3_in_both_languages_when_the_web_port_is_taken(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            prefect_port = s.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GC_", "PREFECT_"))}
+        env["GC_DATA_DIR"] = str(tmp_path)
+        run = subprocess.run([sys.executable, "-m", "deployments.cli", "run", "--port", str(port),
+                              "--prefect-port", str(prefect_port)], cwd=REPO, env=env, capture_output=True,
+                             text=True, timeout=400)
+    assert run.returncode == 3, run.stdout[-2000:] + run.stderr[-3000:]
+    assert "网站在 300 秒内失败 5 次，已停止全部服务" in run.stderr
+    assert "web app failed 5 times within 300 s; stopped everything" in run.stderr
+    assert _pids("deployments.task_worker", str(tmp_path)) == [] and _pids("prefect", str(tmp_path)) == []
