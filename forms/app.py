@@ -24,6 +24,7 @@ from forms.routes.reports import router as reports_router
 from forms.routes.review import router as review_router
 from forms.routes.statistics import router as statistics_router
 from forms.routes.verification import router as verification_router
+from forms.upload_limit import UploadLimit
 from forms.web import page
 from services.db import get_engine
 from services.settings import REPO_ROOT, get_settings
@@ -35,6 +36,7 @@ def create_app() -> FastAPI:
                   description="标准地预评估、环评告知承诺、拿地即开工与代办服务的审批流程。")
     app.add_middleware(SessionMiddleware, secret_key=settings.effective_secret_key, session_cookie="gc_session",
                        max_age=8 * 3600, same_site="lax", https_only=settings.secure_cookies)
+    app.add_middleware(UploadLimit)  # 413 before a too-large body is read (forms/upload_limit.py)
     app.mount("/static", StaticFiles(directory=str(REPO_ROOT / "templates" / "web" / "static")), name="static")
     app.include_router(pages_router)
     app.include_router(review_router)

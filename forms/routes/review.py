@@ -140,7 +140,7 @@ def download_attachment(session: SessionDep, user: PageUser, attachment_id: int)
     attachment = session.get(Attachment, attachment_id)
     if attachment is None or visibility.get_readable_application(session, user, attachment.application_id) is None:
         raise HTTPException(status_code=404, detail="未找到该文件，或您无权查看")
-    return FileResponse(Path(uploads.uploads_dir()) / attachment.path, media_type=attachment.content_type,
+    return FileResponse(Path(uploads.uploads_dir()) / attachment.path, media_type=uploads.media_type(attachment),
                         filename=attachment.filename)
 
 

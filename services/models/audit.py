@@ -1,4 +1,4 @@
-"""The append-only audit log (操作日志): who did what, when, and for whom."""
+"""The append-only audit log (操作日志): who did what, when, and for whom — each row a link of a hash chain."""
 
 from typing import Any
 
@@ -19,3 +19,7 @@ class AuditEvent(SQLModel, table=True):
     entity: str = Field(max_length=32)
     entity_id: str = Field(max_length=64)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    chain_seq: int | None = Field(default=None, index=True, unique=True,
+                                  description="position in the hash chain; set when the transaction commits")
+    chain_hash: str | None = Field(default=None, max_length=64,
+                                   description="sha256 of the previous row's chain_hash and this row's content")
