@@ -2,7 +2,14 @@
 
 from pydantic import ValidationError
 
+from services import text
 from services.intake import FIELD_LABELS
+
+#: fields of the API's bodies besides the application form's (decisions, ids in paths and queries)
+COMMON_LABELS = {"reasons": "理由", "justification": "再次补正的理由", "items": "补正材料", "kind": "处理类型",
+                 "application_id": "申请编号", "document_id": "文书编号", "parcel_id": "地块编号",
+                 "step_key": "办理环节", "Idempotency-Key": "防重复提交编号（Idempotency-Key）",
+                 "idempotency_key": "防重复提交编号"}
 
 
 def field_errors(error: ValidationError | list[dict], labels: dict[str, str] | None = None) -> dict[str, str]:
@@ -13,20 +20,22 @@ def field_errors(error: ValidationError | list[dict], labels: dict[str, str] | N
     for item in items:
         loc = [str(x) for x in item["loc"] if x not in ("body", "query", "path", "header")]
         field = ".".join(loc[:2]) if loc[:1] == ["planned_indicators"] else (loc[0] if loc else "__all__")
-        messages.setdefault(field, _message(field, item, labels or FIELD_LABELS))
+        messages.setdefault(field, _message(field, item, labels or COMMON_LABELS | FIELD_LABELS))
     return messages
 
 
 def _message(field: str, item: dict, labels: dict[str, str]) -> str:
     label, kind, ctx = labels.get(field.split(".")[0], field), item["type"], item.get("ctx") or {}
-    if kind == "missing" or kind == "string_too_short":
-        return f"请填写{label}" if field != "parcel_id" else "请选择意向地块"
-    if kind == "string_too_long":
-        return f"{label}不能超过{ctx.get('max_length')}个字"
+    if (kind == "missing" or kind == "string_too_short") and field == "parcel_id":
+        return "请选择意向地块"
+    if message := text.message_zh(label, item):
+        return message
+    if kind == "less_than_equal":
+        return f"{label}不能大于{ctx.get('le')}"
     if kind == "greater_than":
         return f"{label}必须大于{ctx.get('gt')}"
     if kind == "greater_than_equal":
-        return f"{label}不能为负数"
+        return f"{label}不能为负数" if str(ctx.get("ge")) == "0" else f"{label}不能小于{ctx.get('ge')}"
     if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
         return f"{label}请填写有效日期，如2027-03-01"
     if kind in ("decimal_parsing", "decimal_type", "float_parsing"):

@@ -19,8 +19,9 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from services import audit, clock, notifications
+from services import audit, clock, notifications, text
 from services.documents import issue as documents
+from services.ids import Id
 from services.models import (
     AgencyItem,
     AgencyMode,
@@ -43,6 +44,7 @@ from services.settings import get_settings
 
 OPEN_STEPS = (StepStatus.running, StepStatus.suspended)
 MAX_PERIOD_DAYS = 3 * 366
+MAX_NOTE = 500  # mandate.end_reason and mandate_event.note: a 续办/终止 reason, a contact note
 
 
 class MandateError(ValueError):
@@ -59,13 +61,13 @@ class MandateError(ValueError):
 class AgencyItemInput(BaseModel):
     """One catalogue row as a supervisor edits it (代办事项目录清单)."""
 
-    code: str = Field(min_length=1, max_length=16)
-    name: str = Field(min_length=1, max_length=64)
-    stage: str = Field(min_length=1, max_length=16)
-    department: str = Field(min_length=1, max_length=64)
-    limit_text: str = Field(default="", max_length=64)
+    code: text.Text(16)
+    name: text.Text(64)
+    stage: text.Text(16)
+    department: text.Text(64)
+    limit_text: text.Text(64, min_length=0) = ""
     mode: AgencyMode = AgencyMode.full
-    processes: list[str] = []
+    processes: list[text.Text(64)] = []
     position: int = Field(default=0, ge=0, le=9999)
     active: bool = True
 
@@ -120,18 +122,22 @@ def covers_process(session: Session, mandate: Mandate, process_key: str) -> bool
 class MandateInput(BaseModel):
     """What the enterprise fills in to sign a 代办委托书 online."""
 
-    project_id: int | None = None
-    project_name: str = Field(default="", max_length=128)
+    project_id: Id | None = None
+    project_name: text.Text(128, min_length=0) = ""
     all_items: bool = False
-    item_codes: list[str] = []
+    item_codes: list[text.Text(16)] = []
     valid_from: date
     valid_until: date
-    signed_by_name: str = Field(max_length=64)
+    signed_by_name: text.Text(64, min_length=0)
     agree: bool = False
 
 
 def sign(session: Session, user: User, data: MandateInput, idempotency_key: str) -> tuple[Mandate, bool]:
     """Store the mandate and issue its 委托书 in one transaction; the same key returns the same mandate."""
+    try:
+        text.check_key(idempotency_key)
+    except text.TextError as error:
+        raise MandateError("idempotency_key", error.message) from None
     existing = _by_key(session, user, idempotency_key)
     if existing:
         return existing, False
@@ -316,16 +322,14 @@ def record_contact(session: Session, user: User, mandate: Mandate, note: str) ->
     if mandate.agent_id != user.id:
         raise MandateError("note", "只有本委托的代办专员可以登记联系情况")
     _require_active(mandate, "note")
-    note = note.strip()
-    if len(note) < 4:
-        raise MandateError("note", "请写明联系方式和沟通内容（至少4个字）")
+    note = _clean(note, "note", "联系情况", "请写明联系方式和沟通内容（至少4个字）")
     now = clock.now()
     first = mandate.contacted_at is None
     if first:
         mandate.contacted_at = now
         session.add(mandate)
     late = first and mandate.contact_due_on is not None and now.date() > mandate.contact_due_on
-    _event(session, mandate, "contacted", user, note=note[:500], detail={"first": first, "late": late})
+    _event(session, mandate, "contacted", user, note=note, detail={"first": first, "late": late})
     audit.record(session, "mandate.contacted", actor=user, entity="mandate", entity_id=mandate.id,
                  on_behalf_of_enterprise_id=mandate.enterprise_id, detail={"first": first, "late": late})
     return mandate
@@ -358,13 +362,11 @@ def set_project_tier(session: Session, user: User, project: Project, tier: str,
 def extend(session: Session, user: User, mandate: Mandate, new_until: date, reason: str) -> Document:
     """续办: a later end date, with the 续办委托书 (the enterprise or a supervisor)."""
     _may_change(session, user, mandate, "valid_until")
-    reason = reason.strip()
     if new_until <= mandate.valid_until:
         raise MandateError("valid_until", f"续办后的截止日期须晚于原截止日期{mandate.valid_until:%Y年%m月%d日}")
     if new_until > clock.today() + timedelta(days=MAX_PERIOD_DAYS):
         raise MandateError("valid_until", "续办期限自今日起最长三年")
-    if len(reason) < 4:
-        raise MandateError("reason", "请写明续办理由（至少4个字）")
+    reason = _clean(reason, "reason", "续办理由", "请写明续办理由（至少4个字）")
     previous = mandate.valid_until
     key = f"continuation-{new_until:%Y%m%d}"
     document = documents.issue_for_mandate(
@@ -383,9 +385,7 @@ def extend(session: Session, user: User, mandate: Mandate, new_until: date, reas
 def terminate(session: Session, user: User, mandate: Mandate, reason: str) -> Document:
     """终止: either party ends the mandate early; the 终止单 lists each case's state at that moment."""
     _may_change(session, user, mandate, "reason")
-    reason = reason.strip()
-    if len(reason) < 4:
-        raise MandateError("reason", "请写明终止理由（至少4个字）")
+    reason = _clean(reason, "reason", "终止理由", "请写明终止理由（至少4个字）")
     _claim_end(session, mandate, MandateStatus.terminated, reason, "reason")
     by = "委托方" if user.role == Role.enterprise else "受托方"
     document = documents.issue_for_mandate(
@@ -418,6 +418,14 @@ def complete(session: Session, user: User, mandate: Mandate) -> Document:
                  on_behalf_of_enterprise_id=mandate.enterprise_id, detail={"cases": [a.case_no for a in cases]})
     _tell_parties(session, mandate, user, "办结", "")
     return document
+
+
+def _clean(value: str, field: str, label: str, too_short: str) -> str:
+    """A reason or note as typed: one line, at least 4 characters, at most what its column holds."""
+    try:
+        return text.clean(value, label=label, max_length=MAX_NOTE, min_length=4, short_message=too_short)
+    except text.TextError as error:
+        raise MandateError(field, error.message) from None
 
 
 def _claim_end(session: Session, mandate: Mandate, status: MandateStatus, reason: str, field: str) -> None:

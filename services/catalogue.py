@@ -39,6 +39,7 @@ from services.models import (
 )
 from services.rules import industry
 from services.rules.units import m2_to_mu, mu_to_m2
+from services.text import Text, message_zh
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -155,9 +156,9 @@ class IndicatorInput(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    code: Annotated[str, Field(min_length=1, max_length=32)]
-    name_zh: Annotated[str, Field(min_length=1, max_length=64)]
-    unit: Annotated[str, Field(max_length=32)] = ""
+    code: Text(32)
+    name_zh: Text(64)
+    unit: Text(32, min_length=0) = ""
     comparator: Comparator
     threshold: Annotated[Decimal, Field(max_digits=14, decimal_places=4)]
     threshold_high: Annotated[Decimal | None, Field(max_digits=14, decimal_places=4, validate_default=True)] = None
@@ -222,12 +223,12 @@ class ParcelInput(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     id: int | None = None
-    base_code: Annotated[str, Field(min_length=1, max_length=32)]
-    number: Annotated[str, Field(min_length=1, max_length=64)]
-    location: Annotated[str, Field(min_length=1, max_length=128)]
+    base_code: Text(32)
+    number: Text(64)
+    location: Text(128)
     area_unit: Literal["m2", "mu"] = "m2"
     area: Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=4)]
-    land_use: Annotated[str, Field(min_length=1, max_length=32)] = "工业用地（M1）"
+    land_use: Text(32) = "工业用地（M1）"
     status: Literal["available", "reserved", "sold"] | None = None
     allowed_industry_codes: list[str] = Field(default_factory=list)
     land_price_wan: Annotated[Decimal | None, Field(gt=0, max_digits=14, decimal_places=2)] = None
@@ -305,15 +306,15 @@ class AssessmentInput(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     id: int | None = None
-    code: Annotated[str, Field(min_length=1, max_length=64)]
-    kind: str
-    name: Annotated[str, Field(min_length=1, max_length=128)]
-    authority: Annotated[str, Field(max_length=64)] = ""
+    code: Text(64)
+    kind: Annotated[str, Field(max_length=32)]
+    name: Text(128)
+    authority: Text(64, min_length=0) = ""
     valid_from: date
     valid_until: date | None = None
     allowed_industry_codes: list[str] = Field(default_factory=list)
-    parcel_numbers: list[str] = Field(default_factory=list)
-    conditions: Annotated[str, Field(max_length=2000)] = ""
+    parcel_numbers: list[Text(64)] = Field(default_factory=list)
+    conditions: Text(2000, min_length=0, multiline=True) = ""
 
     @field_validator("code", mode="before")
     @classmethod
@@ -368,6 +369,8 @@ def error_messages(error: ValidationError) -> dict[str, str]:
     messages: dict[str, str] = {}
     for item in error.errors():
         loc = [str(x) for x in item["loc"]]
+        if len(loc) == 2 and loc[1].isdigit():  # one entry of a list field (a parcel number): on the field
+            loc = loc[:1]
         key = ".".join(loc) if loc else "__all__"
         last = loc[-1] if loc else ""
         in_indicator = len(loc) >= 3 and loc[0] == "indicators"
@@ -380,6 +383,8 @@ def _message(label: str, item: dict) -> str:
     kind, ctx = item["type"], item.get("ctx") or {}
     if kind == "value_error":
         return str(ctx.get("error", item["msg"]))
+    if message := message_zh(label, item):  # invisible characters, lengths
+        return message
     if kind in ("missing", "string_too_short"):
         return f"请填写{label}"
     if kind == "too_short":

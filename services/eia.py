@@ -26,10 +26,11 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from services import agency, audit, clock, decisions, human_actions, numbering, uploads
+from services import agency, audit, clock, decisions, human_actions, numbering, text, uploads
 from services.case_context import common_context, parcel_view
 from services.documents import issue as documents
-from services.intake import IntakeError
+from services.ids import Id
+from services.intake import IntakeError, check_idempotency_key
 from services.models import (
     ActionKind,
     Application,
@@ -64,9 +65,9 @@ class EiaApplicationInput(BaseModel):
     """环评申请: which project, what it does (the wizard's facts), and the route chosen."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
-    project_id: int
-    scale: Annotated[str, Field(min_length=2, max_length=200, description="建设规模，如年产智能传感器500万件")]
-    eia_organisation: Annotated[str, Field(max_length=128)] = ""
+    project_id: Id
+    scale: Annotated[text.Text(200, min_length=2), Field(description="建设规模，如年产智能传感器500万件")]
+    eia_organisation: text.Text(128, min_length=0) = ""
     facts: eia_rules.EiaFacts
     route: Route | None = None
     commitment_confirmed: bool = False
@@ -143,6 +144,7 @@ def submit(session: Session, user: User, data: EiaApplicationInput, idempotency_
     """Create the EIA application once per idempotency key; classification is recomputed here.
 
     The normal route needs the 环境影响报告表（书） itself (``document``); it is stored with the case."""
+    check_idempotency_key(idempotency_key)
     existing = session.exec(select(Application).where(Application.created_by_id == user.id,
                                                       Application.idempotency_key == idempotency_key)).first()
     if existing:
@@ -222,8 +224,10 @@ def input_error_messages(error: ValidationError) -> dict[str, str]:
         loc = [str(x) for x in item["loc"]]
         field = ".".join(loc) if loc else "__all__"
         label = FIELD_LABELS.get(loc[0], "") if loc else ""
-        text = str((item.get("ctx") or {}).get("error", "")) or item["msg"]
-        messages.setdefault(field, f"{label}：{text}" if label and item["type"] != "value_error" else text)
+        detail = str((item.get("ctx") or {}).get("error", "")) or item["msg"]
+        known = text.message_zh(label, item) if label else None
+        messages.setdefault(field, known or (f"{label}：{detail}" if label and item["type"] != "value_error"
+                                             else detail))
     return messages
 
 

@@ -15,11 +15,12 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from services import agency, audit, clock
+from services import agency, audit, clock, text
 from services.models import (
     ActionKind,
     Application,
@@ -40,14 +41,28 @@ DECISIONS = (ActionKind.approve, ActionKind.reject, ActionKind.request_supplemen
              ActionKind.check_rectify, ActionKind.check_revoke)
 NEEDS_REASONS = (ActionKind.reject, ActionKind.check_rectify, ActionKind.check_revoke)
 MAX_ITEMS = 30
+#: the stored lengths: ``step_action.reasons`` / ``justification`` columns; an item's parts (JSON) as printed
+MAX_REASONS, MAX_JUSTIFICATION = 4000, 2000
+ITEM_PARTS = {"name": ("材料名称", 100), "reason": ("补正原因", 300), "form": ("材料形式", 50)}
 
 
 class ActionError(ValueError):
-    """An action that may not be taken now, with a Chinese message for the named form field."""
+    """An action that may not be taken now, with a Chinese message for the named form field.
 
-    def __init__(self, field: str, message: str):
+    ``status`` is the HTTP answer: 422 for what the person can correct, 409 when someone else acted on
+    the step first (the page is out of date)."""
+
+    def __init__(self, field: str, message: str, status: int = 422):
         super().__init__(message)
-        self.field, self.message = field, message
+        self.field, self.message, self.status = field, message, status
+
+
+class SupplementItem(BaseModel):
+    """One item of a 补正 request (一次性告知): the material, why it is needed, in which form."""
+
+    name: text.Text(ITEM_PARTS["name"][1], min_length=0) = ""
+    reason: text.Text(ITEM_PARTS["reason"][1], min_length=0) = ""
+    form: text.Text(ITEM_PARTS["form"][1], min_length=0) = ""
 
 
 def actions_of(session: Session, step_id: int) -> list[StepAction]:
@@ -90,15 +105,22 @@ def record_action(
     session: Session, user: User, step: Step, kind: ActionKind, *, reasons: str = "",
     items: list[dict[str, str]] | None = None, justification: str = "",
 ) -> StepAction:
-    """Validate and store one action; the caller commits and then resumes the waiting flow run."""
+    """Validate and store one action; the caller commits and then resumes the waiting flow run.
+
+    The step is locked first (``_lock_step``), so of two people acting on it at the same moment one
+    records and the other is told the step has just been acted on (409), never both."""
     items = _clean_items(items or [])
-    reasons, justification = reasons.strip(), justification.strip()
+    reasons = _clean(reasons, "reasons", "理由", MAX_REASONS)
+    justification = _clean(justification, "justification", "再次补正的理由", MAX_JUSTIFICATION)
+    step = _lock_step(session, step)
     application = session.get(Application, step.application_id)
     waits_on = awaiting(session, step)
     if waits_on is None:
-        raise ActionError("kind", f"“{step.name}”当前不在办理中，不能再提交处理意见")
+        raise ActionError("kind", f"“{step.name}”当前不在办理中，不能再提交处理意见", status=409)
     if waits_on == "flow":
-        raise ActionError("kind", "上一处理意见正在生效，请稍候刷新页面后再操作")
+        pending = unapplied(session, step.id)
+        raise ActionError("kind", f"该环节刚刚已有处理意见（{pending.kind.label_zh}）提交，正在生效，"
+                                  "请稍候刷新页面查看后再操作", status=409)
     if kind in DECISIONS and kind.value not in allowed_actions(session, step):
         raise ActionError("kind", f"“{step.name}”不能作出“{kind.label_zh}”的处理")
     if kind in DECISIONS:
@@ -119,12 +141,24 @@ def record_action(
             session.add(action)
             session.flush()
     except IntegrityError:  # someone acted on the same step at the same moment
-        raise ActionError("kind", "该环节刚刚已有人提交处理意见，请刷新页面查看") from None
+        raise ActionError("kind", "该环节刚刚已有人提交处理意见，请刷新页面查看", status=409) from None
     audit.record(session, f"step.action.{kind.value}", actor=user, entity="step_action", entity_id=action.id,
                  application_id=application.id, on_behalf_of_enterprise_id=on_behalf,
                  detail={"step": step.key, "sequence": sequence, "reasons": reasons, "items": items,
                          "justification": justification})
     return action
+
+
+def _lock_step(session: Session, step: Step) -> Step:
+    """Take the step's row for this transaction and read it again, before any check.
+
+    A no-op guarded update: on PostgreSQL it locks the row until commit (a second transaction waits
+    here and then sees the first one's action); on SQLite it takes the database's write lock, which
+    serialises writers. Without it, two reviewers could both see "nothing pending" and both record."""
+    session.execute(update(Step).where(Step.id == step.id).values(status=Step.status)
+                    .execution_options(synchronize_session=False))
+    session.refresh(step)
+    return step
 
 
 def allowed_actions(session: Session, step: Step) -> list[str]:
@@ -139,10 +173,23 @@ def action_labels(session: Session, step: Step) -> dict[str, str]:
     return get_definition(application.process_key, application.process_version).step(step.key).action_labels
 
 
+def _clean(value: str, field: str, label: str, max_length: int) -> str:
+    try:
+        return text.clean(value, label=label, max_length=max_length, multiline=True)
+    except text.TextError as error:
+        raise ActionError(field, error.message) from None
+
+
 def _clean_items(items: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The filled-in rows of a 补正 list, each part checked like any free text (one line each)."""
     cleaned = []
-    for item in items:
-        row = {k: str(item.get(k, "")).strip() for k in ("name", "reason", "form")}
+    for position, item in enumerate(items, start=1):
+        row = {}
+        for key, (label, max_length) in ITEM_PARTS.items():
+            try:
+                row[key] = text.clean(str(item.get(key, "")), label=label, max_length=max_length)
+            except text.TextError as error:
+                raise ActionError("items", f"第{position}项补正材料的{error.message}") from None
         if any(row.values()):
             cleaned.append(row)
     return cleaned
@@ -164,8 +211,6 @@ def _check_decision(session: Session, user: User, step: Step, kind: ActionKind, 
         for i, item in enumerate(items, start=1):
             if not item["name"] or not item["reason"]:
                 raise ActionError("items", f"第{i}项补正材料须同时填写材料名称和补正原因")
-            if len(item["name"]) > 100 or len(item["reason"]) > 300 or len(item["form"]) > 50:
-                raise ActionError("items", f"第{i}项补正材料的内容过长")
         earlier = [a for a in actions_of(session, step.id) if a.kind == ActionKind.request_supplement]
         if earlier and len(justification) < 10:
             raise ActionError(

@@ -16,7 +16,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from services import agency, audit, clock, numbering
+from services import agency, audit, clock, numbering, text
+from services.ids import Id
 from services.models import Application, Enterprise, Parcel, ParcelIndicator, Project, Role, StepStatus, User
 from services.processes import get_definition
 from services.rules import industry, uscc
@@ -36,8 +37,8 @@ FIELD_LABELS = {
     "planned_production_on": "计划投产日期", "planned_indicators": "控制指标计划值",
 }
 
-Text = Annotated[str, Field(min_length=1, max_length=128)]
 Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+IndicatorCode = Annotated[str, Field(max_length=32)]  # parcel_indicator.code
 
 
 PROCESS_KEY = "standard_land"
@@ -64,16 +65,16 @@ class StandardLandApplicationInput(BaseModel):
         "planned_start_on": "2027-03-01", "planned_completion_on": "2028-06-30", "planned_production_on": "2028-09-30",
         "planned_indicators": {"investment_intensity": "420", "floor_area_ratio": "2.0"}}]})
 
-    enterprise_name: Text
-    uscc: str
-    legal_representative: Annotated[str, Field(min_length=1, max_length=64)]
-    contact_name: Annotated[str, Field(min_length=1, max_length=64)]
-    contact_phone: str
-    project_name: Text
-    industry_code: str
+    enterprise_name: text.Text(128)
+    uscc: Annotated[str, Field(max_length=64)]
+    legal_representative: text.Text(64)
+    contact_name: text.Text(64)
+    contact_phone: Annotated[str, Field(max_length=32)]
+    project_name: text.Text(128)
+    industry_code: Annotated[str, Field(max_length=16)]
     total_investment_wan: Annotated[Money, Field(gt=0)]
     land_area_mu: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=4)]
-    parcel_id: int
+    parcel_id: Id
     expected_annual_output_wan: Annotated[Money, Field(ge=0)]
     expected_annual_tax_wan: Annotated[Money, Field(ge=0)]
     annual_energy_tce: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
@@ -81,7 +82,7 @@ class StandardLandApplicationInput(BaseModel):
     planned_start_on: date
     planned_completion_on: date
     planned_production_on: date
-    planned_indicators: dict[str, Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)]] = Field(
+    planned_indicators: dict[IndicatorCode, Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)]] = Field(
         default_factory=dict, description="planned value per indicator code of the chosen parcel (计划指标值)")
 
     @field_validator("uscc")
@@ -113,6 +114,7 @@ def submit_application(
     session: Session, user: User, data: StandardLandApplicationInput, idempotency_key: str
 ) -> tuple[Application, bool]:
     """Create the application (or return the one already made with this key); True when new."""
+    check_idempotency_key(idempotency_key)
     existing = _by_key(session, user, idempotency_key)
     if existing:
         return existing, False
@@ -126,6 +128,14 @@ def submit_application(
             raise
         return existing, False
     return application, True
+
+
+def check_idempotency_key(key: str) -> None:
+    """A key longer than its column (or with invisible characters) is refused before it is looked up."""
+    try:
+        text.check_key(key)
+    except text.TextError as error:
+        raise IntakeError("idempotency_key", error.message) from None
 
 
 def _by_key(session: Session, user: User, key: str) -> Application | None:

@@ -26,9 +26,10 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from services import agency, audit, clock, decisions, human_actions, numbering
+from services import agency, audit, clock, decisions, human_actions, numbering, text
 from services.case_context import common_context, parcel_view
 from services.documents import issue as documents
+from services.ids import Id
 from services.models import (
     ActionKind,
     Application,
@@ -76,15 +77,15 @@ class LandToStartError(ValueError):
 class LandToStartInput(BaseModel):
     """The 拿地即开工 application: the project, what the construction permit needs, the risk commitment."""
 
-    project_id: int
+    project_id: Id
     project_code: str = Field(min_length=1, max_length=24)
     building_area_m2: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
-    design_unit: str = Field(min_length=2, max_length=128)
-    contractor: str = Field(min_length=2, max_length=128)
-    supervisor_unit: str = Field(min_length=2, max_length=128)
+    design_unit: text.Text(128, min_length=2)
+    contractor: text.Text(128, min_length=2)
+    supervisor_unit: text.Text(128, min_length=2)
     contract_price_wan: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     funds_committed: bool = False
-    risk_signed_by: str = Field(min_length=1, max_length=64)
+    risk_signed_by: text.Text(64)
     risk_agreed: bool = False
 
     @field_validator("funds_committed")
@@ -112,6 +113,10 @@ class LandToStartInput(BaseModel):
 
 def submit(session: Session, user: User, data: LandToStartInput, idempotency_key: str) -> tuple[Application, bool]:
     """Open the case in one transaction (steps, deadlines, audit); the same key returns the same case."""
+    try:
+        text.check_key(idempotency_key)
+    except text.TextError as error:
+        raise LandToStartError("idempotency_key", error.message) from None
     existing = session.exec(select(Application).where(Application.created_by_id == user.id,
                                                       Application.idempotency_key == idempotency_key)).first()
     if existing:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from services import audit, clock
+from services import audit, clock, text
 from services.case_context import common_context, parcel_view
 from services.documents import issue as documents
 from services.models import (
@@ -43,8 +43,8 @@ class VerificationInput(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
     checkpoint: Literal["completion", "ramp_up_end"]
     measured_on: date
-    actual: dict[str, Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)]]
-    evidence: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=1, max_length=20)
+    actual: dict[Annotated[str, Field(max_length=32)], Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)]]
+    evidence: list[text.Text(200)] = Field(min_length=1, max_length=20)
 
 
 def checked_indicators(session: Session, application_id: int, checkpoint: str) -> list[dict[str, Any]]:
@@ -63,6 +63,10 @@ def may_verify(user: User) -> bool:
 def record_verification(session: Session, user: User, application_id: int, data: VerificationInput,
                         idempotency_key: str) -> VerificationRecord:
     """Compare, store and issue the 对标核验报告 once per idempotency key (a re-post returns the same)."""
+    try:
+        text.check_key(idempotency_key)
+    except text.TextError as error:
+        raise VerificationError("idempotency_key", error.message) from None
     existing = session.exec(select(VerificationRecord).where(
         VerificationRecord.recorded_by_id == user.id, VerificationRecord.idempotency_key == idempotency_key)).first()
     if existing:

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -18,9 +18,11 @@ from pydantic import BaseModel
 
 from flows.dispatch import enqueue
 from forms.deps import ApiUser, SessionDep
+from forms.params import IdempotencyKey
 from services import eia as eia_service
 from services.intake import IntakeError
 from services.rules import eia
+from services.text import Text
 
 INVALID = "环评分类信息校验失败"
 
@@ -107,8 +109,8 @@ def questions(user: ApiUser, codes: Annotated[str, Query(description="逗号分�
 class DocumentIn(BaseModel):
     """A file in JSON: its name and its content in base64 (the 环境影响报告表（书） on the normal route)."""
 
-    filename: str
-    content_type: str = "application/pdf"
+    filename: Text(255)
+    content_type: Text(128) = "application/pdf"
     content_base64: str
 
 
@@ -128,7 +130,7 @@ class EiaApplicationCreated(BaseModel):
                         422: {"description": "{detail, errors: {field: 中文}}: bad facts, unanswered questions "
                                              "that decide the level, or a route the project may not take"}})
 def create_application(session: SessionDep, user: ApiUser, body: EiaApplicationIn,
-                       idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None):
+                       idempotency_key: IdempotencyKey = None):
     """Apply for the project's EIA: the level is classified again here, and it and the route pick the process
     (commitment, normal, filing, or the not-managed statement)."""
     key = idempotency_key or str(uuid.uuid4())

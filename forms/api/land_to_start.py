@@ -7,13 +7,14 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header
+from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from flows.dispatch import enqueue
 from forms.deps import ApiUser, SessionDep
 from forms.errors import field_errors
+from forms.params import Id, IdempotencyKey
 from services import land_to_start, visibility
 
 router = APIRouter(prefix="/api/v1/land-to-start", tags=["land-to-start"])
@@ -29,7 +30,7 @@ class CaseCreated(BaseModel):
              responses={200: {"description": "the same Idempotency-Key was posted before: that case"},
                         422: {"description": "{detail, errors: {field: 中文}}"}})
 def create(session: SessionDep, user: ApiUser, body: Annotated[dict, Body()],
-           idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=64)] = None):
+           idempotency_key: IdempotencyKey = None):
     """Open a 拿地即开工 case for a project on a 标准地 parcel; ``risk_agreed`` signs the 风险承诺书.
 
     Body: the fields of ``LandToStartInput`` (project_id, project_code, building_area_m2, design_unit,
@@ -51,7 +52,7 @@ def create(session: SessionDep, user: ApiUser, body: Annotated[dict, Body()],
 
 
 @router.post("/applications/{application_id}/start", responses={422: {"description": "{detail, errors}"}})
-def report_start(session: SessionDep, user: ApiUser, application_id: int,
+def report_start(session: SessionDep, user: ApiUser, application_id: Id,
                  started_on: Annotated[date, Body(embed=True)]):
     """Report the start of construction (开工) once the four certificates are issued."""
     application = visibility.get_readable_application(session, user, application_id)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
 from forms.deps import ApiUser, SessionDep
+from forms.params import Id
 from services import catalogue
 from services.models import Comparator, MeasuredAt
 from services.rules.units import m2_to_mu
@@ -66,7 +67,7 @@ def list_parcels(session: SessionDep, user: ApiUser):
 
 
 @router.get("/parcels/{parcel_id}", response_model=ParcelOut)
-def read_parcel(session: SessionDep, user: ApiUser, parcel_id: int):
+def read_parcel(session: SessionDep, user: ApiUser, parcel_id: Id):
     """One parcel with its control indicators (in order) and liability terms."""
     view = catalogue.get_parcel(session, parcel_id)
     if view is None:

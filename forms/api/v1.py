@@ -9,23 +9,26 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import NoResultFound
 
 from flows.dispatch import enqueue, enqueue_resume
 from forms.deps import ApiUser, SessionDep
 from forms.downloads import document_response
+from forms.params import Id, IdempotencyKey, StepKey
 from forms.security import issue_api_token
 from services import dashboard, human_actions, visibility
+from services.human_actions import MAX_ITEMS, SupplementItem
 from services.intake import IntakeError, StandardLandApplicationInput, submit_application
 from services.models import ActionKind
 from services.rules import uscc
 from services.schedules import work_calendar
 from services.settings import get_settings
 from services.steps import get_step
+from services.text import Text
 from services.users import authenticate
 
 router = APIRouter(prefix="/api/v1")
@@ -118,7 +121,7 @@ def token(session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depend
              responses={200: {"description": "the same Idempotency-Key was used before: that application"},
                         422: {"description": "invalid field; `errors` maps field → Chinese message"}})
 def create(session: SessionDep, user: ApiUser, data: StandardLandApplicationInput,
-           idempotency_key: Annotated[str | None, Header(max_length=64)] = None):
+           idempotency_key: IdempotencyKey = None):
     """Submit a 标准地预评估 application. Send an ``Idempotency-Key`` header to make retries safe."""
     try:
         application, created = submit_application(session, user, data, idempotency_key or str(uuid.uuid4()))
@@ -143,7 +146,7 @@ def list_(session: SessionDep, user: ApiUser):
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationOut, tags=["applications"])
-def read(session: SessionDep, user: ApiUser, application_id: int):
+def read(session: SessionDep, user: ApiUser, application_id: Id):
     application = visibility.get_readable_application(session, user, application_id)
     if application is None:
         raise HTTPException(404, detail="未找到该申请，或您无权查看")
@@ -154,9 +157,9 @@ class ActionIn(BaseModel):
     """A decision by the department (approve / reject / request_supplement) or the applicant's supplement."""
 
     kind: ActionKind
-    reasons: str = ""
-    items: list[dict[str, str]] = []
-    justification: str = ""
+    reasons: Text(4000, min_length=0, multiline=True) = ""
+    items: Annotated[list[SupplementItem], Field(max_length=MAX_ITEMS)] = []
+    justification: Text(2000, min_length=0, multiline=True) = ""
 
     model_config = {"json_schema_extra": {"examples": [
         {"kind": "approve", "reasons": "符合地块控制指标"},
@@ -175,9 +178,10 @@ class ActionOut(BaseModel):
 
 @router.post("/applications/{application_id}/steps/{step_key}/actions", response_model=ActionOut,
              status_code=201, tags=["applications"],
-             responses={422: {"description": "not allowed now, or a field is missing: "
+             responses={409: {"description": "someone else acted on the step first: {detail, errors}"},
+                        422: {"description": "not allowed now, or a field is missing: "
                                              "{detail, errors: {field: 中文}}"}})
-def act(session: SessionDep, user: ApiUser, application_id: int, step_key: str, body: ActionIn):
+def act(session: SessionDep, user: ApiUser, application_id: Id, step_key: StepKey, body: ActionIn):
     """Act on a human step; the waiting flow run is resumed with the action (补正 stops the step's clock)."""
     application = visibility.get_readable_application(session, user, application_id)
     if application is None:
@@ -188,10 +192,12 @@ def act(session: SessionDep, user: ApiUser, application_id: int, step_key: str, 
         raise HTTPException(404, detail="未找到该办理环节") from None
     try:
         action = human_actions.record_action(session, user, step, body.kind, reasons=body.reasons,
-                                             items=body.items, justification=body.justification)
+                                             items=[item.model_dump() for item in body.items],
+                                             justification=body.justification)
     except human_actions.ActionError as error:
         session.rollback()
-        return JSONResponse({"detail": error.message, "errors": {error.field: error.message}}, status_code=422)
+        return JSONResponse({"detail": error.message, "errors": {error.field: error.message}},
+                            status_code=error.status)
     session.commit()
     enqueue_resume(step.id, action.id)
     return ActionOut(id=action.id, step=step.key, sequence=action.sequence, kind=action.kind, acted_at=action.acted_at)
@@ -199,7 +205,7 @@ def act(session: SessionDep, user: ApiUser, application_id: int, step_key: str, 
 
 @router.get("/documents/{document_id}.{fmt}", tags=["documents"],
             responses={200: {"content": {"application/pdf": {}}}})
-def download(session: SessionDep, user: ApiUser, document_id: int, fmt: Literal["pdf", "docx"]):
+def download(session: SessionDep, user: ApiUser, document_id: Id, fmt: Literal["pdf", "docx"]):
     return document_response(session, user, document_id, fmt)
 
 

@@ -16,9 +16,11 @@ from sqlmodel import Session, select
 
 from forms.deps import PageUser, SessionDep
 from forms.errors import field_errors
+from forms.params import Id
 from forms.security import verify_csrf
 from forms.web import page, posted_form, posted_lists
 from services import agency, clock, visibility, workbench
+from services.ids import parse_id
 from services.models import (
     AgencyItem,
     AgencyMode,
@@ -58,7 +60,7 @@ def new_item(request: Request, user: PageUser):
 
 
 @router.get("/agency/catalogue/{item_id}")
-def edit_item(request: Request, session: SessionDep, user: PageUser, item_id: int):
+def edit_item(request: Request, session: SessionDep, user: PageUser, item_id: Id):
     _supervisor(user)
     item = session.get(AgencyItem, item_id) or _not_found("该代办事项不存在")
     values = item.model_dump() | {"processes": item.processes, "active": "1" if item.active else ""}
@@ -67,7 +69,7 @@ def edit_item(request: Request, session: SessionDep, user: PageUser, item_id: in
 
 @router.post("/agency/catalogue/{item_id}", dependencies=[Csrf])
 @router.post("/agency/catalogue/new", dependencies=[Csrf])  # the inner decorator registers first: /new before /{id}
-def save_item(request: Request, session: SessionDep, user: PageUser, posted: Lists, item_id: int | None = None):
+def save_item(request: Request, session: SessionDep, user: PageUser, posted: Lists, item_id: Id | None = None):
     _supervisor(user)
     item = session.get(AgencyItem, item_id) if item_id else None
     if item_id and item is None:
@@ -153,7 +155,7 @@ def _mandate_form(request, session, user, values, codes, errors, key=None):
 
 
 @router.get("/mandates/{mandate_id}")
-def mandate_page(request: Request, session: SessionDep, user: PageUser, mandate_id: int):
+def mandate_page(request: Request, session: SessionDep, user: PageUser, mandate_id: Id):
     return _mandate_view(request, session, user, _readable(session, user, mandate_id))
 
 
@@ -197,20 +199,19 @@ def _act(request: Request, session: Session, user: User, mandate_id: int, values
 
 
 @router.post("/mandates/{mandate_id}/assign", dependencies=[Csrf])
-def assign(request: Request, session: SessionDep, user: PageUser, mandate_id: int, values: Form):
-    agent_id = values.get("agent_id", "")
+def assign(request: Request, session: SessionDep, user: PageUser, mandate_id: Id, values: Form):
     return _act(request, session, user, mandate_id, values, lambda m: agency.assign(
-        session, user, m, int(agent_id) if agent_id.isdigit() else -1))
+        session, user, m, parse_id(values.get("agent_id")) or -1))
 
 
 @router.post("/mandates/{mandate_id}/contact", dependencies=[Csrf])
-def contact(request: Request, session: SessionDep, user: PageUser, mandate_id: int, values: Form):
+def contact(request: Request, session: SessionDep, user: PageUser, mandate_id: Id, values: Form):
     return _act(request, session, user, mandate_id, values,
                 lambda m: agency.record_contact(session, user, m, values.get("note", "")))
 
 
 @router.post("/mandates/{mandate_id}/extend", dependencies=[Csrf])
-def extend(request: Request, session: SessionDep, user: PageUser, mandate_id: int, values: Form):
+def extend(request: Request, session: SessionDep, user: PageUser, mandate_id: Id, values: Form):
     def run(mandate):
         try:
             until = date.fromisoformat(values.get("valid_until", "").strip())
@@ -221,31 +222,31 @@ def extend(request: Request, session: SessionDep, user: PageUser, mandate_id: in
 
 
 @router.post("/mandates/{mandate_id}/terminate", dependencies=[Csrf])
-def terminate(request: Request, session: SessionDep, user: PageUser, mandate_id: int, values: Form):
+def terminate(request: Request, session: SessionDep, user: PageUser, mandate_id: Id, values: Form):
     return _act(request, session, user, mandate_id, values,
                 lambda m: agency.terminate(session, user, m, values.get("reason", "")))
 
 
 @router.post("/mandates/{mandate_id}/complete", dependencies=[Csrf])
-def complete(request: Request, session: SessionDep, user: PageUser, mandate_id: int, values: Form):
+def complete(request: Request, session: SessionDep, user: PageUser, mandate_id: Id, values: Form):
     return _act(request, session, user, mandate_id, values, lambda m: agency.complete(session, user, m))
 
 
 @router.post("/mandates/{mandate_id}/project-tier", dependencies=[Csrf])
-def project_tier(request: Request, session: SessionDep, user: PageUser, mandate_id: int, values: Form):
+def project_tier(request: Request, session: SessionDep, user: PageUser, mandate_id: Id, values: Form):
     def run(mandate):
         if mandate.project_id is None:
             raise agency.MandateError("tier", "该委托的项目尚无申报案件，提交首个申请后即可设置项目等级")
-        chief = values.get("chief_agent_id", "")
+        chief = values.get("chief_agent_id", "").strip()  # an id no row can have: "not an agent", not "none"
         agency.set_project_tier(session, user, session.get(Project, mandate.project_id), values.get("tier", ""),
-                                int(chief) if chief.isdigit() else None)
+                                parse_id(chief) or (-1 if chief else None))
     return _act(request, session, user, mandate_id, values, run)
 
 
 # ---------------------------------------------------------------------------------------- workbench
 
 @router.get("/workbench")
-def workbench_page(request: Request, session: SessionDep, user: PageUser, agent: int | None = None):
+def workbench_page(request: Request, session: SessionDep, user: PageUser, agent: Id | None = None):
     """An agent's own workbench; a supervisor may open any agent's (``?agent=ID``)."""
     if user.role == Role.agent:
         who = user

@@ -14,9 +14,11 @@ from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import ValidationError
 
 from forms.deps import SessionDep, StaffUser
+from forms.params import Id
 from forms.security import CSRF_FIELD, verify_csrf
 from forms.web import page
 from services import catalogue, catalogue_csv
+from services.ids import parse_id
 from services.models import Comparator, MeasuredAt, Parcel, RegionalAssessment, Role, User
 from services.rules.industry import division_name
 from services.settings import REPO_ROOT
@@ -65,9 +67,10 @@ Posted = Annotated[dict[str, list[str]], Depends(posted_lists)]
 def catalogue_list(request: Request, session: SessionDep, user: StaffUser, saved_parcel: str = "",
                    saved_assessment: str = ""):
     saved = None  # the confirmation after a save (post/redirect/get); a bad id shows none
-    if saved_parcel.isdigit() and (parcel := session.get(Parcel, int(saved_parcel))):
+    if (parcel_id := parse_id(saved_parcel)) and (parcel := session.get(Parcel, parcel_id)):
         saved = f"已保存地块 {parcel.number}。"
-    elif saved_assessment.isdigit() and (assessment := session.get(RegionalAssessment, int(saved_assessment))):
+    elif (assessment_id := parse_id(saved_assessment)) and (
+            assessment := session.get(RegionalAssessment, assessment_id)):
         saved = f"已保存区域评估 {assessment.code}。"
     return page(request, "catalogue.html", user=user, groups=catalogue.parcels_by_base(session),
                 assessments=catalogue.list_assessments(session), can_edit=user.role == Role.supervisor,
@@ -89,7 +92,7 @@ def new_parcel(request: Request, session: SessionDep, user: Supervisor):
 
 
 @router.get("/catalogue/parcels/{parcel_id}")
-def edit_parcel(request: Request, session: SessionDep, user: Supervisor, parcel_id: int):
+def edit_parcel(request: Request, session: SessionDep, user: Supervisor, parcel_id: Id):
     view = _parcel_or_404(session, parcel_id)
     p = view.parcel
     values = {"base_code": view.base.code, "number": p.number, "location": p.location,
@@ -111,7 +114,7 @@ def create_parcel(request: Request, session: SessionDep, user: Supervisor, poste
 
 
 @router.post("/catalogue/parcels/{parcel_id}", dependencies=[Csrf])
-def update_parcel(request: Request, session: SessionDep, user: Supervisor, posted: Posted, parcel_id: int):
+def update_parcel(request: Request, session: SessionDep, user: Supervisor, posted: Posted, parcel_id: Id):
     return _save_parcel(request, session, user, _parcel_or_404(session, parcel_id), posted)
 
 
@@ -169,7 +172,7 @@ def new_assessment(request: Request, session: SessionDep, user: Supervisor):
 
 
 @router.get("/catalogue/assessments/{assessment_id}")
-def edit_assessment(request: Request, session: SessionDep, user: Supervisor, assessment_id: int):
+def edit_assessment(request: Request, session: SessionDep, user: Supervisor, assessment_id: Id):
     view = _assessment_or_404(session, assessment_id)
     a = view.assessment
     values = {"code": a.code, "kind": a.kind, "name": a.name, "authority": a.authority,
@@ -184,7 +187,7 @@ def create_assessment(request: Request, session: SessionDep, user: Supervisor, p
 
 
 @router.post("/catalogue/assessments/{assessment_id}", dependencies=[Csrf])
-def update_assessment(request: Request, session: SessionDep, user: Supervisor, posted: Posted, assessment_id: int):
+def update_assessment(request: Request, session: SessionDep, user: Supervisor, posted: Posted, assessment_id: Id):
     return _save_assessment(request, session, user, _assessment_or_404(session, assessment_id), posted)
 
 

@@ -14,9 +14,11 @@ from pydantic import ValidationError
 
 from flows.dispatch import enqueue
 from forms.deps import PageUser, SessionDep
+from forms.params import Id
 from forms.security import verify_csrf
 from forms.web import page, posted_files, posted_form, posted_lists
 from services import eia
+from services.ids import parse_id
 from services.intake import IntakeError
 from services.models import Project, Role
 from services.rules import eia as eia_rules
@@ -27,7 +29,7 @@ ANCILLARY_ROWS = 3
 
 
 @router.get("/eia/new")
-def wizard(request: Request, session: SessionDep, user: PageUser, project_id: int | None = None):
+def wizard(request: Request, session: SessionDep, user: PageUser, project_id: Id | None = None):
     _enterprise_only(user)
     projects = eia.projects_of(session, user)
     values = {"project_id": str(project_id or (projects[0].id if projects else "")),
@@ -58,7 +60,8 @@ def wizard_post(request: Request, session: SessionDep, user: PageUser,
     except ValidationError as error:
         return _page(request, session, user, values, _facts_errors(error), "questions", form=form,
                      questions=questions, status_code=422)
-    project = session.get(Project, int(values.get("project_id") or 0))
+    project_id = parse_id(values.get("project_id"))
+    project = session.get(Project, project_id) if project_id else None
     if project is None or project.enterprise_id != user.enterprise_id:
         return _page(request, session, user, values, {"project_id": "请选择本企业的建设项目"}, "start", form=form,
                      status_code=422)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 from forms.deps import PageUser, SessionDep
+from forms.params import Id
 from forms.security import verify_csrf
 from forms.web import page, posted_form
 from services import notifications
@@ -33,7 +34,7 @@ def read_all(session: SessionDep, user: PageUser):
 
 
 @router.post("/inbox/{notification_id}/read", dependencies=[Csrf])
-def read_one(session: SessionDep, user: PageUser, notification_id: int,
+def read_one(session: SessionDep, user: PageUser, notification_id: Id,
              values: Annotated[dict[str, str], Depends(posted_form)]):
     """Mark one read; with ``open=1`` (the 查看 button) go on to what it is about."""
     notification = notifications.mark_read(session, user, notification_id)

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from flows.dispatch import enqueue
 from forms.deps import PageUser, SessionDep
 from forms.errors import field_errors
+from forms.params import Id
 from forms.routes.review import page_extras
 from forms.security import verify_csrf
 from forms.web import page, posted_form
@@ -29,7 +30,7 @@ CHECKBOXES = ("funds_committed", "risk_agreed")
 
 
 @router.get("/land-to-start/new")
-def new_case(request: Request, session: SessionDep, user: PageUser, project_id: int | None = None):
+def new_case(request: Request, session: SessionDep, user: PageUser, project_id: Id | None = None):
     _applicant(user)
     projects = land_to_start.projects_for(session, user)
     enterprise = session.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
@@ -59,7 +60,7 @@ def create_case(request: Request, session: SessionDep, user: PageUser, values: F
 
 
 @router.post("/applications/{application_id}/start-report", dependencies=[Csrf])
-def report_start(request: Request, session: SessionDep, user: PageUser, application_id: int, values: Form):
+def report_start(request: Request, session: SessionDep, user: PageUser, application_id: Id, values: Form):
     application = visibility.get_readable_application(session, user, application_id)
     if application is None:
         raise HTTPException(status_code=404, detail="未找到该申请，或您无权查看")

@@ -14,6 +14,7 @@ from flows.dispatch import enqueue
 from forms.deps import PageUser, SessionDep
 from forms.downloads import document_response
 from forms.errors import field_errors
+from forms.params import Id
 from forms.routes.review import page_extras
 from forms.security import sign_in, verify_csrf
 from forms.web import page, posted_form
@@ -63,7 +64,7 @@ def applications(request: Request, session: SessionDep, user: PageUser):
 
 
 @router.get("/applications/new")
-def new_application(request: Request, session: SessionDep, user: PageUser, mandate: int | None = None):
+def new_application(request: Request, session: SessionDep, user: PageUser, mandate: Id | None = None):
     """Enterprises apply for themselves; an agent applies on behalf of one through a mandate (?mandate=ID)."""
     if user.role == Role.agent and mandate is not None:
         held = next((m for m in agency.agent_mandates(session, user) if m.id == mandate), None)
@@ -97,7 +98,7 @@ def create_application(request: Request, session: SessionDep, user: PageUser,
 
 
 @router.get("/applications/{application_id}")
-def application_status(request: Request, session: SessionDep, user: PageUser, application_id: int):
+def application_status(request: Request, session: SessionDep, user: PageUser, application_id: Id):
     application = visibility.get_readable_application(session, user, application_id)
     if application is None:
         raise HTTPException(status_code=404, detail="未找到该申请，或您无权查看")
@@ -118,7 +119,7 @@ def verify_document(request: Request, session: SessionDep, code: str = ""):
 
 
 @router.get("/documents/{document_id}.{fmt}")
-def download(session: SessionDep, user: PageUser, document_id: int, fmt: str):
+def download(session: SessionDep, user: PageUser, document_id: Id, fmt: str):
     return document_response(session, user, document_id, fmt)
 
 

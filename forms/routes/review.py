@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 
 from flows.dispatch import enqueue_resume
 from forms.deps import PageUser, SessionDep, StaffUser
+from forms.params import Id, StepKey
 from forms.security import verify_csrf
 from forms.web import page, posted_form
 from services import agency, clock, dashboard, gantt, human_actions, land_to_start, timeline, uploads, visibility
@@ -52,13 +53,13 @@ def _readable_step(session: Session, user: User, application_id: int, step_key: 
 
 
 @router.get("/applications/{application_id}/steps/{step_key}/decision")
-def decision_form(request: Request, session: SessionDep, user: StaffUser, application_id: int, step_key: str):
+def decision_form(request: Request, session: SessionDep, user: StaffUser, application_id: Id, step_key: StepKey):
     application, step = _readable_step(session, user, application_id, step_key)
     return _decision_page(request, session, user, application, step, values={}, errors={})
 
 
 @router.post("/applications/{application_id}/steps/{step_key}/decision", dependencies=[Csrf])
-def decide(request: Request, session: SessionDep, user: StaffUser, application_id: int, step_key: str,
+def decide(request: Request, session: SessionDep, user: StaffUser, application_id: Id, step_key: StepKey,
            values: Annotated[dict[str, str], Depends(posted_form)]):
     application, step = _readable_step(session, user, application_id, step_key)
     items = [{"name": values.get(f"item_name_{i}", ""), "reason": values.get(f"item_reason_{i}", ""),
@@ -74,7 +75,8 @@ def decide(request: Request, session: SessionDep, user: StaffUser, application_i
                                              items=items, justification=values.get("justification", ""))
     except human_actions.ActionError as error:
         session.rollback()
-        return _decision_page(request, session, user, application, step, values, {error.field: error.message}, 422)
+        return _decision_page(request, session, user, application, step, values, {error.field: error.message},
+                              error.status)
     session.commit()
     enqueue_resume(step.id, action.id)
     return RedirectResponse(f"/applications/{application_id}?acted={action.id}", status_code=303)
@@ -92,8 +94,8 @@ def _decision_page(request, session, user, application, step, values, errors, st
 
 
 @router.post("/applications/{application_id}/steps/{step_key}/files", dependencies=[Csrf])
-async def upload_files(request: Request, session: SessionDep, user: PageUser, application_id: int,
-                       step_key: str):
+async def upload_files(request: Request, session: SessionDep, user: PageUser, application_id: Id,
+                       step_key: StepKey):
     """One or more files for one 补正 item (multipart); stays on the application page."""
     form = await request.form()
     application, step = _readable_step(session, user, application_id, step_key)
@@ -121,14 +123,14 @@ async def upload_files(request: Request, session: SessionDep, user: PageUser, ap
 
 
 @router.post("/applications/{application_id}/steps/{step_key}/supplement", dependencies=[Csrf])
-def submit_supplement(request: Request, session: SessionDep, user: PageUser, application_id: int, step_key: str):
+def submit_supplement(request: Request, session: SessionDep, user: PageUser, application_id: Id, step_key: StepKey):
     application, step = _readable_step(session, user, application_id, step_key)
     try:
         action = human_actions.record_action(session, user, step, ActionKind.supplement)
     except human_actions.ActionError as failure:
         session.rollback()
         view = dashboard.application_view(session, application)
-        return page(request, "application.html", status_code=422, user=user, view=view,
+        return page(request, "application.html", status_code=failure.status, user=user, view=view,
                     upload_error={"item": None, "message": failure.message}, **page_extras(session, user, view))
     session.commit()
     enqueue_resume(step.id, action.id)
@@ -136,7 +138,7 @@ def submit_supplement(request: Request, session: SessionDep, user: PageUser, app
 
 
 @router.get("/attachments/{attachment_id}")
-def download_attachment(session: SessionDep, user: PageUser, attachment_id: int):
+def download_attachment(session: SessionDep, user: PageUser, attachment_id: Id):
     attachment = session.get(Attachment, attachment_id)
     if attachment is None or visibility.get_readable_application(session, user, attachment.application_id) is None:
         raise HTTPException(status_code=404, detail="未找到该文件，或您无权查看")

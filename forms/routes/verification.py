@@ -8,9 +8,10 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from forms.deps import SessionDep, StaffUser
+from forms.params import Id
 from forms.security import verify_csrf
 from forms.web import page, posted_form
-from services import dashboard, visibility
+from services import dashboard, text, visibility
 from services.verification import (
     CHECKPOINTS,
     VerificationError,
@@ -33,7 +34,7 @@ def _application(session, user, application_id: int):
 
 
 @router.get("/applications/{application_id}/verification")
-def verification_form(request: Request, session: SessionDep, user: StaffUser, application_id: int,
+def verification_form(request: Request, session: SessionDep, user: StaffUser, application_id: Id,
                       checkpoint: str = "completion"):
     application = _application(session, user, application_id)
     checkpoint = checkpoint if checkpoint in CHECKPOINTS else "completion"
@@ -41,7 +42,7 @@ def verification_form(request: Request, session: SessionDep, user: StaffUser, ap
 
 
 @router.post("/applications/{application_id}/verification", dependencies=[Depends(verify_csrf)])
-def record(request: Request, session: SessionDep, user: StaffUser, application_id: int,
+def record(request: Request, session: SessionDep, user: StaffUser, application_id: Id,
            values: Annotated[dict[str, str], Depends(posted_form)]):
     application = _application(session, user, application_id)
     checkpoint = values.get("checkpoint", "completion")
@@ -75,7 +76,9 @@ def _errors(error: ValidationError, session, application_id: int, checkpoint: st
         elif loc[0] == "measured_on":
             messages.setdefault("measured_on", "请填写有效的核验日期，如2028-07-15")
         elif loc[0] == "evidence":
-            messages.setdefault("evidence", "请逐行列明核验依据（如税务部门完税证明、专项审计报告），至少一项")
+            line = f"第{int(loc[1]) + 1}行核验依据" if len(loc) > 1 else "核验依据"
+            messages.setdefault("evidence", (len(loc) > 1 and text.message_zh(line, item))
+                                or "请逐行列明核验依据（如税务部门完税证明、专项审计报告），至少一项")
         else:
             messages.setdefault(loc[0], "填写有误")
     return messages

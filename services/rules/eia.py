@@ -56,6 +56,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from services import text as free_text
+
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_CATALOGUE = DATA_DIR / "eia_catalogue_2021.toml"
 
@@ -425,7 +427,10 @@ def facts_problems(facts: EiaFacts, catalogue: Catalogue) -> dict[str, str]:
 
 
 _LABELS = {"industry_codes": "行业代码", "in_industrial_building": "是否在工业建筑中生产",
-           "sensitive_areas": "涉及的环境敏感区", "facts": "工艺问题", "quantities": "规模数量"}
+           "sensitive_areas": "涉及的环境敏感区", "facts": "工艺问题", "quantities": "规模数量",
+           # the application's own fields (POST /api/v1/eia/applications)
+           "project_id": "建设项目", "scale": "建设规模", "eia_organisation": "环评文件编制单位", "route": "审批方式",
+           "commitment_confirmed": "告知承诺书确认", "document": "环评文件", "Idempotency-Key": "防重复提交编号"}
 
 
 def errors_zh(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -458,6 +463,8 @@ def _message_zh(loc: Sequence[str], item: Mapping[str, Any]) -> str:
     kind, ctx, label = item.get("type", ""), item.get("ctx") or {}, _field_label(loc)
     if kind == "missing":
         return f"请填写{label}"
+    if message := free_text.message_zh(label, item):  # the application's free text (scale, file name …)
+        return message
     if kind == "too_short":
         return f"请至少填写一个{label}"
     if kind == "extra_forbidden":
