@@ -14,6 +14,7 @@ from forms.api.parcels import router as parcels_api_router
 from forms.api.v1 import router as api_router
 from forms.deps import LoginRequired
 from forms.errors import field_errors
+from forms.headers import SecurityHeaders
 from forms.routes.agency import router as agency_router
 from forms.routes.catalogue import router as catalogue_router
 from forms.routes.eia import router as eia_router
@@ -37,6 +38,7 @@ def create_app() -> FastAPI:
     app.add_middleware(SessionMiddleware, secret_key=settings.effective_secret_key, session_cookie="gc_session",
                        max_age=8 * 3600, same_site="lax", https_only=settings.secure_cookies)
     app.add_middleware(UploadLimit)  # 413 before a too-large body is read (forms/upload_limit.py)
+    app.add_middleware(SecurityHeaders, templates=REPO_ROOT / "templates" / "web", hsts=settings.secure_cookies)
     app.mount("/static", StaticFiles(directory=str(REPO_ROOT / "templates" / "web" / "static")), name="static")
     app.include_router(pages_router)
     app.include_router(review_router)

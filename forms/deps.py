@@ -9,7 +9,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from forms.security import read_api_token
-from services import notifications
+from services import notifications, sign_in_sessions
 from services.db import session_scope
 from services.models import Role, User
 
@@ -36,9 +36,13 @@ class LoginRequired(Exception):
 
 
 def page_user(request: Request, session: SessionDep) -> User:
-    user_id = request.session.get("user_id")
-    user = session.get(User, user_id) if user_id else None
+    """The signed-in user, when the cookie names a live server-side session of that user; else sign out."""
+    user_id, token = request.session.get("user_id"), request.session.get("sid")
+    record = sign_in_sessions.find_live(session, token, kind=sign_in_sessions.PAGE) \
+        if user_id and isinstance(token, str) else None
+    user = session.get(User, user_id) if record is not None and record.user_id == user_id else None
     if user is None or not user.is_active:
+        request.session.clear()  # a revoked, expired or unknown session is signed out
         raise LoginRequired()
     # error pages are rendered after the request's session has closed: keep a plain copy for their header
     request.state.user = SignedIn(user.display_name, user.role)
@@ -56,8 +60,10 @@ oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
 def api_user(session: SessionDep, token: Annotated[str | None, Depends(oauth2)]) -> User:
-    user_id = read_api_token(token) if token else None
-    user = session.get(User, user_id) if user_id else None
+    """The token's user, when the token is validly signed, unexpired and its server-side session not revoked."""
+    claims = read_api_token(token) if token else None
+    record = sign_in_sessions.find_live(session, claims[1], kind=sign_in_sessions.API) if claims else None
+    user = session.get(User, claims[0]) if record is not None and record.user_id == claims[0] else None
     if user is None or not user.is_active:
         raise HTTPException(status_code=401, detail="未登录或令牌已过期", headers={"WWW-Authenticate": "Bearer"})
     return user

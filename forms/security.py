@@ -1,8 +1,10 @@
 """Session sign-in, CSRF tokens for every form post, and signed bearer tokens for the API.
 
 Pages use Starlette's signed session cookie (HttpOnly, SameSite=Lax; Secure behind HTTPS), which
-carries the user id and a per-session CSRF token; each form post must send the token back.
-Scripts use ``POST /api/v1/auth/token`` (OAuth2 password flow) and a time-limited signed token.
+carries the user id, the token of a server-side sign-in session (``services.sign_in_sessions``: signing
+out revokes it, so a copied cookie stops working) and a per-session CSRF token; each form post must send
+the CSRF token back. Scripts use ``POST /api/v1/auth/token`` (OAuth2 password flow) and a time-limited
+signed token, which also names a server-side session (``POST /api/v1/auth/logout`` revokes it).
 """
 
 import hmac
@@ -31,24 +33,33 @@ async def verify_csrf(request: Request) -> None:
         raise HTTPException(status_code=403, detail="页面已过期或请求来源不明，请刷新页面后重新提交")
 
 
-def sign_in(request: Request, user_id: int) -> None:
-    """A fresh session on sign-in (no fixation), with a new CSRF token."""
+def sign_in(request: Request, user_id: int, session_token: str) -> None:
+    """A fresh session on sign-in (no fixation), naming its server-side record, with a new CSRF token."""
     request.session.clear()
     request.session["user_id"] = user_id
+    request.session["sid"] = session_token
     request.session["csrf"] = secrets.token_urlsafe(32)
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the ASGI server reports it (behind a proxy: run uvicorn with --proxy-headers)."""
+    return request.client.host if request.client else ""
 
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(get_settings().effective_secret_key, salt="gc-api-token")
 
 
-def issue_api_token(user_id: int) -> str:
-    return _serializer().dumps({"uid": user_id})
+def issue_api_token(user_id: int, session_token: str) -> str:
+    return _serializer().dumps({"uid": user_id, "sid": session_token})
 
 
-def read_api_token(token: str) -> int | None:
+def read_api_token(token: str) -> tuple[int, str] | None:
+    """(user id, server-side session token) from a valid, unexpired token; tokens without a session are refused."""
     try:
         data = _serializer().loads(token, max_age=get_settings().api_token_hours * 3600)
     except (BadSignature, SignatureExpired):
         return None
-    return data.get("uid")
+    if not isinstance(data, dict) or not isinstance(data.get("uid"), int) or not isinstance(data.get("sid"), str):
+        return None
+    return data["uid"], data["sid"]

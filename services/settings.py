@@ -42,8 +42,11 @@ class Settings(BaseSettings):
     agency_name: str = Field(default="东莞市绿色通道代办服务中心", description="受托方 named on 代办 mandates")
     max_upload_mb: int = Field(default=20, ge=1, description="largest file accepted for 补正 material")
     dispatch_sweep_seconds: float = Field(default=30.0, description="how often lost hand-overs are retried")
-    login_max_failures: int = 5
+    login_max_failures: int = Field(default=5, ge=1, description="failed sign-ins per account and address")
     login_window_minutes: int = 15
+    login_account_max_failures: int = Field(default=100, ge=1,
+                                            description="failed sign-ins per account from all addresses together")
+    verify_per_minute: int = Field(default=10, ge=1, description="文书查验 lookups per client address a minute")
     api_token_hours: int = 8
     smtp_host: str = Field(default="", description="SMTP server for notification e-mail; empty: e-mail is off")
     smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP port (25 relay, 587 submission)")

@@ -1,16 +1,17 @@
 """Accounts: password hashing (Argon2 via pwdlib), sign-in with failed-attempt throttling."""
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from pwdlib import PasswordHash
-from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from services import clock
-from services.models import LoginFailure, Role, User
+from services import clock, rate_limits
+from services.models import Role, User
 from services.settings import get_settings
 
+log = logging.getLogger(__name__)
 _hasher = PasswordHash.recommended()
 _DUMMY_HASH = _hasher.hash("timing-equaliser")
 
@@ -42,25 +43,36 @@ class SignIn:
     retry_after_seconds: int = 0
 
 
-def authenticate(session: Session, username: str, password: str) -> SignIn:
-    """Check a password; after too many recent failures refuse without checking.
+def authenticate(session: Session, username: str, password: str, *, client_address: str = "") -> SignIn:
+    """Check a password, counting the attempt first; refuse without checking once too many have failed.
 
-    Returns a result rather than raising so the caller's commit keeps the failure record.
+    Two counters, each claimed atomically *before* the password is checked (``services.rate_limits``),
+    so that parallel attempts cannot all slip past a count read earlier:
+
+    - per account **and client address** (``login_max_failures``, default 5 in ``login_window_minutes``):
+      the lock that stops guessing. A stranger who locks an account from their address does not lock the
+      owner out, who signs in from another address;
+    - per account from all addresses together (``login_account_max_failures``, default 100): a high
+      ceiling against guessing spread over many addresses. Only failures count against it.
+
+    A successful sign-in clears its account-and-address counter. Returns a result rather than raising;
+    the counters are committed on their own, whatever the caller does with its transaction.
     """
     settings = get_settings()
-    window_start = clock.now() - timedelta(minutes=settings.login_window_minutes)
-    recent = session.exec(
-        select(func.count(), func.min(LoginFailure.at))
-        .where(LoginFailure.username == username, LoginFailure.at >= window_start)
-    ).one()
-    if recent[0] >= settings.login_max_failures:
-        wait = int((recent[1] - window_start).total_seconds()) + 1
-        minutes = max(1, -(-wait // 60))
-        return SignIn(None, f"登录失败次数过多，请{minutes}分钟后再试", wait)
+    engine, window = session.get_bind(), timedelta(minutes=settings.login_window_minutes)
+    pair_key, account_key = f"sign-in:{client_address}:{username}", f"sign-in-account:{username}"
+    pair = rate_limits.claim(engine, pair_key, limit=settings.login_max_failures, window=window)
+    if not pair.allowed:
+        return SignIn(None, f"登录失败次数过多，请{pair.retry_after_minutes}分钟后再试", pair.retry_after_seconds)
+    account = rate_limits.claim(engine, account_key, limit=settings.login_account_max_failures, window=window)
+    if not account.allowed:
+        log.warning("sign-in refused: account ceiling reached for %r", username)
+        return SignIn(None, f"该账户近期登录失败次数过多，已暂停登录，请{account.retry_after_minutes}分钟后再试；"
+                            "如非本人操作，请联系服务中心", account.retry_after_seconds)
     user = get_by_username(session, username)
     ok = _hasher.verify(password, user.password_hash if user else _DUMMY_HASH)
     if not (user and ok and user.is_active):
-        session.add(LoginFailure(username=username, at=clock.now()))
         return SignIn(None, "用户名或密码错误")
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    rate_limits.reset(engine, pair_key)
+    rate_limits.release(engine, account_key)
     return SignIn(user)

@@ -9,18 +9,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import NoResultFound
 
 from flows.dispatch import enqueue, enqueue_resume
-from forms.deps import ApiUser, SessionDep
+from forms.deps import ApiUser, SessionDep, oauth2
 from forms.downloads import document_response
 from forms.params import Id, IdempotencyKey, StepKey
-from forms.security import issue_api_token
-from services import dashboard, human_actions, visibility
+from forms.security import client_address, issue_api_token, read_api_token
+from services import audit, dashboard, human_actions, sign_in_sessions, visibility
 from services.human_actions import MAX_ITEMS, SupplementItem
 from services.intake import IntakeError, StandardLandApplicationInput, submit_application
 from services.models import ActionKind
@@ -108,13 +108,26 @@ class ApplicationSummary(BaseModel):
 
 
 @router.post("/auth/token", response_model=Token, tags=["auth"])
-def token(session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]):
-    result = authenticate(session, form.username, form.password)
+def token(request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]):
+    result = authenticate(session, form.username, form.password, client_address=client_address(request))
     if result.user is None:
-        session.commit()  # keep the failure record although we answer with an error
         headers = {"Retry-After": str(result.retry_after_seconds)} if result.retry_after_seconds else {}
         raise HTTPException(429 if result.retry_after_seconds else 401, detail=result.error, headers=headers)
-    return Token(access_token=issue_api_token(result.user.id))
+    sid = sign_in_sessions.open_session(session, result.user, kind=sign_in_sessions.API,
+                                        client_address=client_address(request),
+                                        user_agent=request.headers.get("user-agent", ""))
+    session.commit()  # the token must work for the very next request
+    return Token(access_token=issue_api_token(result.user.id, sid))
+
+
+@router.post("/auth/logout", status_code=204, tags=["auth"])
+def logout(session: SessionDep, user: ApiUser, token: Annotated[str | None, Depends(oauth2)]):
+    """Revoke this bearer token at once (it would otherwise stay valid until it expires)."""
+    claims = read_api_token(token) if token else None
+    if claims and sign_in_sessions.revoke(session, claims[1]) is not None:
+        audit.record(session, "user.signed_out", actor=user, entity="user", entity_id=user.id,
+                     detail={"via": "api"})
+    session.commit()  # revoked before the answer: the very next request with this token is refused
 
 
 @router.post("/applications", status_code=201, response_model=ApplicationOut, tags=["applications"],

@@ -4,6 +4,7 @@ No business rules here: every decision is a call into ``services``.
 """
 
 import uuid
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -16,13 +17,14 @@ from forms.downloads import document_response
 from forms.errors import field_errors
 from forms.params import Id
 from forms.routes.review import page_extras
-from forms.security import sign_in, verify_csrf
+from forms.security import client_address, sign_in, verify_csrf
 from forms.web import page, posted_form
-from services import agency, audit, dashboard, visibility
+from services import agency, audit, dashboard, rate_limits, sign_in_sessions, visibility
 from services.documents import issue as documents
 from services.intake import IntakeError, StandardLandApplicationInput, submit_application
-from services.models import Application, Enterprise, Mandate, Role
+from services.models import Application, Enterprise, Mandate, Role, User
 from services.processes import get_definition
+from services.settings import get_settings
 from services.users import authenticate
 
 router = APIRouter(include_in_schema=False)
@@ -42,18 +44,32 @@ def login_form(request: Request, next: str = "/applications"):
 @router.post("/login", dependencies=[Csrf])
 def login(request: Request, session: SessionDep, username: Annotated[str, Form()] = "",
           password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/applications"):
-    result = authenticate(session, username.strip(), password)
+    result = authenticate(session, username.strip(), password, client_address=client_address(request))
     if result.user is None:
         status = 429 if result.retry_after_seconds else 401
-        return page(request, "login.html", status_code=status, next=_safe_next(next), error=result.error,
-                    username=username)
-    sign_in(request, result.user.id)
+        response = page(request, "login.html", status_code=status, next=_safe_next(next), error=result.error,
+                        username=username)
+        if result.retry_after_seconds:
+            response.headers["Retry-After"] = str(result.retry_after_seconds)
+        return response
+    token = sign_in_sessions.open_session(session, result.user, kind=sign_in_sessions.PAGE,
+                                          client_address=client_address(request),
+                                          user_agent=request.headers.get("user-agent", ""))
     audit.record(session, "user.signed_in", actor=result.user, entity="user", entity_id=result.user.id)
+    session.commit()  # the session row must exist before the browser follows the redirect
+    sign_in(request, result.user.id, token)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[Csrf])
-def logout(request: Request):
+def logout(request: Request, session: SessionDep):
+    """Revoke the server-side session too: a copy of the cookie taken before is signed out."""
+    token = request.session.get("sid")
+    record = sign_in_sessions.revoke(session, token) if isinstance(token, str) else None
+    if record is not None:
+        audit.record(session, "user.signed_out", actor=session.get(User, record.user_id), entity="user",
+                     entity_id=record.user_id)
+    session.commit()  # revoked before the answer: a copy of the cookie replayed at once is refused
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -108,7 +124,19 @@ def application_status(request: Request, session: SessionDep, user: PageUser, ap
 
 @router.get("/verify")
 def verify_document(request: Request, session: SessionDep, code: str = ""):
-    """Public 文书查验: anyone holding a paper copy can check it was issued, without signing in."""
+    """Public 文书查验: anyone holding a paper copy can check it was issued, without signing in.
+
+    Lookups are limited per client address (``verify_per_minute``, counted in the database) so that
+    查验码 cannot be guessed at speed; the empty form is not counted.
+    """
+    if code.strip():
+        verdict = rate_limits.claim(session.get_bind(), f"verify:{client_address(request)}",
+                                    limit=get_settings().verify_per_minute, window=timedelta(minutes=1))
+        if not verdict.allowed:
+            response = page(request, "error.html", status_code=429, status=429,
+                            message=f"查验过于频繁，请{verdict.retry_after_seconds}秒后再试")
+            response.headers["Retry-After"] = str(verdict.retry_after_seconds)
+            return response
     document = documents.verify(session, code) if code.strip() else None
     application = session.get(Application, document.application_id) if document and document.application_id else None
     mandate = session.get(Mandate, document.mandate_id) if document and document.mandate_id else None

@@ -30,14 +30,15 @@ from services.models.review import (
     StepAction,
     VerificationRecord,
 )
+from services.models.sign_in import RateLimit, SignInSession
 from services.models.supervision import Escalation, LightSnapshot, Notification, StepLight
-from services.models.users import LoginFailure, Role, User
+from services.models.users import Role, User
 
 __all__ = [
     "ActionKind", "AgencyItem", "AgencyMode", "Mandate", "MandateEvent", "MandateStatus", "ProjectTier",
     "Application", "ApplicationStatus", "Attachment", "AuditEvent", "ClockPause", "Comparator",
     "Document", "Enterprise", "Escalation", "Evaluation", "HolidayScheduleRecord", "IndustrialBase",
-    "LightSnapshot", "LoginFailure",
+    "LightSnapshot", "RateLimit", "SignInSession",
     "MeasuredAt", "Notification", "NumberSequence", "Parcel", "ParcelIndicator", "Project", "RegionalAssessment",
     "RegionalAssessmentParcel", "Role", "Step", "StepAction", "StepLight", "StepStatus", "User", "VerificationRecord",
 ]

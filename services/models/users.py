@@ -1,4 +1,4 @@
-"""Accounts (用户) and roles, plus the failed-login record used to slow down guessing."""
+"""Accounts (用户) and roles. Sign-in sessions and throttling counters are in ``sign_in``."""
 
 from enum import StrEnum
 
@@ -37,12 +37,3 @@ class User(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=128, description="for notifications by e-mail")
     is_active: bool = True
     created_at: NaiveDatetime
-
-
-class LoginFailure(SQLModel, table=True):
-    """One failed login attempt; recent rows for a username decide whether to refuse for a while."""
-
-    __tablename__ = "login_failure"
-    id: int | None = Field(default=None, primary_key=True)
-    username: str = Field(max_length=64, index=True)
-    at: NaiveDatetime = Field(index=True)
