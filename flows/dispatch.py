@@ -52,8 +52,8 @@ def dispatch(application_id: int) -> bool:
             return False
     try:
         future = start_process.delay(application_id)
-    except Exception:  # the application is safe in our database; the sweep retries it
-        log.exception("could not queue the process of application %s", application_id)
+    except Exception as error:  # the application is safe in our database; the sweep retries it
+        log.warning("could not queue the process of application %s (retried by the sweep): %r", application_id, error)
         with session_scope() as session:
             intake.release_dispatch(session, application_id)
         return False

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from prefect import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName, FlowRunFilterTags
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 from prefect.client.schemas.sorting import FlowRunSort
 from prefect.deployments import run_deployment
 from prefect.states import Crashed
@@ -38,9 +38,9 @@ from services.settings import get_settings
 log = logging.getLogger(__name__)
 
 DEAD = ("CRASHED", "FAILED", "CANCELLED", "COMPLETED")  # a run in these states waits on nothing any more
-BUSY = ("RUNNING", "PENDING", "CANCELLING")  # fine for seconds; a run left here minutes is orphaned
-LATE = ("SCHEDULED",)  # waiting for a runner or task worker to start it
-QUEUED_PATIENCE = 10  # a queued hand-over may wait this many stall limits before it counts as lost
+BUSY = ("RUNNING", "CANCELLING")  # fine for seconds; a run left here minutes is orphaned
+LATE = ("SCHEDULED", "PENDING")  # waiting for a runner or task worker to start it (a backlog is not a fault)
+QUEUED_PATIENCE = 10  # a queued run may wait this many stall limits before it counts as lost
 
 
 def repair_stuck_work(stall_after: timedelta | None = None, application_ids: Collection[int] | None = None
@@ -53,14 +53,15 @@ def repair_stuck_work(stall_after: timedelta | None = None, application_ids: Col
         found = faults.candidates(session, stall_after, application_ids)
     repaired = {"intake": 0, "review": 0, "case": 0}
     with get_client(sync_client=True) as client:
-        for application_id, task_run_id in found.lost_dispatches:
-            repaired["intake"] += _repair_dispatch(client, application_id, task_run_id, stall_after)
-        for application_id, run_id in found.stalled_intakes:
-            repaired["intake"] += _repair_intake(client, application_id, run_id, stall_after)
-        for step in found.open_steps:
-            repaired["review"] += _repair_open_step(client, step, stall_after)
-        for application_id in found.accepted_without_step:
-            repaired["review"] += _repair_unopened_review(client, application_id, stall_after)
+        work = [("intake", _repair_dispatch, (a, t)) for a, t in found.lost_dispatches] + \
+            [("intake", _repair_intake, (a, r)) for a, r in found.stalled_intakes] + \
+            [("review", _repair_open_step, (step,)) for step in found.open_steps] + \
+            [("review", _repair_unopened_review, (a,)) for a in found.accepted_without_step]
+        for kind, repair, args in work:
+            try:
+                repaired[kind] += repair(client, *args, stall_after)
+            except Exception:  # one odd case (a run id Prefect does not know …) must not stop the others
+                log.exception("could not check or repair %s %s", repair.__name__, args)
     repaired["case"] = restart_stalled_cases(application_ids=application_ids)
     return repaired
 
@@ -71,9 +72,7 @@ def _repair_dispatch(client, application_id: int, task_run_id: str, stall_after:
     killed worker, or ended without a flow, is handed over again."""
     state = client.read_task_run(UUID(task_run_id)).state
     kind = state.type.value if state else "MISSING"
-    if kind in LATE and not _older_than(state.timestamp, stall_after * QUEUED_PATIENCE):
-        return 0
-    if kind in BUSY and not _older_than(state.timestamp, stall_after):
+    if _still_moving(state, kind, stall_after):
         return 0
     if kind in BUSY + LATE:
         try:
@@ -96,7 +95,7 @@ def _repair_dispatch(client, application_id: int, task_run_id: str, stall_after:
 def _repair_intake(client, application_id: int, run_id: str, stall_after: timedelta) -> int:
     state = client.read_flow_run(UUID(run_id)).state
     kind = state.type.value if state else "MISSING"
-    if kind in BUSY + LATE and not _older_than(state.timestamp, stall_after):
+    if _still_moving(state, kind, stall_after):
         return 0
     if kind == "COMPLETED":
         with session_scope() as session:
@@ -117,9 +116,17 @@ def _repair_intake(client, application_id: int, run_id: str, stall_after: timede
 
 
 def _repair_open_step(client, step: faults.OpenStep, stall_after: timedelta) -> int:
-    state = client.read_flow_run(UUID(step.flow_run_id)).state
+    run_id = step.flow_run_id
+    with session_scope() as session:  # already repaired: judge the newest run until it takes the step over
+        for _ in range(faults.MAX_REPAIRS + 1):
+            replacement = faults.replacement_of(session, step.application_id, run_id)
+            if not replacement:
+                break
+            run_id = replacement
+    step = faults.OpenStep(step.application_id, step.step_id, run_id, step.unapplied_since)
+    state = client.read_flow_run(UUID(run_id)).state
     kind = state.type.value if state else "MISSING"
-    if kind == "PAUSED" or (kind in BUSY + LATE and not _older_than(state.timestamp, stall_after)):
+    if kind == "PAUSED" or _still_moving(state, kind, stall_after):
         _closed_if_moving(step.application_id)
         return 0
     if kind in LATE:
@@ -133,14 +140,15 @@ def _repair_open_step(client, step: faults.OpenStep, stall_after: timedelta) -> 
 
 
 def _repair_unopened_review(client, application_id: int, stall_after: timedelta) -> int:
-    runs = client.read_flow_runs(
-        flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"case-{application_id}"]),
-                                      name=FlowRunFilterName(any_=[f"case-{application_id}-review"])),
+    with session_scope() as session:
+        tag = _review_tag(session.get(Application, application_id).process_key)
+    runs = client.read_flow_runs(  # by tags: a run gets its name "case-N-review" only once it starts
+        flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"case-{application_id}", tag])),
         sort=FlowRunSort.EXPECTED_START_TIME_DESC, limit=1)
     state = runs[0].state if runs else None
     kind = state.type.value if state else "MISSING"
     lost_run = str(runs[0].id) if runs else "none"
-    if kind == "PAUSED" or (kind in BUSY + LATE and not _older_than(state.timestamp, stall_after)):
+    if kind == "PAUSED" or _still_moving(state, kind, stall_after):
         return 0
     if kind in LATE:
         with session_scope() as session:
@@ -159,16 +167,21 @@ def _restart_review(application_id: int, lost_run: str, kind: str, step_id: int 
             return 0
         process_key = session.get(Application, application_id).process_key
     module = standard_land_flows if process_key == "standard_land" else eia_flows
-    tag = "standard-land" if process_key == "standard_land" else "eia"
+    tag = _review_tag(process_key)
     run = run_deployment(module.REVIEW_DEPLOYMENT, parameters={"application_id": application_id}, timeout=0,
                          idempotency_key=f"gc-repair-{application_id}-{lost_run}", as_subflow=False,
                          tags=[f"case-{application_id}", tag])
     with session_scope() as session:
         faults.record(session, application_id, "review_run_lost",
                       f"等待中的审查流程{_state_zh(kind)}，已自动重新启动", flow_run_id=lost_run, step_id=step_id,
-                      repaired=True)
+                      repaired=True, replacement_run_id=str(run.id))
     log.warning("application %s: review run %s was %s; started %s", application_id, lost_run, kind, run.id)
     return 1
+
+
+def _review_tag(process_key: str) -> str:
+    """The tag the intake flows give a case's review runs (the intake run itself carries the process key)."""
+    return "standard-land" if process_key == "standard_land" else "eia"
 
 
 def _gave_up(session, application_id: int, kind: str, run_id: str, step_id: int | None = None) -> bool:
@@ -193,6 +206,15 @@ def _crash(client, state, run_id: str, message: str) -> None:
             client.set_flow_run_state(UUID(run_id), Crashed(message=message), force=True)
         except Exception:  # the repair goes on; the new run does not depend on it
             log.warning("could not mark flow run %s crashed", run_id, exc_info=True)
+
+
+def _still_moving(state, kind: str, stall_after: timedelta) -> bool:
+    """Running for less than the stall limit, or queued for less than ``QUEUED_PATIENCE`` of them."""
+    if kind in BUSY:
+        return not _older_than(state.timestamp, stall_after)
+    if kind in LATE:
+        return not _older_than(state.timestamp, stall_after * QUEUED_PATIENCE)
+    return False
 
 
 def _older_than(timestamp: datetime | None, age: timedelta) -> bool:

@@ -4,7 +4,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -14,6 +13,8 @@ from forms.api.parcels import router as parcels_api_router
 from forms.api.v1 import router as api_router
 from forms.deps import LoginRequired
 from forms.errors import field_errors
+from forms.health import router as health_router
+from forms.outage import install as install_outage_handlers
 from forms.headers import SecurityHeaders
 from forms.routes.agency import router as agency_router
 from forms.routes.catalogue import router as catalogue_router
@@ -27,7 +28,6 @@ from forms.routes.statistics import router as statistics_router
 from forms.routes.verification import router as verification_router
 from forms.upload_limit import UploadLimit
 from forms.web import page
-from services.db import get_engine
 from services.settings import REPO_ROOT, get_settings
 
 
@@ -40,6 +40,7 @@ def create_app() -> FastAPI:
     app.add_middleware(UploadLimit)  # 413 before a too-large body is read (forms/upload_limit.py)
     app.add_middleware(SecurityHeaders, templates=REPO_ROOT / "templates" / "web", hsts=settings.secure_cookies)
     app.mount("/static", StaticFiles(directory=str(REPO_ROOT / "templates" / "web" / "static")), name="static")
+    app.include_router(health_router)
     app.include_router(pages_router)
     app.include_router(review_router)
     app.include_router(statistics_router)
@@ -55,15 +56,6 @@ def create_app() -> FastAPI:
     app.include_router(parcels_api_router)
     app.include_router(eia_api_router)
 
-    @app.get("/healthz", tags=["health"])
-    def healthz():
-        try:
-            with get_engine().connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except Exception as error:  # report, do not crash: a probe wants a status
-            return JSONResponse({"status": "error", "database": str(error.__class__.__name__)}, status_code=503)
-        return {"status": "ok", "database": "ok"}
-
     @app.exception_handler(LoginRequired)
     def _login(request: Request, _exc: LoginRequired):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
@@ -74,8 +66,9 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     def _http_error(request: Request, exc: StarletteHTTPException):
-        if request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/docs", "/openapi.json"):
+        if request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/readyz", "/docs", "/openapi.json"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return page(request, "error.html", status_code=exc.status_code, status=exc.status_code, message=exc.detail)
 
+    install_outage_handlers(app)
     return app

@@ -47,7 +47,8 @@ class Candidates:
 
 def candidates(session: Session, stall_after: timedelta, application_ids: Collection[int] | None = None,
                now: datetime | None = None) -> Candidates:
-    """Cases that should have moved ``stall_after`` ago (all, or only ``application_ids``)."""
+    """Cases that should have moved ``stall_after`` ago (all, or only ``application_ids``); only cases
+    that were handed to Prefect (their intake run is on record) — the rest is ``redispatch_pending``'s."""
     now = now or clock.now()
     cutoff = now - stall_after
     only = col(Application.id).in_(application_ids) if application_ids is not None else true()
@@ -63,19 +64,21 @@ def candidates(session: Session, stall_after: timedelta, application_ids: Collec
         select(Step.application_id, Step.id, Step.flow_run_id, unapplied.c.since)
         .join(Application, Application.id == Step.application_id)
         .outerjoin(unapplied, unapplied.c.step_id == Step.id)
-        .where(col(Application.process_key).in_(REVIEW_PROCESSES),
+        .where(col(Application.process_key).in_(REVIEW_PROCESSES), col(Application.flow_run_id).is_not(None),
                col(Step.status).in_((StepStatus.running, StepStatus.suspended)),
                col(Step.flow_run_id).is_not(None), only)).all()
     has_open_step = select(Step.id).where(Step.application_id == Application.id,
                                           col(Step.status).in_((StepStatus.running, StepStatus.suspended)))
     waiting = session.exec(select(Application.id).where(
         col(Application.process_key).in_(REVIEW_PROCESSES), Application.status == ApplicationStatus.accepted,
-        Application.accepted_at < cutoff, ~has_open_step.exists(), only)).all()
+        col(Application.flow_run_id).is_not(None), Application.accepted_at < cutoff, ~has_open_step.exists(),
+        only)).all()
     return Candidates([tuple(r) for r in dispatches], [tuple(r) for r in intakes], [OpenStep(*r) for r in steps], list(waiting))
 
 
 def record(session: Session, application_id: int, kind: str, reason: str, *, flow_run_id: str = "",
-           step_id: int | None = None, unrepairable: bool = False, repaired: bool = False) -> SystemFault:
+           step_id: int | None = None, unrepairable: bool = False, repaired: bool = False,
+           replacement_run_id: str = "") -> SystemFault:
     """Note a finding (one open row per case and kind); ``repaired`` closes it at once."""
     now = clock.now()
     fault = session.exec(select(SystemFault).where(SystemFault.application_id == application_id,
@@ -85,6 +88,7 @@ def record(session: Session, application_id: int, kind: str, reason: str, *, flo
         fault = SystemFault(application_id=application_id, kind=kind, found_at=now, last_seen_at=now, reason="")
     fault.reason, fault.flow_run_id, fault.step_id = reason[:500], flow_run_id, step_id
     fault.last_seen_at, fault.attempts, fault.unrepairable = now, fault.attempts + 1, unrepairable
+    fault.replacement_run_id = replacement_run_id
     if repaired:
         fault.repaired_at = now
     session.add(fault)
@@ -99,6 +103,13 @@ def close(session: Session, application_id: int, kind: str) -> int:
                                                        col(SystemFault.repaired_at).is_(None))
                              .values(repaired_at=clock.now()).execution_options(synchronize_session=False))
     return result.rowcount
+
+
+def replacement_of(session: Session, application_id: int, lost_run_id: str) -> str | None:
+    """The run a repair already started for this lost run (it opens the step a few seconds later)."""
+    return session.exec(select(SystemFault.replacement_run_id).where(
+        SystemFault.application_id == application_id, SystemFault.flow_run_id == lost_run_id,
+        SystemFault.replacement_run_id != "")).first()
 
 
 def repairs_so_far(session: Session, application_id: int, kind: str) -> int:

@@ -251,24 +251,34 @@ def claim_dispatch(session: Session, application_id: int, stale_after: timedelta
     result = session.execute(
         update(Application)
         .where(Application.id == application_id, Application.flow_run_id.is_(None),
-               Application.dispatched_at.is_(None) | (Application.dispatched_at < now - stale_after))
-        .values(dispatched_at=now)
+               Application.dispatched_at.is_(None)
+               | ((Application.dispatched_at < now - stale_after) & Application.dispatch_task_run_id.is_(None)))
+        .values(dispatched_at=now, dispatch_task_run_id=None)
         .execution_options(synchronize_session=False))
     return result.rowcount == 1
+
+
+def record_dispatch(session: Session, application_id: int, task_run_id: str) -> None:
+    """Remember the queued task run: the repair sweep asks Prefect about it instead of guessing by age
+    (a long queue is not a lost hand-over; a killed worker's task run is)."""
+    session.execute(update(Application).where(Application.id == application_id, Application.flow_run_id.is_(None))
+                    .values(dispatch_task_run_id=task_run_id).execution_options(synchronize_session=False))
 
 
 def release_dispatch(session: Session, application_id: int) -> None:
     """Give a claim back after Prefect refused the hand-over, so the sweep retries it."""
     session.execute(update(Application).where(Application.id == application_id, Application.flow_run_id.is_(None))
-                    .values(dispatched_at=None).execution_options(synchronize_session=False))
+                    .values(dispatched_at=None, dispatch_task_run_id=None)
+                    .execution_options(synchronize_session=False))
 
 
 def awaiting_dispatch(session: Session, grace: timedelta = timedelta(minutes=2),
                       stale_after: timedelta = timedelta(minutes=10)) -> list[int]:
     """Applications whose hand-over to Prefect was lost (never done after ``grace``, e.g. the web app
-    stopped with it queued) or done long ago without a flow run starting."""
+    stopped with it queued) or done long ago without a flow run starting and without a task run to ask
+    about (those with one are judged by ``flows.repair``)."""
     now = clock.now()
     never = Application.dispatched_at.is_(None) & (Application.submitted_at < now - grace)
-    stale = Application.dispatched_at < now - stale_after
+    stale = (Application.dispatched_at < now - stale_after) & Application.dispatch_task_run_id.is_(None)
     stmt = select(Application.id).where(Application.flow_run_id.is_(None), never | stale)
     return list(session.exec(stmt))

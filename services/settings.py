@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     agency_name: str = Field(default="东莞市绿色通道代办服务中心", description="受托方 named on 代办 mandates")
     max_upload_mb: int = Field(default=20, ge=1, description="largest file accepted for 补正 material")
     dispatch_sweep_seconds: float = Field(default=30.0, description="how often lost hand-overs are retried")
+    stuck_after_seconds: int = Field(default=120, ge=0,
+                                     description="a run that should have moved this long ago is repaired")
+    task_worker_stale_seconds: float = Field(default=60.0, gt=0,
+                                             description="a task worker without a heartbeat this long is replaced")
     login_max_failures: int = Field(default=5, ge=1, description="failed sign-ins per account and address")
     login_window_minutes: int = 15
     login_account_max_failures: int = Field(default=100, ge=1,
@@ -82,6 +86,11 @@ class Settings(BaseSettings):
             key_file.write_text(secrets.token_urlsafe(48))
             key_file.chmod(0o600)
         return key_file.read_text().strip()
+
+    @property
+    def effective_prefect_api_url(self) -> str:
+        """The Prefect API every process talks to: the given one, or the server ``run`` starts here."""
+        return self.prefect_api_url.rstrip("/") or f"http://127.0.0.1:{self.prefect_port}/api"
 
     def prefect_ui_base(self) -> str:
         if self.prefect_ui_url:

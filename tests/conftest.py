@@ -112,6 +112,12 @@ class Stack:
         r.raise_for_status()
         return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
+    def pids(self, marker: str) -> list[int]:
+        """Processes of this stack (by the data folder in their environment) whose command line has ``marker``,
+        e.g. ``deployments.task_worker``, ``deployments.serve``, ``prefect server``, ``uvicorn``."""
+        return [pid for pid in _processes_of_this_stack(python_only=False)
+                if marker.encode() in _cmdline(pid).replace(b"\0", b" ")]
+
     @contextmanager
     def web(self, username: str) -> Iterator[httpx.Client]:
         """A browser-like session signed in through the login page (its CSRF token included)."""
@@ -147,7 +153,7 @@ def stack(migrated) -> Stack:
         log.close()
 
 
-def _processes_of_this_stack() -> list[int]:
+def _processes_of_this_stack(python_only: bool = True) -> list[int]:
     """Python processes whose environment names this session's data folder (the children of `run`)."""
     marker = f"GC_DATA_DIR={DATA_DIR}".encode()
     found = []
@@ -156,11 +162,18 @@ def _processes_of_this_stack() -> list[int]:
             try:
                 cmdline = (proc / "cmdline").read_bytes()  # the test's own browser driver is not the stack's
                 if marker in (proc / "environ").read_bytes().split(b"\0") and \
-                        b"python" in cmdline and b"playwright" not in cmdline:
+                        (b"python" in cmdline or not python_only) and b"playwright" not in cmdline:
                     found.append(int(proc.name))
             except OSError:
                 continue
     return found
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def _wait(check, timeout: float, label: str, log) -> None:

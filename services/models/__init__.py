@@ -32,10 +32,11 @@ from services.models.review import (
 )
 from services.models.sign_in import RateLimit, SignInSession
 from services.models.supervision import Escalation, LightSnapshot, Notification, StepLight
+from services.models.system_fault import SystemFault
 from services.models.users import Role, User
 
 __all__ = [
-    "ActionKind", "AgencyItem", "AgencyMode", "Mandate", "MandateEvent", "MandateStatus", "ProjectTier",
+    "ActionKind", "SystemFault", "AgencyItem", "AgencyMode", "Mandate", "MandateEvent", "MandateStatus", "ProjectTier",
     "Application", "ApplicationStatus", "Attachment", "AuditEvent", "ClockPause", "Comparator",
     "Document", "Enterprise", "Escalation", "Evaluation", "HolidayScheduleRecord", "IndustrialBase",
     "LightSnapshot", "RateLimit", "SignInSession",

@@ -17,6 +17,7 @@ class SystemFault(SQLModel, table=True):
     kind: str = Field(max_length=32, description="intake_stalled | review_run_lost | case_run_lost")
     reason: str = Field(max_length=500, description="in Chinese, for supervisors")
     flow_run_id: str = Field(default="", max_length=64, description="the run found dead or stuck")
+    replacement_run_id: str = Field(default="", max_length=64, description="the run the repair started")
     found_at: NaiveDatetime = Field(index=True)
     last_seen_at: NaiveDatetime
     attempts: int = 0

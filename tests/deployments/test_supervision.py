@@ -45,8 +45,7 @@ def _pids(marker: str, data_dir: str) -> list[int]:
 
 
 def test_a_hung_task_worker_is_noticed_and_replaced(stack, sample_application):
-    data_dir = os.environ["GC_DATA_DIR"]
-    [worker] = _pids("deployments.task_worker", data_dir)
+    [worker] = stack.pids("deployments.task_worker")
     os.kill(worker, signal.SIGSTOP)  # alive, holding its socket, doing nothing: what a blocked loop looks like
     try:
         report = _wait(lambda: (r := httpx.get(f"{stack.base_url}/readyz", timeout=10)).status_code == 503 and r.json(),
@@ -57,7 +56,7 @@ def test_a_hung_task_worker_is_noticed_and_replaced(stack, sample_application):
             assert "任务执行器无心跳" in staff.get("/reviews").text
         with stack.web("enterprise") as enterprise:  # an enterprise is not told about our machinery
             assert "流程引擎暂不可用" not in enterprise.get("/applications").text
-        new = _wait(lambda: (p := _pids("deployments.task_worker", data_dir)) and p != [worker] and p, 90,
+        new = _wait(lambda: (p := stack.pids("deployments.task_worker")) and p != [worker] and p, 90,
                     "a new task worker")
         assert worker not in new
     finally:

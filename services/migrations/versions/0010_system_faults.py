@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('flow_run_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('replacement_run_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('found_at', sa.DateTime(), nullable=False),
     sa.Column('last_seen_at', sa.DateTime(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),

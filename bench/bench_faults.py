@@ -1,0 +1,229 @@
+#!/usr/bin/env python
+"""Fault bench: submissions under a killer, on PostgreSQL (our tables and Prefect's).
+
+Starts ``greenchannel run --demo`` on free ports with a fresh data folder and PostgreSQL databases of its
+own (``--database`` and ``--prefect-database`` are DROPPED and recreated), then for ``--seconds`` (60):
+
+* ``--clients`` (20) threads submit 标准地 applications with their own ``Idempotency-Key`` each, retrying
+  the same key after a connection error or a 503 until answered (as a careful client does);
+* a killer SIGKILLs a random component — task worker, runner, Prefect server, web app — every
+  ``--kill-every`` (10) seconds; ``greenchannel run`` must restart it.
+
+Then it waits until every accepted application has its 受理通知书 and prints: submitted (keys tried),
+accepted (answered 201/200), lost (accepted but no application, or no notice by ``--drain-timeout``),
+duplicated (a key stored twice, a document kind issued twice for a case, a 文号 used twice), every other
+answer by status, and the time from the end of the load until the last notice.
+
+    .venv/bin/python bench/bench_faults.py [--seconds 60] [--clients 20] [--kill-every 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+import psycopg
+
+REPO = Path(__file__).resolve().parent.parent
+PASSWORD = "GreenChannel2026!"
+COMPONENTS = {"task worker": "deployments.task_worker", "runner": "deployments.serve",
+              "prefect server": "prefect server start", "web app": "uvicorn forms.app"}
+_START = date.today() + timedelta(days=60)
+SAMPLE = {  # a valid 标准地预评估 application of the demo enterprise on demo parcel 1
+    "enterprise_name": "东莞松湖智造科技有限公司", "uscc": "91441900MA4UJ2K317", "legal_representative": "陈立新",
+    "contact_name": "林晓", "contact_phone": "13800138000", "project_name": "智能传感器生产基地项目",
+    "industry_code": "3983", "total_investment_wan": "36000", "land_area_mu": "45", "parcel_id": 1,
+    "expected_annual_output_wan": "60000", "expected_annual_tax_wan": "2400", "annual_energy_tce": "800",
+    "annual_electricity_kwh": "4000000", "planned_start_on": _START.isoformat(),
+    "planned_completion_on": (_START + timedelta(days=450)).isoformat(),
+    "planned_production_on": (_START + timedelta(days=540)).isoformat(),
+    "planned_indicators": {"investment_intensity": "600", "output_per_mu": "825", "tax_per_mu": "52.5",
+                           "floor_area_ratio": "2.5", "building_coefficient": "47.5", "office_share": "3.5",
+                           "rd_ratio": "4.5"},
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _recreate_databases(admin_dsn: str, names: list[str]) -> None:
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _pids(data_dir: Path, marker: str) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and marker.encode() in (proc / "cmdline").read_bytes().replace(b"\0", b" ") and \
+                    f"GC_DATA_DIR={data_dir}".encode() in (proc / "environ").read_bytes().split(b"\0"):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.data_dir = Path(tempfile.mkdtemp(prefix="gc-faults-"))
+        self.port, self.prefect_port = _free_port(), _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.answers: dict[str, int | str] = {}  # key → final answer
+        self.other: Counter = Counter()  # every non-final answer by status
+        self.kills: list[str] = []
+        self.lock = threading.Lock()
+        self.token = ""
+
+    def start(self) -> subprocess.Popen:
+        host = self.args.host
+        _recreate_databases(f"postgresql://postgres@{host}:5432/postgres",
+                            [self.args.database, self.args.prefect_database])
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GC_", "PREFECT_"))}
+        env.update(GC_DATA_DIR=str(self.data_dir), PYTHONUNBUFFERED="1",
+                   GC_DATABASE_URL=f"postgresql+psycopg://postgres@{host}:5432/{self.args.database}",
+                   GC_PREFECT_DATABASE_URL=f"postgresql+asyncpg://postgres@{host}:5432/{self.args.prefect_database}")
+        log = open(self.data_dir / "run.log", "wb")  # noqa: SIM115 - lives as long as the stack
+        process = subprocess.Popen([sys.executable, "-m", "deployments.cli", "run", "--demo", "--port", str(self.port),
+                                    "--prefect-port", str(self.prefect_port)], cwd=REPO, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base}/readyz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        else:
+            raise SystemExit(f"stack not ready; see {self.data_dir / 'run.log'}")
+        r = httpx.post(f"{self.base}/api/v1/auth/token", data={"username": "enterprise", "password": PASSWORD})
+        self.token = r.json()["access_token"]
+        return process
+
+    def client(self, stop: threading.Event) -> None:
+        with httpx.Client(base_url=self.base, timeout=30,
+                          headers={"Authorization": f"Bearer {self.token}"}) as http:
+            while not stop.is_set():
+                key = str(uuid.uuid4())
+                with self.lock:
+                    self.answers[key] = "unanswered"
+                give_up = time.monotonic() + self.args.seconds + 120  # keep retrying this key after the load
+                while time.monotonic() < give_up:
+                    try:
+                        r = http.post("/api/v1/applications", json=SAMPLE, headers={"Idempotency-Key": key})
+                        status: int | str = r.status_code
+                    except httpx.HTTPError as error:
+                        status = type(error).__name__
+                    if status in (200, 201):
+                        with self.lock:
+                            self.answers[key] = status
+                        break
+                    with self.lock:
+                        self.other[status] += 1
+                    time.sleep(0.5)
+
+    def killer(self, stop: threading.Event) -> None:
+        rng = random.Random(self.args.seed)
+        while not stop.wait(self.args.kill_every):
+            name = rng.choice(sorted(COMPONENTS))
+            pids = _pids(self.data_dir, COMPONENTS[name])
+            if pids:
+                os.kill(pids[0], signal.SIGKILL)
+                self.kills.append(f"{time.strftime('%H:%M:%S')} {name} (pid {pids[0]})")
+
+    def check(self, accepted: set[str], started: float) -> dict:
+        dsn = f"postgresql://postgres@{self.args.host}:5432/{self.args.database}"
+        deadline = time.monotonic() + self.args.drain_timeout
+        while True:
+            with psycopg.connect(dsn) as conn:
+                rows = conn.execute("SELECT idempotency_key, id FROM application").fetchall()
+                noticed = {r[0] for r in conn.execute(
+                    "SELECT DISTINCT application_id FROM document WHERE kind = 'acceptance_notice'").fetchall()}
+                per_kind = conn.execute("SELECT count(*) FROM (SELECT application_id, kind FROM document "
+                                        "GROUP BY application_id, kind HAVING count(*) > 1) d").fetchone()[0]
+                numbers = conn.execute("SELECT count(*) - count(DISTINCT number) FROM document").fetchone()[0]
+            by_key = Counter(key for key, _ in rows)
+            ids = {key: app_id for key, app_id in rows}
+            waiting = [k for k in accepted if k not in ids or ids[k] not in noticed]
+            if not waiting or time.monotonic() > deadline:
+                break
+            time.sleep(2)
+        return {"stored": len(rows), "missing_rows": sum(1 for k in accepted if k not in ids),
+                "without_notice": len(waiting), "keys_stored_twice": sum(1 for c in by_key.values() if c > 1),
+                "documents_twice": per_kind, "numbers_twice": numbers, "drain_seconds": time.monotonic() - started}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--kill-every", type=float, default=10)
+    parser.add_argument("--drain-timeout", type=float, default=3600)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--database", default="gc_bench_faults")
+    parser.add_argument("--prefect-database", default="gc_bench_faults_prefect")
+    args = parser.parse_args()
+    bench = Bench(args)
+    process = bench.start()
+    try:
+        stop, killing = threading.Event(), threading.Event()
+        clients = [threading.Thread(target=bench.client, args=(stop,)) for _ in range(args.clients)]
+        killer = threading.Thread(target=bench.killer, args=(killing,))
+        for t in clients:
+            t.start()
+        killer.start()
+        time.sleep(args.seconds)
+        stop.set()
+        killing.set()
+        for t in clients:
+            t.join()
+        load_end = time.monotonic()
+        killer.join()
+        accepted = {k for k, v in bench.answers.items() if v in (200, 201)}
+        result = bench.check(accepted, load_end)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+    lost = result["missing_rows"] + result["without_notice"]
+    duplicated = result["keys_stored_twice"] + result["documents_twice"] + result["numbers_twice"]
+    print(f"fault bench: {args.clients} clients × {args.seconds:.0f} s on PostgreSQL, a random SIGKILL every "
+          f"{args.kill_every:.0f} s ({len(bench.kills)} kills: {', '.join(k.split(' (')[0] for k in bench.kills)})")
+    print(f"  submitted   {len(bench.answers)}   (distinct Idempotency-Keys)")
+    print(f"  accepted    {len(accepted)}   (answered 201/200)")
+    print(f"  unanswered  {len(bench.answers) - len(accepted)}   (still retrying when the clients gave up)")
+    print(f"  lost        {lost}   (no application row: {result['missing_rows']}; no 受理通知书 by the drain timeout: "
+          f"{result['without_notice']})")
+    print(f"  duplicated  {duplicated}   (key stored twice: {result['keys_stored_twice']}; document kind twice: "
+          f"{result['documents_twice']}; 文号 twice: {result['numbers_twice']})")
+    print(f"  retried answers by status: {dict(bench.other)}")
+    print(f"  every accepted application had its notice {result['drain_seconds']:.0f} s after the load ended")
+    print(f"  kills: {'; '.join(bench.kills)}")
+    print(f"  log: {bench.data_dir / 'run.log'}")
+    return 0 if lost == 0 and duplicated == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

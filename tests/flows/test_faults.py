@@ -1,0 +1,221 @@
+"""Faults on real processes: SIGKILL the task worker, the runner, the Prefect server and the web app at the
+points where work is half done, crash a waiting run, drop the database's connections. Every case must end
+exactly as it would without the fault — nothing lost, no document or 文号 twice — and clients see a 503
+with a Chinese message and Retry-After, never a traceback or a 500."""
+
+import os
+import signal
+import threading
+import time
+import uuid
+
+import httpx
+import pytest
+from sqlmodel import Session, func, select
+
+from services.db import get_engine
+from services.models import Application, Document, SystemFault
+
+REVIEW = "land_review"
+ON_POSTGRES = os.environ.get("GC_TEST_DATABASE_URL", "").startswith("postgresql")
+
+
+def _wait(check, timeout: float = 240, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def _post_application(stack, application: dict, key: str) -> httpx.Response:
+    with stack.client() as c:
+        return c.post("/api/v1/applications", json=application,
+                      headers=stack.token("enterprise") | {"Idempotency-Key": key})
+
+
+def _read(stack, application_id: int) -> dict:
+    with stack.client() as c:
+        return c.get(f"/api/v1/applications/{application_id}", headers=stack.token("reviewer")).json()
+
+
+def _run_state(stack, flow_run_id: str) -> str:
+    return httpx.get(f"{stack.prefect_api}/flow_runs/{flow_run_id}", timeout=10).json()["state"]["type"]
+
+
+def _suspended(stack, application_id: int, timeout: float = 240) -> dict:
+    def waiting():
+        body = _read(stack, application_id)
+        step = {s["key"]: s for s in body["steps"]}[REVIEW]
+        return step["status"] == "running" and step["flow_run_id"] and \
+            _run_state(stack, step["flow_run_id"]) == "PAUSED" and step
+    return _wait(waiting, timeout, f"application {application_id} waiting on 自然资源局")
+
+
+def _approve(stack, application_id: int) -> None:
+    with stack.client() as c:
+        r = c.post(f"/api/v1/applications/{application_id}/steps/{REVIEW}/actions",
+                   json={"kind": "approve", "reasons": "符合地块控制指标"}, headers=stack.token("reviewer"))
+    assert r.status_code == 201, r.text
+
+
+def _approved(stack, application_id: int, timeout: float = 300) -> dict:
+    return _wait(lambda: (b := _read(stack, application_id))["status"] == "approved" and len(b["documents"]) == 4
+                 and b, timeout, f"application {application_id} approved with its four documents")
+
+
+def _documents_once(application_ids: list[int]) -> None:
+    """Each case has each kind of document once, and no 文号 is used twice anywhere."""
+    with Session(get_engine()) as s:
+        for application_id in application_ids:
+            kinds = s.exec(select(Document.kind).where(Document.application_id == application_id)).all()
+            assert len(kinds) == len(set(kinds)), f"a document issued twice for {application_id}: {kinds}"
+        numbers = s.exec(select(Document.number)).all()
+        assert len(numbers) == len(set(numbers)), "a 文号 used twice"
+
+
+def test_a_crashed_review_run_is_replaced_and_the_decision_still_lands_once(stack, sample_application):
+    application_id = _post_application(stack, sample_application, str(uuid.uuid4())).json()["id"]
+    lost_run = _suspended(stack, application_id)["flow_run_id"]
+    r = httpx.post(f"{stack.prefect_api}/flow_runs/{lost_run}/set_state",
+                   json={"state": {"type": "CRASHED", "message": "runner machine lost"}, "force": True})
+    assert r.status_code in (200, 201), r.text
+    step = _wait(lambda: (s := _suspended(stack, application_id))["flow_run_id"] != lost_run and s, 120,
+                 "a new review run waiting on the step")
+    with Session(get_engine()) as s:
+        fault = s.exec(select(SystemFault).where(SystemFault.application_id == application_id)).one()
+    assert (fault.kind, fault.flow_run_id, fault.unrepairable) == ("review_run_lost", lost_run, False)
+    assert fault.repaired_at is not None and "已崩溃" in fault.reason
+    _approve(stack, application_id)
+    _approved(stack, application_id)
+    assert _run_state(stack, step["flow_run_id"]) == "COMPLETED"
+    _documents_once([application_id])
+
+
+def test_killing_the_task_worker_during_intake_loses_nothing(stack, sample_application):
+    keys = [str(uuid.uuid4()) for _ in range(5)]
+    ids = [_post_application(stack, sample_application, key).json()["id"] for key in keys]
+    [worker] = stack.pids("deployments.task_worker")
+    os.kill(worker, signal.SIGKILL)  # the hand-overs are queued or running in it right now
+    for application_id in ids:
+        body = _wait(lambda a=application_id: (b := _read(stack, a))["status"] == "accepted" and b, 300,
+                     f"application {application_id} accepted after the worker was killed")
+        assert [d["kind"] for d in body["documents"]] == ["acceptance_notice"]
+    for key, application_id in zip(keys, ids, strict=True):  # a client retrying now gets the same case
+        again = _post_application(stack, sample_application, key)
+        assert again.status_code == 200 and again.json()["id"] == application_id
+    _documents_once(ids)
+
+
+def test_killing_the_runner_while_a_decision_is_applied_issues_each_document_once(stack, sample_application):
+    application_id = _post_application(stack, sample_application, str(uuid.uuid4())).json()["id"]
+    _suspended(stack, application_id)
+    [runner] = stack.pids("deployments.serve")
+    _approve(stack, application_id)
+    time.sleep(1.5)  # the resumed run is starting or applying the decision
+    os.killpg(runner, signal.SIGKILL)  # the runner and the flow run processes it started
+    _approved(stack, application_id, timeout=400)
+    _documents_once([application_id])
+    _wait(lambda: stack.pids("deployments.serve"), 60, "a new runner")
+
+
+def test_submissions_while_the_prefect_server_is_down_are_kept_and_processed(stack, sample_application):
+    [server] = stack.pids("prefect server start")
+    os.kill(server, signal.SIGKILL)
+    created = _post_application(stack, sample_application, str(uuid.uuid4()))
+    assert created.status_code == 201, created.text  # stored; handed over when Prefect is back
+    application_id = created.json()["id"]
+    _wait(lambda: (p := stack.pids("prefect server start")) and p != [server], 60, "a new Prefect server")
+    body = _wait(lambda: (b := _read(stack, application_id))["status"] == "accepted" and b, 300,
+                 "the application accepted after Prefect came back")
+    assert [d["kind"] for d in body["documents"]] == ["acceptance_notice"]
+    _wait(lambda: httpx.get(f"{stack.base_url}/readyz", timeout=10).status_code == 200, 180, "/readyz again")
+
+
+def test_a_client_cut_off_by_a_killed_web_app_retries_into_the_same_application(stack, sample_application):
+    key = str(uuid.uuid4())
+    [web] = stack.pids("uvicorn")
+    statuses = []
+
+    def submit_while_killing():
+        try:
+            statuses.append(_post_application(stack, sample_application, key).status_code)
+        except httpx.HTTPError as error:
+            statuses.append(type(error).__name__)
+    submitter = threading.Thread(target=submit_while_killing)
+    submitter.start()
+    time.sleep(0.05)
+    os.kill(web, signal.SIGKILL)
+    submitter.join()
+    _wait(lambda: (p := stack.pids("uvicorn")) and p != [web], 60, "a new web app")
+    retried = _wait(lambda: (r := _post_application(stack, sample_application, key)).status_code in (200, 201) and r,
+                    120, "the retry to be answered")
+    with Session(get_engine()) as s:
+        assert s.exec(select(func.count()).select_from(Application)
+                      .where(Application.idempotency_key == key)).one() == 1
+    assert _wait(lambda: _read(stack, retried.json()["id"])["status"] == "accepted", 300, "acceptance")
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="terminating server backends needs PostgreSQL")
+def test_dropped_database_connections_answer_503_in_chinese_and_lose_nothing(stack, sample_application):
+    import psycopg
+
+    dsn = os.environ["GC_TEST_DATABASE_URL"].replace("postgresql+psycopg", "postgresql")
+    database = dsn.rsplit("/", 1)[1]
+    stop = threading.Event()
+    killed = []
+
+    def terminate_backends():
+        with psycopg.connect(dsn, autocommit=True) as admin:
+            while not stop.is_set():
+                rows = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                     "WHERE datname = %s AND pid <> pg_backend_pid()", (database,)).fetchall()
+                killed.append(len(rows))
+                time.sleep(0.2)
+
+    answers: list[tuple[str, int, dict, str]] = []
+
+    def client(n: int):
+        for i in range(6):
+            key = f"outage-{n}-{i}-{uuid.uuid4()}"
+            for _attempt in range(40):  # a client retries with the same key until it has an answer
+                try:
+                    r = _post_application(stack, sample_application, key)
+                except httpx.HTTPError:
+                    time.sleep(0.3)
+                    continue
+                answers.append((key, r.status_code, dict(r.headers), r.text))
+                if r.status_code in (200, 201):
+                    break
+                time.sleep(0.3)
+
+    killer = threading.Thread(target=terminate_backends)
+    clients = [threading.Thread(target=client, args=(n,)) for n in range(5)]
+    killer.start()
+    for t in clients:
+        t.start()
+    time.sleep(8)
+    stop.set()
+    killer.join()
+    for t in clients:
+        t.join()
+    assert sum(killed) > 0, "the backends were terminated"
+    statuses = {status for _key, status, _h, _t in answers}
+    assert statuses <= {200, 201, 503, 401}, f"unexpected answers: {statuses}"
+    outages = [(h, t) for _k, status, h, t in answers if status == 503]
+    for headers, text in outages:
+        assert headers.get("retry-after") and "数据库暂时不可用" in text and "Traceback" not in text
+    keys = {key for key, status, _h, _t in answers if status in (200, 201)}
+    assert len(keys) == 30, "every client got its application in the end"
+    with Session(get_engine()) as s:
+        stored = s.exec(select(Application.idempotency_key, Application.id)
+                        .where(Application.idempotency_key.in_(keys))).all()
+    assert len(stored) == 30, "each once, none lost"
+    for _key, application_id in stored:
+        _wait(lambda a=application_id: _read(stack, a)["status"] == "accepted", 300, f"{application_id} accepted")
+    _documents_once([a for _k, a in stored])
