@@ -40,7 +40,9 @@ log = logging.getLogger(__name__)
 DEAD = ("CRASHED", "FAILED", "CANCELLED", "COMPLETED")  # a run in these states waits on nothing any more
 BUSY = ("RUNNING", "CANCELLING")  # fine for seconds; a run left here minutes is orphaned
 LATE = ("SCHEDULED", "PENDING")  # waiting for a runner or task worker to start it (a backlog is not a fault)
-QUEUED_PATIENCE = 10  # a queued run may wait this many stall limits before it counts as lost
+# How many stall limits a run may stay in a state before it counts as lost: a queue may be long (a backlog
+# is not a fault); a run being started (PENDING) by a runner that was killed stays so for ever.
+PATIENCE = {"RUNNING": 1, "CANCELLING": 1, "PENDING": 3, "SCHEDULED": 10}
 
 
 def repair_stuck_work(stall_after: timedelta | None = None, application_ids: Collection[int] | None = None
@@ -68,7 +70,7 @@ def repair_stuck_work(stall_after: timedelta | None = None, application_ids: Col
 
 def _repair_dispatch(client, application_id: int, task_run_id: str, stall_after: timedelta) -> int:
     """A queued hand-over that never started its flow: waiting in the queue is fine for a long while (no
-    second hand-over under a backlog, ``QUEUED_PATIENCE`` × the stall limit); a task run left RUNNING by a
+    second hand-over under a backlog, ``PATIENCE``); a task run left RUNNING by a
     killed worker, or ended without a flow, is handed over again."""
     state = client.read_task_run(UUID(task_run_id)).state
     kind = state.type.value if state else "MISSING"
@@ -209,12 +211,8 @@ def _crash(client, state, run_id: str, message: str) -> None:
 
 
 def _still_moving(state, kind: str, stall_after: timedelta) -> bool:
-    """Running for less than the stall limit, or queued for less than ``QUEUED_PATIENCE`` of them."""
-    if kind in BUSY:
-        return not _older_than(state.timestamp, stall_after)
-    if kind in LATE:
-        return not _older_than(state.timestamp, stall_after * QUEUED_PATIENCE)
-    return False
+    """In a live state for less than its ``PATIENCE`` × the stall limit."""
+    return kind in PATIENCE and not _older_than(state.timestamp, stall_after * PATIENCE[kind])
 
 
 def _older_than(timestamp: datetime | None, age: timedelta) -> bool:
