@@ -219,3 +219,28 @@ def test_dropped_database_connections_answer_503_in_chinese_and_lose_nothing(sta
     for _key, application_id in stored:
         _wait(lambda a=application_id: _read(stack, a)["status"] == "accepted", 300, f"{application_id} accepted")
     _documents_once([a for _k, a in stored])
+
+
+def test_a_run_that_keeps_dying_is_left_to_supervisors_as_a_system_fault(stack, sample_application):
+    application_id = _post_application(stack, sample_application, str(uuid.uuid4())).json()["id"]
+    run = _suspended(stack, application_id)["flow_run_id"]
+    for attempt in range(4):  # the first three are repaired, the fourth is handed to a person
+        r = httpx.post(f"{stack.prefect_api}/flow_runs/{run}/set_state",
+                       json={"state": {"type": "CRASHED", "message": f"crash {attempt + 1}"}, "force": True})
+        assert r.status_code in (200, 201), r.text
+        if attempt < 3:
+            run = _wait(lambda old=run: (s := _suspended(stack, application_id))["flow_run_id"] != old
+                        and s["flow_run_id"], 180, f"repair {attempt + 1}")
+    with Session(get_engine()) as s:
+        fault = _wait(lambda: s.exec(select(SystemFault).where(SystemFault.application_id == application_id,
+                                                               SystemFault.unrepairable)).first(), 60,
+                      "the case handed to a person")
+        repaired = s.exec(select(func.count()).select_from(SystemFault).where(
+            SystemFault.application_id == application_id, SystemFault.repaired_at.is_not(None))).one()
+    assert repaired == 3 and fault.repaired_at is None and "需人工处理" in fault.reason
+    stuck = httpx.get(f"{stack.base_url}/readyz", timeout=10).json()["components"]["stuck_work"]
+    assert stuck["ok"] is False and stuck["unrepairable"] >= 1
+    case_no = _read(stack, application_id)["case_no"]
+    with stack.web("supervisor") as supervisor:
+        page = supervisor.get("/statistics").text
+    assert case_no in page and "审查流程丢失" in page and "需人工处理" in page
