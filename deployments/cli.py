@@ -181,7 +181,8 @@ def _task_worker(settings) -> Child:
     return Child("task worker", "任务执行器", _python("deployments.task_worker"), os.environ.copy(),
                  settings.data_dir / "logs" / "task-worker.log",
                  heartbeat_file=lambda pid: heartbeat.path(settings, heartbeat.TASK_WORKER, pid),
-                 heartbeat_timeout=settings.task_worker_stale_seconds, startup_grace=60)
+                 heartbeat_timeout=settings.task_worker_stale_seconds, startup_grace=60,
+                 max_rss_mb=settings.task_worker_max_rss_mb)
 
 
 def _runner(settings) -> Child:

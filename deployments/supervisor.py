@@ -7,6 +7,8 @@ checks them every second:
   and the last lines it printed logged as the reason;
 * a child that is **alive but not working** — its heartbeat file older than ``heartbeat_timeout``, or
   its health URL failing ``probe_failures`` times in a row — is killed (SIGKILL) and restarted the same way;
+* a child whose resident memory passes ``max_rss_mb`` is stopped gently and started again at once
+  (recycled, not counted as a failure);
 * a child that fails ``max_failures`` times within ``window`` seconds makes the supervisor stop everything
   and raise :class:`GaveUp` with the reason in Chinese and English: never a silently degraded system.
 """
@@ -46,6 +48,7 @@ class Child:
     probe_failures: int = 3
     startup_grace: float = 90.0  # no heartbeat or probe judgement before this many seconds
     stop_last: bool = False  # stopped after the others (they talk to it until they exit)
+    max_rss_mb: float = 0  # above this resident memory the child is recycled (0: no limit)
     process: subprocess.Popen | None = None
     started_at: float = 0.0
     failures: deque = field(default_factory=deque)
@@ -108,6 +111,24 @@ class Supervisor:
                 _signal_group(child.process, signal.SIGKILL)
                 child.process.wait()
                 self._failed(child, reason)
+            elif child.max_rss_mb and (rss := _rss_mb(child.process.pid)) > child.max_rss_mb:
+                self._recycle(child, rss)
+
+    def _recycle(self, child: Child, rss: float) -> None:
+        """Memory grows with every flow a warm process runs: stop it gently and start a fresh one at once
+        (not a failure; work it had in hand is picked up again by the repair sweep)."""
+        self.echo(f"recycling {child.name} ({child.name_zh}): {rss:.0f} MB resident > {child.max_rss_mb:.0f} MB / "
+                  f"内存 {rss:.0f} MB 超过上限，重启")
+        _signal_group(child.process, signal.SIGTERM)
+        try:
+            child.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            pass
+        _signal_group(child.process, signal.SIGKILL)
+        child.process.wait()
+        if child.heartbeat_file is not None:
+            child.heartbeat_file(child.process.pid).unlink(missing_ok=True)
+        self.start(child)
 
     # -- judgement ------------------------------------------------------------------------------------
 
@@ -170,6 +191,17 @@ def _signal_group(process: subprocess.Popen, sig: int) -> None:
         os.killpg(process.pid, sig)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB (0 when it is gone)."""
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def _exit_reason(code: int) -> str:

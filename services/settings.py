@@ -46,6 +46,8 @@ class Settings(BaseSettings):
                                      description="a run that should have moved this long ago is repaired")
     task_worker_stale_seconds: float = Field(default=60.0, gt=0,
                                              description="a task worker without a heartbeat this long is replaced")
+    task_worker_max_rss_mb: int = Field(default=1536, ge=0,
+                                        description="a task worker using more memory is recycled (0 = no limit)")
     login_max_failures: int = Field(default=5, ge=1, description="failed sign-ins per account and address")
     login_window_minutes: int = 15
     login_account_max_failures: int = Field(default=100, ge=1,

@@ -120,3 +120,19 @@ def test_run_exits_3_in_both_languages_when_the_web_port_is_taken(tmp_path):
     assert "网站在 300 秒内失败 5 次，已停止全部服务" in run.stderr
     assert "web app failed 5 times within 300 s; stopped everything" in run.stderr
     assert _pids("deployments.task_worker", str(tmp_path)) == [] and _pids("prefect", str(tmp_path)) == []
+
+
+def test_a_child_over_its_memory_limit_is_recycled_without_counting_as_a_failure(tmp_path):
+    grow = "import time; block = bytearray(120 * 1024 * 1024); print('grown', flush=True); time.sleep(60)"
+    child = Child("task worker", "任务执行器", [sys.executable, "-c", grow], dict(os.environ), tmp_path / "tw.log",
+                  max_rss_mb=100, startup_grace=0)
+    lines: list[str] = []
+    supervisor = Supervisor([child], echo=lines.append)
+    supervisor.start(child)
+    first = child.process.pid
+    try:
+        _wait(lambda: (supervisor.check(), child.process.pid != first)[1], 30, "the child recycled")
+        assert any(line.startswith("recycling task worker") and "> 100 MB" in line for line in lines), lines
+        assert len(child.failures) == 0, "recycling is not a failure"
+    finally:
+        supervisor.stop_all(timeout=2)
