@@ -244,3 +244,28 @@ def test_a_run_that_keeps_dying_is_left_to_supervisors_as_a_system_fault(stack, 
     with stack.web("supervisor") as supervisor:
         page = supervisor.get("/statistics").text
     assert case_no in page and "审查流程丢失" in page and "需人工处理" in page
+
+
+def test_an_accepted_case_whose_review_run_vanished_gets_a_new_one(stack, sample_application):
+    [runner] = stack.pids("deployments.serve")
+    os.kill(runner, signal.SIGSTOP)  # the review run will be queued and not started
+    try:
+        application_id = _post_application(stack, sample_application, str(uuid.uuid4())).json()["id"]
+        _wait(lambda: _read(stack, application_id)["status"] == "accepted", 120, "acceptance")
+        body = {"flow_runs": {"tags": {"all_": [f"case-{application_id}", "standard-land"]}}}
+        queued = _wait(lambda: httpx.post(f"{stack.prefect_api}/flow_runs/filter", json=body, timeout=10).json(),
+                       60, "the queued review run")
+        assert httpx.delete(f"{stack.prefect_api}/flow_runs/{queued[0]['id']}", timeout=10).status_code == 204
+    finally:
+        try:
+            os.kill(runner, signal.SIGCONT)
+        except ProcessLookupError:
+            pass  # the supervisor replaced the frozen runner meanwhile
+    step = _suspended(stack, application_id, timeout=300)
+    assert step["flow_run_id"] != queued[0]["id"]
+    with Session(get_engine()) as s:
+        fault = s.exec(select(SystemFault).where(SystemFault.application_id == application_id)).one()
+    assert fault.kind == "review_run_lost" and fault.repaired_at is not None and "不存在" in fault.reason
+    _approve(stack, application_id)
+    _approved(stack, application_id)
+    _documents_once([application_id])
