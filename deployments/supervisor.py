@@ -13,6 +13,7 @@ checks them every second:
   and raise :class:`GaveUp` with the reason in Chinese and English: never a silently degraded system.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -87,10 +88,8 @@ class Supervisor:
                 _signal_group(child.process, signal.SIGTERM)
             deadline = time.monotonic() + timeout
             for child in running:
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    pass
                 _signal_group(child.process, signal.SIGKILL)  # the group may hold grandchildren (flow runs)
                 child.process.wait()
 
@@ -120,10 +119,8 @@ class Supervisor:
         self.echo(f"recycling {child.name} ({child.name_zh}): {rss:.0f} MB resident > {child.max_rss_mb:.0f} MB / "
                   f"内存 {rss:.0f} MB 超过上限，重启")
         _signal_group(child.process, signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             child.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            pass
         _signal_group(child.process, signal.SIGKILL)
         child.process.wait()
         if child.heartbeat_file is not None:
@@ -187,20 +184,19 @@ class Supervisor:
 
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _rss_mb(pid: int) -> float:
     """Resident memory of a process in MB (0 when it is gone)."""
     try:
-        for line in open(f"/proc/{pid}/status"):
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+        status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
-        pass
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
     return 0.0
 
 

@@ -73,7 +73,8 @@ def candidates(session: Session, stall_after: timedelta, application_ids: Collec
         col(Application.process_key).in_(REVIEW_PROCESSES), Application.status == ApplicationStatus.accepted,
         col(Application.flow_run_id).is_not(None), Application.accepted_at < cutoff, ~has_open_step.exists(),
         only)).all()
-    return Candidates([tuple(r) for r in dispatches], [tuple(r) for r in intakes], [OpenStep(*r) for r in steps], list(waiting))
+    return Candidates([tuple(r) for r in dispatches], [tuple(r) for r in intakes], [OpenStep(*r) for r in steps],
+                      list(waiting))
 
 
 def record(session: Session, application_id: int, kind: str, reason: str, *, flow_run_id: str = "",

@@ -1,6 +1,7 @@
 """``greenchannel run`` watches what it starts: a hung task worker is replaced, a child that keeps dying
 stops everything with exit code 3 and the reason in Chinese and English. Real processes, real signals."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -60,10 +61,8 @@ def test_a_hung_task_worker_is_noticed_and_replaced(stack, sample_application):
                     "a new task worker")
         assert worker not in new
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):  # the supervisor killed it, as it should
             os.kill(worker, signal.SIGCONT)
-        except ProcessLookupError:
-            pass  # the supervisor killed it, as it should
     _wait(lambda: httpx.get(f"{stack.base_url}/readyz", timeout=10).status_code == 200, 120, "/readyz again")
     with stack.client() as c:
         created = c.post("/api/v1/applications", json=sample_application,

@@ -3,6 +3,7 @@ points where work is half done, crash a waiting run, drop the database's connect
 exactly as it would without the fault — nothing lost, no document or 文号 twice — and clients see a 503
 with a Chinese message and Retry-After, never a traceback or a 500."""
 
+import contextlib
 import os
 import signal
 import threading
@@ -257,10 +258,8 @@ def test_an_accepted_case_whose_review_run_vanished_gets_a_new_one(stack, sample
                        60, "the queued review run")
         assert httpx.delete(f"{stack.prefect_api}/flow_runs/{queued[0]['id']}", timeout=10).status_code == 204
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):  # the supervisor replaced the frozen runner meanwhile
             os.kill(runner, signal.SIGCONT)
-        except ProcessLookupError:
-            pass  # the supervisor replaced the frozen runner meanwhile
     step = _suspended(stack, application_id, timeout=300)
     assert step["flow_run_id"] != queued[0]["id"]
     with Session(get_engine()) as s:
