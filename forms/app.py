@@ -16,6 +16,7 @@ from forms.errors import field_errors
 from forms.health import router as health_router
 from forms.outage import install as install_outage_handlers
 from forms.headers import SecurityHeaders
+from forms.openapi import install as install_openapi
 from forms.routes.agency import router as agency_router
 from forms.routes.catalogue import router as catalogue_router
 from forms.routes.eia import router as eia_router
@@ -71,4 +72,5 @@ def create_app() -> FastAPI:
         return page(request, "error.html", status_code=exc.status_code, status=exc.status_code, message=exc.detail)
 
     install_outage_handlers(app)
+    install_openapi(app)  # errors documented as they are answered: {detail, errors}
     return app

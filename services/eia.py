@@ -21,7 +21,7 @@ application (an ``Evaluation``), so the documents print what was decided then.
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -70,7 +70,7 @@ class EiaApplicationInput(BaseModel):
     eia_organisation: text.Text(128, min_length=0) = ""
     facts: eia_rules.EiaFacts
     route: Route | None = None
-    commitment_confirmed: bool = False
+    commitment_confirmed: StrictBool = False
 
 
 FIELD_LABELS = {"project_id": "建设项目", "scale": "建设规模", "eia_organisation": "环评文件编制单位",

@@ -126,7 +126,8 @@ class EiaApplicationCreated(BaseModel):
 
 
 @router.post("/applications", status_code=201, response_model=EiaApplicationCreated,
-             responses={200: {"description": "the same Idempotency-Key was posted before: that application"},
+             responses={200: {"model": EiaApplicationCreated,
+                              "description": "the same Idempotency-Key was posted before: that application"},
                         422: {"description": "{detail, errors: {field: 中文}}: bad facts, unanswered questions "
                                              "that decide the level, or a route the project may not take"}})
 def create_application(session: SessionDep, user: ApiUser, body: EiaApplicationIn,

@@ -27,7 +27,8 @@ class CaseCreated(BaseModel):
 
 
 @router.post("/applications", status_code=201, response_model=CaseCreated,
-             responses={200: {"description": "the same Idempotency-Key was posted before: that case"},
+             responses={200: {"model": CaseCreated,
+                              "description": "the same Idempotency-Key was posted before: that case"},
                         422: {"description": "{detail, errors: {field: 中文}}"}})
 def create(session: SessionDep, user: ApiUser, body: Annotated[dict, Body()],
            idempotency_key: IdempotencyKey = None):

@@ -5,22 +5,23 @@ because the forms use them for live validation: working-day due dates and USCC c
 """
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import NoResultFound
 
 from flows.dispatch import enqueue, enqueue_resume
 from forms.deps import ApiUser, SessionDep, oauth2
-from forms.downloads import document_response
+from forms.downloads import MEDIA, document_response
 from forms.params import Id, IdempotencyKey, StepKey
 from forms.security import client_address, issue_api_token, read_api_token
 from services import audit, dashboard, human_actions, sign_in_sessions, visibility
+from services.clock import ChinaDateTime
 from services.human_actions import MAX_ITEMS, SupplementItem
 from services.intake import IntakeError, StandardLandApplicationInput, submit_application
 from services.models import ActionKind
@@ -55,8 +56,8 @@ class StepOut(BaseModel):
     sla_unit: str = "working_day"
     due_on: date | None
     due_provisional: bool
-    started_at: datetime | None
-    finished_at: datetime | None
+    started_at: ChinaDateTime | None
+    finished_at: ChinaDateTime | None
     flow_run_id: str | None = None
     paused_working_days: int = 0
     outcome: dict = {}
@@ -67,7 +68,7 @@ class DocumentOut(BaseModel):
     kind: str
     title: str
     number: str
-    issued_at: datetime
+    issued_at: ChinaDateTime
     pdf_url: str
     docx_url: str
     pdf_sha256: str
@@ -87,8 +88,8 @@ class ApplicationOut(BaseModel):
     total_investment_wan: Decimal
     land_area_mu: Decimal
     parcel_number: str | None
-    submitted_at: datetime
-    accepted_at: datetime | None
+    submitted_at: ChinaDateTime
+    accepted_at: ChinaDateTime | None
     flow_run_id: str | None
     flow_run_url: str | None
     steps: list[StepOut]
@@ -107,7 +108,9 @@ class ApplicationSummary(BaseModel):
     next_due_provisional: bool
 
 
-@router.post("/auth/token", response_model=Token, tags=["auth"])
+@router.post("/auth/token", response_model=Token, tags=["auth"],
+             responses={401: {"description": "wrong user name or password"},
+                        429: {"description": "too many failed sign-ins: wait `Retry-After` seconds"}})
 def token(request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]):
     result = authenticate(session, form.username, form.password, client_address=client_address(request))
     if result.user is None:
@@ -131,7 +134,9 @@ def logout(session: SessionDep, user: ApiUser, token: Annotated[str | None, Depe
 
 
 @router.post("/applications", status_code=201, response_model=ApplicationOut, tags=["applications"],
-             responses={200: {"description": "the same Idempotency-Key was used before: that application"},
+             responses={200: {"model": ApplicationOut,
+                              "description": "the same Idempotency-Key was used before: that application"},
+                        403: {"description": "not an enterprise account, nor an agent with a mandate for it"},
                         422: {"description": "invalid field; `errors` maps field → Chinese message"}})
 def create(session: SessionDep, user: ApiUser, data: StandardLandApplicationInput,
            idempotency_key: IdempotencyKey = None):
@@ -186,7 +191,7 @@ class ActionOut(BaseModel):
     step: str
     sequence: int
     kind: ActionKind
-    acted_at: datetime
+    acted_at: ChinaDateTime
 
 
 @router.post("/applications/{application_id}/steps/{step_key}/actions", response_model=ActionOut,
@@ -216,8 +221,10 @@ def act(session: SessionDep, user: ApiUser, application_id: Id, step_key: StepKe
     return ActionOut(id=action.id, step=step.key, sequence=action.sequence, kind=action.kind, acted_at=action.acted_at)
 
 
-@router.get("/documents/{document_id}.{fmt}", tags=["documents"],
-            responses={200: {"content": {"application/pdf": {}}}})
+@router.get("/documents/{document_id}.{fmt}", tags=["documents"], response_class=Response,
+            responses={200: {"description": "the file, checked against its SHA-256", "content": {
+                media: {"schema": {"type": "string", "format": "binary"}} for media in MEDIA.values()}},
+                       409: {"description": "the stored file no longer matches its recorded SHA-256"}})
 def download(session: SessionDep, user: ApiUser, document_id: Id, fmt: Literal["pdf", "docx"]):
     return document_response(session, user, document_id, fmt)
 

@@ -53,7 +53,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from services import text as free_text
@@ -380,7 +389,8 @@ class EiaFacts(BaseModel):
     """What the enterprise answers in the EIA classification wizard.
 
     Unknown fact and quantity keys are refused, and so are units the question does not offer; the
-    catalogue used for that check is ``context={"catalogue": …}`` or the national default.
+    catalogue used for that check is ``context={"catalogue": …}`` or the national default. 是/否 answers
+    are booleans (``StrictBool``): a ``0`` or ``"yes"`` is refused, not guessed, as the API's schema says.
     """
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
@@ -388,10 +398,10 @@ class EiaFacts(BaseModel):
          "sensitive_areas": [], "facts": {"electroplating": True}, "quantities": {}}]})
 
     industry_codes: list[IndustryCode] = Field(min_length=1, description="主体工程及辅助工程的行业代码（4位小类）")
-    in_industrial_building: bool | None = Field(default=None, description="是否在工业建筑中生产（名录注4）")
+    in_industrial_building: StrictBool | None = Field(default=None, description="是否在工业建筑中生产（名录注4）")
     sensitive_areas: list[Literal[1, 2, 3]] | None = Field(
         default=None, description="涉及的第三条环境敏感区项号；[] = 不涉及；不填 = 未回答")
-    facts: dict[str, bool] = Field(default_factory=dict, description="是/否问题的回答，键见 questions")
+    facts: dict[str, StrictBool] = Field(default_factory=dict, description="是/否问题的回答，键见 questions")
     quantities: dict[str, QuantityIn] = Field(default_factory=dict, description="新增规模/年用量及单位")
 
     @model_validator(mode="after")
