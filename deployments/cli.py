@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -138,7 +139,9 @@ def run(
             supervisor.children.append(server)
             supervisor.start(server)
         _wait_for_prefect(supervisor, os.environ["PREFECT_API_URL"] + "/health", stopping)
+        prefect_up = partial(_answers, os.environ["PREFECT_API_URL"] + "/health")
         for child in (_task_worker(settings), _runner(settings), _web_app(settings, host, port)):
+            child.can_start = prefect_up if child.name != "web app" else None
             supervisor.children.append(child)
             supervisor.start(child)
         _print_banner(host, port, settings, demo)
@@ -207,15 +210,19 @@ def _wait_for_prefect(supervisor: Supervisor, url: str, stopping: threading.Even
     deadline = time.monotonic() + timeout
     while not stopping.is_set():
         supervisor.check()
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
+        if _answers(url):
+            return
         if time.monotonic() > deadline:
             raise GaveUp(f"Prefect 服务在 {timeout:.0f} 秒内未就绪（{url}）。\n"
                          f"The Prefect API did not become healthy at {url} within {timeout:.0f} s.")
         time.sleep(0.5)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def _free_port() -> int:

@@ -50,6 +50,7 @@ class Child:
     startup_grace: float = 90.0  # no heartbeat or probe judgement before this many seconds
     stop_last: bool = False  # stopped after the others (they talk to it until they exit)
     max_rss_mb: float = 0  # above this resident memory the child is recycled (0: no limit)
+    can_start: Callable[[], bool] | None = None  # e.g. "the Prefect API answers": a restart waits for it
     process: subprocess.Popen | None = None
     started_at: float = 0.0
     failures: deque = field(default_factory=deque)
@@ -99,7 +100,10 @@ class Supervisor:
         for child in self.children:
             if child.process is None:
                 if child.restart_at is not None and now >= child.restart_at:
-                    self.start(child)
+                    if child.can_start is None or child.can_start():
+                        self.start(child)
+                    else:  # what it needs is down too: wait for it instead of failing again
+                        child.restart_at = now + 1
                 continue
             code = child.process.poll()
             if code is not None:

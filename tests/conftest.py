@@ -17,20 +17,21 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
-DATA_DIR = Path(tempfile.mkdtemp(prefix="gc-test-"))
+from tests.samples import DEMO_PASSWORD, PASSING_PLAN, REPO, SAMPLE
+
+# one data folder per test session, even if this module were imported twice (e.g. as ``tests.conftest``)
+DATA_DIR = Path(os.environ.get("GC_TEST_SESSION_DIR") or tempfile.mkdtemp(prefix="gc-test-"))
+os.environ["GC_TEST_SESSION_DIR"] = str(DATA_DIR)
 DB_URL = os.environ.get("GC_TEST_DATABASE_URL", "") or f"sqlite:///{DATA_DIR / 'greenchannel.db'}"
 PREFECT_DB_URL = os.environ.get("GC_TEST_PREFECT_DATABASE_URL", "")
 os.environ.update({"GC_DATA_DIR": str(DATA_DIR), "GC_DATABASE_URL": DB_URL, "GC_SECRET_KEY": "test-secret",
                    "GC_PREFECT_DATABASE_URL": PREFECT_DB_URL, "DO_NOT_TRACK": "1",
                    "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
-REPO = Path(__file__).resolve().parent.parent
-DEMO_PASSWORD = "GreenChannel2026!"
 
 
 def _free_port() -> int:
@@ -188,21 +189,6 @@ def _wait(check, timeout: float, label: str, log) -> None:
     log.flush()
     raise RuntimeError(f"{label} not ready in {timeout}s; see {DATA_DIR / 'stack.log'}:\n"
                        + (DATA_DIR / "stack.log").read_text()[-3000:])
-
-
-# Planned values for demo parcel 1 (DG-SSL-BIO-2026-01) that pass every indicator with room to spare.
-PASSING_PLAN = {"investment_intensity": "600", "output_per_mu": "825", "tax_per_mu": "52.5", "floor_area_ratio": "2.5",
-                "building_coefficient": "47.5", "office_share": "3.5", "rd_ratio": "4.5"}
-_START = date.today() + timedelta(days=60)
-SAMPLE = {
-    "enterprise_name": "东莞松湖智造科技有限公司", "uscc": "91441900MA4UJ2K317", "legal_representative": "陈立新",
-    "contact_name": "林晓", "contact_phone": "13800138000", "project_name": "智能传感器生产基地项目",
-    "industry_code": "3983", "total_investment_wan": "36000", "land_area_mu": "45", "parcel_id": 1,
-    "expected_annual_output_wan": "60000", "expected_annual_tax_wan": "2400",
-    "annual_energy_tce": "800", "annual_electricity_kwh": "4000000", "planned_start_on": _START.isoformat(),
-    "planned_completion_on": (_START + timedelta(days=450)).isoformat(),
-    "planned_production_on": (_START + timedelta(days=540)).isoformat(), "planned_indicators": dict(PASSING_PLAN),
-}
 
 
 @pytest.fixture

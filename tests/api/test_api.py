@@ -114,7 +114,7 @@ def other_enterprise_application(stack):
     from services.intake import StandardLandApplicationInput, submit_application
     from services.models import Enterprise, Role
     from services.users import create_user, get_by_username
-    from tests.conftest import SAMPLE
+    from tests.samples import SAMPLE
 
     with session_scope() as session:
         user = get_by_username(session, "other-firm")

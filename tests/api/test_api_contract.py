@@ -36,8 +36,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 def _document() -> dict:
     """The document the app serves at /openapi.json (``test_the_served_document_is_this_one``), built while
     pytest collects, so that it lists one test per operation (Schemathesis' lazy ``from_fixture`` loader does
-    not run under pytest 9.2). Settings are not left cached: another test module may still import
-    ``tests.conftest`` again, which points the environment at its own data folder."""
+    not run under pytest 9.2). Settings are not left cached, so that nothing read at collection outlives it."""
     try:
         return create_app().openapi()
     finally:

@@ -16,7 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from forms.app import create_app
 from services.ids import MAX_ID
 from services.text import KEY_MAX_LENGTH
-from tests.conftest import DEMO_PASSWORD
+from tests.samples import DEMO_PASSWORD
 
 TOO_BIG = str(MAX_ID + 1)
 

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.conftest import DEMO_PASSWORD
+from tests.samples import DEMO_PASSWORD
 
 PARALLEL = 20
 

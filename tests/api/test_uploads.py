@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from services.db import get_engine
 from services.documents.render import html_to_pdf
 from services.models import Application, Attachment
-from tests.conftest import DEMO_PASSWORD, PASSING_PLAN, SAMPLE
+from tests.samples import DEMO_PASSWORD, PASSING_PLAN, SAMPLE
 
 MIB = 1024 * 1024
 ELECTRONICS_ANSWERS = {  # 3983 with organic solvents: 报告表, which the normal route needs handed in

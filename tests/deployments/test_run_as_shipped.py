@@ -202,15 +202,15 @@ def test_a_standard_land_application_reaches_the_reviewer_and_ends_with_its_docu
     assert hashlib.sha256(pdf.content).hexdigest() == report["pdf_sha256"]
 
 
-@pytest.mark.parametrize("victim", ["task worker", "runner", "web app", "prefect server"])
-def test_a_killed_process_is_restarted_and_cases_go_on(shipped, sample_application, victim):
+def test_killed_processes_are_restarted_and_cases_go_on(shipped, sample_application):
     before = shipped.children()
     assert set(before) == {"prefect server", "task worker", "runner", "web app"}, before
-    os.kill(before[victim], signal.SIGKILL)
-    _wait(lambda: (now := shipped.children()).get(victim) not in (None, before[victim]) and now, 60,
-          f"a new {victim}")
-    assert "killed by SIGKILL" in shipped.output()
-    _wait(shipped.ready, 180, f"/readyz after the {victim} was replaced")
+    for pid in before.values():  # every child at once: the worst a machine hiccup can do
+        os.kill(pid, signal.SIGKILL)
+    _wait(lambda: (now := shipped.children()).keys() == before.keys() and
+          not set(now.values()) & set(before.values()) and now, 90, "every child replaced")
+    assert shipped.output().count("killed by SIGKILL") >= 4
+    _wait(shipped.ready, 180, "/readyz after every child was replaced")
     application_id = _submit(shipped, sample_application)
     _in_queue(shipped, application_id)
     approved = _approve(shipped, application_id)

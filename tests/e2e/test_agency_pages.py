@@ -27,8 +27,8 @@ from services.models import Application, Role, Step
 from services.schedules import work_calendar
 from services.settings import get_settings
 from services.users import create_user, get_by_username
-from tests.conftest import REPO, SAMPLE
 from tests.e2e.test_application_pages import DATE_ZH, PHONE, TEXT_FIELDS, log_in, no_horizontal_scroll
+from tests.samples import REPO, SAMPLE
 
 PREFILLED = ("enterprise_name", "uscc", "legal_representative", "contact_name", "contact_phone", "project_name")
 AGENT_PASSWORD = "Agent-Password-2026"

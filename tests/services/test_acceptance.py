@@ -9,7 +9,7 @@ from services.intake import StandardLandApplicationInput, submit_application
 from services.models import Application, ApplicationStatus, Document, Step, StepStatus
 from services.settings import get_settings
 from services.users import get_by_username
-from tests.conftest import SAMPLE
+from tests.samples import SAMPLE
 
 
 def _submit(session, key):

@@ -18,7 +18,7 @@ from services.db import get_engine, session_scope
 from services.intake import StandardLandApplicationInput, submit_application
 from services.models import ActionKind, AuditEvent, Step, StepAction
 from services.users import get_by_username
-from tests.conftest import SAMPLE
+from tests.samples import SAMPLE
 
 ROUNDS = 30
 RACERS = ("reviewer", "supervisor", "reviewer")

@@ -28,7 +28,7 @@ from services.models import (
 from services.schedules import work_calendar
 from services.settings import get_settings
 from services.users import create_user, get_by_username
-from tests.conftest import SAMPLE
+from tests.samples import SAMPLE
 
 
 @pytest.fixture

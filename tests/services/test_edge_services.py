@@ -12,7 +12,7 @@ from services import agency, clock, eia, human_actions, land_to_start, standard_
 from services.intake import IntakeError, StandardLandApplicationInput, submit_application
 from services.models import ActionKind, MandateEvent, StepAction
 from services.users import get_by_username
-from tests.conftest import SAMPLE
+from tests.samples import SAMPLE
 
 LONG_KEY = "k" * 100
 

@@ -12,7 +12,7 @@ from services.intake import IntakeError, StandardLandApplicationInput, submit_ap
 from services.models import ActionKind, ApplicationStatus, Document, Evaluation, StepStatus
 from services.steps import get_step
 from services.users import get_by_username
-from tests.conftest import SAMPLE
+from tests.samples import SAMPLE
 
 ELECTRONICS = {  # 3983 sensors on parcel 1: row 81; organic solvents make it a 报告表
     "industry_codes": [{"code": "3983", "role": "main"}], "in_industrial_building": True, "sensitive_areas": [],

@@ -11,7 +11,7 @@ from services import clock
 from services.intake import IntakeError, StandardLandApplicationInput, submit_application
 from services.models import Application, AuditEvent, Step, StepStatus
 from services.users import get_by_username
-from tests.conftest import SAMPLE
+from tests.samples import SAMPLE
 
 
 def _input(**changes) -> StandardLandApplicationInput:

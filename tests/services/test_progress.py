@@ -8,7 +8,7 @@ from services import acceptance, progress, standard_land, supervision
 from services.intake import StandardLandApplicationInput, submit_application
 from services.models import Document
 from services.users import get_by_username
-from tests.conftest import SAMPLE
+from tests.samples import SAMPLE
 
 
 def _accepted(session, key):

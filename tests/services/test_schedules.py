@@ -11,7 +11,7 @@ from services.intake import StandardLandApplicationInput, submit_application
 from services.models import AuditEvent, Step
 from services.schedules import load_schedule, work_calendar
 from services.users import get_by_username
-from tests.conftest import SAMPLE
+from tests.samples import SAMPLE
 from tests.services.test_calendar import TEST_2027_TOML as TEST_2027  # test data, not official
 
 

@@ -18,7 +18,7 @@ from services.models import ActionKind, ApplicationStatus, ClockPause, Document,
 from services.schedules import work_calendar
 from services.steps import get_step
 from services.users import get_by_username
-from tests.conftest import PASSING_PLAN, SAMPLE
+from tests.samples import PASSING_PLAN, SAMPLE
 
 
 @pytest.fixture

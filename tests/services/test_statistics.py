@@ -12,7 +12,7 @@ from services import statistics
 from services.intake import StandardLandApplicationInput, submit_application
 from services.models import LightSnapshot, Step, StepLight, StepStatus
 from services.users import get_by_username
-from tests.conftest import SAMPLE
+from tests.samples import SAMPLE
 
 A, B = "统计测试甲局", "统计测试乙局"
 

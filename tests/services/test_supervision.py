@@ -16,7 +16,7 @@ from services.models import Document, Escalation, Notification, Step, StepLight,
 from services.rules import sla
 from services.schedules import work_calendar
 from services.users import get_by_username
-from tests.conftest import SAMPLE
+from tests.samples import SAMPLE
 
 RULE = sla.LightRule()
 

@@ -15,7 +15,7 @@ from services.intake import StandardLandApplicationInput, submit_application
 from services.migrate import alembic_config
 from services.models import AuditEvent, Document
 from services.users import get_by_username
-from tests.conftest import SAMPLE
+from tests.samples import SAMPLE
 
 
 def _postgres(session) -> bool:

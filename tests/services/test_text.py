@@ -11,7 +11,7 @@ from forms.errors import field_errors
 from services import text
 from services.ids import MAX_ID, parse_id
 from services.intake import StandardLandApplicationInput
-from tests.conftest import REPO, SAMPLE
+from tests.samples import REPO, SAMPLE
 
 INVISIBLE = ["项目\u000b名称", "项目\x01名称", "项目\x00名称", "项目名称\uffff\ufffe", "项目\ud800名称", "项目\x85名称"]
 

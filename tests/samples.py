@@ -1,0 +1,25 @@
+"""Values tests share: the demo password, the repository root and a valid 标准地 application.
+
+Kept apart from ``conftest.py`` so that importing them does not run the test session's set-up a second
+time (a second import of ``conftest`` picked a new data folder and pointed the environment at it).
+"""
+
+from datetime import date, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_PASSWORD = "GreenChannel2026!"
+
+# Planned values for demo parcel 1 (DG-SSL-BIO-2026-01) that pass every indicator with room to spare.
+PASSING_PLAN = {"investment_intensity": "600", "output_per_mu": "825", "tax_per_mu": "52.5", "floor_area_ratio": "2.5",
+                "building_coefficient": "47.5", "office_share": "3.5", "rd_ratio": "4.5"}
+_START = date.today() + timedelta(days=60)
+SAMPLE = {
+    "enterprise_name": "东莞松湖智造科技有限公司", "uscc": "91441900MA4UJ2K317", "legal_representative": "陈立新",
+    "contact_name": "林晓", "contact_phone": "13800138000", "project_name": "智能传感器生产基地项目",
+    "industry_code": "3983", "total_investment_wan": "36000", "land_area_mu": "45", "parcel_id": 1,
+    "expected_annual_output_wan": "60000", "expected_annual_tax_wan": "2400",
+    "annual_energy_tce": "800", "annual_electricity_kwh": "4000000", "planned_start_on": _START.isoformat(),
+    "planned_completion_on": (_START + timedelta(days=450)).isoformat(),
+    "planned_production_on": (_START + timedelta(days=540)).isoformat(), "planned_indicators": dict(PASSING_PLAN),
+}
