@@ -23,3 +23,11 @@ SAMPLE = {
     "planned_completion_on": (_START + timedelta(days=450)).isoformat(),
     "planned_production_on": (_START + timedelta(days=540)).isoformat(), "planned_indicators": dict(PASSING_PLAN),
 }
+
+# 环评 facts of an electronics assembly project (GB/T 4754 3983) that the commitment route accepts.
+ELECTRONICS = {
+    "industry_codes": [{"code": "3983", "role": "main"}], "in_industrial_building": True, "sensitive_areas": [],
+    "facts": {"semiconductor_materials": False, "electronic_chemicals": False, "pcb": False, "cwa_only": False,
+              "organic_solvents": True, "acid_pickling": False, "electroplating": False},
+    "quantities": {"solvent_coating": {"value": "0", "unit": "t/a"}, "low_voc_coating": {"value": "0", "unit": "t/a"}},
+}

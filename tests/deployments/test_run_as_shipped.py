@@ -11,6 +11,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.samples import ELECTRONICS
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "GreenChannel2026!"
@@ -129,16 +132,20 @@ def _read(stack: Shipped, application_id: int) -> dict:
                      headers=stack.token("reviewer")).json()
 
 
-def _in_queue(stack: Shipped, application_id: int) -> dict:
-    """The case waits on 自然资源局: its step is open with a suspended run (the queue's condition)."""
+def _waiting_on(stack: Shipped, application_id: int, key: str) -> dict:
+    """The case waits on a department: its step is open with a suspended run (the queue's condition)."""
     def waiting():
         body = _read(stack, application_id)
-        step = {s["key"]: s for s in body["steps"]}["land_review"]
+        step = {s["key"]: s for s in body["steps"]}[key]
         if step["status"] != "running" or not step["flow_run_id"]:
             return None
         run = httpx.get(f"{stack.prefect_api}/flow_runs/{step['flow_run_id']}", timeout=10).json()
         return body if run["state"]["type"] == "PAUSED" else None
-    return _wait(waiting, 180, f"application {application_id} in the reviewer's queue")
+    return _wait(waiting, 180, f"application {application_id} waiting on {key}")
+
+
+def _in_queue(stack: Shipped, application_id: int) -> dict:
+    return _waiting_on(stack, application_id, "land_review")
 
 
 def _approve(stack: Shipped, application_id: int) -> dict:
@@ -200,6 +207,28 @@ def test_a_standard_land_application_reaches_the_reviewer_and_ends_with_its_docu
     pdf = httpx.get(f"{shipped.base_url}{report['pdf_url']}", headers=shipped.token("enterprise"), timeout=30)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert hashlib.sha256(pdf.content).hexdigest() == report["pdf_sha256"]
+
+
+def test_an_eia_commitment_case_is_decided_and_checked(shipped, sample_application):
+    land_id = _submit(shipped, sample_application)
+    with sqlite3.connect(shipped.folder / "data" / "greenchannel.db") as db:  # the API does not show project ids
+        project_id = db.execute("SELECT project_id FROM application WHERE id = ?", (land_id,)).fetchone()[0]
+    r = httpx.post(f"{shipped.base_url}/api/v1/eia/applications", timeout=30,
+                   json={"project_id": project_id, "scale": "年产智能传感器500万件", "facts": ELECTRONICS,
+                         "route": "commitment", "commitment_confirmed": True},
+                   headers=shipped.token("enterprise") | {"Idempotency-Key": str(uuid.uuid4())})
+    assert r.status_code == 201, r.text
+    eia_id = r.json()["id"]
+    for step, decision in (("eia_review", {"kind": "approve", "reasons": "符合告知承诺制条件"}),
+                           ("post_check", {"kind": "check_pass", "reasons": "环保设施已按承诺建设"})):
+        _waiting_on(shipped, eia_id, step)
+        r = httpx.post(f"{shipped.base_url}/api/v1/applications/{eia_id}/steps/{step}/actions", json=decision,
+                       headers=shipped.token("eia_reviewer"), timeout=30)
+        assert r.status_code == 201, r.text
+    final = _wait(lambda: (b := _read(shipped, eia_id)) and {s["key"]: s for s in b["steps"]}["post_check"]
+                  ["status"] == "completed" and b, 180, "the post-approval check recorded")
+    kinds = [d["kind"] for d in final["documents"]]
+    assert kinds == ["acceptance_notice", "eia_commitment_letter", "eia_decision", "eia_post_check_record"]
 
 
 def test_killed_processes_are_restarted_and_cases_go_on(shipped, sample_application):

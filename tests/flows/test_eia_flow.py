@@ -12,13 +12,7 @@ from sqlmodel import Session, select
 from services.db import get_engine
 from services.models import Attachment, Document
 from tests.flows.test_standard_land_flow import _flow_run, _processes_running, _submit, _wait
-
-ELECTRONICS = {
-    "industry_codes": [{"code": "3983", "role": "main"}], "in_industrial_building": True, "sensitive_areas": [],
-    "facts": {"semiconductor_materials": False, "electronic_chemicals": False, "pcb": False, "cwa_only": False,
-              "organic_solvents": True, "acid_pickling": False, "electroplating": False},
-    "quantities": {"solvent_coating": {"value": "0", "unit": "t/a"}, "low_voc_coating": {"value": "0", "unit": "t/a"}},
-}
+from tests.samples import ELECTRONICS
 
 
 def _project_of(application_id: int) -> int:
