@@ -7,11 +7,12 @@ from datetime import timedelta
 from pwdlib import PasswordHash
 from sqlmodel import Session, select
 
-from services import clock, rate_limits
+from services import clock, rate_limits, text
 from services.models import Role, User
 from services.settings import get_settings
 
 log = logging.getLogger(__name__)
+USERNAME_MAX = 64  # the column's length
 _hasher = PasswordHash.recommended()
 _DUMMY_HASH = _hasher.hash("timing-equaliser")
 
@@ -58,6 +59,8 @@ def authenticate(session: Session, username: str, password: str, *, client_addre
     A successful sign-in clears its account-and-address counter. Returns a result rather than raising;
     the counters are committed on their own, whatever the caller does with its transaction.
     """
+    if not username or len(username) > USERNAME_MAX or text.problem(username):  # no account is named so:
+        return SignIn(None, "用户名或密码错误")  # answered before any lookup (a NUL would fail in PostgreSQL)
     settings = get_settings()
     engine, window = session.get_bind(), timedelta(minutes=settings.login_window_minutes)
     pair_key, account_key = f"sign-in:{client_address}:{username}", f"sign-in-account:{username}"

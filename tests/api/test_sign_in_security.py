@@ -147,3 +147,11 @@ def test_the_server_side_session_records_who_and_from_where(stack):
 def _page_sign_in(client: httpx.Client, username: str, password: str) -> httpx.Response:
     token = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
     return client.post("/login", data={"csrf_token": token, "username": username, "password": password})
+
+
+@pytest.mark.parametrize("username", ["enter\x00prise", "x" * 300, "enter\x0bprise", ""])
+def test_an_impossible_account_name_is_a_plain_refusal_not_a_server_error(stack, username):
+    r = httpx.post(f"{stack.base_url}/api/v1/auth/token", data={"username": username, "password": "wrong"},
+                   timeout=30)
+    assert r.status_code in (401, 422), r.text
+    assert "Traceback" not in r.text
