@@ -8,11 +8,12 @@ was unreachable, resumes review runs whose resume call was lost, and repairs stu
 """
 
 import asyncio
+import contextlib
 import logging
 import os
 import threading
 
-from prefect.task_worker import aserve
+from prefect.task_worker import StopTaskWorker, aserve
 
 from flows.dispatch import redispatch_pending, start_process
 from flows.human import resume_ended_periods, resume_stale
@@ -54,7 +55,8 @@ async def _serve() -> None:
 
 def main() -> None:
     threading.Thread(target=_redispatch_forever, daemon=True, name="redispatch").start()
-    asyncio.run(_serve())
+    with contextlib.suppress(StopTaskWorker, KeyboardInterrupt):  # SIGTERM from `run`: a normal stop
+        asyncio.run(_serve())
 
 
 if __name__ == "__main__":
