@@ -120,7 +120,7 @@ def test_killing_the_runner_while_a_decision_is_applied_issues_each_document_onc
     _approve(stack, application_id)
     time.sleep(1.5)  # the resumed run is starting or applying the decision
     os.killpg(runner, signal.SIGKILL)  # the runner and the flow run processes it started
-    _approved(stack, application_id, timeout=400)
+    _approved(stack, application_id, timeout=600)  # a run left PENDING is lost after 3 stall limits
     _documents_once([application_id])
     _wait(lambda: stack.pids("deployments.serve"), 60, "a new runner")
 
@@ -260,7 +260,7 @@ def test_an_accepted_case_whose_review_run_vanished_gets_a_new_one(stack, sample
     finally:
         with contextlib.suppress(ProcessLookupError):  # the supervisor replaced the frozen runner meanwhile
             os.kill(runner, signal.SIGCONT)
-    step = _suspended(stack, application_id, timeout=300)
+    step = _suspended(stack, application_id, timeout=600)
     assert step["flow_run_id"] != queued[0]["id"]
     with Session(get_engine()) as s:
         fault = s.exec(select(SystemFault).where(SystemFault.application_id == application_id)).one()
