@@ -131,7 +131,7 @@ def _repair_open_step(client, step: faults.OpenStep, stall_after: timedelta) -> 
     if kind == "PAUSED" or _still_moving(state, kind, stall_after):
         _closed_if_moving(step.application_id)
         return 0
-    if kind in LATE:
+    if kind == "SCHEDULED":  # no runner started it (PENDING past its patience: the runner that took it died)
         with session_scope() as session:
             faults.record(session, step.application_id, "review_run_lost",
                           "审查流程已排队但无流程运行器启动，请检查运行器（runner）是否在运行",
@@ -152,7 +152,7 @@ def _repair_unopened_review(client, application_id: int, stall_after: timedelta)
     lost_run = str(runs[0].id) if runs else "none"
     if kind == "PAUSED" or _still_moving(state, kind, stall_after):
         return 0
-    if kind in LATE:
+    if kind == "SCHEDULED":  # no runner started it (PENDING past its patience: the runner that took it died)
         with session_scope() as session:
             faults.record(session, application_id, "review_run_lost",
                           "审查流程已排队但无流程运行器启动，请检查运行器（runner）是否在运行",
