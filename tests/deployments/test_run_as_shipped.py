@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from tests.samples import ELECTRONICS
+from tests.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "GreenChannel2026!"
@@ -36,17 +37,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-            if result:
-                return result
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+_wait = wait_for
 
 
 class Shipped:

@@ -14,22 +14,13 @@ import httpx
 import pytest
 
 from deployments.supervisor import Child, GaveUp, Supervisor
+from tests.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 ON_POSTGRES = bool(os.environ.get("GC_TEST_DATABASE_URL"))
 
 
-def _wait(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-            if result:
-                return result
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+_wait = wait_for
 
 
 def _pids(marker: str, data_dir: str) -> list[int]:

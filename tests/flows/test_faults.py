@@ -16,22 +16,14 @@ from sqlmodel import Session, func, select
 
 from services.db import get_engine
 from services.models import Application, Document, SystemFault
+from tests.waiting import wait_for
 
 REVIEW = "land_review"
 ON_POSTGRES = os.environ.get("GC_TEST_DATABASE_URL", "").startswith("postgresql")
 
 
 def _wait(check, timeout: float = 240, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-            if result:
-                return result
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+    return wait_for(check, timeout, what)
 
 
 def _post_application(stack, application: dict, key: str) -> httpx.Response:

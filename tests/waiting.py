@@ -1,0 +1,19 @@
+"""Waiting for the real stack: poll a check until it returns something true, or fail saying what was awaited."""
+
+import time
+
+import httpx
+
+
+def wait_for(check, timeout: float, what: str):
+    """``check()``'s first true result; an HTTP error counts as not yet (a process may be restarting)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
