@@ -518,7 +518,7 @@ def bench_end_to_end(stack: Stack, count: int, per_app_timeout: float, poll: flo
 # ------------------------------------------------------------------------------------------ render
 
 def sample_context() -> dict:
-    """A context with every key ``services.acceptance.acceptance_notice_context`` produces."""
+    """A context with every key ``services.cases.acceptance.acceptance_notice_context`` produces."""
     return {
         "number": "东莞绿通受〔2026〕第0001号", "issuer": "东莞市战略性新兴产业基地绿色通道服务中心",
         "issued_on": date(2026, 3, 16), "enterprise_name": "东莞松湖智造科技有限公司",

@@ -49,8 +49,8 @@ def _bulk_steps(session, count: int, today: date) -> None:
     """``count`` open 自然资源局 review steps on count/4 applications (4 open steps each), inserted in bulk."""
     from sqlalchemy import insert
 
+    from services.core.users import get_by_username
     from services.models import Application, Enterprise, Project, Step
-    from services.users import get_by_username
 
     user = get_by_username(session, "enterprise")
     enterprise = session.get(Enterprise, user.enterprise_id)
@@ -85,8 +85,8 @@ def _bulk_steps(session, count: int, today: date) -> None:
 def _mandate(session, user, project, today: date) -> None:
     """The project is delegated (all items) to the demo agent, so a new yellow also looks up and tells the
     agent, as in a park where every case has an agent."""
+    from services.core.users import get_by_username
     from services.models import Mandate
-    from services.users import get_by_username
 
     session.add(Mandate(enterprise_id=project.enterprise_id, project_id=project.id, project_name=project.name,
                         all_items=True, valid_from=today - timedelta(days=30), valid_until=today + timedelta(days=365),
@@ -114,10 +114,12 @@ def main() -> int:
         _reset_postgres(args.database_url)
     from sqlmodel import Session, func, select
 
-    from services import clock, demo, supervision
-    from services.db import get_engine
-    from services.migrate import upgrade_to_head
+    from services import demo
+    from services.core import clock
+    from services.core.db import get_engine
+    from services.core.migrate import upgrade_to_head
     from services.models import Escalation, Notification, Step, StepStatus
+    from services.supervision import service as supervision
 
     upgrade_to_head()
     today = date(2026, 12, 1)  # a Tuesday with working days around it

@@ -21,8 +21,8 @@ import typer
 
 from deployments import prefect_env
 from deployments.supervisor import Child, GaveUp, Supervisor
-from services import heartbeat
-from services.settings import get_settings
+from services.core import heartbeat
+from services.core.settings import get_settings
 
 app = typer.Typer(help="Green Channel 绿色通道 — approval processes of industrial parks.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -35,7 +35,7 @@ app.add_typer(calendar_app, name="calendar")
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations (creates the SQLite database on first use)."""
-    from services.migrate import upgrade_to_head
+    from services.core.migrate import upgrade_to_head
 
     upgrade_to_head()
     typer.echo("database schema is up to date")
@@ -45,7 +45,7 @@ def db_upgrade() -> None:
 def seed_demo() -> None:
     """Load the demo bases, parcels and accounts (idempotent). Not for production."""
     from services import demo
-    from services.db import session_scope
+    from services.core.db import session_scope
 
     with session_scope() as session:
         demo.load(session)
@@ -63,9 +63,10 @@ def sla_sweep_once(
     escalations and the 督办通知 issued are dated that day."""
     from datetime import date, datetime, time
 
-    from services import clock, supervision
-    from services.db import session_scope
-    from services.rules.sla import LIGHT_ZH
+    from services.core import clock
+    from services.core.db import session_scope
+    from services.supervision import service as supervision
+    from services.supervision.sla_rules import LIGHT_ZH
 
     if on:
         day = date.fromisoformat(on)
@@ -81,9 +82,9 @@ def sla_sweep_once(
 @calendar_app.command("load")
 def calendar_load(file: Path) -> None:
     """Load an official holiday schedule (TOML) and recompute provisional deadlines."""
-    from services.calendar import ScheduleError
-    from services.db import session_scope
-    from services.schedules import load_schedule
+    from services.calendar.schedules import load_schedule
+    from services.calendar.work_calendar import ScheduleError
+    from services.core.db import session_scope
 
     try:
         with session_scope() as session:
@@ -100,8 +101,8 @@ def calendar_load(file: Path) -> None:
 @calendar_app.command("due")
 def calendar_due(accepted_on: str, working_days: int) -> None:
     """Print the due date N working days after ACCEPTED_ON (YYYY-MM-DD)."""
-    from services.db import session_scope
-    from services.schedules import work_calendar
+    from services.calendar.schedules import work_calendar
+    from services.core.db import session_scope
 
     with session_scope() as session:
         due = work_calendar(session).add_working_days(date.fromisoformat(accepted_on), working_days)

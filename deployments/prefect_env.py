@@ -5,7 +5,7 @@ Set before ``prefect`` is imported (its settings are read from the environment).
 
 import os
 
-from services.settings import REPO_ROOT, Settings
+from services.core.settings import REPO_ROOT, Settings
 
 
 def prefect_environment(settings: Settings) -> dict[str, str]:

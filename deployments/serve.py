@@ -18,7 +18,7 @@ from flows.land_to_start import land_to_start_case
 from flows.reports import progress_reports
 from flows.sla_sweep import sla_sweep
 from flows.standard_land import standard_land_review
-from services.settings import Settings, get_settings
+from services.core.settings import Settings, get_settings
 
 DEPLOYMENT_NAME = "greenchannel"
 CHINA_TIME = "Asia/Shanghai"

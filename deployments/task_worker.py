@@ -3,7 +3,7 @@
 One per machine is enough for a park; start more (on more machines, with shared result storage and the
 same GC_… settings) to scale out. It also re-queues applications whose dispatch failed while Prefect
 was unreachable, resumes review runs whose resume call was lost, and repairs stuck work
-(``flows.repair``). While its event loop works it touches a heartbeat file (``services.heartbeat``), so
+(``flows.repair``). While its event loop works it touches a heartbeat file (``services.core.heartbeat``), so
 ``greenchannel run`` can tell a worker that is alive but hung from a working one and replace it.
 """
 
@@ -18,8 +18,8 @@ from prefect.task_worker import StopTaskWorker, aserve
 from flows.dispatch import redispatch_pending, start_process
 from flows.human import resume_ended_periods, resume_stale
 from flows.repair import repair_stuck_work
-from services import heartbeat
-from services.settings import get_settings
+from services.core import heartbeat
+from services.core.settings import get_settings
 
 log = logging.getLogger(__name__)
 

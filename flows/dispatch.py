@@ -22,9 +22,9 @@ from flows.eia import eia_process
 from flows.human import resume
 from flows.land_to_start import start_case
 from flows.standard_land import standard_land_process
-from services import intake
-from services.db import session_scope
+from services.core.db import session_scope
 from services.models import Application
+from services.standard_land import intake
 
 log = logging.getLogger(__name__)
 

@@ -17,12 +17,15 @@ from prefect.runtime import flow_run
 
 from flows.human import settle_step
 from flows.progress import publish_steps_table
-from services import acceptance, clock, decisions, eia, intake
-from services.db import session_scope
+from services.calendar.schedules import work_calendar
+from services.cases import acceptance, decisions
+from services.cases.steps import finish_step, get_step, schedule_deadlines, start_step
+from services.core import clock
+from services.core.db import session_scope
 from services.documents import issue as documents
+from services.eia import service as eia
 from services.models import Application, ApplicationStatus, StepStatus
-from services.schedules import work_calendar
-from services.steps import finish_step, get_step, schedule_deadlines, start_step
+from services.standard_land import intake
 
 FLOW_NAME = "eia-application"
 REVIEW_FLOW_NAME = "eia-review"

@@ -1,4 +1,4 @@
-"""Waiting for people without holding a process: the flow side of ``services.human_actions``.
+"""Waiting for people without holding a process: the flow side of ``services.cases.human_actions``.
 
 A flow run that needs a person's action on a step applies the actions already stored, and when
 none is waiting it *suspends* (``suspend_flow_run``): the process exits, nothing runs while the
@@ -16,10 +16,11 @@ from prefect import Task, get_client
 from prefect.flow_runs import resume_flow_run, suspend_flow_run
 from prefect.input import RunInput
 
-from services import clock, human_actions
-from services.db import session_scope
+from services.cases import human_actions
+from services.cases.steps import ended_periods
+from services.core import clock
+from services.core.db import session_scope
 from services.models import Step, StepStatus
-from services.steps import ended_periods
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """拿地即开工 as Prefect flows: one case run, with each step's work as its child run (并联审批).
 
 The case run (``land-to-start``) is a deployment run, so it can wait without holding a process: it
-asks the services what can be done now (``services.land_to_start.plan_work``), does each item as a
+asks the services what can be done now (``services.land_to_start.service.plan_work``), does each item as a
 child flow run named after the step (``case-12-design_review``: open the step, apply a department's
 decision, end the listing period, issue the certificates), and when nothing is left to do it
 suspends. A department's decision on *any* branch resumes it (the web app resumes the run stored on
@@ -28,10 +28,12 @@ from sqlalchemy import true
 from sqlmodel import col, select
 
 from flows.progress import publish_steps_table
-from services import clock, faults, intake
-from services import land_to_start as lts
-from services.db import session_scope
+from services.cases import faults
+from services.core import clock
+from services.core.db import session_scope
+from services.land_to_start import service as lts
 from services.models import Application, ApplicationStatus
+from services.standard_land import intake
 
 CASE_FLOW_NAME = "land-to-start"
 CASE_DEPLOYMENT = f"{CASE_FLOW_NAME}/greenchannel"

@@ -5,10 +5,10 @@ The truth stays in our database; Prefect gets a view of it for staff who monitor
 
 from prefect.artifacts import create_table_artifact
 
-from services.db import session_scope
-from services.formatting import format_date_zh
+from services.cases.steps import steps_of
+from services.core.db import session_scope
+from services.core.formatting import format_date_zh
 from services.models import Application
-from services.steps import steps_of
 
 
 def publish_steps_table(application_id: int) -> None:

@@ -30,10 +30,10 @@ from flows import eia as eia_flows
 from flows import standard_land as standard_land_flows
 from flows.dispatch import dispatch
 from flows.land_to_start import restart_stalled_cases
-from services import faults
-from services.db import session_scope
+from services.cases import faults
+from services.core.db import session_scope
+from services.core.settings import get_settings
 from services.models import Application
-from services.settings import get_settings
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ One report per project with an open case and ISO week: a second run in the same 
 
 from prefect import flow, task
 
-from services import progress
-from services.db import session_scope
+from services.core.db import session_scope
+from services.supervision import progress
 
 FLOW_NAME = "progress-reports"
 

@@ -2,15 +2,16 @@
 
 Three idempotent tasks: recompute lights and record escalations, issue the pending 督办通知
 documents, e-mail pending notifications. Running it twice, or two runs at once, sends nothing twice:
-the database rows are the guards (see ``services.supervision``).
+the database rows are the guards (see ``services.supervision.service``).
 """
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
-from services import notifications, supervision
-from services.db import session_scope
-from services.rules.sla import LIGHT_ZH
+from services.core.db import session_scope
+from services.supervision import notifications
+from services.supervision import service as supervision
+from services.supervision.sla_rules import LIGHT_ZH
 
 FLOW_NAME = "sla-sweep"
 

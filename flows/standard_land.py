@@ -21,10 +21,12 @@ from prefect.runtime import flow_run
 
 from flows.human import settle_step
 from flows.progress import publish_steps_table
-from services import acceptance, intake, standard_land
-from services.db import session_scope
+from services.cases import acceptance
+from services.cases.steps import get_step
+from services.core.db import session_scope
 from services.models import Application, ApplicationStatus
-from services.steps import get_step
+from services.standard_land import intake
+from services.standard_land import service as standard_land
 
 FLOW_NAME = "standard-land-pre-assessment"
 REVIEW_FLOW_NAME = "standard-land-review"

@@ -13,10 +13,10 @@ from forms.api.parcels import router as parcels_api_router
 from forms.api.v1 import router as api_router
 from forms.deps import LoginRequired
 from forms.errors import field_errors
-from forms.health import router as health_router
-from forms.outage import install as install_outage_handlers
 from forms.headers import SecurityHeaders
+from forms.health import router as health_router
 from forms.openapi import install as install_openapi
+from forms.outage import install as install_outage_handlers
 from forms.routes.agency import router as agency_router
 from forms.routes.catalogue import router as catalogue_router
 from forms.routes.eia import router as eia_router
@@ -29,7 +29,7 @@ from forms.routes.statistics import router as statistics_router
 from forms.routes.verification import router as verification_router
 from forms.upload_limit import UploadLimit
 from forms.web import page
-from services.settings import REPO_ROOT, get_settings
+from services.core.settings import REPO_ROOT, get_settings
 
 
 def create_app() -> FastAPI:
@@ -67,7 +67,8 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     def _http_error(request: Request, exc: StarletteHTTPException):
-        if request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/readyz", "/docs", "/openapi.json"):
+        path = request.url.path
+        if path.startswith("/api/") or path in ("/healthz", "/readyz", "/docs", "/openapi.json"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return page(request, "error.html", status_code=exc.status_code, status=exc.status_code, message=exc.detail)
 

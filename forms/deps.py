@@ -9,9 +9,10 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from forms.security import read_api_token
-from services import notifications, sign_in_sessions
-from services.db import session_scope
+from services.core import sign_in_sessions
+from services.core.db import session_scope
 from services.models import Role, User
+from services.supervision import notifications
 
 
 def get_session() -> Iterator[Session]:

@@ -14,8 +14,8 @@ from urllib.parse import quote
 from fastapi import HTTPException
 from fastapi.responses import Response
 
-from services import audit, visibility
-from services.settings import get_settings
+from services.core import audit, visibility
+from services.core.settings import get_settings
 
 log = logging.getLogger(__name__)
 MEDIA = {"pdf": "application/pdf",

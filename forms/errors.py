@@ -2,8 +2,8 @@
 
 from pydantic import ValidationError
 
-from services import text
-from services.intake import FIELD_LABELS
+from services.core import text
+from services.standard_land.intake import FIELD_LABELS
 
 #: fields of the API's bodies besides the application form's (decisions, ids in paths and queries)
 COMMON_LABELS = {"reasons": "理由", "justification": "再次补正的理由", "items": "补正材料", "kind": "处理类型",

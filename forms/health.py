@@ -2,7 +2,7 @@
 
 ``/readyz`` checks each component a case passes through — our database, the Prefect API, a working task
 worker (its heartbeat), the deployments that resumed work needs (served by a runner that polls), the age
-of the last SLA sweep — and counts stuck work (``services.faults``). Any needed component missing: 503.
+of the last SLA sweep — and counts stuck work (``services.cases.faults``). Any needed component missing: 503.
 Staff pages show a banner while orchestration is down (``orchestration_problem``); submissions are kept
 in our database and handed over when it is back.
 """
@@ -16,9 +16,10 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from services import faults, heartbeat
-from services.db import get_engine, session_scope
-from services.settings import get_settings
+from services.cases import faults
+from services.core import heartbeat
+from services.core.db import get_engine, session_scope
+from services.core.settings import get_settings
 
 router = APIRouter(tags=["health"])
 

@@ -10,8 +10,8 @@ from typing import Annotated
 
 from fastapi import Header, Path
 
-from services.ids import Id as Id
-from services.text import KEY_MAX_LENGTH
+from services.core.ids import Id as Id
+from services.core.text import KEY_MAX_LENGTH
 
 #: a step of a process definition (``design_review``): lower-case ASCII, as in the definitions
 StepKey = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]

@@ -1,7 +1,7 @@
 """Session sign-in, CSRF tokens for every form post, and signed bearer tokens for the API.
 
 Pages use Starlette's signed session cookie (HttpOnly, SameSite=Lax; Secure behind HTTPS), which
-carries the user id, the token of a server-side sign-in session (``services.sign_in_sessions``: signing
+carries the user id, the token of a server-side sign-in session (``services.core.sign_in_sessions``: signing
 out revokes it, so a copied cookie stops working) and a per-session CSRF token; each form post must send
 the CSRF token back. Scripts use ``POST /api/v1/auth/token`` (OAuth2 password flow) and a time-limited
 signed token, which also names a server-side session (``POST /api/v1/auth/logout`` revokes it).
@@ -13,7 +13,7 @@ import secrets
 from fastapi import HTTPException, Request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from services.settings import get_settings
+from services.core.settings import get_settings
 
 CSRF_FIELD = "csrf_token"
 

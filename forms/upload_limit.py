@@ -1,14 +1,14 @@
 """Refuse a request body larger than an upload may be — before it is read, or as soon as it passes the limit.
 
 Starlette reads a multipart form in full (spooling files to disk) before a handler sees it, so a size
-check in the handler or in ``services.uploads`` comes after a 300 MiB body has been received. This pure
+check in the handler or in ``services.core.uploads`` comes after a 300 MiB body has been received. This pure
 ASGI middleware answers 413 with a Chinese message at once when ``Content-Length`` is above the limit,
 and otherwise counts the bytes as the app reads them and stops reading when the count passes the limit
 (a chunked body has no ``Content-Length``).
 
 The limit is ``GC_MAX_UPLOAD_MB`` plus 1 MiB for the other form fields, for every request (no page or API
 takes more); a JSON body carrying a file in base64 (``BASE64_ROUTES``) gets 4/3 of the file's limit.
-The per-file limit and the content check stay in ``services.uploads``; this only bounds what is read.
+The per-file limit and the content check stay in ``services.core.uploads``; this only bounds what is read.
 """
 
 import html
@@ -16,7 +16,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.settings import get_settings
+from services.core.settings import get_settings
 
 MIB = 1024 * 1024
 FIELDS_ALLOWANCE = MIB

@@ -8,8 +8,8 @@ from starlette.datastructures import UploadFile
 
 from forms.health import orchestration_problem
 from forms.security import csrf_token
-from services.formatting import JINJA_FILTERS
-from services.settings import REPO_ROOT, get_settings
+from services.core.formatting import JINJA_FILTERS
+from services.core.settings import REPO_ROOT, get_settings
 
 templates = Jinja2Templates(directory=str(Path(REPO_ROOT) / "templates" / "web"))
 templates.env.filters.update(JINJA_FILTERS)

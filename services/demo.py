@@ -7,7 +7,7 @@ Indicator values follow the real ranges of DOMAIN §2.2, set high for Dongguan (
 intensity 300–450 万元/亩, output 350–600 and tax 15–40 万元/亩·年 at the end of the initial
 operating period). The regional assessments include one expired flood assessment and one soil-and-
 water plan that leaves out DG-SSL-BIO-2026-01, so the reuse check meets both cases.
-Parcels and assessments are written through ``services.catalogue`` (validated and audited).
+Parcels and assessments are written through ``services.standard_land.catalogue`` (validated and audited).
 """
 
 from datetime import date
@@ -15,9 +15,10 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from services import catalogue, clock
+from services.core import clock
+from services.core.users import create_user, get_by_username
 from services.models import Enterprise, IndustrialBase, Parcel, ParcelIndicator, RegionalAssessment, Role
-from services.users import create_user, get_by_username
+from services.standard_land import catalogue
 
 # (code, name, location) from 《东莞市战略性新兴产业基地规划建设实施方案》 (seed 001)
 BASES = [

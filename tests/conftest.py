@@ -59,8 +59,8 @@ def _reset_postgres() -> None:
 def migrated() -> None:
     """Schema from the Alembic migrations plus demo data, on the selected database."""
     from services import demo
-    from services.db import session_scope
-    from services.migrate import upgrade_to_head
+    from services.core.db import session_scope
+    from services.core.migrate import upgrade_to_head
 
     _reset_postgres()
     upgrade_to_head()
@@ -73,7 +73,7 @@ def session(migrated):
     """A session whose work is rolled back after the test."""
     from sqlmodel import Session
 
-    from services.db import get_engine
+    from services.core.db import get_engine
 
     with Session(get_engine(), expire_on_commit=False) as s:
         yield s

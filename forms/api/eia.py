@@ -1,6 +1,6 @@
 """JSON API v1: EIA classification (环评分类) and the wizard's questions, for any signed-in user.
 
-The rules live in ``services/rules/eia.py`` and its data files; this module only speaks HTTP.
+The rules live in ``services/eia/rules.py`` and its data files; this module only speaks HTTP.
 Validation errors of this router are answered as ``422 {detail, errors: {field: 中文}}`` with field
 paths such as ``facts.foo`` or ``industry_codes.0.code``.
 """
@@ -19,10 +19,10 @@ from pydantic import BaseModel
 from flows.dispatch import enqueue
 from forms.deps import ApiUser, SessionDep
 from forms.params import IdempotencyKey
-from services import eia as eia_service
-from services.intake import IntakeError
-from services.rules import eia
-from services.text import Text
+from services.core.text import Text
+from services.eia import rules as eia
+from services.eia import service as eia_service
+from services.standard_land.intake import IntakeError
 
 INVALID = "环评分类信息校验失败"
 

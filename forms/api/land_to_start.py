@@ -15,7 +15,8 @@ from flows.dispatch import enqueue
 from forms.deps import ApiUser, SessionDep
 from forms.errors import field_errors
 from forms.params import Id, IdempotencyKey
-from services import land_to_start, visibility
+from services.core import visibility
+from services.land_to_start import service as land_to_start
 
 router = APIRouter(prefix="/api/v1/land-to-start", tags=["land-to-start"])
 

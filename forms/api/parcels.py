@@ -7,9 +7,9 @@ from pydantic import BaseModel
 
 from forms.deps import ApiUser, SessionDep
 from forms.params import Id
-from services import catalogue
+from services.core.units import m2_to_mu
 from services.models import Comparator, MeasuredAt
-from services.rules.units import m2_to_mu
+from services.standard_land import catalogue
 
 router = APIRouter(prefix="/api/v1", tags=["parcels"])
 

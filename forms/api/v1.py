@@ -20,17 +20,18 @@ from forms.deps import ApiUser, SessionDep, oauth2
 from forms.downloads import MEDIA, document_response
 from forms.params import Id, IdempotencyKey, StepKey
 from forms.security import client_address, issue_api_token, read_api_token
-from services import audit, dashboard, human_actions, sign_in_sessions, visibility
-from services.clock import ChinaDateTime
-from services.human_actions import MAX_ITEMS, SupplementItem
-from services.intake import IntakeError, StandardLandApplicationInput, submit_application
+from services.calendar.schedules import work_calendar
+from services.cases import human_actions
+from services.cases.human_actions import MAX_ITEMS, SupplementItem
+from services.cases.steps import get_step
+from services.core import audit, sign_in_sessions, uscc, visibility
+from services.core.clock import ChinaDateTime
+from services.core.settings import get_settings
+from services.core.text import Text
+from services.core.users import authenticate
 from services.models import ActionKind
-from services.rules import uscc
-from services.schedules import work_calendar
-from services.settings import get_settings
-from services.steps import get_step
-from services.text import Text
-from services.users import authenticate
+from services.standard_land.intake import IntakeError, StandardLandApplicationInput, submit_application
+from services.supervision import dashboard
 
 router = APIRouter(prefix="/api/v1")
 

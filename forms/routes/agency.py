@@ -1,6 +1,6 @@
 """代办 pages: the published catalogue, mandates (sign, assign, contact, 续办/终止/办结) and the workbench.
 
-Who may do what is decided in ``services.agency``; these handlers turn form fields into its inputs,
+Who may do what is decided in ``services.agency.service``; these handlers turn form fields into its inputs,
 show its Chinese errors next to the field (status 422, nothing written), and commit before they
 redirect. Enterprises see their own mandates; staff see all.
 """
@@ -19,8 +19,11 @@ from forms.errors import field_errors
 from forms.params import Id
 from forms.security import verify_csrf
 from forms.web import page, posted_form, posted_lists
-from services import agency, clock, visibility, workbench
-from services.ids import parse_id
+from services.agency import service as agency
+from services.agency import workbench
+from services.cases.processes import known_process_keys
+from services.core import clock, visibility
+from services.core.ids import parse_id
 from services.models import (
     AgencyItem,
     AgencyMode,
@@ -33,7 +36,6 @@ from services.models import (
     Role,
     User,
 )
-from services.processes import known_process_keys
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)

@@ -2,8 +2,8 @@
 
 Every staff user may read the catalogue; only supervisors (督办管理员) may change it. Bad input
 re-renders the form with a Chinese message next to each field and what was typed, and writes
-nothing. No business rules here: validation and writes are ``services.catalogue`` and
-``services.catalogue_csv``.
+nothing. No business rules here: validation and writes are ``services.standard_land.catalogue`` and
+``services.standard_land.catalogue_csv``.
 """
 
 from pathlib import Path
@@ -17,16 +17,16 @@ from forms.deps import SessionDep, StaffUser
 from forms.params import Id
 from forms.security import CSRF_FIELD, verify_csrf
 from forms.web import page
-from services import catalogue, catalogue_csv
-from services.ids import parse_id
+from services.core.ids import parse_id
+from services.core.industry import division_name
+from services.core.settings import REPO_ROOT
 from services.models import Comparator, MeasuredAt, Parcel, RegionalAssessment, Role, User
-from services.rules.industry import division_name
-from services.settings import REPO_ROOT
+from services.standard_land import catalogue, catalogue_csv
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
 
-SAMPLES = REPO_ROOT / "services" / "data" / "samples"
+SAMPLES = REPO_ROOT / "services" / "standard_land" / "data" / "samples"
 SAMPLE_FILES = {"parcels": "parcels.csv", "assessments": "regional_assessments.csv"}
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 BLANK_ROWS = 2  # extra empty indicator rows, so the form works without JavaScript

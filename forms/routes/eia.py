@@ -2,7 +2,7 @@
 need → the level with its reason trail and the commitment-route check → route and submission.
 
 One page, posted back at each stage with everything typed so far, so it works without JavaScript and
-never loses an answer. The rules are in ``services.rules.eia``; submission in ``services.eia``.
+never loses an answer. The rules are in ``services.eia.rules``; submission in ``services.eia.service``.
 """
 
 import uuid
@@ -17,12 +17,12 @@ from forms.deps import PageUser, SessionDep
 from forms.params import Id
 from forms.security import verify_csrf
 from forms.web import page, posted_files, posted_form, posted_lists
-from services import eia
-from services.ids import parse_id
-from services.intake import IntakeError
+from services.core.ids import parse_id
+from services.eia import eligibility as eia_eligibility
+from services.eia import rules as eia_rules
+from services.eia import service as eia
 from services.models import Project, Role
-from services.rules import eia as eia_rules
-from services.rules import eia_eligibility
+from services.standard_land.intake import IntakeError
 
 router = APIRouter(include_in_schema=False)
 ANCILLARY_ROWS = 3

@@ -13,7 +13,7 @@ from forms.deps import PageUser, SessionDep
 from forms.params import Id
 from forms.security import verify_csrf
 from forms.web import page, posted_form
-from services import notifications
+from services.supervision import notifications
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)

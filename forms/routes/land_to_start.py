@@ -1,7 +1,7 @@
 """拿地即开工 pages: the application (with the 风险承诺书 signed online) and the start-of-construction report.
 
 The case page itself is the shared application page (steps, decisions, 补正, documents) with the
-Gantt chart added. Rules and writes are in ``services.land_to_start``; bad input comes back as the
+Gantt chart added. Rules and writes are in ``services.land_to_start.service``; bad input comes back as the
 form with a Chinese message next to each field (422) and nothing written.
 """
 
@@ -20,8 +20,10 @@ from forms.params import Id
 from forms.routes.review import page_extras
 from forms.security import verify_csrf
 from forms.web import page, posted_form
-from services import dashboard, land_to_start, visibility
+from services.core import visibility
+from services.land_to_start import service as land_to_start
 from services.models import Enterprise, Role
+from services.supervision import dashboard
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)

@@ -19,13 +19,15 @@ from forms.params import Id
 from forms.routes.review import page_extras
 from forms.security import client_address, sign_in, verify_csrf
 from forms.web import page, posted_form
-from services import agency, audit, dashboard, rate_limits, sign_in_sessions, visibility
+from services.agency import service as agency
+from services.cases.processes import get_definition
+from services.core import audit, rate_limits, sign_in_sessions, visibility
+from services.core.settings import get_settings
+from services.core.users import authenticate
 from services.documents import issue as documents
-from services.intake import IntakeError, StandardLandApplicationInput, submit_application
 from services.models import Application, Enterprise, Mandate, Role, User
-from services.processes import get_definition
-from services.settings import get_settings
-from services.users import authenticate
+from services.standard_land.intake import IntakeError, StandardLandApplicationInput, submit_application
+from services.supervision import dashboard
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)

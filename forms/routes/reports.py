@@ -10,7 +10,8 @@ from forms.deps import PageUser, SessionDep
 from forms.params import Id
 from forms.security import verify_csrf
 from forms.web import posted_form
-from services import progress, text, visibility
+from services.core import text, visibility
+from services.supervision import progress
 
 router = APIRouter(include_in_schema=False)
 

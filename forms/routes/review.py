@@ -1,6 +1,6 @@
 """Pages for human steps: a department's queue and decision form, the applicant's 补正 uploads.
 
-Each post stores the action through ``services.human_actions`` in one transaction and, after the
+Each post stores the action through ``services.cases.human_actions`` in one transaction and, after the
 commit, resumes the flow run waiting on the step (in the background; the sweep retries a lost one).
 """
 
@@ -19,10 +19,16 @@ from forms.deps import PageUser, SessionDep, StaffUser
 from forms.params import Id, StepKey
 from forms.security import verify_csrf
 from forms.web import page, posted_form
-from services import agency, clock, dashboard, gantt, human_actions, land_to_start, timeline, uploads, visibility
+from services.agency import service as agency
+from services.cases import human_actions
+from services.cases.processes import get_definition
+from services.cases.steps import get_step
+from services.charts import gantt
+from services.core import clock, uploads, visibility
+from services.land_to_start import service as land_to_start
+from services.land_to_start import timeline
 from services.models import ActionKind, Application, Attachment, Step, User
-from services.processes import get_definition
-from services.steps import get_step
+from services.supervision import dashboard
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
@@ -154,7 +160,7 @@ def _land_to_start_extras(session: Session, application) -> dict | None:
     plan = timeline.timeline(session, application, today)
     svg = gantt.gantt_svg(plan.bars, today=today, title=f"{application.case_no} 办理进度",
                           expected_end=plan.expected_end)
-    return {"gantt": Markup(svg),  # built from escaped text in services.gantt
+    return {"gantt": Markup(svg),  # built from escaped text in services.charts.gantt
             "expected_end": plan.expected_end, "critical": plan.critical,
             "contract_to_permits": land_to_start.contract_to_permits_days(session, application),
             "today_iso": today.isoformat(),

@@ -6,8 +6,10 @@ from markupsafe import Markup
 
 from forms.deps import SessionDep, StaffUser
 from forms.web import page
-from services import charts, faults, statistics
+from services.cases import faults
+from services.charts import svg as charts
 from services.models import Role, User
+from services.supervision import statistics
 
 router = APIRouter(include_in_schema=False)
 LIGHT_SERIES = [(k, statistics.LIGHT_ZH[k], charts.COLOURS[k]) for k in statistics.LIGHTS]
@@ -73,7 +75,7 @@ def statistics_page(request: Request, session: SessionDep, user: StaffUser):
     _supervisor(user)
     cards = _cards(session)
     for card in cards:
-        card["svg"] = Markup(card["svg"]) if card["svg"] else None  # built from escaped text in services.charts
+        card["svg"] = Markup(card["svg"]) if card["svg"] else None  # built from escaped text in services.charts.svg
         card["legend"] = Markup(charts.legend(card["legend"])) if card.get("legend") else None
     return page(request, "statistics.html", user=user, cards=cards, fault_counts=faults.counts(session),
                 open_faults=faults.open_faults(session), fault_kind_zh=faults.KIND_ZH)

@@ -11,8 +11,8 @@ from forms.deps import SessionDep, StaffUser
 from forms.params import Id
 from forms.security import verify_csrf
 from forms.web import page, posted_form
-from services import dashboard, text, visibility
-from services.verification import (
+from services.core import text, visibility
+from services.standard_land.verification import (
     CHECKPOINTS,
     VerificationError,
     VerificationInput,
@@ -20,6 +20,7 @@ from services.verification import (
     may_verify,
     record_verification,
 )
+from services.supervision import dashboard
 
 router = APIRouter(include_in_schema=False)
 

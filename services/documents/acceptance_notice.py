@@ -41,8 +41,8 @@ from datetime import date, datetime, time
 from docx.document import Document
 from docx.shared import Cm, Pt
 
+from services.core.formatting import CHINA_TZ, format_date_zh, format_datetime_zh, working_days_zh
 from services.documents import docx_builder as dx
-from services.formatting import CHINA_TZ, format_date_zh, format_datetime_zh, working_days_zh
 
 KIND = "acceptance_notice"
 TITLE = "受理通知书"

@@ -41,9 +41,9 @@ from datetime import datetime
 
 from docx.document import Document
 
+from services.core.formatting import format_area, format_date_zh, format_datetime_zh, format_wan_yuan
 from services.documents import investment_commitment as ic
 from services.documents.investment_commitment import Section, SectionedView, Table
-from services.formatting import format_area, format_date_zh, format_datetime_zh, format_wan_yuan
 
 KIND = "assessment_report"
 TITLE = "标准地预评估报告"

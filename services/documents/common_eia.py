@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
+from services.core.formatting import CHINA_TZ, format_date_zh
 from services.documents import investment_commitment as ic
 from services.documents.investment_commitment import Table
-from services.formatting import CHINA_TZ, format_date_zh
 
 CATALOGUE = "《建设项目环境影响评价分类管理名录（2021年版）》"
 PERMIT_CATALOGUE = "《固定污染源排污许可分类管理名录（2019年版）》"

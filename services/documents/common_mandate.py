@@ -37,11 +37,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
+from services.core.formatting import format_date_zh
 from services.documents import common_eia as ce
 from services.documents import investment_commitment as ic
 from services.documents.acceptance_notice import DocumentMeta
 from services.documents.investment_commitment import Section, Table
-from services.formatting import format_date_zh
 
 AGENT_PENDING = "待指派"
 

@@ -32,12 +32,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
+from services.core.formatting import format_date_zh
 from services.documents import common_eia as ce
 from services.documents import common_mandate as cm
 from services.documents import investment_commitment as ic
 from services.documents.acceptance_notice import DocumentMeta
 from services.documents.investment_commitment import Section, SectionedView, Table
-from services.formatting import format_date_zh
 
 COUNTRY = "中华人民共和国"  # printed above a certificate's title
 SUBTITLE = "（电子证照）"

@@ -43,10 +43,10 @@ from datetime import date
 
 from docx.document import Document
 
+from services.core.formatting import format_date_zh, format_wan_yuan
 from services.documents import common_permits as cp
 from services.documents import investment_commitment as ic
 from services.documents.investment_commitment import SectionedView
-from services.formatting import format_date_zh, format_wan_yuan
 
 KIND = "construction_permit"
 TITLE = "建筑工程施工许可证"

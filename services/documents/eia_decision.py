@@ -42,10 +42,10 @@ from datetime import date
 
 from docx.document import Document
 
+from services.core.formatting import format_date_zh
 from services.documents import common_eia as ce
 from services.documents import investment_commitment as ic
 from services.documents.investment_commitment import Section, SectionedView
-from services.formatting import format_date_zh
 
 KIND = "eia_decision"
 TITLE = "建设项目环境影响评价文件审批决定"

@@ -32,10 +32,10 @@ from datetime import datetime
 
 from docx.document import Document
 
+from services.core.formatting import format_datetime_zh
 from services.documents import common_eia as ce
 from services.documents import investment_commitment as ic
 from services.documents.investment_commitment import Section, SectionedView
-from services.formatting import format_datetime_zh
 
 KIND = "eia_filing_receipt"
 TITLE = "建设项目环境影响登记表备案回执"

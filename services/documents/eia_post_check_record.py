@@ -39,10 +39,10 @@ from datetime import date
 
 from docx.document import Document
 
+from services.core.formatting import format_date_zh
 from services.documents import common_eia as ce
 from services.documents import investment_commitment as ic
 from services.documents.investment_commitment import Section, SectionedView, Table
-from services.formatting import format_date_zh
 
 KIND = "eia_post_check_record"
 TITLE = "环评告知承诺制审批事中事后核查记录"

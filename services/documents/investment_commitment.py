@@ -49,9 +49,9 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt
 
+from services.core.formatting import CHINA_TZ, format_date_zh, format_wan_yuan
 from services.documents import docx_builder as dx
 from services.documents.acceptance_notice import DocumentMeta
-from services.formatting import CHINA_TZ, format_date_zh, format_wan_yuan
 
 KIND = "investment_commitment"
 TITLE = "投资建设承诺书"

@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from services import audit, clock, numbering
+from services.core import audit, clock, numbering
+from services.core.settings import get_settings
 from services.documents.render import get_kind, render_docx, render_pdf
 from services.models import Application, Document
-from services.settings import get_settings
 
 
 def find(session: Session, application_id: int, issue_key: str) -> Document | None:

@@ -36,10 +36,10 @@ from datetime import date
 
 from docx.document import Document
 
+from services.core.formatting import format_date_zh
 from services.documents import common_permits as cp
 from services.documents import investment_commitment as ic
 from services.documents.investment_commitment import SectionedView
-from services.formatting import format_date_zh
 
 KIND = "land_title_certificate"
 TITLE = "不动产权证书"

@@ -28,10 +28,10 @@ from datetime import date
 
 from docx.document import Document
 
+from services.core.formatting import format_date_zh
 from services.documents import common_mandate as cm
 from services.documents import investment_commitment as ic
 from services.documents.investment_commitment import Section, SectionedView
-from services.formatting import format_date_zh
 
 KIND = "mandate_continuation"
 TITLE = "代办服务续办委托书"

@@ -34,11 +34,11 @@ from datetime import datetime
 
 from docx.document import Document
 
+from services.core.formatting import format_date_zh, format_datetime_zh, working_days_zh
 from services.documents import common_eia as ce
 from services.documents import common_mandate as cm
 from services.documents import investment_commitment as ic
 from services.documents.investment_commitment import Section, SectionedView
-from services.formatting import format_date_zh, format_datetime_zh, working_days_zh
 
 KIND = "mandate_letter"
 TITLE = "代办服务委托书"

@@ -31,11 +31,11 @@ from datetime import date
 
 from docx.document import Document
 
+from services.core.formatting import format_date_zh
 from services.documents import common_eia as ce
 from services.documents import common_mandate as cm
 from services.documents import investment_commitment as ic
 from services.documents.investment_commitment import Section, SectionedView, Table
-from services.formatting import format_date_zh
 
 KIND = "mandate_termination"
 TITLE = "代办服务终止单"

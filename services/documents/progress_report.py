@@ -50,10 +50,10 @@ from datetime import date, datetime
 
 from docx.document import Document
 
+from services.core.formatting import format_date_zh
 from services.documents import common_eia as ce
 from services.documents import investment_commitment as ic
 from services.documents.investment_commitment import Section, SectionedView, Table
-from services.formatting import format_date_zh
 
 KIND = "progress_report"
 TITLE = "办理进度报告"

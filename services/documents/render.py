@@ -35,6 +35,7 @@ import jinja2
 import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from services.core.formatting import CHINA_TZ, JINJA_FILTERS
 from services.documents import (
     acceptance_notice,
     assessment_report,
@@ -60,7 +61,6 @@ from services.documents import (
     verification_report,
 )
 from services.documents import docx_builder as dx
-from services.formatting import CHINA_TZ, JINJA_FILTERS
 
 log = logging.getLogger(__name__)
 

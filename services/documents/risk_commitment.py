@@ -36,12 +36,12 @@ from datetime import datetime
 
 from docx.document import Document
 
+from services.core.formatting import format_date_zh, format_datetime_zh
 from services.documents import common_eia as ce
 from services.documents import common_mandate as cm
 from services.documents import common_permits as cp
 from services.documents import investment_commitment as ic
 from services.documents.investment_commitment import Section, SectionedView
-from services.formatting import format_date_zh, format_datetime_zh
 
 KIND = "risk_commitment"
 TITLE = "拿地前预审风险承诺书"

@@ -41,10 +41,10 @@ from collections.abc import Mapping
 from docx.document import Document
 from docx.shared import Pt
 
+from services.core.formatting import format_wan_yuan
 from services.documents import docx_builder as dx
 from services.documents import investment_commitment as ic
 from services.documents.investment_commitment import Section, SectionedView
-from services.formatting import format_wan_yuan
 
 KIND = "supervision_agreement"
 TITLE = "履约监管协议（草案）"

@@ -51,10 +51,10 @@ from datetime import date, datetime
 
 from docx.document import Document
 
+from services.core.formatting import format_date_zh, working_days_zh
 from services.documents import common_eia as ce
 from services.documents import investment_commitment as ic
 from services.documents.investment_commitment import Section, SectionedView, Table
-from services.formatting import format_date_zh, working_days_zh
 
 KIND = "supervision_notice"
 TITLE = "督办通知"

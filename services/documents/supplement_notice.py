@@ -45,9 +45,9 @@ from datetime import date, datetime, time
 from docx.document import Document
 from docx.shared import Cm, Pt
 
+from services.core.formatting import CHINA_TZ, format_date_zh, format_datetime_zh, working_days_zh
 from services.documents import docx_builder as dx
 from services.documents.acceptance_notice import DocumentMeta
-from services.formatting import CHINA_TZ, format_date_zh, format_datetime_zh, working_days_zh
 
 KIND = "supplement_notice"
 TITLE = "一次性告知书（补正材料通知书）"

@@ -37,9 +37,9 @@ from datetime import date
 
 from docx.document import Document
 
+from services.core.formatting import format_date_zh
 from services.documents import investment_commitment as ic
 from services.documents.investment_commitment import Section, SectionedView, Table
-from services.formatting import format_date_zh
 
 KIND = "verification_report"
 TITLE = "标准地对标核验报告"

@@ -4,7 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import services.models  # noqa: F401 - registers the tables
-from services.db import get_engine
+from services.core.db import get_engine
 
 target_metadata = SQLModel.metadata
 

@@ -1,6 +1,6 @@
 """All tables; importing this package registers them on ``SQLModel.metadata``."""
 
-from services.models.agency import (
+from services.agency.models import (
     AgencyItem,
     AgencyMode,
     Mandate,
@@ -8,12 +8,23 @@ from services.models.agency import (
     MandateStatus,
     ProjectTier,
 )
-from services.models.application import Application, ApplicationStatus, Step, StepStatus
-from services.models.audit import AuditEvent
-from services.models.calendar import HolidayScheduleRecord
-from services.models.document import Document, NumberSequence
-from services.models.enterprise import Enterprise, Project
-from services.models.land import (
+from services.calendar.models import HolidayScheduleRecord
+from services.cases.enterprise_models import Enterprise, Project
+from services.cases.fault_models import SystemFault
+from services.cases.models import Application, ApplicationStatus, Step, StepStatus
+from services.cases.review_models import (
+    ActionKind,
+    Attachment,
+    ClockPause,
+    Evaluation,
+    StepAction,
+    VerificationRecord,
+)
+from services.core.audit_models import AuditEvent
+from services.core.sign_in_models import RateLimit, SignInSession
+from services.core.user_models import Role, User
+from services.documents.models import Document, NumberSequence
+from services.standard_land.models import (
     Comparator,
     IndustrialBase,
     MeasuredAt,
@@ -22,18 +33,7 @@ from services.models.land import (
     RegionalAssessment,
     RegionalAssessmentParcel,
 )
-from services.models.review import (
-    ActionKind,
-    Attachment,
-    ClockPause,
-    Evaluation,
-    StepAction,
-    VerificationRecord,
-)
-from services.models.sign_in import RateLimit, SignInSession
-from services.models.supervision import Escalation, LightSnapshot, Notification, StepLight
-from services.models.system_fault import SystemFault
-from services.models.users import Role, User
+from services.supervision.models import Escalation, LightSnapshot, Notification, StepLight
 
 __all__ = [
     "ActionKind", "SystemFault", "AgencyItem", "AgencyMode", "Mandate", "MandateEvent", "MandateStatus", "ProjectTier",

@@ -109,11 +109,11 @@ def test_auth_is_required_and_staff_cannot_submit(stack, sample_application):
 @pytest.fixture(scope="module")
 def other_enterprise_application(stack):
     """A second enterprise with its own account and application, made through the services."""
-    from services import clock
-    from services.db import session_scope
-    from services.intake import StandardLandApplicationInput, submit_application
+    from services.core import clock
+    from services.core.db import session_scope
+    from services.core.users import create_user, get_by_username
     from services.models import Enterprise, Role
-    from services.users import create_user, get_by_username
+    from services.standard_land.intake import StandardLandApplicationInput, submit_application
     from tests.samples import SAMPLE
 
     with session_scope() as session:
@@ -161,10 +161,10 @@ def test_an_application_whose_hand_over_was_lost_is_still_accepted(stack, sample
     worker's sweep queues it and it is accepted without anyone resubmitting."""
     from datetime import timedelta
 
-    from services import clock
-    from services.db import session_scope
-    from services.intake import StandardLandApplicationInput, submit_application
-    from services.users import get_by_username
+    from services.core import clock
+    from services.core.db import session_scope
+    from services.core.users import get_by_username
+    from services.standard_land.intake import StandardLandApplicationInput, submit_application
 
     real_now = clock.now()
     clock.set_clock(lambda: real_now - timedelta(minutes=5))
@@ -185,7 +185,7 @@ def test_the_verification_code_on_a_notice_can_be_checked_publicly(stack, sample
     with stack.client() as c:
         created = c.post("/api/v1/applications", json=sample_application, headers=headers).json()
         doc = _wait_for_documents(c, headers, created["id"])["documents"][0]
-        from services.db import session_scope
+        from services.core.db import session_scope
         from services.models import Document
 
         with session_scope() as session:

@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from forms.app import create_app
-from services.settings import get_settings
+from services.core.settings import get_settings
 
 USERS = ("enterprise", "reviewer")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -79,7 +79,7 @@ def test_the_schema_documents_our_errors():
 
 
 def test_datetimes_carry_the_china_offset(stack, sample_application):
-    """Stored times are naive China time (services/clock.py); the API says so: ``…T10:37:40+08:00``."""
+    """Stored times are naive China time (services/core/clock.py); the API says so: ``…T10:37:40+08:00``."""
     with stack.client() as client:
         created = client.post("/api/v1/applications", json=sample_application,
                               headers=stack.token("enterprise") | {"Idempotency-Key": str(uuid.uuid4())})

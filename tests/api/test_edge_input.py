@@ -14,8 +14,8 @@ from fastapi.routing import APIRoute
 from pydantic import TypeAdapter, ValidationError
 
 from forms.app import create_app
-from services.ids import MAX_ID
-from services.text import KEY_MAX_LENGTH
+from services.core.ids import MAX_ID
+from services.core.text import KEY_MAX_LENGTH
 from tests.samples import DEMO_PASSWORD
 
 TOO_BIG = str(MAX_ID + 1)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.rules.eia import EXAMPLE_FACTS
+from services.eia.rules import EXAMPLE_FACTS
 
 LEVELS = ["report_book", "report_form", "registration", "not_managed"]
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from forms.headers import inline_scripts, script_hashes
-from services.settings import REPO_ROOT
+from services.core.settings import REPO_ROOT
 
 TEMPLATES = REPO_ROOT / "templates" / "web"
 
@@ -65,9 +65,9 @@ def test_hsts_only_behind_https():
 def test_a_document_altered_on_disk_is_refused(stack, sample_application):
     from sqlmodel import select
 
-    from services.db import session_scope
+    from services.core.db import session_scope
+    from services.core.settings import get_settings
     from services.models import AuditEvent, Document
-    from services.settings import get_settings
 
     headers = stack.token("enterprise") | {"Idempotency-Key": str(uuid.uuid4())}
     with stack.client() as c:
@@ -95,7 +95,7 @@ def test_a_document_altered_on_disk_is_refused(stack, sample_application):
 
 
 def test_the_public_check_is_limited_per_address(stack, clear_verify_limit):
-    from services.settings import get_settings
+    from services.core.settings import get_settings
 
     limit = get_settings().verify_per_minute
     with stack.client() as c:
@@ -111,7 +111,7 @@ def clear_verify_limit(migrated):
     """Other tests check codes from the same address within the minute: give them a fresh count."""
     from sqlalchemy import delete
 
-    from services.db import session_scope
+    from services.core.db import session_scope
     from services.models import RateLimit
 
     def clear():

@@ -15,9 +15,9 @@ PARALLEL = 20
 @pytest.fixture
 def fresh_user(migrated) -> str:
     """A new enterprise account of its own, so locking it disturbs no other test."""
-    from services.db import session_scope
+    from services.core.db import session_scope
+    from services.core.users import create_user
     from services.models import Role
-    from services.users import create_user
 
     name = f"probe-{uuid.uuid4().hex[:12]}"
     with session_scope() as session:
@@ -36,7 +36,7 @@ def _token_attempts(stack, username: str, passwords: list[str]) -> list[httpx.Re
 
 def test_parallel_guesses_check_no_more_passwords_than_the_limit(stack, fresh_user):
     """The probe: 20 parallel attempts used to check 18 wrong passwords and then accept the right one."""
-    from services.settings import get_settings
+    from services.core.settings import get_settings
 
     limit = get_settings().login_max_failures
     first = _token_attempts(stack, fresh_user, [f"wrong-{i}" for i in range(PARALLEL)])
@@ -64,8 +64,8 @@ def test_parallel_page_sign_ins_are_locked_too(stack, fresh_user):
 
 
 def test_a_lock_from_one_address_leaves_the_account_usable_from_another(fresh_user):
-    from services.db import session_scope
-    from services.users import authenticate
+    from services.core.db import session_scope
+    from services.core.users import authenticate
 
     with session_scope() as session:
         for _ in range(5):
@@ -75,9 +75,9 @@ def test_a_lock_from_one_address_leaves_the_account_usable_from_another(fresh_us
 
 
 def test_guessing_from_many_addresses_meets_the_account_ceiling(fresh_user, monkeypatch):
-    from services.db import session_scope
-    from services.settings import get_settings
-    from services.users import authenticate
+    from services.core.db import session_scope
+    from services.core.settings import get_settings
+    from services.core.users import authenticate
 
     monkeypatch.setattr(get_settings(), "login_account_max_failures", 8)
     with session_scope() as session:
@@ -92,8 +92,8 @@ def test_parallel_sessions_on_the_database_check_at_most_the_limit(fresh_user):
     """The same race without the web app: one database session per thread."""
     from sqlmodel import Session
 
-    from services.db import get_engine
-    from services.users import authenticate
+    from services.core.db import get_engine
+    from services.core.users import authenticate
 
     def attempt(password: str) -> str:
         with Session(get_engine()) as session:
@@ -132,7 +132,7 @@ def test_a_bearer_token_revoked_at_logout_is_refused(stack):
 def test_the_server_side_session_records_who_and_from_where(stack):
     from sqlmodel import select
 
-    from services.db import session_scope
+    from services.core.db import session_scope
     from services.models import SignInSession, User
 
     agent = f"gc-test-{uuid.uuid4().hex[:8]}"

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from services.db import get_engine
+from services.core.db import get_engine
 from services.documents.render import html_to_pdf
 from services.models import Application, Attachment
 from tests.samples import DEMO_PASSWORD, PASSING_PLAN, SAMPLE

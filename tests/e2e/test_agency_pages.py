@@ -19,14 +19,17 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import FormData, Page, expect
 
-from services import acceptance, agency, clock, standard_land
-from services.db import session_scope
-from services.formatting import format_date_zh
-from services.intake import StandardLandApplicationInput, submit_application
+from services.agency import service as agency
+from services.calendar.schedules import work_calendar
+from services.cases import acceptance
+from services.core import clock
+from services.core.db import session_scope
+from services.core.formatting import format_date_zh
+from services.core.settings import get_settings
+from services.core.users import create_user, get_by_username
 from services.models import Application, Role, Step
-from services.schedules import work_calendar
-from services.settings import get_settings
-from services.users import create_user, get_by_username
+from services.standard_land import service as standard_land
+from services.standard_land.intake import StandardLandApplicationInput, submit_application
 from tests.e2e.test_application_pages import DATE_ZH, PHONE, TEXT_FIELDS, log_in, no_horizontal_scroll
 from tests.samples import REPO, SAMPLE
 

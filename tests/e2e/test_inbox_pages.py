@@ -7,9 +7,9 @@ import uuid
 
 from playwright.sync_api import expect
 
-from services import notifications
-from services.db import session_scope
-from services.users import get_by_username
+from services.core.db import session_scope
+from services.core.users import get_by_username
+from services.supervision import notifications
 
 
 def _notify(username: str, title: str, body: str, link: str = "") -> int:

@@ -18,12 +18,13 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
-from services import clock, timeline
-from services.db import session_scope
-from services.formatting import format_date_zh
+from services.cases.processes import get_definition
+from services.core import clock
+from services.core.db import session_scope
+from services.core.formatting import format_date_zh
+from services.core.users import create_user
+from services.land_to_start import timeline
 from services.models import Application, Role
-from services.processes import get_definition
-from services.users import create_user
 from tests.e2e.test_application_pages import PHONE, no_horizontal_scroll
 from tests.flows.test_land_to_start_flow import _decide, _end_listing, _open_case, _read, _wait, _waiting
 from tests.services.test_land_to_start import make_project

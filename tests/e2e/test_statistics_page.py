@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import delete
 
-from services import clock
-from services.db import session_scope
+from services.core import clock
+from services.core.db import session_scope
 from services.models import LightSnapshot
 
 DEPT = "统计页测试局"

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from services.db import get_engine
+from services.core.db import get_engine
 from services.models import Attachment, Document
 from tests.flows.test_standard_land_flow import _flow_run, _processes_running, _submit, _wait
 from tests.samples import ELECTRONICS

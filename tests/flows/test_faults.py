@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlmodel import Session, func, select
 
-from services.db import get_engine
+from services.core.db import get_engine
 from services.models import Application, Document, SystemFault
 from tests.waiting import wait_for
 

@@ -12,10 +12,10 @@ import httpx
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from services import clock, uploads
-from services.db import get_engine, session_scope
+from services.core import clock, uploads
+from services.core.db import get_engine, session_scope
+from services.core.users import get_by_username
 from services.models import AuditEvent, Document, Step
-from services.users import get_by_username
 from tests.flows.test_standard_land_flow import _processes_running
 from tests.services.test_land_to_start import make_project
 

@@ -4,7 +4,7 @@ completes and leaves its summary artifact; the database shows the lights it comp
 import httpx
 from sqlmodel import Session, select
 
-from services.db import get_engine
+from services.core.db import get_engine
 from services.models import Step, StepLight, StepStatus
 from tests.flows.test_standard_land_flow import _flow_run, _submit, _wait, _waiting_for_decision
 

@@ -10,10 +10,11 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from services import clock, human_actions, uploads
-from services.db import get_engine
+from services.cases import human_actions
+from services.cases.steps import get_step
+from services.core import clock, uploads
+from services.core.db import get_engine
 from services.models import ActionKind, AuditEvent, ClockPause, Document, Step, User
-from services.steps import get_step
 
 REVIEW = "land_review"
 
@@ -158,7 +159,7 @@ def test_supplement_stops_the_clock_and_the_deadline_moves_by_the_suspended_work
     step = _wait(resumed, what="the clock to restart")
     with Session(get_engine()) as s:
         pause = s.exec(select(ClockPause).where(ClockPause.step_id == step.id)).one()
-        from services.schedules import work_calendar
+        from services.calendar.schedules import work_calendar
         calendar = work_calendar(s)
         suspended = calendar.working_days_between(pause.started_on, pause.ended_on)
         assert pause.started_on == requested_at.date() and pause.ended_on == clock.today()

@@ -4,11 +4,11 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from services import acceptance
-from services.intake import StandardLandApplicationInput, submit_application
+from services.cases import acceptance
+from services.core.settings import get_settings
+from services.core.users import get_by_username
 from services.models import Application, ApplicationStatus, Document, Step, StepStatus
-from services.settings import get_settings
-from services.users import get_by_username
+from services.standard_land.intake import StandardLandApplicationInput, submit_application
 from tests.samples import SAMPLE
 
 

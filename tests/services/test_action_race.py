@@ -13,11 +13,12 @@ import time
 import pytest
 from sqlmodel import Session, select
 
-from services import human_actions, standard_land
-from services.db import get_engine, session_scope
-from services.intake import StandardLandApplicationInput, submit_application
+from services.cases import human_actions
+from services.core.db import get_engine, session_scope
+from services.core.users import get_by_username
 from services.models import ActionKind, AuditEvent, Step, StepAction
-from services.users import get_by_username
+from services.standard_land import service as standard_land
+from services.standard_land.intake import StandardLandApplicationInput, submit_application
 from tests.samples import SAMPLE
 
 ROUNDS = 30

@@ -10,8 +10,13 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from services import acceptance, agency, clock, human_actions, standard_land, supervision, workbench
-from services.intake import IntakeError, StandardLandApplicationInput, submit_application
+from services.agency import service as agency
+from services.agency import workbench
+from services.calendar.schedules import work_calendar
+from services.cases import acceptance, human_actions
+from services.core import clock
+from services.core.settings import get_settings
+from services.core.users import create_user, get_by_username
 from services.models import (
     ActionKind,
     AuditEvent,
@@ -25,9 +30,9 @@ from services.models import (
     Step,
     StepStatus,
 )
-from services.schedules import work_calendar
-from services.settings import get_settings
-from services.users import create_user, get_by_username
+from services.standard_land import service as standard_land
+from services.standard_land.intake import IntakeError, StandardLandApplicationInput, submit_application
+from services.supervision import service as supervision
 from tests.samples import SAMPLE
 
 
@@ -203,7 +208,7 @@ def test_an_agent_answers_a_supplement_request_on_behalf_and_the_action_records_
     request = human_actions.record_action(session, people["reviewer"], step, ActionKind.request_supplement,
                                           items=[{"name": "营业执照", "reason": "已过期"}])
     standard_land.apply_review_action(session, request.id)
-    from services import uploads
+    from services.core import uploads
 
     with pytest.raises(human_actions.ActionError):
         uploads.save_attachment(session, people["agent2"], step, 0, "licence.pdf", "application/pdf", b"%PDF-1.4 x")
@@ -275,8 +280,8 @@ def test_the_workbench_puts_red_before_yellow_before_green_and_says_who_the_step
 
 
 def test_the_workload_statistics_count_each_agents_mandates_steps_and_lights(session, people):
-    from services import statistics
     from services.models import StepLight
+    from services.supervision import statistics
 
     agent = create_user(session, username=f"load-{uuid.uuid4().hex[:6]}", password="Agent-Password-1",
                         display_name=f"统计专员{uuid.uuid4().hex[:4]}", role=Role.agent)

@@ -1,4 +1,4 @@
-"""Tests of services.calendar: the working-day calendar (工作日历).
+"""Tests of services.calendar.work_calendar: the working-day calendar (工作日历).
 
 Known years are checked against DOMAIN.md §5.2 (国办发明电〔2024〕12号 for 2025, the 2025-11-04 notice
 for 2026) and against chinesecalendar itself; provisional years against hand-computed dates.
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lunar_python import Lunar, LunarMonth
 
-from services.calendar import (
+from services.calendar.work_calendar import (
     DueDate,
     HolidaySchedule,
     ScheduleError,

@@ -14,9 +14,10 @@ from pydantic import ValidationError
 from sqlalchemy import func
 from sqlmodel import select
 
-from services import catalogue, clock, demo
-from services.catalogue import AssessmentInput, CatalogueError, ParcelInput
-from services.catalogue_csv import LAYOUTS, import_csv
+from services import demo
+from services.core import clock
+from services.core.units import m2_to_mu
+from services.core.users import get_by_username
 from services.models import (
     AuditEvent,
     Enterprise,
@@ -26,10 +27,11 @@ from services.models import (
     RegionalAssessment,
     RegionalAssessmentParcel,
 )
-from services.rules.units import m2_to_mu
-from services.users import get_by_username
+from services.standard_land import catalogue
+from services.standard_land.catalogue import AssessmentInput, CatalogueError, ParcelInput
+from services.standard_land.catalogue_csv import LAYOUTS, import_csv
 
-SAMPLES = Path(__file__).resolve().parents[2] / "services" / "data" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "services" / "standard_land" / "data" / "samples"
 PARCEL_HEADER = ",".join(LAYOUTS["parcels"])
 ASSESSMENT_HEADER = ",".join(LAYOUTS["assessments"])
 

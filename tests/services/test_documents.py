@@ -17,9 +17,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from services.documents import KINDS, render_docx, render_pdf
-from services.documents.render import TEMPLATES_DIR, DocumentRenderError, LocalOnlyFetcher, html_to_pdf
-from services.formatting import (
+from services.core.formatting import (
     CHINA_TZ,
     format_area,
     format_date_zh,
@@ -28,6 +26,8 @@ from services.formatting import (
     working_days_zh,
     yuan_to_wan,
 )
+from services.documents import KINDS, render_docx, render_pdf
+from services.documents.render import TEMPLATES_DIR, DocumentRenderError, LocalOnlyFetcher, html_to_pdf
 
 KIND = "acceptance_notice"
 

@@ -8,10 +8,16 @@ import pytest
 from sqlmodel import select
 
 from forms.errors import field_errors
-from services import agency, clock, eia, human_actions, land_to_start, standard_land, verification
-from services.intake import IntakeError, StandardLandApplicationInput, submit_application
+from services.agency import service as agency
+from services.cases import human_actions
+from services.core import clock
+from services.core.users import get_by_username
+from services.eia import service as eia
+from services.land_to_start import service as land_to_start
 from services.models import ActionKind, MandateEvent, StepAction
-from services.users import get_by_username
+from services.standard_land import service as standard_land
+from services.standard_land import verification
+from services.standard_land.intake import IntakeError, StandardLandApplicationInput, submit_application
 from tests.samples import SAMPLE
 
 LONG_KEY = "k" * 100

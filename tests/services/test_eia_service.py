@@ -7,11 +7,13 @@ from datetime import datetime
 import pytest
 from sqlmodel import select
 
-from services import acceptance, clock, decisions, eia, human_actions
-from services.intake import IntakeError, StandardLandApplicationInput, submit_application
+from services.cases import acceptance, decisions, human_actions
+from services.cases.steps import get_step
+from services.core import clock
+from services.core.users import get_by_username
+from services.eia import service as eia
 from services.models import ActionKind, ApplicationStatus, Document, Evaluation, StepStatus
-from services.steps import get_step
-from services.users import get_by_username
+from services.standard_land.intake import IntakeError, StandardLandApplicationInput, submit_application
 from tests.samples import SAMPLE
 
 ELECTRONICS = {  # 3983 sensors on parcel 1: row 81; organic solvents make it a 报告表
@@ -126,7 +128,7 @@ def test_commitment_route_decision_same_day_then_post_check(session, users, proj
 def test_the_public_notice_timer_fires_only_after_the_calendar_period(session, users, project_id):
     from datetime import timedelta
 
-    from services.steps import ended_periods
+    from services.cases.steps import ended_periods
 
     application, _ = eia.submit(session, users["enterprise"], _input(project_id, route="normal"), "eia-7",
                                 eia.UploadedFile(filename="报告表.pdf", data=b"%PDF-1.4"))

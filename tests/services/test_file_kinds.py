@@ -1,4 +1,4 @@
-"""What an upload really is (``services.file_kinds``): the content must match the name; archives are
+"""What an upload really is (``services.core.file_kinds``): the content must match the name; archives are
 measured by what they really expand to, not by the sizes they declare."""
 
 import io
@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from services.file_kinds import FileRejected, identify
+from services.core.file_kinds import FileRejected, identify
 
 MIB = 1024 * 1024
 BOUND = 200 * MIB

@@ -3,7 +3,7 @@
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
-from services.gantt import GanttBar, axis_ticks, gantt_svg
+from services.charts.gantt import GanttBar, axis_ticks, gantt_svg
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 TODAY = date(2026, 3, 20)

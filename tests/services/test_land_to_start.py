@@ -9,8 +9,12 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from services import agency, clock, human_actions
-from services import land_to_start as lts
+from services.agency import service as agency
+from services.cases import human_actions
+from services.cases.steps import get_step
+from services.core import clock
+from services.core.users import get_by_username
+from services.land_to_start import service as lts
 from services.models import (
     ActionKind,
     Application,
@@ -23,8 +27,6 @@ from services.models import (
     Step,
     StepStatus,
 )
-from services.steps import get_step
-from services.users import get_by_username
 
 RUN = "00000000-0000-0000-0000-00000000c0de"
 DEPARTMENT_USERS = {"发展和改革局": "ndrc_reviewer", "自然资源局": "reviewer", "生态环境局": "eia_reviewer",
@@ -172,7 +174,7 @@ def test_a_branch_returned_for_supplement_waits_while_the_others_go_on(session):
     notice = session.get(Document, session.get(type(request), request.id).document_id)
     assert notice.kind == "supplement_notice"
 
-    from services import uploads
+    from services.core import uploads
 
     enterprise = get_by_username(session, "enterprise")
     step = get_step(session, application.id, "design_review")

@@ -16,8 +16,8 @@ from pathlib import Path
 import docx
 import pytest
 
+from services.core.formatting import CHINA_TZ, format_date_zh
 from services.documents import KINDS, render_docx, render_pdf
-from services.formatting import CHINA_TZ, format_date_zh
 from tests.services import mandate_document_samples as samples
 from tests.services.rendering import render_each, rendered_text
 from tests.services.test_documents import docx_text, needs_poppler, pdftotext, run, squash

@@ -15,10 +15,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import Session, select
 
-from services import clock, notifications
-from services.db import get_engine
+from services.core import clock
+from services.core.db import get_engine
+from services.core.settings import get_settings
 from services.models import Notification, Role, User
-from services.settings import get_settings
+from services.supervision import notifications
 
 BASE_URL = "https://lvtong.example.cn/portal"
 

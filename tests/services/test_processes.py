@@ -1,6 +1,6 @@
 import pytest
 
-from services.processes import ProcessDefinition, get_definition
+from services.cases.processes import ProcessDefinition, get_definition
 
 
 def test_the_newest_standard_land_definition_runs_every_step_and_the_old_version_still_loads():
@@ -29,10 +29,10 @@ def test_working_days_after_acceptance_follow_the_longest_path():
 def test_calendar_day_periods_end_on_the_next_working_day_when_they_fall_on_a_rest_day():
     from datetime import date
 
-    from services.calendar import WorkCalendar
+    from services.calendar.work_calendar import WorkCalendar
+    from services.cases.processes import StepDefinition
+    from services.cases.steps import _due
     from services.models import Step
-    from services.processes import StepDefinition
-    from services.steps import _due
 
     calendar = WorkCalendar()
     period = StepDefinition(key="p", name="公示", kind="statutory", department="d", sla_working_days=7,
@@ -47,10 +47,10 @@ def test_calendar_day_periods_end_on_the_next_working_day_when_they_fall_on_a_re
 def test_quarterly_sampling_is_due_by_the_end_of_the_first_month_of_the_next_quarter():
     from datetime import date
 
-    from services.calendar import WorkCalendar
+    from services.calendar.work_calendar import WorkCalendar
+    from services.cases.processes import StepDefinition
+    from services.cases.steps import _due
     from services.models import Step
-    from services.processes import StepDefinition
-    from services.steps import _due
 
     check = StepDefinition(key="c", name="核查", kind="human", department="d", sla_working_days=0,
                            due_rule="quarterly_sample")
@@ -74,7 +74,7 @@ def test_every_eia_definition_loads_and_only_the_check_step_takes_check_actions(
 
 
 def test_a_report_book_on_the_normal_route_gets_the_longer_statutory_limit():
-    from services.eia import process_for
+    from services.eia.service import process_for
 
     assert process_for("report_book", "normal", eligible=False) == "eia_normal_book"
     assert process_for("report_form", "normal", eligible=True) == "eia_normal"

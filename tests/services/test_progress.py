@@ -4,10 +4,13 @@ from datetime import date
 
 from sqlmodel import select
 
-from services import acceptance, progress, standard_land, supervision
-from services.intake import StandardLandApplicationInput, submit_application
+from services.cases import acceptance
+from services.core.users import get_by_username
 from services.models import Document
-from services.users import get_by_username
+from services.standard_land import service as standard_land
+from services.standard_land.intake import StandardLandApplicationInput, submit_application
+from services.supervision import progress
+from services.supervision import service as supervision
 from tests.samples import SAMPLE
 
 

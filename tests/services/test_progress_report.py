@@ -14,9 +14,9 @@ from pathlib import Path
 import docx
 import pytest
 
+from services.core.formatting import CHINA_TZ
 from services.documents import KINDS, render_docx, render_pdf
 from services.documents.progress_report import milestone_state
-from services.formatting import CHINA_TZ
 from tests.services.document_samples import common
 from tests.services.test_documents import docx_text, needs_poppler, pdftotext, run, squash
 from tests.services.test_standard_land_documents import missing, needs_soffice, pdf_text

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from services import clock, rate_limits
+from services.core import clock, rate_limits
 from services.models import RateLimit
 
 MINUTE = timedelta(minutes=1)
@@ -19,7 +19,7 @@ def at(migrated):
 
 
 def test_claims_are_refused_at_the_limit_until_the_window_ends(at):
-    from services.db import get_engine
+    from services.core.db import get_engine
 
     engine, key, start = get_engine(), f"test:{uuid.uuid4()}", datetime(2027, 3, 1, 9, 0, 0)
     at(start)
@@ -36,7 +36,7 @@ def test_claims_are_refused_at_the_limit_until_the_window_ends(at):
 
 
 def test_old_counters_are_purged(at, monkeypatch):
-    from services.db import get_engine, session_scope
+    from services.core.db import get_engine, session_scope
 
     engine, old, new = get_engine(), f"test:{uuid.uuid4()}", f"test:{uuid.uuid4()}"
     at(datetime(2027, 3, 1, 9, 0, 0))

@@ -5,12 +5,12 @@ from datetime import datetime
 import pytest
 from sqlmodel import select
 
-from services import clock
-from services.calendar import ScheduleError
-from services.intake import StandardLandApplicationInput, submit_application
+from services.calendar.schedules import load_schedule, work_calendar
+from services.calendar.work_calendar import ScheduleError
+from services.core import clock
+from services.core.users import get_by_username
 from services.models import AuditEvent, Step
-from services.schedules import load_schedule, work_calendar
-from services.users import get_by_username
+from services.standard_land.intake import StandardLandApplicationInput, submit_application
 from tests.samples import SAMPLE
 from tests.services.test_calendar import TEST_2027_TOML as TEST_2027  # test data, not official
 
@@ -25,7 +25,7 @@ def december_clock():
 def test_loading_the_schedule_recomputes_provisional_deadlines_and_audits(session, december_clock):
     from datetime import timedelta
 
-    from services import agency
+    from services.agency import service as agency
 
     user = get_by_username(session, "enterprise")
     project = "期限调整测试项目"  # delegated to an agent, who is told as well

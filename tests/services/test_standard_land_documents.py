@@ -17,8 +17,8 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
+from services.core.formatting import CHINA_TZ, format_date_zh, format_datetime_zh
 from services.documents import KINDS, render_docx, render_pdf
-from services.formatting import CHINA_TZ, format_date_zh, format_datetime_zh
 from tests.services import document_samples as samples
 from tests.services.rendering import pdf_text, render_each
 from tests.services.test_documents import docx_text, needs_poppler, pdftotext, run, squash

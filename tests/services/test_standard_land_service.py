@@ -10,14 +10,17 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from sqlmodel import select
 
-from services import acceptance, clock, human_actions, standard_land, uploads, verification
+from services.calendar.schedules import work_calendar
+from services.cases import acceptance, human_actions
+from services.cases.steps import get_step
+from services.core import clock, uploads
+from services.core.users import get_by_username
 from services.documents.issue import verification_code
 from services.documents.render import render_pdf
-from services.intake import StandardLandApplicationInput, submit_application
 from services.models import ActionKind, ApplicationStatus, ClockPause, Document, Parcel, Step, StepStatus
-from services.schedules import work_calendar
-from services.steps import get_step
-from services.users import get_by_username
+from services.standard_land import service as standard_land
+from services.standard_land import verification
+from services.standard_land.intake import StandardLandApplicationInput, submit_application
 from tests.samples import PASSING_PLAN, SAMPLE
 
 

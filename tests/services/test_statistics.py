@@ -8,10 +8,10 @@ from datetime import date, datetime, time
 
 import pytest
 
-from services import statistics
-from services.intake import StandardLandApplicationInput, submit_application
+from services.core.users import get_by_username
 from services.models import LightSnapshot, Step, StepLight, StepStatus
-from services.users import get_by_username
+from services.standard_land.intake import StandardLandApplicationInput, submit_application
+from services.supervision import statistics
 from tests.samples import SAMPLE
 
 A, B = "统计测试甲局", "统计测试乙局"

@@ -9,13 +9,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
-from services import acceptance, clock, standard_land, supervision
-from services.db import get_engine
-from services.intake import StandardLandApplicationInput, submit_application
+from services.calendar.schedules import work_calendar
+from services.cases import acceptance
+from services.core import clock
+from services.core.db import get_engine
+from services.core.users import get_by_username
 from services.models import Document, Escalation, Notification, Step, StepLight, StepStatus
-from services.rules import sla
-from services.schedules import work_calendar
-from services.users import get_by_username
+from services.standard_land import service as standard_land
+from services.standard_land.intake import StandardLandApplicationInput, submit_application
+from services.supervision import service as supervision
+from services.supervision import sla_rules as sla
 from tests.samples import SAMPLE
 
 RULE = sla.LightRule()

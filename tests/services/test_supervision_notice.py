@@ -14,8 +14,8 @@ from pathlib import Path
 import docx
 import pytest
 
+from services.core.formatting import CHINA_TZ, format_date_zh
 from services.documents import KINDS, render_docx, render_pdf
-from services.formatting import CHINA_TZ, format_date_zh
 from tests.services.document_samples import common
 from tests.services.test_documents import docx_text, needs_poppler, pdftotext, run, squash
 from tests.services.test_standard_land_documents import missing, needs_soffice, pdf_text

@@ -1,4 +1,4 @@
-"""Tamper evidence in the database (migration 0009, ``services.audit``): issued documents keep their
+"""Tamper evidence in the database (migration 0009, ``services.core.audit``): issued documents keep their
 identity, audit rows cannot be changed, deleted or truncated, and what a superuser changes with the
 triggers switched off is found by ``verify_chain``. Runs on SQLite and PostgreSQL alike."""
 
@@ -10,11 +10,12 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from services import acceptance, audit
-from services.intake import StandardLandApplicationInput, submit_application
-from services.migrate import alembic_config
+from services.cases import acceptance
+from services.core import audit
+from services.core.migrate import alembic_config
+from services.core.users import get_by_username
 from services.models import AuditEvent, Document
-from services.users import get_by_username
+from services.standard_land.intake import StandardLandApplicationInput, submit_application
 from tests.samples import SAMPLE
 
 

@@ -1,4 +1,4 @@
-"""Free text at the edge (``services.text``): the rules, their Chinese messages, and that every input
+"""Free text at the edge (``services.core.text``): the rules, their Chinese messages, and that every input
 model of pages and API applies them — found by walking the code, so a new field cannot escape."""
 
 import importlib
@@ -8,9 +8,9 @@ import pytest
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from forms.errors import field_errors
-from services import text
-from services.ids import MAX_ID, parse_id
-from services.intake import StandardLandApplicationInput
+from services.core import text
+from services.core.ids import MAX_ID, parse_id
+from services.standard_land.intake import StandardLandApplicationInput
 from tests.samples import REPO, SAMPLE
 
 INVISIBLE = ["项目\u000b名称", "项目\x01名称", "项目\x00名称", "项目名称\uffff\ufffe", "项目\ud800名称", "项目\x85名称"]

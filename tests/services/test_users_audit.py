@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from services import audit
-from services.users import authenticate, get_by_username
+from services.core import audit
+from services.core.users import authenticate, get_by_username
 
 
 def test_password_is_hashed_with_argon2(session):

@@ -1,16 +1,16 @@
 """Tamper evidence: the audit log becomes a hash chain and refuses TRUNCATE; issued documents keep their
 identity (文号, 查验码, file hashes, kind, issue date …) and cannot be deleted.
 
-- ``audit_event`` gets ``chain_seq`` / ``chain_hash`` (``services.audit``: sealed at commit). Rows already
+- ``audit_event`` gets ``chain_seq`` / ``chain_hash`` (``services.core.audit``: sealed at commit). Rows already
   there are sealed here, in id order, with the same code the app uses (so this migration imports
-  ``services.audit``). The UPDATE trigger now lets exactly that sealing through: chain columns from empty
+  ``services.core.audit``). The UPDATE trigger now lets exactly that sealing through: chain columns from empty
   to set, content unchanged. PostgreSQL also refuses TRUNCATE (SQLite has none).
 - ``document``: an UPDATE that changes an identity column, and any DELETE, are refused (TRUNCATE too on
   PostgreSQL). Nothing in the app changes a document after issuing it; a column added later (a status, say)
   stays updatable unless it is added to ``DOCUMENT_IDENTITY``.
 
 A superuser can still disable triggers; the chain makes what they then change visible
-(``services.audit.verify_chain``).
+(``services.core.audit.verify_chain``).
 
 Revision ID: 0009
 Revises: 0008
@@ -73,7 +73,7 @@ def upgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS audit_event_no_change ON audit_event")
     else:
         op.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
-    from services.audit import seal_pending  # the app's own canonical form, so old and new links agree
+    from services.core.audit import seal_pending  # the app's own canonical form, so old and new links agree
 
     seal_pending(op.get_bind())
     if postgres:

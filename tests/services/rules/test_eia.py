@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from services.rules import eia
-from services.rules.eia import (
+from services.eia import rules as eia
+from services.eia.eligibility import (
+    check_commitment_route,
+    has_plan_eia,
+    load_commitment_config,
+    plan_eia_for,
+)
+from services.eia.rules import (
     EXAMPLE_FACTS,
     CatalogueError,
     EiaFacts,
@@ -19,12 +25,6 @@ from services.rules.eia import (
     load_catalogue,
     parse_facts,
     questions_for,
-)
-from services.rules.eia_eligibility import (
-    check_commitment_route,
-    has_plan_eia,
-    load_commitment_config,
-    plan_eia_for,
 )
 
 SOURCE = Path(__file__).resolve().parents[2] / "data" / "eia_catalogue_2021.json"  # the extract, kept in the repo

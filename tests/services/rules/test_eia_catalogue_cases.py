@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.rules.eia import classify, questions_for
+from services.eia.rules import classify, questions_for
 
 RB, RF, REG, NM = "report_book", "report_form", "registration", "not_managed"
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.models.land import Parcel, ParcelIndicator, RegionalAssessment
-from services.rules.standard_land import (
+from services.standard_land.models import Parcel, ParcelIndicator, RegionalAssessment
+from services.standard_land.rules import (
     DEFAULT_MARGIN,
     AssessmentSpec,
     IndicatorSpec,

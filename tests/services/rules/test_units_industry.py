@@ -1,7 +1,7 @@
 from decimal import Decimal
 
-from services.rules import industry
-from services.rules.units import m2_to_mu, mu_to_m2
+from services.core import industry
+from services.core.units import m2_to_mu, mu_to_m2
 
 
 def test_mu_conversion_is_exact():

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.rules.uscc import ALPHABET, check_character, normalize, validate
+from services.core.uscc import ALPHABET, check_character, normalize, validate
 
 
 def test_worked_examples_from_the_standard():

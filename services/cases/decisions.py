@@ -1,0 +1,84 @@
+"""A department's decision on an approval step, the same for every process (标准地, 环评 …).
+
+Approve closes the step and marks the case approved; reject closes it, cancels every open step and
+marks the case rejected; a 补正 request issues the 一次性告知书 (the clock is stopped by
+``services.cases.human_actions``). ``open_human_step`` starts a human step and records the flow run that
+waits on it, so a decision can resume that run.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from services.cases import human_actions
+from services.cases.case_context import common_context
+from services.cases.steps import OPEN, finish_step, get_step, start_step
+from services.core import clock
+from services.core.settings import get_settings
+from services.documents import issue as documents
+from services.models import ActionKind, Application, ApplicationStatus, Step, StepAction, StepStatus
+
+
+def open_human_step(session: Session, application_id: int, step_key: str, flow_run_id: str) -> Step:
+    """Start the step and remember which flow run waits on it (so a decision can resume it)."""
+    start_step(session, application_id, step_key)
+    session.execute(update(Step).where(Step.application_id == application_id, Step.key == step_key)
+                    .values(flow_run_id=flow_run_id).execution_options(synchronize_session=False))
+    session.expire_all()
+    return get_step(session, application_id, step_key)
+
+
+def approve(session: Session, application: Application, step: Step, action: StepAction) -> dict[str, Any]:
+    finish_step(session, application.id, step.key, status=StepStatus.completed,
+                outcome={"decision": "approve", "action_id": action.id, "reasons": action.reasons})
+    session.execute(update(Application).where(Application.id == application.id)
+                    .values(status=ApplicationStatus.approved).execution_options(synchronize_session=False))
+    return {"decision": "approve"}
+
+
+def reject(session: Session, application: Application, step: Step, action: StepAction) -> dict[str, Any]:
+    finish_step(session, application.id, step.key, status=StepStatus.completed,
+                outcome={"decision": "reject", "action_id": action.id, "reasons": action.reasons})
+    now = clock.now()
+    session.execute(update(Step).where(Step.application_id == application.id, Step.status.in_(OPEN))
+                    .values(status=StepStatus.cancelled, finished_at=now, due_on=None)
+                    .execution_options(synchronize_session=False))
+    session.execute(update(Application).where(Application.id == application.id)
+                    .values(status=ApplicationStatus.rejected).execution_options(synchronize_session=False))
+    return {"decision": "reject"}
+
+
+def request_supplement(session: Session, application: Application, step: Step,
+                        action: StepAction) -> dict[str, Any]:
+    """Issue the 一次性告知书 listing every item at once; the clock was stopped by human_actions."""
+    document = documents.issue(
+        session, application, kind="supplement_notice", step_key=step.key, issue_key=f"supplement-{action.id}",
+        build_context=lambda number, issued_at: supplement_notice_context(session, application, step, action,
+                                                                          number, issued_at))
+    action.document_id = document.id
+    session.add(action)
+    return {"document": document.number}
+
+
+DECISION_EFFECTS = {ActionKind.approve: approve, ActionKind.reject: reject,
+                    ActionKind.request_supplement: request_supplement}
+
+
+def supplement_notice_context(session: Session, application: Application, step: Step, action: StepAction,
+                              number: str, issued_at: datetime) -> dict[str, Any]:
+    settings = get_settings()
+    requested_on = action.acted_at.date()
+    earlier = [a for a in human_actions.actions_of(session, step.id)
+               if a.kind == ActionKind.request_supplement and a.sequence <= action.sequence]
+    return common_context(session, application, number, issued_at) | {
+        "application_title": application.title, "accepted_at": application.accepted_at,
+        "step_name": step.name, "department": step.department, "requested_on": requested_on,
+        "items": [{"name": i["name"], "reason": i["reason"], "form": i["form"] or "电子件"} for i in action.items],
+        "round": len(earlier), "justification": action.justification,
+        "supplement_deadline": human_actions.supplement_deadline(session, requested_on,
+                                                                 settings.supplement_working_days),
+        "remaining_working_days": max(0, human_actions.remaining_working_days(session, step, requested_on)),
+        "handler_name": f"{step.department}审查窗口", "handler_phone": settings.handler_phone,
+    }

@@ -1,0 +1,152 @@
+"""Stuck work (系统异常): find the cases whose flow run was lost, and keep the record of each repair.
+
+The database says what *should* be happening; ``flows.repair`` asks Prefect whether it is, and repairs
+what is not (a new run, a re-dispatch). Three kinds are found here:
+
+* ``intake_stalled`` — submitted, handed to Prefect, and still not accepted minutes later (the task
+  worker died before or during intake and its task or flow run was left RUNNING, or it failed);
+* ``review_run_lost`` — a step open for a department or applicant whose waiting run is gone, or an
+  accepted case whose review run never opened its step;
+* ``case_run_lost`` — a 拿地即开工 case run that crashed more often than it may be restarted.
+
+Each finding is a ``SystemFault`` row (one open row per case and kind), closed when the repair took.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, true, update
+from sqlmodel import Session, col, select
+
+from services.core import clock
+from services.models import Application, ApplicationStatus, Step, StepAction, StepStatus, SystemFault
+
+MAX_REPAIRS = 3
+REVIEW_PROCESSES = ("standard_land", "eia_commitment", "eia_normal", "eia_normal_book")
+KIND_ZH = {"intake_stalled": "受理流程中断", "review_run_lost": "审查流程丢失", "case_run_lost": "案件流程中断"}
+
+
+@dataclass(frozen=True)
+class OpenStep:
+    application_id: int
+    step_id: int
+    flow_run_id: str
+    unapplied_since: datetime | None  # the oldest action not yet applied, if any
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What the database says should be moving; Prefect decides whether it is."""
+
+    lost_dispatches: list[tuple[int, str]]  # (application id, queued task run id) with no flow run yet
+    stalled_intakes: list[tuple[int, str]]  # (application id, intake flow run id)
+    open_steps: list[OpenStep]
+    accepted_without_step: list[int]
+
+
+def candidates(session: Session, stall_after: timedelta, application_ids: Collection[int] | None = None,
+               now: datetime | None = None) -> Candidates:
+    """Cases that should have moved ``stall_after`` ago (all, or only ``application_ids``); only cases
+    that were handed to Prefect (their intake run is on record) — the rest is ``redispatch_pending``'s."""
+    now = now or clock.now()
+    cutoff = now - stall_after
+    only = col(Application.id).in_(application_ids) if application_ids is not None else true()
+    dispatches = session.exec(select(Application.id, Application.dispatch_task_run_id).where(
+        Application.status == ApplicationStatus.submitted, col(Application.flow_run_id).is_(None),
+        col(Application.dispatch_task_run_id).is_not(None), Application.dispatched_at < cutoff, only)).all()
+    intakes = session.exec(select(Application.id, Application.flow_run_id).where(
+        col(Application.process_key).in_(REVIEW_PROCESSES), Application.status == ApplicationStatus.submitted,
+        col(Application.flow_run_id).is_not(None), Application.submitted_at < cutoff, only)).all()
+    unapplied = (select(StepAction.step_id, func.min(StepAction.acted_at).label("since"))
+                 .where(col(StepAction.applied_at).is_(None)).group_by(StepAction.step_id).subquery())
+    steps = session.exec(
+        select(Step.application_id, Step.id, Step.flow_run_id, unapplied.c.since)
+        .join(Application, Application.id == Step.application_id)
+        .outerjoin(unapplied, unapplied.c.step_id == Step.id)
+        .where(col(Application.process_key).in_(REVIEW_PROCESSES), col(Application.flow_run_id).is_not(None),
+               col(Step.status).in_((StepStatus.running, StepStatus.suspended)),
+               col(Step.flow_run_id).is_not(None), only)).all()
+    has_open_step = select(Step.id).where(Step.application_id == Application.id,
+                                          col(Step.status).in_((StepStatus.running, StepStatus.suspended)))
+    waiting = session.exec(select(Application.id).where(
+        col(Application.process_key).in_(REVIEW_PROCESSES), Application.status == ApplicationStatus.accepted,
+        col(Application.flow_run_id).is_not(None), Application.accepted_at < cutoff, ~has_open_step.exists(),
+        only)).all()
+    return Candidates([tuple(r) for r in dispatches], [tuple(r) for r in intakes], [OpenStep(*r) for r in steps],
+                      list(waiting))
+
+
+def record(session: Session, application_id: int, kind: str, reason: str, *, flow_run_id: str = "",
+           step_id: int | None = None, unrepairable: bool = False, repaired: bool = False,
+           replacement_run_id: str = "") -> SystemFault:
+    """Note a finding (one open row per case and kind); ``repaired`` closes it at once."""
+    now = clock.now()
+    fault = session.exec(select(SystemFault).where(SystemFault.application_id == application_id,
+                                                   SystemFault.kind == kind,
+                                                   col(SystemFault.repaired_at).is_(None))).first()
+    if fault is None:
+        fault = SystemFault(application_id=application_id, kind=kind, found_at=now, last_seen_at=now, reason="")
+    fault.reason, fault.flow_run_id, fault.step_id = reason[:500], flow_run_id, step_id
+    fault.last_seen_at, fault.attempts, fault.unrepairable = now, fault.attempts + 1, unrepairable
+    fault.replacement_run_id = replacement_run_id
+    if repaired:
+        fault.repaired_at = now
+    session.add(fault)
+    session.flush()
+    return fault
+
+
+def close(session: Session, application_id: int, kind: str) -> int:
+    """The case moves again: close its open finding of that kind; returns how many were closed."""
+    result = session.execute(update(SystemFault).where(SystemFault.application_id == application_id,
+                                                       SystemFault.kind == kind,
+                                                       col(SystemFault.repaired_at).is_(None))
+                             .values(repaired_at=clock.now()).execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+def replacement_of(session: Session, application_id: int, lost_run_id: str) -> str | None:
+    """The run a repair already started for this lost run (it opens the step a few seconds later)."""
+    return session.exec(select(SystemFault.replacement_run_id).where(
+        SystemFault.application_id == application_id, SystemFault.flow_run_id == lost_run_id,
+        SystemFault.replacement_run_id != "")).first()
+
+
+def repairs_so_far(session: Session, application_id: int, kind: str) -> int:
+    """How often this case's work of this kind was already repaired (a repair that keeps failing is
+    handed to a person instead of being looped on)."""
+    return session.exec(select(func.count()).select_from(SystemFault).where(
+        SystemFault.application_id == application_id, SystemFault.kind == kind,
+        col(SystemFault.repaired_at).is_not(None))).one()
+
+
+def open_faults(session: Session) -> list[tuple[SystemFault, str]]:
+    """Findings still open, newest first, with the case number (shown to supervisors)."""
+    stmt = (select(SystemFault, Application.case_no).join(Application, Application.id == SystemFault.application_id)
+            .where(col(SystemFault.repaired_at).is_(None)).order_by(col(SystemFault.found_at).desc()))
+    return [tuple(r) for r in session.exec(stmt)]
+
+
+def counts(session: Session, since: datetime | None = None) -> dict[str, int]:
+    """Open findings, those needing a person, and repairs since ``since`` (default 30 days)."""
+    since = since or clock.now() - timedelta(days=30)
+    open_ = session.exec(select(func.count()).select_from(SystemFault)
+                         .where(col(SystemFault.repaired_at).is_(None))).one()
+    unrepairable = session.exec(select(func.count()).select_from(SystemFault).where(
+        col(SystemFault.repaired_at).is_(None), SystemFault.unrepairable)).one()
+    repaired = session.exec(select(func.count()).select_from(SystemFault)
+                            .where(SystemFault.repaired_at >= since)).one()
+    return {"open": open_, "unrepairable": unrepairable, "repaired_30d": repaired}
+
+
+def reset_dispatch(session: Session, application_id: int, lost_flow_run_id: str) -> bool:
+    """Forget a lost intake run (or the lost task run queued to start it) so that the next dispatch starts
+    a new one (guarded: only while that run is the one on record)."""
+    lost = (Application.flow_run_id == lost_flow_run_id) | (Application.flow_run_id.is_(None)
+                                                             & (Application.dispatch_task_run_id == lost_flow_run_id))
+    result = session.execute(update(Application).where(Application.id == application_id, lost,
+                                                       Application.status == ApplicationStatus.submitted)
+                             .values(flow_run_id=None, dispatched_at=None, dispatch_task_run_id=None)
+                             .execution_options(synchronize_session=False))
+    return result.rowcount == 1

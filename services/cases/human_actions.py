@@ -1,0 +1,332 @@
+"""Human actions on a step (办理动作): department decisions and the applicant's 补正, with the clock.
+
+The mechanism is the same for every process: a person acts on a step through a page or the API,
+``record_action`` validates and stores the action (who, when, for whom) in one transaction, and the
+flow run waiting on the step is resumed with the action's id. The flow then applies the stored
+actions in order with ``apply_action``; applying is idempotent, so a resumed run that starts again
+from the top never applies an action twice. What an approval or a rejection *means* belongs to
+the process (``services.standard_land.service`` …); this module owns order, permissions and clock pauses.
+
+Glossary: 补正 (supplement of missing material), 一次性告知 (all missing items told at once),
+计时暂停 (the step's clock stands still: 不计入办理时限).
+"""
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from services.agency import service as agency
+from services.calendar.schedules import work_calendar
+from services.cases.processes import get_definition
+from services.cases.steps import schedule_deadlines
+from services.core import audit, clock, text
+from services.models import (
+    ActionKind,
+    Application,
+    ApplicationStatus,
+    Attachment,
+    ClockPause,
+    Role,
+    Step,
+    StepAction,
+    StepStatus,
+    User,
+)
+
+DECISIONS = (ActionKind.approve, ActionKind.reject, ActionKind.request_supplement, ActionKind.check_pass,
+             ActionKind.check_rectify, ActionKind.check_revoke)
+NEEDS_REASONS = (ActionKind.reject, ActionKind.check_rectify, ActionKind.check_revoke)
+MAX_ITEMS = 30
+#: the stored lengths: ``step_action.reasons`` / ``justification`` columns; an item's parts (JSON) as printed
+MAX_REASONS, MAX_JUSTIFICATION = 4000, 2000
+ITEM_PARTS = {"name": ("材料名称", 100), "reason": ("补正原因", 300), "form": ("材料形式", 50)}
+
+
+class ActionError(ValueError):
+    """An action that may not be taken now, with a Chinese message for the named form field.
+
+    ``status`` is the HTTP answer: 422 for what the person can correct, 409 when someone else acted on
+    the step first (the page is out of date)."""
+
+    def __init__(self, field: str, message: str, status: int = 422):
+        super().__init__(message)
+        self.field, self.message, self.status = field, message, status
+
+
+class SupplementItem(BaseModel):
+    """One item of a 补正 request (一次性告知): the material, why it is needed, in which form."""
+
+    name: text.Text(ITEM_PARTS["name"][1], min_length=0) = ""
+    reason: text.Text(ITEM_PARTS["reason"][1], min_length=0) = ""
+    form: text.Text(ITEM_PARTS["form"][1], min_length=0) = ""
+
+
+def actions_of(session: Session, step_id: int) -> list[StepAction]:
+    return list(session.exec(select(StepAction).where(StepAction.step_id == step_id).order_by(StepAction.sequence)))
+
+
+def open_pause(session: Session, step_id: int) -> ClockPause | None:
+    stmt = select(ClockPause).where(ClockPause.step_id == step_id, ClockPause.ended_on.is_(None))
+    return session.exec(stmt).first()
+
+
+def pending_request(session: Session, step: Step) -> StepAction | None:
+    """The 补正 request the applicant still has to answer (its clock pause is open)."""
+    pause = open_pause(session, step.id)
+    return session.get(StepAction, pause.started_action_id) if pause else None
+
+
+def unapplied(session: Session, step_id: int) -> StepAction | None:
+    """The oldest action the flow has not applied yet."""
+    stmt = (select(StepAction).where(StepAction.step_id == step_id, StepAction.applied_at.is_(None))
+            .order_by(StepAction.sequence))
+    return session.exec(stmt).first()
+
+
+def may_decide(user: User, step: Step) -> bool:
+    """Reviewers decide for their own department; supervisors may decide for any."""
+    return user.role == Role.supervisor or (user.role == Role.reviewer and user.department == step.department)
+
+
+def awaiting(session: Session, step: Step) -> str | None:
+    """Who the step waits on now: 'department', 'applicant', 'flow' (an action not yet applied) or None."""
+    if step.kind != "human" or step.status not in (StepStatus.running, StepStatus.suspended):
+        return None
+    if unapplied(session, step.id):
+        return "flow"
+    return "applicant" if step.status == StepStatus.suspended else "department"
+
+
+def record_action(
+    session: Session, user: User, step: Step, kind: ActionKind, *, reasons: str = "",
+    items: list[dict[str, str]] | None = None, justification: str = "",
+) -> StepAction:
+    """Validate and store one action; the caller commits and then resumes the waiting flow run.
+
+    The step is locked first (``_lock_step``), so of two people acting on it at the same moment one
+    records and the other is told the step has just been acted on (409), never both."""
+    items = _clean_items(items or [])
+    reasons = _clean(reasons, "reasons", "理由", MAX_REASONS)
+    justification = _clean(justification, "justification", "再次补正的理由", MAX_JUSTIFICATION)
+    step = _lock_step(session, step)
+    application = session.get(Application, step.application_id)
+    waits_on = awaiting(session, step)
+    if waits_on is None:
+        raise ActionError("kind", f"“{step.name}”当前不在办理中，不能再提交处理意见", status=409)
+    if waits_on == "flow":
+        pending = unapplied(session, step.id)
+        raise ActionError("kind", f"该环节刚刚已有处理意见（{pending.kind.label_zh}）提交，正在生效，"
+                                  "请稍候刷新页面查看后再操作", status=409)
+    if kind in DECISIONS and kind.value not in allowed_actions(session, step):
+        raise ActionError("kind", f"“{step.name}”不能作出“{kind.label_zh}”的处理")
+    if kind in DECISIONS:
+        _check_decision(session, user, step, kind, reasons, items, justification)
+        on_behalf = None
+    elif kind == ActionKind.supplement:
+        _check_supplement(session, user, step, application)
+        on_behalf = application.enterprise_id
+    else:
+        raise ActionError("kind", "未知的处理类型")
+    sequence = (session.exec(select(func.max(StepAction.sequence)).where(StepAction.step_id == step.id)).one()
+                or 0) + 1
+    action = StepAction(application_id=application.id, step_id=step.id, sequence=sequence, kind=kind,
+                        reasons=reasons, items=items, justification=justification, actor_id=user.id,
+                        on_behalf_of_enterprise_id=on_behalf, acted_at=clock.now())
+    try:
+        with session.begin_nested():
+            session.add(action)
+            session.flush()
+    except IntegrityError:  # someone acted on the same step at the same moment
+        raise ActionError("kind", "该环节刚刚已有人提交处理意见，请刷新页面查看", status=409) from None
+    audit.record(session, f"step.action.{kind.value}", actor=user, entity="step_action", entity_id=action.id,
+                 application_id=application.id, on_behalf_of_enterprise_id=on_behalf,
+                 detail={"step": step.key, "sequence": sequence, "reasons": reasons, "items": items,
+                         "justification": justification})
+    return action
+
+
+def _lock_step(session: Session, step: Step) -> Step:
+    """Take the step's row for this transaction and read it again, before any check.
+
+    A no-op guarded update: on PostgreSQL it locks the row until commit (a second transaction waits
+    here and then sees the first one's action); on SQLite it takes the database's write lock, which
+    serialises writers. Without it, two reviewers could both see "nothing pending" and both record."""
+    session.execute(update(Step).where(Step.id == step.id).values(status=Step.status)
+                    .execution_options(synchronize_session=False))
+    session.refresh(step)
+    return step
+
+
+def allowed_actions(session: Session, step: Step) -> list[str]:
+    """The decisions the process definition allows on this step (e.g. 核查: pass / rectify / revoke)."""
+    application = session.get(Application, step.application_id)
+    return get_definition(application.process_key, application.process_version).step(step.key).actions
+
+
+def action_labels(session: Session, step: Step) -> dict[str, str]:
+    """The step's own wording of its decisions (e.g. 成交确认: 确认由本企业竞得 / 未竞得), from the definition."""
+    application = session.get(Application, step.application_id)
+    return get_definition(application.process_key, application.process_version).step(step.key).action_labels
+
+
+def _clean(value: str, field: str, label: str, max_length: int) -> str:
+    try:
+        return text.clean(value, label=label, max_length=max_length, multiline=True)
+    except text.TextError as error:
+        raise ActionError(field, error.message) from None
+
+
+def _clean_items(items: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The filled-in rows of a 补正 list, each part checked like any free text (one line each)."""
+    cleaned = []
+    for position, item in enumerate(items, start=1):
+        row = {}
+        for key, (label, max_length) in ITEM_PARTS.items():
+            try:
+                row[key] = text.clean(str(item.get(key, "")), label=label, max_length=max_length)
+            except text.TextError as error:
+                raise ActionError("items", f"第{position}项补正材料的{error.message}") from None
+        if any(row.values()):
+            cleaned.append(row)
+    return cleaned
+
+
+def _check_decision(session: Session, user: User, step: Step, kind: ActionKind, reasons: str,
+                    items: list[dict[str, str]], justification: str) -> None:
+    if not may_decide(user, step):
+        raise ActionError("kind", f"只有{step.department}的审查人员可以对该环节作出决定")
+    if step.status == StepStatus.suspended:
+        raise ActionError("kind", "申请人正在补正材料，计时已暂停；收到补正材料后方可作出决定")
+    if kind in NEEDS_REASONS and len(reasons) < 4:
+        raise ActionError("reasons", f"“{kind.label_zh}”须写明理由或核查发现（至少4个字）")
+    if kind == ActionKind.request_supplement:
+        if not items:
+            raise ActionError("items", "要求补正须逐项列明需补正的材料（一次性告知）")
+        if len(items) > MAX_ITEMS:
+            raise ActionError("items", f"补正材料最多{MAX_ITEMS}项")
+        for i, item in enumerate(items, start=1):
+            if not item["name"] or not item["reason"]:
+                raise ActionError("items", f"第{i}项补正材料须同时填写材料名称和补正原因")
+        earlier = [a for a in actions_of(session, step.id) if a.kind == ActionKind.request_supplement]
+        if earlier and len(justification) < 10:
+            raise ActionError(
+                "justification",
+                f"本环节已于{earlier[0].acted_at:%Y年%m月%d日}一次性告知补正；再次要求补正仅限申请人自行变更"
+                "引起的新材料，须写明理由（至少10个字）")
+
+
+def _check_supplement(session: Session, user: User, step: Step, application: Application) -> None:
+    if not agency.may_act_for(session, user, application):
+        raise ActionError("kind", "只有申请企业或受托的代办专员可以提交补正材料")
+    request = pending_request(session, step)
+    if request is None:
+        raise ActionError("kind", "该环节没有待补正的材料")
+    uploaded = {a.item_index for a in attachments_for(session, request.id)}
+    missing = [item["name"] for i, item in enumerate(request.items) if i not in uploaded]
+    if missing:
+        raise ActionError("files", "以下材料尚未上传：" + "、".join(missing))
+
+
+def attachments_for(session: Session, request_action_id: int) -> list[Attachment]:
+    stmt = (select(Attachment).where(Attachment.request_action_id == request_action_id)
+            .order_by(Attachment.item_index, Attachment.id))
+    return list(session.exec(stmt))
+
+
+# -- applied by the flow ------------------------------------------------------------------------
+
+Effect = Callable[[Session, Application, Step, StepAction], dict[str, Any]]
+
+
+def apply_action(session: Session, action_id: int, effects: dict[ActionKind, Effect]) -> dict[str, Any]:
+    """Apply one stored action exactly once; ``effects`` are the process's meaning of each kind.
+
+    Returns the step's state after it: ``{"action": kind, "step_status": …}``. Clock pauses are
+    handled here for every process: a 补正 request stops the clock, the supplement restarts it.
+    """
+    action = session.get(StepAction, action_id)
+    step = session.get(Step, action.step_id)
+    application = session.get(Application, action.application_id)
+    if action.applied_at is None:
+        earlier = unapplied(session, step.id)
+        if earlier.id != action.id:
+            raise RuntimeError(f"action {earlier.id} must be applied before {action.id}")
+        if action.kind == ActionKind.request_supplement:
+            _pause_clock(session, application, step, action)
+        elif action.kind == ActionKind.supplement:
+            _resume_clock(session, application, step, action)
+        detail = effects.get(action.kind, _no_effect)(session, application, step, action)
+        schedule_deadlines(session, application, work_calendar(session))  # later steps count from now
+        marked = session.execute(update(StepAction).where(StepAction.id == action.id,
+                                                          StepAction.applied_at.is_(None))
+                                 .values(applied_at=clock.now()).execution_options(synchronize_session=False))
+        if marked.rowcount == 1:
+            audit.record(session, "step.action.applied", actor=None, actor_label="flow", entity="step_action",
+                         entity_id=action.id, application_id=application.id,
+                         detail={"step": step.key, "kind": action.kind.value, **detail})
+        session.expire_all()
+        step = session.get(Step, action.step_id)
+    return {"action": action.kind.value, "step_status": step.status.value}
+
+
+def _no_effect(session: Session, application: Application, step: Step, action: StepAction) -> dict[str, Any]:
+    return {}
+
+
+def _pause_clock(session: Session, application: Application, step: Step, action: StepAction) -> None:
+    """补正 stops the step's clock from the day of the request (不计入办理时限)."""
+    exists = session.exec(select(ClockPause).where(ClockPause.started_action_id == action.id)).first()
+    if exists is None:
+        session.add(ClockPause(step_id=step.id, reason="supplement", started_action_id=action.id,
+                               started_on=action.acted_at.date()))
+    step.status = StepStatus.suspended
+    application.status = ApplicationStatus.supplementing
+    session.add_all([step, application])
+    session.flush()
+
+
+def _resume_clock(session: Session, application: Application, step: Step, action: StepAction) -> None:
+    """The clock restarts on the day the material is complete; the deadline moves by the working days
+    it stood still (counted after the request day up to and including the completion day)."""
+    pause = open_pause(session, step.id)
+    if pause is not None:
+        pause.ended_on = action.acted_at.date()
+        pause.working_days = work_calendar(session).working_days_between(pause.started_on, pause.ended_on)
+        step.paused_working_days += pause.working_days
+        session.add(pause)
+    step.status = StepStatus.running
+    application.status = ApplicationStatus.accepted
+    session.add_all([step, application])
+    session.flush()
+    schedule_deadlines(session, application, work_calendar(session))
+
+
+def remaining_working_days(session: Session, step: Step, on: date) -> int:
+    """Working days left on the step's clock on ``on`` (negative when overdue)."""
+    if step.due_on is None:
+        return 0
+    calendar = work_calendar(session)
+    if on <= step.due_on:
+        return calendar.working_days_between(on, step.due_on)
+    return -calendar.working_days_between(step.due_on, on)
+
+
+def supplement_deadline(session: Session, requested_on: date, working_days: int = 10) -> date:
+    """Date by which the applicant should supply the material (stated on the 一次性告知书)."""
+    return work_calendar(session).add_working_days(requested_on, working_days).due
+
+
+def stale_resumes(session: Session, older_than: timedelta = timedelta(seconds=20)) -> list[tuple[int, str, int]]:
+    """(step id, flow run id, action id) of actions recorded a while ago and still not applied: their
+    resume call was lost (Prefect down, or the run had not suspended yet); the sweep retries them."""
+    cutoff = clock.now() - older_than
+    stmt = (select(Step.id, Step.flow_run_id, func.min(StepAction.id))
+            .join(StepAction, StepAction.step_id == Step.id)
+            .where(StepAction.applied_at.is_(None), StepAction.acted_at < cutoff, Step.flow_run_id.is_not(None))
+            .group_by(Step.id, Step.flow_run_id))
+    return [tuple(row) for row in session.exec(stmt)]

@@ -1,0 +1,1 @@
+"""Shared ground of every process: database, settings, clock, audit, numbering, users, visibility, uploads, text."""

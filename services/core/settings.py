@@ -1,0 +1,107 @@
+"""Settings for every process of Green Channel, read from ``GC_…`` environment variables.
+
+One place decides where data lives (``GC_DATA_DIR``), which database is used
+(``GC_DATABASE_URL``; SQLite file under the data folder by default, PostgreSQL in production)
+and how Prefect is reached. Nothing here talks to the network.
+"""
+
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GC_", extra="ignore")
+
+    data_dir: Path = Field(default=REPO_ROOT / "data", description="SQLite file, Prefect home, documents")
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty means SQLite in data_dir")
+    secret_key: str = Field(default="", description="signs session cookies and API tokens")
+    secure_cookies: bool = Field(default=False, description="set the Secure flag (behind HTTPS)")
+    prefect_api_url: str = Field(default="", description="external Prefect API; empty: `run` starts one")
+    prefect_ui_url: str = Field(default="", description="base URL of the Prefect UI for links")
+    prefect_port: int = 4200
+    prefect_database_url: str = Field(default="", description="Prefect server DB; empty: SQLite")
+    public_url: str = "http://127.0.0.1:8000"
+    issuer_name: str = "东莞市战略性新兴产业基地绿色通道服务中心"
+    issuer_short: str = "东莞绿通"
+    handler_phone: str = "0769-22830000"
+    supervisor_name: str = Field(default="东莞市绿色通道产业园区管理委员会",
+                                 description="监管方 named in commitment letters and supervision agreements")
+    indicator_margin: Decimal = Field(default=Decimal("0.10"), ge=0, lt=1,
+                                      description="a planned value this close to its threshold is 临界 (at risk)")
+    sla_sweep_minutes: int = Field(default=10, ge=0, description="how often the SLA sweep runs; 0 = not scheduled")
+    progress_report_cron: str = Field(default="0 8 * * 1", description="weekly 办理进度报告 (China time); empty = off")
+    supplement_working_days: int = Field(default=10, ge=1, description="补正期限 stated on the 一次性告知书")
+    agent_reply_working_days: int = Field(default=1, ge=1,
+                                          description="限时回复: an assigned agent contacts the enterprise within")
+    agency_name: str = Field(default="东莞市绿色通道代办服务中心", description="受托方 named on 代办 mandates")
+    max_upload_mb: int = Field(default=20, ge=1, description="largest file accepted for 补正 material")
+    dispatch_sweep_seconds: float = Field(default=30.0, description="how often lost hand-overs are retried")
+    stuck_after_seconds: int = Field(default=120, ge=0,
+                                     description="a run that should have moved this long ago is repaired")
+    task_worker_stale_seconds: float = Field(default=60.0, gt=0,
+                                             description="a task worker without a heartbeat this long is replaced")
+    task_worker_max_rss_mb: int = Field(default=1536, ge=0,
+                                        description="a task worker using more memory is recycled (0 = no limit)")
+    login_max_failures: int = Field(default=5, ge=1, description="failed sign-ins per account and address")
+    login_window_minutes: int = 15
+    login_account_max_failures: int = Field(default=100, ge=1,
+                                            description="failed sign-ins per account from all addresses together")
+    verify_per_minute: int = Field(default=10, ge=1, description="文书查验 lookups per client address a minute")
+    api_token_hours: int = 8
+    smtp_host: str = Field(default="", description="SMTP server for notification e-mail; empty: e-mail is off")
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP port (25 relay, 587 submission)")
+    smtp_username: str = Field(default="", description="SMTP login; empty: no authentication")
+    smtp_password: str = Field(default="", description="SMTP password for smtp_username")
+    smtp_starttls: bool = Field(default=False, description="upgrade the SMTP connection with STARTTLS")
+    mail_from: str = Field(default="greenchannel@localhost", description="From address of notification e-mail")
+    public_base_url: str = Field(default="http://127.0.0.1:8000",
+                                 description="the site's address as users reach it, for links in e-mail")
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'greenchannel.db'}"
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.data_dir / "documents"
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.data_dir / "prefect"
+
+    @property
+    def effective_secret_key(self) -> str:
+        """A stable per-installation key: given, or generated once into the data folder."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.data_dir / "secret_key"
+        if not key_file.exists():
+            import secrets
+
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+    @property
+    def effective_prefect_api_url(self) -> str:
+        """The Prefect API every process talks to: the given one, or the server ``run`` starts here."""
+        return self.prefect_api_url.rstrip("/") or f"http://127.0.0.1:{self.prefect_port}/api"
+
+    def prefect_ui_base(self) -> str:
+        if self.prefect_ui_url:
+            return self.prefect_ui_url.rstrip("/")
+        if self.prefect_api_url:
+            return self.prefect_api_url.rstrip("/").removesuffix("/api")
+        return f"http://127.0.0.1:{self.prefect_port}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,103 @@
+"""Material the applicant uploads for a 补正 request: checked, stored once on disk, recorded.
+
+Files go under ``GC_DATA_DIR/uploads/<case no>/`` named by their sha256, so the same file uploaded
+twice is stored once, and a name from the browser never becomes a path. A file is kept only when its
+content is what its extension says (``services.core.file_kinds``: PDF, images, Office, OFD, ZIP without
+programs, archives that stay small when expanded); the type we record and serve it with comes from
+that check — the browser's content type is kept in the audit detail only, never trusted.
+"""
+
+import hashlib
+from pathlib import Path, PurePosixPath
+
+from sqlmodel import Session
+
+from services.agency import service as agency
+from services.cases.human_actions import ActionError, pending_request
+from services.core import audit, clock, file_kinds
+from services.core.settings import get_settings
+from services.models import Application, Attachment, Step, StepAction, User
+
+ALLOWED_SUFFIXES = set(file_kinds.BY_SUFFIX)
+EXPANSION_FACTOR = 10  # an archive may expand to at most this many times the upload limit
+
+
+def uploads_dir() -> Path:
+    return get_settings().data_dir / "uploads"
+
+
+def save_attachment(session: Session, user: User, step: Step, item_index: int, filename: str,
+                    content_type: str, data: bytes) -> Attachment:
+    """Store one file for item ``item_index`` of the step's open 补正 request."""
+    application = session.get(Application, step.application_id)
+    if not agency.may_act_for(session, user, application):
+        raise ActionError("files", "只有申请企业或受托的代办专员可以上传补正材料")
+    request = pending_request(session, step)
+    if request is None or request.applied_at is None:
+        raise ActionError("files", "该环节当前没有待补正的材料")
+    if not 0 <= item_index < len(request.items):
+        raise ActionError("files", "请选择要补正的材料项")
+    name, digest, relative, kind = _store(application, filename, data, f"file_{item_index}")
+    attachment = Attachment(application_id=application.id, request_action_id=request.id, item_index=item_index,
+                            filename=name, content_type=kind.media_type, size=len(data), sha256=digest,
+                            path=relative, uploaded_by_id=user.id, uploaded_at=clock.now())
+    session.add(attachment)
+    session.flush()
+    audit.record(session, "attachment.uploaded", actor=user, entity="attachment", entity_id=attachment.id,
+                 application_id=application.id, on_behalf_of_enterprise_id=application.enterprise_id,
+                 detail={"item": request.items[item_index]["name"], "filename": name, "sha256": digest,
+                         "size": len(data), "kind": kind.key, "claimed_type": content_type[:128]})
+    return attachment
+
+
+def save_application_file(session: Session, user: User, application: Application, purpose: str, filename: str,
+                          content_type: str, data: bytes, field: str = "document") -> Attachment:
+    """Store a file handed in with the application itself (e.g. the 环境影响报告表 on the normal route)."""
+    name, digest, relative, kind = _store(application, filename, data, field)
+    attachment = Attachment(application_id=application.id, purpose=purpose, item_index=0, filename=name,
+                            content_type=kind.media_type, size=len(data), sha256=digest, path=relative,
+                            uploaded_by_id=user.id, uploaded_at=clock.now())
+    session.add(attachment)
+    session.flush()
+    audit.record(session, "attachment.uploaded", actor=user, entity="attachment", entity_id=attachment.id,
+                 application_id=application.id, on_behalf_of_enterprise_id=application.enterprise_id,
+                 detail={"purpose": purpose, "filename": name, "sha256": digest, "size": len(data),
+                         "kind": kind.key, "claimed_type": content_type[:128]})
+    return attachment
+
+
+def _store(application: Application, filename: str, data: bytes,
+           field: str) -> tuple[str, str, str, file_kinds.FileKind]:
+    """Check the file (size, then what its content really is) and write it once under its sha256;
+    returns (name, sha256, relative path, kind)."""
+    name = PurePosixPath(filename.replace("\\", "/")).name.strip()[:200]
+    suffix = PurePosixPath(name).suffix.lower()
+    if not name or suffix not in ALLOWED_SUFFIXES:
+        raise ActionError(field, f"文件格式不支持，请上传{file_kinds.SUPPORTED}")
+    if not data:
+        raise ActionError(field, f"“{name}”是空文件，请重新选择")
+    limit = get_settings().max_upload_mb
+    if len(data) > limit * 1024 * 1024:
+        raise ActionError(field, f"“{name}”超过{limit}MB，请压缩或拆分后上传")
+    try:
+        kind = file_kinds.identify(name, data, max_expanded=EXPANSION_FACTOR * limit * 1024 * 1024)
+    except file_kinds.FileRejected as rejected:
+        raise ActionError(field, rejected.message) from None
+    digest = hashlib.sha256(data).hexdigest()
+    relative = f"{application.case_no}/{digest}{suffix}"
+    target = uploads_dir() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        target.write_bytes(data)
+    return name, digest, relative, kind
+
+
+def media_type(attachment: Attachment) -> str:
+    """The content type we serve a stored file with: from the kind its extension names (checked against the
+    content when it was uploaded), never the type the browser claimed."""
+    kind = file_kinds.kind_of_name(attachment.path)
+    return kind.media_type if kind else "application/octet-stream"
+
+
+def request_of(session: Session, attachment: Attachment) -> StepAction:
+    return session.get(StepAction, attachment.request_action_id)

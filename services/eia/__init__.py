@@ -1,0 +1,1 @@
+"""环评告知承诺 (EIA by commitment): catalogue rules, eligibility and the service."""

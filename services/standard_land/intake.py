@@ -1,0 +1,284 @@
+"""Intake (申请受理前): validate an application and store it in one transaction.
+
+The web form and the JSON API both use ``StandardLandApplicationInput``: the same rules, the same
+Chinese messages, each naming its field. ``submit_application`` writes the enterprise update, the
+project, the application, its planned steps with deadlines and the audit event — all or nothing —
+and returns the existing application when the same idempotency key is posted again.
+"""
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from services.agency import service as agency
+from services.calendar.schedules import work_calendar
+from services.cases.processes import get_definition
+from services.cases.steps import finish_step, plan_steps, schedule_deadlines
+from services.core import audit, clock, industry, numbering, text, uscc
+from services.core.ids import Id
+from services.core.units import m2_to_mu
+from services.models import Application, Enterprise, Parcel, ParcelIndicator, Project, Role, StepStatus, User
+
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+FIELD_LABELS = {
+    "enterprise_name": "企业名称", "uscc": "统一社会信用代码", "legal_representative": "法定代表人",
+    "contact_name": "联系人", "contact_phone": "联系电话", "project_name": "项目名称",
+    "industry_code": "行业代码", "total_investment_wan": "总投资", "land_area_mu": "用地面积",
+    "parcel_id": "意向地块", "expected_annual_output_wan": "预计年产值", "expected_annual_tax_wan": "预计年税收",
+    "annual_energy_tce": "年综合能源消费量", "annual_electricity_kwh": "年电力消费量",
+    "planned_start_on": "计划开工日期", "planned_completion_on": "计划竣工日期",
+    "planned_production_on": "计划投产日期", "planned_indicators": "控制指标计划值",
+}
+
+Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+IndicatorCode = Annotated[str, Field(max_length=32)]  # parcel_indicator.code
+
+
+PROCESS_KEY = "standard_land"
+
+
+class IntakeError(ValueError):
+    """Business-rule failures, each with a Chinese message for its form field (the first is ``field``)."""
+
+    def __init__(self, field: str, message: str, more: dict[str, str] | None = None):
+        super().__init__(message)
+        self.field, self.message = field, message
+        self.errors = {field: message} | (more or {})
+
+
+class StandardLandApplicationInput(BaseModel):
+    """标准地预评估申请: enterprise data and project data."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, json_schema_extra={"examples": [{
+        "enterprise_name": "东莞松湖智造科技有限公司", "uscc": "91441900MA4UJ2K317",
+        "legal_representative": "陈立新", "contact_name": "林晓", "contact_phone": "13800138000",
+        "project_name": "智能传感器生产基地项目", "industry_code": "3983", "total_investment_wan": "36000",
+        "land_area_mu": "45", "parcel_id": 1, "expected_annual_output_wan": "60000",
+        "expected_annual_tax_wan": "2400", "annual_energy_tce": "800", "annual_electricity_kwh": "4000000",
+        "planned_start_on": "2027-03-01", "planned_completion_on": "2028-06-30", "planned_production_on": "2028-09-30",
+        "planned_indicators": {"investment_intensity": "420", "floor_area_ratio": "2.0"}}]})
+
+    enterprise_name: text.Text(128)
+    uscc: Annotated[str, Field(max_length=64)]
+    legal_representative: text.Text(64)
+    contact_name: text.Text(64)
+    contact_phone: Annotated[str, Field(max_length=32)]
+    project_name: text.Text(128)
+    industry_code: Annotated[str, Field(max_length=16)]
+    total_investment_wan: Annotated[Money, Field(gt=0)]
+    land_area_mu: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=4)]
+    parcel_id: Id
+    expected_annual_output_wan: Annotated[Money, Field(ge=0)]
+    expected_annual_tax_wan: Annotated[Money, Field(ge=0)]
+    annual_energy_tce: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+    annual_electricity_kwh: Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=0)]
+    planned_start_on: date
+    planned_completion_on: date
+    planned_production_on: date
+    planned_indicators: dict[IndicatorCode, Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)]] = Field(
+        default_factory=dict, description="planned value per indicator code of the chosen parcel (计划指标值)")
+
+    @field_validator("uscc")
+    @classmethod
+    def _uscc(cls, value: str) -> str:
+        result = uscc.validate(value)
+        if not result.valid:
+            raise ValueError(result.reason)
+        return result.normalized
+
+    @field_validator("contact_phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        value = value.replace(" ", "")
+        if not PHONE.match(value):
+            raise ValueError("请填写11位手机号码或带区号的固定电话，如0769-22830000")
+        return value
+
+    @field_validator("industry_code")
+    @classmethod
+    def _industry(cls, value: str) -> str:
+        error = industry.check_class_code(value)
+        if error:
+            raise ValueError(error)
+        return value.strip()
+
+
+def submit_application(
+    session: Session, user: User, data: StandardLandApplicationInput, idempotency_key: str
+) -> tuple[Application, bool]:
+    """Create the application (or return the one already made with this key); True when new."""
+    check_idempotency_key(idempotency_key)
+    existing = _by_key(session, user, idempotency_key)
+    if existing:
+        return existing, False
+    enterprise, parcel = _check_rules(session, user, data)
+    try:
+        with session.begin_nested():
+            application = _create(session, user, data, enterprise, parcel, idempotency_key)
+    except IntegrityError:
+        existing = _by_key(session, user, idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
+    return application, True
+
+
+def check_idempotency_key(key: str) -> None:
+    """A key longer than its column (or with invisible characters) is refused before it is looked up."""
+    try:
+        text.check_key(key)
+    except text.TextError as error:
+        raise IntakeError("idempotency_key", error.message) from None
+
+
+def _by_key(session: Session, user: User, key: str) -> Application | None:
+    stmt = select(Application).where(Application.created_by_id == user.id, Application.idempotency_key == key)
+    return session.exec(stmt).first()
+
+
+def _check_rules(session: Session, user: User, data: StandardLandApplicationInput) -> tuple[Enterprise, Parcel]:
+    enterprise = _applicant(session, user, data)
+    parcel = session.get(Parcel, data.parcel_id)
+    if parcel is None:
+        raise IntakeError("parcel_id", "所选地块不存在，请重新选择")
+    if parcel.status != "available":
+        raise IntakeError("parcel_id", f"地块{parcel.number}已不可申请（已预留或已出让）")
+    parcel_mu = m2_to_mu(parcel.area_m2)
+    if data.land_area_mu > parcel_mu:
+        raise IntakeError("land_area_mu", f"用地面积不得超过所选地块面积{parcel_mu.normalize():f}亩")
+    allowed = parcel.allowed_industry_codes
+    if allowed and not any(data.industry_code.startswith(prefix) for prefix in allowed):
+        raise IntakeError("industry_code", f"地块{parcel.number}只准入以下行业（国民经济行业分类代码开头）："
+                          + "、".join(allowed))
+    if data.planned_start_on < clock.today():
+        raise IntakeError("planned_start_on", "计划开工日期不能早于今天")
+    if data.planned_completion_on < data.planned_start_on:
+        raise IntakeError("planned_completion_on", "计划竣工日期不能早于计划开工日期")
+    if data.planned_production_on < data.planned_completion_on:
+        raise IntakeError("planned_production_on", "计划投产日期不能早于计划竣工日期")
+    _check_planned_indicators(session, parcel, data.planned_indicators)
+    return enterprise, parcel
+
+
+def _applicant(session: Session, user: User, data: StandardLandApplicationInput) -> Enterprise:
+    """The enterprise's own clerk, or an agent holding its mandate for this project's 标准地 item."""
+    if user.role == Role.agent:
+        enterprise = session.exec(select(Enterprise).where(Enterprise.uscc == data.uscc)).first()
+        if enterprise is None or agency.mandate_for_new_case(session, user, enterprise.id, data.project_name,
+                                                             PROCESS_KEY) is None:
+            raise IntakeError("uscc", "代办专员须持有该企业此项目（含标准地预评估事项）的有效代办委托，才能代为提交")
+        return enterprise
+    if user.role != Role.enterprise or not user.enterprise_id:
+        raise IntakeError("uscc", "只有企业账户或受托的代办专员可以提交申请")
+    enterprise = session.get(Enterprise, user.enterprise_id)
+    if enterprise.uscc != data.uscc:
+        raise IntakeError("uscc", f"统一社会信用代码与本账户所属企业（{enterprise.uscc}）不一致")
+    return enterprise
+
+
+def _check_planned_indicators(session: Session, parcel: Parcel, planned: dict[str, Decimal]) -> None:
+    """Every indicator of the parcel needs a planned value, and nothing else may be sent."""
+    indicators = session.exec(select(ParcelIndicator).where(ParcelIndicator.parcel_id == parcel.id)).all()
+    codes = {i.code for i in indicators}
+    errors = {f"planned_indicators.{i.code}": f"请填写{i.name_zh}的计划值（{i.unit}）"
+              for i in indicators if i.code not in planned}
+    errors |= {f"planned_indicators.{code}": f"地块{parcel.number}没有控制指标“{code}”" for code in planned
+               if code not in codes}
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise IntakeError(field, message, errors)
+
+
+def _create(session: Session, user: User, data: StandardLandApplicationInput, enterprise: Enterprise,
+            parcel: Parcel, idempotency_key: str) -> Application:
+    now = clock.now()
+    definition = get_definition(PROCESS_KEY)
+    enterprise.name, enterprise.legal_representative = data.enterprise_name, data.legal_representative
+    enterprise.contact_name, enterprise.contact_phone, enterprise.updated_at = (
+        data.contact_name, data.contact_phone, now)
+    project = Project(
+        enterprise_id=enterprise.id, name=data.project_name, industry_code=data.industry_code,
+        total_investment_wan=data.total_investment_wan, land_area_mu=data.land_area_mu, parcel_id=parcel.id,
+        expected_annual_output_wan=data.expected_annual_output_wan,
+        expected_annual_tax_wan=data.expected_annual_tax_wan, created_at=now,
+        planned_indicators={code: f"{value:f}" for code, value in data.planned_indicators.items()},
+        annual_energy_tce=data.annual_energy_tce, annual_electricity_kwh=data.annual_electricity_kwh,
+        planned_start_on=data.planned_start_on, planned_completion_on=data.planned_completion_on,
+        planned_production_on=data.planned_production_on)
+    session.add_all([enterprise, project])
+    session.flush()
+    application = Application(
+        case_no=numbering.case_number(session, now.year), process_key=definition.key,
+        process_version=definition.version, title=definition.document_title, enterprise_id=enterprise.id,
+        project_id=project.id, submitted_at=now, created_by_id=user.id, idempotency_key=idempotency_key,
+        form_data=data.model_dump(mode="json"))
+    session.add(application)
+    session.flush()
+    plan_steps(session, application, definition)
+    agency.link_project(session, application)
+    finish_step(session, application.id, "submission", status=StepStatus.completed,
+                outcome={"by": user.username}, actor_label=user.username)
+    schedule_deadlines(session, application, work_calendar(session))
+    audit.record(session, "application.submitted", actor=user, entity="application", entity_id=application.id,
+                 application_id=application.id, on_behalf_of_enterprise_id=enterprise.id,
+                 detail={"case_no": application.case_no, "process": f"{definition.key}@{definition.version}"})
+    return application
+
+
+def set_flow_run(session: Session, application_id: int, flow_run_id: str) -> None:
+    application = session.get(Application, application_id)
+    if application.flow_run_id != flow_run_id:
+        application.flow_run_id = flow_run_id
+        session.add(application)
+        audit.record(session, "application.flow_run_started", actor=None, entity="application",
+                     entity_id=application_id, application_id=application_id,
+                     detail={"flow_run_id": flow_run_id})
+
+
+def claim_dispatch(session: Session, application_id: int, stale_after: timedelta = timedelta(minutes=10)) -> bool:
+    """Claim the hand-over to Prefect; False when another dispatcher already has it (no second run).
+
+    A guarded update: the web app's dispatcher and the task worker's sweep may both try, only one wins.
+    """
+    now = clock.now()
+    result = session.execute(
+        update(Application)
+        .where(Application.id == application_id, Application.flow_run_id.is_(None),
+               Application.dispatched_at.is_(None)
+               | ((Application.dispatched_at < now - stale_after) & Application.dispatch_task_run_id.is_(None)))
+        .values(dispatched_at=now, dispatch_task_run_id=None)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def record_dispatch(session: Session, application_id: int, task_run_id: str) -> None:
+    """Remember the queued task run: the repair sweep asks Prefect about it instead of guessing by age
+    (a long queue is not a lost hand-over; a killed worker's task run is)."""
+    session.execute(update(Application).where(Application.id == application_id, Application.flow_run_id.is_(None))
+                    .values(dispatch_task_run_id=task_run_id).execution_options(synchronize_session=False))
+
+
+def release_dispatch(session: Session, application_id: int) -> None:
+    """Give a claim back after Prefect refused the hand-over, so the sweep retries it."""
+    session.execute(update(Application).where(Application.id == application_id, Application.flow_run_id.is_(None))
+                    .values(dispatched_at=None, dispatch_task_run_id=None)
+                    .execution_options(synchronize_session=False))
+
+
+def awaiting_dispatch(session: Session, grace: timedelta = timedelta(minutes=2),
+                      stale_after: timedelta = timedelta(minutes=10)) -> list[int]:
+    """Applications whose hand-over to Prefect was lost (never done after ``grace``, e.g. the web app
+    stopped with it queued) or done long ago without a flow run starting and without a task run to ask
+    about (those with one are judged by ``flows.repair``)."""
+    now = clock.now()
+    never = Application.dispatched_at.is_(None) & (Application.submitted_at < now - grace)
+    stale = (Application.dispatched_at < now - stale_after) & Application.dispatch_task_run_id.is_(None)
+    stmt = select(Application.id).where(Application.flow_run_id.is_(None), never | stale)
+    return list(session.exec(stmt))

@@ -1,0 +1,191 @@
+"""Read models for pages and the API: an application with its steps and documents, and lists.
+
+Lists always start from ``visibility.readable_applications`` so a user never sees a row the
+visibility rules hide.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from services.cases.steps import OPEN, steps_of
+from services.core.visibility import readable_applications
+from services.models import (
+    Application,
+    Attachment,
+    ClockPause,
+    Document,
+    Enterprise,
+    Evaluation,
+    IndustrialBase,
+    Parcel,
+    ParcelIndicator,
+    Project,
+    Role,
+    Step,
+    StepAction,
+    StepLight,
+    StepStatus,
+    User,
+    VerificationRecord,
+)
+
+
+@dataclass
+class ApplicationView:
+    application: Application
+    enterprise: Enterprise
+    project: Project
+    parcel: Parcel | None
+    base: IndustrialBase | None
+    steps: list[Step]
+    documents: list[Document]
+    evaluations: list[Evaluation] = field(default_factory=list)
+    actions: list[StepAction] = field(default_factory=list)
+    actors: dict[int, str] = field(default_factory=dict)
+    pauses: list[ClockPause] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    verifications: list[VerificationRecord] = field(default_factory=list)
+    lights: dict[int, StepLight] = field(default_factory=dict)
+
+    @property
+    def evaluation(self) -> Evaluation | None:
+        """The 标准地 indicator evaluation, if this case has one."""
+        return next((e for e in self.evaluations if e.kind == "standard_land"), None)
+
+    @property
+    def eia_evaluation(self) -> Evaluation | None:
+        """The 环评 classification and commitment-route check, if this case has one."""
+        return next((e for e in self.evaluations if e.kind == "eia_classification"), None)
+
+    def actions_on(self, step: Step) -> list[StepAction]:
+        return [a for a in self.actions if a.step_id == step.id]
+
+    def pauses_on(self, step: Step) -> list[ClockPause]:
+        return [p for p in self.pauses if p.step_id == step.id]
+
+    @property
+    def open_request(self) -> StepAction | None:
+        """The 补正 request whose clock pause is still open (what the applicant must answer)."""
+        open_ids = {p.started_action_id for p in self.pauses if p.ended_on is None}
+        return next((a for a in self.actions if a.id in open_ids), None)
+
+    def attachments_for(self, action: StepAction, index: int) -> list[Attachment]:
+        return [f for f in self.attachments if f.request_action_id == action.id and f.item_index == index]
+
+    @property
+    def next_step(self) -> Step | None:
+        return next((s for s in self.steps if s.status in OPEN), None)
+
+
+@dataclass
+class ApplicationRow:
+    application: Application
+    enterprise_name: str
+    project_name: str
+    next_step_name: str | None = None
+    next_due: date | None = None
+    next_due_provisional: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def application_view(session: Session, application: Application) -> ApplicationView:
+    project = session.get(Project, application.project_id)
+    parcel = session.get(Parcel, project.parcel_id) if project.parcel_id else None
+    documents = session.exec(select(Document).where(Document.application_id == application.id)
+                             .order_by(Document.issued_at, Document.id)).all()  # same second: issue order
+    steps = steps_of(session, application.id)
+    step_ids = [s.id for s in steps]
+    actions = list(session.exec(select(StepAction).where(StepAction.application_id == application.id)
+                                .order_by(StepAction.step_id, StepAction.sequence)))
+    actors = {u.id: u.display_name for u in session.exec(select(User).where(
+        User.id.in_({a.actor_id for a in actions})))} if actions else {}
+    return ApplicationView(
+        application=application, enterprise=session.get(Enterprise, application.enterprise_id), project=project,
+        parcel=parcel, base=session.get(IndustrialBase, parcel.base_id) if parcel else None,
+        steps=steps, documents=list(documents),
+        evaluations=list(session.exec(select(Evaluation).where(Evaluation.application_id == application.id))),
+        actions=actions, actors=actors,
+        pauses=list(session.exec(select(ClockPause).where(ClockPause.step_id.in_(step_ids)).order_by(ClockPause.id))),
+        attachments=list(session.exec(select(Attachment).where(Attachment.application_id == application.id)
+                                      .order_by(Attachment.id))),
+        lights={light.step_id: light for light in session.exec(select(StepLight).where(
+            StepLight.step_id.in_(step_ids)))},
+        verifications=list(session.exec(select(VerificationRecord)
+                                        .where(VerificationRecord.application_id == application.id)
+                                        .order_by(VerificationRecord.id))))
+
+
+def list_applications(session: Session, user: User, limit: int = 200) -> list[ApplicationRow]:
+    """Newest first, each with its next open step and that step's deadline."""
+    apps = session.exec(readable_applications(user).order_by(Application.id.desc()).limit(limit)).all()
+    if not apps:
+        return []
+    ids = [a.id for a in apps]
+    names = dict(session.exec(select(Enterprise.id, Enterprise.name)
+                              .where(Enterprise.id.in_({a.enterprise_id for a in apps}))).all())
+    projects = dict(session.exec(select(Project.id, Project.name)
+                                 .where(Project.id.in_({a.project_id for a in apps}))).all())
+    first_open = (select(Step.application_id, func.min(Step.sequence).label("seq"))
+                  .where(Step.application_id.in_(ids), Step.status.in_(OPEN))
+                  .group_by(Step.application_id).subquery())
+    next_steps = {s.application_id: s for s in session.exec(
+        select(Step).join(first_open, (Step.application_id == first_open.c.application_id)
+                          & (Step.sequence == first_open.c.seq)))}
+    rows = []
+    for a in apps:
+        step = next_steps.get(a.id)
+        rows.append(ApplicationRow(a, names.get(a.enterprise_id, ""), projects.get(a.project_id, ""),
+                                   step.name if step else None, step.due_on if step else None,
+                                   step.due_provisional if step else False))
+    return rows
+
+
+def available_parcels(session: Session) -> list[tuple[Parcel, IndustrialBase]]:
+    stmt = (select(Parcel, IndustrialBase).join(IndustrialBase, Parcel.base_id == IndustrialBase.id)
+            .where(Parcel.status == "available").order_by(IndustrialBase.id, Parcel.number))
+    return list(session.exec(stmt).all())
+
+
+def parcel_indicators(session: Session) -> dict[int, list[ParcelIndicator]]:
+    """Indicators of every available parcel, so the application form can ask for each planned value."""
+    stmt = (select(ParcelIndicator).join(Parcel, Parcel.id == ParcelIndicator.parcel_id)
+            .where(Parcel.status == "available").order_by(ParcelIndicator.parcel_id, ParcelIndicator.sequence,
+                                                          ParcelIndicator.id))
+    grouped: dict[int, list[ParcelIndicator]] = {}
+    for indicator in session.exec(stmt):
+        grouped.setdefault(indicator.parcel_id, []).append(indicator)
+    return grouped
+
+
+@dataclass
+class QueueRow:
+    """One step waiting on a department (待审查) or on the applicant's 补正, for a reviewer's queue."""
+
+    step: Step
+    application: Application
+    enterprise_name: str
+    project_name: str
+    proposal: str | None
+    light: str | None = None
+
+
+def review_queue(session: Session, user: User, limit: int = 200) -> list[QueueRow]:
+    """Human-decision steps that are open, for the user's department (supervisors: all); soonest due first."""
+    stmt = (select(Step, Application, Enterprise.name, Project.name)
+            .join(Application, Application.id == Step.application_id)
+            .join(Enterprise, Enterprise.id == Application.enterprise_id)
+            .join(Project, Project.id == Application.project_id)
+            .where(Step.kind == "human", Step.status.in_([StepStatus.running, StepStatus.suspended]))
+            .order_by(Step.status, Step.due_on, Step.id).limit(limit))
+    if user.role != Role.supervisor:
+        stmt = stmt.where(Step.department == (user.department or ""))
+    rows = session.exec(stmt).all()
+    proposals = {e.application_id: e.result.get("proposal", {}).get("result_zh") for e in session.exec(
+        select(Evaluation).where(Evaluation.application_id.in_([r[1].id for r in rows])))} if rows else {}
+    lights = {light.step_id: light.light for light in session.exec(select(StepLight).where(
+        StepLight.step_id.in_([r[0].id for r in rows])))} if rows else {}
+    return [QueueRow(step, app, ent, proj, proposals.get(app.id), lights.get(step.id))
+            for step, app, ent, proj in rows]

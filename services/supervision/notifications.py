@@ -1,0 +1,266 @@
+"""In-app notifications (站内信) and their delivery by e-mail.
+
+``notify`` writes one row per recipient and is idempotent per (user, ``dedupe_key``): the unique
+constraint ``uq_notification_once`` is the guard, through ``INSERT … ON CONFLICT DO NOTHING`` inside
+the caller's transaction, so a sweep run twice, or two at once, tells nobody twice.
+
+``deliver_pending`` e-mails the rows not yet sent through the SMTP server of the settings
+(``GC_SMTP_HOST`` empty: e-mail is off). Each row is first *claimed* with a guarded ``UPDATE`` that is
+committed before the message goes out, so two senders at once never send the same row; after the
+attempt the row records ``email_sent_at`` or the SMTP error in ``email_error``. A failed row is not
+tried again by itself, and neither is a row whose sender stopped between claim and result (it keeps
+the claim mark ``CLAIMED``): it may have been sent, and a second copy is worse than a visible gap.
+"""
+
+import smtplib
+import ssl
+from collections.abc import Callable, Iterable
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from services.core import clock
+from services.core.settings import Settings, get_settings
+from services.models import Notification, Role, User
+
+#: ``email_error`` of a row a sender has claimed and not yet finished.
+CLAIMED = "sending"
+SMTP_TIMEOUT_SECONDS = 20
+KIND_ZH = {"light_yellow": "黄灯提醒", "supervision_notice": "督办通知", "escalation": "提级督办",
+           "deadline_moved": "期限变更", "mandate_new": "新代办委托", "mandate_assigned": "代办指派",
+           "mandate_contact_late": "限时回复超时", "mandate_ended": "代办终止/办结"}
+
+Sender = Callable[[EmailMessage], None]
+# the server refused this one message (sender, recipient or content): the next message may still go
+_MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError, ValueError)
+
+
+# ---------------------------------------------------------------------------------------------- inbox
+
+def notify(session: Session, users: Iterable[User], *, kind: str, title: str, body: str, link: str = "",
+           dedupe_key: str, application_id: int | None = None) -> list[Notification]:
+    """One notification per user, unless that user already has one with ``dedupe_key``.
+
+    Returns the rows created by this call (none for users told before). Runs in the caller's
+    transaction: nothing is committed here.
+    """
+    if not dedupe_key or len(dedupe_key) > 128:
+        raise ValueError("dedupe_key must be 1–128 characters")
+    if len(link) > 255 or len(kind) > 32:
+        raise ValueError("link is limited to 255 characters and kind to 32")
+    now = clock.now()
+    values = {"kind": kind, "title": _clip(title, 200), "body": _clip(body, 4000), "link": link,
+              "dedupe_key": dedupe_key, "application_id": application_id, "created_at": now, "email_error": ""}
+    user_ids = list(dict.fromkeys(u.id for u in users if u.id is not None))
+    if not user_ids:
+        return []
+    rows = [dict(values, user_id=user_id) for user_id in user_ids]
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(Notification)
+        stmt = (insert.values(rows).on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+                .returning(Notification.id))
+        created_ids = [row[0] for row in session.execute(stmt)]
+    else:  # any other database: one savepoint per row, the constraint decides
+        created_ids = []
+        for row in rows:
+            try:
+                with session.begin_nested():
+                    notification = Notification(**row)
+                    session.add(notification)
+                    session.flush()
+                created_ids.append(notification.id)
+            except IntegrityError:
+                pass
+    if not created_ids:
+        return []
+    return list(session.exec(select(Notification).where(Notification.id.in_(created_ids))
+                             .order_by(Notification.id)).all())
+
+
+def unread_count(session: Session, user: User) -> int:
+    stmt = select(func.count()).select_from(Notification).where(Notification.user_id == user.id,
+                                                                 Notification.read_at.is_(None))
+    return session.exec(stmt).one()
+
+
+def inbox(session: Session, user: User, limit: int = 100) -> list[Notification]:
+    """The user's notifications, newest first."""
+    stmt = (select(Notification).where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
+    return list(session.exec(stmt).all())
+
+
+def mark_read(session: Session, user: User, notification_id: int) -> Notification | None:
+    """Mark one of the user's own notifications read (again: no change). ``None``: no such
+    notification of this user — someone else's is treated as not there."""
+    session.execute(update(Notification)
+                    .where(Notification.id == notification_id, Notification.user_id == user.id,
+                           Notification.read_at.is_(None))
+                    .values(read_at=clock.now()).execution_options(synchronize_session=False))
+    stmt = select(Notification).where(Notification.id == notification_id, Notification.user_id == user.id)
+    return session.exec(stmt.execution_options(populate_existing=True)).first()
+
+
+def mark_all_read(session: Session, user: User) -> int:
+    """Mark every unread notification of the user read; returns how many were unread."""
+    result = session.execute(update(Notification)
+                             .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+                             .values(read_at=clock.now()).execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+def department_contacts(session: Session, department: str) -> list[User]:
+    """The active reviewers of a department: who is told about that department's steps."""
+    stmt = select(User).where(User.role == Role.reviewer, User.department == department, User.is_active)
+    return list(session.exec(stmt.order_by(User.id)).all())
+
+
+def supervisors(session: Session) -> list[User]:
+    """The active supervisors (督办管理员)."""
+    stmt = select(User).where(User.role == Role.supervisor, User.is_active)
+    return list(session.exec(stmt.order_by(User.id)).all())
+
+
+# --------------------------------------------------------------------------------------------- e-mail
+
+class SmtpSender:
+    """Sends messages through the configured SMTP server over one connection, opened on first use."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def __call__(self, message: EmailMessage) -> None:
+        if self._smtp is None:
+            self._smtp = self._connect()
+        self._smtp.send_message(message)
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=SMTP_TIMEOUT_SECONDS)
+        try:
+            if s.smtp_starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if s.smtp_username:
+                smtp.login(s.smtp_username, s.smtp_password)
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self._smtp.close()
+            self._smtp = None
+
+
+def absolute_link(link: str, base_url: str) -> str:
+    if not link or link.startswith(("http://", "https://")):
+        return link
+    return base_url.rstrip("/") + "/" + link.lstrip("/")
+
+
+def build_message(*, title: str, body: str, link: str, to: str, settings: Settings) -> EmailMessage:
+    """A UTF-8 plain-text message; the Chinese subject is RFC 2047 encoded by the e-mail package."""
+    message = EmailMessage()
+    message["Subject"] = " ".join(title.split())  # no line breaks in a header
+    message["From"] = settings.mail_from
+    message["To"] = to
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=parseaddr(settings.mail_from)[1].rpartition("@")[2] or None)
+    text = body.rstrip()
+    url = absolute_link(link, settings.public_base_url)
+    if url:
+        text += f"\n\n查看详情：{url}"
+    text += "\n\n——\n本邮件由产业项目绿色通道服务平台自动发送，请勿直接回复。\n"
+    message.set_content(text, charset="utf-8", cte="base64")
+    return message
+
+
+def deliver_pending(session: Session, sender: Sender | None = None, limit: int = 200) -> int:
+    """E-mail up to ``limit`` unsent notifications of users with an address; returns how many were sent.
+
+    Never raises for SMTP trouble: a message the server refuses records its error and the next one is
+    tried; a connection failure records its error on the message being sent and ends this run (the
+    rest wait for the next). Commits the session: each claim before its message goes out, each result
+    after. ``sender`` (a callable taking an ``EmailMessage``) replaces the configured SMTP server.
+    """
+    settings = get_settings()
+    own_sender = None
+    if sender is None:
+        if not settings.smtp_host:
+            return 0
+        sender = own_sender = SmtpSender(settings)
+    pending = (select(Notification.id).join(User, User.id == Notification.user_id)
+               .where(Notification.email_sent_at.is_(None), Notification.email_error == "",
+                      User.email.is_not(None), User.email != "", User.is_active)
+               .order_by(Notification.id).limit(limit))
+    ids = list(session.exec(pending).all())
+    session.commit()  # end the read: each claim below starts its own write transaction
+    sent = 0
+    try:
+        for notification_id in ids:
+            claimed = _claim(session, notification_id)
+            if claimed is None:
+                continue  # another sender took it, or it changed since the list was read
+            try:
+                message = build_message(**claimed, settings=settings)
+            except Exception as failure:  # a malformed address or header: this message only
+                _record(session, notification_id, _describe(failure))
+                continue
+            error, stop = "", False
+            try:
+                sender(message)
+            except _MESSAGE_ERRORS as failure:
+                error = _describe(failure)
+            except Exception as failure:  # connection, authentication, time-out: the server is not usable now
+                error, stop = _describe(failure), True
+                if own_sender is not None:
+                    own_sender.close()
+            _record(session, notification_id, error)
+            sent += not error
+            if stop:
+                break
+    finally:
+        if own_sender is not None:
+            own_sender.close()
+    return sent
+
+
+def _claim(session: Session, notification_id: int) -> dict | None:
+    """Take the row for this sender (committed), with what the message needs; ``None``: not ours."""
+    result = session.execute(update(Notification)
+                             .where(Notification.id == notification_id, Notification.email_sent_at.is_(None),
+                                    Notification.email_error == "")
+                             .values(email_error=CLAIMED).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.rollback()
+        return None
+    stmt = (select(Notification.title, Notification.body, Notification.link, User.email)
+            .join(User, User.id == Notification.user_id).where(Notification.id == notification_id))
+    title, body, link, email = session.exec(stmt).one()
+    session.commit()
+    return {"title": title, "body": body, "link": link, "to": email}
+
+
+def _record(session: Session, notification_id: int, error: str) -> None:
+    values = {"email_error": error} if error else {"email_sent_at": clock.now(), "email_error": ""}
+    session.execute(update(Notification).where(Notification.id == notification_id)
+                    .values(**values).execution_options(synchronize_session=False))
+    session.commit()
+
+
+def _describe(failure: Exception) -> str:
+    return _clip(f"{failure.__class__.__name__}: {failure}".strip(), 500)
+
+
+def _clip(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
