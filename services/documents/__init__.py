@@ -1,5 +1,9 @@
-"""Official documents (受理通知书 …) rendered to PDF and DOCX from one context. See ``render``."""
+"""Official documents (受理通知书 …) rendered to PDF and DOCX from one context. See ``render``;
+the kinds are declared in their modules and found by ``registry``."""
 
-from services.documents.render import KINDS, render_docx, render_html, render_pdf
+from services.documents.registry import kinds
+from services.documents.render import render_docx, render_html, render_pdf
+
+KINDS = kinds()
 
 __all__ = ["KINDS", "render_docx", "render_html", "render_pdf"]

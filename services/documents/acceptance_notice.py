@@ -43,6 +43,8 @@ from docx.shared import Cm, Pt
 
 from services.core.formatting import CHINA_TZ, format_date_zh, format_datetime_zh, working_days_zh
 from services.documents import docx_builder as dx
+from services.documents.kind import DocumentKind
+from services.documents.layout import DocumentMeta
 
 KIND = "acceptance_notice"
 TITLE = "受理通知书"
@@ -70,16 +72,6 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
 }
 
 MATERIALS_HEADER = ("序号", "材料名称", "份数/形式")
-
-
-@dataclass(frozen=True)
-class DocumentMeta:
-    """File metadata; ``created`` (aware, China time) comes from the context, never from the clock."""
-
-    title: str
-    author: str
-    subject: str
-    created: datetime
 
 
 @dataclass(frozen=True)
@@ -192,3 +184,7 @@ def build_docx(doc: Document, v: AcceptanceNoticeView) -> None:
     dx.add_paragraph(doc, v.verification, size=dx.TABLE_SIZE, space_before=Pt(18))
     if v.note:
         dx.add_paragraph(doc, v.note, size=dx.TABLE_SIZE, align=dx.Align.JUSTIFY)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

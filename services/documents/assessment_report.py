@@ -5,7 +5,7 @@ thresholds, together with the department's decision.
 The rules' output (``Evaluation.result``, see the standard-land contract) is printed as stored:
 the arithmetic texts, verdicts and reasons come from the rules, so the report shows the numbers
 the decision was made on. The view is the shared
-:class:`~services.documents.investment_commitment.SectionedView`.
+:class:`~services.documents.layout.SectionedView`.
 
 Context (a plain dict; all keys required):
 
@@ -42,15 +42,16 @@ from datetime import datetime
 from docx.document import Document
 
 from services.core.formatting import format_area, format_date_zh, format_datetime_zh, format_wan_yuan
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import Section, SectionedView, Table
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import Section, SectionedView, Table
 
 KIND = "assessment_report"
 TITLE = "标准地预评估报告"
 NUMBER_WORD = "评"
 TEMPLATE = "sectioned.html"
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "application_title": str,
     "parcel": Mapping,
     "industry_code": str,
@@ -61,24 +62,24 @@ _TYPES: dict[str, ic.TypeSpec] = {
     "evaluated_at": datetime,
     "decision": Mapping,
 }
-_EVALUATION_TYPES: dict[str, ic.TypeSpec] = {
+_EVALUATION_TYPES: dict[str, layout.TypeSpec] = {
     "rules_version": str, "margin": str, "indicators": (list, tuple), "assessments": (list, tuple),
     "energy": Mapping, "proposal": Mapping,
 }
-_INDICATOR_TYPES: dict[str, ic.TypeSpec] = {
+_INDICATOR_TYPES: dict[str, layout.TypeSpec] = {
     "name_zh": str, "unit": str, "threshold_text": str, "measured_at_zh": str, "planned": str, "verdict": str,
     "verdict_zh": str, "arithmetic": str,
 }
-_ASSESSMENT_TYPES: dict[str, ic.TypeSpec] = {
+_ASSESSMENT_TYPES: dict[str, layout.TypeSpec] = {
     "code": str, "name": str, "authority": str, "valid_from": str, "valid_until": (str, type(None)),
     "conditions": str, "reusable": bool, "reasons": (list, tuple),
 }
-_ENERGY_TYPES: dict[str, ic.TypeSpec] = {
+_ENERGY_TYPES: dict[str, layout.TypeSpec] = {
     "annual_energy_tce": (str, type(None)), "annual_electricity_kwh": (str, type(None)), "needed": bool,
     "level": str, "reason": str,
 }
-_PROPOSAL_TYPES: dict[str, ic.TypeSpec] = {"result_zh": str, "reasons": (list, tuple)}
-_DECISION_TYPES: dict[str, ic.TypeSpec] = {
+_PROPOSAL_TYPES: dict[str, layout.TypeSpec] = {"result_zh": str, "reasons": (list, tuple)}
+_DECISION_TYPES: dict[str, layout.TypeSpec] = {
     "kind": str, "reviewer": str, "department": str, "decided_at": datetime, "reasons": str,
 }
 _VERDICTS = ("pass", "at_risk", "fail")
@@ -94,39 +95,39 @@ INDICATOR_HEADER = ("指标", "控制值", "计划值", "测算", "结论")
 
 def validate(ctx: Mapping) -> None:
     """Raise ``ValueError`` naming every missing or mistyped key, nested keys included."""
-    problems = ic.common_problems(ctx, _TYPES)
-    problems += ic.decimal_problems({"land_area_mu": ctx.get("land_area_mu")})
+    problems = layout.common_problems(ctx, _TYPES)
+    problems += layout.decimal_problems({"land_area_mu": ctx.get("land_area_mu")})
     problems += _evaluation_problems(ctx)
-    problems += ic.mapping_problems(ctx, "decision", _DECISION_TYPES)
+    problems += layout.mapping_problems(ctx, "decision", _DECISION_TYPES)
     decision = ctx.get("decision")
     if isinstance(decision, Mapping) and isinstance(decision.get("kind"), str) and decision["kind"] not in _DECISIONS:
         problems.append(f"decision.kind must be one of {sorted(_DECISIONS)}, not {decision['kind']!r}")
-    ic.raise_problems(KIND, problems)
+    layout.raise_problems(KIND, problems)
 
 
 def _evaluation_problems(ctx: Mapping) -> list[str]:
-    problems = ic.mapping_problems(ctx, "evaluation", _EVALUATION_TYPES)
+    problems = layout.mapping_problems(ctx, "evaluation", _EVALUATION_TYPES)
     evaluation = ctx.get("evaluation")
     if not isinstance(evaluation, Mapping):
         return problems
     prefix = "evaluation."
-    problems += ic.decimal_problems({"evaluation.margin": evaluation.get("margin")})
-    problems += ic.list_problems(evaluation, "indicators", _INDICATOR_TYPES, prefix=prefix)
-    problems += ic.list_problems(evaluation, "assessments", _ASSESSMENT_TYPES, min_items=0, prefix=prefix)
-    problems += ic.mapping_problems(evaluation, "energy", _ENERGY_TYPES, prefix=prefix)
-    problems += ic.mapping_problems(evaluation, "proposal", _PROPOSAL_TYPES, prefix=prefix)
+    problems += layout.decimal_problems({"evaluation.margin": evaluation.get("margin")})
+    problems += layout.list_problems(evaluation, "indicators", _INDICATOR_TYPES, prefix=prefix)
+    problems += layout.list_problems(evaluation, "assessments", _ASSESSMENT_TYPES, min_items=0, prefix=prefix)
+    problems += layout.mapping_problems(evaluation, "energy", _ENERGY_TYPES, prefix=prefix)
+    problems += layout.mapping_problems(evaluation, "proposal", _PROPOSAL_TYPES, prefix=prefix)
     for i, item in enumerate(_dicts(evaluation.get("indicators"))):
         if item.get("verdict") not in _VERDICTS:
             problems.append(f"evaluation.indicators[{i}].verdict must be one of {list(_VERDICTS)}")
     for i, item in enumerate(_dicts(evaluation.get("assessments"))):
-        problems += ic.str_list_problems(item, "reasons", prefix=f"evaluation.assessments[{i}].")
+        problems += layout.str_list_problems(item, "reasons", prefix=f"evaluation.assessments[{i}].")
     if isinstance(evaluation.get("proposal"), Mapping):
-        problems += ic.str_list_problems(evaluation["proposal"], "reasons", prefix="evaluation.proposal.")
+        problems += layout.str_list_problems(evaluation["proposal"], "reasons", prefix="evaluation.proposal.")
     energy = evaluation.get("energy")
     if isinstance(energy, Mapping):
         if energy.get("level") not in _ENERGY_LEVELS:
             problems.append(f"evaluation.energy.level must be one of {list(_ENERGY_LEVELS)}")
-        problems += ic.decimal_problems({f"evaluation.energy.{k}": energy.get(k)
+        problems += layout.decimal_problems({f"evaluation.energy.{k}": energy.get(k)
                                          for k in ("annual_energy_tce", "annual_electricity_kwh")})
     return problems
 
@@ -140,7 +141,7 @@ def prepare(ctx: Mapping) -> SectionedView:
     validate(ctx)
     evaluation = ctx["evaluation"]
     return SectionedView(
-        meta=ic.make_meta(TITLE, ctx, f"{ctx['application_title']} {ctx['case_no']}"),
+        meta=layout.make_meta(TITLE, ctx, f"{ctx['application_title']} {ctx['case_no']}"),
         issuer=ctx["issuer"],
         title=TITLE,
         subtitle="",
@@ -157,7 +158,7 @@ def prepare(ctx: Mapping) -> SectionedView:
         ),
         closing=(),
         signatures=((ctx["issuer"], "（盖章）", format_date_zh(ctx["issued_on"])),),
-        verification=ic.verification_line(ctx, "报告"),
+        verification=layout.verification_line(ctx, "报告"),
         notes=("注：本报告为标准地出让前的预评估意见，不替代相关行政许可；项目建设以国有建设用地使用权出让合同、"
                "履约监管协议的约定及有关部门的审批结果为准。",),
     )
@@ -174,22 +175,23 @@ def _preamble(ctx: Mapping) -> str:
 
 
 def _overview(ctx: Mapping) -> tuple[str, ...]:
-    return ic.labelled((
+    return layout.labelled((
         ("项目名称", ctx["project_name"]),
         ("申请单位", f"{ctx['enterprise_name']}（统一社会信用代码：{ctx['uscc']}）"),
-        ("所属行业", ic.industry_text(ctx)),
+        ("所属行业", layout.industry_text(ctx)),
         ("项目总投资", format_wan_yuan(ctx["total_investment_wan"])),
         ("拟用地面积", format_area(ctx["land_area_mu"])),
-        *ic.parcel_fields(ctx["parcel"]),
+        *layout.parcel_fields(ctx["parcel"]),
     ))
 
 
 def _indicator_section(evaluation: Mapping) -> Section:
     indicators = evaluation["indicators"]
-    margin = ic.percent(evaluation["margin"], 0)
+    margin = layout.percent(evaluation["margin"], 0)
     rows = tuple(
         (f"{item['name_zh']}\n（{item['measured_at_zh']}）", item["threshold_text"],
-         ic.with_unit(item["planned"], item["unit"]), item["arithmetic"], item["verdict_zh"].replace("（", "\n（", 1))
+         layout.with_unit(item["planned"], item["unit"]), item["arithmetic"],
+         item["verdict_zh"].replace("（", "\n（", 1))
         for item in indicators
     )
     table = Table(INDICATOR_HEADER, rows, (3.3, 2.5, 2.3, 5.3, 2.2), (False, True, True, False, True), compact=True)
@@ -207,39 +209,45 @@ def _reuse_lines(assessments: Sequence[Mapping]) -> tuple[str, ...]:
     unusable = [a for a in assessments if not a["reusable"]]
     return (
         f"（一）可复用的区域评估成果（{len(usable)}项）：",
-        *ic.numbered(f"{_assessment_name(a)}。复用条件：{a['conditions'] or '无特别条件'}；"
-                     f"核查情况：{ic.sentence('；'.join(a['reasons']))}" for a in usable),
+        *layout.numbered(f"{_assessment_name(a)}。复用条件：{a['conditions'] or '无特别条件'}；"
+                     f"核查情况：{layout.sentence('；'.join(a['reasons']))}" for a in usable),
         f"（二）不可复用的区域评估成果（{len(unusable)}项）：",
-        *ic.numbered(f"{_assessment_name(a)}。不可复用原因：{ic.sentence('；'.join(a['reasons']))}" for a in unusable),
+        *layout.numbered(f"{_assessment_name(a)}。不可复用原因：{layout.sentence('；'.join(a['reasons']))}"
+                         for a in unusable),
         "对可复用的评估事项，项目不再单独评估或按告知承诺方式办理，但应遵守上述复用条件；对不可复用的评估事项，"
         "申请人应按规定单独办理。",
     )
 
 
 def _assessment_name(a: Mapping) -> str:
-    validity = (f"有效期{ic.iso_date_zh(a['valid_from'])}至{ic.iso_date_zh(a['valid_until'])}" if a["valid_until"]
-                else f"自{ic.iso_date_zh(a['valid_from'])}起长期有效")
+    since = layout.iso_date_zh(a["valid_from"])
+    validity = (f"有效期{since}至{layout.iso_date_zh(a['valid_until'])}" if a["valid_until"]
+                else f"自{since}起长期有效")
     return f"{a['name']}（编号 {a['code']}，{a['authority']}，{validity}）"
 
 
 def _energy_lines(energy: Mapping) -> tuple[str, ...]:
     tce, kwh = energy["annual_energy_tce"], energy["annual_electricity_kwh"]
     return (
-        f"年综合能源消费量：{ic.grouped(tce) + '吨标准煤' if tce is not None else '未申报'}；"
-        f"年电力消费量：{ic.grouped(kwh) + '千瓦时' if kwh is not None else '未申报'}。",
-        f"审查结论：{_ENERGY_LEVELS[energy['level']]}。理由：{ic.sentence(energy['reason'])}",
+        f"年综合能源消费量：{layout.grouped(tce) + '吨标准煤' if tce is not None else '未申报'}；"
+        f"年电力消费量：{layout.grouped(kwh) + '千瓦时' if kwh is not None else '未申报'}。",
+        f"审查结论：{_ENERGY_LEVELS[energy['level']]}。理由：{layout.sentence(energy['reason'])}",
     )
 
 
 def _conclusion_lines(proposal: Mapping, decision: Mapping) -> tuple[str, ...]:
     return (
         f"（一）预评估结论：{proposal['result_zh']}。",
-        *ic.numbered(ic.sentence(reason) for reason in proposal["reasons"]),
-        f"（二）审查意见：经{decision['department']}审查，{_DECISIONS[decision['kind']]}。{ic.sentence(decision['reasons'])}",
+        *layout.numbered(layout.sentence(reason) for reason in proposal["reasons"]),
+        f"（二）审查意见：经{decision['department']}审查，{_DECISIONS[decision['kind']]}。{layout.sentence(decision['reasons'])}",
         f"审查人：{decision['reviewer']}；审查时间：{format_datetime_zh(decision['decided_at'])}。",
     )
 
 
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the report into an empty document made by :func:`docx_builder.new_document`."""
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

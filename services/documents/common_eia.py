@@ -3,7 +3,7 @@ and the fixed legal wording more than one EIA document prints.
 
 The EIA documents (``eia_commitment_letter``, ``eia_decision``, ``eia_filing_receipt``,
 ``eia_post_check_record``, ``eia_not_managed_statement``) use the standard-land documents'
-:class:`~services.documents.investment_commitment.SectionedView` and its DOCX builder; this module
+:class:`~services.documents.layout.SectionedView` and its DOCX builder; this module
 adds only what is specific to EIA. It does not classify projects or decide eligibility: the
 rules do, and the caller passes their results in.
 """
@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
 from services.core.formatting import CHINA_TZ, format_date_zh
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import Table
+from services.documents import layout
+from services.documents.layout import Table
 
 CATALOGUE = "《建设项目环境影响评价分类管理名录（2021年版）》"
 PERMIT_CATALOGUE = "《固定污染源排污许可分类管理名录（2019年版）》"
@@ -25,8 +25,8 @@ LEVELS = ("环境影响报告表", "环境影响报告书")  # the two levels th
 ROLES = {"main": "主体工程", "ancillary": "配套工程"}
 CODE_PENDING = "（赋码后填写）"
 
-INDUSTRY_TYPES: dict[str, ic.TypeSpec] = {"code": str, "name": str, "role": str}
-CATALOGUE_ROW_TYPES: dict[str, ic.TypeSpec] = {"no": int, "category": str}
+INDUSTRY_TYPES: dict[str, layout.TypeSpec] = {"code": str, "name": str, "role": str}
+CATALOGUE_ROW_TYPES: dict[str, layout.TypeSpec] = {"no": int, "category": str}
 INDUSTRY_HEADER = ("序号", "行业代码", "行业名称", "类别")
 
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
@@ -36,9 +36,9 @@ _CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 # --- context checks ---------------------------------------------------------------------------
 
 
-def top_problems(ctx: Mapping, types: Mapping[str, ic.TypeSpec]) -> list[str]:
+def top_problems(ctx: Mapping, types: Mapping[str, layout.TypeSpec]) -> list[str]:
     """The common keys of every document plus the kind's own top-level keys."""
-    return ic.type_problems(ctx, {**ic.COMMON_TYPES, **types})
+    return layout.type_problems(ctx, {**layout.COMMON_TYPES, **types})
 
 
 def choice_problems(ctx: Mapping, key: str, choices: Iterable[str], prefix: str = "") -> list[str]:
@@ -51,7 +51,7 @@ def choice_problems(ctx: Mapping, key: str, choices: Iterable[str], prefix: str 
 
 def industry_problems(ctx: Mapping) -> list[str]:
     """``industry_codes``: at least one item, roles ``main``/``ancillary``, at least one ``main``."""
-    problems = ic.list_problems(ctx, "industry_codes", INDUSTRY_TYPES)
+    problems = layout.list_problems(ctx, "industry_codes", INDUSTRY_TYPES)
     items = ctx.get("industry_codes")
     if not isinstance(items, (list, tuple)):
         return problems
@@ -65,7 +65,7 @@ def industry_problems(ctx: Mapping) -> list[str]:
 
 def catalogue_problems(ctx: Mapping) -> list[str]:
     """``catalogue_rows``: at least one matched row, each numbered from 1."""
-    problems = ic.list_problems(ctx, "catalogue_rows", CATALOGUE_ROW_TYPES)
+    problems = layout.list_problems(ctx, "catalogue_rows", CATALOGUE_ROW_TYPES)
     for i, row in enumerate(ctx.get("catalogue_rows") or ()):
         no = row.get("no") if isinstance(row, Mapping) else None
         if isinstance(no, int) and not isinstance(no, bool) and no < 1:
@@ -111,13 +111,13 @@ def cn_number(n: int) -> str:
     if not 1 <= n <= 99:
         raise ValueError(f"cannot write {n} as a small Chinese numeral")
     tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else ic.CN_NUM[tens] + "十")
-    return head + (ic.CN_NUM[ones] if ones else "")
+    head = "" if tens == 0 else ("十" if tens == 1 else layout.CN_NUM[tens] + "十")
+    return head + (layout.CN_NUM[ones] if ones else "")
 
 
 def enumerated(items: Iterable[str]) -> tuple[str, ...]:
     """``["甲", "乙。"]`` → ``("（一）甲。", "（二）乙。")``: the items of a formal list."""
-    return tuple(f"（{cn_number(i)}）{ic.sentence(text)}" for i, text in enumerate(items, start=1))
+    return tuple(f"（{cn_number(i)}）{layout.sentence(text)}" for i, text in enumerate(items, start=1))
 
 
 def tidy(text: str) -> str:

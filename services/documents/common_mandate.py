@@ -3,7 +3,7 @@ their checks, and the parties, items and signature lines more than one of them p
 
 The mandate documents (``mandate_letter`` 委托书, ``mandate_continuation`` 续办委托书,
 ``mandate_termination`` 终止单, ``mandate_completion`` 办结单) use the standard-land documents'
-:class:`~services.documents.investment_commitment.SectionedView` and its DOCX builder. This module
+:class:`~services.documents.layout.SectionedView` and its DOCX builder. This module
 does not assign agents, count working days or track cases: the caller passes the results in.
 
 Common context (a plain dict; all keys required):
@@ -39,13 +39,12 @@ from datetime import date, datetime
 
 from services.core.formatting import format_date_zh
 from services.documents import common_eia as ce
-from services.documents import investment_commitment as ic
-from services.documents.acceptance_notice import DocumentMeta
-from services.documents.investment_commitment import Section, Table
+from services.documents import layout
+from services.documents.layout import DocumentMeta, Section, Table
 
 AGENT_PENDING = "待指派"
 
-COMMON_TYPES: dict[str, ic.TypeSpec] = {
+COMMON_TYPES: dict[str, layout.TypeSpec] = {
     "number": str,
     "issuer": str,
     "issued_on": date,
@@ -64,8 +63,8 @@ COMMON_TYPES: dict[str, ic.TypeSpec] = {
     "valid_from": date,
     "valid_until": date,
 }
-ITEM_TYPES: dict[str, ic.TypeSpec] = {"code": str, "name": str, "department": str, "mode": str}
-CASE_TYPES: dict[str, ic.TypeSpec] = {"case_no": str, "title": str, "status_zh": str}
+ITEM_TYPES: dict[str, layout.TypeSpec] = {"code": str, "name": str, "department": str, "mode": str}
+CASE_TYPES: dict[str, layout.TypeSpec] = {"case_no": str, "title": str, "status_zh": str}
 ITEMS_HEADER = ("序号", "事项", "审批部门", "代办方式")
 
 # the terms every mandate carries; the continuation says they still apply
@@ -81,10 +80,10 @@ def day(value: object) -> date | None:
     return value if isinstance(value, date) and not isinstance(value, datetime) else None
 
 
-def common_problems(ctx: Mapping, types: Mapping[str, ic.TypeSpec]) -> list[str]:
+def common_problems(ctx: Mapping, types: Mapping[str, layout.TypeSpec]) -> list[str]:
     """The common keys plus the kind's own: types, the items, the 委托期限's order."""
-    problems = ic.type_problems(ctx, {**COMMON_TYPES, **types})
-    problems += ic.list_problems(ctx, "items", ITEM_TYPES)
+    problems = layout.type_problems(ctx, {**COMMON_TYPES, **types})
+    problems += layout.list_problems(ctx, "items", ITEM_TYPES)
     problems += ce.order_problems(("valid_from", day(ctx.get("valid_from")),
                                    "valid_until", day(ctx.get("valid_until"))))
     return problems
@@ -105,7 +104,7 @@ def on_or_after_start_problems(ctx: Mapping, key: str) -> list[str]:
 
 def case_problems(ctx: Mapping) -> list[str]:
     """``cases``: a list (may be empty) of dicts with str ``case_no``, ``title`` and ``status_zh``."""
-    return ic.list_problems(ctx, "cases", CASE_TYPES, min_items=0)
+    return layout.list_problems(ctx, "cases", CASE_TYPES, min_items=0)
 
 
 # --- formatting -------------------------------------------------------------------------------
@@ -139,7 +138,7 @@ def mandate_ref(ctx: Mapping) -> str:
 
 
 def parties_section(heading: str, ctx: Mapping) -> Section:
-    return Section(heading, ic.labelled((
+    return Section(heading, layout.labelled((
         ("委托方", ce.enterprise_text(ctx)),
         ("法定代表人", ctx["legal_representative"]),
         ("联系人", f"{ctx['contact_name']}（联系电话：{ctx['contact_phone']}）"),
@@ -170,10 +169,10 @@ def two_party_signatures(ctx: Mapping, enterprise_label: str = "委托方（盖�
                          enterprise_signer: str = "法定代表人或授权代表（签字）：") -> tuple[tuple[str, ...], ...]:
     """委托方 left (signed by hand), 受托方 right (sealed on ``issued_on``)."""
     return (
-        (enterprise_label, ctx["enterprise_name"], enterprise_signer, f"日期：{ic.BLANK_DATE}"),
+        (enterprise_label, ctx["enterprise_name"], enterprise_signer, f"日期：{layout.BLANK_DATE}"),
         ("受托方（盖章）：", ctx["agency"], agent_signature(ctx), f"日期：{format_date_zh(ctx['issued_on'])}"),
     )
 
 
 def meta(title: str, ctx: Mapping) -> DocumentMeta:
-    return ic.make_meta(title, ctx, f"{ctx['project_name']} {ctx['enterprise_name']}")
+    return layout.make_meta(title, ctx, f"{ctx['project_name']} {ctx['enterprise_name']}")

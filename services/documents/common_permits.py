@@ -5,7 +5,7 @@ The five kinds are the enterprise's 拿地前预审风险承诺书 (``risk_commi
 issued together in one batch once the land is won (四证联发): 不动产权证书 (``land_title_certificate``),
 建设用地规划许可证 (``land_use_planning_permit``), 建设工程规划许可证 (``construction_planning_permit``)
 and 建筑工程施工许可证 (``construction_permit``). They use the standard-land documents'
-:class:`~services.documents.investment_commitment.SectionedView` and its DOCX builder. This module
+:class:`~services.documents.layout.SectionedView` and its DOCX builder. This module
 does not number, batch or issue anything: the caller passes the results in.
 
 Common context (a plain dict; all keys required):
@@ -35,9 +35,8 @@ from datetime import date
 from services.core.formatting import format_date_zh
 from services.documents import common_eia as ce
 from services.documents import common_mandate as cm
-from services.documents import investment_commitment as ic
-from services.documents.acceptance_notice import DocumentMeta
-from services.documents.investment_commitment import Section, SectionedView, Table
+from services.documents import layout
+from services.documents.layout import DocumentMeta, Section, SectionedView, Table
 
 COUNTRY = "中华人民共和国"  # printed above a certificate's title
 SUBTITLE = "（电子证照）"
@@ -47,7 +46,7 @@ COMPACT_ROWS = 14  # a facts grid with more rows is set in 五号
 PLANNING_LAW = "《中华人民共和国城乡规划法》"
 BUILDING_LAW = "《中华人民共和国建筑法》"
 
-COMMON_TYPES: dict[str, ic.TypeSpec] = {
+COMMON_TYPES: dict[str, layout.TypeSpec] = {
     "number": str,
     "issuer": str,
     "issued_on": date,
@@ -64,20 +63,20 @@ COMMON_TYPES: dict[str, ic.TypeSpec] = {
 # --- context checks ---------------------------------------------------------------------------
 
 
-def common_problems(ctx: Mapping, types: Mapping[str, ic.TypeSpec]) -> list[str]:
+def common_problems(ctx: Mapping, types: Mapping[str, layout.TypeSpec]) -> list[str]:
     """The common keys plus the kind's own, and the parcel's keys and areas."""
-    problems = ic.type_problems(ctx, {**COMMON_TYPES, **types})
-    problems += ic.parcel_problems(ctx)
+    problems = layout.type_problems(ctx, {**COMMON_TYPES, **types})
+    problems += layout.parcel_problems(ctx)
     return problems
 
 
-def certificate_problems(ctx: Mapping, types: Mapping[str, ic.TypeSpec], authority_key: str,
+def certificate_problems(ctx: Mapping, types: Mapping[str, layout.TypeSpec], authority_key: str,
                          decimal_keys: Sequence[str]) -> list[str]:
     """A 证照: the common keys and the kind's own, a batch number and an issuing body
     (``authority_key``) that say something, and figures that are decimal numbers."""
     problems = common_problems(ctx, types)
     problems += cm.not_blank_problems(ctx, "batch_no", authority_key)
-    problems += ic.decimal_problems({key: ctx.get(key) for key in decimal_keys})
+    problems += layout.decimal_problems({key: ctx.get(key) for key in decimal_keys})
     return problems
 
 
@@ -93,7 +92,7 @@ def before_problems(ctx: Mapping, first: str, second: str, *, strict: bool) -> l
 
 def non_blank_list_problems(ctx: Mapping, key: str) -> list[str]:
     """A list of str with at least one item, none of them blank."""
-    problems = ic.str_list_problems(ctx, key, min_items=1)
+    problems = layout.str_list_problems(ctx, key, min_items=1)
     value = ctx.get(key)
     if isinstance(value, (list, tuple)):
         problems += [f"{key}[{i}] must not be empty" for i, item in enumerate(value)
@@ -106,7 +105,7 @@ def non_blank_list_problems(ctx: Mapping, key: str) -> list[str]:
 
 def area_text(square_metres: str) -> str:
     """``"20000"`` → ``"20,000.00平方米"``."""
-    return f"{ic.grouped(square_metres, 2)}平方米"
+    return f"{layout.grouped(square_metres, 2)}平方米"
 
 
 def or_none(text: str) -> str:
@@ -115,7 +114,7 @@ def or_none(text: str) -> str:
 
 def cell_lines(items: Iterable[str], *, empty: str = "无") -> str:
     """Numbered lines inside one table cell (``"1. 甲\\n2. 乙"``)."""
-    return "\n".join(ic.numbered(items, empty=empty))
+    return "\n".join(layout.numbered(items, empty=empty))
 
 
 def facts_table(rows: Sequence[tuple[str, str]]) -> Table:
@@ -123,7 +122,7 @@ def facts_table(rows: Sequence[tuple[str, str]]) -> Table:
     grid is set in 五号 so that the permit, its 附记 and the seal stay on the first page."""
     compact = len(rows) > COMPACT_ROWS
     label_cm = (0.4 if compact else 0.45) * max(len(label) for label, _ in rows) + 0.6
-    return Table(FACTS_HEADER, tuple(rows), (label_cm, ic.TEXT_WIDTH_CM - label_cm), (True, False), compact=compact)
+    return Table(FACTS_HEADER, tuple(rows), (label_cm, layout.TEXT_WIDTH_CM - label_cm), (True, False), compact=compact)
 
 
 def batch_line(ctx: Mapping) -> str:
@@ -135,7 +134,7 @@ def four_certificates_line(ctx: Mapping) -> str:
 
 
 def meta(title: str, ctx: Mapping) -> DocumentMeta:
-    return ic.make_meta(title, ctx, f"{ctx['project_name']} {ctx['parcel']['number']} {ctx['case_no']}")
+    return layout.make_meta(title, ctx, f"{ctx['project_name']} {ctx['parcel']['number']} {ctx['case_no']}")
 
 
 def certificate(ctx: Mapping, *, title: str, authority: str, legal_note: str, facts: Sequence[tuple[str, str]],
@@ -156,6 +155,6 @@ def certificate(ctx: Mapping, *, title: str, authority: str, legal_note: str, fa
         closing=(),
         # right half of a two-column block, kept on one page (a lone floated block may split)
         signatures=((), (f"发证机关：{authority}", "（盖章）", f"发证日期：{format_date_zh(ctx['issued_on'])}")),
-        verification=ic.verification_line(ctx, "证照"),
+        verification=layout.verification_line(ctx, "证照"),
         notes=(f"{notes_heading}：", *ce.enumerated(notes)),
     )

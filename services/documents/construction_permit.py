@@ -8,7 +8,7 @@ It prints the legal note, the permit's entries (建设单位, 工程名称, 项�
 that the permit lapses if construction does not start within three months and no extension is applied
 for (建筑法 art. 9); under the issuing authority's seal.
 
-The view is the shared :class:`~services.documents.investment_commitment.SectionedView`, laid out by
+The view is the shared :class:`~services.documents.layout.SectionedView`, laid out by
 :func:`~services.documents.common_permits.certificate`.
 
 Context (a plain dict; all keys required): the common keys of
@@ -45,8 +45,9 @@ from docx.document import Document
 
 from services.core.formatting import format_date_zh, format_wan_yuan
 from services.documents import common_permits as cp
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import SectionedView
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import SectionedView
 
 KIND = "construction_permit"
 TITLE = "建筑工程施工许可证"
@@ -55,7 +56,7 @@ TEMPLATE = "sectioned.html"
 
 FUNDS_COMMITTED = "建设资金已落实（承诺制）"
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "project_code": str,
     "building_area_m2": str,
     "contract_price_wan": str,
@@ -81,7 +82,7 @@ def validate(ctx: Mapping) -> None:
         "building_area_m2",)
     problems = cp.certificate_problems(ctx, _TYPES, "issuing_authority", decimals)
     problems += cp.before_problems(ctx, "planned_start", "planned_completion", strict=False)
-    ic.raise_problems(KIND, problems)
+    layout.raise_problems(KIND, problems)
 
 
 def prepare(ctx: Mapping) -> SectionedView:
@@ -134,4 +135,8 @@ def _facts(ctx: Mapping) -> tuple[tuple[str, str], ...]:
 
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the permit into an empty document made by :func:`docx_builder.new_document`."""
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

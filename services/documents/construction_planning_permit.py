@@ -6,7 +6,7 @@ It prints the legal note, the permit's entries (建设单位, 建设项目名称
 设计方案预审意见, 附图及附件), the 附记 (batch number, 拿地即开工) and the 遵守事项, under the issuing
 authority's seal.
 
-The view is the shared :class:`~services.documents.investment_commitment.SectionedView`, laid out by
+The view is the shared :class:`~services.documents.layout.SectionedView`, laid out by
 :func:`~services.documents.common_permits.certificate`.
 
 Context (a plain dict; all keys required): the common keys of
@@ -33,15 +33,16 @@ from docx.document import Document
 
 from services.documents import common_mandate as cm
 from services.documents import common_permits as cp
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import SectionedView
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import SectionedView
 
 KIND = "construction_planning_permit"
 TITLE = "建设工程规划许可证"
 NUMBER_WORD = "建字"
 TEMPLATE = "sectioned.html"
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "project_code": str,
     "building_area_m2": str,
     "scheme_opinion": str,
@@ -55,8 +56,8 @@ def validate(ctx: Mapping) -> None:
     """Raise ``ValueError`` naming every missing or mistyped key and any value that does not fit."""
     problems = cp.certificate_problems(ctx, _TYPES, "issuing_authority", ("building_area_m2",))
     problems += cm.not_blank_problems(ctx, "scheme_opinion")
-    problems += ic.str_list_problems(ctx, "attachments")
-    ic.raise_problems(KIND, problems)
+    problems += layout.str_list_problems(ctx, "attachments")
+    layout.raise_problems(KIND, problems)
 
 
 def prepare(ctx: Mapping) -> SectionedView:
@@ -92,4 +93,8 @@ def prepare(ctx: Mapping) -> SectionedView:
 
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the permit into an empty document made by :func:`docx_builder.new_document`."""
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

@@ -4,7 +4,7 @@ what it builds, that the project meets each eligibility condition, that the EIA 
 and who prepared it, pollution controls and 三同时, the discharge permit and completion acceptance,
 and that a false commitment means revocation and a 失信 record.
 
-The view is the shared :class:`~services.documents.investment_commitment.SectionedView`. This
+The view is the shared :class:`~services.documents.layout.SectionedView`. This
 module does not decide eligibility: the rules do, and a letter is only issued when every listed
 condition is met (an unmet one is refused here rather than printed as a false commitment).
 
@@ -41,8 +41,9 @@ from collections.abc import Mapping
 from docx.document import Document
 
 from services.documents import common_eia as ce
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import Section, SectionedView
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import Section, SectionedView
 
 KIND = "eia_commitment_letter"
 TITLE = "建设项目环境影响评价告知承诺书"
@@ -51,7 +52,7 @@ TEMPLATE = "sectioned.html"
 
 ORGANISATION_PENDING = "（建设单位自行编制或委托的环评单位名称）"
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "legal_representative": str,
     "authority": str,
     "site": str,
@@ -62,7 +63,7 @@ _TYPES: dict[str, ic.TypeSpec] = {
     "eligibility": (list, tuple),
     "eia_organisation": str,
 }
-_ELIGIBILITY_TYPES: dict[str, ic.TypeSpec] = {"explanation_zh": str, "met": bool}
+_ELIGIBILITY_TYPES: dict[str, layout.TypeSpec] = {"explanation_zh": str, "met": bool}
 
 
 def validate(ctx: Mapping) -> None:
@@ -71,11 +72,11 @@ def validate(ctx: Mapping) -> None:
     problems += ce.industry_problems(ctx)
     problems += ce.catalogue_problems(ctx)
     problems += ce.level_problems(ctx)
-    problems += ic.list_problems(ctx, "eligibility", _ELIGIBILITY_TYPES)
+    problems += layout.list_problems(ctx, "eligibility", _ELIGIBILITY_TYPES)
     for i, item in enumerate(ctx.get("eligibility") or ()):
         if isinstance(item, Mapping) and item.get("met") is False:
             problems.append(f"eligibility[{i}].met is False: the enterprise cannot commit to an unmet condition")
-    ic.raise_problems(KIND, problems)
+    layout.raise_problems(KIND, problems)
 
 
 def prepare(ctx: Mapping) -> SectionedView:
@@ -83,7 +84,7 @@ def prepare(ctx: Mapping) -> SectionedView:
     validate(ctx)
     level = ctx["level_zh"]
     return SectionedView(
-        meta=ic.make_meta(TITLE, ctx, f"{ctx['project_name']} {level} {ctx['case_no']}"),
+        meta=layout.make_meta(TITLE, ctx, f"{ctx['project_name']} {level} {ctx['case_no']}"),
         issuer="",
         title=TITLE,
         subtitle="",
@@ -93,7 +94,7 @@ def prepare(ctx: Mapping) -> SectionedView:
         preamble=(_preamble(ctx),),
         sections=(
             Section("一、建设单位及项目基本情况", _basics(ctx), ce.industry_table(ctx["industry_codes"]),
-                    ic.labelled((("对应名录类别", ce.catalogue_text(ctx["catalogue_rows"])),
+                    layout.labelled((("对应名录类别", ce.catalogue_text(ctx["catalogue_rows"])),
                                  ("环境影响评价文件类别", level)))),
             Section("二、符合告知承诺制审批条件", ("本单位承诺，本项目符合告知承诺制审批的下列全部条件：",
                                                    *ce.enumerated(e["explanation_zh"] for e in ctx["eligibility"]),
@@ -117,8 +118,9 @@ def prepare(ctx: Mapping) -> SectionedView:
             )),
         ),
         closing=(),
-        signatures=((f"建设单位（盖章）：{ctx['enterprise_name']}", "法定代表人（签字）：", f"日期：{ic.BLANK_DATE}"),),
-        verification=ic.verification_line(ctx, "承诺书"),
+        signatures=((f"建设单位（盖章）：{ctx['enterprise_name']}", "法定代表人（签字）：",
+                     f"日期：{layout.BLANK_DATE}"),),
+        verification=layout.verification_line(ctx, "承诺书"),
         sign_centered=False,
     )
 
@@ -133,7 +135,7 @@ def _preamble(ctx: Mapping) -> str:
 
 
 def _basics(ctx: Mapping) -> tuple[str, ...]:
-    return (*ic.labelled((
+    return (*layout.labelled((
         ("建设单位", ce.enterprise_text(ctx)),
         ("法定代表人", ctx["legal_representative"]),
         ("项目名称", ctx["project_name"]),
@@ -163,4 +165,8 @@ def _control_lines(level: str) -> tuple[str, ...]:
 
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the letter into an empty document made by :func:`docx_builder.new_document`."""
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

@@ -6,7 +6,7 @@ quotas, 三同时, discharge permit before operation …), and, for a commitment
 when the post-approval check (事中事后核查) is due and that a false commitment revokes it. It ends
 with the applicant's rights to administrative review (60 days) and litigation (6 months).
 
-The view is the shared :class:`~services.documents.investment_commitment.SectionedView`. This
+The view is the shared :class:`~services.documents.layout.SectionedView`. This
 module does not schedule the post-check or decide anything: the caller passes the results in.
 
 Context (a plain dict; all keys required):
@@ -44,8 +44,9 @@ from docx.document import Document
 
 from services.core.formatting import format_date_zh
 from services.documents import common_eia as ce
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import Section, SectionedView
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import Section, SectionedView
 
 KIND = "eia_decision"
 TITLE = "建设项目环境影响评价文件审批决定"
@@ -56,7 +57,7 @@ DISPLAY_TITLE = "建设项目环境影响评价文件\n审批决定"  # two line
 ROUTES = {"commitment": "告知承诺制审批", "normal": "一般程序审批"}
 REVOCATION = "承诺不实或不符合告知承诺制条件的，依法撤销审批决定并纳入失信记录"
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "authority": str,
     "route": str,
     "level_zh": str,
@@ -74,11 +75,11 @@ def validate(ctx: Mapping) -> None:
     problems += ce.optional_date_problems(ctx, "post_check_due")
     problems += ce.choice_problems(ctx, "route", ROUTES)
     problems += ce.level_problems(ctx)
-    problems += ic.str_list_problems(ctx, "conditions", min_items=1)
+    problems += layout.str_list_problems(ctx, "conditions", min_items=1)
     problems += _route_problems(ctx)
     problems += ce.order_problems(("decided_on", ctx.get("decided_on"), "issued_on", ctx.get("issued_on")),
                                   ("decided_on", ctx.get("decided_on"), "post_check_due", ctx.get("post_check_due")))
-    ic.raise_problems(KIND, problems)
+    layout.raise_problems(KIND, problems)
 
 
 def _route_problems(ctx: Mapping) -> list[str]:
@@ -99,7 +100,7 @@ def prepare(ctx: Mapping) -> SectionedView:
     validate(ctx)
     commitment = ctx["route"] == "commitment"
     return SectionedView(
-        meta=ic.make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['level_zh']} {ctx['case_no']}"),
+        meta=layout.make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['level_zh']} {ctx['case_no']}"),
         issuer=ctx["authority"],
         title=DISPLAY_TITLE,
         subtitle="（告知承诺制审批）" if commitment else "",
@@ -122,7 +123,7 @@ def prepare(ctx: Mapping) -> SectionedView:
         ),
         closing=(),
         signatures=ce.sealed_by(ctx["authority"], ctx["decided_on"]),
-        verification=ic.verification_line(ctx, "审批决定"),
+        verification=layout.verification_line(ctx, "审批决定"),
     )
 
 
@@ -141,7 +142,7 @@ def _preamble(ctx: Mapping) -> str:
 
 
 def _basics(ctx: Mapping) -> tuple[str, ...]:
-    return ic.labelled((
+    return layout.labelled((
         ("项目名称", ctx["project_name"]),
         ("建设单位", ce.enterprise_text(ctx)),
         ("建设地点", ctx["site"]),
@@ -174,4 +175,8 @@ def _supervision(ctx: Mapping) -> tuple[str, ...]:
 
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the decision into an empty document made by :func:`docx_builder.new_document`."""
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

@@ -3,7 +3,7 @@ not approved (环评法 art. 22, DOMAIN §3.1), so the receipt only confirms the
 filing number (备案号). It says that filing is not a licence and replaces no other permit, such as
 the discharge registration (排污登记).
 
-The view is the shared :class:`~services.documents.investment_commitment.SectionedView`.
+The view is the shared :class:`~services.documents.layout.SectionedView`.
 
 Context (a plain dict; all keys required):
 
@@ -34,8 +34,9 @@ from docx.document import Document
 
 from services.core.formatting import format_datetime_zh
 from services.documents import common_eia as ce
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import Section, SectionedView
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import Section, SectionedView
 
 KIND = "eia_filing_receipt"
 TITLE = "建设项目环境影响登记表备案回执"
@@ -44,7 +45,7 @@ TEMPLATE = "sectioned.html"
 
 FORM = "建设项目环境影响登记表"
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "authority": str,
     "site": str,
     "catalogue_rows": (list, tuple),
@@ -59,14 +60,14 @@ def validate(ctx: Mapping) -> None:
     filed_at = ctx.get("filed_at")
     if isinstance(filed_at, datetime):
         problems += ce.order_problems(("filed_at", ce.china_date(filed_at), "issued_on", ctx.get("issued_on")))
-    ic.raise_problems(KIND, problems)
+    layout.raise_problems(KIND, problems)
 
 
 def prepare(ctx: Mapping) -> SectionedView:
     """Context → view. Deterministic: depends on ``ctx`` only."""
     validate(ctx)
     return SectionedView(
-        meta=ic.make_meta(TITLE, ctx, f"{ctx['project_name']} {FORM} {ctx['case_no']}"),
+        meta=layout.make_meta(TITLE, ctx, f"{ctx['project_name']} {FORM} {ctx['case_no']}"),
         issuer=ctx["authority"],
         title=TITLE,
         subtitle="",
@@ -79,7 +80,7 @@ def prepare(ctx: Mapping) -> SectionedView:
             "的规定，予以备案。",
         ),
         sections=(
-            Section("一、备案信息", ic.labelled((
+            Section("一、备案信息", layout.labelled((
                 ("备案号", ctx["number"]),
                 ("备案时间", format_datetime_zh(ctx["filed_at"])),
                 ("建设单位", ce.enterprise_text(ctx)),
@@ -100,10 +101,14 @@ def prepare(ctx: Mapping) -> SectionedView:
         ),
         closing=(),
         signatures=ce.sealed_by(ctx["authority"], ctx["issued_on"]),
-        verification=ic.verification_line(ctx, "回执"),
+        verification=layout.verification_line(ctx, "回执"),
     )
 
 
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the receipt into an empty document made by :func:`docx_builder.new_document`."""
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

@@ -4,7 +4,7 @@ the 2021 catalogue, art. 5, puts projects it does not provide for outside EIA ma
 obligations that remain (discharge permit or registration, emission standards, provincial rules)
 and says that it rests on the facts the applicant declared: if they are untrue, it is void.
 
-The view is the shared :class:`~services.documents.investment_commitment.SectionedView`. This
+The view is the shared :class:`~services.documents.layout.SectionedView`. This
 module does not classify: the reasons come from the rules as stored.
 
 Context (a plain dict; all keys required):
@@ -36,8 +36,9 @@ from collections.abc import Mapping
 from docx.document import Document
 
 from services.documents import common_eia as ce
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import Section, SectionedView
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import Section, SectionedView
 
 KIND = "eia_not_managed_statement"
 TITLE = "不纳入建设项目环境影响评价管理告知书"
@@ -48,7 +49,7 @@ DISPLAY_TITLE = "不纳入建设项目\n环境影响评价管理告知书"  # 18
 ARTICLE_5 = "本名录未作规定的建设项目，不纳入建设项目环境影响评价管理"
 PROVINCIAL_EXEMPTIONS = "《广东省豁免环境影响评价手续办理的建设项目名录（2020年版）》"
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "authority": str,
     "site": str,
     "industry_codes": (list, tuple),
@@ -61,15 +62,15 @@ def validate(ctx: Mapping) -> None:
     """Raise ``ValueError`` naming every missing or mistyped key, nested keys included."""
     problems = ce.top_problems(ctx, _TYPES)
     problems += ce.industry_problems(ctx)
-    problems += ic.str_list_problems(ctx, "reasons", min_items=1)
-    ic.raise_problems(KIND, problems)
+    problems += layout.str_list_problems(ctx, "reasons", min_items=1)
+    layout.raise_problems(KIND, problems)
 
 
 def prepare(ctx: Mapping) -> SectionedView:
     """Context → view. Deterministic: depends on ``ctx`` only."""
     validate(ctx)
     return SectionedView(
-        meta=ic.make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['case_no']}"),
+        meta=layout.make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['case_no']}"),
         issuer=ctx["authority"],
         title=DISPLAY_TITLE,
         subtitle="",
@@ -81,7 +82,7 @@ def prepare(ctx: Mapping) -> SectionedView:
             "现将该项目环境影响评价管理类别告知如下：",
         ),
         sections=(
-            Section("一、项目基本情况", (*ic.labelled((
+            Section("一、项目基本情况", (*layout.labelled((
                 ("建设单位", ce.enterprise_text(ctx)),
                 ("项目名称", ctx["project_name"]),
                 ("建设地点", ctx["site"]),
@@ -106,10 +107,14 @@ def prepare(ctx: Mapping) -> SectionedView:
         ),
         closing=(),
         signatures=ce.sealed_by(ctx["authority"], ctx["issued_on"]),
-        verification=ic.verification_line(ctx, "告知书"),
+        verification=layout.verification_line(ctx, "告知书"),
     )
 
 
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the statement into an empty document made by :func:`docx_builder.new_document`."""
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

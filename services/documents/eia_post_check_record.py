@@ -3,7 +3,7 @@ commitment-route EIA approval after the decision (DOMAIN §3.6: Guangzhou's 30-d
 EIA document, Xiamen's quarterly sample). It lists what was checked, the findings and one of three
 outcomes: 通过 (pass), 限期整改 (rectify by a deadline) or 撤销审批决定并纳入失信记录 (revoke).
 
-The view is the shared :class:`~services.documents.investment_commitment.SectionedView`. The
+The view is the shared :class:`~services.documents.layout.SectionedView`. The
 record does not revoke anything itself: a revocation is a separate decision served later.
 
 Context (a plain dict; all keys required):
@@ -41,8 +41,9 @@ from docx.document import Document
 
 from services.core.formatting import format_date_zh
 from services.documents import common_eia as ce
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import Section, SectionedView, Table
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import Section, SectionedView, Table
 
 KIND = "eia_post_check_record"
 TITLE = "环评告知承诺制审批事中事后核查记录"
@@ -53,7 +54,7 @@ DISPLAY_TITLE = "环评告知承诺制审批\n事中事后核查记录"  # two b
 OUTCOMES = {"pass": "通过", "rectify": "限期整改", "revoke": "撤销审批决定"}
 ITEMS_HEADER = ("序号", "核查事项", "核查结果")
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "authority": str,
     "decision_number": str,
     "decided_on": date,
@@ -63,7 +64,7 @@ _TYPES: dict[str, ic.TypeSpec] = {
     "outcome": str,
     "items": (list, tuple),
 }
-_ITEM_TYPES: dict[str, ic.TypeSpec] = {"item": str, "result": str}
+_ITEM_TYPES: dict[str, layout.TypeSpec] = {"item": str, "result": str}
 
 
 def validate(ctx: Mapping) -> None:
@@ -71,11 +72,11 @@ def validate(ctx: Mapping) -> None:
     problems = ce.top_problems(ctx, _TYPES)
     problems += ce.optional_date_problems(ctx, "rectification_deadline")
     problems += ce.choice_problems(ctx, "outcome", OUTCOMES)
-    problems += ic.list_problems(ctx, "items", _ITEM_TYPES)
+    problems += layout.list_problems(ctx, "items", _ITEM_TYPES)
     problems += _deadline_problems(ctx)
     problems += ce.order_problems(("decided_on", ctx.get("decided_on"), "checked_on", ctx.get("checked_on")),
                                   ("checked_on", ctx.get("checked_on"), "issued_on", ctx.get("issued_on")))
-    ic.raise_problems(KIND, problems)
+    layout.raise_problems(KIND, problems)
 
 
 def _deadline_problems(ctx: Mapping) -> list[str]:
@@ -96,7 +97,7 @@ def prepare(ctx: Mapping) -> SectionedView:
     """Context → view. Deterministic: depends on ``ctx`` only."""
     validate(ctx)
     return SectionedView(
-        meta=ic.make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['decision_number']} {ctx['case_no']}"),
+        meta=layout.make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['decision_number']} {ctx['case_no']}"),
         issuer=ctx["authority"],
         title=DISPLAY_TITLE,
         subtitle="",
@@ -105,7 +106,7 @@ def prepare(ctx: Mapping) -> SectionedView:
         addressee="",
         preamble=(_preamble(ctx),),
         sections=(
-            Section("一、基本情况", ic.labelled((
+            Section("一、基本情况", layout.labelled((
                 ("项目名称", ctx["project_name"]),
                 ("建设单位", ce.enterprise_text(ctx)),
                 ("审批决定文号", ctx["decision_number"]),
@@ -119,11 +120,11 @@ def prepare(ctx: Mapping) -> SectionedView:
         ),
         closing=(),
         signatures=(
-            ("被核查单位（盖章）：", ctx["enterprise_name"], "企业代表（签字）：", f"日期：{ic.BLANK_DATE}"),
+            ("被核查单位（盖章）：", ctx["enterprise_name"], "企业代表（签字）：", f"日期：{layout.BLANK_DATE}"),
             ("核查单位（盖章）：", ctx["authority"], f"核查人员（签字）：{ctx['checker']}",
              f"日期：{format_date_zh(ctx['checked_on'])}"),
         ),
-        verification=ic.verification_line(ctx, "核查记录"),
+        verification=layout.verification_line(ctx, "核查记录"),
     )
 
 
@@ -166,4 +167,8 @@ def _conclusion(ctx: Mapping) -> tuple[str, ...]:
 
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the record into an empty document made by :func:`docx_builder.new_document`."""
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

@@ -2,10 +2,7 @@
 commitment to a 标准地 parcel's control indicators, milestones and liabilities (DOMAIN §2.4 items
 1–4 and 6), made to the supervising body before the 履约监管协议 is signed.
 
-The second half of this module is shared by the standard-land documents (``assessment_report``,
-``supervision_agreement``, ``verification_report``): context checks, parcel and number formatting,
-and one sectioned view (:class:`SectionedView`) printed by both the HTML templates and
-:func:`build_docx`, so that the PDF and the DOCX carry the same words by construction.
+Its layout is the shared sectioned view of :mod:`services.documents.layout`.
 
 Context (a plain dict; all keys required):
 
@@ -38,396 +35,39 @@ liability                dict        ``{"rectification_months": int, "damages_ra
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from itertools import zip_longest
+from collections.abc import Mapping
 
 from docx.document import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.oxml import OxmlElement
-from docx.shared import Cm, Pt
 
-from services.core.formatting import CHINA_TZ, format_date_zh, format_wan_yuan
-from services.documents import docx_builder as dx
-from services.documents.acceptance_notice import DocumentMeta
+from services.core.formatting import format_wan_yuan
+from services.documents.kind import DocumentKind
+from services.documents.layout import (
+    BLANK_DATE,
+    CN_NUM,
+    COMMITMENT_TYPES,
+    Section,
+    SectionedView,
+    TypeSpec,
+    build_sectioned_docx,
+    commitment_table,
+    common_problems,
+    damages_text,
+    industry_text,
+    labelled,
+    liability_problems,
+    list_problems,
+    make_meta,
+    milestone_lines,
+    milestone_problems,
+    parcel_fields,
+    raise_problems,
+    verification_line,
+)
 
 KIND = "investment_commitment"
 TITLE = "投资建设承诺书"
 NUMBER_WORD = "诺"
 TEMPLATE = "sectioned.html"
-
-# --- shared by the standard-land documents ----------------------------------------------------
-
-TypeSpec = type | tuple[type, ...]
-
-COMMON_TYPES: dict[str, TypeSpec] = {
-    "number": str,
-    "issuer": str,
-    "issued_on": date,
-    "enterprise_name": str,
-    "uscc": str,
-    "case_no": str,
-    "project_name": str,
-    "verification_code": str,
-}
-PARCEL_TYPES: dict[str, TypeSpec] = {
-    "number": str, "base_name": str, "location": str, "area_m2": str, "area_mu": str, "land_use": str,
-}
-COMMITMENT_TYPES: dict[str, TypeSpec] = {"name_zh": str, "unit": str, "committed_text": str, "measured_at_zh": str}
-MILESTONE_TYPES: dict[str, TypeSpec] = {"start_on": date, "completion_on": date, "production_on": date}
-LIABILITY_TYPES: dict[str, TypeSpec] = {
-    "rectification_months": int, "damages_rate": str, "land_price_wan": (str, type(None)), "credit_record": bool,
-}
-CN_NUM = "〇一二三四五六七八九十"  # small ordinals for （一）… and 第一条…
-BLANK_DATE = "　　　　年　　月　　日"  # filled in by hand when signed
-TEXT_WIDTH_CM = 15.6  # A4 minus the GB/T 9704 left and right margins
-
-
-def type_problems(ctx: Mapping, types: Mapping[str, TypeSpec], prefix: str = "") -> list[str]:
-    """One message per missing or mistyped key; ``prefix`` names the enclosing key for nested dicts."""
-    problems = []
-    for key, expected in types.items():
-        name = f"{prefix}{key}"
-        if key not in ctx:
-            problems.append(f"missing {name}")
-            continue
-        value = ctx[key]
-        if expected is date and isinstance(value, datetime):
-            problems.append(f"{name} must be a date, not a datetime")
-        elif expected is int and isinstance(value, bool):
-            problems.append(f"{name} must be an int")
-        elif not isinstance(value, expected):
-            problems.append(f"{name} has type {type(value).__name__}")
-    return problems
-
-
-def mapping_problems(ctx: Mapping, key: str, types: Mapping[str, TypeSpec], prefix: str = "") -> list[str]:
-    """Check a nested dict ``ctx[key]``; its absence is reported by :func:`type_problems`."""
-    value = ctx.get(key)
-    if not isinstance(value, Mapping):
-        return []
-    return type_problems(value, types, prefix=f"{prefix}{key}.")
-
-
-def list_problems(ctx: Mapping, key: str, types: Mapping[str, TypeSpec], *, min_items: int = 1,
-                  prefix: str = "") -> list[str]:
-    """Check a list of dicts ``ctx[key]``: length, then each item's keys."""
-    value = ctx.get(key)
-    if not isinstance(value, (list, tuple)):
-        return []
-    name = f"{prefix}{key}"
-    problems = [f"{name} needs at least {min_items} item(s)"] if len(value) < min_items else []
-    for i, item in enumerate(value):
-        if not isinstance(item, Mapping):
-            problems.append(f"{name}[{i}] must be a dict")
-        else:
-            problems.extend(type_problems(item, types, prefix=f"{name}[{i}]."))
-    return problems
-
-
-def str_list_problems(ctx: Mapping, key: str, *, min_items: int = 0, prefix: str = "") -> list[str]:
-    """Check a list of strings ``ctx[key]`` (reasons, evidence)."""
-    value = ctx.get(key)
-    if not isinstance(value, (list, tuple)):
-        return []
-    name = f"{prefix}{key}"
-    problems = [f"{name} needs at least {min_items} item(s)"] if len(value) < min_items else []
-    problems += [f"{name}[{i}] must be a str" for i, item in enumerate(value) if not isinstance(item, str)]
-    return problems
-
-
-def sentence(text: str) -> str:
-    """Rules' reasons come without final punctuation; printed prose needs it (once)."""
-    text = text.strip()
-    return text if not text or text[-1] in "。；！？" else text + "。"
-
-
-def numbered(items: Iterable[str], *, empty: str = "无。") -> tuple[str, ...]:
-    """``["甲", "乙"]`` → ``("1. 甲", "2. 乙")``; an empty list prints ``empty``."""
-    lines = tuple(f"{i}. {text}" for i, text in enumerate(items, start=1))
-    return lines or (empty,)
-
-
-def decimal_problems(values: Mapping[str, object]) -> list[str]:
-    """Decimal strings (amounts, areas) must parse; a typo must not reach an official figure."""
-    problems = []
-    for name, value in values.items():
-        if isinstance(value, str) and _decimal_or_none(value) is None:
-            problems.append(f"{name} is not a decimal number: {value!r}")
-    return problems
-
-
-def raise_problems(kind: str, problems: Sequence[str]) -> None:
-    if problems:
-        raise ValueError(f"{kind} context: " + "; ".join(problems))
-
-
-def parcel_problems(ctx: Mapping) -> list[str]:
-    problems = mapping_problems(ctx, "parcel", PARCEL_TYPES)
-    parcel = ctx.get("parcel")
-    if isinstance(parcel, Mapping):
-        problems += decimal_problems({f"parcel.{k}": parcel.get(k) for k in ("area_m2", "area_mu")})
-    return problems
-
-
-def _decimal_or_none(text: str) -> Decimal | None:
-    try:
-        value = Decimal(text.strip().replace(",", ""))
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
-def grouped(text: str, places: int | None = None) -> str:
-    """``"20000"`` → ``"20,000"``; with ``places``, rounded half-up (``"102.7613", 2`` → ``"102.76"``)."""
-    value = Decimal(text.strip().replace(",", ""))
-    if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return format(value, ",f")
-
-
-def percent(ratio: str, places: int = 2) -> str:
-    """A fraction as a percentage: ``"0.0556"`` → ``"5.56%"``; ``"0.10", 0`` → ``"10%"``."""
-    return grouped(str(Decimal(ratio) * 100), places) + "%"
-
-
-def with_unit(value: str, unit: str) -> str:
-    """``"180", "万元/亩"`` → ``"180 万元/亩"``, matching the rules' ``threshold_text`` style."""
-    if not unit:
-        return value
-    return f"{value}{unit}" if unit == "%" else f"{value} {unit}"
-
-
-def iso_date_zh(text: str) -> str:
-    """An ISO date string from stored JSON (``"2029-12-31"``) → ``"2029年12月31日"``."""
-    return format_date_zh(date.fromisoformat(text))
-
-
-def parcel_area(parcel: Mapping) -> str:
-    """Both areas as given by the parcel register, m² first as in land listings."""
-    return f"{grouped(parcel['area_m2'], 2)}平方米（折合{grouped(parcel['area_mu'], 2)}亩）"
-
-
-def industry_text(ctx: Mapping) -> str:
-    return f"{ctx['industry_name']}（行业代码 {ctx['industry_code']}）"
-
-
-def parcel_fields(parcel: Mapping) -> tuple[tuple[str, str], ...]:
-    return (
-        ("宗地编号", parcel["number"]),
-        ("所属基地", parcel["base_name"]),
-        ("宗地坐落", parcel["location"]),
-        ("宗地面积", parcel_area(parcel)),
-        ("土地用途", parcel["land_use"]),
-    )
-
-
-def labelled(fields: Iterable[tuple[str, str]]) -> tuple[str, ...]:
-    return tuple(f"{label}：{value}" for label, value in fields)
-
-
-def make_meta(title: str, ctx: Mapping, subject: str) -> DocumentMeta:
-    """File metadata dated from ``issued_on`` (midnight China time), never from the clock."""
-    return DocumentMeta(
-        title=f"{title} {ctx['number']}",
-        author=ctx["issuer"],
-        subject=subject,
-        created=datetime.combine(ctx["issued_on"], time(0, 0), tzinfo=CHINA_TZ),
-    )
-
-
-def verification_line(ctx: Mapping, document: str) -> str:
-    return (f"查验码：{ctx['verification_code']}（可在绿色通道服务平台“文书查验”页面凭此码查验本{document}真伪；"
-            f"本文本由{ctx['issuer']}于{format_date_zh(ctx['issued_on'])}生成）")
-
-
-@dataclass(frozen=True)
-class Table:
-    """A bordered table. ``widths`` are cm on the 15.6 cm text width (DOCX); the PDF uses the same shares."""
-
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    widths: tuple[float, ...]
-    centered: tuple[bool, ...]
-    compact: bool = False  # 五号 instead of 小四, for tables with many columns
-
-    @property
-    def percents(self) -> tuple[str, ...]:
-        total = sum(self.widths)
-        return tuple(f"{w * 100 / total:.1f}%" for w in self.widths)
-
-
-@dataclass(frozen=True)
-class Section:
-    """A numbered heading (一、… or 第一条…) with body paragraphs, an optional table, more paragraphs."""
-
-    heading: str
-    paragraphs: tuple[str, ...] = ()
-    table: Table | None = None
-    after: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class SectionedView:
-    """Everything printed on a standard-land document, already formatted."""
-
-    meta: DocumentMeta
-    issuer: str  # printed above the title; "" for texts made by the enterprise
-    title: str
-    subtitle: str  # "" for none
-    number: str
-    draft_note: str  # "" unless the text is a draft
-    addressee: str  # "" for none
-    preamble: tuple[str, ...]
-    sections: tuple[Section, ...]
-    closing: tuple[str, ...]
-    signatures: tuple[tuple[str, ...], ...]  # one block (right) or two (甲方 left, 乙方 right)
-    verification: str
-    notes: tuple[str, ...] = ()
-    sign_centered: bool = True  # issuer/seal/date centred; False for "label：value" lines to fill in
-
-    @property
-    def signature_rows(self) -> tuple[tuple[str, str], ...]:
-        """Two parties' lines side by side, one row per line, so a wrapped name keeps them aligned."""
-        left, right = self.signatures
-        return tuple(zip_longest(left, right, fillvalue=""))
-
-
-def commitment_table(commitments: Sequence[Mapping]) -> Table:
-    """The indicator table both the commitment letter and the agreement print."""
-    rows = tuple(
-        (str(i), item["name_zh"], item["committed_text"], item["measured_at_zh"])
-        for i, item in enumerate(commitments, start=1)
-    )
-    return Table(("序号", "指标名称", "承诺值", "考核节点"), rows, (1.4, 5.2, 4.2, 4.8), (True, False, True, True))
-
-
-def milestone_lines(ctx: Mapping) -> tuple[str, ...]:
-    m = ctx["milestones"]
-    return (
-        f"（一）开工时间：{format_date_zh(m['start_on'])}前开工建设；",
-        f"（二）竣工时间：{format_date_zh(m['completion_on'])}前竣工；",
-        f"（三）投产时间：{format_date_zh(m['production_on'])}前投产；",
-        f"（四）投产初始运行期：{ctx['initial_operating_years']}年，自投产之日起计算，期满时进行达产复核。",
-    )
-
-
-def milestone_problems(ctx: Mapping) -> list[str]:
-    problems = mapping_problems(ctx, "milestones", MILESTONE_TYPES)
-    years = ctx.get("initial_operating_years")
-    if isinstance(years, int) and not isinstance(years, bool) and years < 1:
-        problems.append("initial_operating_years must be at least 1")
-    m = ctx.get("milestones")
-    if isinstance(m, Mapping) and not problems and not m["start_on"] <= m["completion_on"] <= m["production_on"]:
-        problems.append("milestones must satisfy start_on ≤ completion_on ≤ production_on")
-    return problems
-
-
-def liability_problems(ctx: Mapping) -> list[str]:
-    problems = mapping_problems(ctx, "liability", LIABILITY_TYPES)
-    liability = ctx.get("liability")
-    if isinstance(liability, Mapping):
-        problems += decimal_problems({f"liability.{k}": liability.get(k) for k in ("damages_rate", "land_price_wan")})
-        months = liability.get("rectification_months")
-        if isinstance(months, int) and not isinstance(months, bool) and months < 1:
-            problems.append("liability.rectification_months must be at least 1")
-    return problems
-
-
-def damages_text(liability: Mapping) -> str:
-    """违约金 = 出让价款 × 差额比例 × 系数, with the price when the parcel register has it."""
-    price = liability["land_price_wan"]
-    base = (f"本宗地出让价款为{format_wan_yuan(price)}" if price is not None
-            else "出让价款以国有建设用地使用权出让合同约定为准")
-    return (f"违约金 = 出让价款 × 差额比例 × 系数，其中系数为{liability['damages_rate']}，{base}；"
-            "差额比例为承诺值与实际值之差占承诺值的比例，多项指标未达到的分别计算后累加")
-
-
-def common_problems(ctx: Mapping, types: Mapping[str, TypeSpec]) -> list[str]:
-    """Top-level keys (common + kind-specific) and the parcel, which all standard-land kinds carry."""
-    problems = type_problems(ctx, {**COMMON_TYPES, **types})
-    problems += parcel_problems(ctx)
-    if isinstance(ctx.get("total_investment_wan"), str):
-        problems += decimal_problems({"total_investment_wan": ctx["total_investment_wan"]})
-    return problems
-
-
-def build_sectioned_docx(doc: Document, v: SectionedView) -> None:
-    """Write a :class:`SectionedView` into an empty document made by :func:`docx_builder.new_document`."""
-    if v.issuer:
-        dx.add_paragraph(doc, v.issuer, align=dx.Align.CENTER, east_asia=dx.HEADING_FONT, size=Pt(16))
-    dx.add_title(doc, v.title)
-    if v.subtitle:
-        dx.add_paragraph(doc, v.subtitle, align=dx.Align.CENTER, east_asia=dx.HEADING_FONT, size=Pt(16),
-                         space_after=Pt(6))
-    dx.add_paragraph(doc, v.number, align=dx.Align.RIGHT, space_after=Pt(6))
-    if v.draft_note:
-        dx.add_paragraph(doc, v.draft_note, size=dx.TABLE_SIZE, align=dx.Align.JUSTIFY, space_after=Pt(6))
-    if v.addressee:
-        dx.add_paragraph(doc, v.addressee)
-    for text in v.preamble:
-        dx.add_paragraph(doc, text, align=dx.Align.JUSTIFY, indent_chars=2)
-    for section in v.sections:
-        _docx_section(doc, section)
-    for text in v.closing:
-        dx.add_paragraph(doc, text, align=dx.Align.JUSTIFY, indent_chars=2)
-    dx.add_paragraph(doc)  # one blank line before the signature block
-    if len(v.signatures) == 1 and v.sign_centered:
-        dx.add_signature_block(doc, v.signatures[0])
-    elif len(v.signatures) == 1:
-        add_signature_pair(doc, (), v.signatures[0])
-    else:
-        add_signature_pair(doc, v.signatures[0], v.signatures[1])
-    dx.add_paragraph(doc, v.verification, size=dx.TABLE_SIZE, space_before=Pt(18))
-    for note in v.notes:
-        dx.add_paragraph(doc, note, size=dx.TABLE_SIZE, align=dx.Align.JUSTIFY)
-
-
-def _docx_section(doc: Document, section: Section) -> None:
-    dx.add_heading(doc, section.heading)
-    for text in section.paragraphs:
-        dx.add_paragraph(doc, text, align=dx.Align.JUSTIFY, indent_chars=2)
-    if section.table is not None:
-        _docx_table(doc, section.table)
-    for text in section.after:
-        dx.add_paragraph(doc, text, align=dx.Align.JUSTIFY, indent_chars=2)
-
-
-def _docx_table(doc: Document, table: Table) -> None:
-    aligns = [dx.Align.CENTER if c else dx.Align.LEFT for c in table.centered]
-    widths = [Cm(w * TEXT_WIDTH_CM / sum(table.widths)) for w in table.widths]
-    made = dx.add_table(doc, table.header, table.rows, widths=widths, aligns=aligns)
-    if table.compact:  # match the PDF's 五号 table text
-        for row in made.rows:
-            for cell in row.cells:
-                for paragraph in cell.paragraphs:
-                    paragraph.paragraph_format.line_spacing = Pt(15)
-                    for run in paragraph.runs:
-                        run.font.size = Pt(10.5)
-
-
-def add_signature_pair(doc: Document, left: Sequence[str], right: Sequence[str]) -> None:
-    """Two parties' signature lines side by side, borderless, one row per line (甲方 left, 乙方 right)."""
-    rows = tuple(zip_longest(left, right, fillvalue=""))
-    table = doc.add_table(rows=len(rows), cols=2)
-    table.autofit = False
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    half = Cm(TEXT_WIDTH_CM / 2)
-    for col in range(2):
-        table.columns[col].width = half
-    for r, texts in enumerate(rows):
-        for col, text in enumerate(texts):
-            cell = table.cell(r, col)
-            cell.width = half
-            fmt = cell.paragraphs[0].paragraph_format
-            fmt.space_after = Pt(6)
-            fmt.keep_with_next = r < len(rows) - 1  # keep the block on one page
-            dx.add_run(cell.paragraphs[0], text, size=dx.TABLE_SIZE)
-        row_pr = table.rows[r]._tr.get_or_add_trPr()
-        row_pr.append(OxmlElement("w:cantSplit"))
-
 
 # --- the commitment letter --------------------------------------------------------------------
 
@@ -534,3 +174,7 @@ def _liability_lines(ctx: Mapping) -> tuple[str, ...]:
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the letter into an empty document made by :func:`docx_builder.new_document`."""
     build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

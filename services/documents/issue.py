@@ -17,7 +17,8 @@ from sqlmodel import Session, select
 
 from services.core import audit, clock, numbering
 from services.core.settings import get_settings
-from services.documents.render import get_kind, render_docx, render_pdf
+from services.documents.registry import get_kind
+from services.documents.render import render_docx, render_pdf
 from services.models import Application, Document
 
 

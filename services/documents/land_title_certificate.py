@@ -5,7 +5,7 @@ It prints the certificate's register entries (权利人, 共有情况 单独所�
 权利性质, 用途, 面积, 使用期限, 权利其他状况 with the parcel and the 出让合同号) and the 附记 (batch
 number, 拿地即开工), under the registration body's seal.
 
-The view is the shared :class:`~services.documents.investment_commitment.SectionedView`, laid out by
+The view is the shared :class:`~services.documents.layout.SectionedView`, laid out by
 :func:`~services.documents.common_permits.certificate`.
 
 Context (a plain dict; all keys required): the common keys of
@@ -38,15 +38,16 @@ from docx.document import Document
 
 from services.core.formatting import format_date_zh
 from services.documents import common_permits as cp
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import SectionedView
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import SectionedView
 
 KIND = "land_title_certificate"
 TITLE = "不动产权证书"
 NUMBER_WORD = "不动产权"
 TEMPLATE = "sectioned.html"
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "right_holder": str,
     "unit_number": str,
     "right_type": str,
@@ -65,7 +66,7 @@ def validate(ctx: Mapping) -> None:
     """Raise ``ValueError`` naming every missing or mistyped key and any value that does not fit."""
     problems = cp.certificate_problems(ctx, _TYPES, "registration_body", ("area_m2",))
     problems += cp.before_problems(ctx, "term_from", "term_until", strict=True)
-    ic.raise_problems(KIND, problems)
+    layout.raise_problems(KIND, problems)
 
 
 def prepare(ctx: Mapping) -> SectionedView:
@@ -104,4 +105,8 @@ def prepare(ctx: Mapping) -> SectionedView:
 
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the certificate into an empty document made by :func:`docx_builder.new_document`."""
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

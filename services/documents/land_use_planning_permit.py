@@ -5,7 +5,7 @@ It prints the legal note, the permit's entries (用地单位, 用地项目名称
 用地面积, 建设规模/规划条件, 附图及附件), the 附记 (batch number, 拿地即开工) and the 遵守事项, under
 the issuing authority's seal.
 
-The view is the shared :class:`~services.documents.investment_commitment.SectionedView`, laid out by
+The view is the shared :class:`~services.documents.layout.SectionedView`, laid out by
 :func:`~services.documents.common_permits.certificate`.
 
 Context (a plain dict; all keys required): the common keys of
@@ -33,15 +33,16 @@ from docx.document import Document
 
 from services.documents import common_mandate as cm
 from services.documents import common_permits as cp
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import SectionedView
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import SectionedView
 
 KIND = "land_use_planning_permit"
 TITLE = "建设用地规划许可证"
 NUMBER_WORD = "地字"
 TEMPLATE = "sectioned.html"
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "project_code": str,
     "land_use": str,
     "area_m2": str,
@@ -56,7 +57,7 @@ def validate(ctx: Mapping) -> None:
     """Raise ``ValueError`` naming every missing or mistyped key and any value that does not fit."""
     problems = cp.certificate_problems(ctx, _TYPES, "issuing_authority", ("area_m2",))
     problems += cp.non_blank_list_problems(ctx, "planning_conditions")
-    ic.raise_problems(KIND, problems)
+    layout.raise_problems(KIND, problems)
 
 
 def prepare(ctx: Mapping) -> SectionedView:
@@ -94,4 +95,8 @@ def prepare(ctx: Mapping) -> SectionedView:
 
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the permit into an empty document made by :func:`docx_builder.new_document`."""
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

@@ -5,7 +5,7 @@ It states the two parties and the agent, the delegated items (table), the cases 
 result and 办结日期 (table), the approval documents handed back to the enterprise (table, or none),
 and closes with the enterprise's confirmation. 委托方 confirms (委托方确认) by hand, 受托方 seals.
 
-The view is the shared :class:`~services.documents.investment_commitment.SectionedView`.
+The view is the shared :class:`~services.documents.layout.SectionedView`.
 
 Context (a plain dict; all keys required): the common keys of
 :mod:`~services.documents.common_mandate` and:
@@ -32,8 +32,9 @@ from docx.document import Document
 
 from services.core.formatting import format_date_zh
 from services.documents import common_mandate as cm
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import Section, SectionedView, Table
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import Section, SectionedView, Table
 
 KIND = "mandate_completion"
 TITLE = "代办服务办结单"
@@ -42,9 +43,9 @@ TEMPLATE = "sectioned.html"
 
 CASES_HEADER = ("序号", "案件编号", "案件名称", "办理结果", "办结日期")
 RESULTS_HEADER = ("序号", "审批结果名称", "文号")
-RESULT_TYPES: dict[str, ic.TypeSpec] = {"title": str, "number": str}
+RESULT_TYPES: dict[str, layout.TypeSpec] = {"title": str, "number": str}
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "original_number": str,
     "completed_on": date,
     "cases": (list, tuple),
@@ -58,9 +59,9 @@ def validate(ctx: Mapping) -> None:
     problems += cm.not_blank_problems(ctx, "original_number")
     problems += cm.case_problems(ctx)
     problems += _finished_problems(ctx)
-    problems += ic.list_problems(ctx, "results", RESULT_TYPES, min_items=0)
+    problems += layout.list_problems(ctx, "results", RESULT_TYPES, min_items=0)
     problems += cm.on_or_after_start_problems(ctx, "completed_on")
-    ic.raise_problems(KIND, problems)
+    layout.raise_problems(KIND, problems)
 
 
 def _finished_problems(ctx: Mapping) -> list[str]:
@@ -108,7 +109,7 @@ def prepare(ctx: Mapping) -> SectionedView:
         closing=(f"委托方确认上述事项已办结{'、审批结果已收到' if ctx['results'] else ''}，"
                  "本委托书项下的代办服务至此终结。",),
         signatures=cm.two_party_signatures(ctx, "委托方确认（盖章）：", "经办人（签字）："),
-        verification=ic.verification_line(ctx, "办结单"),
+        verification=layout.verification_line(ctx, "办结单"),
     )
 
 
@@ -137,4 +138,8 @@ def _results_section(results: Sequence[Mapping]) -> Section:
 
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the completion into an empty document made by :func:`docx_builder.new_document`."""
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

@@ -6,7 +6,7 @@ It states the two parties and the agent, the new period (``valid_from`` to ``val
 continued (table; 原委托书所列 items missing from it are no longer handled), and that the original
 letter's other terms (自愿委托、无偿服务, 帮办代办不包办 …) still apply. 委托方 signs by hand, 受托方 seals.
 
-The view is the shared :class:`~services.documents.investment_commitment.SectionedView`.
+The view is the shared :class:`~services.documents.layout.SectionedView`.
 
 Context (a plain dict; all keys required): the common keys of
 :mod:`~services.documents.common_mandate` (``valid_from``/``valid_until`` are the continued period)
@@ -30,15 +30,16 @@ from docx.document import Document
 
 from services.core.formatting import format_date_zh
 from services.documents import common_mandate as cm
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import Section, SectionedView
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import Section, SectionedView
 
 KIND = "mandate_continuation"
 TITLE = "代办服务续办委托书"
 NUMBER_WORD = "代续"
 TEMPLATE = "sectioned.html"
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "original_number": str,
     "previous_until": date,
     "reason": str,
@@ -52,7 +53,7 @@ def validate(ctx: Mapping) -> None:
     previous, until = cm.day(ctx.get("previous_until")), cm.day(ctx.get("valid_until"))
     if previous and until and previous >= until:
         problems.append("previous_until must be before valid_until")
-    ic.raise_problems(KIND, problems)
+    layout.raise_problems(KIND, problems)
 
 
 def prepare(ctx: Mapping) -> SectionedView:
@@ -85,10 +86,14 @@ def prepare(ctx: Mapping) -> SectionedView:
         ),
         closing=(),
         signatures=cm.two_party_signatures(ctx),
-        verification=ic.verification_line(ctx, "续办委托书"),
+        verification=layout.verification_line(ctx, "续办委托书"),
     )
 
 
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the continuation into an empty document made by :func:`docx_builder.new_document`."""
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

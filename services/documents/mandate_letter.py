@@ -9,7 +9,7 @@ within the period, 限时回复 within ``reply_working_days`` of assignment, res
 (回交), termination by either party with a 终止单 and extension by a 续办委托书. 委托方 signs online
 (``signed_by`` at ``signed_at``), 受托方 seals.
 
-The view is the shared :class:`~services.documents.investment_commitment.SectionedView`.
+The view is the shared :class:`~services.documents.layout.SectionedView`.
 
 Context (a plain dict; all keys required): the common keys of
 :mod:`~services.documents.common_mandate` (number, issuer, issued_on, verification_code,
@@ -37,15 +37,16 @@ from docx.document import Document
 from services.core.formatting import format_date_zh, format_datetime_zh, working_days_zh
 from services.documents import common_eia as ce
 from services.documents import common_mandate as cm
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import Section, SectionedView
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import Section, SectionedView
 
 KIND = "mandate_letter"
 TITLE = "代办服务委托书"
 NUMBER_WORD = "代委"
 TEMPLATE = "sectioned.html"
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "signed_at": datetime,
     "signed_by": str,
     "reply_working_days": int,
@@ -63,7 +64,7 @@ def validate(ctx: Mapping) -> None:
     if isinstance(signed_at, datetime):
         signed_on = ce.china_date(signed_at)
         problems += ce.order_problems(("signed_at", signed_on, "issued_on", cm.day(ctx.get("issued_on"))))
-    ic.raise_problems(KIND, problems)
+    layout.raise_problems(KIND, problems)
 
 
 def prepare(ctx: Mapping) -> SectionedView:
@@ -95,7 +96,7 @@ def prepare(ctx: Mapping) -> SectionedView:
              f"签署时间：{format_datetime_zh(ctx['signed_at'])}"),
             ("受托方（盖章）：", ctx["agency"], cm.agent_signature(ctx), f"日期：{format_date_zh(ctx['issued_on'])}"),
         ),
-        verification=ic.verification_line(ctx, "委托书"),
+        verification=layout.verification_line(ctx, "委托书"),
     )
 
 
@@ -115,4 +116,8 @@ def _terms(ctx: Mapping) -> tuple[str, ...]:
 
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the letter into an empty document made by :func:`docx_builder.new_document`."""
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

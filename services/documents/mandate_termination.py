@@ -7,7 +7,7 @@ at termination (table, or 无在办案件), and what follows: the agent no longe
 open cases are continued or withdrawn by the enterprise itself, the materials are handed back
 (材料已回交), and the enterprise may ask for the service again. 委托方 signs by hand, 受托方 seals.
 
-The view is the shared :class:`~services.documents.investment_commitment.SectionedView`.
+The view is the shared :class:`~services.documents.layout.SectionedView`.
 
 Context (a plain dict; all keys required): the common keys of
 :mod:`~services.documents.common_mandate` (``valid_from``/``valid_until``: the period terminated) and:
@@ -34,8 +34,9 @@ from docx.document import Document
 from services.core.formatting import format_date_zh
 from services.documents import common_eia as ce
 from services.documents import common_mandate as cm
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import Section, SectionedView, Table
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import Section, SectionedView, Table
 
 KIND = "mandate_termination"
 TITLE = "代办服务终止单"
@@ -44,7 +45,7 @@ TEMPLATE = "sectioned.html"
 
 CASES_HEADER = ("序号", "案件编号", "案件名称", "终止时状态")
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "original_number": str,
     "terminated_on": date,
     "terminated_by": str,
@@ -59,7 +60,7 @@ def validate(ctx: Mapping) -> None:
     problems += cm.not_blank_problems(ctx, "original_number", "terminated_by", "reason")
     problems += cm.case_problems(ctx)
     problems += cm.on_or_after_start_problems(ctx, "terminated_on")
-    ic.raise_problems(KIND, problems)
+    layout.raise_problems(KIND, problems)
 
 
 def prepare(ctx: Mapping) -> SectionedView:
@@ -81,7 +82,7 @@ def prepare(ctx: Mapping) -> SectionedView:
         ),
         sections=(
             cm.parties_section("一、委托双方", ctx),
-            Section("二、终止情况", ic.labelled((
+            Section("二、终止情况", layout.labelled((
                 ("原委托书文号", ctx["original_number"]),
                 ("原委托期限", cm.period_text(ctx)),
                 ("终止日期", terminated_on),
@@ -100,7 +101,7 @@ def prepare(ctx: Mapping) -> SectionedView:
         ),
         closing=(),
         signatures=cm.two_party_signatures(ctx),
-        verification=ic.verification_line(ctx, "终止单"),
+        verification=layout.verification_line(ctx, "终止单"),
     )
 
 
@@ -114,4 +115,8 @@ def _cases_section(cases: Sequence[Mapping]) -> Section:
 
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the termination into an empty document made by :func:`docx_builder.new_document`."""
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

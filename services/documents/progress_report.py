@@ -6,7 +6,7 @@ steps with state, committed deadline, time left or overdue, light, what the step
 action; then the project's milestones (planned and actual dates) when there are any; the issuer and
 date; the verification line; and whom the report goes to.
 
-The view is the shared :class:`~services.documents.investment_commitment.SectionedView`. This module
+The view is the shared :class:`~services.documents.layout.SectionedView`. This module
 does not compute working days, lights or counts: the SLA engine does, and the caller passes the results
 in (``remaining`` already worded). ``summary`` must equal the counts of the steps' lights, so the
 paragraph cannot contradict the tables.
@@ -52,8 +52,9 @@ from docx.document import Document
 
 from services.core.formatting import format_date_zh
 from services.documents import common_eia as ce
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import Section, SectionedView, Table
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import Section, SectionedView, Table
 
 KIND = "progress_report"
 TITLE = "办理进度报告"
@@ -73,7 +74,7 @@ LIGHT_KEY = ("亮灯说明：绿灯表示在承诺时限内正常办理；黄灯
              "计时暂停表示处于补正、专家评审、公示等不计入办理时限的情形。")
 MILESTONE_HEADER = ("序号", "里程碑", "计划日期", "实际日期", "情况")
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "as_of": date,
     "period": str,
     "audience": str,
@@ -81,13 +82,13 @@ _TYPES: dict[str, ic.TypeSpec] = {
     "summary": Mapping,
     "milestones": (list, tuple),
 }
-CASE_TYPES: dict[str, ic.TypeSpec] = {"case_no": str, "title": str, "status": str, "steps": (list, tuple)}
-STEP_TYPES: dict[str, ic.TypeSpec] = {
+CASE_TYPES: dict[str, layout.TypeSpec] = {"case_no": str, "title": str, "status": str, "steps": (list, tuple)}
+STEP_TYPES: dict[str, layout.TypeSpec] = {
     "name": str, "department": str, "status": str, "due_on": (date, type(None)), "remaining": str, "light": str,
     "waiting_on": str, "next_action": str,
 }
-SUMMARY_TYPES: dict[str, ic.TypeSpec] = {key: int for key in SUMMARY_LIGHTS}
-MILESTONE_TYPES: dict[str, ic.TypeSpec] = {"name": str, "planned": (date, type(None)), "actual": (date, type(None))}
+SUMMARY_TYPES: dict[str, layout.TypeSpec] = {key: int for key in SUMMARY_LIGHTS}
+MILESTONE_TYPES: dict[str, layout.TypeSpec] = {"name": str, "planned": (date, type(None)), "actual": (date, type(None))}
 
 
 # --- context checks ---------------------------------------------------------------------------
@@ -97,13 +98,13 @@ def validate(ctx: Mapping) -> None:
     """Raise ``ValueError`` naming every missing or mistyped key (with its path) and any value that does not fit."""
     problems = ce.top_problems(ctx, _TYPES)
     problems += _case_problems(ctx)
-    problems += ic.mapping_problems(ctx, "summary", SUMMARY_TYPES)
-    problems += ic.list_problems(ctx, "milestones", MILESTONE_TYPES, min_items=0)
+    problems += layout.mapping_problems(ctx, "summary", SUMMARY_TYPES)
+    problems += layout.list_problems(ctx, "milestones", MILESTONE_TYPES, min_items=0)
     problems += _datetime_problems(ctx)
     problems += _summary_problems(ctx)
     as_of, issued = _day(ctx.get("as_of")), _day(ctx.get("issued_on"))
     problems += ce.order_problems(("as_of", as_of, "issued_on", issued))
-    ic.raise_problems(KIND, problems)
+    layout.raise_problems(KIND, problems)
 
 
 def _day(value: object) -> date | None:
@@ -125,9 +126,9 @@ def _steps(ctx: Mapping) -> list[tuple[str, Mapping]]:
 
 
 def _case_problems(ctx: Mapping) -> list[str]:
-    problems = ic.list_problems(ctx, "cases", CASE_TYPES)
+    problems = layout.list_problems(ctx, "cases", CASE_TYPES)
     for i, case in _items(ctx.get("cases")):
-        problems += ic.list_problems(case, "steps", STEP_TYPES, prefix=f"cases[{i}].")
+        problems += layout.list_problems(case, "steps", STEP_TYPES, prefix=f"cases[{i}].")
     for path, step in _steps(ctx):
         problems += ce.choice_problems(step, "light", LIGHTS, prefix=f"{path}.")
     return problems
@@ -177,7 +178,7 @@ def prepare(ctx: Mapping) -> SectionedView:
         sections.append(Section(f"{ce.cn_number(len(sections) + 1)}、项目里程碑", (),
                                 _milestone_table(ctx["milestones"], ctx["as_of"])))
     return SectionedView(
-        meta=ic.make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['period']} {ctx['case_no']}"),
+        meta=layout.make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['period']} {ctx['case_no']}"),
         issuer=ctx["issuer"],
         title=TITLE,
         subtitle=f"（{ctx['period']}）",
@@ -188,7 +189,7 @@ def prepare(ctx: Mapping) -> SectionedView:
         sections=tuple(sections),
         closing=(),
         signatures=((ctx["issuer"], format_date_zh(ctx["issued_on"])),),
-        verification=ic.verification_line(ctx, "报告"),
+        verification=layout.verification_line(ctx, "报告"),
         notes=(f"报送：{ctx['audience']}。",),
         sign_centered=False,
     )
@@ -249,4 +250,8 @@ def _milestone_table(milestones: Sequence[Mapping], as_of: date) -> Table:
 
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the report into an empty document made by :func:`docx_builder.new_document`."""
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

@@ -1,6 +1,7 @@
 """Render official documents to PDF (Jinja2 HTML → WeasyPrint) and DOCX (python-docx).
 
-Both formats come from one view per document kind (``DocumentKind.prepare``), so a PDF and a
+Both formats come from one view per document kind (``DocumentKind.view``: the context checked
+against the kind's model, then laid out), so a PDF and a
 DOCX rendered from the same context say the same thing. Rendering is offline and deterministic:
 
 * the only resources WeasyPrint may load are files under ``templates/documents`` (see
@@ -23,12 +24,10 @@ import logging
 import mimetypes
 import shutil
 import subprocess
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC
 from functools import lru_cache
 from pathlib import Path
-from types import ModuleType
 from urllib.parse import unquote, urlparse
 
 import jinja2
@@ -36,31 +35,8 @@ import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from services.core.formatting import CHINA_TZ, JINJA_FILTERS
-from services.documents import (
-    acceptance_notice,
-    assessment_report,
-    construction_permit,
-    construction_planning_permit,
-    eia_commitment_letter,
-    eia_decision,
-    eia_filing_receipt,
-    eia_not_managed_statement,
-    eia_post_check_record,
-    investment_commitment,
-    land_title_certificate,
-    land_use_planning_permit,
-    mandate_completion,
-    mandate_continuation,
-    mandate_letter,
-    mandate_termination,
-    progress_report,
-    risk_commitment,
-    supervision_agreement,
-    supervision_notice,
-    supplement_notice,
-    verification_report,
-)
 from services.documents import docx_builder as dx
+from services.documents.registry import get_kind
 
 log = logging.getLogger(__name__)
 
@@ -70,41 +46,6 @@ CJK_FONT_FAMILY = "WenQuanYi Micro Hei"
 
 class DocumentRenderError(RuntimeError):
     """A document could not be rendered (e.g. the template asked for a non-local resource)."""
-
-
-@dataclass(frozen=True)
-class DocumentKind:
-    """One document kind: a view builder shared by the HTML template and the DOCX builder."""
-
-    name: str
-    title: str  # the Chinese title, e.g. 受理通知书
-    number_word: str  # the word in its 文号, e.g. 受
-    template: str  # file name under TEMPLATES_DIR
-    prepare: Callable[[Mapping], object]  # context → view with a ``meta`` attribute
-    build_docx: Callable[[object, object], None]  # (docx Document, view) → None
-
-
-def _kind_from_module(module: ModuleType) -> DocumentKind:
-    return DocumentKind(module.KIND, module.TITLE, module.NUMBER_WORD, module.TEMPLATE, module.prepare,
-                        module.build_docx)
-
-
-KINDS: dict[str, DocumentKind] = {
-    kind.name: kind for kind in map(_kind_from_module, [
-        acceptance_notice, supplement_notice, assessment_report, investment_commitment, supervision_agreement,
-        verification_report, eia_commitment_letter, eia_decision, eia_filing_receipt, eia_post_check_record,
-        eia_not_managed_statement, supervision_notice, progress_report, mandate_letter, mandate_continuation,
-        mandate_termination, mandate_completion, risk_commitment, land_title_certificate, land_use_planning_permit,
-        construction_planning_permit, construction_permit,
-    ])
-}
-
-
-def get_kind(kind: str) -> DocumentKind:
-    try:
-        return KINDS[kind]
-    except KeyError:
-        raise ValueError(f"unknown document kind {kind!r}; known: {sorted(KINDS)}") from None
 
 
 class LocalOnlyFetcher(URLFetcher):
@@ -168,7 +109,7 @@ def check_cjk_font() -> None:
 def render_html(kind: str, context: Mapping) -> str:
     """The HTML that :func:`render_pdf` prints (useful for previews and debugging)."""
     spec = get_kind(kind)
-    view = spec.prepare(context)
+    view = spec.view(context)
     created = view.meta.created.astimezone(CHINA_TZ).isoformat(timespec="minutes")
     return _jinja_env().get_template(spec.template).render(v=view, meta=view.meta, created=created)
 
@@ -195,7 +136,7 @@ def render_pdf(kind: str, context: Mapping) -> bytes:
 def render_docx(kind: str, context: Mapping) -> bytes:
     """Render ``kind`` from ``context`` to DOCX bytes; same context → same bytes."""
     spec = get_kind(kind)
-    view = spec.prepare(context)
+    view = spec.view(context)
     meta = view.meta
     created_utc = meta.created.astimezone(UTC).replace(tzinfo=None)
     doc = dx.new_document(title=meta.title, author=meta.author, subject=meta.subject, created=created_utc)

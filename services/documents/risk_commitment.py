@@ -11,7 +11,7 @@ other winner; that once it wins it builds according to the pre-reviewed scheme a
 indicators; and that its materials are true. The enterprise signs online (``signed_by`` at
 ``signed_at``).
 
-The view is the shared :class:`~services.documents.investment_commitment.SectionedView`.
+The view is the shared :class:`~services.documents.layout.SectionedView`.
 
 Context (a plain dict; all keys required): the common keys of
 :mod:`~services.documents.common_permits` (number, issuer, issued_on, verification_code,
@@ -40,15 +40,16 @@ from services.core.formatting import format_date_zh, format_datetime_zh
 from services.documents import common_eia as ce
 from services.documents import common_mandate as cm
 from services.documents import common_permits as cp
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import Section, SectionedView
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import Section, SectionedView
 
 KIND = "risk_commitment"
 TITLE = "拿地前预审风险承诺书"
 NUMBER_WORD = "险诺"
 TEMPLATE = "sectioned.html"
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "signed_by": str,
     "signed_at": datetime,
     "prereview_items": (list, tuple),
@@ -65,7 +66,7 @@ def validate(ctx: Mapping) -> None:
     if isinstance(signed_at, datetime):
         signed_on = ce.china_date(signed_at)
         problems += ce.order_problems(("signed_at", signed_on, "issued_on", cm.day(ctx.get("issued_on"))))
-    ic.raise_problems(KIND, problems)
+    layout.raise_problems(KIND, problems)
 
 
 def prepare(ctx: Mapping) -> SectionedView:
@@ -85,13 +86,13 @@ def prepare(ctx: Mapping) -> SectionedView:
             "由各相关审批部门对本项目的下列事项进行预审，并自愿作出如下承诺：",
         ),
         sections=(
-            Section("一、项目及宗地基本情况", ic.labelled((
+            Section("一、项目及宗地基本情况", layout.labelled((
                 ("承诺单位", ctx["enterprise_name"]),
                 ("法定代表人", ctx["legal_representative"]),
                 ("项目名称", ctx["project_name"]),
-                *ic.parcel_fields(ctx["parcel"]),
+                *layout.parcel_fields(ctx["parcel"]),
             ))),
-            Section("二、申请预审事项", ic.numbered(cm.clause(item) for item in ctx["prereview_items"])),
+            Section("二、申请预审事项", layout.numbered(cm.clause(item) for item in ctx["prereview_items"])),
             Section("三、风险承诺", _commitments(ctx)),
         ),
         closing=("本承诺书自本单位在绿色通道服务平台在线签署之日起生效。",),
@@ -102,7 +103,7 @@ def prepare(ctx: Mapping) -> SectionedView:
             f"签署时间：{format_datetime_zh(ctx['signed_at'])}",
             f"日期：{format_date_zh(ctx['issued_on'])}",
         )),
-        verification=ic.verification_line(ctx, "承诺书"),
+        verification=layout.verification_line(ctx, "承诺书"),
     )
 
 
@@ -122,4 +123,8 @@ def _commitments(ctx: Mapping) -> tuple[str, ...]:
 
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the commitment into an empty document made by :func:`docx_builder.new_document`."""
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

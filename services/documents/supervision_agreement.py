@@ -3,7 +3,7 @@ the supervising body (甲方) and the land user (乙方) over a 标准地 parcel
 DOMAIN §2.4 as numbered articles. It is printed as a draft for negotiation: the signed paper is
 the agreement, so every page says 草案.
 
-The view is the shared :class:`~services.documents.investment_commitment.SectionedView`; the
+The view is the shared :class:`~services.documents.layout.SectionedView`; the
 indicator table and milestones are the same as in the 投资建设承诺书, so the two never disagree.
 
 Context (a plain dict; all keys required):
@@ -43,8 +43,9 @@ from docx.shared import Pt
 
 from services.core.formatting import format_wan_yuan
 from services.documents import docx_builder as dx
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import Section, SectionedView
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import Section, SectionedView
 
 KIND = "supervision_agreement"
 TITLE = "履约监管协议（草案）"
@@ -55,7 +56,7 @@ DRAFT_MARK = "草案"
 CONTRACT_PENDING = "（出让合同签订后填写）"
 CODE_PENDING = "（赋码后填写）"
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "supervisor": str,
     "legal_representative": str,
     "land_contract_no": str,
@@ -73,11 +74,11 @@ _TYPES: dict[str, ic.TypeSpec] = {
 
 def validate(ctx: Mapping) -> None:
     """Raise ``ValueError`` naming every missing or mistyped key."""
-    problems = ic.common_problems(ctx, _TYPES)
-    problems += ic.list_problems(ctx, "commitments", ic.COMMITMENT_TYPES)
-    problems += ic.milestone_problems(ctx)
-    problems += ic.liability_problems(ctx)
-    ic.raise_problems(KIND, problems)
+    problems = layout.common_problems(ctx, _TYPES)
+    problems += layout.list_problems(ctx, "commitments", layout.COMMITMENT_TYPES)
+    problems += layout.milestone_problems(ctx)
+    problems += layout.liability_problems(ctx)
+    layout.raise_problems(KIND, problems)
 
 
 def prepare(ctx: Mapping) -> SectionedView:
@@ -87,10 +88,10 @@ def prepare(ctx: Mapping) -> SectionedView:
         ("协议双方", _parties(ctx), None, ()),
         ("项目概况", _project(ctx), None, ()),
         ("控制指标", ("乙方承诺项目达到下列控制指标，甲方按所列考核节点组织核验：",),
-         ic.commitment_table(ctx["commitments"]),
+         layout.commitment_table(ctx["commitments"]),
          ("各项指标的计算口径按本宗地“标准地”控制指标执行；乙方出具的《投资建设承诺书》为本协议附件，"
           "与本协议不一致的，以本协议为准。",)),
-        ("建设期限", ("乙方应按下列期限开发建设：", *ic.milestone_lines(ctx)), None, ()),
+        ("建设期限", ("乙方应按下列期限开发建设：", *layout.milestone_lines(ctx)), None, ()),
         ("核验程序", _verification(ctx), None, ()),
         ("违约责任", _liability(ctx), None, ()),
         ("转让限制", _transfer(), None, ()),
@@ -100,7 +101,7 @@ def prepare(ctx: Mapping) -> SectionedView:
                   "本协议一式四份，甲乙双方各执两份，自双方法定代表人或授权代表签字并加盖公章之日起生效。"), None, ()),
     )
     return SectionedView(
-        meta=ic.make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['parcel']['number']} {ctx['case_no']}"),
+        meta=layout.make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['parcel']['number']} {ctx['case_no']}"),
         issuer="",
         title="履约监管协议",
         subtitle=f"（{DRAFT_MARK}）",
@@ -110,15 +111,15 @@ def prepare(ctx: Mapping) -> SectionedView:
         addressee="",
         preamble=(_preamble(ctx),),
         sections=tuple(
-            Section(f"第{ic.CN_NUM[i]}条　{name}", paragraphs, table, after)
+            Section(f"第{layout.CN_NUM[i]}条　{name}", paragraphs, table, after)
             for i, (name, paragraphs, table, after) in enumerate(articles, start=1)
         ),
         closing=(),
         signatures=(
-            ("甲方（盖章）：", ctx["supervisor"], "法定代表人或授权代表（签字）：", f"日期：{ic.BLANK_DATE}"),
-            ("乙方（盖章）：", ctx["enterprise_name"], "法定代表人或授权代表（签字）：", f"日期：{ic.BLANK_DATE}"),
+            ("甲方（盖章）：", ctx["supervisor"], "法定代表人或授权代表（签字）：", f"日期：{layout.BLANK_DATE}"),
+            ("乙方（盖章）：", ctx["enterprise_name"], "法定代表人或授权代表（签字）：", f"日期：{layout.BLANK_DATE}"),
         ),
-        verification=ic.verification_line(ctx, "协议草案"),
+        verification=layout.verification_line(ctx, "协议草案"),
     )
 
 
@@ -141,12 +142,12 @@ def _parties(ctx: Mapping) -> tuple[str, ...]:
 
 
 def _project(ctx: Mapping) -> tuple[str, ...]:
-    return ic.labelled((
+    return layout.labelled((
         ("项目名称", ctx["project_name"]),
         ("投资项目代码", ctx["project_code"] or CODE_PENDING),
         ("案件编号", ctx["case_no"]),
-        *ic.parcel_fields(ctx["parcel"]),
-        ("所属行业", ic.industry_text(ctx)),
+        *layout.parcel_fields(ctx["parcel"]),
+        ("所属行业", layout.industry_text(ctx)),
         ("项目总投资", format_wan_yuan(ctx["total_investment_wan"])),
     ))
 
@@ -168,19 +169,19 @@ def _liability(ctx: Mapping) -> tuple[str, ...]:
     lines = [
         f"（一）经核验未达到承诺值的，甲方书面通知乙方整改，乙方应在收到通知之日起{liability['rectification_months']}"
         "个月内完成整改并申请复核。",
-        f"（二）整改期满仍未达到的，乙方应向甲方支付违约金：{ic.damages_text(liability)}。",
+        f"（二）整改期满仍未达到的，乙方应向甲方支付违约金：{layout.damages_text(liability)}。",
         "（三）甲方有权取消乙方享受的产业扶持、奖励等优惠政策，并追回已兑现部分。",
     ]
     if liability["credit_record"]:
         lines.append("（四）乙方未履行本协议的情况纳入企业信用记录，由有关部门依法依规实施信用惩戒。")
     lines.append(
-        f"（{ic.CN_NUM[len(lines) + 1]}）乙方超过约定开工日期满一年未动工开发的，依照《闲置土地处置办法》"
+        f"（{layout.CN_NUM[len(lines) + 1]}）乙方超过约定开工日期满一年未动工开发的，依照《闲置土地处置办法》"
         "（国土资源部令第53号），按土地出让价款的20%征缴土地闲置费；满两年未动工开发的，依法无偿收回国有建设用地使用权。"
         "因不可抗力或者政府、政府有关部门的行为造成动工开发迟延的除外。"
     )
     lines.append(
-        f"（{ic.CN_NUM[len(lines) + 1]}）乙方擅自改变土地用途，或未达到承诺值且拒不整改的，甲方可提请自然资源主管部门"
-        "依法处理，直至收回国有建设用地使用权。"
+        f"（{layout.CN_NUM[len(lines) + 1]}）乙方擅自改变土地用途，或未达到承诺值且拒不整改的，"
+        "甲方可提请自然资源主管部门依法处理，直至收回国有建设用地使用权。"
     )
     return tuple(lines)
 
@@ -197,4 +198,8 @@ def build_docx(doc: Document, v: SectionedView) -> None:
     header = doc.sections[0].header.paragraphs[0]
     header.paragraph_format.alignment = dx.Align.RIGHT
     dx.add_run(header, DRAFT_MARK, east_asia=dx.HEADING_FONT, size=Pt(12))
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

@@ -9,7 +9,7 @@ and escalations of the step; and ends with the issuer's seal and the 抄送 (cop
 
 Three levels (DOMAIN §4.3 escalation): 1 = 督办通知 to the department, 2 = 提请现场指挥部督办,
 3 = 提请总指挥部督办. The view is the shared
-:class:`~services.documents.investment_commitment.SectionedView`. This module does not compute
+:class:`~services.documents.layout.SectionedView`. This module does not compute
 working days, lights or levels: the SLA engine does, and the caller passes the results in.
 
 Context (a plain dict; all keys required):
@@ -53,8 +53,9 @@ from docx.document import Document
 
 from services.core.formatting import format_date_zh, working_days_zh
 from services.documents import common_eia as ce
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import Section, SectionedView, Table
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import Section, SectionedView, Table
 
 KIND = "supervision_notice"
 TITLE = "督办通知"
@@ -78,9 +79,9 @@ NEXT_STEP = {
 }
 FACTS_HEADER = ("项目", "内容")
 HISTORY_HEADER = ("序号", "日期", "亮灯及督办情况")
-HISTORY_TYPES: dict[str, ic.TypeSpec] = {"on": date, "event": str}
+HISTORY_TYPES: dict[str, layout.TypeSpec] = {"on": date, "event": str}
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "department": str,
     "step_name": str,
     "application_title": str,
@@ -102,11 +103,11 @@ def validate(ctx: Mapping) -> None:
     """Raise ``ValueError`` naming every missing or mistyped key and any value that does not fit."""
     problems = ce.top_problems(ctx, _TYPES)
     problems += ce.choice_problems(ctx, "light", LIGHTS)
-    problems += ic.str_list_problems(ctx, "copy_to", min_items=1)
-    problems += ic.list_problems(ctx, "history", HISTORY_TYPES, min_items=0)
+    problems += layout.str_list_problems(ctx, "copy_to", min_items=1)
+    problems += layout.list_problems(ctx, "history", HISTORY_TYPES, min_items=0)
     problems += _number_problems(ctx)
     problems += _date_problems(ctx)
-    ic.raise_problems(KIND, problems)
+    layout.raise_problems(KIND, problems)
 
 
 def _is_int(value: object) -> bool:
@@ -155,7 +156,7 @@ def prepare(ctx: Mapping) -> SectionedView:
     if ctx["history"]:
         sections.append(Section("三、此前亮灯及督办情况", (), _history_table(ctx["history"])))
     return SectionedView(
-        meta=ic.make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['step_name']} {ctx['case_no']}"),
+        meta=layout.make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['step_name']} {ctx['case_no']}"),
         issuer=ctx["issuer"],
         title=TITLE,
         subtitle=subtitle,
@@ -166,7 +167,7 @@ def prepare(ctx: Mapping) -> SectionedView:
         sections=tuple(sections),
         closing=("特此通知。",),
         signatures=ce.sealed_by(ctx["issuer"], ctx["issued_on"]),
-        verification=ic.verification_line(ctx, "通知"),
+        verification=layout.verification_line(ctx, "通知"),
         notes=(copy_line(ctx["copy_to"]),),
     )
 
@@ -240,4 +241,8 @@ def copy_line(copy_to: Sequence[str]) -> str:
 
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the notice into an empty document made by :func:`docx_builder.new_document`."""
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

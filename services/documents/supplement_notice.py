@@ -47,7 +47,8 @@ from docx.shared import Cm, Pt
 
 from services.core.formatting import CHINA_TZ, format_date_zh, format_datetime_zh, working_days_zh
 from services.documents import docx_builder as dx
-from services.documents.acceptance_notice import DocumentMeta
+from services.documents.kind import DocumentKind
+from services.documents.layout import DocumentMeta
 
 KIND = "supplement_notice"
 TITLE = "一次性告知书（补正材料通知书）"
@@ -250,3 +251,7 @@ def build_docx(doc: Document, v: SupplementNoticeView) -> None:
     dx.add_signature_block(doc, (v.issuer, v.seal, v.issued_on))
     dx.add_paragraph(doc, v.receipt, size=dx.TABLE_SIZE, space_before=Pt(18))
     dx.add_paragraph(doc, v.verification, size=dx.TABLE_SIZE, space_before=Pt(6))
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

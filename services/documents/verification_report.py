@@ -4,7 +4,7 @@ values, and the consequences the supervision agreement attaches to a shortfall.
 
 The rules' ``VerificationResult`` (see the standard-land contract) is printed as stored: the
 arithmetic, shortfalls and consequence statements come from the rules. The view is the shared
-:class:`~services.documents.investment_commitment.SectionedView`.
+:class:`~services.documents.layout.SectionedView`.
 
 Context (a plain dict; all keys required):
 
@@ -38,8 +38,9 @@ from datetime import date
 from docx.document import Document
 
 from services.core.formatting import format_date_zh
-from services.documents import investment_commitment as ic
-from services.documents.investment_commitment import Section, SectionedView, Table
+from services.documents import layout
+from services.documents.kind import DocumentKind
+from services.documents.layout import Section, SectionedView, Table
 
 KIND = "verification_report"
 TITLE = "标准地对标核验报告"
@@ -49,7 +50,7 @@ TEMPLATE = "sectioned.html"
 CHECKPOINTS = {"completion": "对标验收", "ramp_up_end": "达产复核"}
 _SCOPE = {"completion": "竣工验收时考核的指标", "ramp_up_end": "投产初始运行期满时考核的指标"}
 
-_TYPES: dict[str, ic.TypeSpec] = {
+_TYPES: dict[str, layout.TypeSpec] = {
     "checkpoint": str,
     "measured_on": date,
     "recorded_by": str,
@@ -57,14 +58,14 @@ _TYPES: dict[str, ic.TypeSpec] = {
     "parcel": Mapping,
     "verification": Mapping,
 }
-_VERIFICATION_TYPES: dict[str, ic.TypeSpec] = {
+_VERIFICATION_TYPES: dict[str, layout.TypeSpec] = {
     "checkpoint": str, "checkpoint_zh": str, "rows": (list, tuple), "all_met": bool, "consequences": Mapping,
 }
-_ROW_TYPES: dict[str, ic.TypeSpec] = {
+_ROW_TYPES: dict[str, layout.TypeSpec] = {
     "name_zh": str, "unit": str, "committed_text": str, "actual": str, "met": bool,
     "shortfall": (str, type(None)), "shortfall_ratio": (str, type(None)), "arithmetic": str,
 }
-_CONSEQUENCE_TYPES: dict[str, ic.TypeSpec] = {
+_CONSEQUENCE_TYPES: dict[str, layout.TypeSpec] = {
     "rectification_deadline": (str, type(None)), "rectification_months": int, "damages_formula": (str, type(None)),
     "credit_record": bool, "statements": (list, tuple),
 }
@@ -73,30 +74,30 @@ ROW_HEADER = ("指标", "承诺值", "实际值", "差额", "测算", "结论")
 
 def validate(ctx: Mapping) -> None:
     """Raise ``ValueError`` naming every missing or mistyped key, nested keys included."""
-    problems = ic.common_problems(ctx, _TYPES)
-    problems += ic.str_list_problems(ctx, "evidence", min_items=1)
+    problems = layout.common_problems(ctx, _TYPES)
+    problems += layout.str_list_problems(ctx, "evidence", min_items=1)
     checkpoint = ctx.get("checkpoint")
     if isinstance(checkpoint, str) and checkpoint not in CHECKPOINTS:
         problems.append(f"checkpoint must be one of {list(CHECKPOINTS)}, not {checkpoint!r}")
     problems += _verification_problems(ctx)
-    ic.raise_problems(KIND, problems)
+    layout.raise_problems(KIND, problems)
 
 
 def _verification_problems(ctx: Mapping) -> list[str]:
-    problems = ic.mapping_problems(ctx, "verification", _VERIFICATION_TYPES)
+    problems = layout.mapping_problems(ctx, "verification", _VERIFICATION_TYPES)
     result = ctx.get("verification")
     if not isinstance(result, Mapping):
         return problems
-    problems += ic.list_problems(result, "rows", _ROW_TYPES, prefix="verification.")
-    problems += ic.mapping_problems(result, "consequences", _CONSEQUENCE_TYPES, prefix="verification.")
+    problems += layout.list_problems(result, "rows", _ROW_TYPES, prefix="verification.")
+    problems += layout.mapping_problems(result, "consequences", _CONSEQUENCE_TYPES, prefix="verification.")
     if isinstance(result.get("consequences"), Mapping):
-        problems += ic.str_list_problems(result["consequences"], "statements", prefix="verification.consequences.")
+        problems += layout.str_list_problems(result["consequences"], "statements", prefix="verification.consequences.")
     if "checkpoint" in result and result["checkpoint"] != ctx.get("checkpoint"):
         problems.append(f"verification.checkpoint {result['checkpoint']!r} differs from checkpoint "
                         f"{ctx.get('checkpoint')!r}")
     for i, row in enumerate(result.get("rows") or ()):
         if isinstance(row, Mapping) and row.get("met") is False:
-            problems += ic.decimal_problems({f"verification.rows[{i}].shortfall": row.get("shortfall"),
+            problems += layout.decimal_problems({f"verification.rows[{i}].shortfall": row.get("shortfall"),
                                              f"verification.rows[{i}].shortfall_ratio": row.get("shortfall_ratio")})
     return problems
 
@@ -107,7 +108,7 @@ def prepare(ctx: Mapping) -> SectionedView:
     checkpoint = CHECKPOINTS[ctx["checkpoint"]]
     result = ctx["verification"]
     return SectionedView(
-        meta=ic.make_meta(TITLE, ctx, f"{checkpoint} {ctx['project_name']} {ctx['case_no']}"),
+        meta=layout.make_meta(TITLE, ctx, f"{checkpoint} {ctx['project_name']} {ctx['case_no']}"),
         issuer=ctx["issuer"],
         title=TITLE,
         subtitle=f"（{checkpoint}）",
@@ -117,18 +118,18 @@ def prepare(ctx: Mapping) -> SectionedView:
         preamble=(_preamble(ctx, checkpoint),),
         sections=(
             Section("一、核验基本情况", _basics(ctx, checkpoint)),
-            Section("二、核验依据", ic.numbered(ctx["evidence"])),
+            Section("二、核验依据", layout.numbered(ctx["evidence"])),
             _rows_section(result["rows"]),
             Section("四、核验结论及处理意见", _outcome(result, checkpoint)),
         ),
         closing=(),
         signatures=(
             ("被核验单位（盖章）：", ctx["enterprise_name"], "法定代表人或委托代理人（签字）：",
-             f"日期：{ic.BLANK_DATE}"),
+             f"日期：{layout.BLANK_DATE}"),
             ("核验单位（盖章）：", ctx["issuer"], f"记录人：{ctx['recorded_by']}",
              f"日期：{format_date_zh(ctx['issued_on'])}"),
         ),
-        verification=ic.verification_line(ctx, "报告"),
+        verification=layout.verification_line(ctx, "报告"),
     )
 
 
@@ -143,10 +144,10 @@ def _preamble(ctx: Mapping, checkpoint: str) -> str:
 
 def _basics(ctx: Mapping, checkpoint: str) -> tuple[str, ...]:
     parcel = ctx["parcel"]
-    return ic.labelled((
+    return layout.labelled((
         ("项目名称", ctx["project_name"]),
         ("被核验单位", f"{ctx['enterprise_name']}（统一社会信用代码：{ctx['uscc']}）"),
-        ("宗地", f"{parcel['base_name']}{parcel['number']}号宗地，{parcel['location']}，{ic.parcel_area(parcel)}"),
+        ("宗地", f"{parcel['base_name']}{parcel['number']}号宗地，{parcel['location']}，{layout.parcel_area(parcel)}"),
         ("核验节点", checkpoint),
         ("核验日期", format_date_zh(ctx["measured_on"])),
         ("记录人", ctx["recorded_by"]),
@@ -155,7 +156,7 @@ def _basics(ctx: Mapping, checkpoint: str) -> tuple[str, ...]:
 
 def _rows_section(rows) -> Section:
     table_rows = tuple(
-        (row["name_zh"], row["committed_text"], ic.with_unit(row["actual"], row["unit"]), _shortfall(row),
+        (row["name_zh"], row["committed_text"], layout.with_unit(row["actual"], row["unit"]), _shortfall(row),
          row["arithmetic"], "达标" if row["met"] else "未达标")
         for row in rows
     )
@@ -170,22 +171,22 @@ def _shortfall(row: Mapping) -> str:
     """No shortfall for a met indicator; otherwise the amount and its share of the committed value."""
     if row["met"]:
         return "—"
-    return f"{ic.with_unit(row['shortfall'], row['unit'])}\n（{ic.percent(row['shortfall_ratio'])}）"
+    return f"{layout.with_unit(row['shortfall'], row['unit'])}\n（{layout.percent(row['shortfall_ratio'])}）"
 
 
 def _outcome(result: Mapping, checkpoint: str) -> tuple[str, ...]:
     consequences = result["consequences"]
-    statements = ic.numbered(ic.sentence(text) for text in consequences["statements"])
+    statements = layout.numbered(layout.sentence(text) for text in consequences["statements"])
     if result["all_met"]:
         return (f"经核验，各项指标均达到承诺值，{checkpoint}通过。", *_only_if(consequences["statements"], statements))
     missed = "、".join(row["name_zh"] for row in result["rows"] if not row["met"])
     lines = [f"经核验，{missed}未达到承诺值，{checkpoint}未通过。依据履约监管协议，处理意见如下："]
     lines += statements
     if consequences["rectification_deadline"]:
-        lines.append(f"整改期限：{ic.iso_date_zh(consequences['rectification_deadline'])}前"
+        lines.append(f"整改期限：{layout.iso_date_zh(consequences['rectification_deadline'])}前"
                      f"（{consequences['rectification_months']}个月）。")
     if consequences["damages_formula"]:
-        lines.append(f"违约金测算：{ic.sentence(consequences['damages_formula'])}")
+        lines.append(f"违约金测算：{layout.sentence(consequences['damages_formula'])}")
     lines.append(f"信用记录：{'纳入企业信用记录' if consequences['credit_record'] else '不纳入企业信用记录'}。")
     lines.append("被核验单位对核验结果有异议的，可自收到本报告之日起按履约监管协议的约定书面申请复核。")
     return tuple(lines)
@@ -197,4 +198,8 @@ def _only_if(items, lines: tuple[str, ...]) -> tuple[str, ...]:
 
 def build_docx(doc: Document, v: SectionedView) -> None:
     """Write the report into an empty document made by :func:`docx_builder.new_document`."""
-    ic.build_sectioned_docx(doc, v)
+    layout.build_sectioned_docx(doc, v)
+
+
+DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
+                        build_docx=build_docx)

@@ -1,0 +1,107 @@
+"""What a document kind is (文书种类): the declaration every document module ends with, and the
+Pydantic base its context model is written on.
+
+A declaration names the kind's code, Chinese title, the word in its 文号 and its template, the model
+its context must satisfy (field descriptions say what each key means), the view builder shared by
+the HTML template and the DOCX builder, and that DOCX builder. ``services.documents.registry`` finds
+the declarations; nothing else lists the kinds.
+
+Context errors keep one wording whichever kind raises them (``"<kind> context: missing uscc; due_on
+must be a date, not a datetime"``), so a caller, a log line or a test reads every kind the same way.
+This module does not render, number or store documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+
+class ContextModel(BaseModel):
+    """A document context: strict types (a datetime is not a date, True is not an int), extra keys
+    ignored (builders pass their common case fields to every kind)."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True, arbitrary_types_allowed=True)
+
+
+def _tuple_as_list(value: object) -> object:
+    return list(value) if isinstance(value, tuple) else value
+
+
+# A list in a context may come as a tuple (a builder's constant) or a list (stored JSON).
+T = TypeVar("T")
+Items = Annotated[list[T], BeforeValidator(_tuple_as_list)]
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """One document kind, declared once in its module as ``DOCUMENT = DocumentKind(...)``."""
+
+    code: str  # e.g. acceptance_notice; also the numbering sequence and the stored file's stem
+    title: str  # the Chinese title, e.g. 受理通知书
+    number_word: str  # the word in its 文号, e.g. 受 in 东莞绿通受〔2026〕第0001号
+    template: str  # file name under templates/documents
+    prepare: Callable[[Mapping], Any]  # context → view with a ``meta`` attribute
+    build_docx: Callable[[Any, Any], None]  # (docx Document, view) → None
+    context: type[ContextModel] | None = None  # None: ``prepare`` checks the context itself
+
+    def check(self, ctx: Mapping) -> None:
+        """Raise ``ValueError`` naming every missing, mistyped or inconsistent key of ``ctx``."""
+        if self.context is None:
+            return
+        try:
+            self.context.model_validate(dict(ctx))
+        except ValidationError as exc:
+            raise ValueError(f"{self.code} context: " + "; ".join(problems(exc))) from None
+
+    def view(self, ctx: Mapping) -> Any:
+        """The view both formats print: the context checked, then laid out."""
+        self.check(ctx)
+        return self.prepare(ctx)
+
+
+def problems(exc: ValidationError) -> list[str]:
+    """Pydantic's errors in the documents' own wording, one line per problem."""
+    return [_problem(error) for error in exc.errors(include_url=False)]
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    name = _dotted(error["loc"])
+    kind, value = error["type"], error.get("input")
+    if kind == "missing":
+        return f"missing {name}"
+    if kind in ("value_error", "assertion_error"):
+        return str(error["ctx"]["error"])
+    if kind == "date_type" and isinstance(value, datetime):
+        return f"{name} must be a date, not a datetime"
+    if kind == "int_type" and isinstance(value, bool):
+        return f"{name} must be an int"
+    if kind == "too_short":
+        return f"{name} needs at least {error['ctx']['min_length']} item(s)"
+    if kind in ("greater_than_equal", "literal_error", "string_too_short"):
+        return f"{name} {_BOUNDS[kind](error['ctx'])}"
+    if kind == "date_type" or (kind == "none_required" and isinstance(value, date)):
+        return f"{name} must be a date or None, not {type(value).__name__}"
+    return f"{name} has type {type(value).__name__}"
+
+
+_BOUNDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "greater_than_equal": lambda ctx: f"must be at least {ctx['ge']}",
+    "literal_error": lambda ctx: f"must be one of {ctx['expected']}",
+    "string_too_short": lambda ctx: "must not be empty",
+}
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    """``("cases", 0, "steps", 1, "due_on")`` → ``cases[0].steps[1].due_on``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not part.startswith(("function-", "list[", "tuple[")):
+            text += f".{part}" if text else part
+    return text
