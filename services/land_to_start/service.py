@@ -57,8 +57,7 @@ PROJECT_CODE = re.compile(r"^\d{2}(0[1-9]|1[0-2])-\d{6}-\d{2}-\d{2}-[0-9A-Z]{6}$
 CLOSED = (ApplicationStatus.rejected, ApplicationStatus.lost, ApplicationStatus.started)
 DONE = (StepStatus.completed, StepStatus.cancelled)
 PRE_REVIEWS = ("project_filing", "design_review", "assessment_reuse", "eia", "energy_review", "drawing_review")
-CERTIFICATES = ("land_title_certificate", "land_use_planning_permit", "construction_planning_permit",
-                "construction_permit")
+CERTIFICATES = tuple(get_definition(PROCESS_KEY).issued_by("certificates"))  # 四证联发, in issuing order
 LAND_TERM_YEARS = 50  # 工业用地出让最高年限（《城镇国有土地使用权出让和转让暂行条例》第十二条）
 FIELD_LABELS = {"project_id": "建设项目", "project_code": "项目代码", "building_area_m2": "总建筑面积",
                 "design_unit": "设计单位", "contractor": "施工单位", "supervisor_unit": "监理单位",

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from services.calendar.schedules import work_calendar
 from services.cases import decisions, human_actions
 from services.cases.case_context import common_context, parcel_view
+from services.cases.processes import ProcessDefinition, get_definition
 from services.cases.steps import finish_step, get_step, schedule_deadlines, start_step
 from services.core import clock, industry
 from services.core.settings import get_settings
@@ -160,16 +161,33 @@ def decision_of(session: Session, application_id: int) -> StepAction | None:
     return session.exec(stmt).first()
 
 
+def review_decision(session: Session, application_id: int) -> str | None:
+    """The decision that closed the review (``approve`` / ``reject``), as the review run reports it."""
+    return (get_step(session, application_id, REVIEW_STEP).outcome or {}).get("decision")
+
+
+def approval_steps_due(session: Session, application_id: int) -> list[str]:
+    """The steps whose documents are issued now: every approval document once approved, none otherwise."""
+    approved = session.get(Application, application_id).status == ApplicationStatus.approved
+    return [key for key, _kind in APPROVAL_DOCUMENTS] if approved else []
+
+
 # -- approval documents ----------------------------------------------------------------------------
 
-APPROVAL_DOCUMENTS = (("assessment_report", "assessment_report"), ("commitment", "investment_commitment"),
-                      ("supervision_agreement", "supervision_agreement"))
+def approval_documents(definition: ProcessDefinition) -> tuple[tuple[str, str], ...]:
+    """``(step key, kind)`` of the documents issued on approval: what the steps after the review issue."""
+    review = [step.key for step in definition.steps].index(REVIEW_STEP)
+    after = {step.key for step in definition.steps[review + 1:]}
+    return tuple((key, kind) for key, kind in definition.issuing_steps() if key in after)
+
+
+APPROVAL_DOCUMENTS = approval_documents(get_definition("standard_land"))  # the newest version's
 
 
 def issue_approval_document(session: Session, application_id: int, step_key: str) -> int:
     """Issue the document of one approval step (report, commitment letter, draft agreement) and close it."""
-    kind = dict(APPROVAL_DOCUMENTS)[step_key]
     application = session.get(Application, application_id)
+    [kind] = get_definition(application.process_key, application.process_version).issued_by(step_key)
     if application.status != ApplicationStatus.approved:
         raise RuntimeError(f"application {application_id} is not approved")
     start_step(session, application_id, step_key)

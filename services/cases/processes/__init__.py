@@ -27,7 +27,7 @@ class StepDefinition(BaseModel):
     due_rule: DueRule = "after"  # quarterly_sample: due by the end of the first month of the next quarter
     depends_on: list[str] = []
     runs: bool = False
-    issues: list[str] = []
+    issues: list[str] = []  # codes of the document kinds the step issues (services.documents.registry)
     in_committed_limit: bool = True  # false for steps after the decision (e.g. 事中事后核查)
     actions: list[str] = ["approve", "reject", "request_supplement"]  # what people may do on a human step
     action_labels: dict[str, str] = {}  # the step's own wording of an action, e.g. approve = 确认由本企业竞得
@@ -53,6 +53,14 @@ class ProcessDefinition(BaseModel):
 
     def step(self, key: str) -> StepDefinition:
         return next(s for s in self.steps if s.key == key)
+
+    def issued_by(self, key: str) -> list[str]:
+        """The document kinds step ``key`` issues, as listed in the definition (the one place that says so)."""
+        return list(self.step(key).issues)
+
+    def issuing_steps(self) -> list[tuple[str, str]]:
+        """``(step key, document kind)`` for every document the process issues, in step order."""
+        return [(step.key, kind) for step in self.steps for kind in step.issues]
 
     def working_days_after(self, key: str) -> int:
         """Working days on the longest dependency path from the end of step ``key`` to the end."""
