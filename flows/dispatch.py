@@ -18,27 +18,24 @@ from functools import partial
 
 from prefect import tags, task
 
-from flows.eia import eia_process
 from flows.human import resume
-from flows.land_to_start import start_case
-from flows.standard_land import standard_land_process
+from flows.registry import flow_for
+from services.cases import handoff
 from services.core.db import session_scope
 from services.models import Application
-from services.standard_land import intake
 
 log = logging.getLogger(__name__)
 
 
 @task(name="start-process", retries=1, retry_delay_seconds=5)
 def start_process(application_id: int) -> dict:
-    """Run the application's process flow (a child flow run of this task run), tagged with the case."""
+    """Start the application's process (``flows.registry``), tagged with the case: its intake flow as a
+    child flow run of this task run, or (拿地即开工) its case run."""
     with session_scope() as session:
         process_key = session.get(Application, application_id).process_key
-    if process_key == "land_to_start":  # the case run waits for departments: a deployment run that suspends
-        return {"case_flow_run_id": start_case(application_id)}
-    process = standard_land_process if process_key == "standard_land" else eia_process
+    start = flow_for(process_key).start
     with tags(f"case-{application_id}", process_key):
-        return process(application_id)
+        return start(application_id)
 
 
 def dispatch(application_id: int) -> bool:
@@ -48,24 +45,24 @@ def dispatch(application_id: int) -> bool:
     released and the task worker's sweep retries).
     """
     with session_scope() as session:
-        if not intake.claim_dispatch(session, application_id):
+        if not handoff.claim_dispatch(session, application_id):
             return False
     try:
         future = start_process.delay(application_id)
     except Exception as error:  # the application is safe in our database; the sweep retries it
         log.warning("could not queue the process of application %s (retried by the sweep): %r", application_id, error)
         with session_scope() as session:
-            intake.release_dispatch(session, application_id)
+            handoff.release_dispatch(session, application_id)
         return False
     with session_scope() as session:
-        intake.record_dispatch(session, application_id, str(future.task_run_id))
+        handoff.record_dispatch(session, application_id, str(future.task_run_id))
     return True
 
 
 def redispatch_pending() -> int:
     """Queue every application whose dispatch failed or never started a flow run; returns the count."""
     with session_scope() as session:
-        pending = intake.awaiting_dispatch(session)
+        pending = handoff.awaiting_dispatch(session)
     return sum(1 for app_id in pending if dispatch(app_id))
 
 

@@ -8,6 +8,9 @@
   for the public notice period (a calendar timer, normal route) it suspends until the task worker's
   timer sweep resumes it after the period; for the department's decision and the post-approval check it
   suspends until a person acts (``flows.human``). On approval it issues the 审批决定 the same day.
+
+Which of these stages a case has is the service's answer (``services.eia.stages``), and so
+is every status change; this module only orders the tasks, retries them and waits.
 """
 
 from prefect import flow, task
@@ -17,21 +20,15 @@ from prefect.runtime import flow_run
 
 from flows.human import settle_step
 from flows.progress import publish_steps_table
-from services.calendar.schedules import work_calendar
-from services.cases import acceptance, decisions
-from services.cases.steps import finish_step, get_step, schedule_deadlines, start_step
-from services.core import clock
+from services.cases import acceptance, decisions, handoff
 from services.core.db import session_scope
-from services.documents import issue as documents
 from services.eia import service as eia
-from services.models import Application, ApplicationStatus, StepStatus
-from services.standard_land import intake
+from services.eia import stages as eia_stages
 
 FLOW_NAME = "eia-application"
 REVIEW_FLOW_NAME = "eia-review"
 REVIEW_DEPLOYMENT = f"{REVIEW_FLOW_NAME}/greenchannel"
-IMMEDIATE = {"eia_filing": ("filing", "eia_filing_receipt"), "eia_not_managed": ("statement",
-                                                                                 "eia_not_managed_statement")}
+REVIEW_TAG = "eia"  # with ``case-<id>``, the tags of a case's review run (``flows.repair`` finds it by them)
 
 
 @task(name="出具文书 issue document", retries=2, retry_delay_seconds=2)
@@ -55,11 +52,7 @@ def accept(application_id: int) -> int | None:
 @task(name="出具承诺书 commitment letter", retries=2, retry_delay_seconds=2)
 def issue_commitment_letter(application_id: int) -> int:
     with session_scope() as session:
-        application = session.get(Application, application_id)
-        return documents.issue(session, application, kind="eia_commitment_letter", step_key="acceptance",
-                               issue_key="eia_commitment_letter",
-                               build_context=lambda number, issued_at: eia.commitment_letter_context(
-                                   session, application, number, issued_at)).id
+        return eia.issue_commitment_letter(session, application_id)
 
 
 @task(name="启动审查 start review", retries=2, retry_delay_seconds=5)
@@ -67,24 +60,29 @@ def start_review(application_id: int) -> str:
     """Start the review deployment run once (idempotency key); not a sub-flow, since it suspends."""
     run = run_deployment(REVIEW_DEPLOYMENT, parameters={"application_id": application_id}, timeout=0,
                          idempotency_key=f"gc-eia-review-{application_id}", as_subflow=False,
-                         tags=[f"case-{application_id}", "eia"])
+                         tags=[f"case-{application_id}", REVIEW_TAG])
     return str(run.id)
+
+
+def _stages(application_id: int) -> eia_stages.Stages:
+    with session_scope() as session:
+        return eia_stages.stages_of(session, application_id)
 
 
 @flow(name=FLOW_NAME, flow_run_name="case-{application_id}", log_prints=True)
 def eia_process(application_id: int) -> dict:
     with session_scope() as session:
-        intake.set_flow_run(session, application_id, str(flow_run.id))
-        process_key = session.get(Application, application_id).process_key
-    if process_key in IMMEDIATE:
-        step_key, kind = IMMEDIATE[process_key]
+        handoff.set_flow_run(session, application_id, str(flow_run.id))
+    stages = _stages(application_id)
+    if stages.issued_at_once:
+        step_key, kind = stages.issued_at_once
         document_id = issue_document(application_id, step_key, kind)
         publish_steps_table(application_id)
         return {"document_id": document_id}
     completeness = check_completeness(application_id)
     result: dict = {"complete": completeness.get("complete")}
     if completeness.get("complete") and accept(application_id) is not None:
-        if process_key == "eia_commitment":
+        if stages.commitment_letter:
             result["commitment_letter_id"] = issue_commitment_letter(application_id)
         result["review_flow_run_id"] = start_review(application_id)
     publish_steps_table(application_id)
@@ -101,17 +99,10 @@ def wait_for_period(application_id: int, step_key: str) -> None:
     """A statutory calendar period (公示): suspend until the timer sweep resumes the run after it ends."""
     while True:
         with session_scope() as session:
-            start_step(session, application_id, step_key)
-            step = decisions.open_human_step(session, application_id, step_key, str(flow_run.id))
-            if step.status != StepStatus.running:
-                return
-            if step.due_on and clock.today() > step.due_on:
-                finish_step(session, application_id, step_key, status=StepStatus.completed,
-                            outcome={"period_ended": step.due_on.isoformat()})
-                schedule_deadlines(session, session.get(Application, application_id), work_calendar(session))
-                return
-            due = step.due_on
-        suspend_flow_run(key=f"period-{step_key}-{due}", timeout=None)
+            period = eia_stages.run_period(session, application_id, step_key, str(flow_run.id))
+        if period.closed:
+            return
+        suspend_flow_run(key=f"period-{step_key}-{period.due_on}", timeout=None)
 
 
 def wait_for_people(application_id: int, step_key: str) -> str:
@@ -123,19 +114,18 @@ def wait_for_people(application_id: int, step_key: str) -> str:
 
 @flow(name=REVIEW_FLOW_NAME, flow_run_name="case-{application_id}-review", persist_result=True, log_prints=True)
 def eia_review(application_id: int) -> dict:
-    with session_scope() as session:
-        process_key = session.get(Application, application_id).process_key
-    if process_key in ("eia_normal", "eia_normal_book"):
-        wait_for_period(application_id, "public_notice")
+    stages = _stages(application_id)
+    if stages.public_notice:
+        wait_for_period(application_id, stages.public_notice)
     wait_for_people(application_id, "eia_review")
     with session_scope() as session:
-        approved = session.get(Application, application_id).status == ApplicationStatus.approved
+        approved = eia_stages.is_approved(session, application_id)
     result: dict = {"approved": approved}
     if approved:
         result["decision_id"] = issue_document(application_id, "eia_decision", "eia_decision")
-        if process_key == "eia_commitment":
-            wait_for_people(application_id, "post_check")
+        if stages.post_check:
+            wait_for_people(application_id, stages.post_check)
             with session_scope() as session:
-                result["check"] = get_step(session, application_id, "post_check").outcome.get("check")
+                result["check"] = eia_stages.post_check_result(session, application_id)
     publish_steps_table(application_id)
     return result

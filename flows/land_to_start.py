@@ -24,16 +24,14 @@ from prefect.context import FlowRunContext
 from prefect.deployments import run_deployment
 from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
-from sqlalchemy import true
-from sqlmodel import col, select
 
 from flows.progress import publish_steps_table
-from services.cases import faults
+from services.cases import handoff
 from services.core import clock
 from services.core.db import session_scope
+from services.land_to_start import case_runs
 from services.land_to_start import service as lts
-from services.models import Application, ApplicationStatus
-from services.standard_land import intake
+from services.models import Application
 
 CASE_FLOW_NAME = "land-to-start"
 CASE_DEPLOYMENT = f"{CASE_FLOW_NAME}/greenchannel"
@@ -52,7 +50,7 @@ def step_work(application_id: int, step_key: str, kind: str, action_id: int | No
 def land_to_start_case(application_id: int) -> dict:
     run_id = str(flow_run.id)
     with session_scope() as session:
-        intake.set_flow_run(session, application_id, run_id)
+        handoff.set_flow_run(session, application_id, run_id)
         adopted = lts.adopt_open_steps(session, application_id, run_id)
     if adopted:
         log.info("continuing case %s: %s open steps now wait on this run", application_id, adopted)
@@ -97,15 +95,18 @@ def start_case(application_id: int, attempt: int = 0) -> str:
     return str(run.id)
 
 
-def restart_stalled_cases(max_restarts: int = 3, application_ids: Collection[int] | None = None) -> int:
+def start_case_run(application_id: int) -> dict:
+    """The start of a case (``flows.registry``): its case run is a deployment run, since it suspends."""
+    return {"case_flow_run_id": start_case(application_id)}
+
+
+def restart_stalled_cases(max_restarts: int = case_runs.MAX_RESTARTS,
+                          application_ids: Collection[int] | None = None) -> int:
     """Start a new run for every open 拿地即开工 case whose run crashed or failed (a worker killed, the
-    database restarted) — at most ``max_restarts`` times per case, so a persistent fault is not looped on.
-    A run cancelled by an operator stays cancelled."""
+    database restarted), as often as ``services.land_to_start.case_runs`` allows. A run cancelled by an
+    operator stays cancelled."""
     with session_scope() as session:
-        open_cases = session.exec(select(Application.id, Application.flow_run_id).where(
-            Application.process_key == lts.PROCESS_KEY, col(Application.flow_run_id).is_not(None),
-            col(Application.status).in_((ApplicationStatus.submitted, ApplicationStatus.accepted)),
-            col(Application.id).in_(application_ids) if application_ids is not None else true())).all()
+        open_cases = case_runs.open_case_runs(session, application_ids)
     restarted = 0
     with get_client(sync_client=True) as client:
         for application_id, run_id in open_cases:
@@ -113,18 +114,12 @@ def restart_stalled_cases(max_restarts: int = 3, application_ids: Collection[int
             if state is None or not (state.is_crashed() or state.is_failed()):
                 continue
             with session_scope() as session:
-                if lts.restart_count(session, application_id) >= max_restarts:
-                    faults.record(session, application_id, "case_run_lost",
-                                  f"案件流程已{max_restarts}次中断（{state.name}），不再自动重启，需人工处理",
-                                  flow_run_id=run_id, unrepairable=True)
-                    continue
-                attempt = lts.record_restart(session, application_id, run_id, state.name)
+                attempt = case_runs.claim_restart(session, application_id, run_id, state.name, max_restarts)
+            if attempt is None:
+                continue
             new_run = start_case(application_id, attempt)
-            with session_scope() as session:  # the next sweep must not see the crashed run again
-                intake.set_flow_run(session, application_id, new_run)
-                faults.record(session, application_id, "case_run_lost",
-                              f"案件流程中断（{state.name}），已自动重启（第{attempt}次）", flow_run_id=run_id,
-                              repaired=True)
+            with session_scope() as session:
+                case_runs.record_restarted(session, application_id, run_id, new_run, state.name, attempt)
             restarted += 1
     return restarted
 

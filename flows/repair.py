@@ -26,10 +26,9 @@ from prefect.client.schemas.sorting import FlowRunSort
 from prefect.deployments import run_deployment
 from prefect.states import Crashed
 
-from flows import eia as eia_flows
-from flows import standard_land as standard_land_flows
 from flows.dispatch import dispatch
 from flows.land_to_start import restart_stalled_cases
+from flows.registry import review_of
 from services.cases import faults
 from services.core.db import session_scope
 from services.core.settings import get_settings
@@ -143,7 +142,7 @@ def _repair_open_step(client, step: faults.OpenStep, stall_after: timedelta) -> 
 
 def _repair_unopened_review(client, application_id: int, stall_after: timedelta) -> int:
     with session_scope() as session:
-        tag = _review_tag(session.get(Application, application_id).process_key)
+        _deployment, tag = review_of(session.get(Application, application_id).process_key)
     runs = client.read_flow_runs(  # by tags: a run gets its name "case-N-review" only once it starts
         flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"case-{application_id}", tag])),
         sort=FlowRunSort.EXPECTED_START_TIME_DESC, limit=1)
@@ -167,10 +166,8 @@ def _restart_review(application_id: int, lost_run: str, kind: str, step_id: int 
     with session_scope() as session:
         if _gave_up(session, application_id, "review_run_lost", lost_run, step_id):
             return 0
-        process_key = session.get(Application, application_id).process_key
-    module = standard_land_flows if process_key == "standard_land" else eia_flows
-    tag = _review_tag(process_key)
-    run = run_deployment(module.REVIEW_DEPLOYMENT, parameters={"application_id": application_id}, timeout=0,
+        deployment, tag = review_of(session.get(Application, application_id).process_key)
+    run = run_deployment(deployment, parameters={"application_id": application_id}, timeout=0,
                          idempotency_key=f"gc-repair-{application_id}-{lost_run}", as_subflow=False,
                          tags=[f"case-{application_id}", tag])
     with session_scope() as session:
@@ -179,11 +176,6 @@ def _restart_review(application_id: int, lost_run: str, kind: str, step_id: int 
                       repaired=True, replacement_run_id=str(run.id))
     log.warning("application %s: review run %s was %s; started %s", application_id, lost_run, kind, run.id)
     return 1
-
-
-def _review_tag(process_key: str) -> str:
-    """The tag the intake flows give a case's review runs (the intake run itself carries the process key)."""
-    return "standard-land" if process_key == "standard_land" else "eia"
 
 
 def _gave_up(session, application_id: int, kind: str, run_id: str, step_id: int | None = None) -> bool:

@@ -21,16 +21,14 @@ from prefect.runtime import flow_run
 
 from flows.human import settle_step
 from flows.progress import publish_steps_table
-from services.cases import acceptance
-from services.cases.steps import get_step
+from services.cases import acceptance, handoff
 from services.core.db import session_scope
-from services.models import Application, ApplicationStatus
-from services.standard_land import intake
 from services.standard_land import service as standard_land
 
 FLOW_NAME = "standard-land-pre-assessment"
 REVIEW_FLOW_NAME = "standard-land-review"
 REVIEW_DEPLOYMENT = f"{REVIEW_FLOW_NAME}/greenchannel"
+REVIEW_TAG = "standard-land"  # with ``case-<id>``, the tags of a case's review run (``flows.repair`` finds it)
 
 
 @task(name="材料完整性审查 completeness", retries=2, retry_delay_seconds=2)
@@ -61,14 +59,14 @@ def start_review(application_id: int) -> str:
     """
     run = run_deployment(REVIEW_DEPLOYMENT, parameters={"application_id": application_id}, timeout=0,
                          idempotency_key=f"gc-review-{application_id}", as_subflow=False,
-                         tags=[f"case-{application_id}", "standard-land"])
+                         tags=[f"case-{application_id}", REVIEW_TAG])
     return str(run.id)
 
 
 @flow(name=FLOW_NAME, flow_run_name="case-{application_id}", log_prints=True)
 def standard_land_process(application_id: int) -> dict:
     with session_scope() as session:
-        intake.set_flow_run(session, application_id, str(flow_run.id))
+        handoff.set_flow_run(session, application_id, str(flow_run.id))
     completeness = check_completeness(application_id)
     document_id = accept(application_id) if completeness.get("complete") else None
     result = {"complete": completeness.get("complete"), "acceptance_notice_id": document_id}
@@ -98,10 +96,9 @@ def standard_land_review(application_id: int) -> dict:
     publish_steps_table(application_id)
     settle_step(step.id, apply_review_action)
     with session_scope() as session:
-        approved = session.get(Application, application_id).status == ApplicationStatus.approved
-    documents = [issue_approval_document(application_id, key) for key, _ in standard_land.APPROVAL_DOCUMENTS] \
-        if approved else []
+        due = standard_land.approval_steps_due(session, application_id)
+    documents = [issue_approval_document(application_id, key) for key in due]
     publish_steps_table(application_id)
     with session_scope() as session:
-        decision = get_step(session, application_id, standard_land.REVIEW_STEP).outcome.get("decision")
+        decision = standard_land.review_decision(session, application_id)
     return {"decision": decision, "documents": documents}

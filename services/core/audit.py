@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from services.core import clock
+from services.core.db import table_of
 from services.models import AuditEvent, User
 
 GENESIS = "0" * 64
@@ -31,7 +32,7 @@ CONTENT = ("id", "at", "actor_id", "actor_label", "on_behalf_of_enterprise_id", 
            "entity", "entity_id", "detail")
 CHAIN_LOCK = 0x67636175  # pg_advisory_xact_lock key serialising the sealing of new rows ("gcau")
 _UNSEALED = "audit_unsealed"
-_table = AuditEvent.__table__
+_table = table_of(AuditEvent)
 
 
 def record(

@@ -7,10 +7,11 @@ and WAL so the web app and the flow runner can share the file.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import cast
 
-from sqlalchemy import event
+from sqlalchemy import Table, event, inspect
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from services.core.settings import get_settings
 
@@ -49,3 +50,11 @@ def session_scope() -> Iterator[Session]:
         except Exception:
             session.rollback()
             raise
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table a table model maps, for statements that bypass the ORM (bulk deletes, the audit chain).
+
+    The same object as ``model.__table__``, which SQLModel does not declare to type checkers.
+    """
+    return cast(Table, inspect(model).local_table)

@@ -6,7 +6,7 @@ transaction: concurrent issuers queue on the row lock, and a rolled-back issue g
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.models import NumberSequence
 
@@ -18,15 +18,16 @@ def next_number(session: Session, issuer: str, kind: str, year: int) -> int:
     with "database is locked" at once when another writer committed in between; writing first takes
     the write lock (waiting for it) before anything is read.
     """
-    key = (NumberSequence.issuer == issuer) & (NumberSequence.kind == kind) & (NumberSequence.year == year)
+    key = (col(NumberSequence.issuer) == issuer) & (col(NumberSequence.kind) == kind) \
+        & (col(NumberSequence.year) == year)
     bump = update(NumberSequence).where(key).values(last_value=NumberSequence.last_value + 1)
-    if session.execute(bump.execution_options(synchronize_session=False)).rowcount == 0:
+    if session.exec(bump.execution_options(synchronize_session=False)).rowcount == 0:
         try:
             with session.begin_nested():
                 session.add(NumberSequence(issuer=issuer, kind=kind, year=year, last_value=0))
         except IntegrityError:
             pass  # another transaction created the row first; the update below waits for it
-        session.execute(bump.execution_options(synchronize_session=False))
+        session.exec(bump.execution_options(synchronize_session=False))
     return session.exec(select(NumberSequence.last_value).where(key)).one()
 
 

@@ -24,7 +24,7 @@ from datetime import timedelta
 from sqlalchemy import case, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.core import clock
 from services.models import RateLimit
@@ -48,21 +48,21 @@ class Verdict:
 def claim(engine: Engine, key: str, *, limit: int, window: timedelta) -> Verdict:
     """Count one hit for ``key``; refused (with the seconds until the window ends) once ``limit`` is reached."""
     key, now = key[:KEY_LENGTH], clock.now()
-    expired = RateLimit.window_started_at <= now - window
+    expired = col(RateLimit.window_started_at) <= now - window
     with Session(engine) as session:
-        session.execute(_insert_if_missing(engine, key, now))
-        claimed = session.execute(
+        session.exec(_insert_if_missing(engine, key, now))
+        claimed = session.exec(
             update(RateLimit)
-            .where(RateLimit.key == key, (RateLimit.hits < limit) | expired)
+            .where(col(RateLimit.key) == key, (col(RateLimit.hits) < limit) | expired)
             .values(hits=case((expired, 1), else_=RateLimit.hits + 1),
                     window_started_at=case((expired, now), else_=RateLimit.window_started_at))
         ).rowcount
         started = None if claimed else session.exec(
             select(RateLimit.window_started_at).where(RateLimit.key == key)).one()
         if next(_claims) % PURGE_EVERY == 0:
-            session.execute(delete(RateLimit).where(RateLimit.window_started_at < now - STALE))
+            session.exec(delete(RateLimit).where(col(RateLimit.window_started_at) < now - STALE))
         session.commit()
-    if claimed:
+    if started is None:
         return Verdict(True)
     return Verdict(False, max(1, int((started + window - now).total_seconds())))
 
@@ -70,15 +70,15 @@ def claim(engine: Engine, key: str, *, limit: int, window: timedelta) -> Verdict
 def release(engine: Engine, key: str) -> None:
     """Give one hit back (a sign-in that succeeded does not count against the account's ceiling)."""
     with Session(engine) as session:
-        session.execute(update(RateLimit).where(RateLimit.key == key[:KEY_LENGTH], RateLimit.hits > 0)
-                        .values(hits=RateLimit.hits - 1))
+        session.exec(update(RateLimit).where(col(RateLimit.key) == key[:KEY_LENGTH], col(RateLimit.hits) > 0)
+                     .values(hits=RateLimit.hits - 1))
         session.commit()
 
 
 def reset(engine: Engine, key: str) -> None:
     """Forget the key's hits (a successful sign-in clears its failures)."""
     with Session(engine) as session:
-        session.execute(delete(RateLimit).where(RateLimit.key == key[:KEY_LENGTH]))
+        session.exec(delete(RateLimit).where(col(RateLimit.key) == key[:KEY_LENGTH]))
         session.commit()
 
 

@@ -14,10 +14,11 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlalchemy import and_, delete, or_, update
+from sqlmodel import Session, col, select
 
 from services.core import clock
+from services.core.ids import stored_id
 from services.core.settings import get_settings
 from services.models import SignInSession, User
 
@@ -38,7 +39,7 @@ def open_session(session: Session, user: User, *, kind: str, client_address: str
                  user_agent: str = "") -> str:
     """Record a new sign-in and return its token (shown to the client once; only its hash is stored)."""
     token, now = secrets.token_urlsafe(32), clock.now()
-    session.add(SignInSession(token_hash=_digest(token), user_id=user.id, kind=kind, created_at=now,
+    session.add(SignInSession(token_hash=_digest(token), user_id=stored_id(user), kind=kind, created_at=now,
                               last_seen_at=now, client_address=client_address[:64] or None,
                               user_agent=user_agent[:255] or None))
     session.flush()
@@ -62,14 +63,25 @@ def revoke(session: Session, token: str) -> SignInSession | None:
     record = session.exec(select(SignInSession).where(SignInSession.token_hash == _digest(token))).first()
     if record is None:
         return None
-    revoked = session.execute(update(SignInSession)
-                              .where(SignInSession.id == record.id, SignInSession.revoked_at.is_(None))
-                              .values(revoked_at=clock.now())).rowcount
+    revoked = session.exec(update(SignInSession)
+                           .where(col(SignInSession.id) == record.id, col(SignInSession.revoked_at).is_(None))
+                           .values(revoked_at=clock.now())).rowcount
     return record if revoked else None
 
 
 def revoke_all(session: Session, user_id: int) -> int:
     """End every live session of a user (pages and API tokens), e.g. when the account is disabled."""
-    return session.execute(update(SignInSession)
-                           .where(SignInSession.user_id == user_id, SignInSession.revoked_at.is_(None))
-                           .values(revoked_at=clock.now())).rowcount
+    return session.exec(update(SignInSession)
+                        .where(col(SignInSession.user_id) == user_id, col(SignInSession.revoked_at).is_(None))
+                        .values(revoked_at=clock.now())).rowcount
+
+
+def purge_ended(session: Session) -> int:
+    """Delete the rows that can no longer let anyone in (revoked, or past their lifetime), so the table
+    holds live sign-ins rather than every sign-in ever made (who signed in and out stays in the audit
+    trail). A cookie or token naming a deleted row is refused like one naming a revoked row."""
+    now = clock.now()
+    ended = or_(col(SignInSession.revoked_at).is_not(None),
+                and_(col(SignInSession.kind) == PAGE, col(SignInSession.created_at) <= now - lifetime(PAGE)),
+                and_(col(SignInSession.kind) != PAGE, col(SignInSession.created_at) <= now - lifetime(API)))
+    return session.exec(delete(SignInSession).where(ended)).rowcount

@@ -15,8 +15,9 @@ from sqlmodel import Session
 from services.agency import service as agency
 from services.cases.human_actions import ActionError, pending_request
 from services.core import audit, clock, file_kinds
+from services.core.ids import stored_id
 from services.core.settings import get_settings
-from services.models import Application, Attachment, Step, StepAction, User
+from services.models import Application, Attachment, Step, User
 
 ALLOWED_SUFFIXES = set(file_kinds.BY_SUFFIX)
 EXPANSION_FACTOR = 10  # an archive may expand to at most this many times the upload limit
@@ -29,7 +30,7 @@ def uploads_dir() -> Path:
 def save_attachment(session: Session, user: User, step: Step, item_index: int, filename: str,
                     content_type: str, data: bytes) -> Attachment:
     """Store one file for item ``item_index`` of the step's open 补正 request."""
-    application = session.get(Application, step.application_id)
+    application = session.get_one(Application, step.application_id)
     if not agency.may_act_for(session, user, application):
         raise ActionError("files", "只有申请企业或受托的代办专员可以上传补正材料")
     request = pending_request(session, step)
@@ -38,12 +39,12 @@ def save_attachment(session: Session, user: User, step: Step, item_index: int, f
     if not 0 <= item_index < len(request.items):
         raise ActionError("files", "请选择要补正的材料项")
     name, digest, relative, kind = _store(application, filename, data, f"file_{item_index}")
-    attachment = Attachment(application_id=application.id, request_action_id=request.id, item_index=item_index,
-                            filename=name, content_type=kind.media_type, size=len(data), sha256=digest,
-                            path=relative, uploaded_by_id=user.id, uploaded_at=clock.now())
+    attachment = Attachment(application_id=stored_id(application), request_action_id=request.id,
+                            item_index=item_index, filename=name, content_type=kind.media_type, size=len(data),
+                            sha256=digest, path=relative, uploaded_by_id=stored_id(user), uploaded_at=clock.now())
     session.add(attachment)
     session.flush()
-    audit.record(session, "attachment.uploaded", actor=user, entity="attachment", entity_id=attachment.id,
+    audit.record(session, "attachment.uploaded", actor=user, entity="attachment", entity_id=stored_id(attachment),
                  application_id=application.id, on_behalf_of_enterprise_id=application.enterprise_id,
                  detail={"item": request.items[item_index]["name"], "filename": name, "sha256": digest,
                          "size": len(data), "kind": kind.key, "claimed_type": content_type[:128]})
@@ -54,12 +55,12 @@ def save_application_file(session: Session, user: User, application: Application
                           content_type: str, data: bytes, field: str = "document") -> Attachment:
     """Store a file handed in with the application itself (e.g. the 环境影响报告表 on the normal route)."""
     name, digest, relative, kind = _store(application, filename, data, field)
-    attachment = Attachment(application_id=application.id, purpose=purpose, item_index=0, filename=name,
+    attachment = Attachment(application_id=stored_id(application), purpose=purpose, item_index=0, filename=name,
                             content_type=kind.media_type, size=len(data), sha256=digest, path=relative,
-                            uploaded_by_id=user.id, uploaded_at=clock.now())
+                            uploaded_by_id=stored_id(user), uploaded_at=clock.now())
     session.add(attachment)
     session.flush()
-    audit.record(session, "attachment.uploaded", actor=user, entity="attachment", entity_id=attachment.id,
+    audit.record(session, "attachment.uploaded", actor=user, entity="attachment", entity_id=stored_id(attachment),
                  application_id=application.id, on_behalf_of_enterprise_id=application.enterprise_id,
                  detail={"purpose": purpose, "filename": name, "sha256": digest, "size": len(data),
                          "kind": kind.key, "claimed_type": content_type[:128]})
@@ -97,7 +98,3 @@ def media_type(attachment: Attachment) -> str:
     content when it was uploaded), never the type the browser claimed."""
     kind = file_kinds.kind_of_name(attachment.path)
     return kind.media_type if kind else "application/octet-stream"
-
-
-def request_of(session: Session, attachment: Attachment) -> StepAction:
-    return session.get(StepAction, attachment.request_action_id)

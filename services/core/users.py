@@ -62,7 +62,7 @@ def authenticate(session: Session, username: str, password: str, *, client_addre
     if not username or len(username) > USERNAME_MAX or text.problem(username):  # no account is named so:
         return SignIn(None, "用户名或密码错误")  # answered before any lookup (a NUL would fail in PostgreSQL)
     settings = get_settings()
-    engine, window = session.get_bind(), timedelta(minutes=settings.login_window_minutes)
+    engine, window = session.get_bind().engine, timedelta(minutes=settings.login_window_minutes)
     pair_key, account_key = f"sign-in:{client_address}:{username}", f"sign-in-account:{username}"
     pair = rate_limits.claim(engine, pair_key, limit=settings.login_max_failures, window=window)
     if not pair.allowed:

@@ -5,7 +5,7 @@ supervisors) see every application. Later issues narrow reviewers to their queue
 their mandates — here, in one place.
 """
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from services.models import Application, Document, Mandate, Role, User
@@ -35,8 +35,8 @@ def get_readable_mandate(session: Session, user: User, mandate_id: int) -> Manda
 
 
 def get_readable_document(session: Session, user: User, document_id: int) -> Document | None:
-    visible_ids = readable_applications(user).with_only_columns(Application.id)
-    visible_mandates = readable_mandates(user).with_only_columns(Mandate.id)
-    stmt = select(Document).where(Document.id == document_id, Document.application_id.in_(visible_ids)
-                                  | Document.mandate_id.in_(visible_mandates))
+    visible_ids = readable_applications(user).with_only_columns(col(Application.id))
+    visible_mandates = readable_mandates(user).with_only_columns(col(Mandate.id))
+    stmt = select(Document).where(Document.id == document_id, col(Document.application_id).in_(visible_ids)
+                                  | col(Document.mandate_id).in_(visible_mandates))
     return session.exec(stmt).first()

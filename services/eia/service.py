@@ -250,6 +250,16 @@ def issue_document(session: Session, application_id: int, step_key: str, kind: s
     return document.id
 
 
+def issue_commitment_letter(session: Session, application_id: int) -> int:
+    """Issue the 环评告知承诺书 the enterprise confirmed, on the acceptance step (once: its issue key)."""
+    application = session.get(Application, application_id)
+    document = documents.issue(session, application, kind="eia_commitment_letter", step_key="acceptance",
+                               issue_key="eia_commitment_letter",
+                               build_context=lambda number, issued_at: commitment_letter_context(
+                                   session, application, number, issued_at))
+    return document.id
+
+
 def _check(outcome: str):
     def effect(session: Session, application: Application, step: Step, action: StepAction) -> dict[str, Any]:
         document = documents.issue(

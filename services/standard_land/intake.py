@@ -3,16 +3,16 @@
 The web form and the JSON API both use ``StandardLandApplicationInput``: the same rules, the same
 Chinese messages, each naming its field. ``submit_application`` writes the enterprise update, the
 project, the application, its planned steps with deadlines and the audit event — all or nothing —
-and returns the existing application when the same idempotency key is posted again.
+and returns the existing application when the same idempotency key is posted again. Handing the
+stored application to Prefect is ``services.cases.handoff``'s (the same for every process).
 """
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -231,54 +231,3 @@ def _create(session: Session, user: User, data: StandardLandApplicationInput, en
                  detail={"case_no": application.case_no, "process": f"{definition.key}@{definition.version}"})
     return application
 
-
-def set_flow_run(session: Session, application_id: int, flow_run_id: str) -> None:
-    application = session.get(Application, application_id)
-    if application.flow_run_id != flow_run_id:
-        application.flow_run_id = flow_run_id
-        session.add(application)
-        audit.record(session, "application.flow_run_started", actor=None, entity="application",
-                     entity_id=application_id, application_id=application_id,
-                     detail={"flow_run_id": flow_run_id})
-
-
-def claim_dispatch(session: Session, application_id: int, stale_after: timedelta = timedelta(minutes=10)) -> bool:
-    """Claim the hand-over to Prefect; False when another dispatcher already has it (no second run).
-
-    A guarded update: the web app's dispatcher and the task worker's sweep may both try, only one wins.
-    """
-    now = clock.now()
-    result = session.execute(
-        update(Application)
-        .where(Application.id == application_id, Application.flow_run_id.is_(None),
-               Application.dispatched_at.is_(None)
-               | ((Application.dispatched_at < now - stale_after) & Application.dispatch_task_run_id.is_(None)))
-        .values(dispatched_at=now, dispatch_task_run_id=None)
-        .execution_options(synchronize_session=False))
-    return result.rowcount == 1
-
-
-def record_dispatch(session: Session, application_id: int, task_run_id: str) -> None:
-    """Remember the queued task run: the repair sweep asks Prefect about it instead of guessing by age
-    (a long queue is not a lost hand-over; a killed worker's task run is)."""
-    session.execute(update(Application).where(Application.id == application_id, Application.flow_run_id.is_(None))
-                    .values(dispatch_task_run_id=task_run_id).execution_options(synchronize_session=False))
-
-
-def release_dispatch(session: Session, application_id: int) -> None:
-    """Give a claim back after Prefect refused the hand-over, so the sweep retries it."""
-    session.execute(update(Application).where(Application.id == application_id, Application.flow_run_id.is_(None))
-                    .values(dispatched_at=None, dispatch_task_run_id=None)
-                    .execution_options(synchronize_session=False))
-
-
-def awaiting_dispatch(session: Session, grace: timedelta = timedelta(minutes=2),
-                      stale_after: timedelta = timedelta(minutes=10)) -> list[int]:
-    """Applications whose hand-over to Prefect was lost (never done after ``grace``, e.g. the web app
-    stopped with it queued) or done long ago without a flow run starting and without a task run to ask
-    about (those with one are judged by ``flows.repair``)."""
-    now = clock.now()
-    never = Application.dispatched_at.is_(None) & (Application.submitted_at < now - grace)
-    stale = (Application.dispatched_at < now - stale_after) & Application.dispatch_task_run_id.is_(None)
-    stmt = select(Application.id).where(Application.flow_run_id.is_(None), never | stale)
-    return list(session.exec(stmt))

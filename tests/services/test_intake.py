@@ -95,7 +95,7 @@ def test_business_rules_write_nothing(session):
 def test_lost_hand_overs_are_found_after_a_grace_period_and_claimed_once(session):
     from datetime import timedelta
 
-    from services.standard_land.intake import awaiting_dispatch, claim_dispatch, release_dispatch, set_flow_run
+    from services.cases.handoff import awaiting_dispatch, claim_dispatch, release_dispatch, set_flow_run
 
     user = get_by_username(session, "enterprise")
     application, _ = submit_application(session, user, _input(), "hand-over")

@@ -1,0 +1,82 @@
+"""Hand-off to the orchestrator (移交流程引擎): the bookkeeping every process uses between our database
+and Prefect.
+
+An application is stored first; only after its commit is it handed to Prefect. The hand-off is
+tracked on the application itself, so that exactly one process run starts and a lost hand-off is
+found again:
+
+* ``claim_dispatch`` — one dispatcher (the web app's, or the task worker's sweep) claims it;
+* ``record_dispatch`` — the queued task run is remembered, for the repair sweep to ask Prefect about;
+* ``release_dispatch`` — Prefect refused: the claim is given back for the sweep to retry;
+* ``set_flow_run`` — the process run that started names itself on the application (audited);
+* ``awaiting_dispatch`` — what the sweep hands over again.
+
+This module only keeps the record; it must not talk to Prefect (``flows.dispatch`` does).
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from services.core import audit, clock
+from services.models import Application
+
+
+def set_flow_run(session: Session, application_id: int, flow_run_id: str) -> None:
+    """Record the process run now carrying the case (once per run id; audited)."""
+    application = session.get(Application, application_id)
+    if application is None:
+        raise LookupError(f"application {application_id} does not exist")
+    if application.flow_run_id != flow_run_id:
+        application.flow_run_id = flow_run_id
+        session.add(application)
+        audit.record(session, "application.flow_run_started", actor=None, entity="application",
+                     entity_id=application_id, application_id=application_id,
+                     detail={"flow_run_id": flow_run_id})
+
+
+def claim_dispatch(session: Session, application_id: int, stale_after: timedelta = timedelta(minutes=10)) -> bool:
+    """Claim the hand-over to Prefect; False when another dispatcher already has it (no second run).
+
+    A guarded update: the web app's dispatcher and the task worker's sweep may both try, only one wins.
+    """
+    now = clock.now()
+    result = session.execute(
+        update(Application)
+        .where(col(Application.id) == application_id, col(Application.flow_run_id).is_(None),
+               col(Application.dispatched_at).is_(None)
+               | ((col(Application.dispatched_at) < now - stale_after)
+                  & col(Application.dispatch_task_run_id).is_(None)))
+        .values(dispatched_at=now, dispatch_task_run_id=None)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1  # type: ignore[attr-defined]  # an UPDATE answers a CursorResult
+
+
+def record_dispatch(session: Session, application_id: int, task_run_id: str) -> None:
+    """Remember the queued task run: the repair sweep asks Prefect about it instead of guessing by age
+    (a long queue is not a lost hand-over; a killed worker's task run is)."""
+    session.execute(update(Application)
+                    .where(col(Application.id) == application_id, col(Application.flow_run_id).is_(None))
+                    .values(dispatch_task_run_id=task_run_id).execution_options(synchronize_session=False))
+
+
+def release_dispatch(session: Session, application_id: int) -> None:
+    """Give a claim back after Prefect refused the hand-over, so the sweep retries it."""
+    session.execute(update(Application)
+                    .where(col(Application.id) == application_id, col(Application.flow_run_id).is_(None))
+                    .values(dispatched_at=None, dispatch_task_run_id=None)
+                    .execution_options(synchronize_session=False))
+
+
+def awaiting_dispatch(session: Session, grace: timedelta = timedelta(minutes=2),
+                      stale_after: timedelta = timedelta(minutes=10)) -> list[int]:
+    """Applications whose hand-over to Prefect was lost (never done after ``grace``, e.g. the web app
+    stopped with it queued) or done long ago without a flow run starting and without a task run to ask
+    about (those with one are judged by ``flows.repair``)."""
+    now = clock.now()
+    dispatched_at = col(Application.dispatched_at)
+    never = dispatched_at.is_(None) & (col(Application.submitted_at) < now - grace)
+    stale = (dispatched_at < now - stale_after) & col(Application.dispatch_task_run_id).is_(None)
+    stmt = select(Application.id).where(col(Application.flow_run_id).is_(None), never | stale)
+    return [app_id for app_id in session.exec(stmt) if app_id is not None]
