@@ -18,16 +18,24 @@ from prefect.task_worker import StopTaskWorker, aserve
 from flows.dispatch import redispatch_pending, start_process
 from flows.human import resume_ended_periods, resume_stale
 from flows.repair import repair_stuck_work
-from services.core import heartbeat
+from services.core import heartbeat, sign_in_sessions
+from services.core.db import session_scope
 from services.core.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 
+def purge_ended_sign_ins() -> None:
+    """Sign-in rows that can no longer let anyone in go, so the table does not grow with every sign-in."""
+    with session_scope() as session:
+        sign_in_sessions.purge_ended(session)
+
+
 def _redispatch_forever() -> None:
     stop = threading.Event()
     while not stop.wait(get_settings().dispatch_sweep_seconds):
-        for sweep in (redispatch_pending, resume_stale, resume_ended_periods, repair_stuck_work):
+        for sweep in (redispatch_pending, resume_stale, resume_ended_periods, repair_stuck_work,
+                      purge_ended_sign_ins):
             try:
                 sweep()
             except Exception:  # keep sweeping; the next round retries
