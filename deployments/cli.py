@@ -85,10 +85,12 @@ def calendar_load(file: Path) -> None:
     from services.calendar.schedules import load_schedule
     from services.calendar.work_calendar import ScheduleError
     from services.core.db import session_scope
+    from services.supervision.deadline_notices import tell_moved_deadlines
 
     try:
         with session_scope() as session:
-            schedule, changes = load_schedule(session, file.read_text(encoding="utf-8"), actor=None)
+            schedule, changes = load_schedule(session, file.read_text(encoding="utf-8"), actor=None,
+                                              tell=tell_moved_deadlines)
     except ScheduleError as error:
         typer.echo(f"节假日安排文件有误：{error}", err=True)
         raise typer.Exit(2) from error

@@ -11,6 +11,7 @@ from services.core import clock
 from services.core.users import get_by_username
 from services.models import AuditEvent, Step
 from services.standard_land.intake import StandardLandApplicationInput, submit_application
+from services.supervision.deadline_notices import tell_moved_deadlines
 from tests.samples import SAMPLE
 from tests.services.test_calendar import TEST_2027_TOML as TEST_2027  # test data, not official
 
@@ -42,7 +43,7 @@ def test_loading_the_schedule_recomputes_provisional_deadlines_and_audits(sessio
     before = review.due_on
 
     admin = get_by_username(session, "supervisor")
-    schedule, changes = load_schedule(session, TEST_2027, admin)
+    schedule, changes = load_schedule(session, TEST_2027, admin, tell=tell_moved_deadlines)
     assert schedule.year == 2027
     session.refresh(review)
     assert not review.due_provisional
@@ -63,7 +64,7 @@ def test_loading_the_schedule_recomputes_provisional_deadlines_and_audits(sessio
     assert {n.user_id for n in told} >= {user.id, get_by_username(session, "reviewer").id,
                                          get_by_username(session, "agent2").id}
     assert any("载入2027年节假日安排" in n.body and "supervision_agreement" not in n.title for n in told)
-    load_schedule(session, TEST_2027, admin)  # loading the same schedule again tells nobody twice
+    load_schedule(session, TEST_2027, admin, tell=tell_moved_deadlines)  # the same again tells nobody twice
     again = session.exec(select(Notification).where(Notification.application_id == application.id,
                                                     Notification.kind == "deadline_moved")).all()
     assert len(again) == len(told)
@@ -71,7 +72,8 @@ def test_loading_the_schedule_recomputes_provisional_deadlines_and_audits(sessio
 
 def test_a_bad_schedule_file_writes_nothing(session):
     with pytest.raises(ScheduleError):
-        load_schedule(session, "year = 2027\n[[holidays]]\nname='元旦'\nstart=2028-01-01\n", None)
+        load_schedule(session, "year = 2027\n[[holidays]]\nname='元旦'\nstart=2028-01-01\n", None,
+                      tell=tell_moved_deadlines)
     from services.models import HolidayScheduleRecord
 
     assert session.get(HolidayScheduleRecord, 2027) is None
