@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from services.calendar.schedules import work_calendar
 from services.cases.processes import known_process_keys
 from services.core import audit, clock, text
+from services.core.errors import DomainError
 from services.core.ids import Id
 from services.core.settings import get_settings
 from services.documents import issue as documents
@@ -48,13 +49,11 @@ MAX_PERIOD_DAYS = 3 * 366
 MAX_NOTE = 500  # mandate.end_reason and mandate_event.note: a 续办/终止 reason, a contact note
 
 
-class MandateError(ValueError):
+class MandateError(DomainError):
     """A mandate request that cannot be done, with a Chinese message for the named form field."""
 
     def __init__(self, field: str, message: str, errors: dict[str, str] | None = None):
-        super().__init__(message)
-        self.field, self.message = field, message
-        self.errors = errors or {field: message}
+        super().__init__(message, field=field, errors=errors)
 
 
 # ---------------------------------------------------------------------------------------- catalogue

@@ -3,9 +3,9 @@
 An agent's cases are those covered by the active mandates assigned to them and those of projects
 where they are the chief agent (首席代办专员). Lights are computed here for today from the same
 rules as the SLA sweep, so the workbench is right even before the next sweep has run. Each row
-says who the case waits on (the enterprise's 补正, a department, a statutory period, the system)
-and what the agent should do next. Mandates still waiting for the first contact (限时回复) are
-listed first.
+says who the case waits on (``services.cases.waiting``: a department, the enterprise's 补正, a
+statutory period, the system) and what the agent should do next. Mandates still waiting for the
+first contact (限时回复) are listed first.
 """
 
 from dataclasses import dataclass
@@ -15,15 +15,15 @@ from sqlmodel import Session, col, select
 
 from services.agency import service as agency
 from services.calendar.schedules import work_calendar
-from services.cases import human_actions
+from services.cases import waiting
 from services.core import clock
-from services.models import Application, Enterprise, Mandate, MandateStatus, Project, Step, StepStatus, User
+from services.models import Application, Enterprise, Mandate, MandateStatus, Project, Step, User
 from services.supervision import sla_rules as sla
 from services.supervision.service import OPEN, is_paused, remaining_days
 
 LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "paused": 3}
-WAITS_ZH = {"department": "审批部门", "enterprise": "企业（补正）", "statutory": "法定期限（公示等）",
-            "flow": "系统处理中", "applicant": "企业"}
+#: a planned step waits on its predecessors (``waiting.waiting_on`` answers None for it)
+PLANNED, PLANNED_ZH = "planned", "前序环节"
 
 
 @dataclass
@@ -36,12 +36,9 @@ class WorkRow:
     project_name: str
     light: str
     remaining: int | None
-    waits_on: str
+    waits_on: str  # a ``waiting.Party`` value, or "planned"
+    waits_on_zh: str
     next_action: str
-
-    @property
-    def waits_on_zh(self) -> str:
-        return WAITS_ZH[self.waits_on]
 
 
 @dataclass
@@ -81,9 +78,10 @@ def rows_for(session: Session, agent: User, today: date | None = None) -> list[W
         remaining = remaining_days(calendar, step, today)
         rule = rules.rule_for(application.process_key, step.key, project.tier)
         light = sla.light_for(rule, step.sla_working_days, remaining, is_paused(step))
-        waits_on = _waits_on(session, step)
+        waits = waiting.waiting_on(session, step)
+        waits_on, waits_on_zh = (waits.party.value, waits.party_zh) if waits else (PLANNED, PLANNED_ZH)
         rows.append(WorkRow(step, application, enterprise_name, project.name, light, remaining, waits_on,
-                            _next_action(step, waits_on, light)))
+                            waits_on_zh, _next_action(step, waits, light)))
     return sorted(rows, key=lambda r: (LIGHT_ORDER[r.light], r.remaining if r.remaining is not None else 10**6,
                                        r.step.due_on or date.max, r.step.id))
 
@@ -96,23 +94,16 @@ def contacts_due(session: Session, agent: User, today: date | None = None) -> li
     return [ContactDue(m, e, m.contact_due_on is not None and m.contact_due_on < today) for m, e in rows]
 
 
-def _waits_on(session: Session, step: Step) -> str:
-    if step.kind == "statutory":
-        return "statutory"
-    if step.status == StepStatus.suspended:
-        return "enterprise"
-    waiting = human_actions.awaiting(session, step)
-    if waiting == "flow" or step.kind != "human":
-        return "flow"
-    return "department"
-
-
-def _next_action(step: Step, waits_on: str, light: str) -> str:
-    if waits_on == "enterprise":
-        return "协助企业按一次性告知书准备补正材料，可代为上传并提交"
-    if waits_on == "statutory":
+def _next_action(step: Step, waits: waiting.Waiting | None, light: str) -> str:
+    if waits is None:
+        return "待前序环节完成后开始，提前准备所需材料"
+    if waits.party == waiting.Party.enterprise:
+        if waits.paused:
+            return "协助企业按一次性告知书准备补正材料，可代为上传并提交"
+        return "协助企业完成本环节的办理"
+    if waits.party == waiting.Party.statutory:
         return "法定期限届满后流程自动继续，提醒企业关注公示意见"
-    if waits_on == "flow":
+    if waits.party == waiting.Party.system:
         return "系统正在处理，稍后刷新"
     if light == "red":
         return f"已超期：协调{step.department}尽快办结，并报督办管理员"

@@ -8,10 +8,10 @@ may run it again after a crash without a second notice or number.
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlmodel import Session
 
 from services.calendar.schedules import work_calendar
+from services.cases import transitions
 from services.cases.processes import get_definition
 from services.cases.steps import finish_step, get_step, schedule_deadlines, steps_of
 from services.core import audit, clock, uscc
@@ -62,10 +62,8 @@ def check_completeness(session: Session, application_id: int) -> dict[str, Any]:
     outcome = {"complete": not missing, "missing": missing, "materials": materials_of(application),
                "checked_at": _iso(clock.now())}
     status = StepStatus.completed if not missing else StepStatus.blocked
-    finish_step(session, application_id, "completeness", status=status, outcome=outcome)
-    if missing:
-        session.execute(update(Application).where(Application.id == application_id)
-                        .values(status=ApplicationStatus.incomplete))
+    if finish_step(session, application_id, "completeness", status=status, outcome=outcome) and missing:
+        transitions.move_application(session, application_id, ApplicationStatus.incomplete)
     return outcome
 
 
@@ -75,13 +73,9 @@ def accept(session: Session, application_id: int) -> int | None:
     if get_step(session, application_id, "completeness").status != StepStatus.completed:
         return None
     now = clock.now()
-    moved = session.execute(
-        update(Application)
-        .where(Application.id == application_id, Application.status == ApplicationStatus.submitted)
-        .values(status=ApplicationStatus.accepted, accepted_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    session.refresh(application)
+    moved = transitions.move_application(session, application_id, ApplicationStatus.accepted,  # run again: no-op
+                                         expected=[ApplicationStatus.submitted], values={"accepted_at": now},
+                                         strict=False)
     if moved:
         audit.record(session, "application.accepted", actor=None, actor_label="flow", entity="application",
                      entity_id=application_id, application_id=application_id)

@@ -1,21 +1,21 @@
 """A department's decision on an approval step, the same for every process (标准地, 环评 …).
 
 Approve closes the step and marks the case approved; reject closes it, cancels every open step and
-marks the case rejected; a 补正 request issues the 一次性告知书 (the clock is stopped by
-``services.cases.human_actions``). ``open_human_step`` starts a human step and records the flow run that
-waits on it, so a decision can resume that run.
+marks the case rejected. Closing the step is the claim (``services.cases.transitions``): a step closed
+already decides nothing, and the case only moves from a status that may lead there. A 补正 request
+issues the 一次性告知书 (the clock is stopped by ``services.cases.human_actions``). ``open_human_step``
+starts a human step and records the flow run that waits on it, so a decision can resume that run.
 """
 
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from services.cases import human_actions
+from services.cases import human_actions, transitions
 from services.cases.case_context import common_context
-from services.cases.steps import OPEN, finish_step, get_step, start_step
-from services.core import clock
+from services.cases.steps import finish_step, get_step, start_step
 from services.core.settings import get_settings
 from services.documents import issue as documents
 from services.models import ActionKind, Application, ApplicationStatus, Step, StepAction, StepStatus
@@ -24,29 +24,28 @@ from services.models import ActionKind, Application, ApplicationStatus, Step, St
 def open_human_step(session: Session, application_id: int, step_key: str, flow_run_id: str) -> Step:
     """Start the step and remember which flow run waits on it (so a decision can resume it)."""
     start_step(session, application_id, step_key)
-    session.execute(update(Step).where(Step.application_id == application_id, Step.key == step_key)
+    session.execute(update(Step).where(col(Step.application_id) == application_id, col(Step.key) == step_key)
                     .values(flow_run_id=flow_run_id).execution_options(synchronize_session=False))
     session.expire_all()
     return get_step(session, application_id, step_key)
 
 
 def approve(session: Session, application: Application, step: Step, action: StepAction) -> dict[str, Any]:
-    finish_step(session, application.id, step.key, status=StepStatus.completed,
-                outcome={"decision": "approve", "action_id": action.id, "reasons": action.reasons})
-    session.execute(update(Application).where(Application.id == application.id)
-                    .values(status=ApplicationStatus.approved).execution_options(synchronize_session=False))
+    """Close the step (the claim), then the case is approved; a step closed already decides nothing."""
+    application_id, step_key = application.id, step.key
+    if finish_step(session, application_id, step_key, status=StepStatus.completed,
+                   outcome={"decision": "approve", "action_id": action.id, "reasons": action.reasons}):
+        transitions.move_application(session, application_id, ApplicationStatus.approved)
     return {"decision": "approve"}
 
 
 def reject(session: Session, application: Application, step: Step, action: StepAction) -> dict[str, Any]:
-    finish_step(session, application.id, step.key, status=StepStatus.completed,
-                outcome={"decision": "reject", "action_id": action.id, "reasons": action.reasons})
-    now = clock.now()
-    session.execute(update(Step).where(Step.application_id == application.id, Step.status.in_(OPEN))
-                    .values(status=StepStatus.cancelled, finished_at=now, due_on=None)
-                    .execution_options(synchronize_session=False))
-    session.execute(update(Application).where(Application.id == application.id)
-                    .values(status=ApplicationStatus.rejected).execution_options(synchronize_session=False))
+    """Close the step (the claim), cancel every other open step, and the case is rejected (退回)."""
+    application_id, step_key = application.id, step.key
+    if finish_step(session, application_id, step_key, status=StepStatus.completed,
+                   outcome={"decision": "reject", "action_id": action.id, "reasons": action.reasons}):
+        transitions.cancel_open_steps(session, application_id)
+        transitions.move_application(session, application_id, ApplicationStatus.rejected)
     return {"decision": "reject"}
 
 

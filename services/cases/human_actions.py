@@ -18,13 +18,16 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.agency import service as agency
 from services.calendar.schedules import work_calendar
+from services.cases import transitions
 from services.cases.processes import get_definition
 from services.cases.steps import schedule_deadlines
+from services.cases.waiting import Party, waiting_on
 from services.core import audit, clock, text
+from services.core.errors import DomainError
 from services.models import (
     ActionKind,
     Application,
@@ -47,15 +50,14 @@ MAX_REASONS, MAX_JUSTIFICATION = 4000, 2000
 ITEM_PARTS = {"name": ("材料名称", 100), "reason": ("补正原因", 300), "form": ("材料形式", 50)}
 
 
-class ActionError(ValueError):
+class ActionError(DomainError):
     """An action that may not be taken now, with a Chinese message for the named form field.
 
     ``status`` is the HTTP answer: 422 for what the person can correct, 409 when someone else acted on
     the step first (the page is out of date)."""
 
     def __init__(self, field: str, message: str, status: int = 422):
-        super().__init__(message)
-        self.field, self.message, self.status = field, message, status
+        super().__init__(message, field=field, status=status)
 
 
 class SupplementItem(BaseModel):
@@ -93,13 +95,17 @@ def may_decide(user: User, step: Step) -> bool:
     return user.role == Role.supervisor or (user.role == Role.reviewer and user.department == step.department)
 
 
+#: ``waiting.Party`` in the words of the decision page and of ``record_action``'s checks
+AWAITING = {Party.department: "department", Party.enterprise: "applicant", Party.system: "flow"}
+
+
 def awaiting(session: Session, step: Step) -> str | None:
-    """Who the step waits on now: 'department', 'applicant', 'flow' (an action not yet applied) or None."""
+    """Who may act on a human step now: 'department', 'applicant', 'flow' (an action not yet applied) or
+    None (not open for actions). The answer is ``services.cases.waiting``'s, in this module's words."""
     if step.kind != "human" or step.status not in (StepStatus.running, StepStatus.suspended):
         return None
-    if unapplied(session, step.id):
-        return "flow"
-    return "applicant" if step.status == StepStatus.suspended else "department"
+    waits = waiting_on(session, step)
+    return AWAITING[waits.party] if waits else None
 
 
 def record_action(
@@ -246,32 +252,53 @@ Effect = Callable[[Session, Application, Step, StepAction], dict[str, Any]]
 def apply_action(session: Session, action_id: int, effects: dict[ActionKind, Effect]) -> dict[str, Any]:
     """Apply one stored action exactly once; ``effects`` are the process's meaning of each kind.
 
-    Returns the step's state after it: ``{"action": kind, "step_status": …}``. Clock pauses are
-    handled here for every process: a 补正 request stops the clock, the supplement restarts it.
+    Claim first, act after: the action is marked applied by a guarded update (``applied_at IS NULL``)
+    before any effect runs, all in the caller's transaction — so of two runs applying the same action
+    (a resumed run started again, a retried task) only the one that claimed it acts, and an effect
+    that fails rolls the claim back with it. Returns the step's state after it:
+    ``{"action": kind, "step_status": …}``. Clock pauses are handled here for every process: a 补正
+    request stops the clock, the supplement restarts it.
     """
     action = session.get(StepAction, action_id)
-    step = session.get(Step, action.step_id)
-    application = session.get(Application, action.application_id)
+    if action is None:
+        raise LookupError(f"no action {action_id}")
+    step_id, kind = action.step_id, action.kind
     if action.applied_at is None:
-        earlier = unapplied(session, step.id)
-        if earlier.id != action.id:
+        earlier = unapplied(session, step_id)
+        if earlier is not None and earlier.id != action.id:
             raise RuntimeError(f"action {earlier.id} must be applied before {action.id}")
-        if action.kind == ActionKind.request_supplement:
-            _pause_clock(session, application, step, action)
-        elif action.kind == ActionKind.supplement:
-            _resume_clock(session, application, step, action)
-        detail = effects.get(action.kind, _no_effect)(session, application, step, action)
-        schedule_deadlines(session, application, work_calendar(session))  # later steps count from now
-        marked = session.execute(update(StepAction).where(StepAction.id == action.id,
-                                                          StepAction.applied_at.is_(None))
-                                 .values(applied_at=clock.now()).execution_options(synchronize_session=False))
-        if marked.rowcount == 1:
-            audit.record(session, "step.action.applied", actor=None, actor_label="flow", entity="step_action",
-                         entity_id=action.id, application_id=application.id,
-                         detail={"step": step.key, "kind": action.kind.value, **detail})
-        session.expire_all()
-        step = session.get(Step, action.step_id)
-    return {"action": action.kind.value, "step_status": step.status.value}
+        if _claim(session, action_id):
+            _apply(session, action_id, effects)
+    step = session.get(Step, step_id)
+    assert step is not None
+    return {"action": kind.value, "step_status": step.status.value}
+
+
+def _claim(session: Session, action_id: int) -> bool:
+    """Mark the action applied unless someone did already; on PostgreSQL a second applier waits here."""
+    claimed = session.execute(update(StepAction).where(col(StepAction.id) == action_id,
+                                                       col(StepAction.applied_at).is_(None))
+                              .values(applied_at=clock.now()).execution_options(synchronize_session=False))
+    session.expire_all()
+    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]  # a CursorResult
+
+
+def _apply(session: Session, action_id: int, effects: dict[ActionKind, Effect]) -> None:
+    """The claimed action's effects: the clock, the process's meaning, the deadlines, the audit event."""
+    action = session.get(StepAction, action_id)
+    assert action is not None
+    step, application = session.get(Step, action.step_id), session.get(Application, action.application_id)
+    assert step is not None and application is not None
+    if action.kind == ActionKind.request_supplement:
+        _pause_clock(session, application, step, action)
+    elif action.kind == ActionKind.supplement:
+        _resume_clock(session, application, step, action)
+    detail = effects.get(action.kind, _no_effect)(session, application, step, action)
+    schedule_deadlines(session, application, work_calendar(session))  # later steps count from now
+    audit.record(session, "step.action.applied", actor=None, actor_label="flow", entity="step_action",
+                 entity_id=action.id, application_id=application.id,
+                 detail={"step": step.key, "kind": action.kind.value, **detail})
+    session.expire_all()
 
 
 def _no_effect(session: Session, application: Application, step: Step, action: StepAction) -> dict[str, Any]:
@@ -279,15 +306,15 @@ def _no_effect(session: Session, application: Application, step: Step, action: S
 
 
 def _pause_clock(session: Session, application: Application, step: Step, action: StepAction) -> None:
-    """补正 stops the step's clock from the day of the request (不计入办理时限)."""
+    """补正 stops the step's clock from the day of the request (不计入办理时限); nothing to stop when the
+    step closed meanwhile (a parallel step's rejection ended the case)."""
+    if not transitions.move_step(session, application.id, step.key, StepStatus.suspended):
+        return
     exists = session.exec(select(ClockPause).where(ClockPause.started_action_id == action.id)).first()
     if exists is None:
         session.add(ClockPause(step_id=step.id, reason="supplement", started_action_id=action.id,
                                started_on=action.acted_at.date()))
-    step.status = StepStatus.suspended
-    application.status = ApplicationStatus.supplementing
-    session.add_all([step, application])
-    session.flush()
+    _case_follows_its_steps(session, application.id)
 
 
 def _resume_clock(session: Session, application: Application, step: Step, action: StepAction) -> None:
@@ -298,12 +325,24 @@ def _resume_clock(session: Session, application: Application, step: Step, action
         pause.ended_on = action.acted_at.date()
         pause.working_days = work_calendar(session).working_days_between(pause.started_on, pause.ended_on)
         step.paused_working_days += pause.working_days
-        session.add(pause)
-    step.status = StepStatus.running
-    application.status = ApplicationStatus.accepted
-    session.add_all([step, application])
-    session.flush()
+        session.add_all([pause, step])
+    transitions.move_step(session, application.id, step.key, StepStatus.running)
+    _case_follows_its_steps(session, application.id)
+    application = session.get(Application, application.id)
     schedule_deadlines(session, application, work_calendar(session))
+
+
+def _case_follows_its_steps(session: Session, application_id: int) -> None:
+    """补正中 while any step of the case waits for material, 受理/审查中 again once none does (parallel
+    steps, 拿地即开工, may each ask for material)."""
+    suspended = session.exec(select(Step.id).where(col(Step.application_id) == application_id,
+                                                   col(Step.status) == StepStatus.suspended)).first()
+    if suspended is not None:
+        transitions.move_application(session, application_id, ApplicationStatus.supplementing,
+                                     expected=[ApplicationStatus.accepted], strict=False)
+    else:
+        transitions.move_application(session, application_id, ApplicationStatus.accepted,
+                                     expected=[ApplicationStatus.supplementing], strict=False)
 
 
 def remaining_working_days(session: Session, step: Step, on: date) -> int:

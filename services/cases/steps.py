@@ -1,22 +1,23 @@
-"""Steps (办理环节): planning from the process definition, deadlines, and guarded transitions.
+"""Steps (办理环节): planning from the process definition, deadlines, starting and closing.
 
-Every status change is an ``UPDATE … WHERE status IN (expected)`` so a repeated call (a retried
-flow task, a double click) changes nothing the second time. Deadlines come from the working-day
-calendar only: a step's clock starts when all its predecessors are done (or planned to be).
+Every status change goes through ``services.cases.transitions`` (an ``UPDATE … WHERE status IN
+(expected)``), so a repeated call (a retried flow task, a double click) changes nothing the second
+time. Deadlines come from the working-day calendar only: a step's clock starts when all its
+predecessors are done (or planned to be).
 """
 
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.calendar.work_calendar import WorkCalendar
+from services.cases import transitions
 from services.cases.processes import ProcessDefinition, StepDefinition, get_definition
+from services.cases.transitions import OPEN
 from services.core import audit, clock
 from services.models import Application, Step, StepStatus, User
-
-OPEN = (StepStatus.planned, StepStatus.running, StepStatus.blocked, StepStatus.suspended)
 
 
 def plan_steps(session: Session, application: Application, definition: ProcessDefinition) -> list[Step]:
@@ -111,18 +112,16 @@ def finish_step(
     session: Session, application_id: int, key: str, *, status: StepStatus, outcome: dict[str, Any],
     actor_label: str = "flow",
 ) -> bool:
-    """Close an open step with its outcome; False when it was already closed (idempotent)."""
+    """Close an open step with its outcome; False when it was already closed (idempotent).
+
+    The guarded update is the claim: only the call that moved the step records its audit event."""
     now = clock.now()
-    result = session.execute(
-        update(Step)
-        .where(Step.application_id == application_id, Step.key == key, Step.status.in_(OPEN))
-        .values(status=status, finished_at=now, outcome=outcome)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    if not transitions.move_step(session, application_id, key, status, values={"finished_at": now,
+                                                                                "outcome": outcome}):
         return False
     session.execute(
-        update(Step).where(Step.application_id == application_id, Step.key == key, Step.started_at.is_(None))
+        update(Step).where(col(Step.application_id) == application_id, col(Step.key) == key,
+                           col(Step.started_at).is_(None))
         .values(started_at=now).execution_options(synchronize_session=False)
     )
     audit.record(session, f"step.{status.value}", actor=None, actor_label=actor_label, entity="step",
@@ -132,14 +131,9 @@ def finish_step(
 
 
 def start_step(session: Session, application_id: int, key: str) -> bool:
-    result = session.execute(
-        update(Step)
-        .where(Step.application_id == application_id, Step.key == key, Step.status == StepStatus.planned)
-        .values(status=StepStatus.running, started_at=clock.now())
-        .execution_options(synchronize_session=False)
-    )
-    session.expire_all()
-    return result.rowcount == 1
+    """Start a planned step (its clock runs from now); False when it had already started or closed."""
+    return transitions.move_step(session, application_id, key, StepStatus.running,
+                                 values={"started_at": clock.now()})
 
 
 def ended_periods(session: Session, today: date) -> list[tuple[int, str]]:

@@ -16,6 +16,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from services.core.errors import DomainError
+
 
 @dataclass(frozen=True)
 class FileKind:
@@ -50,12 +52,11 @@ REQUIRED_PARTS = {"docx": ("[Content_Types].xml", "word/document.xml"),
                   "ofd": ("OFD.xml",)}
 
 
-class FileRejected(ValueError):
+class FileRejected(DomainError):
     """The file is not what it claims to be, or not a kind we take; ``message`` is for the applicant."""
 
     def __init__(self, message: str):
         super().__init__(message)
-        self.message = message
 
 
 def kind_of_name(name: str) -> FileKind | None:

@@ -27,6 +27,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from services.core.errors import DomainError
+
 KEY_MAX_LENGTH = 64  # every idempotency_key column (application, mandate, verification_record)
 
 MESSAGES = {
@@ -37,12 +39,11 @@ MESSAGES = {
 LINE_BREAKS = frozenset("\n\r\t")
 
 
-class TextError(ValueError):
+class TextError(DomainError):
     """A text that may not be stored, with its Chinese message (the field's label included)."""
 
     def __init__(self, message: str):
         super().__init__(message)
-        self.message = message
 
 
 def problem(value: str, *, multiline: bool = False) -> str | None:

@@ -66,6 +66,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from services.core import text as free_text
+from services.core.errors import DomainError
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_CATALOGUE = DATA_DIR / "eia_catalogue_2021.toml"
@@ -93,12 +94,12 @@ class CatalogueError(ValueError):
     """A catalogue or questions file that does not hold together (unknown key, unit, template…)."""
 
 
-class EiaFactsError(ValueError):
+class EiaFactsError(DomainError):
     """Bad facts: ``errors`` maps a field path (``facts.foo``, ``industry_codes.0.code``) to a Chinese message."""
 
     def __init__(self, errors: Mapping[str, str]):
-        self.errors = dict(errors)
-        super().__init__("；".join(f"{k}：{v}" for k, v in self.errors.items()))
+        super().__init__("；".join(f"{k}：{v}" for k, v in errors.items()), field=next(iter(errors), None),
+                         errors=errors)
 
 
 class MissingAnswers(ValueError):

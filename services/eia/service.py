@@ -22,13 +22,12 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from services.agency import service as agency
 from services.calendar.schedules import work_calendar
-from services.cases import decisions, human_actions
+from services.cases import decisions, human_actions, transitions
 from services.cases.case_context import common_context, parcel_view
 from services.cases.processes import get_definition
 from services.cases.steps import finish_step, get_step, plan_steps, schedule_deadlines, start_step
@@ -268,11 +267,10 @@ def _check(outcome: str):
                                                                        number, issued_at))
         action.document_id = document.id
         session.add(action)
-        finish_step(session, application.id, step.key, status=StepStatus.completed,
-                    outcome={"check": outcome, "action_id": action.id, "document": document.number})
-        if outcome == "revoke":
-            session.execute(update(Application).where(Application.id == application.id)
-                            .values(status=ApplicationStatus.rejected).execution_options(synchronize_session=False))
+        closed = finish_step(session, application.id, step.key, status=StepStatus.completed,
+                             outcome={"check": outcome, "action_id": action.id, "document": document.number})
+        if outcome == "revoke" and closed:
+            transitions.move_application(session, application.id, ApplicationStatus.rejected)
         return {"check": outcome, "document": document.number}
     return effect
 

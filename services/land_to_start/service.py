@@ -28,11 +28,12 @@ from sqlmodel import Session, col, select
 
 from services.agency import service as agency
 from services.calendar.schedules import work_calendar
-from services.cases import decisions, human_actions
+from services.cases import decisions, human_actions, transitions
 from services.cases.case_context import common_context, parcel_view
 from services.cases.processes import get_definition
 from services.cases.steps import finish_step, get_step, plan_steps, schedule_deadlines, start_step, steps_of
 from services.core import audit, clock, numbering, text
+from services.core.errors import DomainError
 from services.core.ids import Id
 from services.documents import issue as documents
 from services.models import (
@@ -65,12 +66,11 @@ FIELD_LABELS = {"project_id": "建设项目", "project_code": "项目代码", "b
                 "risk_signed_by": "风险承诺签署人", "risk_agreed": "风险承诺书确认"}
 
 
-class LandToStartError(ValueError):
+class LandToStartError(DomainError):
     """A request refused, with a Chinese message for the named form field (and all others found)."""
 
     def __init__(self, field: str, message: str, errors: dict[str, str] | None = None):
-        super().__init__(message)
-        self.field, self.message, self.errors = field, message, errors or {field: message}
+        super().__init__(message, field=field, errors=errors)
 
 
 # ------------------------------------------------------------------------------------------- intake
@@ -304,10 +304,9 @@ def _open(session: Session, application_id: int, key: str, flow_run_id: str) -> 
         start_step(session, application_id, key)
         session.execute(update(Step).where(Step.application_id == application_id, Step.key == key)
                         .values(flow_run_id=flow_run_id).execution_options(synchronize_session=False))
-    if application.status == ApplicationStatus.submitted:
-        application.status = ApplicationStatus.accepted
-        application.accepted_at = application.accepted_at or clock.now()
-        session.add(application)
+    transitions.move_application(session, application_id, ApplicationStatus.accepted,  # the first step opened
+                                 expected=[ApplicationStatus.submitted], values={"accepted_at": clock.now()},
+                                 strict=False)
     return {"opened": key}
 
 
@@ -354,8 +353,7 @@ def _certificates(session: Session, application_id: int) -> dict[str, Any]:
     finish_step(session, application_id, "certificates", status=StepStatus.completed,
                 outcome={"batch": batch, "documents": {k: d.number for k, d in issued.items()}})
     start_step(session, application_id, "construction_start")
-    session.execute(update(Application).where(Application.id == application_id)
-                    .values(status=ApplicationStatus.permitted).execution_options(synchronize_session=False))
+    transitions.move_application(session, application_id, ApplicationStatus.permitted, strict=False)  # a rerun
     parcel_id = session.get(Project, application.project_id).parcel_id
     session.execute(update(Parcel).where(Parcel.id == parcel_id).values(status="sold")
                     .execution_options(synchronize_session=False))
@@ -381,18 +379,12 @@ def _reject(session: Session, application: Application, step: Step, action: Step
     """退回: the item is refused and the case ends; for the deal, another bidder won (the case closes
     cleanly: the pre-review results are withheld and the risk commitment applies)."""
     lost = step.key == "deal_confirmation"
-    finish_step(session, application.id, step.key, status=StepStatus.completed,
-                outcome={"decision": "lost" if lost else "reject", "won": False if lost else None,
-                         "action_id": action.id, "reasons": action.reasons})
-    now = clock.now()
-    session.execute(update(Step).where(Step.application_id == application.id,
-                                       col(Step.status).in_((StepStatus.planned, StepStatus.running,
-                                                             StepStatus.suspended, StepStatus.blocked)))
-                    .values(status=StepStatus.cancelled, finished_at=now, due_on=None)
-                    .execution_options(synchronize_session=False))
-    status = ApplicationStatus.lost if lost else ApplicationStatus.rejected
-    session.execute(update(Application).where(Application.id == application.id).values(status=status)
-                    .execution_options(synchronize_session=False))
+    if finish_step(session, application.id, step.key, status=StepStatus.completed,  # the claim
+                   outcome={"decision": "lost" if lost else "reject", "won": False if lost else None,
+                            "action_id": action.id, "reasons": action.reasons}):
+        transitions.cancel_open_steps(session, application.id)
+        transitions.move_application(session, application.id,
+                                     ApplicationStatus.lost if lost else ApplicationStatus.rejected)
     if lost:
         withheld = [s.key for s in steps_of(session, application.id) if s.key in PRE_REVIEWS
                     and s.status == StepStatus.completed]
@@ -424,8 +416,7 @@ def report_start(session: Session, user: User, application: Application, started
     if not finish_step(session, application.id, "construction_start", status=StepStatus.completed,
                        outcome={"started_on": started_on.isoformat(), "by": user.username}, actor_label=user.username):
         raise LandToStartError("started_on", "已报告开工")
-    session.execute(update(Application).where(Application.id == application.id)
-                    .values(status=ApplicationStatus.started).execution_options(synchronize_session=False))
+    transitions.move_application(session, application.id, ApplicationStatus.started)
     audit.record(session, "construction.started", actor=user, entity="application", entity_id=application.id,
                  application_id=application.id, on_behalf_of_enterprise_id=application.enterprise_id,
                  detail={"started_on": started_on.isoformat()})

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from services.calendar.schedules import work_calendar
 from services.calendar.work_calendar import WorkCalendar
-from services.cases import human_actions
+from services.cases import waiting
 from services.cases.processes import StepDefinition, get_definition
 from services.cases.steps import steps_of
 from services.charts.gantt import GanttBar
@@ -80,14 +80,12 @@ def _critical_path(definition, forecast: dict[str, date], final: str) -> list[st
 
 
 def _waits_on(session: Session, step: Step) -> str:
-    if step.status == StepStatus.suspended:
-        return "等待：企业补正（计时暂停）"
-    if step.status != StepStatus.running:
+    """The bar's note: who the step waits on (``services.cases.waiting``), or nothing."""
+    waits = waiting.waiting_on(session, step)
+    if waits is None:
         return ""
-    if step.kind == "statutory":
+    if waits.party == waiting.Party.statutory:
         return f"法定期限，至{step.due_on.month}月{step.due_on.day}日" if step.due_on else "法定期限"
-    if step.kind == "applicant":
-        return "等待：企业"
-    if step.kind == "human":
-        return "等待：系统处理" if human_actions.awaiting(session, step) == "flow" else f"等待：{step.department}"
-    return "系统处理中"
+    if waits.party == waiting.Party.system:
+        return waits.who_zh
+    return f"等待：{waits.who_zh}"

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from services.core import audit, clock, industry
+from services.core.errors import DomainError
 from services.core.text import Text, message_zh
 from services.core.units import m2_to_mu, mu_to_m2
 from services.models import (
@@ -101,12 +102,11 @@ _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*�
 MAX_AREA_M2 = Decimal("1e12")
 
 
-class CatalogueError(ValueError):
+class CatalogueError(DomainError):
     """Rule failures found against the database, keyed like the input fields (``indicators.2.code``)."""
 
     def __init__(self, errors: dict[str, str]):
-        super().__init__("；".join(errors.values()))
-        self.errors = errors
+        super().__init__("；".join(errors.values()), field=next(iter(errors), None), errors=errors)
 
 
 # --- inputs ------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from services.calendar.schedules import work_calendar
 from services.cases.processes import get_definition
 from services.cases.steps import finish_step, plan_steps, schedule_deadlines
 from services.core import audit, clock, industry, numbering, text, uscc
+from services.core.errors import DomainError
 from services.core.ids import Id
 from services.core.units import m2_to_mu
 from services.models import Application, Enterprise, Parcel, ParcelIndicator, Project, Role, StepStatus, User
@@ -44,13 +45,11 @@ IndicatorCode = Annotated[str, Field(max_length=32)]  # parcel_indicator.code
 PROCESS_KEY = "standard_land"
 
 
-class IntakeError(ValueError):
+class IntakeError(DomainError):
     """Business-rule failures, each with a Chinese message for its form field (the first is ``field``)."""
 
-    def __init__(self, field: str, message: str, more: dict[str, str] | None = None):
-        super().__init__(message)
-        self.field, self.message = field, message
-        self.errors = {field: message} | (more or {})
+    def __init__(self, field: str, message: str, more: dict[str, str] | None = None, status: int | None = None):
+        super().__init__(message, field=field, errors={field: message} | (more or {}), status=status)
 
 
 class StandardLandApplicationInput(BaseModel):
@@ -173,10 +172,11 @@ def _applicant(session: Session, user: User, data: StandardLandApplicationInput)
         enterprise = session.exec(select(Enterprise).where(Enterprise.uscc == data.uscc)).first()
         if enterprise is None or agency.mandate_for_new_case(session, user, enterprise.id, data.project_name,
                                                              PROCESS_KEY) is None:
-            raise IntakeError("uscc", "代办专员须持有该企业此项目（含标准地预评估事项）的有效代办委托，才能代为提交")
+            raise IntakeError("uscc", "代办专员须持有该企业此项目（含标准地预评估事项）的有效代办委托，才能代为提交",
+                              status=403)
         return enterprise
     if user.role != Role.enterprise or not user.enterprise_id:
-        raise IntakeError("uscc", "只有企业账户或受托的代办专员可以提交申请")
+        raise IntakeError("uscc", "只有企业账户或受托的代办专员可以提交申请", status=403)
     enterprise = session.get(Enterprise, user.enterprise_id)
     if enterprise.uscc != data.uscc:
         raise IntakeError("uscc", f"统一社会信用代码与本账户所属企业（{enterprise.uscc}）不一致")

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from services.cases.case_context import common_context, parcel_view
 from services.core import audit, clock, text
+from services.core.errors import DomainError
 from services.documents import issue as documents
 from services.models import (
     Application,
@@ -31,10 +32,11 @@ from services.standard_land.service import evaluation_of
 CHECKPOINTS = {"completion": "对标验收（竣工时）", "ramp_up_end": "达产复核（投产初始运行期满）"}
 
 
-class VerificationError(ValueError):
+class VerificationError(DomainError):
+    """A verification that cannot be recorded, with a Chinese message for the named form field."""
+
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field, self.message = field, message
+        super().__init__(message, field=field)
 
 
 class VerificationInput(BaseModel):

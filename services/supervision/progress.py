@@ -10,14 +10,13 @@ from typing import Any
 from sqlmodel import Session, select
 
 from services.calendar.schedules import work_calendar
+from services.cases import waiting
 from services.cases.steps import OPEN, steps_of
 from services.core import clock
 from services.core.settings import get_settings
 from services.documents import issue as documents
 from services.models import Application, Document, Enterprise, Project, Step, StepLight, StepStatus
 from services.supervision.service import remaining_days
-
-WAITING = {"human": None, "applicant": "申请企业", "automatic": "系统自动办理", "statutory": "法定期间（公示等）"}
 
 
 def _remaining_text(session: Session, step: Step, today: date) -> str:
@@ -30,12 +29,10 @@ def _remaining_text(session: Session, step: Step, today: date) -> str:
     return f"剩余{left}{unit}" if left > 0 else f"超期{1 - left}{unit}"
 
 
-def _waiting_on(step: Step) -> str:
-    if step.status == StepStatus.suspended:
-        return "申请企业（补正）"
-    if step.status not in (StepStatus.running,):
-        return "—"
-    return WAITING.get(step.kind) or step.department
+def _waiting_on(session: Session, step: Step) -> str:
+    """Who the step waits on, named (``services.cases.waiting``); "—" for planned and closed steps."""
+    waits = waiting.waiting_on(session, step)
+    return waits.who_zh if waits else "—"
 
 
 def _next_action(step: Step) -> str:
@@ -68,7 +65,7 @@ def progress_context(session: Session, application: Application, number: str, is
                 summary[light] += 1
             rows.append({"name": step.name, "department": step.department, "status": step.status.label_zh,
                          "due_on": step.due_on, "remaining": _remaining_text(session, step, today), "light": light,
-                         "waiting_on": _waiting_on(step), "next_action": _next_action(step)})
+                         "waiting_on": _waiting_on(session, step), "next_action": _next_action(step)})
         out.append({"case_no": case.case_no, "title": case.title, "status": case.status.label_for(case.process_key),
                     "steps": rows})
     milestones = [{"name": name, "planned": planned, "actual": None} for name, planned in (
