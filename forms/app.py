@@ -17,6 +17,7 @@ from forms.headers import SecurityHeaders
 from forms.health import router as health_router
 from forms.openapi import install as install_openapi
 from forms.outage import install as install_outage_handlers
+from forms.refusals import install as install_refusal_handler
 from forms.routes.agency import router as agency_router
 from forms.routes.catalogue import router as catalogue_router
 from forms.routes.eia import router as eia_router
@@ -72,6 +73,7 @@ def create_app() -> FastAPI:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return page(request, "error.html", status_code=exc.status_code, status=exc.status_code, message=exc.detail)
 
+    install_refusal_handler(app)  # any DomainError: its status, its Chinese message, its fields
     install_outage_handlers(app)
     install_openapi(app)  # errors documented as they are answered: {detail, errors}
     return app

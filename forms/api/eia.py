@@ -22,7 +22,6 @@ from forms.params import IdempotencyKey
 from services.core.text import Text
 from services.eia import rules as eia
 from services.eia import service as eia_service
-from services.standard_land.intake import IntakeError
 
 INVALID = "环评分类信息校验失败"
 
@@ -145,11 +144,8 @@ def create_application(session: SessionDep, user: ApiUser, body: EiaApplicationI
         document = eia_service.UploadedFile(filename=body.document.filename, content_type=body.document.content_type,
                                             data=data)
     data_only = eia_service.EiaApplicationInput.model_validate(body.model_dump(exclude={"document"}))
-    try:
-        application, created = eia_service.submit(session, user, data_only, key, document)
-    except IntakeError as error:
-        session.rollback()
-        return JSONResponse({"detail": error.message, "errors": error.errors}, status_code=422)
+    # an IntakeError (422) is answered by forms.refusals
+    application, created = eia_service.submit(session, user, data_only, key, document)
     session.commit()
     if created:
         enqueue(application.id)

@@ -43,10 +43,7 @@ def create(session: SessionDep, user: ApiUser, body: Annotated[dict, Body()],
     except ValidationError as error:
         errors = field_errors(error, land_to_start.FIELD_LABELS)
         return JSONResponse({"detail": next(iter(errors.values())), "errors": errors}, status_code=422)
-    except land_to_start.LandToStartError as error:
-        session.rollback()
-        return JSONResponse({"detail": error.message, "errors": error.errors}, status_code=422)
-    session.commit()
+    session.commit()  # a LandToStartError (422) is answered by forms.refusals
     if created:
         enqueue(application.id)
     out = CaseCreated(id=application.id, case_no=application.case_no, status=application.status.value)
@@ -60,10 +57,6 @@ def report_start(session: SessionDep, user: ApiUser, application_id: Id,
     application = visibility.get_readable_application(session, user, application_id)
     if application is None:
         return JSONResponse({"detail": "未找到该申请，或您无权查看"}, status_code=404)
-    try:
-        land_to_start.report_start(session, user, application, started_on)
-    except land_to_start.LandToStartError as error:
-        session.rollback()
-        return JSONResponse({"detail": error.message, "errors": error.errors}, status_code=422)
+    land_to_start.report_start(session, user, application, started_on)  # refusals: forms.refusals
     session.commit()
     return {"status": "started"}

@@ -30,7 +30,7 @@ from services.core.settings import get_settings
 from services.core.text import Text
 from services.core.users import authenticate
 from services.models import ActionKind
-from services.standard_land.intake import IntakeError, StandardLandApplicationInput, submit_application
+from services.standard_land.intake import StandardLandApplicationInput, submit_application
 from services.supervision import dashboard
 
 router = APIRouter(prefix="/api/v1")
@@ -142,12 +142,8 @@ def logout(session: SessionDep, user: ApiUser, token: Annotated[str | None, Depe
 def create(session: SessionDep, user: ApiUser, data: StandardLandApplicationInput,
            idempotency_key: IdempotencyKey = None):
     """Submit a 标准地预评估 application. Send an ``Idempotency-Key`` header to make retries safe."""
-    try:
-        application, created = submit_application(session, user, data, idempotency_key or str(uuid.uuid4()))
-    except IntakeError as error:
-        session.rollback()
-        status = 403 if "企业账户" in error.message or "代办委托" in error.message else 422
-        return JSONResponse({"detail": error.message, "errors": error.errors}, status_code=status)
+    # an IntakeError (403 / 422) is answered by forms.refusals
+    application, created = submit_application(session, user, data, idempotency_key or str(uuid.uuid4()))
     session.commit()
     if created:  # a repeated post must not queue a second run; failed dispatches are retried by the sweep
         enqueue(application.id)
@@ -209,14 +205,10 @@ def act(session: SessionDep, user: ApiUser, application_id: Id, step_key: StepKe
         step = get_step(session, application_id, step_key)
     except NoResultFound:
         raise HTTPException(404, detail="未找到该办理环节") from None
-    try:
-        action = human_actions.record_action(session, user, step, body.kind, reasons=body.reasons,
-                                             items=[item.model_dump() for item in body.items],
-                                             justification=body.justification)
-    except human_actions.ActionError as error:
-        session.rollback()
-        return JSONResponse({"detail": error.message, "errors": {error.field: error.message}},
-                            status_code=error.status)
+    # an ActionError (409 / 422) is answered by forms.refusals
+    action = human_actions.record_action(session, user, step, body.kind, reasons=body.reasons,
+                                         items=[item.model_dump() for item in body.items],
+                                         justification=body.justification)
     session.commit()
     enqueue_resume(step.id, action.id)
     return ActionOut(id=action.id, step=step.key, sequence=action.sequence, kind=action.kind, acted_at=action.acted_at)

@@ -1,0 +1,70 @@
+"""Test data built through the services, as a person or the flow would build it (never by hand-written SQL).
+
+Each factory returns rows in the caller's session and commits nothing: the ``session`` fixture rolls them
+back after the test. Tests that need other sessions to see the rows (races) commit them themselves.
+"""
+
+import uuid
+
+from sqlmodel import Session
+
+from services.cases import acceptance
+from services.core import clock
+from services.core.users import create_user, get_by_username
+from services.models import Application, Enterprise, Role, Step, User
+from services.standard_land import service as standard_land
+from services.standard_land.intake import StandardLandApplicationInput, submit_application
+from tests.samples import SAMPLE
+
+PASSWORD = "Factory-Password-1"
+
+
+def demo_user(session: Session, username: str) -> User:
+    """One of the demo accounts (``services.demo``): enterprise, agent, reviewer, supervisor …"""
+    user = get_by_username(session, username)
+    assert user is not None, f"no demo user {username}"
+    return user
+
+
+def user(session: Session, role: Role, *, enterprise_id: int | None = None, department: str | None = None) -> User:
+    """A new account with a unique name."""
+    return create_user(session, username=f"f-{role.value}-{uuid.uuid4().hex[:8]}", password=PASSWORD,
+                       display_name=f"测试{role.value}", role=role, enterprise_id=enterprise_id, department=department)
+
+
+def other_enterprise_user(session: Session) -> User:
+    """An enterprise account of an enterprise other than the demo one.
+
+    No service registers an enterprise on its own (intake reuses the account's; the demo loads one), so the
+    enterprise row is added here directly; the account is made by ``create_user``."""
+    enterprise = Enterprise(name=f"另一家测试企业{uuid.uuid4().hex[:6]}", uscc=f"TEST{uuid.uuid4().hex[:14]}",
+                            legal_representative="王五", contact_name="赵六", contact_phone="13900139000",
+                            created_at=clock.now(), updated_at=clock.now())
+    session.add(enterprise)
+    session.flush()
+    return user(session, Role.enterprise, enterprise_id=enterprise.id)
+
+
+def submitted_case(session: Session, *, project_name: str | None = None, key: str | None = None) -> Application:
+    """A 标准地预评估 application submitted by the demo enterprise (steps planned, submission done)."""
+    data = dict(SAMPLE, project_name=project_name or f"工厂测试项目{uuid.uuid4().hex[:6]}")
+    application, _ = submit_application(session, demo_user(session, "enterprise"),
+                                        StandardLandApplicationInput.model_validate(data),
+                                        key or f"factory-{uuid.uuid4().hex}")
+    return application
+
+
+def accepted_case(session: Session, **kwargs: str) -> Application:
+    """A submitted case whose completeness check passed and which was accepted (受理, clock running)."""
+    application = submitted_case(session, **kwargs)
+    acceptance.check_completeness(session, application.id)
+    acceptance.accept(session, application.id)
+    return application
+
+
+def case_in_review(session: Session, **kwargs: str) -> tuple[Application, Step]:
+    """An accepted case evaluated by the rules, its 自然资源局 review open and waiting on the department."""
+    application = accepted_case(session, **kwargs)
+    standard_land.evaluate(session, application.id)
+    step = standard_land.open_review(session, application.id, f"factory-run-{uuid.uuid4()}")
+    return application, step
