@@ -1,12 +1,43 @@
-"""Render the sample context of each document kind to files, shared by the document test modules."""
+"""Render document kinds to files and read them back with the real tools (poppler, python-docx,
+LibreOffice), shared by the document tests.
 
-from collections.abc import Callable, Iterable
+``pdftotext`` returns correct Chinese even when the glyphs are drawn as boxes, so a font check uses
+``pdffonts`` (a CJK font must be embedded), not the text layer.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
+import pytest
+
 from services.documents import render_docx, render_pdf
-from tests.services.test_documents import run, squash
+from tests.document_samples import sample
 
 RENDERERS = {"pdf": render_pdf, "docx": render_docx}
+
+needs_poppler = pytest.mark.skipif(
+    not all(shutil.which(tool) for tool in ("pdffonts", "pdftotext", "pdftoppm", "pdfinfo")),
+    reason="poppler-utils (pdffonts, pdftotext, pdftoppm, pdfinfo) not on PATH",
+)
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not on PATH")
+
+
+def run(*args: str | Path, timeout: int = 60) -> str:
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, check=True,
+                          timeout=timeout).stdout
+
+
+def squash(text: str) -> str:
+    """Drop all whitespace: line breaks in table cells and CJK/Latin spacing vary by renderer."""
+    return "".join(text.split())
+
+
+def pdftotext(path: Path) -> str:
+    return run("pdftotext", "-enc", "UTF-8", path, "-")
 
 
 def pdf_text(path: Path) -> str:
@@ -15,7 +46,24 @@ def pdf_text(path: Path) -> str:
     return run("pdftotext", "-raw", "-enc", "UTF-8", path, "-")
 
 
-def render_each(folder: Path, kinds: Iterable[str], sample: Callable[[str], dict], fmt: str) -> dict[str, Path]:
+def docx_text(document) -> str:
+    """Paragraphs, table cells and footers of a python-docx document, one per line."""
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    for section in document.sections:
+        parts.extend(p.text for p in section.footer.paragraphs)
+    return "\n".join(parts)
+
+
+def missing(text: str, expected: list[str]) -> list[str]:
+    """The expected strings not in ``text`` (whitespace ignored on both sides)."""
+    squashed = squash(text)
+    return [s for s in expected if squash(s) not in squashed]
+
+
+def render_each(folder: Path, kinds: Iterable[str], fmt: str) -> dict[str, Path]:
     """``{kind: path}`` of each kind's sample rendered as ``fmt`` (pdf or docx) into ``folder``."""
     paths = {}
     for kind in kinds:
@@ -29,3 +77,12 @@ def rendered_text(folder: Path, kind: str, ctx: dict) -> str:
     path = folder / f"{kind}-extra.pdf"
     path.write_bytes(render_pdf(kind, ctx))
     return squash(pdf_text(path))
+
+
+def convert_with_libreoffice(paths: Iterable[Path], folder: Path) -> Path:
+    """Convert DOCX files to PDF in one LibreOffice run; returns the folder holding ``<stem>.pdf``."""
+    profile = folder / "lo-profile"  # one profile per conversion: shared profiles fail silently
+    outdir = folder / "out"
+    run("soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+        "--outdir", outdir, *paths, timeout=600)
+    return outdir

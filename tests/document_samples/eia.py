@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from tests.services.document_samples import common
+from tests.document_samples.standard_land import common
 
 AUTHORITY = "东莞市生态环境局"
 SITE = "东莞市松山湖高新技术产业开发区工业西路8号"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from tests.services.document_samples import parcel
+from tests.document_samples.standard_land import parcel
 
 ISSUER = "东莞市绿色通道服务中心"
 BATCH = "SLZF-2027-0012"
