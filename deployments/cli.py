@@ -28,8 +28,10 @@ app = typer.Typer(help="Green Channel 绿色通道 — approval processes of ind
                   pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema.")
 calendar_app = typer.Typer(help="Working-day calendar and official holiday schedules.")
+audit_app = typer.Typer(help="The audit trail (审计记录) and its hash chain.")
 app.add_typer(db_app, name="db")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(audit_app, name="audit")
 
 
 @db_app.command("upgrade")
@@ -109,6 +111,39 @@ def calendar_due(accepted_on: str, working_days: int) -> None:
     with session_scope() as session:
         due = work_calendar(session).add_working_days(date.fromisoformat(accepted_on), working_days)
     typer.echo(f"{due.due.isoformat()}{' (provisional)' if due.provisional else ''}")
+
+
+# verify_chain's reasons (Chinese, for the operator) by their opening words, said in English as well
+CHAIN_BREAK_EN = {"链序号或哈希被清除": "its chain position or hash was cleared",
+                  "链中缺少": "records before it are missing (deleted)",
+                  "链序号重复": "its chain position is repeated (a record was copied or changed)",
+                  "记录内容或哈希与链不符": "its content or hash does not fit the chain (changed)"}
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit trail's hash chain from the stored rows: exit 0 when every sealed row fits,
+    1 at the first row that does not (edited, deleted or copied behind the application's back)."""
+    from sqlmodel import col, func, select
+
+    from services.core import audit
+    from services.core.db import session_scope
+    from services.models import AuditEvent
+
+    with session_scope() as session:
+        broken = audit.verify_chain(session)
+        sealed = session.exec(select(func.count()).select_from(AuditEvent)
+                              .where(col(AuditEvent.chain_seq).is_not(None))).one()
+    if broken is None:
+        typer.echo(f"审计链完整：{sealed}条已封存记录均与链相符。\n"
+                   f"Audit chain intact: all {sealed} sealed events fit the chain.")
+        return
+    english = next((en for zh, en in CHAIN_BREAK_EN.items() if broken.reason.startswith(zh)),
+                   "it does not fit the chain")
+    typer.echo(f"审计链已断开：第{broken.chain_seq}号记录（事件{broken.event_id}）{broken.reason}。\n"
+               f"Audit chain broken at event {broken.event_id} (chain position {broken.chain_seq}): {english}.",
+               err=True)
+    raise typer.Exit(1)
 
 
 @app.command()

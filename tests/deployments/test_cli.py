@@ -42,3 +42,23 @@ def test_seed_demo_twice_changes_nothing(tmp_path):
     with sqlite3.connect(tmp_path / "greenchannel.db") as db:
         assert db.execute("SELECT count(*) FROM industrial_base").fetchone()[0] == 7
         assert db.execute("SELECT count(*) FROM user").fetchone()[0] == len(DEMO_ACCOUNTS)
+
+
+def test_audit_verify_says_intact_then_finds_an_edit_made_with_the_triggers_off(tmp_path):
+    import sqlite3
+
+    assert _cli(tmp_path, "db", "upgrade").returncode == 0
+    assert _cli(tmp_path, "seed-demo").returncode == 0  # the catalogue writes are audited
+    intact = _cli(tmp_path, "audit", "verify")
+    assert intact.returncode == 0, intact.stderr
+    assert "审计链完整" in intact.stdout and "Audit chain intact" in intact.stdout
+
+    with sqlite3.connect(tmp_path / "greenchannel.db") as db:  # what someone with the file can do
+        db.execute("DROP TRIGGER audit_event_no_update")
+        edited = db.execute("SELECT id, chain_seq FROM audit_event WHERE chain_seq = 2").fetchone()
+        db.execute("UPDATE audit_event SET actor_label = 'nobody' WHERE id = ?", (edited[0],))
+    broken = _cli(tmp_path, "audit", "verify")
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert f"审计链已断开：第{edited[1]}号记录（事件{edited[0]}）记录内容或哈希与链不符（已被修改）" in broken.stderr
+    assert f"Audit chain broken at event {edited[0]} (chain position {edited[1]}): its content or hash does not " \
+           "fit the chain (changed)." in broken.stderr
