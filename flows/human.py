@@ -16,11 +16,10 @@ from prefect import Task, get_client
 from prefect.flow_runs import resume_flow_run, suspend_flow_run
 from prefect.input import RunInput
 
-from services.cases import human_actions
+from services.cases import handoff, human_actions
 from services.cases.steps import ended_periods
 from services.core import clock
 from services.core.db import session_scope
-from services.models import Step, StepStatus
 
 log = logging.getLogger(__name__)
 
@@ -38,23 +37,22 @@ def settle_step(step_id: int, apply: Task) -> str:
     """
     while True:
         with session_scope() as session:
-            step = session.get(Step, step_id)
-            if step.status not in (StepStatus.running, StepStatus.suspended):
-                return step.status.value
-            pending = human_actions.unapplied(session, step_id)
-            applied = sum(1 for a in human_actions.actions_of(session, step_id) if a.applied_at)
-        if pending is None:
-            given = suspend_flow_run(wait_for_input=ActionInput, key=f"step-{step_id}-{applied}", timeout=None)
+            next_on_step = handoff.next_on_step(session, step_id)
+        if next_on_step.closed_as is not None:
+            return next_on_step.closed_as.value
+        if next_on_step.action_id is None:
+            given = suspend_flow_run(wait_for_input=ActionInput, key=f"step-{step_id}-{next_on_step.applied}",
+                                     timeout=None)
             log.info("resumed with action %s", given.action_id)
             continue  # the stored actions decide what happens next
-        apply(pending.id)
+        apply(next_on_step.action_id)
 
 
 def resume(step_id: int, action_id: int | None) -> bool:
     """Resume the run waiting on the step (with the action, or none for a timer); False when it is not
     waiting right now."""
     with session_scope() as session:
-        flow_run_id = session.get(Step, step_id).flow_run_id
+        flow_run_id = handoff.run_waiting_on(session, step_id)
     if not flow_run_id:
         return False
     with get_client(sync_client=True) as client:

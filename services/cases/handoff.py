@@ -11,16 +11,21 @@ found again:
 * ``set_flow_run`` — the process run that started names itself on the application (audited);
 * ``awaiting_dispatch`` — what the sweep hands over again.
 
-This module only keeps the record; it must not talk to Prefect (``flows.dispatch`` does).
+And back: a run waiting on a person's action (``flows.human``) asks ``next_on_step`` what to do next —
+go on, apply the oldest recorded action, or suspend — and a recorded action resumes ``run_waiting_on``.
+
+This module only keeps the record; it must not talk to Prefect (``flows.dispatch`` and ``flows.human`` do).
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from services.cases.human_actions import unapplied
 from services.core import audit, clock
-from services.models import Application
+from services.models import Application, Step, StepAction, StepStatus
 
 
 def set_flow_run(session: Session, application_id: int, flow_run_id: str) -> None:
@@ -80,3 +85,31 @@ def awaiting_dispatch(session: Session, grace: timedelta = timedelta(minutes=2),
     stale = (dispatched_at < now - stale_after) & col(Application.dispatch_task_run_id).is_(None)
     stmt = select(Application.id).where(col(Application.flow_run_id).is_(None), never | stale)
     return [app_id for app_id in session.exec(stmt) if app_id is not None]
+
+
+@dataclass(frozen=True)
+class NextOnStep:
+    """What the run waiting on a human step does next."""
+
+    closed_as: StepStatus | None  # the step waits for nobody any more (this status): the run goes on
+    action_id: int | None  # else the oldest recorded action not yet applied: the run applies it
+    applied: int  # else it suspends; actions applied so far name the suspension (one key per wait)
+
+
+def next_on_step(session: Session, step_id: int) -> NextOnStep:
+    """Whether the step still waits for people (running, or suspended for 补正), and on which action."""
+    step = session.get(Step, step_id)
+    if step is None:
+        raise LookupError(f"step {step_id} does not exist")
+    if step.status not in (StepStatus.running, StepStatus.suspended):
+        return NextOnStep(closed_as=step.status, action_id=None, applied=0)
+    pending = unapplied(session, step_id)
+    applied = session.exec(select(func.count()).select_from(StepAction).where(
+        col(StepAction.step_id) == step_id, col(StepAction.applied_at).is_not(None))).one()
+    return NextOnStep(closed_as=None, action_id=pending.id if pending else None, applied=applied)
+
+
+def run_waiting_on(session: Session, step_id: int) -> str | None:
+    """The flow run that the step's actions resume (stored when the run opened the step)."""
+    step = session.get(Step, step_id)
+    return step.flow_run_id if step else None
