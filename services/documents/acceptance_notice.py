@@ -5,31 +5,7 @@ One view builder, :func:`prepare`, turns the context into display strings; the H
 what it returns, so both formats carry the same words by construction. This module does not
 compute deadlines, allocate numbers or touch the database: the caller passes the results in.
 
-Context (a plain dict; all keys required):
-
-=====================  ==========  ==========================================================
-key                    type        meaning
-=====================  ==========  ==========================================================
-number                 str         文号, e.g. ``"东莞绿通受〔2026〕第0001号"``
-issuer                 str         issuing body, e.g. ``"东莞市绿色通道服务中心"``
-issued_on              date        date printed under the seal; also the file's created date
-enterprise_name        str         addressee (applicant enterprise)
-uscc                   str         统一社会信用代码 of the applicant
-case_no                str         case number, e.g. ``"GC-2026-000123"``
-application_title      str         without 《》, e.g. ``"标准地预评估申请"``
-project_name           str         project name
-submitted_at           datetime    when the application was submitted
-accepted_at            datetime    acceptance time (the clock starts from it)
-materials              list        ``[{"name": str, "form": str}, ...]``, at least one;
-                                   ``form`` is copies/form, e.g. ``"原件1份"``, ``"电子件"``
-sla_working_days       int         committed limit in working days
-due_on                 date        办结期限, computed by the SLA engine
-due_provisional        bool        True when ``due_on`` depends on a year whose official
-                                   holiday schedule is not yet published
-handler_name           str         经办人
-handler_phone          str         contact phone
-verification_code      str         查验码
-=====================  ==========  ==========================================================
+Context: :class:`AcceptanceNoticeContext`.
 """
 
 from __future__ import annotations
@@ -40,10 +16,11 @@ from datetime import date, datetime, time
 
 from docx.document import Document
 from docx.shared import Cm, Pt
+from pydantic import Field
 
 from services.core.formatting import CHINA_TZ, format_date_zh, format_datetime_zh, working_days_zh
 from services.documents import docx_builder as dx
-from services.documents.kind import DocumentKind
+from services.documents.kind import ContextModel, DocumentKind, Items
 from services.documents.layout import DocumentMeta
 
 KIND = "acceptance_notice"
@@ -51,25 +28,30 @@ TITLE = "受理通知书"
 NUMBER_WORD = "受"  # the word in the 文号, e.g. 东莞绿通受〔2026〕第0001号
 TEMPLATE = "acceptance_notice.html"
 
-_TYPES: dict[str, type | tuple[type, ...]] = {
-    "number": str,
-    "issuer": str,
-    "issued_on": date,
-    "enterprise_name": str,
-    "uscc": str,
-    "case_no": str,
-    "application_title": str,
-    "project_name": str,
-    "submitted_at": datetime,
-    "accepted_at": datetime,
-    "materials": (list, tuple),
-    "sla_working_days": int,
-    "due_on": date,
-    "due_provisional": bool,
-    "handler_name": str,
-    "handler_phone": str,
-    "verification_code": str,
-}
+class Material(ContextModel):
+    name: str = Field(description="material name, e.g. 标准地预评估申请表")
+    form: str = Field(description="copies or form, e.g. 原件1份, 电子件")
+
+
+class AcceptanceNoticeContext(ContextModel):
+    number: str = Field(description="文号, e.g. 东莞绿通受〔2026〕第0001号")
+    issuer: str = Field(description="issuing body, e.g. 东莞市绿色通道服务中心")
+    issued_on: date = Field(description="date printed under the seal; also the files' created date")
+    enterprise_name: str = Field(description="addressee (the applicant enterprise)")
+    uscc: str = Field(description="统一社会信用代码 of the applicant")
+    case_no: str = Field(description="case number, e.g. GC-2026-000123")
+    application_title: str = Field(description="without 《》, e.g. 标准地预评估申请")
+    project_name: str
+    submitted_at: datetime = Field(description="when the application was submitted")
+    accepted_at: datetime = Field(description="acceptance time (the clock starts from it)")
+    materials: Items[Material] = Field(min_length=1, description="the materials received")
+    sla_working_days: int = Field(description="committed limit in working days")
+    due_on: date = Field(description="办结期限, computed by the SLA engine")
+    due_provisional: bool = Field(description="due_on depends on a year whose official holidays are not published")
+    handler_name: str = Field(description="经办人")
+    handler_phone: str = Field(description="contact phone")
+    verification_code: str = Field(description="查验码")
+
 
 MATERIALS_HEADER = ("序号", "材料名称", "份数/形式")
 
@@ -95,34 +77,8 @@ class AcceptanceNoticeView:
     note: str | None
 
 
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key."""
-    problems = []
-    for key, expected in _TYPES.items():
-        if key not in ctx:
-            problems.append(f"missing {key}")
-            continue
-        value = ctx[key]
-        if expected is date and isinstance(value, datetime):
-            problems.append(f"{key} must be a date, not a datetime")
-        elif expected is int and isinstance(value, bool):
-            problems.append(f"{key} must be an int")
-        elif not isinstance(value, expected):
-            problems.append(f"{key} has type {type(value).__name__}")
-    materials = ctx.get("materials")
-    if isinstance(materials, (list, tuple)):
-        if not materials:
-            problems.append("materials is empty")
-        for i, item in enumerate(materials):
-            if not isinstance(item, Mapping) or not {"name", "form"} <= item.keys():
-                problems.append(f"materials[{i}] needs name and form")
-    if problems:
-        raise ValueError(f"{KIND} context: " + "; ".join(problems))
-
-
 def prepare(ctx: Mapping) -> AcceptanceNoticeView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked against :class:`AcceptanceNoticeContext`) → view. Deterministic: depends on ``ctx`` only."""
     due = format_date_zh(ctx["due_on"]) + ("（暂定）" if ctx["due_provisional"] else "")
     note = None
     if ctx["due_provisional"]:
@@ -187,4 +143,4 @@ def build_docx(doc: Document, v: AcceptanceNoticeView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx, context=AcceptanceNoticeContext)
