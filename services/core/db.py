@@ -7,10 +7,11 @@ and WAL so the web app and the flow runner can share the file.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import cast
+from typing import Protocol, cast
 
 from sqlalchemy import Table, event, inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, SQLModel, create_engine
 
 from services.core.settings import get_settings
@@ -58,3 +59,13 @@ def table_of(model: type[SQLModel]) -> Table:
     The same object as ``model.__table__``, which SQLModel does not declare to type checkers.
     """
     return cast(Table, inspect(model).local_table)
+
+
+class _TableWithId(Protocol):
+    id: int | None
+
+
+def id_column(model: type[_TableWithId]) -> Mapped[int]:
+    """``model.id`` as the column of stored rows' ids, which are never NULL (only a new row's ``id`` is None);
+    ``select(id_column(Step))`` reads plain ``int`` ids where ``select(Step.id)`` would type them optional."""
+    return cast(Mapped[int], model.id)

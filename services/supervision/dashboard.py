@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.cases.steps import OPEN, steps_of
+from services.core.ids import stored_id
 from services.core.visibility import readable_applications
 from services.models import (
     Application,
@@ -92,51 +93,53 @@ class ApplicationRow:
 
 
 def application_view(session: Session, application: Application) -> ApplicationView:
-    project = session.get(Project, application.project_id)
+    project = session.get_one(Project, application.project_id)
     parcel = session.get(Parcel, project.parcel_id) if project.parcel_id else None
     documents = session.exec(select(Document).where(Document.application_id == application.id)
-                             .order_by(Document.issued_at, Document.id)).all()  # same second: issue order
-    steps = steps_of(session, application.id)
+                             .order_by(col(Document.issued_at), col(Document.id))).all()  # same second: issue order
+    steps = steps_of(session, stored_id(application))
     step_ids = [s.id for s in steps]
     actions = list(session.exec(select(StepAction).where(StepAction.application_id == application.id)
-                                .order_by(StepAction.step_id, StepAction.sequence)))
-    actors = {u.id: u.display_name for u in session.exec(select(User).where(
-        User.id.in_({a.actor_id for a in actions})))} if actions else {}
+                                .order_by(col(StepAction.step_id), col(StepAction.sequence))))
+    actors = {stored_id(u): u.display_name for u in session.exec(select(User).where(
+        col(User.id).in_({a.actor_id for a in actions})))} if actions else {}
     return ApplicationView(
-        application=application, enterprise=session.get(Enterprise, application.enterprise_id), project=project,
+        application=application, enterprise=session.get_one(Enterprise, application.enterprise_id),
+        project=project,
         parcel=parcel, base=session.get(IndustrialBase, parcel.base_id) if parcel else None,
         steps=steps, documents=list(documents),
         evaluations=list(session.exec(select(Evaluation).where(Evaluation.application_id == application.id))),
         actions=actions, actors=actors,
-        pauses=list(session.exec(select(ClockPause).where(ClockPause.step_id.in_(step_ids)).order_by(ClockPause.id))),
+        pauses=list(session.exec(select(ClockPause).where(col(ClockPause.step_id).in_(step_ids))
+                                 .order_by(col(ClockPause.id)))),
         attachments=list(session.exec(select(Attachment).where(Attachment.application_id == application.id)
-                                      .order_by(Attachment.id))),
+                                      .order_by(col(Attachment.id)))),
         lights={light.step_id: light for light in session.exec(select(StepLight).where(
-            StepLight.step_id.in_(step_ids)))},
+            col(StepLight.step_id).in_(step_ids)))},
         verifications=list(session.exec(select(VerificationRecord)
                                         .where(VerificationRecord.application_id == application.id)
-                                        .order_by(VerificationRecord.id))))
+                                        .order_by(col(VerificationRecord.id)))))
 
 
 def list_applications(session: Session, user: User, limit: int = 200) -> list[ApplicationRow]:
     """Newest first, each with its next open step and that step's deadline."""
-    apps = session.exec(readable_applications(user).order_by(Application.id.desc()).limit(limit)).all()
+    apps = session.exec(readable_applications(user).order_by(col(Application.id).desc()).limit(limit)).all()
     if not apps:
         return []
     ids = [a.id for a in apps]
     names = dict(session.exec(select(Enterprise.id, Enterprise.name)
-                              .where(Enterprise.id.in_({a.enterprise_id for a in apps}))).all())
+                              .where(col(Enterprise.id).in_({a.enterprise_id for a in apps}))).all())
     projects = dict(session.exec(select(Project.id, Project.name)
-                                 .where(Project.id.in_({a.project_id for a in apps}))).all())
+                                 .where(col(Project.id).in_({a.project_id for a in apps}))).all())
     first_open = (select(Step.application_id, func.min(Step.sequence).label("seq"))
-                  .where(Step.application_id.in_(ids), Step.status.in_(OPEN))
-                  .group_by(Step.application_id).subquery())
+                  .where(col(Step.application_id).in_(ids), col(Step.status).in_(OPEN))
+                  .group_by(col(Step.application_id)).subquery())
     next_steps = {s.application_id: s for s in session.exec(
-        select(Step).join(first_open, (Step.application_id == first_open.c.application_id)
-                          & (Step.sequence == first_open.c.seq)))}
+        select(Step).join(first_open, (col(Step.application_id) == first_open.c.application_id)
+                          & (col(Step.sequence) == first_open.c.seq)))}
     rows = []
     for a in apps:
-        step = next_steps.get(a.id)
+        step = next_steps.get(stored_id(a))
         rows.append(ApplicationRow(a, names.get(a.enterprise_id, ""), projects.get(a.project_id, ""),
                                    step.name if step else None, step.due_on if step else None,
                                    step.due_provisional if step else False))
@@ -144,16 +147,16 @@ def list_applications(session: Session, user: User, limit: int = 200) -> list[Ap
 
 
 def available_parcels(session: Session) -> list[tuple[Parcel, IndustrialBase]]:
-    stmt = (select(Parcel, IndustrialBase).join(IndustrialBase, Parcel.base_id == IndustrialBase.id)
-            .where(Parcel.status == "available").order_by(IndustrialBase.id, Parcel.number))
+    stmt = (select(Parcel, IndustrialBase).join(IndustrialBase, col(Parcel.base_id) == IndustrialBase.id)
+            .where(Parcel.status == "available").order_by(col(IndustrialBase.id), col(Parcel.number)))
     return list(session.exec(stmt).all())
 
 
 def parcel_indicators(session: Session) -> dict[int, list[ParcelIndicator]]:
     """Indicators of every available parcel, so the application form can ask for each planned value."""
-    stmt = (select(ParcelIndicator).join(Parcel, Parcel.id == ParcelIndicator.parcel_id)
-            .where(Parcel.status == "available").order_by(ParcelIndicator.parcel_id, ParcelIndicator.sequence,
-                                                          ParcelIndicator.id))
+    stmt = (select(ParcelIndicator).join(Parcel, col(Parcel.id) == ParcelIndicator.parcel_id)
+            .where(Parcel.status == "available").order_by(col(ParcelIndicator.parcel_id),
+                                                          col(ParcelIndicator.sequence), col(ParcelIndicator.id)))
     grouped: dict[int, list[ParcelIndicator]] = {}
     for indicator in session.exec(stmt):
         grouped.setdefault(indicator.parcel_id, []).append(indicator)
@@ -175,17 +178,17 @@ class QueueRow:
 def review_queue(session: Session, user: User, limit: int = 200) -> list[QueueRow]:
     """Human-decision steps that are open, for the user's department (supervisors: all); soonest due first."""
     stmt = (select(Step, Application, Enterprise.name, Project.name)
-            .join(Application, Application.id == Step.application_id)
-            .join(Enterprise, Enterprise.id == Application.enterprise_id)
-            .join(Project, Project.id == Application.project_id)
-            .where(Step.kind == "human", Step.status.in_([StepStatus.running, StepStatus.suspended]))
-            .order_by(Step.status, Step.due_on, Step.id).limit(limit))
+            .join(Application, col(Application.id) == Step.application_id)
+            .join(Enterprise, col(Enterprise.id) == Application.enterprise_id)
+            .join(Project, col(Project.id) == Application.project_id)
+            .where(Step.kind == "human", col(Step.status).in_([StepStatus.running, StepStatus.suspended]))
+            .order_by(col(Step.status), col(Step.due_on), col(Step.id)).limit(limit))
     if user.role != Role.supervisor:
         stmt = stmt.where(Step.department == (user.department or ""))
     rows = session.exec(stmt).all()
     proposals = {e.application_id: e.result.get("proposal", {}).get("result_zh") for e in session.exec(
-        select(Evaluation).where(Evaluation.application_id.in_([r[1].id for r in rows])))} if rows else {}
+        select(Evaluation).where(col(Evaluation.application_id).in_([r[1].id for r in rows])))} if rows else {}
     lights = {light.step_id: light.light for light in session.exec(select(StepLight).where(
-        StepLight.step_id.in_([r[0].id for r in rows])))} if rows else {}
-    return [QueueRow(step, app, ent, proj, proposals.get(app.id), lights.get(step.id))
+        col(StepLight.step_id).in_([r[0].id for r in rows])))} if rows else {}
+    return [QueueRow(step, app, ent, proj, proposals.get(stored_id(app)), lights.get(stored_id(step)))
             for step, app, ent, proj in rows]

@@ -17,13 +17,15 @@ import ssl
 from collections.abc import Callable, Iterable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.core import clock
+from services.core.db import id_column
 from services.core.settings import Settings, get_settings
 from services.models import Notification, Role, User
 
@@ -53,7 +55,7 @@ def notify(session: Session, users: Iterable[User], *, kind: str, title: str, bo
     if len(link) > 255 or len(kind) > 32:
         raise ValueError("link is limited to 255 characters and kind to 32")
     now = clock.now()
-    values = {"kind": kind, "title": _clip(title, 200), "body": _clip(body, 4000), "link": link,
+    values: dict[str, Any] = {"kind": kind, "title": _clip(title, 200), "body": _clip(body, 4000), "link": link,
               "dedupe_key": dedupe_key, "application_id": application_id, "created_at": now, "email_error": ""}
     user_ids = list(dict.fromkeys(u.id for u in users if u.id is not None))
     if not user_ids:
@@ -63,7 +65,7 @@ def notify(session: Session, users: Iterable[User], *, kind: str, title: str, bo
     if dialect in ("sqlite", "postgresql"):
         insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(Notification)
         stmt = (insert.values(rows).on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
-                .returning(Notification.id))
+                .returning(col(Notification.id)))
         created_ids = [row[0] for row in session.execute(stmt)]
     else:  # any other database: one savepoint per row, the constraint decides
         created_ids = []
@@ -78,52 +80,52 @@ def notify(session: Session, users: Iterable[User], *, kind: str, title: str, bo
                 pass
     if not created_ids:
         return []
-    return list(session.exec(select(Notification).where(Notification.id.in_(created_ids))
-                             .order_by(Notification.id)).all())
+    return list(session.exec(select(Notification).where(col(Notification.id).in_(created_ids))
+                             .order_by(col(Notification.id))).all())
 
 
 def unread_count(session: Session, user: User) -> int:
     stmt = select(func.count()).select_from(Notification).where(Notification.user_id == user.id,
-                                                                 Notification.read_at.is_(None))
+                                                                 col(Notification.read_at).is_(None))
     return session.exec(stmt).one()
 
 
 def inbox(session: Session, user: User, limit: int = 100) -> list[Notification]:
     """The user's notifications, newest first."""
     stmt = (select(Notification).where(Notification.user_id == user.id)
-            .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
+            .order_by(col(Notification.created_at).desc(), col(Notification.id).desc()).limit(limit))
     return list(session.exec(stmt).all())
 
 
 def mark_read(session: Session, user: User, notification_id: int) -> Notification | None:
     """Mark one of the user's own notifications read (again: no change). ``None``: no such
     notification of this user — someone else's is treated as not there."""
-    session.execute(update(Notification)
-                    .where(Notification.id == notification_id, Notification.user_id == user.id,
-                           Notification.read_at.is_(None))
-                    .values(read_at=clock.now()).execution_options(synchronize_session=False))
+    session.exec(update(Notification)
+                 .where(col(Notification.id) == notification_id, col(Notification.user_id) == user.id,
+                        col(Notification.read_at).is_(None))
+                 .values(read_at=clock.now()).execution_options(synchronize_session=False))
     stmt = select(Notification).where(Notification.id == notification_id, Notification.user_id == user.id)
     return session.exec(stmt.execution_options(populate_existing=True)).first()
 
 
 def mark_all_read(session: Session, user: User) -> int:
     """Mark every unread notification of the user read; returns how many were unread."""
-    result = session.execute(update(Notification)
-                             .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-                             .values(read_at=clock.now()).execution_options(synchronize_session=False))
+    result = session.exec(update(Notification)
+                          .where(col(Notification.user_id) == user.id, col(Notification.read_at).is_(None))
+                          .values(read_at=clock.now()).execution_options(synchronize_session=False))
     return result.rowcount
 
 
 def department_contacts(session: Session, department: str) -> list[User]:
     """The active reviewers of a department: who is told about that department's steps."""
     stmt = select(User).where(User.role == Role.reviewer, User.department == department, User.is_active)
-    return list(session.exec(stmt.order_by(User.id)).all())
+    return list(session.exec(stmt.order_by(col(User.id))).all())
 
 
 def supervisors(session: Session) -> list[User]:
     """The active supervisors (督办管理员)."""
     stmt = select(User).where(User.role == Role.supervisor, User.is_active)
-    return list(session.exec(stmt.order_by(User.id)).all())
+    return list(session.exec(stmt.order_by(col(User.id))).all())
 
 
 # --------------------------------------------------------------------------------------------- e-mail
@@ -199,10 +201,10 @@ def deliver_pending(session: Session, sender: Sender | None = None, limit: int =
         if not settings.smtp_host:
             return 0
         sender = own_sender = SmtpSender(settings)
-    pending = (select(Notification.id).join(User, User.id == Notification.user_id)
-               .where(Notification.email_sent_at.is_(None), Notification.email_error == "",
-                      User.email.is_not(None), User.email != "", User.is_active)
-               .order_by(Notification.id).limit(limit))
+    pending = (select(id_column(Notification)).join(User, col(User.id) == Notification.user_id)
+               .where(col(Notification.email_sent_at).is_(None), Notification.email_error == "",
+                      col(User.email).is_not(None), User.email != "", User.is_active)
+               .order_by(col(Notification.id)).limit(limit))
     ids = list(session.exec(pending).all())
     session.commit()  # end the read: each claim below starts its own write transaction
     sent = 0
@@ -237,15 +239,15 @@ def deliver_pending(session: Session, sender: Sender | None = None, limit: int =
 
 def _claim(session: Session, notification_id: int) -> dict | None:
     """Take the row for this sender (committed), with what the message needs; ``None``: not ours."""
-    result = session.execute(update(Notification)
-                             .where(Notification.id == notification_id, Notification.email_sent_at.is_(None),
-                                    Notification.email_error == "")
-                             .values(email_error=CLAIMED).execution_options(synchronize_session=False))
+    result = session.exec(update(Notification)
+                          .where(col(Notification.id) == notification_id, col(Notification.email_sent_at).is_(None),
+                                 col(Notification.email_error) == "")
+                          .values(email_error=CLAIMED).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         session.rollback()
         return None
     stmt = (select(Notification.title, Notification.body, Notification.link, User.email)
-            .join(User, User.id == Notification.user_id).where(Notification.id == notification_id))
+            .join(User, col(User.id) == Notification.user_id).where(Notification.id == notification_id))
     title, body, link, email = session.exec(stmt).one()
     session.commit()
     return {"title": title, "body": body, "link": link, "to": email}
@@ -253,8 +255,8 @@ def _claim(session: Session, notification_id: int) -> dict | None:
 
 def _record(session: Session, notification_id: int, error: str) -> None:
     values = {"email_error": error} if error else {"email_sent_at": clock.now(), "email_error": ""}
-    session.execute(update(Notification).where(Notification.id == notification_id)
-                    .values(**values).execution_options(synchronize_session=False))
+    session.exec(update(Notification).where(col(Notification.id) == notification_id)
+                 .values(**values).execution_options(synchronize_session=False))
     session.commit()
 
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.agency import service as agency
 from services.calendar.schedules import work_calendar
@@ -22,8 +22,8 @@ BUCKET_ZH = {"le50": "≤50%期限", "le100": "50%–100%期限", "le150": "100%
 
 
 def _completed_with_due(session: Session) -> list[Step]:
-    return list(session.exec(select(Step).where(Step.status == StepStatus.completed, Step.due_on.is_not(None),
-                                                Step.finished_at.is_not(None))).all())
+    return list(session.exec(select(Step).where(Step.status == StepStatus.completed, col(Step.due_on).is_not(None),
+                                                col(Step.finished_at).is_not(None))).all())
 
 
 def _rate(on_time: int, completed: int) -> float:
@@ -33,6 +33,7 @@ def _rate(on_time: int, completed: int) -> float:
 def _on_time_rows(steps: list[Step], key) -> list[dict]:
     counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     for step in steps:
+        assert step.finished_at and step.due_on, "selected with both (_completed_with_due)"
         entry = counts[key(step)]
         entry[0] += 1
         entry[1] += step.finished_at.date() <= step.due_on
@@ -51,6 +52,7 @@ def on_time_by_step(session: Session) -> list[dict]:
 
 def taken_days(step: Step, calendar) -> int:
     """Time a finished step took in its own unit (working or calendar days), less its paused working days."""
+    assert step.started_at and step.finished_at, "a finished step has started and finished"
     start, end = step.started_at.date(), step.finished_at.date()
     if step.sla_unit == "calendar_day":
         elapsed = max((end - start).days, 0)
@@ -72,8 +74,8 @@ def bucket_of(taken: int, limit: int) -> str:
 def duration_by_step(session: Session) -> list[dict]:
     """Per step name (and limit): how many finished, the average time taken, the limit and the distribution."""
     calendar = work_calendar(session)
-    steps = session.exec(select(Step).where(Step.status == StepStatus.completed, Step.started_at.is_not(None),
-                                            Step.finished_at.is_not(None))).all()
+    steps = session.exec(select(Step).where(Step.status == StepStatus.completed, col(Step.started_at).is_not(None),
+                                            col(Step.finished_at).is_not(None))).all()
     groups: dict[tuple, list[int]] = defaultdict(list)
     for step in steps:
         groups[(step.name, step.sla_working_days, step.sla_unit)].append(taken_days(step, calendar))
@@ -106,9 +108,9 @@ def lights_over_time(session: Session, days: int = 30, end: date | None = None) 
     """The last ``days`` days (up to ``end``, today by default) that have snapshots: totals per light."""
     end = end or clock.today()
     start = end - timedelta(days=days - 1)
-    found = session.exec(select(LightSnapshot.day, LightSnapshot.light, func.sum(LightSnapshot.count))
+    found = session.exec(select(col(LightSnapshot.day), LightSnapshot.light, func.sum(col(LightSnapshot.count)))
                          .where(LightSnapshot.day >= start, LightSnapshot.day <= end)
-                         .group_by(LightSnapshot.day, LightSnapshot.light)).all()
+                         .group_by(col(LightSnapshot.day), LightSnapshot.light)).all()
     rows: dict[date, dict] = {}
     for day, light, count in found:
         row = rows.setdefault(day, {"day": day} | {k: 0 for k in LIGHTS})
