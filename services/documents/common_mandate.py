@@ -6,30 +6,7 @@ The mandate documents (``mandate_letter`` 委托书, ``mandate_continuation`` �
 :class:`~services.documents.layout.SectionedView` and its DOCX builder. This module
 does not assign agents, count working days or track cases: the caller passes the results in.
 
-Common context (a plain dict; all keys required):
-
-=======================  ==========  ========================================================
-key                      type        meaning
-=======================  ==========  ========================================================
-number                   str         文号, e.g. ``"东莞绿通代委〔2026〕第0007号"``
-issuer                   str         代办服务中心 that issues the text
-issued_on                date        date the text is generated; also the file's created date
-verification_code        str         查验码
-enterprise_name          str         委托方 (the enterprise)
-uscc                     str         its 统一社会信用代码
-legal_representative     str         its 法定代表人
-contact_name             str         its contact person
-contact_phone            str         the contact's phone
-project_name             str         project the approvals are for
-agency                   str         受托方, the agency service centre
-agent_name               str         代办专员; ``""`` prints 待指派
-agent_phone              str         the agent's phone; ``""`` prints none
-items                    list        ``[{"code", "name", "department", "mode"}]``, all str, at least
-                                     one: the delegated 代办事项; ``mode`` e.g. 全程代办 / 协助办理
-all_items                bool        the whole published catalogue was delegated (全部事项)
-valid_from               date        委托期限 start
-valid_until              date        委托期限 end, ≥ ``valid_from``
-=======================  ==========  ========================================================
+The context every mandate document carries is :class:`MandateContext`; each kind adds its own keys.
 """
 
 from __future__ import annotations
@@ -37,34 +14,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
+from pydantic import Field, ValidationInfo, field_validator
+
 from services.core.formatting import format_date_zh
 from services.documents import common_eia as ce
 from services.documents import layout
+from services.documents.kind import ContextModel, Items, context_day
 from services.documents.layout import DocumentMeta, Section, Table
 
 AGENT_PENDING = "待指派"
 
-COMMON_TYPES: dict[str, layout.TypeSpec] = {
-    "number": str,
-    "issuer": str,
-    "issued_on": date,
-    "verification_code": str,
-    "enterprise_name": str,
-    "uscc": str,
-    "legal_representative": str,
-    "contact_name": str,
-    "contact_phone": str,
-    "project_name": str,
-    "agency": str,
-    "agent_name": str,
-    "agent_phone": str,
-    "items": (list, tuple),
-    "all_items": bool,
-    "valid_from": date,
-    "valid_until": date,
-}
-ITEM_TYPES: dict[str, layout.TypeSpec] = {"code": str, "name": str, "department": str, "mode": str}
-CASE_TYPES: dict[str, layout.TypeSpec] = {"case_no": str, "title": str, "status_zh": str}
 ITEMS_HEADER = ("序号", "事项", "审批部门", "代办方式")
 
 # the terms every mandate carries; the continuation says they still apply
@@ -72,7 +31,58 @@ FREE_SERVICE = "自愿委托、无偿服务"
 NOT_TAKING_OVER = "帮办代办不包办、服务到位不越位"
 
 
-# --- context checks ---------------------------------------------------------------------------
+# --- the context -----------------------------------------------------------------------------
+
+
+class MandateItem(ContextModel):
+    code: str = Field(description="the 代办事项's code in the published catalogue")
+    name: str = Field(description="the approval item, e.g. 建设工程规划许可证核发")
+    department: str = Field(description="审批部门")
+    mode: str = Field(description="代办方式, e.g. 全程代办 / 协助办理")
+
+
+class MandateCase(ContextModel):
+    case_no: str
+    title: str
+    status_zh: str = Field(description="the case's status in words")
+
+
+class MandateContext(ContextModel):
+    """The keys all four mandate documents carry."""
+
+    number: str = Field(description="文号, e.g. 东莞绿通代委〔2026〕第0007号")
+    issuer: str = Field(description="代办服务中心 that issues the text")
+    issued_on: date = Field(description="date the text is generated; also the files' created date")
+    verification_code: str = Field(description="查验码")
+    enterprise_name: str = Field(description="委托方 (the enterprise)")
+    uscc: str = Field(description="its 统一社会信用代码")
+    legal_representative: str = Field(description="its 法定代表人")
+    contact_name: str = Field(description="its contact person")
+    contact_phone: str
+    project_name: str = Field(description="project the approvals are for")
+    agency: str = Field(description="受托方, the agency service centre")
+    agent_name: str = Field(description="代办专员; empty prints 待指派")
+    agent_phone: str = Field(description="the agent's phone; empty prints none")
+    items: Items[MandateItem] = Field(min_length=1, description="the delegated 代办事项")
+    all_items: bool = Field(description="the whole published catalogue was delegated (全部事项)")
+    valid_from: date = Field(description="委托期限 start")
+    valid_until: date = Field(description="委托期限 end, not before valid_from")
+
+    @field_validator("valid_until")
+    @classmethod
+    def _period_runs_forwards(cls, value: date, info: ValidationInfo) -> date:
+        start = context_day(info, "valid_from")
+        if start and start > value:
+            raise ValueError("valid_from must not be after valid_until")
+        return value
+
+
+def not_before_start(value: date, info: ValidationInfo) -> date:
+    """A date of the mandate's life (termination, completion) that cannot precede ``valid_from``."""
+    start = context_day(info, "valid_from")
+    if start and value < start:
+        raise ValueError(f"{info.field_name} must not be before valid_from")
+    return value
 
 
 def day(value: object) -> date | None:
@@ -80,31 +90,9 @@ def day(value: object) -> date | None:
     return value if isinstance(value, date) and not isinstance(value, datetime) else None
 
 
-def common_problems(ctx: Mapping, types: Mapping[str, layout.TypeSpec]) -> list[str]:
-    """The common keys plus the kind's own: types, the items, the 委托期限's order."""
-    problems = layout.type_problems(ctx, {**COMMON_TYPES, **types})
-    problems += layout.list_problems(ctx, "items", ITEM_TYPES)
-    problems += ce.order_problems(("valid_from", day(ctx.get("valid_from")),
-                                   "valid_until", day(ctx.get("valid_until"))))
-    return problems
-
-
 def not_blank_problems(ctx: Mapping, *keys: str) -> list[str]:
     """str keys that must say something (a reason); their absence is reported elsewhere."""
     return [f"{key} must not be empty" for key in keys if isinstance(ctx.get(key), str) and not ctx[key].strip()]
-
-
-def on_or_after_start_problems(ctx: Mapping, key: str) -> list[str]:
-    """A date of the mandate's life (termination, completion) that cannot precede ``valid_from``."""
-    start, value = day(ctx.get("valid_from")), day(ctx.get(key))
-    if start and value and value < start:
-        return [f"{key} must not be before valid_from"]
-    return []
-
-
-def case_problems(ctx: Mapping) -> list[str]:
-    """``cases``: a list (may be empty) of dicts with str ``case_no``, ``title`` and ``status_zh``."""
-    return layout.list_problems(ctx, "cases", CASE_TYPES, min_items=0)
 
 
 # --- formatting -------------------------------------------------------------------------------

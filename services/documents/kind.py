@@ -16,9 +16,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+)
 
 
 class ContextModel(BaseModel):
@@ -32,9 +41,38 @@ def _tuple_as_list(value: object) -> object:
     return list(value) if isinstance(value, tuple) else value
 
 
-# A list in a context may come as a tuple (a builder's constant) or a list (stored JSON).
+def _day_or_none(value: object, info: ValidationInfo) -> object:
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    raise ValueError(f"{info.field_name} must be a date or None, not {type(value).__name__}")
+
+
+def _decimal_text(value: str, info: ValidationInfo) -> str:
+    try:
+        number = Decimal(value.strip().replace(",", ""))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise ValueError(f"{info.field_name} is not a decimal number: {value!r}")
+    return value
+
+
 T = TypeVar("T")
+# A list in a context may come as a tuple (a builder's constant) or a list (stored JSON).
 Items = Annotated[list[T], BeforeValidator(_tuple_as_list)]
+# Text that must say something (a reason, a signer): blank is refused as "must not be empty".
+NotBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# A date that may be absent as None (the key must still be there).
+DayOrNone = Annotated[date | None, BeforeValidator(_day_or_none)]
+# An amount or area as a decimal string ("20000.00", "1,000"): a typo must not reach an official figure.
+DecimalText = Annotated[str, AfterValidator(_decimal_text)]
+
+
+def context_day(info: ValidationInfo, key: str) -> date | None:
+    """Another key's date from the raw context, for a cross-field check that runs even when that key
+    is itself wrong (then None: its own error is reported)."""
+    value = (info.context or {}).get(key)
+    return value if isinstance(value, date) and not isinstance(value, datetime) else None
 
 
 @dataclass(frozen=True)
@@ -54,7 +92,7 @@ class DocumentKind:
         if self.context is None:
             return
         try:
-            self.context.model_validate(dict(ctx))
+            self.context.model_validate(dict(ctx), context=dict(ctx))
         except ValidationError as exc:
             raise ValueError(f"{self.code} context: " + "; ".join(problems(exc))) from None
 
@@ -74,8 +112,11 @@ def _problem(error: Mapping[str, Any]) -> str:
     kind, value = error["type"], error.get("input")
     if kind == "missing":
         return f"missing {name}"
-    if kind in ("value_error", "assertion_error"):
-        return str(error["ctx"]["error"])
+    if kind in ("value_error", "assertion_error"):  # the validator names its field; we add where it sits
+        parent = _dotted(error["loc"][:-1])
+        return f"{parent}.{error['ctx']['error']}" if parent else str(error["ctx"]["error"])
+    if kind == "model_type":
+        return f"{name} must be a dict"
     if kind == "date_type" and isinstance(value, datetime):
         return f"{name} must be a date, not a datetime"
     if kind == "int_type" and isinstance(value, bool):

@@ -7,20 +7,7 @@ and closes with the enterprise's confirmation. 委托方 confirms (委托方确�
 
 The view is the shared :class:`~services.documents.layout.SectionedView`.
 
-Context (a plain dict; all keys required): the common keys of
-:mod:`~services.documents.common_mandate` and:
-
-=======================  ==========  ========================================================
-key                      type        meaning
-=======================  ==========  ========================================================
-original_number          str         文号 of the 代办服务委托书 completed
-completed_on             date        办结日期, ≥ ``valid_from``
-cases                    list        ``[{"case_no", "title", "status_zh": str, "finished_on": date |
-                                     None}]``: cases under the mandate, ``finished_on`` ≤
-                                     ``completed_on`` (None prints —); may be empty
-results                  list        ``[{"title", "number"}]``, str: approval documents handed back
-                                     to the enterprise; may be empty
-=======================  ==========  ========================================================
+Context: :class:`MandateCompletionContext`.
 """
 
 from __future__ import annotations
@@ -29,11 +16,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from docx.document import Document
+from pydantic import Field, ValidationInfo, field_validator
 
 from services.core.formatting import format_date_zh
 from services.documents import common_mandate as cm
 from services.documents import layout
-from services.documents.kind import DocumentKind
+from services.documents.kind import ContextModel, DayOrNone, DocumentKind, Items, NotBlank, context_day
 from services.documents.layout import Section, SectionedView, Table
 
 KIND = "mandate_completion"
@@ -43,49 +31,34 @@ TEMPLATE = "sectioned.html"
 
 CASES_HEADER = ("序号", "案件编号", "案件名称", "办理结果", "办结日期")
 RESULTS_HEADER = ("序号", "审批结果名称", "文号")
-RESULT_TYPES: dict[str, layout.TypeSpec] = {"title": str, "number": str}
+class HandledCase(cm.MandateCase):
+    finished_on: DayOrNone = Field(description="办结日期, not after completed_on; None prints —")
 
-_TYPES: dict[str, layout.TypeSpec] = {
-    "original_number": str,
-    "completed_on": date,
-    "cases": (list, tuple),
-    "results": (list, tuple),
-}
-
-
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key and any value that does not fit."""
-    problems = cm.common_problems(ctx, _TYPES)
-    problems += cm.not_blank_problems(ctx, "original_number")
-    problems += cm.case_problems(ctx)
-    problems += _finished_problems(ctx)
-    problems += layout.list_problems(ctx, "results", RESULT_TYPES, min_items=0)
-    problems += cm.on_or_after_start_problems(ctx, "completed_on")
-    layout.raise_problems(KIND, problems)
+    @field_validator("finished_on")
+    @classmethod
+    def _finished_by_completion(cls, value: date | None, info: ValidationInfo) -> date | None:
+        completed = context_day(info, "completed_on")
+        if value and completed and value > completed:
+            raise ValueError("finished_on must not be after completed_on")
+        return value
 
 
-def _finished_problems(ctx: Mapping) -> list[str]:
-    """Each case's ``finished_on``: present, a date or None, not after ``completed_on``."""
-    cases = ctx.get("cases")
-    if not isinstance(cases, (list, tuple)):
-        return []
-    completed, problems = cm.day(ctx.get("completed_on")), []
-    for i, case in enumerate(cases):
-        if not isinstance(case, Mapping):
-            continue  # reported by case_problems
-        name = f"cases[{i}].finished_on"
-        if "finished_on" not in case:
-            problems.append(f"missing {name}")
-        elif case["finished_on"] is not None and cm.day(case["finished_on"]) is None:
-            problems.append(f"{name} must be a date or None, not {type(case['finished_on']).__name__}")
-        elif case["finished_on"] and completed and case["finished_on"] > completed:
-            problems.append(f"{name} must not be after completed_on")
-    return problems
+class HandedBack(ContextModel):
+    title: str = Field(description="the approval document handed back to the enterprise")
+    number: str = Field(description="its 文号")
+
+
+class MandateCompletionContext(cm.MandateContext):
+    original_number: NotBlank = Field(description="文号 of the 代办服务委托书 completed")
+    completed_on: date = Field(description="办结日期, not before valid_from")
+    cases: Items[HandledCase] = Field(description="cases under the mandate; may be empty")
+    results: Items[HandedBack] = Field(description="approval documents handed back; may be empty")
+
+    _not_before_start = field_validator("completed_on")(cm.not_before_start)
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked against :class:`MandateCompletionContext`) → view. Deterministic: depends on ``ctx`` only."""
     completed_on = format_date_zh(ctx["completed_on"])
     handed_back = "，审批结果已回交委托方" if ctx["results"] else ""
     return SectionedView(
@@ -142,4 +115,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=MandateCompletionContext)

@@ -8,17 +8,7 @@ letter's other terms (自愿委托、无偿服务, 帮办代办不包办 …) st
 
 The view is the shared :class:`~services.documents.layout.SectionedView`.
 
-Context (a plain dict; all keys required): the common keys of
-:mod:`~services.documents.common_mandate` (``valid_from``/``valid_until`` are the continued period)
-and:
-
-=======================  ==========  ========================================================
-key                      type        meaning
-=======================  ==========  ========================================================
-original_number          str         文号 of the 代办服务委托书 continued
-previous_until           date        the period's end before continuation, < ``valid_until``
-reason                   str         why it is continued, non-empty, e.g. ``"施工许可尚在办理"``
-=======================  ==========  ========================================================
+Context: :class:`MandateContinuationContext`.
 """
 
 from __future__ import annotations
@@ -27,11 +17,12 @@ from collections.abc import Mapping
 from datetime import date
 
 from docx.document import Document
+from pydantic import Field, ValidationInfo, field_validator
 
 from services.core.formatting import format_date_zh
 from services.documents import common_mandate as cm
 from services.documents import layout
-from services.documents.kind import DocumentKind
+from services.documents.kind import DocumentKind, NotBlank, context_day
 from services.documents.layout import Section, SectionedView
 
 KIND = "mandate_continuation"
@@ -39,26 +30,22 @@ TITLE = "代办服务续办委托书"
 NUMBER_WORD = "代续"
 TEMPLATE = "sectioned.html"
 
-_TYPES: dict[str, layout.TypeSpec] = {
-    "original_number": str,
-    "previous_until": date,
-    "reason": str,
-}
+class MandateContinuationContext(cm.MandateContext):
+    original_number: NotBlank = Field(description="文号 of the 代办服务委托书 continued")
+    previous_until: date = Field(description="the period's end before this extension, before valid_until")
+    reason: NotBlank = Field(description="why the items need more time")
 
-
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key and any value that does not fit."""
-    problems = cm.common_problems(ctx, _TYPES)
-    problems += cm.not_blank_problems(ctx, "original_number", "reason")
-    previous, until = cm.day(ctx.get("previous_until")), cm.day(ctx.get("valid_until"))
-    if previous and until and previous >= until:
-        problems.append("previous_until must be before valid_until")
-    layout.raise_problems(KIND, problems)
+    @field_validator("previous_until")
+    @classmethod
+    def _extends(cls, value: date, info: ValidationInfo) -> date:
+        until = context_day(info, "valid_until")
+        if until and value >= until:
+            raise ValueError("previous_until must be before valid_until")
+        return value
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked against :class:`MandateContinuationContext`) → view. Deterministic: depends on ``ctx`` only."""
     after = () if ctx["all_items"] else ("原委托书所列事项未列入上表的，自原委托期限届满之日起不再代办。",)
     return SectionedView(
         meta=cm.meta(TITLE, ctx),
@@ -96,4 +83,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=MandateContinuationContext)

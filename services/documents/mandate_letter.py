@@ -11,20 +11,7 @@ within the period, 限时回复 within ``reply_working_days`` of assignment, res
 
 The view is the shared :class:`~services.documents.layout.SectionedView`.
 
-Context (a plain dict; all keys required): the common keys of
-:mod:`~services.documents.common_mandate` (number, issuer, issued_on, verification_code,
-enterprise_name, uscc, legal_representative, contact_name, contact_phone, project_name, agency,
-agent_name, agent_phone, items, all_items, valid_from, valid_until) and:
-
-=======================  ==========  ========================================================
-key                      type        meaning
-=======================  ==========  ========================================================
-signed_at                datetime    when 委托方 signed online; aware, or naive China time (as
-                                     stored); its day in China ≤ ``issued_on``
-signed_by                str         who signed online for the enterprise
-reply_working_days       int         限时回复: the agent contacts the enterprise within this many
-                                     working days of assignment, ≥ 1
-=======================  ==========  ========================================================
+Context: :class:`MandateLetterContext`.
 """
 
 from __future__ import annotations
@@ -33,12 +20,13 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from docx.document import Document
+from pydantic import Field, ValidationInfo, field_validator
 
 from services.core.formatting import format_date_zh, format_datetime_zh, working_days_zh
 from services.documents import common_eia as ce
 from services.documents import common_mandate as cm
 from services.documents import layout
-from services.documents.kind import DocumentKind
+from services.documents.kind import DocumentKind, NotBlank, context_day
 from services.documents.layout import Section, SectionedView
 
 KIND = "mandate_letter"
@@ -46,30 +34,24 @@ TITLE = "代办服务委托书"
 NUMBER_WORD = "代委"
 TEMPLATE = "sectioned.html"
 
-_TYPES: dict[str, layout.TypeSpec] = {
-    "signed_at": datetime,
-    "signed_by": str,
-    "reply_working_days": int,
-}
+class MandateLetterContext(cm.MandateContext):
+    signed_at: datetime = Field(description="when 委托方 signed online; aware, or naive China time (as stored); "
+                                            "its day in China not after issued_on")
+    signed_by: NotBlank = Field(description="who signed online for the enterprise")
+    reply_working_days: int = Field(ge=1, description="限时回复: the agent contacts the enterprise within this many "
+                                                      "working days of assignment")
 
-
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key and any value that does not fit."""
-    problems = cm.common_problems(ctx, _TYPES)
-    problems += cm.not_blank_problems(ctx, "signed_by")
-    days = ctx.get("reply_working_days")
-    if isinstance(days, int) and not isinstance(days, bool) and days < 1:
-        problems.append("reply_working_days must be at least 1")
-    signed_at = ctx.get("signed_at")
-    if isinstance(signed_at, datetime):
-        signed_on = ce.china_date(signed_at)
-        problems += ce.order_problems(("signed_at", signed_on, "issued_on", cm.day(ctx.get("issued_on"))))
-    layout.raise_problems(KIND, problems)
+    @field_validator("signed_at")
+    @classmethod
+    def _signed_before_issue(cls, value: datetime, info: ValidationInfo) -> datetime:
+        issued = context_day(info, "issued_on")
+        if issued and ce.china_date(value) > issued:
+            raise ValueError("signed_at must not be after issued_on")
+        return value
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked against :class:`MandateLetterContext`) → view. Deterministic: depends on ``ctx`` only."""
     return SectionedView(
         meta=cm.meta(TITLE, ctx),
         issuer=ctx["issuer"],
@@ -120,4 +102,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=MandateLetterContext)

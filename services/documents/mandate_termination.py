@@ -9,19 +9,7 @@ open cases are continued or withdrawn by the enterprise itself, the materials ar
 
 The view is the shared :class:`~services.documents.layout.SectionedView`.
 
-Context (a plain dict; all keys required): the common keys of
-:mod:`~services.documents.common_mandate` (``valid_from``/``valid_until``: the period terminated) and:
-
-=======================  ==========  ========================================================
-key                      type        meaning
-=======================  ==========  ========================================================
-original_number          str         文号 of the 代办服务委托书 terminated
-terminated_on            date        终止日期, ≥ ``valid_from``
-terminated_by            str         who asked, e.g. ``"委托方"`` or ``"受托方"``
-reason                   str         why, non-empty
-cases                    list        ``[{"case_no", "title", "status_zh"}]``, all str: cases under the
-                                     mandate and their state at termination; may be empty
-=======================  ==========  ========================================================
+Context: :class:`MandateTerminationContext`.
 """
 
 from __future__ import annotations
@@ -30,12 +18,13 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from docx.document import Document
+from pydantic import Field, field_validator
 
 from services.core.formatting import format_date_zh
 from services.documents import common_eia as ce
 from services.documents import common_mandate as cm
 from services.documents import layout
-from services.documents.kind import DocumentKind
+from services.documents.kind import DocumentKind, Items, NotBlank
 from services.documents.layout import Section, SectionedView, Table
 
 KIND = "mandate_termination"
@@ -45,27 +34,18 @@ TEMPLATE = "sectioned.html"
 
 CASES_HEADER = ("序号", "案件编号", "案件名称", "终止时状态")
 
-_TYPES: dict[str, layout.TypeSpec] = {
-    "original_number": str,
-    "terminated_on": date,
-    "terminated_by": str,
-    "reason": str,
-    "cases": (list, tuple),
-}
+class MandateTerminationContext(cm.MandateContext):
+    original_number: NotBlank = Field(description="文号 of the 代办服务委托书 terminated")
+    terminated_on: date = Field(description="终止日期, not before valid_from")
+    terminated_by: NotBlank = Field(description="who asked, e.g. 委托方 or 受托方")
+    reason: NotBlank = Field(description="why the mandate ends")
+    cases: Items[cm.MandateCase] = Field(description="cases under the mandate and their state; may be empty")
 
-
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key and any value that does not fit."""
-    problems = cm.common_problems(ctx, _TYPES)
-    problems += cm.not_blank_problems(ctx, "original_number", "terminated_by", "reason")
-    problems += cm.case_problems(ctx)
-    problems += cm.on_or_after_start_problems(ctx, "terminated_on")
-    layout.raise_problems(KIND, problems)
+    _not_before_start = field_validator("terminated_on")(cm.not_before_start)
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked against :class:`MandateTerminationContext`) → view. Deterministic: depends on ``ctx`` only."""
     terminated_on = format_date_zh(ctx["terminated_on"])
     cases = ctx["cases"]
     return SectionedView(
@@ -119,4 +99,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=MandateTerminationContext)
