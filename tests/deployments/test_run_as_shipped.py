@@ -2,8 +2,12 @@
 ``greenchannel run --demo`` with nothing set (no GC_… or PREFECT_… variable), only free ports given.
 
 It carries a 标准地 application into the 自然资源局's queue and through a decision to its documents, with
-the SLA sweep and the weekly reports served on their shipped schedules; then each supervised process is
-SIGKILLed in turn and the stack must come back on its own; SIGTERM stops everything.
+the SLA sweep and the weekly reports served on their shipped schedules; a 环评 commitment case through its
+decision and post-approval check; a 拿地即开工 case through every department's decision and the listing
+period (ended by the task worker's timer sweep) to its four certificates and the start of construction;
+a 代办 mandate signed by the enterprise, assigned by the supervisor, acted on by the agent (a 标准地 case
+on the enterprise's behalf, decided by 自然资源局) and completed with its 办结单. Then each supervised
+process is SIGKILLed and the stack must come back on its own; SIGTERM stops everything.
 """
 
 import hashlib
@@ -21,6 +25,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from services.core import clock
 from tests.samples import ELECTRONICS
 from tests.waiting import wait_for
 
@@ -220,6 +225,135 @@ def test_an_eia_commitment_case_is_decided_and_checked(shipped, sample_applicati
                   ["status"] == "completed" and b, 180, "the post-approval check recorded")
     kinds = [d["kind"] for d in final["documents"]]
     assert kinds == ["acceptance_notice", "eia_commitment_letter", "eia_decision", "eia_post_check_record"]
+
+
+# 拿地即开工 on a parcel of its own (the certificates sell it; the other cases here apply for parcel 1)
+EAST_PARCEL = "DG-EAST-IM-2026-01"
+EAST_PLAN = {"investment_intensity": "500", "output_per_mu": "600", "tax_per_mu": "35", "floor_area_ratio": "2.2",
+             "building_coefficient": "52", "office_share": "4", "rd_ratio": "3.5"}
+DEPARTMENT_USERS = {"发展和改革局": "ndrc_reviewer", "自然资源局": "reviewer", "生态环境局": "eia_reviewer",
+                    "住房和城乡建设局": "housing_reviewer", "公共资源交易中心": "trading_reviewer",
+                    "税务局": "tax_reviewer"}
+
+
+def _database(stack: Shipped) -> sqlite3.Connection:
+    """The shipped SQLite file, for what the API does not show (project and parcel ids) or a clock jump."""
+    return sqlite3.connect(stack.folder / "data" / "greenchannel.db", timeout=30)
+
+
+def _case_waiting(stack: Shipped, application_id: int, open_steps: set[str], what: str) -> dict:
+    """The case run has suspended with exactly these department steps open (no process held meanwhile)."""
+    def settled():
+        body = _read(stack, application_id)
+        now_open = {s["key"] for s in body["steps"] if s["status"] in ("running", "suspended")}
+        if now_open != open_steps or not body.get("flow_run_id"):
+            return None
+        state = httpx.get(f"{stack.prefect_api}/flow_runs/{body['flow_run_id']}", timeout=10).json()["state"]
+        return body if state["type"] == "PAUSED" else None
+    return _wait(settled, 180, what)
+
+
+def _decide(stack: Shipped, application_id: int, key: str, reasons: str = "经审查符合要求") -> None:
+    department = {s["key"]: s for s in _read(stack, application_id)["steps"]}[key]["department"]
+    r = httpx.post(f"{stack.base_url}/api/v1/applications/{application_id}/steps/{key}/actions",
+                   json={"kind": "approve", "reasons": reasons}, headers=stack.token(DEPARTMENT_USERS[department]),
+                   timeout=30)
+    assert r.status_code == 201, r.text
+
+
+def test_a_land_to_start_case_is_decided_by_every_department_and_gets_its_four_certificates(
+        shipped, sample_application):
+    started = time.monotonic()
+    with _database(shipped) as db:
+        parcel_id = db.execute("SELECT id FROM parcel WHERE number = ?", (EAST_PARCEL,)).fetchone()[0]
+    land_id = _submit(shipped, sample_application | {
+        "project_name": f"智能装备制造项目-{uuid.uuid4().hex[:6]}", "industry_code": "3411", "parcel_id": parcel_id,
+        "planned_indicators": EAST_PLAN})
+    with _database(shipped) as db:
+        project_id = db.execute("SELECT project_id FROM application WHERE id = ?", (land_id,)).fetchone()[0]
+    r = httpx.post(f"{shipped.base_url}/api/v1/land-to-start/applications", timeout=30, json={
+        "project_id": project_id, "project_code": "2611-441900-04-01-654321", "building_area_m2": "28000",
+        "design_unit": "广东省建筑设计研究院", "contractor": "中建三局第一建设工程有限责任公司",
+        "supervisor_unit": "广州建设工程监理有限公司", "funds_committed": True, "risk_signed_by": "陈立新",
+        "risk_agreed": True}, headers=shipped.token("enterprise") | {"Idempotency-Key": str(uuid.uuid4())})
+    assert r.status_code == 201, r.text
+    case_id = r.json()["id"]
+    rounds = [({"project_filing", "design_review"}, ("project_filing", "design_review")),
+              ({"eia", "drawing_review", "land_listing"}, ("eia", "drawing_review"))]
+    for open_steps, decided in rounds:
+        _case_waiting(shipped, case_id, open_steps, f"拿地即开工 waiting on {sorted(open_steps)}")
+        for key in decided:
+            _decide(shipped, case_id, key)
+    with _database(shipped) as db:  # the 30 calendar days of the listing have passed
+        db.execute("UPDATE step SET due_on = date('now', '-1 day') WHERE application_id = ? AND key = ?",
+                   (case_id, "land_listing"))
+    for key, reasons in (("deal_confirmation", "挂牌期满，由本企业竞得"), ("contract", "经审查符合要求"),
+                         ("payment", "土地出让价款已缴清")):
+        _case_waiting(shipped, case_id, {key}, f"拿地即开工 waiting on {key} (the listing ended by the sweep)")
+        _decide(shipped, case_id, key, reasons)
+    final = _wait(lambda: (b := _read(shipped, case_id))["status"] == "permitted" and b, 180, "the four certificates")
+    kinds = [d["kind"] for d in final["documents"]]
+    assert kinds[0] == "risk_commitment" and sorted(kinds[-4:]) == sorted(
+        ["land_title_certificate", "land_use_planning_permit", "construction_planning_permit", "construction_permit"])
+    certificate = final["documents"][-1]
+    pdf = httpx.get(f"{shipped.base_url}{certificate['pdf_url']}", headers=shipped.token("enterprise"), timeout=30)
+    assert pdf.status_code == 200 and hashlib.sha256(pdf.content).hexdigest() == certificate["pdf_sha256"]
+    r = httpx.post(f"{shipped.base_url}/api/v1/land-to-start/applications/{case_id}/start",
+                   json={"started_on": clock.today().isoformat()}, headers=shipped.token("enterprise"), timeout=30)
+    assert r.status_code == 200, r.text
+    assert _read(shipped, case_id)["status"] == "started"
+    print(f"拿地即开工 through 8 decisions to its certificates: {time.monotonic() - started:.0f} s")
+
+
+def _csrf(client: httpx.Client, url: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).text).group(1)
+
+
+def test_a_mandate_is_signed_assigned_acted_on_and_completed_with_its_document(shipped, sample_application):
+    started = time.monotonic()
+    project = f"代办项目-{uuid.uuid4().hex[:6]}"
+    enterprise, supervisor, agent = (_web_session(shipped, name) for name in ("enterprise", "supervisor", "agent"))
+    try:
+        form = enterprise.get("/mandates/new").text  # the period as the form proposes it
+        period = {name: re.search(rf'name="{name}"[^>]* value="([^"]+)"', form).group(1)
+                  for name in ("csrf_token", "valid_from", "valid_until")}
+        signed = enterprise.post("/mandates/new", data=period | {
+            "idempotency_key": str(uuid.uuid4()), "project_id": "new", "project_name": project, "scope": "some",
+            "item_codes": "DB02", "signed_by_name": "林晓", "agree": "on"})
+        assert signed.status_code == 200 and re.search(r"/mandates/\d+$", str(signed.url)), signed.text[:2000]
+        mandate = str(signed.url.path)
+        assert "代办服务委托书" in signed.text and "待指派" in signed.text
+
+        page = supervisor.get(mandate).text  # the supervisor assigns 王敏 (the demo agent)
+        agent_id = re.search(r'<option value="(\d+)"[^>]*>代办专员 王敏', page).group(1)
+        r = supervisor.post(f"{mandate}/assign", data={"csrf_token": _csrf(supervisor, mandate), "agent_id": agent_id})
+        assert r.status_code == 200 and "代办专员 王敏" in r.text, r.text[:2000]
+        r = agent.post(f"{mandate}/contact", data={"csrf_token": _csrf(agent, mandate),
+                                                  "note": "电话联系企业联系人林晓，约定提交用地申请材料"})
+        assert r.status_code == 200 and "已于" in r.text, r.text[:2000]
+
+        # the agent applies on the enterprise's behalf; 自然资源局 decides; the case ends with its documents
+        r = httpx.post(f"{shipped.base_url}/api/v1/applications", json=sample_application | {"project_name": project},
+                       headers=shipped.token("agent") | {"Idempotency-Key": str(uuid.uuid4())}, timeout=30)
+        assert r.status_code == 201, r.text
+        application_id = r.json()["id"]
+        refused = agent.post(f"{mandate}/complete", data={"csrf_token": _csrf(agent, mandate)})
+        assert refused.status_code == 422 and "尚未办结" in refused.text, "a mandate with an open case is not done"
+        _in_queue(shipped, application_id)
+        approved = _approve(shipped, application_id)
+        assert approved["case_no"] in agent.get(mandate).text
+
+        done = agent.post(f"{mandate}/complete", data={"csrf_token": _csrf(agent, mandate)})
+        assert done.status_code == 200 and 'data-testid="mandate-status">已办结' in done.text, done.text[:2000]
+        seen = enterprise.get(mandate).text
+        completion = re.search(r'<li id="document-(\d+)">代办服务办结单 ([^ ]+) ', seen)
+        assert completion, "the enterprise sees the 办结单 on its mandate"
+        pdf = enterprise.get(f"/documents/{completion.group(1)}.pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    finally:
+        for client in (enterprise, supervisor, agent):
+            client.close()
+    print(f"代办 signed, assigned, contacted, case decided, completed: {time.monotonic() - started:.0f} s")
 
 
 def test_killed_processes_are_restarted_and_cases_go_on(shipped, sample_application):
