@@ -17,6 +17,7 @@ from services.agency import service as agency
 from services.calendar.schedules import work_calendar
 from services.cases import waiting
 from services.core import clock
+from services.core.ids import stored_id
 from services.models import Application, Enterprise, Mandate, MandateStatus, Project, Step, User
 from services.supervision import sla_rules as sla
 from services.supervision.service import OPEN, is_paused, remaining_days
@@ -55,9 +56,9 @@ def cases_of(session: Session, agent: User) -> list[Application]:
     seen: dict[int, Application] = {}
     for mandate in session.exec(select(Mandate).where(Mandate.agent_id == agent.id,
                                                       Mandate.status == MandateStatus.active)):
-        seen |= {a.id: a for a in agency.covered_applications(session, mandate)}
+        seen |= {stored_id(a): a for a in agency.covered_applications(session, mandate)}
     chief = select(Project.id).where(Project.chief_agent_id == agent.id)
-    seen |= {a.id: a for a in session.exec(select(Application).where(col(Application.project_id).in_(chief)))}
+    seen |= {stored_id(a): a for a in session.exec(select(Application).where(col(Application.project_id).in_(chief)))}
     return list(seen.values())
 
 
@@ -65,14 +66,14 @@ def rows_for(session: Session, agent: User, today: date | None = None) -> list[W
     """The open steps of the agent's cases, sorted red → yellow → green → paused, fewest days left first."""
     today = today or clock.today()
     rules, calendar = sla.load_rules(), work_calendar(session)
-    applications = {a.id: a for a in cases_of(session, agent)}
+    applications = {stored_id(a): a for a in cases_of(session, agent)}
     if not applications:
         return []
     rows = []
     for step, enterprise_name, project in session.exec(
-            select(Step, Enterprise.name, Project).join(Application, Application.id == Step.application_id)
-            .join(Enterprise, Enterprise.id == Application.enterprise_id)
-            .join(Project, Project.id == Application.project_id)
+            select(Step, Enterprise.name, Project).join(Application, col(Application.id) == Step.application_id)
+            .join(Enterprise, col(Enterprise.id) == Application.enterprise_id)
+            .join(Project, col(Project.id) == Application.project_id)
             .where(col(Step.application_id).in_(applications), col(Step.status).in_(OPEN))):
         application = applications[step.application_id]
         remaining = remaining_days(calendar, step, today)
@@ -88,9 +89,10 @@ def rows_for(session: Session, agent: User, today: date | None = None) -> list[W
 
 def contacts_due(session: Session, agent: User, today: date | None = None) -> list[ContactDue]:
     today = today or clock.today()
-    rows = session.exec(select(Mandate, Enterprise).join(Enterprise, Enterprise.id == Mandate.enterprise_id)
+    rows = session.exec(select(Mandate, Enterprise).join(Enterprise, col(Enterprise.id) == Mandate.enterprise_id)
                         .where(Mandate.agent_id == agent.id, Mandate.status == MandateStatus.active,
-                               col(Mandate.contacted_at).is_(None)).order_by(Mandate.contact_due_on, Mandate.id))
+                               col(Mandate.contacted_at).is_(None))
+                        .order_by(col(Mandate.contact_due_on), col(Mandate.id)))
     return [ContactDue(m, e, m.contact_due_on is not None and m.contact_due_on < today) for m, e in rows]
 
 

@@ -13,8 +13,10 @@ from sqlmodel import Session
 from services.calendar.schedules import work_calendar
 from services.cases import transitions
 from services.cases.processes import get_definition
+from services.cases.rows import must_get
 from services.cases.steps import finish_step, get_step, schedule_deadlines, steps_of
 from services.core import audit, clock, uscc
+from services.core.ids import stored_id
 from services.core.settings import get_settings
 from services.documents import issue as documents
 from services.models import Application, ApplicationStatus, Enterprise, Parcel, Project, StepStatus
@@ -46,9 +48,9 @@ def check_completeness(session: Session, application_id: int) -> dict[str, Any]:
     step = get_step(session, application_id, "completeness")
     if step.status == StepStatus.completed or step.status == StepStatus.blocked:
         return step.outcome
-    application = session.get(Application, application_id)
-    enterprise = session.get(Enterprise, application.enterprise_id)
-    project = session.get(Project, application.project_id)
+    application = must_get(session, Application, application_id)
+    enterprise = must_get(session, Enterprise, application.enterprise_id)
+    project = must_get(session, Project, application.project_id)
     parcel = session.get(Parcel, project.parcel_id) if project.parcel_id else None
     missing = []
     if not uscc.validate(enterprise.uscc).valid:
@@ -69,7 +71,7 @@ def check_completeness(session: Session, application_id: int) -> dict[str, Any]:
 
 def accept(session: Session, application_id: int) -> int | None:
     """Accept a complete application and issue its acceptance notice; returns the document id."""
-    application = session.get(Application, application_id)
+    application = must_get(session, Application, application_id)
     if get_step(session, application_id, "completeness").status != StepStatus.completed:
         return None
     now = clock.now()
@@ -96,12 +98,14 @@ def acceptance_notice_context(session: Session, application: Application, number
     and the working days between acceptance and it.
     """
     settings = get_settings()
-    enterprise = session.get(Enterprise, application.enterprise_id)
-    project = session.get(Project, application.project_id)
+    enterprise = must_get(session, Enterprise, application.enterprise_id)
+    project = must_get(session, Project, application.project_id)
     definition = get_definition(application.process_key, application.process_version)
     counted = {d.key for d in definition.steps if d.in_committed_limit}
-    last = max((s for s in steps_of(session, application.id) if s.due_on and s.key in counted),
-               key=lambda s: s.due_on)
+    due_on, last = max(((s.due_on, s) for s in steps_of(session, stored_id(application))
+                        if s.due_on and s.key in counted), key=lambda pair: pair[0])
+    if application.accepted_at is None:
+        raise ValueError(f"application {application.id} is not accepted: no acceptance notice")
     accepted_on = application.accepted_at.date()
     return {
         "number": number, "issuer": settings.issuer_name, "issued_on": issued_at.date(),
@@ -109,8 +113,8 @@ def acceptance_notice_context(session: Session, application: Application, number
         "application_title": application.title, "project_name": project.name,
         "submitted_at": application.submitted_at, "accepted_at": application.accepted_at,
         "materials": materials_of(application),
-        "sla_working_days": work_calendar(session).working_days_between(accepted_on, last.due_on),
-        "due_on": last.due_on, "due_provisional": last.due_provisional,
+        "sla_working_days": work_calendar(session).working_days_between(accepted_on, due_on),
+        "due_on": due_on, "due_provisional": last.due_provisional,
         "handler_name": "绿色通道服务中心受理窗口", "handler_phone": settings.handler_phone,
     }
 

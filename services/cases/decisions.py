@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 from services.cases import human_actions, transitions
 from services.cases.case_context import common_context
 from services.cases.steps import finish_step, get_step, start_step
+from services.core.ids import stored_id
 from services.core.settings import get_settings
 from services.documents import issue as documents
 from services.models import ActionKind, Application, ApplicationStatus, Step, StepAction, StepStatus
@@ -32,7 +33,7 @@ def open_human_step(session: Session, application_id: int, step_key: str, flow_r
 
 def approve(session: Session, application: Application, step: Step, action: StepAction) -> dict[str, Any]:
     """Close the step (the claim), then the case is approved; a step closed already decides nothing."""
-    application_id, step_key = application.id, step.key
+    application_id, step_key = stored_id(application), step.key
     if finish_step(session, application_id, step_key, status=StepStatus.completed,
                    outcome={"decision": "approve", "action_id": action.id, "reasons": action.reasons}):
         transitions.move_application(session, application_id, ApplicationStatus.approved)
@@ -41,7 +42,7 @@ def approve(session: Session, application: Application, step: Step, action: Step
 
 def reject(session: Session, application: Application, step: Step, action: StepAction) -> dict[str, Any]:
     """Close the step (the claim), cancel every other open step, and the case is rejected (退回)."""
-    application_id, step_key = application.id, step.key
+    application_id, step_key = stored_id(application), step.key
     if finish_step(session, application_id, step_key, status=StepStatus.completed,
                    outcome={"decision": "reject", "action_id": action.id, "reasons": action.reasons}):
         transitions.cancel_open_steps(session, application_id)
@@ -69,7 +70,7 @@ def supplement_notice_context(session: Session, application: Application, step: 
                               number: str, issued_at: datetime) -> dict[str, Any]:
     settings = get_settings()
     requested_on = action.acted_at.date()
-    earlier = [a for a in human_actions.actions_of(session, step.id)
+    earlier = [a for a in human_actions.actions_of(session, stored_id(step))
                if a.kind == ActionKind.request_supplement and a.sequence <= action.sequence]
     return common_context(session, application, number, issued_at) | {
         "application_title": application.title, "accepted_at": application.accepted_at,

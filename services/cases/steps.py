@@ -15,14 +15,17 @@ from sqlmodel import Session, col, select
 from services.calendar.work_calendar import WorkCalendar
 from services.cases import transitions
 from services.cases.processes import ProcessDefinition, StepDefinition, get_definition
+from services.cases.rows import must_get
 from services.cases.transitions import OPEN
 from services.core import audit, clock
+from services.core.db import id_column
+from services.core.ids import stored_id
 from services.models import Application, Step, StepStatus, User
 
 
 def plan_steps(session: Session, application: Application, definition: ProcessDefinition) -> list[Step]:
     steps = [
-        Step(application_id=application.id, key=s.key, name=s.name, kind=s.kind, department=s.department,
+        Step(application_id=stored_id(application), key=s.key, name=s.name, kind=s.kind, department=s.department,
              sequence=i, sla_working_days=s.sla_working_days, sla_unit=s.sla_unit)
         for i, s in enumerate(definition.steps)
     ]
@@ -32,11 +35,12 @@ def plan_steps(session: Session, application: Application, definition: ProcessDe
 
 
 def steps_of(session: Session, application_id: int) -> list[Step]:
-    return list(session.exec(select(Step).where(Step.application_id == application_id).order_by(Step.sequence)))
+    return list(session.exec(select(Step).where(col(Step.application_id) == application_id)
+                             .order_by(col(Step.sequence))))
 
 
 def get_step(session: Session, application_id: int, key: str) -> Step:
-    return session.exec(select(Step).where(Step.application_id == application_id, Step.key == key)).one()
+    return session.exec(select(Step).where(col(Step.application_id) == application_id, col(Step.key) == key)).one()
 
 
 def schedule_deadlines(session: Session, application: Application, calendar: WorkCalendar) -> list[dict]:
@@ -47,12 +51,12 @@ def schedule_deadlines(session: Session, application: Application, calendar: Wor
     stood still for 补正. Cancelled steps have no deadline.
     """
     definition = get_definition(application.process_key, application.process_version)
-    by_key = {s.key: s for s in steps_of(session, application.id)}
+    by_key = {s.key: s for s in steps_of(session, stored_id(application))}
     ends: dict[str, tuple[date, bool]] = {}
     changes = []
     for step_def in definition.steps:
         step = by_key[step_def.key]
-        if step.status == StepStatus.completed:
+        if step.status == StepStatus.completed and step.finished_at is not None:
             ends[step.key] = (step.finished_at.date(), False)
             continue
         if step.status == StepStatus.cancelled:
@@ -94,11 +98,11 @@ def recompute_open_deadlines(session: Session, calendar: WorkCalendar, actor: Us
     """Recompute deadlines of every application with an open step due on or after ``affected_from``
     (the first day whose calendar changed); audit each change."""
     app_ids = session.exec(
-        select(Step.application_id).where(Step.status.in_(OPEN), Step.due_on >= affected_from).distinct()
+        select(Step.application_id).where(col(Step.status).in_(OPEN), col(Step.due_on) >= affected_from).distinct()
     ).all()
     all_changes = []
     for app_id in app_ids:
-        application = session.get(Application, app_id)
+        application = must_get(session, Application, app_id)
         for change in schedule_deadlines(session, application, calendar):
             detail = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in change.items()}
             detail["reason"] = reason
@@ -139,6 +143,7 @@ def start_step(session: Session, application_id: int, key: str) -> bool:
 def ended_periods(session: Session, today: date) -> list[tuple[int, str]]:
     """(step id, flow run id) of statutory periods (公示 …) that ended before today and whose run still
     waits: the timer sweep resumes them."""
-    stmt = select(Step.id, Step.flow_run_id).where(Step.kind == "statutory", Step.status == StepStatus.running,
-                                                    Step.flow_run_id.is_not(None), Step.due_on < today)
-    return [tuple(row) for row in session.exec(stmt)]
+    stmt = select(id_column(Step), Step.flow_run_id).where(
+        col(Step.kind) == "statutory", col(Step.status) == StepStatus.running, col(Step.flow_run_id).is_not(None),
+        col(Step.due_on) < today)
+    return [(step_id, str(run_id)) for step_id, run_id in session.exec(stmt)]

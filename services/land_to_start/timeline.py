@@ -21,6 +21,7 @@ from services.cases import waiting
 from services.cases.processes import StepDefinition, get_definition
 from services.cases.steps import steps_of
 from services.charts.gantt import GanttBar
+from services.core.ids import stored_id
 from services.models import Application, Step, StepStatus
 
 
@@ -40,7 +41,7 @@ def _after(calendar: WorkCalendar, start: date, step_def: StepDefinition) -> dat
 def timeline(session: Session, application: Application, today: date) -> Timeline:
     definition = get_definition(application.process_key, application.process_version)
     calendar = work_calendar(session)
-    steps = {s.key: s for s in steps_of(session, application.id)}
+    steps = {s.key: s for s in steps_of(session, stored_id(application))}
     submitted = application.submitted_at.date()
     planned: dict[str, tuple[date, date]] = {}
     forecast: dict[str, date] = {}
