@@ -123,16 +123,16 @@ def _problem(error: Mapping[str, Any]) -> str:
         return f"{name} must be an int"
     if kind == "too_short":
         return f"{name} needs at least {error['ctx']['min_length']} item(s)"
-    if kind in ("greater_than_equal", "literal_error", "string_too_short"):
+    if kind == "literal_error":  # pydantic says "'a', 'b' or 'c'"; we print the list and the value
+        allowed = error["ctx"]["expected"].replace(" or ", ", ")
+        return f"{name} must be one of [{allowed}], not {value!r}"
+    if kind in ("greater_than_equal", "string_too_short"):
         return f"{name} {_BOUNDS[kind](error['ctx'])}"
-    if kind == "date_type" or (kind == "none_required" and isinstance(value, date)):
-        return f"{name} must be a date or None, not {type(value).__name__}"
     return f"{name} has type {type(value).__name__}"
 
 
 _BOUNDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
-    "greater_than_equal": lambda ctx: f"must be at least {ctx['ge']}",
-    "literal_error": lambda ctx: f"must be one of {ctx['expected']}",
+    "greater_than_equal": lambda ctx: "must not be negative" if ctx["ge"] == 0 else f"must be at least {ctx['ge']}",
     "string_too_short": lambda ctx: "must not be empty",
 }
 

@@ -18,9 +18,11 @@ from docx.document import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt
+from pydantic import Field
 
 from services.core.formatting import CHINA_TZ, format_date_zh, format_wan_yuan
 from services.documents import docx_builder as dx
+from services.documents.kind import ContextModel
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,19 @@ class DocumentMeta:
 
 
 TypeSpec = type | tuple[type, ...]
+
+
+class CaseDocumentContext(ContextModel):
+    """The keys every document about one case carries (its header and 查验码 line)."""
+
+    number: str = Field(description="文号, e.g. 东莞绿通诺〔2026〕第0001号")
+    issuer: str = Field(description="body that issues the text (seal, reply address)")
+    issued_on: date = Field(description="date the text is generated; also the files' created date")
+    enterprise_name: str = Field(description="the applicant enterprise")
+    uscc: str = Field(description="its 统一社会信用代码")
+    case_no: str = Field(description="case number, e.g. GC-2026-000123")
+    project_name: str
+    verification_code: str = Field(description="查验码")
 
 COMMON_TYPES: dict[str, TypeSpec] = {
     "number": str,

@@ -12,49 +12,22 @@ Three levels (DOMAIN §4.3 escalation): 1 = 督办通知 to the department, 2 = 
 :class:`~services.documents.layout.SectionedView`. This module does not compute
 working days, lights or levels: the SLA engine does, and the caller passes the results in.
 
-Context (a plain dict; all keys required):
-
-=======================  ============  ======================================================
-key                      type          meaning
-=======================  ============  ======================================================
-number                   str           文号, e.g. ``"东莞绿通督〔2026〕第0007号"``
-issuer                   str           body that issues the notice (seal and reply address)
-issued_on                date          date of the notice; also the file's created date
-enterprise_name          str           the applicant enterprise
-uscc                     str           its 统一社会信用代码
-case_no                  str           case number
-project_name             str           project name
-verification_code        str           查验码
-department               str           addressee, e.g. ``"东莞市自然资源局"``
-step_name                str           the overdue step, e.g. ``"建设工程规划许可证核发"``
-application_title        str           the application the step belongs to, without 《》
-level                    int           督办级别 1, 2 or 3 (see above)
-started_on               date          受理/起算日期 of the step's clock
-due_on                   date          办结期限 (committed deadline); ``started_on ≤ due_on ≤ issued_on``
-limit_text               str           承诺时限, e.g. ``"5个工作日"``
-overdue_working_days     int           working days past ``due_on`` at ``issued_on``, ≥ 0; 0 prints
-                                       已届办结期限; > 0 needs ``due_on < issued_on``
-paused_working_days      int           working days the clock was paused (补正 …), ≥ 0
-light                    str           ``"red"`` (printed 红灯); a notice is only sent on red
-required_action          str           what the department must do, one sentence
-reply_due_on             date          书面回复期限; after ``issued_on``
-copy_to                  list[str]     抄送, at least one
-history                  list          ``[{"on": date, "event": str}]``: earlier lights and
-                                       escalations of this step, printed in date order; may be empty
-=======================  ============  ======================================================
+Context: :class:`SupervisionNoticeContext`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
+from typing import Literal
 
 from docx.document import Document
+from pydantic import Field, ValidationInfo, field_validator
 
 from services.core.formatting import format_date_zh, working_days_zh
 from services.documents import common_eia as ce
 from services.documents import layout
-from services.documents.kind import DocumentKind
+from services.documents.kind import ContextModel, DocumentKind, Items, context_day
 from services.documents.layout import Section, SectionedView, Table
 
 KIND = "supervision_notice"
@@ -79,75 +52,74 @@ NEXT_STEP = {
 }
 FACTS_HEADER = ("项目", "内容")
 HISTORY_HEADER = ("序号", "日期", "亮灯及督办情况")
-HISTORY_TYPES: dict[str, layout.TypeSpec] = {"on": date, "event": str}
-
-_TYPES: dict[str, layout.TypeSpec] = {
-    "department": str,
-    "step_name": str,
-    "application_title": str,
-    "level": int,
-    "started_on": date,
-    "due_on": date,
-    "limit_text": str,
-    "overdue_working_days": int,
-    "paused_working_days": int,
-    "light": str,
-    "required_action": str,
-    "reply_due_on": date,
-    "copy_to": (list, tuple),
-    "history": (list, tuple),
-}
 
 
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key and any value that does not fit."""
-    problems = ce.top_problems(ctx, _TYPES)
-    problems += ce.choice_problems(ctx, "light", LIGHTS)
-    problems += layout.str_list_problems(ctx, "copy_to", min_items=1)
-    problems += layout.list_problems(ctx, "history", HISTORY_TYPES, min_items=0)
-    problems += _number_problems(ctx)
-    problems += _date_problems(ctx)
-    layout.raise_problems(KIND, problems)
+class HistoryEntry(ContextModel):
+    on: date = Field(description="when, between the clock's start and the notice")
+    event: str = Field(description="an earlier light or escalation of this step")
+
+    @field_validator("on")
+    @classmethod
+    def _within_the_clock(cls, value: date, info: ValidationInfo) -> date:
+        started, issued = context_day(info, "started_on"), context_day(info, "issued_on")
+        if started and value < started:
+            raise ValueError("on must not be before started_on")
+        if issued and value > issued:
+            raise ValueError("on must not be after issued_on")
+        return value
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+class SupervisionNoticeContext(layout.CaseDocumentContext):
+    department: str = Field(description="addressee, e.g. 东莞市自然资源局")
+    step_name: str = Field(description="the overdue step, e.g. 建设工程规划许可证核发")
+    application_title: str = Field(description="the application the step belongs to, without 《》")
+    started_on: date = Field(description="受理/起算日期 of the step's clock, not after due_on")
+    due_on: date = Field(description="办结期限 (committed deadline), not after issued_on")
+    limit_text: str = Field(description="承诺时限, e.g. 5个工作日")
+    paused_working_days: int = Field(ge=0, description="working days the clock was paused (补正 …)")
+    light: Literal["red"] = Field(description="printed 红灯; a notice is only sent on red")
+    required_action: str = Field(description="what the department must do, one sentence")
+    reply_due_on: date = Field(description="书面回复期限, after issued_on")
+    copy_to: Items[str] = Field(min_length=1, description="抄送")
+    history: Items[HistoryEntry] = Field(description="earlier lights and escalations, printed in date order")
+    level: Literal[1, 2, 3] = Field(description="督办级别: 1 督办通知, 2 提请现场指挥部督办, 3 提请总指挥部督办")
+    overdue_working_days: int = Field(ge=0, description="working days past due_on at issued_on; 0 prints 已届办结期限")
 
+    @field_validator("started_on")
+    @classmethod
+    def _starts_before_due(cls, value: date, info: ValidationInfo) -> date:
+        due = context_day(info, "due_on")
+        if due and value > due:
+            raise ValueError("started_on must not be after due_on")
+        return value
 
-def _number_problems(ctx: Mapping) -> list[str]:
-    problems = []
-    level = ctx.get("level")
-    if _is_int(level) and level not in LEVELS:
-        problems.append(f"level must be one of {sorted(LEVELS)}, not {level}")
-    for key in ("overdue_working_days", "paused_working_days"):
-        if _is_int(ctx.get(key)) and ctx[key] < 0:
-            problems.append(f"{key} must not be negative")
-    return problems
+    @field_validator("due_on")
+    @classmethod
+    def _due_before_notice(cls, value: date, info: ValidationInfo) -> date:
+        issued = context_day(info, "issued_on")
+        if issued and value > issued:
+            raise ValueError("due_on must not be after issued_on")
+        return value
 
+    @field_validator("reply_due_on")
+    @classmethod
+    def _reply_after_notice(cls, value: date, info: ValidationInfo) -> date:
+        issued = context_day(info, "issued_on")
+        if issued and value <= issued:
+            raise ValueError("reply_due_on must be after issued_on")
+        return value
 
-def _day(value: object) -> date | None:
-    """A date to compare, or None for a datetime or anything else (reported as mistyped elsewhere)."""
-    return value if isinstance(value, date) and not isinstance(value, datetime) else None
-
-
-def _date_problems(ctx: Mapping) -> list[str]:
-    started, due, issued, reply = (_day(ctx.get(k)) for k in ("started_on", "due_on", "issued_on", "reply_due_on"))
-    problems = ce.order_problems(("started_on", started, "due_on", due), ("due_on", due, "issued_on", issued))
-    if reply and issued and reply <= issued:
-        problems.append("reply_due_on must be after issued_on")
-    overdue = ctx.get("overdue_working_days")
-    if _is_int(overdue) and overdue > 0 and due and issued and due >= issued:
-        problems.append("overdue_working_days > 0 needs due_on before issued_on")
-    for i, item in enumerate(ctx.get("history") or ()):
-        on = _day(item.get("on")) if isinstance(item, Mapping) else None
-        problems += ce.order_problems(("started_on", started, f"history[{i}].on", on),
-                                      (f"history[{i}].on", on, "issued_on", issued))
-    return problems
+    @field_validator("overdue_working_days")
+    @classmethod
+    def _overdue_means_past_due(cls, value: int, info: ValidationInfo) -> int:
+        due, issued = context_day(info, "due_on"), context_day(info, "issued_on")
+        if value > 0 and due and issued and due >= issued:
+            raise ValueError("overdue_working_days > 0 needs due_on before issued_on")
+        return value
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked against :class:`SupervisionNoticeContext`) → view. Deterministic: depends on ``ctx`` only."""
     subtitle = LEVELS[ctx["level"]][0]
     sections = [
         Section("一、超期情况", (), _facts_table(ctx)),
@@ -245,4 +217,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=SupervisionNoticeContext)
