@@ -11,49 +11,23 @@ does not compute working days, lights or counts: the SLA engine does, and the ca
 in (``remaining`` already worded). ``summary`` must equal the counts of the steps' lights, so the
 paragraph cannot contradict the tables.
 
-Context (a plain dict; all keys required):
-
-=======================  ============  ======================================================
-key                      type          meaning
-=======================  ============  ======================================================
-number                   str           文号, e.g. ``"东莞绿通进〔2026〕第0007号"``
-issuer                   str           body that issues the report
-issued_on                date          date of the report; also the file's created date
-enterprise_name          str           the applicant enterprise
-uscc                     str           its 统一社会信用代码
-case_no                  str           the project's (main) case number
-project_name             str           project name
-verification_code        str           查验码
-as_of                    date          status date (截至); not after ``issued_on``
-period                   str           报告期, e.g. ``"2026年第48周"`` or ``"按需生成"``
-audience                 str           报送对象, e.g. ``"企业及园区领导"``
-cases                    list          at least one ``{"case_no": str, "title": str, "status": str,
-                                       "steps": [...]}``; ``status`` a Chinese label
-cases[i].steps           list          at least one ``{"name": str, "department": str,
-                                       "status": str, "due_on": date | None, "remaining": str,
-                                       "light": str, "waiting_on": str, "next_action": str}``;
-                                       ``remaining`` e.g. ``"剩余3个工作日"`` / ``"超期2个工作日"``
-                                       / ``"—"``; ``light`` one of :data:`LIGHTS`;
-                                       ``waiting_on`` e.g. ``"自然资源局"`` / ``"—"``
-summary                  dict          ``{"green", "yellow", "red", "paused"}``: ints ≥ 0, equal to
-                                       the counts of those lights over all steps
-milestones               list          ``[{"name": str, "planned": date | None,
-                                       "actual": date | None}]``; may be empty
-=======================  ============  ======================================================
+Context: :class:`ProgressReportContext`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
+from typing import Literal
 
 from docx.document import Document
+from pydantic import Field, ValidationInfo, field_validator
 
 from services.core.formatting import format_date_zh
 from services.documents import common_eia as ce
 from services.documents import layout
-from services.documents.kind import DocumentKind
+from services.documents.kind import ContextModel, DocumentKind, Items, context_day
 from services.documents.layout import Section, SectionedView, Table
 
 KIND = "progress_report"
@@ -74,103 +48,82 @@ LIGHT_KEY = ("亮灯说明：绿灯表示在承诺时限内正常办理；黄灯
              "计时暂停表示处于补正、专家评审、公示等不计入办理时限的情形。")
 MILESTONE_HEADER = ("序号", "里程碑", "计划日期", "实际日期", "情况")
 
-_TYPES: dict[str, layout.TypeSpec] = {
-    "as_of": date,
-    "period": str,
-    "audience": str,
-    "cases": (list, tuple),
-    "summary": Mapping,
-    "milestones": (list, tuple),
-}
-CASE_TYPES: dict[str, layout.TypeSpec] = {"case_no": str, "title": str, "status": str, "steps": (list, tuple)}
-STEP_TYPES: dict[str, layout.TypeSpec] = {
-    "name": str, "department": str, "status": str, "due_on": (date, type(None)), "remaining": str, "light": str,
-    "waiting_on": str, "next_action": str,
-}
-SUMMARY_TYPES: dict[str, layout.TypeSpec] = {key: int for key in SUMMARY_LIGHTS}
-MILESTONE_TYPES: dict[str, layout.TypeSpec] = {"name": str, "planned": (date, type(None)), "actual": (date, type(None))}
+Light = Literal["green", "yellow", "red", "paused", "none"]
 
 
-# --- context checks ---------------------------------------------------------------------------
+class StepLine(ContextModel):
+    name: str
+    department: str
+    status: str = Field(description="a Chinese label, e.g. 审查中")
+    due_on: date | None = Field(description="办结期限; None while paused or unknown")
+    remaining: str = Field(description="e.g. 剩余3个工作日 / 超期2个工作日 / —")
+    light: Light = Field(description="one of LIGHTS")
+    waiting_on: str = Field(description="who the step waits on, e.g. 自然资源局 / —")
+    next_action: str
 
 
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key (with its path) and any value that does not fit."""
-    problems = ce.top_problems(ctx, _TYPES)
-    problems += _case_problems(ctx)
-    problems += layout.mapping_problems(ctx, "summary", SUMMARY_TYPES)
-    problems += layout.list_problems(ctx, "milestones", MILESTONE_TYPES, min_items=0)
-    problems += _datetime_problems(ctx)
-    problems += _summary_problems(ctx)
-    as_of, issued = _day(ctx.get("as_of")), _day(ctx.get("issued_on"))
-    problems += ce.order_problems(("as_of", as_of, "issued_on", issued))
-    layout.raise_problems(KIND, problems)
+class CaseLines(ContextModel):
+    case_no: str
+    title: str
+    status: str = Field(description="a Chinese label")
+    steps: Items[StepLine] = Field(min_length=1)
 
 
-def _day(value: object) -> date | None:
-    """A date to compare, or None for a datetime or anything else (reported as mistyped elsewhere)."""
-    return value if isinstance(value, date) and not isinstance(value, datetime) else None
+class LightCounts(ContextModel):
+    green: int = Field(ge=0)
+    yellow: int = Field(ge=0)
+    red: int = Field(ge=0)
+    paused: int = Field(ge=0)
 
 
-def _items(value: object) -> list[tuple[int, Mapping]]:
-    """The dict items of a list (with their index); anything else is reported elsewhere."""
-    if not isinstance(value, (list, tuple)):
-        return []
-    return [(i, item) for i, item in enumerate(value) if isinstance(item, Mapping)]
+class Milestone(ContextModel):
+    name: str
+    planned: date | None
+    actual: date | None
 
 
-def _steps(ctx: Mapping) -> list[tuple[str, Mapping]]:
-    """Every step dict with its path, e.g. ``("cases[0].steps[1]", {...})``."""
-    return [(f"cases[{i}].steps[{j}]", step)
-            for i, case in _items(ctx.get("cases")) for j, step in _items(case.get("steps"))]
+class ProgressReportContext(layout.CaseDocumentContext):
+    as_of: date = Field(description="status date (截至), not after issued_on")
+    period: str = Field(description="报告期, e.g. 2026年第48周 or 按需生成")
+    audience: str = Field(description="报送对象, e.g. 企业及园区领导")
+    cases: Items[CaseLines] = Field(min_length=1, description="the project's open cases and their steps")
+    summary: LightCounts = Field(description="the counts of those lights over all steps")
+    milestones: Items[Milestone] = Field(description="project milestones; may be empty")
+
+    @field_validator("as_of")
+    @classmethod
+    def _not_after_issue(cls, value: date, info: ValidationInfo) -> date:
+        issued = context_day(info, "issued_on")
+        if issued and value > issued:
+            raise ValueError("as_of must not be after issued_on")
+        return value
+
+    @field_validator("summary")
+    @classmethod
+    def _counts_match_the_steps(cls, value: LightCounts, info: ValidationInfo) -> LightCounts:
+        counts = _light_counts((info.context or {}).get("cases"))
+        wrong = [f"summary.{key} is {getattr(value, key)} but {counts[key]} step(s) show {key}"
+                 for key in SUMMARY_LIGHTS if counts is not None and getattr(value, key) != counts[key]]
+        if wrong:
+            raise ValueError("; ".join(wrong))
+        return value
 
 
-def _case_problems(ctx: Mapping) -> list[str]:
-    problems = layout.list_problems(ctx, "cases", CASE_TYPES)
-    for i, case in _items(ctx.get("cases")):
-        problems += layout.list_problems(case, "steps", STEP_TYPES, prefix=f"cases[{i}].")
-    for path, step in _steps(ctx):
-        problems += ce.choice_problems(step, "light", LIGHTS, prefix=f"{path}.")
-    return problems
-
-
-def _datetime_problems(ctx: Mapping) -> list[str]:
-    """Optional dates (``date | None``) pass an ``isinstance`` check as datetimes; refuse those here."""
-    dated = [(path, step, ("due_on",)) for path, step in _steps(ctx)]
-    dated += [(f"milestones[{i}]", m, ("planned", "actual")) for i, m in _items(ctx.get("milestones"))]
-    return [f"{path}.{key} must be a date, not a datetime"
-            for path, item, keys in dated for key in keys if isinstance(item.get(key), datetime)]
-
-
-def _summary_problems(ctx: Mapping) -> list[str]:
-    summary = ctx.get("summary")
-    if not isinstance(summary, Mapping):
-        return []
-    counts = _light_counts(ctx)
-    problems = []
-    for key in SUMMARY_LIGHTS:
-        value = summary.get(key)
-        if not isinstance(value, int) or isinstance(value, bool):
-            continue
-        if value < 0:
-            problems.append(f"summary.{key} must not be negative")
-        elif counts is not None and value != counts[key]:
-            problems.append(f"summary.{key} is {value} but {counts[key]} step(s) show {key}")
-    return problems
-
-
-def _light_counts(ctx: Mapping) -> Counter | None:
-    """Lights over all steps, or None if some step's light is missing or unknown (reported elsewhere)."""
-    lights = [step.get("light") for _, step in _steps(ctx)]
-    return Counter(lights) if all(light in LIGHTS for light in lights) else None
+def _light_counts(cases: object) -> Counter | None:
+    """Lights over all steps of the raw ``cases``, or None if any is malformed (reported elsewhere)."""
+    if not isinstance(cases, (list, tuple)) or not all(isinstance(c, Mapping) for c in cases):
+        return None
+    steps = [step for case in cases for step in case.get("steps") or ()]
+    if not all(isinstance(step, Mapping) and step.get("light") in LIGHTS for step in steps):
+        return None
+    return Counter(step["light"] for step in steps)
 
 
 # --- the report -------------------------------------------------------------------------------
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked against :class:`ProgressReportContext`) → view. Deterministic: depends on ``ctx`` only."""
     sections = [Section("一、总体情况", (summary_text(ctx), LIGHT_KEY))]
     for case in ctx["cases"]:
         sections.append(_case_section(f"{ce.cn_number(len(sections) + 1)}、", case))
@@ -254,4 +207,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=ProgressReportContext)
