@@ -13,7 +13,7 @@ Glossary: 补正 (supplement of missing material), 一次性告知 (all missing 
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel
 from sqlalchemy import func, update
@@ -24,10 +24,13 @@ from services.agency import service as agency
 from services.calendar.schedules import work_calendar
 from services.cases import transitions
 from services.cases.processes import get_definition
+from services.cases.rows import must_get
 from services.cases.steps import schedule_deadlines
 from services.cases.waiting import Party, waiting_on
 from services.core import audit, clock, text
+from services.core.db import id_column
 from services.core.errors import DomainError
+from services.core.ids import stored_id
 from services.models import (
     ActionKind,
     Application,
@@ -63,30 +66,31 @@ class ActionError(DomainError):
 class SupplementItem(BaseModel):
     """One item of a 补正 request (一次性告知): the material, why it is needed, in which form."""
 
-    name: text.Text(ITEM_PARTS["name"][1], min_length=0) = ""
-    reason: text.Text(ITEM_PARTS["reason"][1], min_length=0) = ""
-    form: text.Text(ITEM_PARTS["form"][1], min_length=0) = ""
+    name: Annotated[str, text.Checked(ITEM_PARTS["name"][1], min_length=0)] = ""
+    reason: Annotated[str, text.Checked(ITEM_PARTS["reason"][1], min_length=0)] = ""
+    form: Annotated[str, text.Checked(ITEM_PARTS["form"][1], min_length=0)] = ""
 
 
 def actions_of(session: Session, step_id: int) -> list[StepAction]:
-    return list(session.exec(select(StepAction).where(StepAction.step_id == step_id).order_by(StepAction.sequence)))
+    return list(session.exec(select(StepAction).where(col(StepAction.step_id) == step_id)
+                             .order_by(col(StepAction.sequence))))
 
 
 def open_pause(session: Session, step_id: int) -> ClockPause | None:
-    stmt = select(ClockPause).where(ClockPause.step_id == step_id, ClockPause.ended_on.is_(None))
+    stmt = select(ClockPause).where(col(ClockPause.step_id) == step_id, col(ClockPause.ended_on).is_(None))
     return session.exec(stmt).first()
 
 
 def pending_request(session: Session, step: Step) -> StepAction | None:
     """The 补正 request the applicant still has to answer (its clock pause is open)."""
-    pause = open_pause(session, step.id)
+    pause = open_pause(session, stored_id(step))
     return session.get(StepAction, pause.started_action_id) if pause else None
 
 
 def unapplied(session: Session, step_id: int) -> StepAction | None:
     """The oldest action the flow has not applied yet."""
-    stmt = (select(StepAction).where(StepAction.step_id == step_id, StepAction.applied_at.is_(None))
-            .order_by(StepAction.sequence))
+    stmt = (select(StepAction).where(col(StepAction.step_id) == step_id, col(StepAction.applied_at).is_(None))
+            .order_by(col(StepAction.sequence)))
     return session.exec(stmt).first()
 
 
@@ -120,13 +124,15 @@ def record_action(
     reasons = _clean(reasons, "reasons", "理由", MAX_REASONS)
     justification = _clean(justification, "justification", "再次补正的理由", MAX_JUSTIFICATION)
     step = _lock_step(session, step)
-    application = session.get(Application, step.application_id)
+    application = must_get(session, Application, step.application_id)
+    step_id = stored_id(step)
     waits_on = awaiting(session, step)
     if waits_on is None:
         raise ActionError("kind", f"“{step.name}”当前不在办理中，不能再提交处理意见", status=409)
     if waits_on == "flow":
-        pending = unapplied(session, step.id)
-        raise ActionError("kind", f"该环节刚刚已有处理意见（{pending.kind.label_zh}）提交，正在生效，"
+        pending = unapplied(session, step_id)
+        label = pending.kind.label_zh if pending else "处理意见"
+        raise ActionError("kind", f"该环节刚刚已有处理意见（{label}）提交，正在生效，"
                                   "请稍候刷新页面查看后再操作", status=409)
     if kind in DECISIONS and kind.value not in allowed_actions(session, step):
         raise ActionError("kind", f"“{step.name}”不能作出“{kind.label_zh}”的处理")
@@ -138,10 +144,10 @@ def record_action(
         on_behalf = application.enterprise_id
     else:
         raise ActionError("kind", "未知的处理类型")
-    sequence = (session.exec(select(func.max(StepAction.sequence)).where(StepAction.step_id == step.id)).one()
-                or 0) + 1
-    action = StepAction(application_id=application.id, step_id=step.id, sequence=sequence, kind=kind,
-                        reasons=reasons, items=items, justification=justification, actor_id=user.id,
+    sequence = (session.exec(select(func.max(StepAction.sequence)).where(col(StepAction.step_id) == step_id))
+                .one() or 0) + 1
+    action = StepAction(application_id=stored_id(application), step_id=step_id, sequence=sequence, kind=kind,
+                        reasons=reasons, items=items, justification=justification, actor_id=stored_id(user),
                         on_behalf_of_enterprise_id=on_behalf, acted_at=clock.now())
     try:
         with session.begin_nested():
@@ -149,8 +155,8 @@ def record_action(
             session.flush()
     except IntegrityError:  # someone acted on the same step at the same moment
         raise ActionError("kind", "该环节刚刚已有人提交处理意见，请刷新页面查看", status=409) from None
-    audit.record(session, f"step.action.{kind.value}", actor=user, entity="step_action", entity_id=action.id,
-                 application_id=application.id, on_behalf_of_enterprise_id=on_behalf,
+    audit.record(session, f"step.action.{kind.value}", actor=user, entity="step_action",
+                 entity_id=stored_id(action), application_id=application.id, on_behalf_of_enterprise_id=on_behalf,
                  detail={"step": step.key, "sequence": sequence, "reasons": reasons, "items": items,
                          "justification": justification})
     return action
@@ -162,7 +168,7 @@ def _lock_step(session: Session, step: Step) -> Step:
     A no-op guarded update: on PostgreSQL it locks the row until commit (a second transaction waits
     here and then sees the first one's action); on SQLite it takes the database's write lock, which
     serialises writers. Without it, two reviewers could both see "nothing pending" and both record."""
-    session.execute(update(Step).where(Step.id == step.id).values(status=Step.status)
+    session.execute(update(Step).where(col(Step.id) == step.id).values(status=Step.status)
                     .execution_options(synchronize_session=False))
     session.refresh(step)
     return step
@@ -170,13 +176,13 @@ def _lock_step(session: Session, step: Step) -> Step:
 
 def allowed_actions(session: Session, step: Step) -> list[str]:
     """The decisions the process definition allows on this step (e.g. 核查: pass / rectify / revoke)."""
-    application = session.get(Application, step.application_id)
+    application = must_get(session, Application, step.application_id)
     return get_definition(application.process_key, application.process_version).step(step.key).actions
 
 
 def action_labels(session: Session, step: Step) -> dict[str, str]:
     """The step's own wording of its decisions (e.g. 成交确认: 确认由本企业竞得 / 未竞得), from the definition."""
-    application = session.get(Application, step.application_id)
+    application = must_get(session, Application, step.application_id)
     return get_definition(application.process_key, application.process_version).step(step.key).action_labels
 
 
@@ -218,7 +224,7 @@ def _check_decision(session: Session, user: User, step: Step, kind: ActionKind, 
         for i, item in enumerate(items, start=1):
             if not item["name"] or not item["reason"]:
                 raise ActionError("items", f"第{i}项补正材料须同时填写材料名称和补正原因")
-        earlier = [a for a in actions_of(session, step.id) if a.kind == ActionKind.request_supplement]
+        earlier = [a for a in actions_of(session, stored_id(step)) if a.kind == ActionKind.request_supplement]
         if earlier and len(justification) < 10:
             raise ActionError(
                 "justification",
@@ -232,15 +238,15 @@ def _check_supplement(session: Session, user: User, step: Step, application: App
     request = pending_request(session, step)
     if request is None:
         raise ActionError("kind", "该环节没有待补正的材料")
-    uploaded = {a.item_index for a in attachments_for(session, request.id)}
+    uploaded = {a.item_index for a in attachments_for(session, stored_id(request))}
     missing = [item["name"] for i, item in enumerate(request.items) if i not in uploaded]
     if missing:
         raise ActionError("files", "以下材料尚未上传：" + "、".join(missing))
 
 
 def attachments_for(session: Session, request_action_id: int) -> list[Attachment]:
-    stmt = (select(Attachment).where(Attachment.request_action_id == request_action_id)
-            .order_by(Attachment.item_index, Attachment.id))
+    stmt = (select(Attachment).where(col(Attachment.request_action_id) == request_action_id)
+            .order_by(col(Attachment.item_index), col(Attachment.id)))
     return list(session.exec(stmt))
 
 
@@ -296,7 +302,7 @@ def _apply(session: Session, action_id: int, effects: dict[ActionKind, Effect]) 
     detail = effects.get(action.kind, _no_effect)(session, application, step, action)
     schedule_deadlines(session, application, work_calendar(session))  # later steps count from now
     audit.record(session, "step.action.applied", actor=None, actor_label="flow", entity="step_action",
-                 entity_id=action.id, application_id=application.id,
+                 entity_id=action_id, application_id=application.id,
                  detail={"step": step.key, "kind": action.kind.value, **detail})
     session.expire_all()
 
@@ -308,28 +314,29 @@ def _no_effect(session: Session, application: Application, step: Step, action: S
 def _pause_clock(session: Session, application: Application, step: Step, action: StepAction) -> None:
     """补正 stops the step's clock from the day of the request (不计入办理时限); nothing to stop when the
     step closed meanwhile (a parallel step's rejection ended the case)."""
-    if not transitions.move_step(session, application.id, step.key, StepStatus.suspended):
+    application_id, step_id, action_id = stored_id(application), stored_id(step), stored_id(action)
+    if not transitions.move_step(session, application_id, step.key, StepStatus.suspended):
         return
-    exists = session.exec(select(ClockPause).where(ClockPause.started_action_id == action.id)).first()
+    exists = session.exec(select(ClockPause).where(col(ClockPause.started_action_id) == action_id)).first()
     if exists is None:
-        session.add(ClockPause(step_id=step.id, reason="supplement", started_action_id=action.id,
+        session.add(ClockPause(step_id=step_id, reason="supplement", started_action_id=action_id,
                                started_on=action.acted_at.date()))
-    _case_follows_its_steps(session, application.id)
+    _case_follows_its_steps(session, application_id)
 
 
 def _resume_clock(session: Session, application: Application, step: Step, action: StepAction) -> None:
     """The clock restarts on the day the material is complete; the deadline moves by the working days
     it stood still (counted after the request day up to and including the completion day)."""
-    pause = open_pause(session, step.id)
+    application_id = stored_id(application)
+    pause = open_pause(session, stored_id(step))
     if pause is not None:
         pause.ended_on = action.acted_at.date()
         pause.working_days = work_calendar(session).working_days_between(pause.started_on, pause.ended_on)
         step.paused_working_days += pause.working_days
         session.add_all([pause, step])
-    transitions.move_step(session, application.id, step.key, StepStatus.running)
-    _case_follows_its_steps(session, application.id)
-    application = session.get(Application, application.id)
-    schedule_deadlines(session, application, work_calendar(session))
+    transitions.move_step(session, application_id, step.key, StepStatus.running)
+    _case_follows_its_steps(session, application_id)
+    schedule_deadlines(session, must_get(session, Application, application_id), work_calendar(session))
 
 
 def _case_follows_its_steps(session: Session, application_id: int) -> None:
@@ -364,8 +371,9 @@ def stale_resumes(session: Session, older_than: timedelta = timedelta(seconds=20
     """(step id, flow run id, action id) of actions recorded a while ago and still not applied: their
     resume call was lost (Prefect down, or the run had not suspended yet); the sweep retries them."""
     cutoff = clock.now() - older_than
-    stmt = (select(Step.id, Step.flow_run_id, func.min(StepAction.id))
-            .join(StepAction, StepAction.step_id == Step.id)
-            .where(StepAction.applied_at.is_(None), StepAction.acted_at < cutoff, Step.flow_run_id.is_not(None))
-            .group_by(Step.id, Step.flow_run_id))
-    return [tuple(row) for row in session.exec(stmt)]
+    stmt = (select(id_column(Step), Step.flow_run_id, func.min(id_column(StepAction)))
+            .join(StepAction, col(StepAction.step_id) == Step.id)
+            .where(col(StepAction.applied_at).is_(None), col(StepAction.acted_at) < cutoff,
+                   col(Step.flow_run_id).is_not(None))
+            .group_by(col(Step.id), col(Step.flow_run_id)))
+    return [(step_id, str(run_id), action_id) for step_id, run_id, action_id in session.exec(stmt)]
