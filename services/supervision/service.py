@@ -10,9 +10,11 @@ escalates or notifies twice. The 督办通知 documents are issued afterwards by
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import func, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -53,15 +55,19 @@ class SweepReport:
 
 def remaining_days(calendar: WorkCalendar, step: Step, today: date) -> int | None:
     """Days left including today, in the step's unit; 0 or less once the deadline has passed."""
-    if step.due_on is None:
+    return _days_left(calendar, step.due_on, step.sla_unit, today)
+
+
+def _days_left(calendar: WorkCalendar, due_on: date | None, unit: str, today: date) -> int | None:
+    if due_on is None:
         return None
-    if step.sla_unit == "calendar_day":
-        return (step.due_on - today).days + 1
-    if today <= step.due_on:
-        return calendar.working_days_between(today - timedelta(days=1), step.due_on)
+    if unit == "calendar_day":
+        return (due_on - today).days + 1
+    if today <= due_on:
+        return calendar.working_days_between(today - timedelta(days=1), due_on)
     # past the deadline: 0 on the first working day after it (1 day overdue, as for calendar days and as the
     # 督办通知 counts), -1 on the next …; a rest day right after the deadline is also 0 (overdue, red)
-    return min(0, 1 - calendar.working_days_between(step.due_on, today))
+    return min(0, 1 - calendar.working_days_between(due_on, today))
 
 
 def is_paused(step: Step) -> bool:
@@ -69,40 +75,62 @@ def is_paused(step: Step) -> bool:
     return step.status == StepStatus.suspended or step.kind == "statutory"
 
 
+# What the light pass reads per open step: plain columns, no ORM objects (100,000 steps in one query).
+_OPEN_STEP_COLUMNS = (Step.id, Step.application_id, Step.department, Step.key, Step.kind, Step.status,
+                      Step.due_on, Step.sla_unit, Step.sla_working_days, Application.process_key, Project.tier,
+                      StepLight.light, StepLight.red_since)
+
+
 def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | None = None) -> SweepReport:
-    """Recompute every open step's light; notify on a new yellow, escalate red steps once per level."""
+    """Recompute every open step's light; notify on a new yellow, escalate red steps once per level.
+
+    The pass reads plain rows and writes only what changed: a light that is new or different (with the days
+    left at that moment), a new escalation level. On an ordinary day that is a few rows out of 100,000, so the
+    daily pass costs about one read of the open steps. ``StepLight.remaining_working_days`` is therefore the
+    days left when the light was last set (``computed_on``); pages compute today's from the calendar.
+    """
     today = today or clock.today()
     rules = rules or sla.load_rules()
     calendar = work_calendar(session)
     report = SweepReport(today=today)
-    rows = session.exec(select(Step, Application.process_key, Project.tier)
-                        .join(Application, Application.id == Step.application_id)
-                        .join(Project, Project.id == Application.project_id)
-                        .where(Step.status.in_(OPEN))).all()
-    open_ids = select(Step.id).where(Step.status.in_(OPEN))
-    known = {light.step_id: light for light in session.exec(select(StepLight).where(StepLight.step_id.in_(open_ids)))}
-    escalated = dict(session.exec(select(Escalation.step_id, func.max(Escalation.level))
-                                  .where(Escalation.step_id.in_(open_ids)).group_by(Escalation.step_id)).all())
-    contacts = _Recipients(session)
-    for step, process_key, tier in rows:
+    escalated_level = (select(func.max(Escalation.level)).where(Escalation.step_id == Step.id)
+                       .correlate(Step).scalar_subquery())
+    rows = session.execute(select(*_OPEN_STEP_COLUMNS, escalated_level)
+                           .join(Application, Application.id == Step.application_id)
+                           .join(Project, Project.id == Application.project_id)
+                           .outerjoin(StepLight, StepLight.step_id == Step.id)
+                           .where(Step.status.in_(OPEN))).all()
+    rule_of = lru_cache(maxsize=None)(rules.rule_for)
+    changed: list[tuple[int, str, int | None]] = []
+    yellow: list[tuple[int, int | None]] = []
+    red: list[tuple[int, int, int]] = []  # (step id, from level, to level)
+    for (step_id, _app, department, key, kind, status, due_on, unit, limit, process_key, tier,
+         was, red_since, level_done) in rows:
+        rule = rule_of(process_key, key, tier)
+        remaining = _days_left(calendar, due_on, unit, today)
+        paused = status == StepStatus.suspended or kind == "statutory"
+        light = sla.light_for(rule, limit, remaining, paused)
         report.steps += 1
-        rule = rules.rule_for(process_key, step.key, tier)
-        remaining = remaining_days(calendar, step, today)
-        light = sla.light_for(rule, step.sla_working_days, remaining, is_paused(step))
         report.lights[light] += 1
-        report.by_department[(step.department, light)] = report.by_department.get((step.department, light), 0) + 1
-        previous = known.get(step.id)
-        was = previous.light if previous else None  # read before _record updates the row in place
-        if _record(session, step, light, remaining, today, previous):
-            report.changed += 1
-        if light == "yellow" and was != "yellow":
-            report.notified += _notify_yellow(session, step, remaining, contacts)
-        if light == "red" and step.kind == "human":
-            red_since = (previous.red_since if previous and previous.red_since else today)
-            level = sla.escalation_level(rule, calendar.working_days_between(red_since, today))
-            for lvl in range(escalated.get(step.id, 0) + 1, level + 1):  # the unique row still guards races
-                if _escalate(session, step, lvl, today, calendar, rule, contacts):
-                    report.escalations.append((step.id, lvl))
+        report.by_department[(department, light)] = report.by_department.get((department, light), 0) + 1
+        if light != was:
+            changed.append((step_id, light, remaining))
+            if light == "yellow":
+                yellow.append((step_id, remaining))
+        if light == "red" and kind == "human":
+            since = red_since if was == "red" and red_since else today
+            level = sla.escalation_level(rule, calendar.working_days_between(since, today))
+            if level > (level_done or 0):
+                red.append((step_id, level_done or 0, level))
+    report.changed = _record_changes(session, changed, today)
+    _preload(session, [step_id for step_id, _ in yellow] + [step_id for step_id, _, _ in red])
+    contacts = _Recipients(session)
+    messages = [_yellow_message(session, session.get(Step, step_id), remaining, contacts)
+                for step_id, remaining in yellow]
+    created = _insert_escalations(session, red, today, calendar, rule_of)
+    messages += [_escalation_message(session, escalation, contacts) for escalation in created]
+    report.escalations = [(e.step_id, e.level) for e in created]
+    report.notified += notifications.notify_many(session, messages)
     report.notified += agency.remind_overdue_contacts(session, today)
     _forget_closed(session)
     _snapshot(session, report)
@@ -117,25 +145,43 @@ def _snapshot(session: Session, report: SweepReport) -> None:
                     for (department, light), count in sorted(report.by_department.items()))
 
 
-def _record(session: Session, step: Step, light: str, remaining: int | None, today: date,
-            previous: StepLight | None) -> bool:
-    """Store the light when it changed (or its days left did); True when something was written."""
-    if previous is None:
-        session.add(StepLight(step_id=step.id, application_id=step.application_id, department=step.department,
-                              light=light, remaining_working_days=remaining, limit_working_days=step.sla_working_days,
-                              computed_on=today, changed_on=today,
-                              yellow_since=today if light == "yellow" else None,
-                              red_since=today if light == "red" else None))
-        return True
-    if previous.light == light and previous.remaining_working_days == remaining:
-        return False
-    if previous.light != light:
+def _record_changes(session: Session, changed: list[tuple[int, str, int | None]], today: date) -> int:
+    """Store the lights that are new or different, in bulk; returns how many rows were written."""
+    if not changed:
+        return 0
+    ids = [step_id for step_id, _, _ in changed]
+    known: dict[int, StepLight] = {}
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        known.update((light.step_id, light) for light in session.exec(select(StepLight)
+                                                                        .where(StepLight.step_id.in_(chunk))))
+    missing = [step_id for step_id in ids if step_id not in known]
+    steps: dict[int, tuple[int, str, int]] = {}
+    for start in range(0, len(missing), 5000):
+        chunk = missing[start:start + 5000]
+        steps.update((row[0], row[1:]) for row in session.execute(
+            select(Step.id, Step.application_id, Step.department, Step.sla_working_days)
+            .where(Step.id.in_(chunk))))
+    new_rows = []
+    for step_id, light, remaining in changed:
+        previous = known.get(step_id)
+        if previous is None:
+            application_id, department, limit = steps[step_id]
+            new_rows.append({"step_id": step_id, "application_id": application_id, "department": department,
+                             "light": light, "remaining_working_days": remaining, "limit_working_days": limit,
+                             "computed_on": today, "changed_on": today,
+                             "yellow_since": today if light == "yellow" else None,
+                             "red_since": today if light == "red" else None})
+            continue
         previous.changed_on = today
         previous.yellow_since = today if light == "yellow" else None
         previous.red_since = (previous.red_since or today) if light == "red" else None
-    previous.light, previous.remaining_working_days, previous.computed_on = light, remaining, today
-    session.add(previous)
-    return True
+        previous.light, previous.remaining_working_days, previous.computed_on = light, remaining, today
+        session.add(previous)
+    if new_rows:
+        session.execute(insert(StepLight), new_rows)
+    session.flush()
+    return len(changed)
 
 
 def _forget_closed(session: Session) -> None:
@@ -158,9 +204,11 @@ class _Recipients:
         self.supervisors = notifications.supervisors(session)
 
     def agents(self, application: Application) -> list:
-        if application.id not in self._agents:
-            self._agents[application.id] = agency.agents_for(self.session, application)
-        return self._agents[application.id]
+        """The case's agents depend only on its enterprise, project and process (mandates cover those)."""
+        key = (application.enterprise_id, application.project_id, application.process_key)
+        if key not in self._agents:
+            self._agents[key] = agency.agents_for(self.session, application)
+        return self._agents[key]
 
     def department(self, name: str) -> list:
         if name not in self._departments:
@@ -168,40 +216,76 @@ class _Recipients:
         return self._departments[name]
 
 
-def _notify_yellow(session: Session, step: Step, remaining: int | None, contacts: _Recipients) -> int:
+def _preload(session: Session, step_ids: list[int]) -> None:
+    """Load the steps about to be told about, with their cases and projects, in a few queries (the
+    identity map then answers every ``session.get``)."""
+    for start in range(0, len(step_ids), 5000):
+        session.execute(select(Step, Application, Project).join(Application, Application.id == Step.application_id)
+                        .join(Project, Project.id == Application.project_id)
+                        .where(Step.id.in_(step_ids[start:start + 5000]))).all()
+
+
+def _yellow_message(session: Session, step: Step, remaining: int | None,
+                    contacts: _Recipients) -> notifications.Message:
     """A new yellow: the department contacts and the case's agents (代办 mandates, chief agent) are told."""
     application, case = _case_text(session, step)
-    recipients = contacts.department(step.department) + contacts.agents(application)
     due = f"{step.due_on:%Y年%m月%d日}" if step.due_on else "—"
-    created = notifications.notify(
-        session, recipients, kind="light_yellow", title=f"【黄灯】{case}即将到期",
-        body=f"{case}办结期限为{due}，剩余{remaining}个工作日（含今日）。请及时办理。",
+    return notifications.Message(
+        users=tuple(contacts.department(step.department) + contacts.agents(application)), kind="light_yellow",
+        title=f"【黄灯】{case}即将到期", body=f"{case}办结期限为{due}，剩余{remaining}个工作日（含今日）。请及时办理。",
         link=f"/applications/{application.id}", dedupe_key=f"yellow-{step.id}-{step.due_on}",
         application_id=application.id)
-    return len(created)
 
 
-def _escalate(session: Session, step: Step, level: int, today: date, calendar: WorkCalendar,
-              rule: sla.LightRule, contacts: _Recipients) -> bool:
-    """Insert the escalation once (the unique row is the guard), then tell the people concerned."""
-    reply_due = calendar.add_working_days(today, rule.reply_working_days).due if level == 1 else None
-    try:
-        with session.begin_nested():
-            escalation = Escalation(step_id=step.id, application_id=step.application_id, level=level,
-                                    issued_on=today, reply_due_on=reply_due, issued_at=clock.now())
-            session.add(escalation)
-            session.flush()
-    except IntegrityError:
-        return False  # escalated before (or by a sweep running at the same time)
+def _insert_escalations(session: Session, red: list[tuple[int, int, int]], today: date, calendar: WorkCalendar,
+                        rule_of) -> list[Escalation]:
+    """Insert each missing escalation level once (the unique row is the guard, also against a sweep running
+    at the same time); returns the rows this sweep created."""
+    rows = []
+    for step_id, done, level in red:
+        step = session.get(Step, step_id)
+        application = session.get(Application, step.application_id)
+        rule = rule_of(application.process_key, step.key, session.get(Project, application.project_id).tier)
+        for lvl in range(done + 1, level + 1):
+            reply_due = calendar.add_working_days(today, rule.reply_working_days).due if lvl == 1 else None
+            rows.append({"step_id": step_id, "application_id": step.application_id, "level": lvl,
+                         "issued_on": today, "reply_due_on": reply_due, "issued_at": clock.now()})
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect.name
+    created: list[Escalation] = []
+    if dialect not in ("sqlite", "postgresql"):  # any other database: a savepoint per row
+        for row in rows:
+            try:
+                with session.begin_nested():
+                    escalation = Escalation(**row)
+                    session.add(escalation)
+                    session.flush()
+                created.append(escalation)
+            except IntegrityError:
+                pass
+        return created
+    insert_for = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    for start in range(0, len(rows), 1000):
+        stmt = (insert_for(Escalation).values(rows[start:start + 1000])
+                .on_conflict_do_nothing(index_elements=["step_id", "level"]).returning(Escalation.id))
+        ids = [row[0] for row in session.execute(stmt)]
+        created += session.exec(select(Escalation).where(Escalation.id.in_(ids)).order_by(Escalation.id)).all()
+    return created
+
+
+def _escalation_message(session: Session, escalation: Escalation, contacts: _Recipients) -> notifications.Message:
+    """Tell the department and the supervisors about a new escalation level."""
+    step = session.get(Step, escalation.step_id)
     application, case = _case_text(session, step)
-    recipients = contacts.department(step.department) + contacts.supervisors
-    title = f"【红灯·{sla.LEVEL_ZH[level]}】{case}已超期"
+    level, reply_due = escalation.level, escalation.reply_due_on
     body = (f"{case}已超过办结期限（{step.due_on:%Y年%m月%d日}）。"
             + (f"请于{reply_due:%Y年%m月%d日}前书面回复办理情况。" if reply_due else "已提请上一级指挥部督办。"))
-    notifications.notify(session, recipients, kind="supervision_notice" if level == 1 else "escalation",
-                         title=title, body=body, link=f"/applications/{application.id}",
-                         dedupe_key=f"escalation-{step.id}-{level}", application_id=application.id)
-    return True
+    return notifications.Message(
+        users=tuple(contacts.department(step.department) + contacts.supervisors),
+        kind="supervision_notice" if level == 1 else "escalation", title=f"【红灯·{sla.LEVEL_ZH[level]}】{case}已超期",
+        body=body, link=f"/applications/{application.id}", dedupe_key=f"escalation-{step.id}-{level}",
+        application_id=application.id)
 
 
 def issue_pending_notices(session: Session, limit: int = 50) -> list[int]:
