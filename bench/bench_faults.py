@@ -1,8 +1,9 @@
 #!/usr/bin/env python
 """Fault bench: submissions under a killer, on PostgreSQL (our tables and Prefect's).
 
-Starts ``greenchannel run --demo`` on free ports with a fresh data folder and PostgreSQL databases of its
-own (``--database`` and ``--prefect-database`` are DROPPED and recreated), then for ``--seconds`` (60):
+Starts ``greenchannel run --demo`` with the tests' harness (``tests/harness.py``: free ports, a fresh data
+folder) on PostgreSQL databases of its own (``--database`` is emptied, ``--prefect-database`` DROPPED and
+recreated), then for ``--seconds`` (60):
 
 * ``--clients`` (20) threads submit 标准地 applications with their own ``Idempotency-Key`` each, retrying
   the same key after a connection error or a 503 until answered (as a careful client does);
@@ -23,101 +24,41 @@ import argparse
 import os
 import random
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
 from collections import Counter
-from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 import psycopg
 
 REPO = Path(__file__).resolve().parent.parent
-PASSWORD = "GreenChannel2026!"
-COMPONENTS = {"task worker": "deployments.task_worker", "runner": "deployments.serve",
-              "prefect server": "prefect server start", "web app": "uvicorn forms.app"}
-_START = date.today() + timedelta(days=60)
-SAMPLE = {  # a valid 标准地预评估 application of the demo enterprise on demo parcel 1
-    "enterprise_name": "东莞松湖智造科技有限公司", "uscc": "91441900MA4UJ2K317", "legal_representative": "陈立新",
-    "contact_name": "林晓", "contact_phone": "13800138000", "project_name": "智能传感器生产基地项目",
-    "industry_code": "3983", "total_investment_wan": "36000", "land_area_mu": "45", "parcel_id": 1,
-    "expected_annual_output_wan": "60000", "expected_annual_tax_wan": "2400", "annual_energy_tce": "800",
-    "annual_electricity_kwh": "4000000", "planned_start_on": _START.isoformat(),
-    "planned_completion_on": (_START + timedelta(days=450)).isoformat(),
-    "planned_production_on": (_START + timedelta(days=540)).isoformat(),
-    "planned_indicators": {"investment_intensity": "600", "output_per_mu": "825", "tax_per_mu": "52.5",
-                           "floor_area_ratio": "2.5", "building_coefficient": "47.5", "office_share": "3.5",
-                           "rd_ratio": "4.5"},
-}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _recreate_databases(admin_dsn: str, names: list[str]) -> None:
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        for name in names:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _pids(data_dir: Path, marker: str) -> list[int]:
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            if proc.name.isdigit() and marker.encode() in (proc / "cmdline").read_bytes().replace(b"\0", b" ") and \
-                    f"GC_DATA_DIR={data_dir}".encode() in (proc / "environ").read_bytes().split(b"\0"):
-                found.append(int(proc.name))
-        except OSError:
-            continue
-    return found
+sys.path.insert(0, str(REPO))  # the editable install does this too; bench scripts must not depend on it
+from tests.harness import COMPONENTS, Stack, reset_databases, settings_for  # noqa: E402
+from tests.samples import SAMPLE  # noqa: E402
 
 
 class Bench:
     def __init__(self, args):
         self.args = args
-        self.data_dir = Path(tempfile.mkdtemp(prefix="gc-faults-"))
-        self.port, self.prefect_port = _free_port(), _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+        data_dir = Path(tempfile.mkdtemp(prefix="gc-faults-"))
+        self.stack = Stack(settings_for(data_dir, f"postgresql+psycopg://postgres@{args.host}:5432/{args.database}",
+                                        f"postgresql+asyncpg://postgres@{args.host}:5432/{args.prefect_database}",
+                                        secret_key="bench-secret"))
+        self.base = self.stack.base_url
         self.answers: dict[str, int | str] = {}  # key → final answer
         self.other: Counter = Counter()  # every non-final answer by status
         self.kills: list[str] = []
         self.lock = threading.Lock()
         self.token = ""
 
-    def start(self) -> subprocess.Popen:
-        host = self.args.host
-        _recreate_databases(f"postgresql://postgres@{host}:5432/postgres",
-                            [self.args.database, self.args.prefect_database])
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("GC_", "PREFECT_"))}
-        env.update(GC_DATA_DIR=str(self.data_dir), PYTHONUNBUFFERED="1",
-                   GC_DATABASE_URL=f"postgresql+psycopg://postgres@{host}:5432/{self.args.database}",
-                   GC_PREFECT_DATABASE_URL=f"postgresql+asyncpg://postgres@{host}:5432/{self.args.prefect_database}")
-        log = open(self.data_dir / "run.log", "wb")  # noqa: SIM115 - lives as long as the stack
-        process = subprocess.Popen([sys.executable, "-m", "deployments.cli", "run", "--demo", "--port", str(self.port),
-                                    "--prefect-port", str(self.prefect_port)], cwd=REPO, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base}/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(1)
-        else:
-            raise SystemExit(f"stack not ready; see {self.data_dir / 'run.log'}")
-        r = httpx.post(f"{self.base}/api/v1/auth/token", data={"username": "enterprise", "password": PASSWORD})
-        self.token = r.json()["access_token"]
-        return process
+    def start(self) -> None:
+        reset_databases(self.stack.database_url, self.stack.prefect_database_url)
+        self.stack.start(timeout=300)
+        self.token = self.stack.token("enterprise")["Authorization"].removeprefix("Bearer ")
 
     def client(self, stop: threading.Event) -> None:
         with httpx.Client(base_url=self.base, timeout=30,
@@ -145,7 +86,7 @@ class Bench:
         rng = random.Random(self.args.seed)
         while not stop.wait(self.args.kill_every):
             name = rng.choice(sorted(COMPONENTS))
-            pids = _pids(self.data_dir, COMPONENTS[name])
+            pids = self.stack.pids(COMPONENTS[name])
             if pids:
                 os.kill(pids[0], signal.SIGKILL)
                 self.kills.append(f"{time.strftime('%H:%M:%S')} {name} (pid {pids[0]})")
@@ -184,8 +125,8 @@ def main() -> int:
     parser.add_argument("--prefect-database", default="gc_bench_faults_prefect")
     args = parser.parse_args()
     bench = Bench(args)
-    process = bench.start()
     try:
+        bench.start()
         stop, killing = threading.Event(), threading.Event()
         clients = [threading.Thread(target=bench.client, args=(stop,)) for _ in range(args.clients)]
         killer = threading.Thread(target=bench.killer, args=(killing,))
@@ -202,11 +143,7 @@ def main() -> int:
         accepted = {k for k, v in bench.answers.items() if v in (200, 201)}
         result = bench.check(accepted, load_end)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        bench.stack.stop(timeout=60)
     lost = result["missing_rows"] + result["without_notice"]
     duplicated = result["keys_stored_twice"] + result["documents_twice"] + result["numbers_twice"]
     print(f"fault bench: {args.clients} clients × {args.seconds:.0f} s on PostgreSQL, a random SIGKILL every "
@@ -221,7 +158,7 @@ def main() -> int:
     print(f"  retried answers by status: {dict(bench.other)}")
     print(f"  every accepted application had its notice {result['drain_seconds']:.0f} s after the load ended")
     print(f"  kills: {'; '.join(bench.kills)}")
-    print(f"  log: {bench.data_dir / 'run.log'}")
+    print(f"  log: {bench.stack.log_path}")
     return 0 if lost == 0 and duplicated == 0 else 1
 
 

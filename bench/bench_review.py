@@ -5,7 +5,7 @@ After intake, the review run (deployment ``standard-land-review/greenchannel``, 
 ``deployments/serve.py``) suspends itself with ``suspend_flow_run`` until 自然资源局 decides, which
 can take days. ARCHITECTURE "Waiting costs nothing": a waiting case must hold no process, so the
 memory of the stack must not grow with the number of waiting cases. This script checks that and
-measures what waking a case up costs. On a stack of its own (``bench_spine.Stack``: ``greenchannel
+measures what waking a case up costs. On a stack of its own (``tests/harness.py``, as ``bench_spine.py``: ``greenchannel
 run --demo``, fresh ``GC_DATA_DIR``, SQLite unless ``--database-url``) it measures
 
 1. baseline: ``--baseline`` applications submitted one at a time, each waited for until its
@@ -41,35 +41,28 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_spine import SAMPLE as SPINE_SAMPLE
-from bench_spine import Stack, log, percentile, source_snapshot
+from bench_spine import log, new_stack, percentile, source_snapshot, start_stack, stop_stack
+
+from tests.harness import Stack, flow_run_processes, processes_of
+from tests.samples import SAMPLE
 
 REVIEW_STEP = "land_review"
 APPROVAL_DOCUMENT_COUNT = 4  # acceptance notice + assessment report + commitment + supervision agreement
 POLL_SECONDS = 0.25
-# tests/conftest.py PASSING_PLAN: planned values for demo parcel 1 that pass every indicator
-PASSING_PLAN = {"investment_intensity": "600", "output_per_mu": "825", "tax_per_mu": "52.5", "floor_area_ratio": "2.5",
-                "building_coefficient": "47.5", "office_share": "3.5", "rd_ratio": "4.5"}
-
 
 class BenchError(Exception):
     """A phase did not finish (timeout, refused request, failed run): exit 1, data folder kept."""
 
 
 def application_body(n: int) -> dict:
-    """tests/conftest.py SAMPLE (bench_spine's plus the planned dates and indicators), dates from today."""
-    start = date.today() + timedelta(days=60)
-    return dict(SPINE_SAMPLE, project_name=f"审查基准项目-{n:03d}", annual_energy_tce="800",
-                annual_electricity_kwh="4000000", planned_start_on=start.isoformat(),
-                planned_completion_on=(start + timedelta(days=450)).isoformat(),
-                planned_production_on=(start + timedelta(days=540)).isoformat(),
-                planned_indicators=dict(PASSING_PLAN))
+    """The tests' SAMPLE (tests/samples.py: planned dates from today, indicators that pass) with its own name."""
+    return dict(SAMPLE, project_name=f"审查基准项目-{n:03d}", planned_indicators=dict(SAMPLE["planned_indicators"]))
 
 
 def seconds(values: list[float]) -> str:
@@ -120,33 +113,16 @@ def _label(pid_dir: Path) -> str:
 
 def stack_processes(data_dir: Path) -> list[Process]:
     """Every process whose environment names the stack's data folder (the children inherit it)."""
-    marker = f"GC_DATA_DIR={data_dir}".encode()
     found = []
-    for pid_dir in Path("/proc").iterdir():
-        if not pid_dir.name.isdigit() or int(pid_dir.name) == os.getpid():
-            continue
+    for pid in processes_of(data_dir, python_only=False):
+        pid_dir = Path(f"/proc/{pid}")
         try:
             environ = _environ(pid_dir)
-            if marker not in environ:
-                continue
             run = next((v.split(b"=", 1)[1].decode() for v in environ if v.startswith(b"PREFECT__FLOW_RUN_ID=")), None)
-            found.append(Process(int(pid_dir.name), _rss_kb(pid_dir), _label(pid_dir), run))
+            found.append(Process(pid, _rss_kb(pid_dir), _label(pid_dir), run))
         except OSError:  # exited meanwhile, or not ours to read
             continue
     return sorted(found, key=lambda p: p.pid)
-
-
-def flow_run_pids(flow_run_id: str) -> list[int]:
-    """Processes started for this flow run (as tests/flows/test_standard_land_flow.py finds them)."""
-    marker = f"PREFECT__FLOW_RUN_ID={flow_run_id}".encode()
-    found = []
-    for pid_dir in Path("/proc").iterdir():
-        try:
-            if pid_dir.name.isdigit() and marker in _environ(pid_dir):
-                found.append(int(pid_dir.name))
-        except OSError:
-            continue
-    return found
 
 
 @dataclass
@@ -185,8 +161,8 @@ class Api:
     def __init__(self, stack: Stack):
         self.web = httpx.Client(base_url=stack.base_url, timeout=60)
         self.prefect = httpx.Client(base_url=stack.prefect_api, timeout=60)
-        self.enterprise = stack.token_headers(self.web, "enterprise")
-        self.reviewer = stack.token_headers(self.web, "reviewer")
+        self.enterprise = stack.token("enterprise")
+        self.reviewer = stack.token("reviewer")
 
     def submit(self, body: dict, key: str) -> int:
         r = self.web.post("/api/v1/applications", json=body, headers=self.enterprise | {"Idempotency-Key": key})
@@ -256,8 +232,8 @@ def fail_on_ended_runs(api: Api, application_id: int) -> None:
 
 
 def wait_process_exit(flow_run_id: str, timeout: float) -> None:
-    wait_until(lambda: not flow_run_pids(flow_run_id), timeout, f"the process of flow run {flow_run_id} to exit",
-               lambda: f"pids {flow_run_pids(flow_run_id)}")
+    wait_until(lambda: not flow_run_processes(flow_run_id), timeout, f"the process of flow run {flow_run_id} to exit",
+               lambda: f"pids {flow_run_processes(flow_run_id)}")
 
 
 # -------------------------------------------------------------------------------------------- waiting
@@ -293,7 +269,7 @@ def fill_waiting(api: Api, waiting: list[Waiting], target: int, timeout: float) 
 def confirm_still_waiting(api: Api, waiting: list[Waiting]) -> None:
     """Before measuring: every case still Suspended, and no process of any of them."""
     for w in waiting:
-        if suspended_review_run(api, w.application_id) != w.flow_run_id or flow_run_pids(w.flow_run_id):
+        if suspended_review_run(api, w.application_id) != w.flow_run_id or flow_run_processes(w.flow_run_id):
             raise BenchError(f"application {w.application_id} is no longer waiting: {describe(api, w.application_id)}")
 
 
@@ -362,7 +338,7 @@ class Results:
 
 
 def run_phases(stack: Stack, args: argparse.Namespace) -> Results:
-    stack.start()
+    start_stack(stack)
     api = Api(stack)
     try:
         waiting: list[Waiting] = []
@@ -449,7 +425,7 @@ def main() -> int:
         f"{platform.python_version()}; {databases}; {args.waiting} waiting (baseline {args.baseline}), "
         f"{args.decisions} decisions; load average {load_start} (other processes skew every figure)")
 
-    stack = Stack(args.database_url, args.prefect_database_url)
+    stack = new_stack(args.database_url, args.prefect_database_url)
     ok = False
     try:
         results = run_phases(stack, args)
@@ -461,7 +437,7 @@ def main() -> int:
         log(f"ERROR: {type(error).__name__}: {error}")
         return 1
     finally:
-        stack.stop()
+        stop_stack(stack)
         logs = stack.log_summary()
         log(f"stack logs: {logs}")
         changed = sorted({name for name, _ in source_snapshot().items() ^ sources_before.items()})

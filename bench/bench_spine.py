@@ -1,8 +1,9 @@
 #!/usr/bin/env python
 """Benchmark of the Green Channel spine: web app → database → Prefect → acceptance notice.
 
-Starts its own stack exactly like ``tests/conftest.py`` does (``greenchannel run --demo`` on free
-ports, a fresh temporary ``GC_DATA_DIR``, SQLite unless ``--database-url`` is given), then measures
+Starts its own stack with the tests' harness (``tests/harness.py``: ``greenchannel run --demo`` on free
+ports, a fresh temporary ``GC_DATA_DIR``, SQLite unless ``--database-url`` is given, the shipped settings
+without the tests' overrides), then measures
 
 1. ``GET /healthz`` with N concurrent clients (the baseline of this machine and this run);
 2. the form page ``GET /applications/new`` (cookie session) and ``POST /api/v1/applications``
@@ -18,19 +19,17 @@ Usage (from the repository root)::
     .venv/bin/python bench/bench_spine.py \\
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test   # DROPS schema public
 
-The stack is stopped with SIGINT to its process group at the end and on any error.
+The stack is stopped with SIGINT (what Ctrl-C does) at the end and on any error.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import platform
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,15 +45,12 @@ from pathlib import Path
 import httpx
 
 REPO = Path(__file__).resolve().parent.parent
-DEMO_PASSWORD = "GreenChannel2026!"
+sys.path.insert(0, str(REPO))  # the editable install does this too; bench scripts must not depend on it
+from tests.harness import Stack, reset_databases, settings_for  # noqa: E402
+from tests.samples import DEMO_PASSWORD, SAMPLE  # noqa: E402
+
 DISPATCH_TASK = "start-process"  # flows/dispatch.py: the background task the web app queues per application
 AIM_SECONDS = 2.0
-SAMPLE = {  # tests/conftest.py SAMPLE: a valid 标准地预评估 application of the demo enterprise
-    "enterprise_name": "东莞松湖智造科技有限公司", "uscc": "91441900MA4UJ2K317", "legal_representative": "陈立新",
-    "contact_name": "林晓", "contact_phone": "13800138000", "project_name": "智能传感器生产基地项目",
-    "industry_code": "3983", "total_investment_wan": "36000", "land_area_mu": "45", "parcel_id": 1,
-    "expected_annual_output_wan": "60000", "expected_annual_tax_wan": "2400",
-}
 ACTIVE_STATES = ["SCHEDULED", "PENDING", "RUNNING", "PAUSED", "CANCELLING"]
 FINAL_STATES = ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"]
 
@@ -79,136 +75,27 @@ def ms(seconds: float) -> str:
 
 # --------------------------------------------------------------------------------------------- stack
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def new_stack(database_url: str, prefect_database_url: str) -> Stack:
+    """A stack of its own: fresh temporary data folder, the settings ``greenchannel run --demo`` ships."""
+    data_dir = Path(tempfile.mkdtemp(prefix="gc-bench-"))
+    return Stack(settings_for(data_dir, database_url, prefect_database_url, secret_key="bench-secret"))
 
 
-class Stack:
-    """``greenchannel run --demo`` as tests/conftest.py starts it, in its own process group."""
+def start_stack(stack: Stack) -> None:
+    """Reset its PostgreSQL databases (if any: DROPPED), start it and wait until it is ready."""
+    if stack.database_url.startswith("postgresql") or stack.prefect_database_url:
+        log("resetting the PostgreSQL databases (schema public of ours; Prefect's recreated)")
+    reset_databases(stack.database_url, stack.prefect_database_url)
+    seconds = stack.start()
+    log(f"stack ready in {seconds:.1f} s: web {stack.base_url}, Prefect {stack.prefect_api}, data {stack.data_dir}")
 
-    def __init__(self, database_url: str, prefect_database_url: str):
-        self.data_dir = Path(tempfile.mkdtemp(prefix="gc-bench-"))
-        self.db_url = database_url or f"sqlite:///{self.data_dir / 'greenchannel.db'}"
-        self.prefect_db_url = prefect_database_url
-        self.port, self.prefect_port = _free_port(), _free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.prefect_api = f"http://127.0.0.1:{self.prefect_port}/api"
-        self.log_path = self.data_dir / "stack.log"
-        self.process: subprocess.Popen | None = None
-        self._log = None
 
-    def start(self) -> None:
-        self._reset_postgres()
-        # inherited GC_* variables (e.g. GC_PREFECT_API_URL) would point the stack elsewhere
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GC_")}
-        env.update({"GC_DATA_DIR": str(self.data_dir), "GC_DATABASE_URL": self.db_url,
-                    "GC_SECRET_KEY": "bench-secret", "GC_PREFECT_DATABASE_URL": self.prefect_db_url,
-                    "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-                    "GC_PREFECT_PORT": str(self.prefect_port), "PYTHONUNBUFFERED": "1"})
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        t0 = time.monotonic()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "deployments.cli", "run", "--demo", "--port", str(self.port)],
-            cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
-        self._wait(lambda: httpx.get(f"{self.base_url}/healthz", timeout=2).status_code == 200, 120, "web app")
-        # as tests/conftest.py: ready when the Prefect task worker has subscribed
-        workers = f"{self.prefect_api}/task_workers/filter"
-        self._wait(lambda: len(httpx.post(workers, json={}, timeout=2).json()) > 0, 60, "task worker")
-        log(f"stack ready in {time.monotonic() - t0:.1f} s: web {self.base_url}, Prefect {self.prefect_api}, "
-            f"data {self.data_dir}")
-
-    def _reset_postgres(self) -> None:
-        if not (self.db_url.startswith("postgresql") or self.prefect_db_url):
-            return
-        import psycopg
-
-        if self.db_url.startswith("postgresql"):
-            log("resetting schema public of the application database")
-            with psycopg.connect(self.db_url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
-                conn.execute("DROP SCHEMA public CASCADE")
-                conn.execute("CREATE SCHEMA public")
-        if self.prefect_db_url:
-            dbname = self.prefect_db_url.rsplit("/", 1)[1]
-            admin = self.prefect_db_url.replace("postgresql+asyncpg", "postgresql").rsplit("/", 1)[0] + "/postgres"
-            log(f"recreating Prefect database {dbname}")
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-                conn.execute(f'CREATE DATABASE "{dbname}"')
-
-    def _wait(self, check, timeout: float, label: str) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                if check():
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        self._log.flush()
-        raise RuntimeError(f"{label} not ready in {timeout:.0f} s (stack exit code {self.process.poll()}); "
-                           f"see {self.log_path}:\n" + self.log_path.read_text(errors="replace")[-3000:])
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            log("stopping the stack (SIGINT to its process group)")
-            os.killpg(self.process.pid, signal.SIGINT)  # what Ctrl-C in its terminal does
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                log("stack did not stop within 30 s; SIGKILL")
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        log(f"stack exited with code {self.process.returncode}")
-        time.sleep(1)
-        leftovers = self._processes_of_this_stack()
-        if leftovers:  # children of `run` (own sessions) that Ctrl-C did not stop; ours, by their data folder
-            log(f"WARNING: processes left running after Ctrl-C: {leftovers}; killing them")
-            for pid in leftovers:
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
-        if self._log:
-            self._log.close()
-
-    def _processes_of_this_stack(self) -> list[int]:
-        """Python processes whose environment names this stack's data folder (as tests/conftest.py)."""
-        marker = f"GC_DATA_DIR={self.data_dir}".encode()
-        found = []
-        for proc in Path("/proc").iterdir():
-            if proc.name.isdigit() and int(proc.name) != os.getpid():
-                try:
-                    if marker in (proc / "environ").read_bytes().split(b"\0") and \
-                            b"python" in (proc / "cmdline").read_bytes():
-                        found.append(int(proc.name))
-                except OSError:
-                    continue
-        return found
-
-    def log_summary(self) -> str:
-        """Counts of trouble in the stack's logs (the Prefect server logs only warnings and errors)."""
-        notes = []
-        for name in ("stack.log", "prefect-server.log"):
-            path = self.data_dir / name
-            if not path.exists():
-                continue
-            text = path.read_text(errors="replace")
-            counts = {"ERROR lines": len(re.findall(r"\| ERROR ", text)),
-                      "Tracebacks": text.count("Traceback (most recent call last)"),
-                      "'database is locked'": text.count("OperationalError: database is locked")}
-            found = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
-            first = re.search(r"^.*\| ERROR .*$", text, re.MULTILINE)
-            notes.append(f"{name}: {found or 'clean'}" + (f" (first: {first.group(0)[:160]!r})" if first else ""))
-        return "; ".join(notes)
-
-    def token_headers(self, client: httpx.Client, username: str = "enterprise") -> dict[str, str]:
-        r = client.post("/api/v1/auth/token", data={"username": username, "password": DEMO_PASSWORD})
-        r.raise_for_status()
-        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+def stop_stack(stack: Stack) -> None:
+    log("stopping the stack (SIGINT, what Ctrl-C does)")
+    stopped = stack.stop()
+    log(f"stack exited with code {stopped.exit_code}")
+    if stopped.leftovers:  # children of `run` that Ctrl-C did not stop; ours, by their data folder
+        log(f"WARNING: processes left running after Ctrl-C (killed): {'; '.join(stopped.leftovers)}")
 
 
 # ------------------------------------------------------------------------------------------- load
@@ -336,13 +223,13 @@ def bench_form_page(stack: Stack, clients: int, seconds: float) -> LoadResult:
     return run_load("GET /applications/new (page)", clients, seconds, setup, request, {"200"})
 
 
-def bench_submissions(stack: Stack, clients: int, seconds: float) -> tuple[LoadResult, list[int], int]:
+def bench_submissions(stack: Stack, clients: int, seconds: float) -> tuple[LoadResult, list[int]]:
     created: list[int] = []
     lock = threading.Lock()
 
     def setup(i):
         client = httpx.Client(base_url=stack.base_url, timeout=120)
-        client.headers.update(stack.token_headers(client))
+        client.headers.update(stack.token())
         return {"client": client}
 
     def request(state, i, n):
@@ -396,7 +283,7 @@ def drain_backlog(stack: Stack, ids: list[int], timeout: float) -> dict:
     pending, no_flow_run = set(ids), set()
     last_check = last_report = 0.0
     with httpx.Client(base_url=stack.base_url, timeout=60) as client:
-        client.headers.update(stack.token_headers(client))
+        client.headers.update(stack.token())
         while pending:
             now = time.monotonic()
             counts = prefect_counts(stack)
@@ -481,7 +368,7 @@ class E2EResult:
 def bench_end_to_end(stack: Stack, count: int, per_app_timeout: float, poll: float) -> E2EResult:
     result = E2EResult()
     with httpx.Client(base_url=stack.base_url, timeout=60) as client:
-        client.headers.update(stack.token_headers(client))
+        client.headers.update(stack.token())
         for n in range(count):
             if len(result.failures) >= 3 and len(result.failures) == n - len(result.totals) and not result.totals:
                 result.failures.append(f"gave up after {n} applications without a PDF")
@@ -537,7 +424,6 @@ def sample_context() -> dict:
 
 
 def bench_render(warm: int) -> dict:
-    sys.path.insert(0, str(REPO))
     t0 = time.perf_counter()
     from services.documents.render import render_docx, render_pdf
 
@@ -601,10 +487,10 @@ def main() -> int:
         f"{args.clients} clients × {args.seconds:g} s per load test; load average "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} (other processes skew every figure)")
 
-    stack = Stack(args.database_url, args.prefect_database_url)
+    stack = new_stack(args.database_url, args.prefect_database_url)
     ok = False
     try:
-        stack.start()
+        start_stack(stack)
         healthz = bench_healthz(stack, args.clients, args.seconds)
         print_load(healthz, {"200"}, None)
         page = bench_form_page(stack, args.clients, args.seconds)
@@ -643,7 +529,7 @@ def main() -> int:
         log(f"ERROR: {error}")
         return 1
     finally:
-        stack.stop()
+        stop_stack(stack)
         log_notes = stack.log_summary()
         if log_notes:
             log(f"stack logs: {log_notes}")

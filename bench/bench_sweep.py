@@ -37,14 +37,6 @@ def _prepare_environment(database_url: str) -> Path:
     return data
 
 
-def _reset_postgres(url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
-
-
 def _bulk_steps(session, count: int, today: date) -> None:
     """``count`` open 自然资源局 review steps on count/4 applications (4 open steps each), inserted in bulk."""
     from sqlalchemy import insert
@@ -111,7 +103,9 @@ def main() -> int:
     args = parser.parse_args()
     data = _prepare_environment(args.database_url)
     if args.database_url:
-        _reset_postgres(args.database_url)
+        from tests.harness import reset_databases
+
+        reset_databases(args.database_url)
     from sqlmodel import Session, func, select
 
     from services import demo

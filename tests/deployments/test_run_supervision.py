@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from deployments.supervisor import Child, GaveUp, Supervisor
+from tests.harness import free_port, processes_of
 from tests.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,19 +22,6 @@ ON_POSTGRES = bool(os.environ.get("GC_TEST_DATABASE_URL"))
 
 
 _wait = wait_for
-
-
-def _pids(marker: str, data_dir: str) -> list[int]:
-    """Processes running ``marker`` that belong to the stack of ``data_dir`` (by their environment)."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            if proc.name.isdigit() and marker.encode() in (proc / "cmdline").read_bytes() and \
-                    f"GC_DATA_DIR={data_dir}".encode() in (proc / "environ").read_bytes().split(b"\0"):
-                found.append(int(proc.name))
-        except OSError:
-            continue
-    return found
 
 
 def test_a_hung_task_worker_is_noticed_and_replaced(stack, sample_application):
@@ -92,15 +80,13 @@ def test_a_child_that_keeps_failing_stops_the_supervisor_with_the_reason(tmp_pat
     assert (tmp_path / "web.log").read_text().count("cannot bind") == 4
 
 
+@pytest.mark.stack  # `run` starts the Prefect server and the workers while its web app keeps failing
 @pytest.mark.skipif(ON_POSTGRES, reason="greenchannel run on its SQLite default: the SQLite run covers it")
 def test_run_exits_3_in_both_languages_when_the_web_port_is_taken(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        port = taken.getsockname()[1]
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            prefect_port = s.getsockname()[1]
+        port, prefect_port = taken.getsockname()[1], free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("GC_", "PREFECT_"))}
         env["GC_DATA_DIR"] = str(tmp_path)
         run = subprocess.run([sys.executable, "-m", "deployments.cli", "run", "--port", str(port),
@@ -109,7 +95,8 @@ def test_run_exits_3_in_both_languages_when_the_web_port_is_taken(tmp_path):
     assert run.returncode == 3, run.stdout[-2000:] + run.stderr[-3000:]
     assert "网站在 300 秒内失败 5 次，已停止全部服务" in run.stderr
     assert "web app failed 5 times within 300 s; stopped everything" in run.stderr
-    assert _pids("deployments.task_worker", str(tmp_path)) == [] and _pids("prefect", str(tmp_path)) == []
+    assert processes_of(tmp_path, "deployments.task_worker", python_only=False) == [] and \
+        processes_of(tmp_path, "prefect", python_only=False) == []
 
 
 def test_a_child_over_its_memory_limit_is_recycled_without_counting_as_a_failure(tmp_path):

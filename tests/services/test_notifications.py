@@ -5,7 +5,6 @@ users with unique names and addresses and look only at what was sent to those ad
 """
 
 import asyncio
-import socket
 import threading
 import uuid
 from email import message_from_bytes, policy
@@ -20,14 +19,9 @@ from services.core.db import get_engine
 from services.core.settings import get_settings
 from services.models import Notification, Role, User
 from services.supervision import notifications
+from tests.harness import free_port
 
 BASE_URL = "https://lvtong.example.cn/portal"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Sink:
@@ -57,7 +51,7 @@ class Sink:
 @pytest.fixture(scope="module")
 def smtp_server():
     sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield controller
     controller.stop()
@@ -204,7 +198,7 @@ def test_smtp_down_records_the_error_and_does_not_retry(session, sink, smtp_serv
     first, second = (notifications.notify(session, [user], kind="light_yellow", title=f"第{i}条", body="b",
                                           dedupe_key=_key())[0].id for i in (1, 2))
     session.commit()
-    monkeypatch.setattr(mail_settings, "smtp_port", _free_port())  # nothing listens there
+    monkeypatch.setattr(mail_settings, "smtp_port", free_port())  # nothing listens there
 
     assert notifications.deliver_pending(session) == 0  # no exception
     failed, waiting = _rows(session, user)
