@@ -78,7 +78,7 @@ class AcceptanceNoticeView:
 
 
 def prepare(ctx: Mapping) -> AcceptanceNoticeView:
-    """Context (checked against :class:`AcceptanceNoticeContext`) → view. Deterministic: depends on ``ctx`` only."""
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     due = format_date_zh(ctx["due_on"]) + ("（暂定）" if ctx["due_provisional"] else "")
     note = None
     if ctx["due_provisional"]:

@@ -13,20 +13,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, ValidationInfo
 
 from services.core.formatting import CHINA_TZ, format_date_zh
 from services.documents import layout
+from services.documents.kind import ContextModel, Items, context_day
 from services.documents.layout import Table
 
 CATALOGUE = "《建设项目环境影响评价分类管理名录（2021年版）》"
 PERMIT_CATALOGUE = "《固定污染源排污许可分类管理名录（2019年版）》"
 EIA_LAW = "《中华人民共和国环境影响评价法》"
-LEVELS = ("环境影响报告表", "环境影响报告书")  # the two levels that are approved (登记表 is filed)
 ROLES = {"main": "主体工程", "ancillary": "配套工程"}
 CODE_PENDING = "（赋码后填写）"
 
-INDUSTRY_TYPES: dict[str, layout.TypeSpec] = {"code": str, "name": str, "role": str}
-CATALOGUE_ROW_TYPES: dict[str, layout.TypeSpec] = {"no": int, "category": str}
 INDUSTRY_HEADER = ("序号", "行业代码", "行业名称", "类别")
 
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
@@ -36,55 +37,43 @@ _CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 # --- context checks ---------------------------------------------------------------------------
 
 
-def top_problems(ctx: Mapping, types: Mapping[str, layout.TypeSpec]) -> list[str]:
-    """The common keys of every document plus the kind's own top-level keys."""
-    return layout.type_problems(ctx, {**layout.COMMON_TYPES, **types})
+class IndustryCode(ContextModel):
+    code: str = Field(description="GB/T 4754 code, e.g. 3982")
+    name: str
+    role: Literal["main", "ancillary"] = Field(description="主体工程 or 配套工程")
 
 
-def choice_problems(ctx: Mapping, key: str, choices: Iterable[str], prefix: str = "") -> list[str]:
-    """A str key whose value must be one of ``choices``; its absence is reported elsewhere."""
-    value, allowed = ctx.get(key), list(choices)
-    if isinstance(value, str) and value not in allowed:
-        return [f"{prefix}{key} must be one of {allowed}, not {value!r}"]
-    return []
+def _has_main(items: list[IndustryCode]) -> list[IndustryCode]:
+    if not any(item.role == "main" for item in items):
+        raise ValueError("industry_codes needs one item with role 'main'")
+    return items
 
 
-def industry_problems(ctx: Mapping) -> list[str]:
-    """``industry_codes``: at least one item, roles ``main``/``ancillary``, at least one ``main``."""
-    problems = layout.list_problems(ctx, "industry_codes", INDUSTRY_TYPES)
-    items = ctx.get("industry_codes")
-    if not isinstance(items, (list, tuple)):
-        return problems
-    for i, item in enumerate(items):
-        if isinstance(item, Mapping):
-            problems += choice_problems(item, "role", ROLES, prefix=f"industry_codes[{i}].")
-    if items and not any(isinstance(item, Mapping) and item.get("role") == "main" for item in items):
-        problems.append("industry_codes needs one item with role 'main'")
-    return problems
+# at least one code, one of them the main works (an ancillary code alone does not classify a project)
+IndustryCodes = Annotated[Items[IndustryCode], Field(min_length=1), AfterValidator(_has_main)]
 
 
-def catalogue_problems(ctx: Mapping) -> list[str]:
-    """``catalogue_rows``: at least one matched row, each numbered from 1."""
-    problems = layout.list_problems(ctx, "catalogue_rows", CATALOGUE_ROW_TYPES)
-    for i, row in enumerate(ctx.get("catalogue_rows") or ()):
-        no = row.get("no") if isinstance(row, Mapping) else None
-        if isinstance(no, int) and not isinstance(no, bool) and no < 1:
-            problems.append(f"catalogue_rows[{i}].no must be at least 1")
-    return problems
+class CatalogueRow(ContextModel):
+    no: int = Field(ge=1, description="the row's number in the catalogue, from 1")
+    category: str = Field(description="the row's category as printed, e.g. 电子元件及电子专用材料制造 398")
 
 
-def level_problems(ctx: Mapping) -> list[str]:
-    return choice_problems(ctx, "level_zh", LEVELS)
+Level = Literal["环境影响报告表", "环境影响报告书"]  # the two levels that are approved (登记表 is filed)
 
 
-def optional_date_problems(ctx: Mapping, key: str) -> list[str]:
-    """A key that must be present and hold a date (not a datetime) or ``None``."""
-    if key not in ctx:
-        return [f"missing {key}"]
-    value = ctx[key]
-    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
-        return []
-    return [f"{key} must be a date or None, not {type(value).__name__}"]
+class EiaContext(layout.CaseDocumentContext):
+    """The keys every EIA document carries."""
+
+    authority: str = Field(description="the 生态环境部门, e.g. 东莞市生态环境局")
+
+
+def not_after_issue(value: date, info: ValidationInfo) -> date:
+    """A date (or a datetime's day in China) of the case that the document cannot precede."""
+    issued = context_day(info, "issued_on")
+    day = china_date(value) if isinstance(value, datetime) else value
+    if issued and day > issued:
+        raise ValueError(f"{info.field_name} must not be after issued_on")
+    return value
 
 
 def order_problems(*pairs: tuple[str, object, str, object]) -> list[str]:

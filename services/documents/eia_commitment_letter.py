@@ -8,30 +8,7 @@ The view is the shared :class:`~services.documents.layout.SectionedView`. This
 module does not decide eligibility: the rules do, and a letter is only issued when every listed
 condition is met (an unmet one is refused here rather than printed as a false commitment).
 
-Context (a plain dict; all keys required):
-
-=======================  ==========  ========================================================
-key                      type        meaning
-=======================  ==========  ========================================================
-number                   str         文号, e.g. ``"东莞绿通环诺〔2026〕第0001号"``
-issuer                   str         body that generates the text (the platform operator)
-issued_on                date        date the text is generated; also the file's created date
-enterprise_name          str         建设单位 (the committing enterprise)
-uscc                     str         its 统一社会信用代码
-case_no                  str         case number
-project_name             str         project name
-verification_code        str         查验码
-legal_representative     str         法定代表人 of the enterprise
-authority                str         审批部门 the letter is addressed to, e.g. ``"东莞市生态环境局"``
-site                     str         建设地点
-project_code             str         投资项目代码; ``""`` prints “（赋码后填写）”
-industry_codes           list        ``[{"code", "name", "role"}]``, ``role`` ``"main"`` or
-                                     ``"ancillary"``; at least one, one of them ``"main"``
-catalogue_rows           list        matched catalogue rows ``[{"no": int, "category": str}]``
-level_zh                 str         ``"环境影响报告表"`` or ``"环境影响报告书"``
-eligibility              list        ``[{"explanation_zh": str, "met": bool}]``, all met
-eia_organisation         str         who prepared the EIA document; ``""`` prints a placeholder
-=======================  ==========  ========================================================
+Context: :class:`EiaCommitmentLetterContext`.
 """
 
 from __future__ import annotations
@@ -39,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from docx.document import Document
+from pydantic import Field, field_validator
 
 from services.documents import common_eia as ce
 from services.documents import layout
-from services.documents.kind import DocumentKind
+from services.documents.kind import ContextModel, DocumentKind, Items
 from services.documents.layout import Section, SectionedView
 
 KIND = "eia_commitment_letter"
@@ -52,36 +30,31 @@ TEMPLATE = "sectioned.html"
 
 ORGANISATION_PENDING = "（建设单位自行编制或委托的环评单位名称）"
 
-_TYPES: dict[str, layout.TypeSpec] = {
-    "legal_representative": str,
-    "authority": str,
-    "site": str,
-    "project_code": str,
-    "industry_codes": (list, tuple),
-    "catalogue_rows": (list, tuple),
-    "level_zh": str,
-    "eligibility": (list, tuple),
-    "eia_organisation": str,
-}
-_ELIGIBILITY_TYPES: dict[str, layout.TypeSpec] = {"explanation_zh": str, "met": bool}
+class Eligibility(ContextModel):
+    explanation_zh: str = Field(description="a condition of the 告知承诺制, as the rules explain it")
+    met: bool = Field(description="must be True: the enterprise cannot commit to an unmet condition")
+
+    @field_validator("met")
+    @classmethod
+    def _met(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("met is False: the enterprise cannot commit to an unmet condition")
+        return value
 
 
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key, nested keys included."""
-    problems = ce.top_problems(ctx, _TYPES)
-    problems += ce.industry_problems(ctx)
-    problems += ce.catalogue_problems(ctx)
-    problems += ce.level_problems(ctx)
-    problems += layout.list_problems(ctx, "eligibility", _ELIGIBILITY_TYPES)
-    for i, item in enumerate(ctx.get("eligibility") or ()):
-        if isinstance(item, Mapping) and item.get("met") is False:
-            problems.append(f"eligibility[{i}].met is False: the enterprise cannot commit to an unmet condition")
-    layout.raise_problems(KIND, problems)
+class EiaCommitmentLetterContext(ce.EiaContext):
+    legal_representative: str = Field(description="法定代表人 of the enterprise")
+    site: str = Field(description="建设地点")
+    project_code: str = Field(description="投资项目代码; empty prints （赋码后填写）")
+    industry_codes: ce.IndustryCodes
+    catalogue_rows: Items[ce.CatalogueRow] = Field(min_length=1, description="the matched catalogue rows")
+    level_zh: ce.Level
+    eligibility: Items[Eligibility] = Field(min_length=1, description="the conditions, all met")
+    eia_organisation: str = Field(description="who prepared the EIA document; empty prints a placeholder")
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     level = ctx["level_zh"]
     return SectionedView(
         meta=layout.make_meta(TITLE, ctx, f"{ctx['project_name']} {level} {ctx['case_no']}"),
@@ -169,4 +142,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=EiaCommitmentLetterContext)

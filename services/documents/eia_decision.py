@@ -9,43 +9,22 @@ with the applicant's rights to administrative review (60 days) and litigation (6
 The view is the shared :class:`~services.documents.layout.SectionedView`. This
 module does not schedule the post-check or decide anything: the caller passes the results in.
 
-Context (a plain dict; all keys required):
-
-=======================  ============  ======================================================
-key                      type          meaning
-=======================  ============  ======================================================
-number                   str           文号 (审批文号), e.g. ``"东莞绿通环审〔2026〕第0001号"``
-issuer                   str           body that generates the text (the platform operator)
-issued_on                date          date the text is generated; also the file's created date
-enterprise_name          str           建设单位 (addressee)
-uscc                     str           its 统一社会信用代码
-case_no                  str           case number
-project_name             str           project name
-verification_code        str           查验码
-authority                str           审批部门, printed at the head and under the seal
-route                    str           ``"commitment"`` (告知承诺制) or ``"normal"``
-level_zh                 str           ``"环境影响报告表"`` or ``"环境影响报告书"``
-site                     str           建设地点
-scale                    str           建设规模, e.g. ``"年产智能传感器500万件"``
-conditions               list[str]     conditions of the approval, at least one
-decided_on               date          date of the decision (under the seal); ≤ ``issued_on``
-post_check_due           date | None   事中事后核查 due date; a date on the commitment route,
-                                       ``None`` on the normal route
-revocation               bool          print the revocation clause (commitment route only)
-=======================  ============  ======================================================
+Context: :class:`EiaDecisionContext`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Literal
 
 from docx.document import Document
+from pydantic import Field, ValidationInfo, field_validator
 
 from services.core.formatting import format_date_zh
 from services.documents import common_eia as ce
 from services.documents import layout
-from services.documents.kind import DocumentKind
+from services.documents.kind import DayOrNone, DocumentKind, Items, context_day
 from services.documents.layout import Section, SectionedView
 
 KIND = "eia_decision"
@@ -57,47 +36,46 @@ DISPLAY_TITLE = "建设项目环境影响评价文件\n审批决定"  # two line
 ROUTES = {"commitment": "告知承诺制审批", "normal": "一般程序审批"}
 REVOCATION = "承诺不实或不符合告知承诺制条件的，依法撤销审批决定并纳入失信记录"
 
-_TYPES: dict[str, layout.TypeSpec] = {
-    "authority": str,
-    "route": str,
-    "level_zh": str,
-    "site": str,
-    "scale": str,
-    "conditions": (list, tuple),
-    "decided_on": date,
-    "revocation": bool,
-}
+class EiaDecisionContext(ce.EiaContext):
+    route: Literal["commitment", "normal"] = Field(description="告知承诺制 or 一般程序")
+    level_zh: ce.Level
+    site: str = Field(description="建设地点")
+    scale: str = Field(description="建设规模, e.g. 年产智能传感器500万件")
+    conditions: Items[str] = Field(min_length=1, description="conditions of the approval")
+    decided_on: date = Field(description="date of the decision (under the seal), not after issued_on")
+    post_check_due: DayOrNone = Field(description="事中事后核查 due date: a date on the commitment route, None on "
+                                                  "the normal route")
+    revocation: bool = Field(description="print the revocation clause (commitment route only)")
 
+    @field_validator("decided_on")
+    @classmethod
+    def _decided_before(cls, value: date, info: ValidationInfo) -> date:
+        if (issued := context_day(info, "issued_on")) and value > issued:
+            raise ValueError("decided_on must not be after issued_on")
+        if (due := context_day(info, "post_check_due")) and value > due:
+            raise ValueError("decided_on must not be after post_check_due")
+        return value
 
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key and any route inconsistency."""
-    problems = ce.top_problems(ctx, _TYPES)
-    problems += ce.optional_date_problems(ctx, "post_check_due")
-    problems += ce.choice_problems(ctx, "route", ROUTES)
-    problems += ce.level_problems(ctx)
-    problems += layout.str_list_problems(ctx, "conditions", min_items=1)
-    problems += _route_problems(ctx)
-    problems += ce.order_problems(("decided_on", ctx.get("decided_on"), "issued_on", ctx.get("issued_on")),
-                                  ("decided_on", ctx.get("decided_on"), "post_check_due", ctx.get("post_check_due")))
-    layout.raise_problems(KIND, problems)
+    @field_validator("post_check_due")
+    @classmethod
+    def _post_check_on_commitment_route(cls, value: date | None, info: ValidationInfo) -> date | None:
+        route = (info.context or {}).get("route")
+        if route == "commitment" and value is None:
+            raise ValueError("post_check_due is required on the commitment route")
+        if route == "normal" and value is not None:
+            raise ValueError("post_check_due must be None on the normal route")
+        return value
 
-
-def _route_problems(ctx: Mapping) -> list[str]:
-    """The post-check and the revocation clause belong to commitment-route approvals."""
-    route, problems = ctx.get("route"), []
-    if "post_check_due" in ctx:
-        if route == "commitment" and ctx["post_check_due"] is None:
-            problems.append("post_check_due is required on the commitment route")
-        if route == "normal" and ctx["post_check_due"] is not None:
-            problems.append("post_check_due must be None on the normal route")
-    if route == "normal" and ctx.get("revocation") is True:
-        problems.append("revocation applies to commitment-route approvals only")
-    return problems
+    @field_validator("revocation")
+    @classmethod
+    def _revocation_on_commitment_route(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and (info.context or {}).get("route") == "normal":
+            raise ValueError("revocation applies to commitment-route approvals only")
+        return value
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     commitment = ctx["route"] == "commitment"
     return SectionedView(
         meta=layout.make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['level_zh']} {ctx['case_no']}"),
@@ -179,4 +157,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=EiaDecisionContext)

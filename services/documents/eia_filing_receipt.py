@@ -5,24 +5,7 @@ the discharge registration (排污登记).
 
 The view is the shared :class:`~services.documents.layout.SectionedView`.
 
-Context (a plain dict; all keys required):
-
-=======================  ==========  ========================================================
-key                      type        meaning
-=======================  ==========  ========================================================
-number                   str         文号 = 备案号, e.g. ``"东莞绿通环备〔2026〕第0001号"``
-issuer                   str         body that generates the text (the platform operator)
-issued_on                date        date under the seal; also the file's created date
-enterprise_name          str         建设单位 (addressee)
-uscc                     str         its 统一社会信用代码
-case_no                  str         case number
-project_name             str         project name
-verification_code        str         查验码
-authority                str         生态环境部门 the form is filed with
-site                     str         建设地点
-catalogue_rows           list        matched catalogue rows ``[{"no": int, "category": str}]``
-filed_at                 datetime    when the form was filed; its day in China ≤ ``issued_on``
-=======================  ==========  ========================================================
+Context: :class:`EiaFilingReceiptContext`.
 """
 
 from __future__ import annotations
@@ -31,11 +14,12 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from docx.document import Document
+from pydantic import Field, field_validator
 
 from services.core.formatting import format_datetime_zh
 from services.documents import common_eia as ce
 from services.documents import layout
-from services.documents.kind import DocumentKind
+from services.documents.kind import DocumentKind, Items
 from services.documents.layout import Section, SectionedView
 
 KIND = "eia_filing_receipt"
@@ -45,27 +29,16 @@ TEMPLATE = "sectioned.html"
 
 FORM = "建设项目环境影响登记表"
 
-_TYPES: dict[str, layout.TypeSpec] = {
-    "authority": str,
-    "site": str,
-    "catalogue_rows": (list, tuple),
-    "filed_at": datetime,
-}
+class EiaFilingReceiptContext(ce.EiaContext):
+    site: str = Field(description="建设地点")
+    catalogue_rows: Items[ce.CatalogueRow] = Field(min_length=1, description="the matched catalogue rows")
+    filed_at: datetime = Field(description="when the form was filed; its day in China not after issued_on")
 
-
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key, nested keys included."""
-    problems = ce.top_problems(ctx, _TYPES)
-    problems += ce.catalogue_problems(ctx)
-    filed_at = ctx.get("filed_at")
-    if isinstance(filed_at, datetime):
-        problems += ce.order_problems(("filed_at", ce.china_date(filed_at), "issued_on", ctx.get("issued_on")))
-    layout.raise_problems(KIND, problems)
+    _filed_before_issue = field_validator("filed_at")(ce.not_after_issue)
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     return SectionedView(
         meta=layout.make_meta(TITLE, ctx, f"{ctx['project_name']} {FORM} {ctx['case_no']}"),
         issuer=ctx["authority"],
@@ -111,4 +84,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=EiaFilingReceiptContext)

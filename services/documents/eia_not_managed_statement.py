@@ -7,26 +7,7 @@ and says that it rests on the facts the applicant declared: if they are untrue, 
 The view is the shared :class:`~services.documents.layout.SectionedView`. This
 module does not classify: the reasons come from the rules as stored.
 
-Context (a plain dict; all keys required):
-
-=======================  ==========  ========================================================
-key                      type        meaning
-=======================  ==========  ========================================================
-number                   str         文号, e.g. ``"东莞绿通环告〔2026〕第0001号"``
-issuer                   str         body that generates the text (the platform operator)
-issued_on                date        date under the seal; also the file's created date
-enterprise_name          str         建设单位 (addressee)
-uscc                     str         its 统一社会信用代码
-case_no                  str         case number
-project_name             str         project name
-verification_code        str         查验码
-authority                str         生态环境部门 that gives the statement
-site                     str         建设地点
-industry_codes           list        ``[{"code", "name", "role"}]`` as in ``eia_commitment_letter``
-reasons                  list[str]   the classifier's reason trail in Chinese, at least one
-catalogue_version        str         version of the catalogue data the classifier used, printed
-                                     as 名录版本, e.g. ``"2021年版（生态环境部令第16号）"``
-=======================  ==========  ========================================================
+Context: :class:`EiaNotManagedStatementContext`.
 """
 
 from __future__ import annotations
@@ -34,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from docx.document import Document
+from pydantic import Field
 
 from services.documents import common_eia as ce
 from services.documents import layout
-from services.documents.kind import DocumentKind
+from services.documents.kind import DocumentKind, Items
 from services.documents.layout import Section, SectionedView
 
 KIND = "eia_not_managed_statement"
@@ -49,26 +31,15 @@ DISPLAY_TITLE = "不纳入建设项目\n环境影响评价管理告知书"  # 18
 ARTICLE_5 = "本名录未作规定的建设项目，不纳入建设项目环境影响评价管理"
 PROVINCIAL_EXEMPTIONS = "《广东省豁免环境影响评价手续办理的建设项目名录（2020年版）》"
 
-_TYPES: dict[str, layout.TypeSpec] = {
-    "authority": str,
-    "site": str,
-    "industry_codes": (list, tuple),
-    "reasons": (list, tuple),
-    "catalogue_version": str,
-}
-
-
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key, nested keys included."""
-    problems = ce.top_problems(ctx, _TYPES)
-    problems += ce.industry_problems(ctx)
-    problems += layout.str_list_problems(ctx, "reasons", min_items=1)
-    layout.raise_problems(KIND, problems)
+class EiaNotManagedStatementContext(ce.EiaContext):
+    site: str = Field(description="建设地点")
+    industry_codes: ce.IndustryCodes
+    reasons: Items[str] = Field(min_length=1, description="the classifier's reason trail in Chinese")
+    catalogue_version: str = Field(description="the catalogue data the classifier used, printed as 名录版本")
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     return SectionedView(
         meta=layout.make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['case_no']}"),
         issuer=ctx["authority"],
@@ -117,4 +88,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=EiaNotManagedStatementContext)

@@ -6,43 +6,22 @@ outcomes: 通过 (pass), 限期整改 (rectify by a deadline) or 撤销审批决
 The view is the shared :class:`~services.documents.layout.SectionedView`. The
 record does not revoke anything itself: a revocation is a separate decision served later.
 
-Context (a plain dict; all keys required):
-
-=======================  ============  ======================================================
-key                      type          meaning
-=======================  ============  ======================================================
-number                   str           文号, e.g. ``"东莞绿通环核〔2027〕第0001号"``
-issuer                   str           body that generates the text (the platform operator)
-issued_on                date          date the text is generated; also the file's created date
-enterprise_name          str           建设单位 (checked enterprise)
-uscc                     str           its 统一社会信用代码
-case_no                  str           case number
-project_name             str           project name
-verification_code        str           查验码
-authority                str           checking 生态环境部门
-decision_number          str           文号 of the approval decision checked
-decided_on               date          date of that decision; ≤ ``checked_on``
-checker                  str           核查人员 (one or more names)
-checked_on               date          date of the check; ≤ ``issued_on``
-findings                 str           核查发现; a line break starts a new paragraph
-outcome                  str           ``"pass"``, ``"rectify"`` or ``"revoke"``
-rectification_deadline   date | None   required (after ``checked_on``) for ``"rectify"``,
-                                       ``None`` otherwise
-items                    list          核查事项 ``[{"item": str, "result": str}]``, at least one
-=======================  ============  ======================================================
+Context: :class:`EiaPostCheckRecordContext`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Literal
 
 from docx.document import Document
+from pydantic import Field, ValidationInfo, field_validator
 
 from services.core.formatting import format_date_zh
 from services.documents import common_eia as ce
 from services.documents import layout
-from services.documents.kind import DocumentKind
+from services.documents.kind import ContextModel, DayOrNone, DocumentKind, Items, context_day
 from services.documents.layout import Section, SectionedView, Table
 
 KIND = "eia_post_check_record"
@@ -54,48 +33,48 @@ DISPLAY_TITLE = "环评告知承诺制审批\n事中事后核查记录"  # two b
 OUTCOMES = {"pass": "通过", "rectify": "限期整改", "revoke": "撤销审批决定"}
 ITEMS_HEADER = ("序号", "核查事项", "核查结果")
 
-_TYPES: dict[str, layout.TypeSpec] = {
-    "authority": str,
-    "decision_number": str,
-    "decided_on": date,
-    "checker": str,
-    "checked_on": date,
-    "findings": str,
-    "outcome": str,
-    "items": (list, tuple),
-}
-_ITEM_TYPES: dict[str, layout.TypeSpec] = {"item": str, "result": str}
+class CheckItem(ContextModel):
+    item: str = Field(description="核查事项")
+    result: str = Field(description="what the check found")
 
 
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key and a deadline that does not fit the outcome."""
-    problems = ce.top_problems(ctx, _TYPES)
-    problems += ce.optional_date_problems(ctx, "rectification_deadline")
-    problems += ce.choice_problems(ctx, "outcome", OUTCOMES)
-    problems += layout.list_problems(ctx, "items", _ITEM_TYPES)
-    problems += _deadline_problems(ctx)
-    problems += ce.order_problems(("decided_on", ctx.get("decided_on"), "checked_on", ctx.get("checked_on")),
-                                  ("checked_on", ctx.get("checked_on"), "issued_on", ctx.get("issued_on")))
-    layout.raise_problems(KIND, problems)
+class EiaPostCheckRecordContext(ce.EiaContext):
+    decision_number: str = Field(description="文号 of the approval decision checked")
+    decided_on: date = Field(description="date of that decision, not after checked_on")
+    checker: str = Field(description="核查人员 (one or more names)")
+    checked_on: date = Field(description="date of the check, not after issued_on")
+    findings: str = Field(description="核查发现; a line break starts a new paragraph")
+    outcome: Literal["pass", "rectify", "revoke"]
+    rectification_deadline: DayOrNone = Field(description="required (after checked_on) for rectify, None otherwise")
+    items: Items[CheckItem] = Field(min_length=1, description="核查事项")
 
+    @field_validator("decided_on")
+    @classmethod
+    def _decided_before_check(cls, value: date, info: ValidationInfo) -> date:
+        if (checked := context_day(info, "checked_on")) and value > checked:
+            raise ValueError("decided_on must not be after checked_on")
+        return value
 
-def _deadline_problems(ctx: Mapping) -> list[str]:
-    outcome, deadline = ctx.get("outcome"), ctx.get("rectification_deadline")
-    if "rectification_deadline" not in ctx or outcome not in OUTCOMES:
-        return []
-    if outcome == "rectify" and deadline is None:
-        return ["rectification_deadline is required when outcome is 'rectify'"]
-    if outcome != "rectify" and deadline is not None:
-        return [f"rectification_deadline must be None when outcome is {outcome!r}"]
-    checked_on = ctx.get("checked_on")
-    if isinstance(deadline, date) and isinstance(checked_on, date) and deadline <= checked_on:
-        return ["rectification_deadline must be after checked_on"]
-    return []
+    _checked_before_issue = field_validator("checked_on")(ce.not_after_issue)
+
+    @field_validator("rectification_deadline")
+    @classmethod
+    def _deadline_fits_the_outcome(cls, value: date | None, info: ValidationInfo) -> date | None:
+        outcome = (info.context or {}).get("outcome")
+        if outcome not in OUTCOMES:
+            return value
+        if outcome == "rectify" and value is None:
+            raise ValueError("rectification_deadline is required when outcome is 'rectify'")
+        if outcome != "rectify" and value is not None:
+            raise ValueError(f"rectification_deadline must be None when outcome is {outcome!r}")
+        checked = context_day(info, "checked_on")
+        if value and checked and value <= checked:
+            raise ValueError("rectification_deadline must be after checked_on")
+        return value
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     return SectionedView(
         meta=layout.make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['decision_number']} {ctx['case_no']}"),
         issuer=ctx["authority"],
@@ -171,4 +150,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=EiaPostCheckRecordContext)

@@ -58,7 +58,7 @@ class MandateCompletionContext(cm.MandateContext):
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context (checked against :class:`MandateCompletionContext`) → view. Deterministic: depends on ``ctx`` only."""
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     completed_on = format_date_zh(ctx["completed_on"])
     handed_back = "，审批结果已回交委托方" if ctx["results"] else ""
     return SectionedView(

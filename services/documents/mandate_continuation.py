@@ -45,7 +45,7 @@ class MandateContinuationContext(cm.MandateContext):
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context (checked against :class:`MandateContinuationContext`) → view. Deterministic: depends on ``ctx`` only."""
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     after = () if ctx["all_items"] else ("原委托书所列事项未列入上表的，自原委托期限届满之日起不再代办。",)
     return SectionedView(
         meta=cm.meta(TITLE, ctx),

@@ -51,7 +51,7 @@ class MandateLetterContext(cm.MandateContext):
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context (checked against :class:`MandateLetterContext`) → view. Deterministic: depends on ``ctx`` only."""
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     return SectionedView(
         meta=cm.meta(TITLE, ctx),
         issuer=ctx["issuer"],

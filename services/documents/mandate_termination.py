@@ -45,7 +45,7 @@ class MandateTerminationContext(cm.MandateContext):
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context (checked against :class:`MandateTerminationContext`) → view. Deterministic: depends on ``ctx`` only."""
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     terminated_on = format_date_zh(ctx["terminated_on"])
     cases = ctx["cases"]
     return SectionedView(

@@ -123,7 +123,7 @@ def _light_counts(cases: object) -> Counter | None:
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context (checked against :class:`ProgressReportContext`) → view. Deterministic: depends on ``ctx`` only."""
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     sections = [Section("一、总体情况", (summary_text(ctx), LIGHT_KEY))]
     for case in ctx["cases"]:
         sections.append(_case_section(f"{ce.cn_number(len(sections) + 1)}、", case))

@@ -119,7 +119,7 @@ class SupervisionNoticeContext(layout.CaseDocumentContext):
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context (checked against :class:`SupervisionNoticeContext`) → view. Deterministic: depends on ``ctx`` only."""
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     subtitle = LEVELS[ctx["level"]][0]
     sections = [
         Section("一、超期情况", (), _facts_table(ctx)),
