@@ -8,23 +8,7 @@ and 建筑工程施工许可证 (``construction_permit``). They use the standard
 :class:`~services.documents.layout.SectionedView` and its DOCX builder. This module
 does not number, batch or issue anything: the caller passes the results in.
 
-Common context (a plain dict; all keys required):
-
-=======================  ==========  ========================================================
-key                      type        meaning
-=======================  ==========  ========================================================
-number                   str         文号 / 证号, e.g. ``"东莞绿通地字〔2026〕第0007号"``
-issuer                   str         body that generates the text (the platform operator)
-issued_on                date        date of issue; also the file's created date
-verification_code        str         查验码
-enterprise_name          str         the enterprise (建设单位 / 用地单位)
-uscc                     str         its 统一社会信用代码
-legal_representative     str         its 法定代表人
-case_no                  str         case number, e.g. ``"GC-2026-000123"``
-project_name             str         project name
-parcel                   dict        ``{"number", "base_name", "location", "area_m2", "area_mu",
-                                     "land_use"}``, all str, areas as decimal strings
-=======================  ==========  ========================================================
+The context all five carry is :class:`PermitContext`; the four 证照 add :class:`CertificateContext`.
 """
 
 from __future__ import annotations
@@ -32,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
+from pydantic import Field, ValidationInfo, field_validator
+
 from services.core.formatting import format_date_zh
 from services.documents import common_eia as ce
-from services.documents import common_mandate as cm
 from services.documents import layout
+from services.documents.kind import ContextModel, NotBlank, context_day
 from services.documents.layout import DocumentMeta, Section, SectionedView, Table
 
 COUNTRY = "中华人民共和国"  # printed above a certificate's title
@@ -46,58 +32,42 @@ COMPACT_ROWS = 14  # a facts grid with more rows is set in 五号
 PLANNING_LAW = "《中华人民共和国城乡规划法》"
 BUILDING_LAW = "《中华人民共和国建筑法》"
 
-COMMON_TYPES: dict[str, layout.TypeSpec] = {
-    "number": str,
-    "issuer": str,
-    "issued_on": date,
-    "verification_code": str,
-    "enterprise_name": str,
-    "uscc": str,
-    "legal_representative": str,
-    "case_no": str,
-    "project_name": str,
-    "parcel": Mapping,
-}
 
 
-# --- context checks ---------------------------------------------------------------------------
+# --- the context -----------------------------------------------------------------------------
 
 
-def common_problems(ctx: Mapping, types: Mapping[str, layout.TypeSpec]) -> list[str]:
-    """The common keys plus the kind's own, and the parcel's keys and areas."""
-    problems = layout.type_problems(ctx, {**COMMON_TYPES, **types})
-    problems += layout.parcel_problems(ctx)
-    return problems
+class PermitContext(ContextModel):
+    """The keys all five 拿地即开工 documents carry."""
+
+    number: str = Field(description="文号 / 证号, e.g. 东莞绿通地字〔2026〕第0007号")
+    issuer: str = Field(description="body that generates the text (the platform operator)")
+    issued_on: date = Field(description="date of issue; also the files' created date")
+    verification_code: str = Field(description="查验码")
+    enterprise_name: str = Field(description="the enterprise (建设单位 / 用地单位)")
+    uscc: str = Field(description="its 统一社会信用代码")
+    legal_representative: str = Field(description="its 法定代表人")
+    case_no: str = Field(description="case number, e.g. GC-2026-000123")
+    project_name: str
+    parcel: layout.Parcel
 
 
-def certificate_problems(ctx: Mapping, types: Mapping[str, layout.TypeSpec], authority_key: str,
-                         decimal_keys: Sequence[str]) -> list[str]:
-    """A 证照: the common keys and the kind's own, a batch number and an issuing body
-    (``authority_key``) that say something, and figures that are decimal numbers."""
-    problems = common_problems(ctx, types)
-    problems += cm.not_blank_problems(ctx, "batch_no", authority_key)
-    problems += layout.decimal_problems({key: ctx.get(key) for key in decimal_keys})
-    return problems
+class CertificateContext(PermitContext):
+    """A 证照 of the batch: it names the batch, and its issuing body (a field of each kind) seals it."""
+
+    batch_no: NotBlank = Field(description="四证联发批次号")
 
 
-def before_problems(ctx: Mapping, first: str, second: str, *, strict: bool) -> list[str]:
-    """Two dates in order; ``strict``: ``first < second``, else ``first ≤ second``. Skipped if mistyped."""
-    a, b = cm.day(ctx.get(first)), cm.day(ctx.get(second))
-    if a is None or b is None:
-        return []
-    if strict and a >= b:
-        return [f"{first} must be before {second}"]
-    return ce.order_problems((first, a, second, b))
-
-
-def non_blank_list_problems(ctx: Mapping, key: str) -> list[str]:
-    """A list of str with at least one item, none of them blank."""
-    problems = layout.str_list_problems(ctx, key, min_items=1)
-    value = ctx.get(key)
-    if isinstance(value, (list, tuple)):
-        problems += [f"{key}[{i}] must not be empty" for i, item in enumerate(value)
-                     if isinstance(item, str) and not item.strip()]
-    return problems
+def in_order(first: str, second: str, *, strict: bool):
+    """A validator for ``first``: it must not come after the raw context's ``second`` (``strict``: before it)."""
+    def check(value: date, info: ValidationInfo) -> date:
+        other = context_day(info, second)
+        if other and strict and value >= other:
+            raise ValueError(f"{first} must be before {second}")
+        if other and value > other:
+            raise ValueError(f"{first} must not be after {second}")
+        return value
+    return field_validator(first)(check)
 
 
 # --- formatting -------------------------------------------------------------------------------

@@ -11,29 +11,7 @@ for (建筑法 art. 9); under the issuing authority's seal.
 The view is the shared :class:`~services.documents.layout.SectionedView`, laid out by
 :func:`~services.documents.common_permits.certificate`.
 
-Context (a plain dict; all keys required): the common keys of
-:mod:`~services.documents.common_permits` (number, issuer, issued_on, verification_code,
-enterprise_name, uscc, legal_representative, case_no, project_name, parcel) and:
-
-============================  ==========  ===================================================
-key                           type        meaning
-============================  ==========  ===================================================
-project_code                  str         项目代码 (投资项目统一代码)
-building_area_m2              str         建筑面积 in m², decimal string
-contract_price_wan            str         合同价格 in 万元, decimal string; ``""`` prints —
-contractor                    str         施工单位
-supervisor_unit               str         监理单位
-design_unit                   str         设计单位
-planned_start                 date        合同开工日期
-planned_completion            date        合同竣工日期, ≥ ``planned_start``
-land_title_number             str         不动产权证书号
-land_planning_number          str         建设用地规划许可证号
-construction_planning_number  str         建设工程规划许可证号
-drawing_review_ref            str         施工图审查 (pre-review) reference
-funds_committed               bool        建设资金已落实（承诺制）is printed when true
-issuing_authority             str         住房城乡建设主管部门 (seal); not blank
-batch_no                      str         四证联发批次号; not blank
-============================  ==========  ===================================================
+Context: :class:`ConstructionPermitContext`.
 """
 
 from __future__ import annotations
@@ -42,11 +20,12 @@ from collections.abc import Mapping
 from datetime import date
 
 from docx.document import Document
+from pydantic import Field
 
 from services.core.formatting import format_date_zh, format_wan_yuan
 from services.documents import common_permits as cp
 from services.documents import layout
-from services.documents.kind import DocumentKind
+from services.documents.kind import DecimalText, DecimalTextOrBlank, DocumentKind, NotBlank
 from services.documents.layout import SectionedView
 
 KIND = "construction_permit"
@@ -56,38 +35,27 @@ TEMPLATE = "sectioned.html"
 
 FUNDS_COMMITTED = "建设资金已落实（承诺制）"
 
-_TYPES: dict[str, layout.TypeSpec] = {
-    "project_code": str,
-    "building_area_m2": str,
-    "contract_price_wan": str,
-    "contractor": str,
-    "supervisor_unit": str,
-    "design_unit": str,
-    "planned_start": date,
-    "planned_completion": date,
-    "land_title_number": str,
-    "land_planning_number": str,
-    "construction_planning_number": str,
-    "drawing_review_ref": str,
-    "funds_committed": bool,
-    "issuing_authority": str,
-    "batch_no": str,
-}
+class ConstructionPermitContext(cp.CertificateContext):
+    project_code: str = Field(description="项目代码 (投资项目统一代码)")
+    building_area_m2: DecimalText = Field(description="建筑面积 in m²")
+    contract_price_wan: DecimalTextOrBlank = Field(description="合同价格 in 万元; blank prints —")
+    contractor: str = Field(description="施工单位")
+    supervisor_unit: str = Field(description="监理单位")
+    design_unit: str = Field(description="设计单位")
+    planned_start: date = Field(description="合同开工日期, not after planned_completion")
+    planned_completion: date = Field(description="合同竣工日期")
+    land_title_number: str = Field(description="不动产权证书号")
+    land_planning_number: str = Field(description="建设用地规划许可证号")
+    construction_planning_number: str = Field(description="建设工程规划许可证号")
+    drawing_review_ref: str = Field(description="施工图审查 (pre-review) reference")
+    funds_committed: bool = Field(description="建设资金已落实（承诺制） is printed when true")
+    issuing_authority: NotBlank = Field(description="住房城乡建设主管部门 (seal)")
 
-
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key and any value that does not fit."""
-    price = ctx.get("contract_price_wan")
-    decimals = ("building_area_m2", "contract_price_wan") if isinstance(price, str) and price.strip() else (
-        "building_area_m2",)
-    problems = cp.certificate_problems(ctx, _TYPES, "issuing_authority", decimals)
-    problems += cp.before_problems(ctx, "planned_start", "planned_completion", strict=False)
-    layout.raise_problems(KIND, problems)
+    _start_before_completion = cp.in_order("planned_start", "planned_completion", strict=False)
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     return cp.certificate(
         ctx,
         title=TITLE,
@@ -139,4 +107,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=ConstructionPermitContext)

@@ -9,20 +9,7 @@ authority's seal.
 The view is the shared :class:`~services.documents.layout.SectionedView`, laid out by
 :func:`~services.documents.common_permits.certificate`.
 
-Context (a plain dict; all keys required): the common keys of
-:mod:`~services.documents.common_permits` (number, issuer, issued_on, verification_code,
-enterprise_name, uscc, legal_representative, case_no, project_name, parcel) and:
-
-=======================  ==========  ========================================================
-key                      type        meaning
-=======================  ==========  ========================================================
-project_code             str         项目代码 (投资项目统一代码)
-building_area_m2         str         总建筑面积 in m², decimal string
-scheme_opinion           str         the design-scheme pre-review opinion (reference); not blank
-issuing_authority        str         自然资源主管部门 (seal); not blank
-batch_no                 str         四证联发批次号; not blank
-attachments              list[str]   附图及附件名称; may be empty (prints 无)
-=======================  ==========  ========================================================
+Context: :class:`ConstructionPlanningPermitContext`.
 """
 
 from __future__ import annotations
@@ -30,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from docx.document import Document
+from pydantic import Field
 
 from services.documents import common_mandate as cm
 from services.documents import common_permits as cp
 from services.documents import layout
-from services.documents.kind import DocumentKind
+from services.documents.kind import DecimalText, DocumentKind, Items, NotBlank
 from services.documents.layout import SectionedView
 
 KIND = "construction_planning_permit"
@@ -42,27 +30,16 @@ TITLE = "建设工程规划许可证"
 NUMBER_WORD = "建字"
 TEMPLATE = "sectioned.html"
 
-_TYPES: dict[str, layout.TypeSpec] = {
-    "project_code": str,
-    "building_area_m2": str,
-    "scheme_opinion": str,
-    "issuing_authority": str,
-    "batch_no": str,
-    "attachments": (list, tuple),
-}
-
-
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key and any value that does not fit."""
-    problems = cp.certificate_problems(ctx, _TYPES, "issuing_authority", ("building_area_m2",))
-    problems += cm.not_blank_problems(ctx, "scheme_opinion")
-    problems += layout.str_list_problems(ctx, "attachments")
-    layout.raise_problems(KIND, problems)
+class ConstructionPlanningPermitContext(cp.CertificateContext):
+    project_code: str = Field(description="项目代码 (投资项目统一代码)")
+    building_area_m2: DecimalText = Field(description="总建筑面积 in m²")
+    scheme_opinion: NotBlank = Field(description="the design-scheme pre-review opinion (reference)")
+    issuing_authority: NotBlank = Field(description="自然资源主管部门 (seal)")
+    attachments: Items[str] = Field(description="附图及附件名称; may be empty (prints 无)")
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     return cp.certificate(
         ctx,
         title=TITLE,
@@ -97,4 +74,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=ConstructionPlanningPermitContext)

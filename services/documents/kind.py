@@ -66,6 +66,8 @@ NotBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)
 DayOrNone = Annotated[date | None, BeforeValidator(_day_or_none)]
 # An amount or area as a decimal string ("20000.00", "1,000"): a typo must not reach an official figure.
 DecimalText = Annotated[str, AfterValidator(_decimal_text)]
+# The same, or blank where the figure is not known (printed —).
+DecimalTextOrBlank = Annotated[str, AfterValidator(lambda v, info: _decimal_text(v, info) if v.strip() else v)]
 
 
 def context_day(info: ValidationInfo, key: str) -> date | None:
@@ -115,8 +117,8 @@ def _problem(error: Mapping[str, Any]) -> str:
     if kind in ("value_error", "assertion_error"):  # the validator names its field; we add where it sits
         parent = _dotted(error["loc"][:-1])
         return f"{parent}.{error['ctx']['error']}" if parent else str(error["ctx"]["error"])
-    if kind == "model_type":
-        return f"{name} must be a dict"
+    if kind in ("model_type", "string_type") and isinstance(error["loc"][-1], int):  # an item of a list
+        return f"{name} must be a {'dict' if kind == 'model_type' else 'str'}"
     if kind == "date_type" and isinstance(value, datetime):
         return f"{name} must be a date, not a datetime"
     if kind == "int_type" and isinstance(value, bool):

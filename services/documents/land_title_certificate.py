@@ -8,25 +8,7 @@ number, 拿地即开工), under the registration body's seal.
 The view is the shared :class:`~services.documents.layout.SectionedView`, laid out by
 :func:`~services.documents.common_permits.certificate`.
 
-Context (a plain dict; all keys required): the common keys of
-:mod:`~services.documents.common_permits` (number, issuer, issued_on, verification_code,
-enterprise_name, uscc, legal_representative, case_no, project_name, parcel) and:
-
-=======================  ==========  ========================================================
-key                      type        meaning
-=======================  ==========  ========================================================
-right_holder             str         权利人
-unit_number              str         不动产单元号
-right_type               str         权利类型, e.g. ``"国有建设用地使用权"``
-right_nature             str         权利性质, e.g. ``"出让"``
-land_use                 str         用途, e.g. ``"工业用地"``
-area_m2                  str         宗地面积 in m², decimal string
-term_from                date        使用期限 start
-term_until               date        使用期限 end, after ``term_from``
-contract_no              str         国有建设用地使用权出让合同编号
-registration_body        str         不动产登记机构 (seal); not blank
-batch_no                 str         四证联发批次号; not blank
-=======================  ==========  ========================================================
+Context: :class:`LandTitleCertificateContext`.
 """
 
 from __future__ import annotations
@@ -35,11 +17,12 @@ from collections.abc import Mapping
 from datetime import date
 
 from docx.document import Document
+from pydantic import Field
 
 from services.core.formatting import format_date_zh
 from services.documents import common_permits as cp
 from services.documents import layout
-from services.documents.kind import DocumentKind
+from services.documents.kind import DecimalText, DocumentKind, NotBlank
 from services.documents.layout import SectionedView
 
 KIND = "land_title_certificate"
@@ -47,31 +30,23 @@ TITLE = "不动产权证书"
 NUMBER_WORD = "不动产权"
 TEMPLATE = "sectioned.html"
 
-_TYPES: dict[str, layout.TypeSpec] = {
-    "right_holder": str,
-    "unit_number": str,
-    "right_type": str,
-    "right_nature": str,
-    "land_use": str,
-    "area_m2": str,
-    "term_from": date,
-    "term_until": date,
-    "contract_no": str,
-    "registration_body": str,
-    "batch_no": str,
-}
+class LandTitleCertificateContext(cp.CertificateContext):
+    right_holder: str = Field(description="权利人")
+    unit_number: str = Field(description="不动产单元号")
+    right_type: str = Field(description="权利类型, e.g. 国有建设用地使用权")
+    right_nature: str = Field(description="权利性质, e.g. 出让")
+    land_use: str = Field(description="用途, e.g. 工业用地")
+    area_m2: DecimalText = Field(description="宗地面积 in m²")
+    term_from: date = Field(description="使用期限 start, before term_until")
+    term_until: date = Field(description="使用期限 end")
+    contract_no: str = Field(description="国有建设用地使用权出让合同编号")
+    registration_body: NotBlank = Field(description="不动产登记机构 (seal)")
 
-
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key and any value that does not fit."""
-    problems = cp.certificate_problems(ctx, _TYPES, "registration_body", ("area_m2",))
-    problems += cp.before_problems(ctx, "term_from", "term_until", strict=True)
-    layout.raise_problems(KIND, problems)
+    _term_runs_forwards = cp.in_order("term_from", "term_until", strict=True)
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     return cp.certificate(
         ctx,
         title=TITLE,
@@ -109,4 +84,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=LandTitleCertificateContext)

@@ -8,21 +8,7 @@ the issuing authority's seal.
 The view is the shared :class:`~services.documents.layout.SectionedView`, laid out by
 :func:`~services.documents.common_permits.certificate`.
 
-Context (a plain dict; all keys required): the common keys of
-:mod:`~services.documents.common_permits` (number, issuer, issued_on, verification_code,
-enterprise_name, uscc, legal_representative, case_no, project_name, parcel) and:
-
-=======================  ==========  ========================================================
-key                      type        meaning
-=======================  ==========  ========================================================
-project_code             str         项目代码 (投资项目统一代码)
-land_use                 str         用地性质, e.g. ``"工业用地（一类）"``
-area_m2                  str         用地面积 in m², decimal string
-planning_conditions      list[str]   规划条件 / 建设规模, at least one, e.g. ``"容积率1.0～1.8"``
-contract_no              str         国有建设用地使用权出让合同编号
-issuing_authority        str         自然资源主管部门 (seal); not blank
-batch_no                 str         四证联发批次号; not blank
-=======================  ==========  ========================================================
+Context: :class:`LandUsePlanningPermitContext`.
 """
 
 from __future__ import annotations
@@ -30,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from docx.document import Document
+from pydantic import Field
 
 from services.documents import common_mandate as cm
 from services.documents import common_permits as cp
 from services.documents import layout
-from services.documents.kind import DocumentKind
+from services.documents.kind import DecimalText, DocumentKind, Items, NotBlank
 from services.documents.layout import SectionedView
 
 KIND = "land_use_planning_permit"
@@ -42,27 +29,17 @@ TITLE = "建设用地规划许可证"
 NUMBER_WORD = "地字"
 TEMPLATE = "sectioned.html"
 
-_TYPES: dict[str, layout.TypeSpec] = {
-    "project_code": str,
-    "land_use": str,
-    "area_m2": str,
-    "planning_conditions": (list, tuple),
-    "contract_no": str,
-    "issuing_authority": str,
-    "batch_no": str,
-}
-
-
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key and any value that does not fit."""
-    problems = cp.certificate_problems(ctx, _TYPES, "issuing_authority", ("area_m2",))
-    problems += cp.non_blank_list_problems(ctx, "planning_conditions")
-    layout.raise_problems(KIND, problems)
+class LandUsePlanningPermitContext(cp.CertificateContext):
+    project_code: str = Field(description="项目代码 (投资项目统一代码)")
+    land_use: str = Field(description="用地性质, e.g. 工业用地（一类）")
+    area_m2: DecimalText = Field(description="用地面积 in m²")
+    planning_conditions: Items[NotBlank] = Field(min_length=1, description="规划条件 / 建设规模, e.g. 容积率1.0～1.8")
+    contract_no: str = Field(description="国有建设用地使用权出让合同编号")
+    issuing_authority: NotBlank = Field(description="自然资源主管部门 (seal)")
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     return cp.certificate(
         ctx,
         title=TITLE,
@@ -99,4 +76,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=LandUsePlanningPermitContext)

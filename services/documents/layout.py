@@ -22,7 +22,7 @@ from pydantic import Field
 
 from services.core.formatting import CHINA_TZ, format_date_zh, format_wan_yuan
 from services.documents import docx_builder as dx
-from services.documents.kind import ContextModel
+from services.documents.kind import ContextModel, DecimalText
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,17 @@ class DocumentMeta:
 
 
 TypeSpec = type | tuple[type, ...]
+
+
+class Parcel(ContextModel):
+    """A parcel (宗地) as the parcel register lists it."""
+
+    number: str = Field(description="宗地编号, e.g. 2026WG031")
+    base_name: str = Field(description="所属基地")
+    location: str = Field(description="宗地坐落")
+    area_m2: DecimalText = Field(description="area in m², decimal string")
+    area_mu: DecimalText = Field(description="area in 亩, decimal string")
+    land_use: str = Field(description="土地用途, e.g. 工业用地（一类）")
 
 
 class CaseDocumentContext(ContextModel):

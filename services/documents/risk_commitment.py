@@ -13,20 +13,7 @@ indicators; and that its materials are true. The enterprise signs online (``sign
 
 The view is the shared :class:`~services.documents.layout.SectionedView`.
 
-Context (a plain dict; all keys required): the common keys of
-:mod:`~services.documents.common_permits` (number, issuer, issued_on, verification_code,
-enterprise_name, uscc, legal_representative, case_no, project_name, parcel) and:
-
-=======================  ==========  ========================================================
-key                      type        meaning
-=======================  ==========  ========================================================
-signed_by                str         who signed online for the enterprise; not blank
-signed_at                datetime    when; aware, or naive China time (as stored); its day in
-                                     China ≤ ``issued_on``
-prereview_items          list[str]   items to pre-review, at least one, e.g. ``"设计方案预审"``
-listing_text             str         how the parcel is sold, e.g.
-                                     ``"挂牌出让：公告期20日、挂牌期10日"``; not blank
-=======================  ==========  ========================================================
+Context: :class:`RiskCommitmentContext`.
 """
 
 from __future__ import annotations
@@ -35,13 +22,14 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from docx.document import Document
+from pydantic import Field, field_validator
 
 from services.core.formatting import format_date_zh, format_datetime_zh
 from services.documents import common_eia as ce
 from services.documents import common_mandate as cm
 from services.documents import common_permits as cp
 from services.documents import layout
-from services.documents.kind import DocumentKind
+from services.documents.kind import DocumentKind, Items, NotBlank
 from services.documents.layout import Section, SectionedView
 
 KIND = "risk_commitment"
@@ -49,29 +37,18 @@ TITLE = "拿地前预审风险承诺书"
 NUMBER_WORD = "险诺"
 TEMPLATE = "sectioned.html"
 
-_TYPES: dict[str, layout.TypeSpec] = {
-    "signed_by": str,
-    "signed_at": datetime,
-    "prereview_items": (list, tuple),
-    "listing_text": str,
-}
+class RiskCommitmentContext(cp.PermitContext):
+    signed_by: NotBlank = Field(description="who signed online for the enterprise")
+    signed_at: datetime = Field(description="when; aware, or naive China time (as stored); its day in China not "
+                                            "after issued_on")
+    prereview_items: Items[NotBlank] = Field(min_length=1, description="items to pre-review, e.g. 设计方案预审")
+    listing_text: NotBlank = Field(description="how the parcel is sold, e.g. 挂牌出让：公告期20日、挂牌期10日")
 
-
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key and any value that does not fit."""
-    problems = cp.common_problems(ctx, _TYPES)
-    problems += cm.not_blank_problems(ctx, "signed_by", "listing_text")
-    problems += cp.non_blank_list_problems(ctx, "prereview_items")
-    signed_at = ctx.get("signed_at")
-    if isinstance(signed_at, datetime):
-        signed_on = ce.china_date(signed_at)
-        problems += ce.order_problems(("signed_at", signed_on, "issued_on", cm.day(ctx.get("issued_on"))))
-    layout.raise_problems(KIND, problems)
+    _signed_before_issue = field_validator("signed_at")(ce.not_after_issue)
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     return SectionedView(
         meta=cp.meta(TITLE, ctx),
         issuer="",
@@ -127,4 +104,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=RiskCommitmentContext)
