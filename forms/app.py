@@ -12,7 +12,7 @@ from forms.api.land_to_start import router as land_to_start_api_router
 from forms.api.parcels import router as parcels_api_router
 from forms.api.v1 import router as api_router
 from forms.deps import LoginRequired
-from forms.errors import field_errors
+from forms.errors import FRAMEWORK_DETAILS_ZH, field_errors
 from forms.headers import SecurityHeaders
 from forms.health import router as health_router
 from forms.openapi import install as install_openapi
@@ -70,8 +70,10 @@ def create_app() -> FastAPI:
     def _http_error(request: Request, exc: StarletteHTTPException):
         path = request.url.path
         if path.startswith("/api/") or path in ("/healthz", "/readyz", "/docs", "/openapi.json"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        return page(request, "error.html", status_code=exc.status_code, status=exc.status_code, message=exc.detail)
+            return JSONResponse({"detail": FRAMEWORK_DETAILS_ZH.get(exc.detail, exc.detail)},
+                                status_code=exc.status_code, headers=exc.headers)
+        return page(request, "error.html", status_code=exc.status_code, status=exc.status_code,
+                    message=FRAMEWORK_DETAILS_ZH.get(exc.detail, exc.detail))
 
     install_refusal_handler(app)  # any DomainError: its status, its Chinese message, its fields
     install_outage_handlers(app)

@@ -11,6 +11,10 @@ COMMON_LABELS = {"reasons": "理由", "justification": "再次补正的理由", 
                  "step_key": "办理环节", "Idempotency-Key": "防重复提交编号（Idempotency-Key）",
                  "idempotency_key": "防重复提交编号"}
 
+#: a body that cannot be read at all; FastAPI's own English answers for it, said in Chinese
+UNREADABLE_JSON = "请求内容不是有效的JSON，请按UTF-8编码发送JSON对象"
+FRAMEWORK_DETAILS_ZH = {"There was an error parsing the body": "请求内容无法解析：请按UTF-8编码发送JSON或表单"}
+
 
 def field_errors(error: ValidationError | list[dict], labels: dict[str, str] | None = None) -> dict[str, str]:
     """Accepts a pydantic error or FastAPI's error list (whose locations start with body/query); ``labels``
@@ -18,6 +22,9 @@ def field_errors(error: ValidationError | list[dict], labels: dict[str, str] | N
     messages: dict[str, str] = {}
     items = error.errors() if isinstance(error, ValidationError) else error
     for item in items:
+        if item["type"] == "json_invalid":  # the body is not JSON at all: no field to name, only where it broke
+            messages.setdefault("__all__", f"{UNREADABLE_JSON}（第{int(item['loc'][-1]) + 1}个字符附近有误）")
+            continue
         loc = [str(x) for x in item["loc"] if x not in ("body", "query", "path", "header")]
         field = ".".join(loc[:2]) if loc[:1] == ["planned_indicators"] else (loc[0] if loc else "__all__")
         messages.setdefault(field, _message(field, item, labels or COMMON_LABELS | FIELD_LABELS))
