@@ -7,7 +7,7 @@ nothing. No business rules here: validation and writes are ``services.standard_l
 """
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse
@@ -32,8 +32,8 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 BLANK_ROWS = 2  # extra empty indicator rows, so the form works without JavaScript
 INDICATOR_FIELDS = ("code", "name_zh", "unit", "comparator", "threshold", "threshold_high", "measured_at")
 #: display helpers the catalogue templates share
-HELPERS = {"plain": catalogue.plain, "indicator_text": catalogue.indicator_text, "division_name": division_name,
-           "measured_short": catalogue.MEASURED_SHORT}
+HELPERS: dict[str, Any] = {"plain": catalogue.plain, "indicator_text": catalogue.indicator_text,
+                           "division_name": division_name, "measured_short": catalogue.MEASURED_SHORT}
 MEASURED_OPTIONS = {"completion": "竣工验收时", "ramp_up_end": "运行期满（达产）", "annual": "每年度"}
 NEW_PARCEL_INDICATORS = ("investment_intensity", "floor_area_ratio", "building_coefficient", "output_per_mu",
                          "tax_per_mu")
@@ -231,7 +231,7 @@ def import_form(request: Request, user: Supervisor):
 @router.post("/catalogue/import", dependencies=[Csrf])
 def import_upload(request: Request, session: SessionDep, user: Supervisor, kind: Annotated[str, Form()] = "",
                   file: Annotated[UploadFile | None, File()] = None):
-    if kind not in catalogue_csv.LAYOUTS:
+    if not catalogue_csv.is_kind(kind):
         return _import_page(request, user, "parcels", "请选择导入内容（地块及控制指标，或区域评估）", None, 400)
     if file is None or not file.filename:
         return _import_page(request, user, kind, "请选择要上传的CSV文件", None, 400)

@@ -11,19 +11,21 @@ once, at the edge, by the same rules:
 - Unicode non-characters (U+FFFE, U+FFFF, U+FDD0–U+FDEF …) and lone surrogates are refused;
 - the length is bounded by the column the text is stored in (``max_length``).
 
-``Text(n)`` is the annotated type for pydantic models; its errors carry the types ``text_control``,
-``text_line_break`` and ``text_noncharacter``, and ``message_zh`` turns them (and the length errors)
-into a Chinese message naming the field. ``clean`` is the same check for services that take plain
-strings (a reason, a file name) and raises ``TextError`` with that message. ``check_key`` bounds an
-idempotency key to its column.
+``Annotated[str, Checked(n)]`` is the type for pydantic models (``Text(n)`` is the same, built by a call);
+its errors carry the types ``text_control``, ``text_line_break`` and ``text_noncharacter``, and
+``message_zh`` turns them (and the length errors) into a Chinese message naming the field. ``clean`` is
+the same check for services that take plain strings (a reason, a file name) and raises ``TextError``
+with that message. ``check_key`` bounds an idempotency key to its column.
 
 This module must not know forms, HTTP or any form's field labels, and must never drop or replace a
 character silently: the person sees what is wrong and fixes it.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 
+from annotated_types import GroupedMetadata
 from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
@@ -73,12 +75,26 @@ def _validator(multiline: bool):
 _SINGLE_LINE, _MULTI_LINE = _validator(False), _validator(True)
 
 
-def Text(max_length: int, *, min_length: int = 1, multiline: bool = False) -> Any:
-    """A stripped text of ``min_length``–``max_length`` characters with nothing invisible in it.
+@dataclass(frozen=True)
+class Checked(GroupedMetadata):
+    """A stripped text of ``min_length``–``max_length`` characters with nothing invisible in it, as pydantic
+    metadata: ``name: Annotated[str, Checked(64)]`` (pydantic unpacks the group; a type checker sees a ``str``).
 
     ``max_length`` is the length of the column the text is stored in; ``min_length=0`` for optional text."""
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-                     AfterValidator(_MULTI_LINE if multiline else _SINGLE_LINE)]
+
+    max_length: int
+    min_length: int = 1
+    multiline: bool = False
+
+    def __iter__(self) -> Iterator[Any]:
+        yield StringConstraints(strip_whitespace=True, min_length=self.min_length, max_length=self.max_length)
+        yield AfterValidator(_MULTI_LINE if self.multiline else _SINGLE_LINE)
+
+
+def Text(max_length: int, *, min_length: int = 1, multiline: bool = False) -> Any:
+    """``Annotated[str, Checked(...)]`` built by a call; a type checker cannot read it in an annotation, so
+    prefer writing ``Annotated[str, Checked(n)]``."""
+    return Annotated[str, Checked(max_length, min_length=min_length, multiline=multiline)]
 
 
 def message_zh(label: str, item: Mapping[str, Any]) -> str | None:

@@ -15,6 +15,7 @@ This module must not import FastAPI or Prefect.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,11 +24,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.core import audit, clock, industry
+from services.core.db import id_column
 from services.core.errors import DomainError
-from services.core.text import Text, message_zh
+from services.core.ids import stored_id
+from services.core.text import Checked, message_zh
 from services.core.units import m2_to_mu, mu_to_m2
 from services.models import (
     Comparator,
@@ -155,9 +158,9 @@ class IndicatorInput(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    code: Text(32)
-    name_zh: Text(64)
-    unit: Text(32, min_length=0) = ""
+    code: Annotated[str, Checked(32)]
+    name_zh: Annotated[str, Checked(64)]
+    unit: Annotated[str, Checked(32, min_length=0)] = ""
     comparator: Comparator
     threshold: Annotated[Decimal, Field(max_digits=14, decimal_places=4)]
     threshold_high: Annotated[Decimal | None, Field(max_digits=14, decimal_places=4, validate_default=True)] = None
@@ -222,12 +225,12 @@ class ParcelInput(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     id: int | None = None
-    base_code: Text(32)
-    number: Text(64)
-    location: Text(128)
+    base_code: Annotated[str, Checked(32)]
+    number: Annotated[str, Checked(64)]
+    location: Annotated[str, Checked(128)]
     area_unit: Literal["m2", "mu"] = "m2"
     area: Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=4)]
-    land_use: Text(32) = "工业用地（M1）"
+    land_use: Annotated[str, Checked(32)] = "工业用地（M1）"
     status: Literal["available", "reserved", "sold"] | None = None
     allowed_industry_codes: list[str] = Field(default_factory=list)
     land_price_wan: Annotated[Decimal | None, Field(gt=0, max_digits=14, decimal_places=2)] = None
@@ -272,7 +275,8 @@ class ParcelInput(BaseModel):
         unit = info.data.get("area_unit")
         if unit is None:  # the unit itself is wrong: its message says so
             return value
-        if unit == "m2" and -value.as_tuple().exponent > 2:
+        exponent = value.as_tuple().exponent  # an int: the value is a finite number (NaN and ∞ are refused)
+        if unit == "m2" and isinstance(exponent, int) and -exponent > 2:
             raise ValueError("面积以平方米填写时最多保留2位小数")
         if (value if unit == "m2" else mu_to_m2(value)) >= MAX_AREA_M2:
             raise ValueError("面积数值过大，请核对面积和面积单位")
@@ -305,15 +309,15 @@ class AssessmentInput(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     id: int | None = None
-    code: Text(64)
+    code: Annotated[str, Checked(64)]
     kind: Annotated[str, Field(max_length=32)]
-    name: Text(128)
-    authority: Text(64, min_length=0) = ""
+    name: Annotated[str, Checked(128)]
+    authority: Annotated[str, Checked(64, min_length=0)] = ""
     valid_from: date
     valid_until: date | None = None
     allowed_industry_codes: list[str] = Field(default_factory=list)
-    parcel_numbers: list[Text(64)] = Field(default_factory=list)
-    conditions: Text(2000, min_length=0, multiline=True) = ""
+    parcel_numbers: list[Annotated[str, Checked(64)]] = Field(default_factory=list)
+    conditions: Annotated[str, Checked(2000, min_length=0, multiline=True)] = ""
 
     @field_validator("code", mode="before")
     @classmethod
@@ -378,7 +382,7 @@ def error_messages(error: ValidationError) -> dict[str, str]:
     return messages
 
 
-def _message(label: str, item: dict) -> str:
+def _message(label: str, item: Mapping[str, Any]) -> str:
     kind, ctx = item["type"], item.get("ctx") or {}
     if kind == "value_error":
         return str(ctx.get("error", item["msg"]))
@@ -471,20 +475,20 @@ class AssessmentView:
 
 
 def list_bases(session: Session) -> list[IndustrialBase]:
-    return list(session.exec(select(IndustrialBase).order_by(IndustrialBase.id)).all())
+    return list(session.exec(select(IndustrialBase).order_by(col(IndustrialBase.id))).all())
 
 
 def list_parcels(session: Session) -> list[ParcelView]:
     """Every parcel with its base, indicators (in order) and how many applications point at it."""
-    rows = session.exec(select(Parcel, IndustrialBase).join(IndustrialBase, Parcel.base_id == IndustrialBase.id)
-                        .order_by(IndustrialBase.id, Parcel.number)).all()
+    rows = session.exec(select(Parcel, IndustrialBase).join(IndustrialBase, col(Parcel.base_id) == IndustrialBase.id)
+                        .order_by(col(IndustrialBase.id), col(Parcel.number))).all()
     indicators: dict[int, list[ParcelIndicator]] = {}
-    for ind in session.exec(select(ParcelIndicator).order_by(ParcelIndicator.parcel_id, ParcelIndicator.sequence,
-                                                             ParcelIndicator.id)):
+    for ind in session.exec(select(ParcelIndicator).order_by(col(ParcelIndicator.parcel_id),
+                                                             col(ParcelIndicator.sequence), col(ParcelIndicator.id))):
         indicators.setdefault(ind.parcel_id, []).append(ind)
-    counts = dict(session.exec(select(Project.parcel_id, func.count()).where(Project.parcel_id.is_not(None))
-                               .group_by(Project.parcel_id)).all())
-    return [ParcelView(p, b, indicators.get(p.id, []), counts.get(p.id, 0)) for p, b in rows]
+    counts = dict(session.exec(select(Project.parcel_id, func.count()).where(col(Project.parcel_id).is_not(None))
+                               .group_by(col(Project.parcel_id))).all())
+    return [ParcelView(p, b, indicators.get(stored_id(p), []), counts.get(p.id, 0)) for p, b in rows]
 
 
 def parcels_by_base(session: Session) -> list[tuple[IndustrialBase, list[ParcelView]]]:
@@ -498,16 +502,16 @@ def get_parcel(session: Session, parcel_id: int) -> ParcelView | None:
     if parcel is None:
         return None
     indicators = session.exec(select(ParcelIndicator).where(ParcelIndicator.parcel_id == parcel_id)
-                              .order_by(ParcelIndicator.sequence, ParcelIndicator.id)).all()
+                              .order_by(col(ParcelIndicator.sequence), col(ParcelIndicator.id))).all()
     count = session.exec(select(func.count()).select_from(Project).where(Project.parcel_id == parcel_id)).one()
-    return ParcelView(parcel, session.get(IndustrialBase, parcel.base_id), list(indicators), count)
+    return ParcelView(parcel, session.get_one(IndustrialBase, parcel.base_id), list(indicators), count)
 
 
 def list_assessments(session: Session, today: date | None = None) -> list[AssessmentView]:
     today = today or clock.today()
     scope = _scope_numbers(session)
     rows = session.exec(select(RegionalAssessment).order_by(RegionalAssessment.code)).all()
-    return [AssessmentView(a, scope.get(a.id, []), today) for a in rows]
+    return [AssessmentView(a, scope.get(stored_id(a), []), today) for a in rows]
 
 
 def get_assessment(session: Session, assessment_id: int, today: date | None = None) -> AssessmentView | None:
@@ -520,7 +524,7 @@ def get_assessment(session: Session, assessment_id: int, today: date | None = No
 
 def _scope_numbers(session: Session, assessment_id: int | None = None) -> dict[int, list[str]]:
     stmt = (select(RegionalAssessmentParcel.assessment_id, Parcel.number)
-            .join(Parcel, Parcel.id == RegionalAssessmentParcel.parcel_id).order_by(Parcel.number))
+            .join(Parcel, col(Parcel.id) == RegionalAssessmentParcel.parcel_id).order_by(Parcel.number))
     if assessment_id is not None:
         stmt = stmt.where(RegionalAssessmentParcel.assessment_id == assessment_id)
     scope: dict[int, list[str]] = {}
@@ -572,7 +576,7 @@ def check_assessment(session: Session, data: AssessmentInput) -> dict[str, str]:
 
 
 def unknown_parcel_numbers(session: Session, numbers: list[str]) -> list[str]:
-    known = set(session.exec(select(Parcel.number).where(Parcel.number.in_(numbers))).all()) if numbers else set()
+    known = set(session.exec(select(Parcel.number).where(col(Parcel.number).in_(numbers))).all()) if numbers else set()
     return [n for n in numbers if n not in known]
 
 
@@ -599,8 +603,10 @@ def _write_parcel(session: Session, actor: User | None, data: ParcelInput,
                 } if parcel else {}
     before = _parcel_snapshot(parcel, base_code=_base_code(session, parcel.base_id),
                               indicators=sorted(existing.values(), key=lambda i: i.sequence)) if parcel else None
-    parcel = parcel or Parcel(base_id=base.id, number=data.number, location=data.location, area_m2=data.area_m2)
-    parcel.base_id, parcel.number, parcel.location, parcel.area_m2 = base.id, data.number, data.location, data.area_m2
+    parcel = parcel or Parcel(base_id=stored_id(base), number=data.number, location=data.location,
+                              area_m2=data.area_m2)
+    parcel.base_id, parcel.number, parcel.location = stored_id(base), data.number, data.location
+    parcel.area_m2 = data.area_m2
     parcel.land_use, parcel.allowed_industry_codes = data.land_use, list(data.allowed_industry_codes)
     parcel.status = data.status or parcel.status or "available"
     parcel.land_price_wan, parcel.initial_operating_years = data.land_price_wan, data.initial_operating_years
@@ -610,7 +616,7 @@ def _write_parcel(session: Session, actor: User | None, data: ParcelInput,
     session.flush()
     rows = []
     for sequence, ind in enumerate(data.indicators):
-        row = existing.pop(ind.code, None) or ParcelIndicator(parcel_id=parcel.id, code=ind.code, name_zh="",
+        row = existing.pop(ind.code, None) or ParcelIndicator(parcel_id=stored_id(parcel), code=ind.code, name_zh="",
                                                               unit="", comparator=ind.comparator,
                                                               threshold=ind.threshold, measured_at=ind.measured_at)
         row.name_zh, row.unit, row.comparator = ind.name_zh, ind.unit, ind.comparator
@@ -623,12 +629,13 @@ def _write_parcel(session: Session, actor: User | None, data: ParcelInput,
     session.flush()
     after = _parcel_snapshot(parcel, base_code=base.code, indicators=rows)
     if before is None:
-        audit.record(session, "parcel.created", actor=actor, entity="parcel", entity_id=parcel.id, detail=after)
+        audit.record(session, "parcel.created", actor=actor, entity="parcel", entity_id=stored_id(parcel),
+                     detail=after)
         return parcel, "created"
     changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
     if not changes:
         return parcel, "unchanged"
-    audit.record(session, "parcel.updated", actor=actor, entity="parcel", entity_id=parcel.id,
+    audit.record(session, "parcel.updated", actor=actor, entity="parcel", entity_id=stored_id(parcel),
                  detail={"number": parcel.number, "changes": changes})
     return parcel, "updated"
 
@@ -646,7 +653,7 @@ def save_assessment(session: Session, actor: User | None, data: AssessmentInput)
 
 def _write_assessment(session: Session, actor: User | None, data: AssessmentInput) -> tuple[RegionalAssessment, str]:
     assessment = session.get(RegionalAssessment, data.id) if data.id is not None else None
-    before = _assessment_snapshot(assessment, _scope_numbers(session, assessment.id).get(assessment.id, [])
+    before = _assessment_snapshot(assessment, _scope_numbers(session, assessment.id).get(stored_id(assessment), [])
                                   ) if assessment else None
     assessment = assessment or RegionalAssessment(code=data.code, kind=data.kind, name=data.name,
                                                   valid_from=data.valid_from)
@@ -655,7 +662,8 @@ def _write_assessment(session: Session, actor: User | None, data: AssessmentInpu
     assessment.allowed_industry_codes = list(data.allowed_industry_codes)
     session.add(assessment)
     session.flush()
-    wanted = dict(session.exec(select(Parcel.id, Parcel.number).where(Parcel.number.in_(data.parcel_numbers))).all()
+    wanted = dict(session.exec(select(id_column(Parcel), Parcel.number)
+                               .where(col(Parcel.number).in_(data.parcel_numbers))).all()
                   ) if data.parcel_numbers else {}
     current = {row.parcel_id: row for row in session.exec(
         select(RegionalAssessmentParcel).where(RegionalAssessmentParcel.assessment_id == assessment.id))}
@@ -664,18 +672,18 @@ def _write_assessment(session: Session, actor: User | None, data: AssessmentInpu
             session.delete(row)
     for parcel_id in wanted:
         if parcel_id not in current:
-            session.add(RegionalAssessmentParcel(assessment_id=assessment.id, parcel_id=parcel_id))
+            session.add(RegionalAssessmentParcel(assessment_id=stored_id(assessment), parcel_id=parcel_id))
     session.flush()
     after = _assessment_snapshot(assessment, sorted(wanted.values()))
     if before is None:
         audit.record(session, "regional_assessment.created", actor=actor, entity="regional_assessment",
-                     entity_id=assessment.id, detail=after)
+                     entity_id=stored_id(assessment), detail=after)
         return assessment, "created"
     changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
     if not changes:
         return assessment, "unchanged"
     audit.record(session, "regional_assessment.updated", actor=actor, entity="regional_assessment",
-                 entity_id=assessment.id, detail={"code": assessment.code, "changes": changes})
+                 entity_id=stored_id(assessment), detail={"code": assessment.code, "changes": changes})
     return assessment, "updated"
 
 

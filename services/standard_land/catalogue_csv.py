@@ -35,10 +35,10 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeGuard, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.core import audit
 from services.models import IndustrialBase, Parcel, RegionalAssessment, User
@@ -55,6 +55,7 @@ from services.standard_land.catalogue import (
 )
 
 Kind = Literal["parcels", "assessments"]
+Model = TypeVar("Model", bound=BaseModel)
 
 #: column → ParcelInput field (parcel-level columns, equal on every row of one parcel)
 PARCEL_COLUMNS = {
@@ -132,13 +133,19 @@ def import_csv(session: Session, actor: User | None, kind: Kind, content: bytes)
     rows = _read(content, LAYOUTS[kind], problems)
     report.rows = len(rows)
     if rows and not problems.items:
-        plan = (_plan_parcels if kind == "parcels" else _plan_assessments)(session, rows, problems)
+        plan: list[ParcelInput] | list[AssessmentInput] = (
+            _plan_parcels(session, rows, problems) if kind == "parcels" else _plan_assessments(session, rows, problems))
         if not problems.items:
             _write(session, actor, kind, plan, report, problems)
     elif not rows and not problems.items:
         problems.add(2, "", "文件中没有数据行")
     report.problems = problems.sorted()
     return report
+
+
+def is_kind(value: str) -> TypeGuard[Kind]:
+    """Whether ``value`` names a layout (as posted by the import form)."""
+    return value in LAYOUTS
 
 
 def decode(content: bytes) -> str:
@@ -197,7 +204,7 @@ def _column(columns: dict[str, str], field_name: str) -> str:
     return next((c for c, f in columns.items() if f == field_name), "")
 
 
-def _plan_parcels(session: Session, rows: list[_Row], problems: _Problems) -> list[BaseModel]:
+def _plan_parcels(session: Session, rows: list[_Row], problems: _Problems) -> list[ParcelInput]:
     groups: dict[str, list[_Row]] = {}
     for row in rows:
         number = row.cells["宗地编号"]
@@ -206,8 +213,8 @@ def _plan_parcels(session: Session, rows: list[_Row], problems: _Problems) -> li
             continue
         groups.setdefault(number, []).append(row)
     bases = set(session.exec(select(IndustrialBase.code)).all())
-    existing = dict(session.exec(select(Parcel.number, Parcel.id).where(Parcel.number.in_(list(groups)))).all())
-    plan: list[BaseModel] = []
+    existing = dict(session.exec(select(Parcel.number, Parcel.id).where(col(Parcel.number).in_(list(groups)))).all())
+    plan: list[ParcelInput] = []
     for number, group in groups.items():
         first = group[0]
         for row in group[1:]:
@@ -238,12 +245,12 @@ def _plan_parcels(session: Session, rows: list[_Row], problems: _Problems) -> li
     return plan
 
 
-def _plan_assessments(session: Session, rows: list[_Row], problems: _Problems) -> list[BaseModel]:
+def _plan_assessments(session: Session, rows: list[_Row], problems: _Problems) -> list[AssessmentInput]:
     seen: dict[str, int] = {}
     codes = [r.cells["评估编号"] for r in rows]
     existing = dict(session.exec(select(RegionalAssessment.code, RegionalAssessment.id)
-                                 .where(RegionalAssessment.code.in_(codes))).all())
-    plan: list[BaseModel] = []
+                                 .where(col(RegionalAssessment.code).in_(codes))).all())
+    plan: list[AssessmentInput] = []
     for row in rows:
         code = row.cells["评估编号"]
         if code in seen:
@@ -262,8 +269,8 @@ def _plan_assessments(session: Session, rows: list[_Row], problems: _Problems) -
     return plan
 
 
-def _validate(model: type[BaseModel], raw: dict, where: Callable[[str], tuple[int, str]],
-              problems: _Problems) -> BaseModel | None:
+def _validate(model: type[Model], raw: dict, where: Callable[[str], tuple[int, str]],
+              problems: _Problems) -> Model | None:
     try:
         return model.model_validate(raw)
     except ValidationError as error:
@@ -277,12 +284,12 @@ def _report(errors: dict[str, str], where: Callable[[str], tuple[int, str]], pro
         problems.add(line, column, message)
 
 
-def _write(session: Session, actor: User | None, kind: str, plan: list[BaseModel], report: ImportReport,
-           problems: _Problems) -> None:
-    save = save_parcel if kind == "parcels" else save_assessment
+def _write(session: Session, actor: User | None, kind: str, plan: list[ParcelInput] | list[AssessmentInput],
+           report: ImportReport, problems: _Problems) -> None:
     try:
         for data in plan:
-            _, outcome = save(session, actor, data)
+            _, outcome = (save_parcel(session, actor, data) if isinstance(data, ParcelInput)
+                          else save_assessment(session, actor, data))
             setattr(report, outcome, getattr(report, outcome) + 1)
     except CatalogueError as error:  # changed by someone else between the check and the write
         session.rollback()  # the import is all or nothing: drop what this import wrote so far

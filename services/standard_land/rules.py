@@ -423,8 +423,8 @@ def _indicator_reason(r: IndicatorResult) -> str:
 def propose(indicators: Sequence[IndicatorResult], energy: EnergyReview) -> Proposal:
     """Recommendation: any fail rejects, any 临界 approves with risks; energy review is only a reminder."""
     verdicts = {r.verdict for r in indicators}
-    result = ("reject" if Verdict.fail in verdicts
-              else "approve_with_risks" if Verdict.at_risk in verdicts else "approve")
+    result: Literal["approve", "approve_with_risks", "reject"] = (
+        "reject" if Verdict.fail in verdicts else "approve_with_risks" if Verdict.at_risk in verdicts else "approve")
     reasons = [_indicator_reason(r) for r in indicators if r.verdict is Verdict.fail]
     reasons += [_indicator_reason(r) for r in indicators if r.verdict is Verdict.at_risk]
     if result == "approve":

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from services.cases.case_context import common_context, parcel_view
 from services.core import audit, clock, text
 from services.core.errors import DomainError
+from services.core.ids import stored_id
 from services.documents import issue as documents
 from services.models import (
     Application,
@@ -46,7 +47,7 @@ class VerificationInput(BaseModel):
     checkpoint: Literal["completion", "ramp_up_end"]
     measured_on: date
     actual: dict[Annotated[str, Field(max_length=32)], Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)]]
-    evidence: list[text.Text(200)] = Field(min_length=1, max_length=20)
+    evidence: list[Annotated[str, text.Checked(200)]] = Field(min_length=1, max_length=20)
 
 
 def checked_indicators(session: Session, application_id: int, checkpoint: str) -> list[dict[str, Any]]:
@@ -73,9 +74,9 @@ def record_verification(session: Session, user: User, application_id: int, data:
         VerificationRecord.recorded_by_id == user.id, VerificationRecord.idempotency_key == idempotency_key)).first()
     if existing:
         return existing
-    application = session.get(Application, application_id)
     if not may_verify(user):
         raise VerificationError("checkpoint", "只有园区管委会（监管方）工作人员可以录入核验结果")
+    application = session.get_one(Application, application_id)
     if application.status != ApplicationStatus.approved:
         raise VerificationError("checkpoint", "该申请尚未通过预评估，没有可核验的承诺")
     if data.measured_on > clock.today():
@@ -84,8 +85,8 @@ def record_verification(session: Session, user: User, application_id: int, data:
     missing = [i for i in indicators if i["code"] not in data.actual]
     if missing:
         raise VerificationError(f"actual.{missing[0]['code']}", f"请填写{missing[0]['name_zh']}的实际值")
-    project = session.get(Project, application.project_id)
-    parcel = session.get(Parcel, project.parcel_id)
+    project = session.get_one(Project, application.project_id)
+    parcel = session.get_one(Parcel, project.parcel_id)
     liability = rules.Liability.from_row(parcel)
     specs = [rules.IndicatorSpec(code=i["code"], name_zh=i["name_zh"], unit=i["unit"], comparator=i["comparator"],
                                  threshold=Decimal(i["threshold"]),
@@ -102,8 +103,9 @@ def record_verification(session: Session, user: User, application_id: int, data:
                             "rectification_months": liability.rectification_months,
                             "credit_record": liability.credit_record}}
     record = VerificationRecord(application_id=application_id, checkpoint=data.checkpoint,
-                                measured_on=data.measured_on, inputs=inputs, result=result, recorded_by_id=user.id,
-                                recorded_at=clock.now(), idempotency_key=idempotency_key)
+                                measured_on=data.measured_on, inputs=inputs, result=result,
+                                recorded_by_id=stored_id(user), recorded_at=clock.now(),
+                                idempotency_key=idempotency_key)
     try:
         with session.begin_nested():
             session.add(record)
@@ -118,8 +120,8 @@ def record_verification(session: Session, user: User, application_id: int, data:
         build_context=lambda number, issued_at: verification_context(session, application, record, number, issued_at))
     record.document_id = document.id
     session.add(record)
-    audit.record(session, "verification.recorded", actor=user, entity="verification_record", entity_id=record.id,
-                 application_id=application_id,
+    audit.record(session, "verification.recorded", actor=user, entity="verification_record",
+                 entity_id=stored_id(record), application_id=application_id,
                  detail={"checkpoint": data.checkpoint, "all_met": result["all_met"], "document": document.number})
     return record
 
@@ -130,11 +132,11 @@ def _str(value: Decimal | None) -> str | None:
 
 def verification_context(session: Session, application: Application, record: VerificationRecord, number: str,
                          issued_at: datetime) -> dict[str, Any]:
-    project = session.get(Project, application.project_id)
+    project = session.get_one(Project, application.project_id)
     return common_context(session, application, number, issued_at) | {
         "checkpoint": record.checkpoint, "measured_on": record.measured_on,
-        "recorded_by": session.get(User, record.recorded_by_id).display_name,
+        "recorded_by": session.get_one(User, record.recorded_by_id).display_name,
         "evidence": list(record.inputs["evidence"]),
-        "parcel": parcel_view(session, session.get(Parcel, project.parcel_id)),
+        "parcel": parcel_view(session, session.get_one(Parcel, project.parcel_id)),
         "verification": record.result,
     }
