@@ -7,43 +7,21 @@ the arithmetic texts, verdicts and reasons come from the rules, so the report sh
 the decision was made on. The view is the shared
 :class:`~services.documents.layout.SectionedView`.
 
-Context (a plain dict; all keys required):
-
-=====================  ==========  ==========================================================
-key                    type        meaning
-=====================  ==========  ==========================================================
-number                 str         文号, e.g. ``"东莞绿通评〔2026〕第0001号"``
-issuer                 str         issuing body
-issued_on              date        date under the seal; also the file's created date
-enterprise_name        str         applicant enterprise
-uscc                   str         its 统一社会信用代码
-case_no                str         case number
-project_name           str         project name
-verification_code      str         查验码
-application_title      str         without 《》, e.g. ``"标准地预评估申请"``
-parcel                 dict        as in ``investment_commitment``
-industry_code          str         GB/T 4754 code
-industry_name          str         its name
-total_investment_wan   str         total investment in 万元, decimal string
-land_area_mu           str         land the project asks for, in 亩, decimal string
-evaluation             dict        ``Evaluation.result``: ``rules_version``, ``margin``,
-                                   ``indicators``, ``assessments``, ``energy``, ``proposal``
-evaluated_at           datetime    when the rules ran
-decision               dict        ``{"kind": "approve", "reviewer", "department",
-                                   "decided_at": datetime, "reasons": str}``
-=====================  ==========  ==========================================================
+Context: :class:`AssessmentReportContext`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Literal
 
 from docx.document import Document
+from pydantic import Field
 
 from services.core.formatting import format_area, format_date_zh, format_datetime_zh, format_wan_yuan
 from services.documents import layout
-from services.documents.kind import DocumentKind
+from services.documents.kind import ContextModel, DecimalText, DocumentKind, Items
 from services.documents.layout import Section, SectionedView, Table
 
 KIND = "assessment_report"
@@ -51,38 +29,6 @@ TITLE = "标准地预评估报告"
 NUMBER_WORD = "评"
 TEMPLATE = "sectioned.html"
 
-_TYPES: dict[str, layout.TypeSpec] = {
-    "application_title": str,
-    "parcel": Mapping,
-    "industry_code": str,
-    "industry_name": str,
-    "total_investment_wan": str,
-    "land_area_mu": str,
-    "evaluation": Mapping,
-    "evaluated_at": datetime,
-    "decision": Mapping,
-}
-_EVALUATION_TYPES: dict[str, layout.TypeSpec] = {
-    "rules_version": str, "margin": str, "indicators": (list, tuple), "assessments": (list, tuple),
-    "energy": Mapping, "proposal": Mapping,
-}
-_INDICATOR_TYPES: dict[str, layout.TypeSpec] = {
-    "name_zh": str, "unit": str, "threshold_text": str, "measured_at_zh": str, "planned": str, "verdict": str,
-    "verdict_zh": str, "arithmetic": str,
-}
-_ASSESSMENT_TYPES: dict[str, layout.TypeSpec] = {
-    "code": str, "name": str, "authority": str, "valid_from": str, "valid_until": (str, type(None)),
-    "conditions": str, "reusable": bool, "reasons": (list, tuple),
-}
-_ENERGY_TYPES: dict[str, layout.TypeSpec] = {
-    "annual_energy_tce": (str, type(None)), "annual_electricity_kwh": (str, type(None)), "needed": bool,
-    "level": str, "reason": str,
-}
-_PROPOSAL_TYPES: dict[str, layout.TypeSpec] = {"result_zh": str, "reasons": (list, tuple)}
-_DECISION_TYPES: dict[str, layout.TypeSpec] = {
-    "kind": str, "reviewer": str, "department": str, "decided_at": datetime, "reasons": str,
-}
-_VERDICTS = ("pass", "at_risk", "fail")
 _ENERGY_LEVELS = {
     "none": "无需单独进行节能审查",
     "local": "需单独进行节能审查，由地市级节能审查机关审查",
@@ -91,54 +37,77 @@ _ENERGY_LEVELS = {
 _DECISIONS = {"approve": "同意该项目通过标准地预评估"}
 
 INDICATOR_HEADER = ("指标", "控制值", "计划值", "测算", "结论")
+_VERDICTS = ("pass", "at_risk", "fail")
 
 
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key, nested keys included."""
-    problems = layout.common_problems(ctx, _TYPES)
-    problems += layout.decimal_problems({"land_area_mu": ctx.get("land_area_mu")})
-    problems += _evaluation_problems(ctx)
-    problems += layout.mapping_problems(ctx, "decision", _DECISION_TYPES)
-    decision = ctx.get("decision")
-    if isinstance(decision, Mapping) and isinstance(decision.get("kind"), str) and decision["kind"] not in _DECISIONS:
-        problems.append(f"decision.kind must be one of {sorted(_DECISIONS)}, not {decision['kind']!r}")
-    layout.raise_problems(KIND, problems)
+class Indicator(ContextModel):
+    name_zh: str
+    unit: str
+    threshold_text: str = Field(description="控制值, e.g. ≥ 180 万元/亩")
+    measured_at_zh: str = Field(description="考核节点")
+    planned: str = Field(description="the project's planned value")
+    verdict: Literal["pass", "at_risk", "fail"]
+    verdict_zh: str
+    arithmetic: str = Field(description="the rule's arithmetic, printed as 测算")
 
 
-def _evaluation_problems(ctx: Mapping) -> list[str]:
-    problems = layout.mapping_problems(ctx, "evaluation", _EVALUATION_TYPES)
-    evaluation = ctx.get("evaluation")
-    if not isinstance(evaluation, Mapping):
-        return problems
-    prefix = "evaluation."
-    problems += layout.decimal_problems({"evaluation.margin": evaluation.get("margin")})
-    problems += layout.list_problems(evaluation, "indicators", _INDICATOR_TYPES, prefix=prefix)
-    problems += layout.list_problems(evaluation, "assessments", _ASSESSMENT_TYPES, min_items=0, prefix=prefix)
-    problems += layout.mapping_problems(evaluation, "energy", _ENERGY_TYPES, prefix=prefix)
-    problems += layout.mapping_problems(evaluation, "proposal", _PROPOSAL_TYPES, prefix=prefix)
-    for i, item in enumerate(_dicts(evaluation.get("indicators"))):
-        if item.get("verdict") not in _VERDICTS:
-            problems.append(f"evaluation.indicators[{i}].verdict must be one of {list(_VERDICTS)}")
-    for i, item in enumerate(_dicts(evaluation.get("assessments"))):
-        problems += layout.str_list_problems(item, "reasons", prefix=f"evaluation.assessments[{i}].")
-    if isinstance(evaluation.get("proposal"), Mapping):
-        problems += layout.str_list_problems(evaluation["proposal"], "reasons", prefix="evaluation.proposal.")
-    energy = evaluation.get("energy")
-    if isinstance(energy, Mapping):
-        if energy.get("level") not in _ENERGY_LEVELS:
-            problems.append(f"evaluation.energy.level must be one of {list(_ENERGY_LEVELS)}")
-        problems += layout.decimal_problems({f"evaluation.energy.{k}": energy.get(k)
-                                         for k in ("annual_energy_tce", "annual_electricity_kwh")})
-    return problems
+class RegionalAssessment(ContextModel):
+    code: str
+    name: str
+    authority: str
+    valid_from: str = Field(description="ISO date")
+    valid_until: str | None = Field(description="ISO date; None: valid without end")
+    conditions: str = Field(description="conditions of reuse")
+    reusable: bool
+    reasons: Items[str]
 
 
-def _dicts(value: object) -> list[Mapping]:
-    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, (list, tuple)) else []
+class Energy(ContextModel):
+    annual_energy_tce: DecimalText | None
+    annual_electricity_kwh: DecimalText | None
+    needed: bool = Field(description="a separate 节能审查 is needed")
+    level: Literal["none", "local", "provincial"] = Field(description="who reviews (see _ENERGY_LEVELS)")
+    reason: str
+
+
+class Proposal(ContextModel):
+    result_zh: str
+    reasons: Items[str]
+
+
+class Evaluation(ContextModel):
+    """``Evaluation.result`` as the standard-land rules store it."""
+
+    rules_version: str
+    margin: DecimalText = Field(description="临界余量 as a fraction")
+    indicators: Items[Indicator] = Field(min_length=1)
+    assessments: Items[RegionalAssessment] = Field(description="区域评估成果; may be empty")
+    energy: Energy
+    proposal: Proposal
+
+
+class Decision(ContextModel):
+    kind: Literal["approve"] = Field(description="only an approval issues the report")
+    reviewer: str
+    department: str
+    decided_at: datetime
+    reasons: str
+
+
+class AssessmentReportContext(layout.CaseDocumentContext):
+    application_title: str = Field(description="without 《》, e.g. 标准地预评估申请")
+    parcel: layout.Parcel
+    industry_code: str = Field(description="GB/T 4754 code")
+    industry_name: str
+    total_investment_wan: DecimalText = Field(description="total investment in 万元")
+    land_area_mu: DecimalText = Field(description="land the project asks for, in 亩")
+    evaluation: Evaluation
+    evaluated_at: datetime = Field(description="when the rules ran")
+    decision: Decision
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     evaluation = ctx["evaluation"]
     return SectionedView(
         meta=layout.make_meta(TITLE, ctx, f"{ctx['application_title']} {ctx['case_no']}"),
@@ -250,4 +219,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=AssessmentReportContext)

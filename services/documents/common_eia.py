@@ -1,4 +1,4 @@
-"""Shared pieces of the 环评 (EIA) documents: context checks, catalogue and industry formatting,
+"""Shared pieces of the 环评 (EIA) documents: the context models, catalogue and industry formatting,
 and the fixed legal wording more than one EIA document prints.
 
 The EIA documents (``eia_commitment_letter``, ``eia_decision``, ``eia_filing_receipt``,
@@ -34,7 +34,7 @@ _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 
 
-# --- context checks ---------------------------------------------------------------------------
+# --- the context -----------------------------------------------------------------------------
 
 
 class IndustryCode(ContextModel):
@@ -74,15 +74,6 @@ def not_after_issue(value: date, info: ValidationInfo) -> date:
     if issued and day > issued:
         raise ValueError(f"{info.field_name} must not be after issued_on")
     return value
-
-
-def order_problems(*pairs: tuple[str, object, str, object]) -> list[str]:
-    """``(earlier_name, earlier, later_name, later)``: dates that must not run backwards; skipped if mistyped."""
-    problems = []
-    for first_name, first, second_name, second in pairs:
-        if isinstance(first, date) and isinstance(second, date) and first > second:
-            problems.append(f"{first_name} must not be after {second_name}")
-    return problems
 
 
 def china_date(value: datetime) -> date:

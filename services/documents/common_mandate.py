@@ -12,7 +12,7 @@ The context every mandate document carries is :class:`MandateContext`; each kind
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -83,16 +83,6 @@ def not_before_start(value: date, info: ValidationInfo) -> date:
     if start and value < start:
         raise ValueError(f"{info.field_name} must not be before valid_from")
     return value
-
-
-def day(value: object) -> date | None:
-    """A date to compare, or None for a datetime or anything else (reported as mistyped elsewhere)."""
-    return value if isinstance(value, date) and not isinstance(value, datetime) else None
-
-
-def not_blank_problems(ctx: Mapping, *keys: str) -> list[str]:
-    """str keys that must say something (a reason); their absence is reported elsewhere."""
-    return [f"{key} must not be empty" for key in keys if isinstance(ctx.get(key), str) and not ctx[key].strip()]
 
 
 # --- formatting -------------------------------------------------------------------------------

@@ -4,33 +4,7 @@ commitment to a 标准地 parcel's control indicators, milestones and liabilitie
 
 Its layout is the shared sectioned view of :mod:`services.documents.layout`.
 
-Context (a plain dict; all keys required):
-
-=======================  ==========  ========================================================
-key                      type        meaning
-=======================  ==========  ========================================================
-number                   str         文号, e.g. ``"东莞绿通诺〔2026〕第0001号"``
-issuer                   str         body that issues the text (the platform operator)
-issued_on                date        date the text is generated; also the file's created date
-enterprise_name          str         the committing enterprise (land user)
-uscc                     str         its 统一社会信用代码
-case_no                  str         case number, e.g. ``"GC-2026-000123"``
-project_name             str         project name
-verification_code        str         查验码
-legal_representative     str         法定代表人 of the enterprise
-supervisor               str         party the commitment is made to (监管方), e.g. a 管委会
-parcel                   dict        ``{"number", "base_name", "location", "area_m2", "area_mu",
-                                     "land_use"}``, areas as decimal strings
-industry_code            str         GB/T 4754 code, e.g. ``"3562"``
-industry_name            str         its name
-total_investment_wan     str         total investment in 万元, decimal string
-commitments              list        ``[{"name_zh", "unit", "committed_text", "measured_at_zh"}]``,
-                                     at least one; ``committed_text`` e.g. ``"≥ 180 万元/亩"``
-milestones               dict        ``{"start_on", "completion_on", "production_on"}``, dates
-initial_operating_years  int         投产初始运行期 in years (达产复核 at its end)
-liability                dict        ``{"rectification_months": int, "damages_rate": str,
-                                     "land_price_wan": str | None, "credit_record": bool}``
-=======================  ==========  ========================================================
+Context: :class:`InvestmentCommitmentContext`.
 """
 
 from __future__ import annotations
@@ -44,23 +18,17 @@ from services.documents.kind import DocumentKind
 from services.documents.layout import (
     BLANK_DATE,
     CN_NUM,
-    COMMITMENT_TYPES,
     Section,
     SectionedView,
-    TypeSpec,
+    StandardLandTerms,
     build_sectioned_docx,
     commitment_table,
-    common_problems,
     damages_text,
     industry_text,
     labelled,
-    liability_problems,
-    list_problems,
     make_meta,
     milestone_lines,
-    milestone_problems,
     parcel_fields,
-    raise_problems,
     verification_line,
 )
 
@@ -71,32 +39,12 @@ TEMPLATE = "sectioned.html"
 
 # --- the commitment letter --------------------------------------------------------------------
 
-_TYPES: dict[str, TypeSpec] = {
-    "legal_representative": str,
-    "supervisor": str,
-    "parcel": Mapping,
-    "industry_code": str,
-    "industry_name": str,
-    "total_investment_wan": str,
-    "commitments": (list, tuple),
-    "milestones": Mapping,
-    "initial_operating_years": int,
-    "liability": Mapping,
-}
-
-
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key."""
-    problems = common_problems(ctx, _TYPES)
-    problems += list_problems(ctx, "commitments", COMMITMENT_TYPES)
-    problems += milestone_problems(ctx)
-    problems += liability_problems(ctx)
-    raise_problems(KIND, problems)
+class InvestmentCommitmentContext(StandardLandTerms):
+    """The letter states the shared standard-land terms and nothing else."""
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     return SectionedView(
         meta=make_meta(TITLE, ctx, f"{ctx['project_name']} {ctx['parcel']['number']} {ctx['case_no']}"),
         issuer="",
@@ -177,4 +125,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=InvestmentCommitmentContext)

@@ -47,7 +47,7 @@ def _day_or_none(value: object, info: ValidationInfo) -> object:
     raise ValueError(f"{info.field_name} must be a date or None, not {type(value).__name__}")
 
 
-def _decimal_text(value: str, info: ValidationInfo) -> str:
+def decimal_text(value: str, info: ValidationInfo) -> str:
     try:
         number = Decimal(value.strip().replace(",", ""))
     except InvalidOperation:
@@ -65,9 +65,9 @@ NotBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)
 # A date that may be absent as None (the key must still be there).
 DayOrNone = Annotated[date | None, BeforeValidator(_day_or_none)]
 # An amount or area as a decimal string ("20000.00", "1,000"): a typo must not reach an official figure.
-DecimalText = Annotated[str, AfterValidator(_decimal_text)]
+DecimalText = Annotated[str, AfterValidator(decimal_text)]
 # The same, or blank where the figure is not known (printed —).
-DecimalTextOrBlank = Annotated[str, AfterValidator(lambda v, info: _decimal_text(v, info) if v.strip() else v)]
+DecimalTextOrBlank = Annotated[str, AfterValidator(lambda v, info: decimal_text(v, info) if v.strip() else v)]
 
 
 def context_day(info: ValidationInfo, key: str) -> date | None:
@@ -85,14 +85,15 @@ class DocumentKind:
     title: str  # the Chinese title, e.g. 受理通知书
     number_word: str  # the word in its 文号, e.g. 受 in 东莞绿通受〔2026〕第0001号
     template: str  # file name under templates/documents
-    prepare: Callable[[Mapping], Any]  # context → view with a ``meta`` attribute
+    prepare: Callable[[Mapping], Any]  # checked context → view with a ``meta`` attribute
     build_docx: Callable[[Any, Any], None]  # (docx Document, view) → None
-    context: type[ContextModel] | None = None  # None: ``prepare`` checks the context itself
+    context: type[ContextModel]  # what the context must hold; its field descriptions say what each key means
 
     def check(self, ctx: Mapping) -> None:
-        """Raise ``ValueError`` naming every missing, mistyped or inconsistent key of ``ctx``."""
-        if self.context is None:
-            return
+        """Raise ``ValueError`` naming every missing, mistyped or inconsistent key of ``ctx``.
+
+        Cross-field validators read the raw context (``context_day``), so a problem in one key does not
+        hide a problem in another: every problem is named at once."""
         try:
             self.context.model_validate(dict(ctx), context=dict(ctx))
         except ValidationError as exc:

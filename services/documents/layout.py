@@ -1,7 +1,8 @@
-"""The document kit shared by every sectioned document kind (文书版式): file metadata, the checks
-of a context's keys, number and parcel formatting, and one sectioned view (:class:`SectionedView`)
-printed by both ``templates/documents/sectioned.html`` and :func:`build_sectioned_docx`, so that the
-PDF and the DOCX carry the same words by construction.
+"""The document kit shared by every sectioned document kind (文书版式): file metadata, the context
+models several kinds share (a case's header, the parcel, the standard-land terms), number and parcel
+formatting, and one sectioned view (:class:`SectionedView`) printed by both
+``templates/documents/sectioned.html`` and :func:`build_sectioned_docx`, so that the PDF and the DOCX
+carry the same words by construction.
 
 This module knows no document kind: it does not number, store or choose a template.
 """
@@ -11,18 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import zip_longest
 
 from docx.document import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from services.core.formatting import CHINA_TZ, format_date_zh, format_wan_yuan
 from services.documents import docx_builder as dx
-from services.documents.kind import ContextModel, DecimalText
+from services.documents.kind import ContextModel, DecimalText, Items
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,6 @@ class DocumentMeta:
     author: str
     subject: str
     created: datetime
-
-
-TypeSpec = type | tuple[type, ...]
 
 
 class Parcel(ContextModel):
@@ -61,80 +59,52 @@ class CaseDocumentContext(ContextModel):
     project_name: str
     verification_code: str = Field(description="查验码")
 
-COMMON_TYPES: dict[str, TypeSpec] = {
-    "number": str,
-    "issuer": str,
-    "issued_on": date,
-    "enterprise_name": str,
-    "uscc": str,
-    "case_no": str,
-    "project_name": str,
-    "verification_code": str,
-}
-PARCEL_TYPES: dict[str, TypeSpec] = {
-    "number": str, "base_name": str, "location": str, "area_m2": str, "area_mu": str, "land_use": str,
-}
-COMMITMENT_TYPES: dict[str, TypeSpec] = {"name_zh": str, "unit": str, "committed_text": str, "measured_at_zh": str}
-MILESTONE_TYPES: dict[str, TypeSpec] = {"start_on": date, "completion_on": date, "production_on": date}
-LIABILITY_TYPES: dict[str, TypeSpec] = {
-    "rectification_months": int, "damages_rate": str, "land_price_wan": (str, type(None)), "credit_record": bool,
-}
 CN_NUM = "〇一二三四五六七八九十"  # small ordinals for （一）… and 第一条…
 BLANK_DATE = "　　　　年　　月　　日"  # filled in by hand when signed
 TEXT_WIDTH_CM = 15.6  # A4 minus the GB/T 9704 left and right margins
 
 
-def type_problems(ctx: Mapping, types: Mapping[str, TypeSpec], prefix: str = "") -> list[str]:
-    """One message per missing or mistyped key; ``prefix`` names the enclosing key for nested dicts."""
-    problems = []
-    for key, expected in types.items():
-        name = f"{prefix}{key}"
-        if key not in ctx:
-            problems.append(f"missing {name}")
-            continue
-        value = ctx[key]
-        if expected is date and isinstance(value, datetime):
-            problems.append(f"{name} must be a date, not a datetime")
-        elif expected is int and isinstance(value, bool):
-            problems.append(f"{name} must be an int")
-        elif not isinstance(value, expected):
-            problems.append(f"{name} has type {type(value).__name__}")
-    return problems
+class Commitment(ContextModel):
+    """One control indicator the enterprise commits to."""
+
+    name_zh: str = Field(description="indicator, e.g. 固定资产投资强度")
+    unit: str
+    committed_text: str = Field(description="e.g. ≥ 180 万元/亩")
+    measured_at_zh: str = Field(description="考核节点, e.g. 竣工验收时")
 
 
-def mapping_problems(ctx: Mapping, key: str, types: Mapping[str, TypeSpec], prefix: str = "") -> list[str]:
-    """Check a nested dict ``ctx[key]``; its absence is reported by :func:`type_problems`."""
-    value = ctx.get(key)
-    if not isinstance(value, Mapping):
-        return []
-    return type_problems(value, types, prefix=f"{prefix}{key}.")
+class Milestones(ContextModel):
+    start_on: date = Field(description="开工")
+    completion_on: date = Field(description="竣工")
+    production_on: date = Field(description="投产")
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Milestones:
+        if not self.start_on <= self.completion_on <= self.production_on:
+            raise ValueError("milestones must satisfy start_on ≤ completion_on ≤ production_on")
+        return self
 
 
-def list_problems(ctx: Mapping, key: str, types: Mapping[str, TypeSpec], *, min_items: int = 1,
-                  prefix: str = "") -> list[str]:
-    """Check a list of dicts ``ctx[key]``: length, then each item's keys."""
-    value = ctx.get(key)
-    if not isinstance(value, (list, tuple)):
-        return []
-    name = f"{prefix}{key}"
-    problems = [f"{name} needs at least {min_items} item(s)"] if len(value) < min_items else []
-    for i, item in enumerate(value):
-        if not isinstance(item, Mapping):
-            problems.append(f"{name}[{i}] must be a dict")
-        else:
-            problems.extend(type_problems(item, types, prefix=f"{name}[{i}]."))
-    return problems
+class Liability(ContextModel):
+    rectification_months: int = Field(ge=1, description="整改期限 in months")
+    damages_rate: DecimalText = Field(description="违约金系数")
+    land_price_wan: DecimalText | None = Field(description="出让价款 in 万元, None where the register has none")
+    credit_record: bool = Field(description="a failure goes into the enterprise's credit record")
 
 
-def str_list_problems(ctx: Mapping, key: str, *, min_items: int = 0, prefix: str = "") -> list[str]:
-    """Check a list of strings ``ctx[key]`` (reasons, evidence)."""
-    value = ctx.get(key)
-    if not isinstance(value, (list, tuple)):
-        return []
-    name = f"{prefix}{key}"
-    problems = [f"{name} needs at least {min_items} item(s)"] if len(value) < min_items else []
-    problems += [f"{name}[{i}] must be a str" for i, item in enumerate(value) if not isinstance(item, str)]
-    return problems
+class StandardLandTerms(CaseDocumentContext):
+    """What the commitment letter and the supervision agreement both state (DOMAIN §2.4)."""
+
+    supervisor: str = Field(description="监管方 (甲方), e.g. a 管委会")
+    legal_representative: str = Field(description="法定代表人 of the enterprise")
+    parcel: Parcel
+    industry_code: str = Field(description="GB/T 4754 code, e.g. 3562")
+    industry_name: str
+    total_investment_wan: DecimalText = Field(description="total investment in 万元")
+    commitments: Items[Commitment] = Field(min_length=1)
+    milestones: Milestones
+    initial_operating_years: int = Field(ge=1, description="投产初始运行期 in years (达产复核 at its end)")
+    liability: Liability
 
 
 def sentence(text: str) -> str:
@@ -147,36 +117,6 @@ def numbered(items: Iterable[str], *, empty: str = "无。") -> tuple[str, ...]:
     """``["甲", "乙"]`` → ``("1. 甲", "2. 乙")``; an empty list prints ``empty``."""
     lines = tuple(f"{i}. {text}" for i, text in enumerate(items, start=1))
     return lines or (empty,)
-
-
-def decimal_problems(values: Mapping[str, object]) -> list[str]:
-    """Decimal strings (amounts, areas) must parse; a typo must not reach an official figure."""
-    problems = []
-    for name, value in values.items():
-        if isinstance(value, str) and _decimal_or_none(value) is None:
-            problems.append(f"{name} is not a decimal number: {value!r}")
-    return problems
-
-
-def raise_problems(kind: str, problems: Sequence[str]) -> None:
-    if problems:
-        raise ValueError(f"{kind} context: " + "; ".join(problems))
-
-
-def parcel_problems(ctx: Mapping) -> list[str]:
-    problems = mapping_problems(ctx, "parcel", PARCEL_TYPES)
-    parcel = ctx.get("parcel")
-    if isinstance(parcel, Mapping):
-        problems += decimal_problems({f"parcel.{k}": parcel.get(k) for k in ("area_m2", "area_mu")})
-    return problems
-
-
-def _decimal_or_none(text: str) -> Decimal | None:
-    try:
-        value = Decimal(text.strip().replace(",", ""))
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
 
 
 def grouped(text: str, places: int | None = None) -> str:
@@ -313,28 +253,6 @@ def milestone_lines(ctx: Mapping) -> tuple[str, ...]:
     )
 
 
-def milestone_problems(ctx: Mapping) -> list[str]:
-    problems = mapping_problems(ctx, "milestones", MILESTONE_TYPES)
-    years = ctx.get("initial_operating_years")
-    if isinstance(years, int) and not isinstance(years, bool) and years < 1:
-        problems.append("initial_operating_years must be at least 1")
-    m = ctx.get("milestones")
-    if isinstance(m, Mapping) and not problems and not m["start_on"] <= m["completion_on"] <= m["production_on"]:
-        problems.append("milestones must satisfy start_on ≤ completion_on ≤ production_on")
-    return problems
-
-
-def liability_problems(ctx: Mapping) -> list[str]:
-    problems = mapping_problems(ctx, "liability", LIABILITY_TYPES)
-    liability = ctx.get("liability")
-    if isinstance(liability, Mapping):
-        problems += decimal_problems({f"liability.{k}": liability.get(k) for k in ("damages_rate", "land_price_wan")})
-        months = liability.get("rectification_months")
-        if isinstance(months, int) and not isinstance(months, bool) and months < 1:
-            problems.append("liability.rectification_months must be at least 1")
-    return problems
-
-
 def damages_text(liability: Mapping) -> str:
     """违约金 = 出让价款 × 差额比例 × 系数, with the price when the parcel register has it."""
     price = liability["land_price_wan"]
@@ -342,15 +260,6 @@ def damages_text(liability: Mapping) -> str:
             else "出让价款以国有建设用地使用权出让合同约定为准")
     return (f"违约金 = 出让价款 × 差额比例 × 系数，其中系数为{liability['damages_rate']}，{base}；"
             "差额比例为承诺值与实际值之差占承诺值的比例，多项指标未达到的分别计算后累加")
-
-
-def common_problems(ctx: Mapping, types: Mapping[str, TypeSpec]) -> list[str]:
-    """Top-level keys (common + kind-specific) and the parcel, which all standard-land kinds carry."""
-    problems = type_problems(ctx, {**COMMON_TYPES, **types})
-    problems += parcel_problems(ctx)
-    if isinstance(ctx.get("total_investment_wan"), str):
-        problems += decimal_problems({"total_investment_wan": ctx["total_investment_wan"]})
-    return problems
 
 
 def build_sectioned_docx(doc: Document, v: SectionedView) -> None:

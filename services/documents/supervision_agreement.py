@@ -6,32 +6,7 @@ the agreement, so every page says 草案.
 The view is the shared :class:`~services.documents.layout.SectionedView`; the
 indicator table and milestones are the same as in the 投资建设承诺书, so the two never disagree.
 
-Context (a plain dict; all keys required):
-
-=======================  ==========  ========================================================
-key                      type        meaning
-=======================  ==========  ========================================================
-number                   str         文号, e.g. ``"东莞绿通协〔2026〕第0001号"``
-issuer                   str         body that issues the draft (the platform operator)
-issued_on                date        date the draft is generated; also the file's created date
-enterprise_name          str         乙方, the land user
-uscc                     str         its 统一社会信用代码
-case_no                  str         case number
-project_name             str         project name
-verification_code        str         查验码
-supervisor               str         甲方 (监管方), e.g. a 管委会
-legal_representative     str         乙方's 法定代表人
-land_contract_no         str         出让合同编号; ``""`` prints “（出让合同签订后填写）”
-project_code             str         投资项目代码; ``""`` prints “（赋码后填写）”
-parcel                   dict        as in ``investment_commitment``
-industry_code            str         GB/T 4754 code
-industry_name            str         its name
-total_investment_wan     str         total investment in 万元, decimal string
-commitments              list        as in ``investment_commitment``
-milestones               dict        as in ``investment_commitment``
-initial_operating_years  int         投产初始运行期 in years
-liability                dict        as in ``investment_commitment``
-=======================  ==========  ========================================================
+Context: :class:`SupervisionAgreementContext`.
 """
 
 from __future__ import annotations
@@ -40,6 +15,7 @@ from collections.abc import Mapping
 
 from docx.document import Document
 from docx.shared import Pt
+from pydantic import Field
 
 from services.core.formatting import format_wan_yuan
 from services.documents import docx_builder as dx
@@ -56,34 +32,13 @@ DRAFT_MARK = "草案"
 CONTRACT_PENDING = "（出让合同签订后填写）"
 CODE_PENDING = "（赋码后填写）"
 
-_TYPES: dict[str, layout.TypeSpec] = {
-    "supervisor": str,
-    "legal_representative": str,
-    "land_contract_no": str,
-    "project_code": str,
-    "parcel": Mapping,
-    "industry_code": str,
-    "industry_name": str,
-    "total_investment_wan": str,
-    "commitments": (list, tuple),
-    "milestones": Mapping,
-    "initial_operating_years": int,
-    "liability": Mapping,
-}
-
-
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key."""
-    problems = layout.common_problems(ctx, _TYPES)
-    problems += layout.list_problems(ctx, "commitments", layout.COMMITMENT_TYPES)
-    problems += layout.milestone_problems(ctx)
-    problems += layout.liability_problems(ctx)
-    layout.raise_problems(KIND, problems)
+class SupervisionAgreementContext(layout.StandardLandTerms):
+    land_contract_no: str = Field(description="出让合同编号; empty prints （出让合同签订后填写）")
+    project_code: str = Field(description="投资项目代码; empty prints （赋码后填写）")
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     articles = (
         ("协议双方", _parties(ctx), None, ()),
         ("项目概况", _project(ctx), None, ()),
@@ -202,4 +157,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=SupervisionAgreementContext)

@@ -8,32 +8,7 @@ the results in. A second or later request (``round`` ≥ 2) must carry a justifi
 notice then states that it covers only material introduced by the applicant's own changes
 (DOMAIN §5.1, one-time notification).
 
-Context (a plain dict; all keys required):
-
-======================  ==========  =========================================================
-key                     type        meaning
-======================  ==========  =========================================================
-number                  str         文号, e.g. ``"东莞绿通补〔2026〕第0001号"``
-issuer                  str         issuing body
-issued_on               date        date under the seal; also the file's created date
-enterprise_name         str         addressee (applicant enterprise)
-uscc                    str         its 统一社会信用代码
-case_no                 str         case number
-project_name            str         project name
-verification_code       str         查验码
-application_title       str         without 《》, e.g. ``"标准地预评估申请"``
-accepted_at             datetime    when the application was accepted
-step_name               str         the review step whose clock stops, e.g. ``"控制指标预评估"``
-department              str         department that reviewed the step
-requested_on            date        date of the request; the step's clock stops from it
-items                   list        ``[{"name", "reason", "form"}, ...]``, at least one
-round                   int         1 for the first request of the step, 2, 3 … after
-justification           str         ``""`` for round 1; why a further request is allowed
-supplement_deadline     date        material must be in by this date
-remaining_working_days  int         working days left on the step's clock when it stopped
-handler_name            str         经办人
-handler_phone           str         contact phone
-======================  ==========  =========================================================
+Context: :class:`SupplementNoticeContext`.
 """
 
 from __future__ import annotations
@@ -44,40 +19,52 @@ from datetime import date, datetime, time
 
 from docx.document import Document
 from docx.shared import Cm, Pt
+from pydantic import Field, ValidationInfo, field_validator
 
 from services.core.formatting import CHINA_TZ, format_date_zh, format_datetime_zh, working_days_zh
 from services.documents import docx_builder as dx
-from services.documents.kind import DocumentKind
-from services.documents.layout import DocumentMeta
+from services.documents.kind import ContextModel, DocumentKind, Items
+from services.documents.layout import CaseDocumentContext, DocumentMeta
 
 KIND = "supplement_notice"
 TITLE = "一次性告知书（补正材料通知书）"
 NUMBER_WORD = "补"
 TEMPLATE = "supplement_notice.html"
 
-_TYPES: dict[str, type | tuple[type, ...]] = {
-    "number": str,
-    "issuer": str,
-    "issued_on": date,
-    "enterprise_name": str,
-    "uscc": str,
-    "case_no": str,
-    "project_name": str,
-    "verification_code": str,
-    "application_title": str,
-    "accepted_at": datetime,
-    "step_name": str,
-    "department": str,
-    "requested_on": date,
-    "items": (list, tuple),
-    "round": int,
-    "justification": str,
-    "supplement_deadline": date,
-    "remaining_working_days": int,
-    "handler_name": str,
-    "handler_phone": str,
-}
-_ITEM_KEYS = ("name", "reason", "form")
+class SupplementItem(ContextModel):
+    name: str = Field(description="the material")
+    reason: str = Field(description="补正原因/要求")
+    form: str = Field(description="copies or form, e.g. 原件1份")
+
+
+class SupplementNoticeContext(CaseDocumentContext):
+    application_title: str = Field(description="without 《》, e.g. 标准地预评估申请")
+    accepted_at: datetime = Field(description="when the application was accepted")
+    step_name: str = Field(description="the review step whose clock stops, e.g. 控制指标预评估")
+    department: str = Field(description="department that reviewed the step")
+    requested_on: date = Field(description="date of the request; the step's clock stops from it")
+    items: Items[SupplementItem] = Field(min_length=1, description="the material asked for, all at once")
+    round: int = Field(ge=1, description="1 for the first request of the step, 2, 3 … after")
+    justification: str = Field(description="empty for round 1; why a further request is allowed")
+    supplement_deadline: date = Field(description="material must be in by this date")
+    remaining_working_days: int = Field(ge=0, description="working days left on the step's clock when it stopped")
+    handler_name: str = Field(description="经办人")
+    handler_phone: str = Field(description="contact phone")
+
+    @field_validator("justification")
+    @classmethod
+    def _one_time_notification(cls, value: str, info: ValidationInfo) -> str:
+        """一次性告知: a further request is allowed only with a stated reason."""
+        n = (info.context or {}).get("round")
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            return value
+        if n == 1 and value.strip():
+            raise ValueError("justification must be empty for round 1 (it explains a further request)")
+        if n >= 2 and not value.strip():
+            raise ValueError(f"justification is required for round {n}: a further request must say which of the "
+                             "applicant's own changes introduced the material")
+        return value
+
 
 ITEMS_HEADER = ("序号", "材料名称", "补正原因/要求", "形式")
 
@@ -107,58 +94,8 @@ class SupplementNoticeView:
     verification: str
 
 
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key."""
-    problems = _type_problems(ctx)
-    items = ctx.get("items")
-    if isinstance(items, (list, tuple)):
-        if not items:
-            problems.append("items needs at least 1 item(s)")
-        for i, item in enumerate(items):
-            if not isinstance(item, Mapping) or not all(isinstance(item.get(k), str) for k in _ITEM_KEYS):
-                problems.append(f"items[{i}] needs str name, reason and form")
-    problems += _round_problems(ctx)
-    days = ctx.get("remaining_working_days")
-    if isinstance(days, int) and not isinstance(days, bool) and days < 0:
-        problems.append("remaining_working_days must not be negative")
-    if problems:
-        raise ValueError(f"{KIND} context: " + "; ".join(problems))
-
-
-def _type_problems(ctx: Mapping) -> list[str]:
-    problems = []
-    for key, expected in _TYPES.items():
-        if key not in ctx:
-            problems.append(f"missing {key}")
-            continue
-        value = ctx[key]
-        if expected is date and isinstance(value, datetime):
-            problems.append(f"{key} must be a date, not a datetime")
-        elif expected is int and isinstance(value, bool):
-            problems.append(f"{key} must be an int")
-        elif not isinstance(value, expected):
-            problems.append(f"{key} has type {type(value).__name__}")
-    return problems
-
-
-def _round_problems(ctx: Mapping) -> list[str]:
-    """One-time notification: a further request is allowed only with a stated reason."""
-    n, why = ctx.get("round"), ctx.get("justification")
-    if not isinstance(n, int) or isinstance(n, bool) or not isinstance(why, str):
-        return []
-    if n < 1:
-        return ["round must be at least 1"]
-    if n == 1 and why.strip():
-        return ["justification must be empty for round 1 (it explains a further request)"]
-    if n >= 2 and not why.strip():
-        return [f"justification is required for round {n}: a further request must say which of the "
-                "applicant's own changes introduced the material"]
-    return []
-
-
 def prepare(ctx: Mapping) -> SupplementNoticeView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     items = ctx["items"]
     return SupplementNoticeView(
         meta=DocumentMeta(
@@ -254,4 +191,5 @@ def build_docx(doc: Document, v: SupplementNoticeView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=SupplementNoticeContext)

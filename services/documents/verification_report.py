@@ -6,40 +6,21 @@ The rules' ``VerificationResult`` (see the standard-land contract) is printed as
 arithmetic, shortfalls and consequence statements come from the rules. The view is the shared
 :class:`~services.documents.layout.SectionedView`.
 
-Context (a plain dict; all keys required):
-
-=====================  ==========  ==========================================================
-key                    type        meaning
-=====================  ==========  ==========================================================
-number                 str         文号, e.g. ``"东莞绿通验〔2026〕第0001号"``
-issuer                 str         verifying body
-issued_on              date        date under the seal; also the file's created date
-enterprise_name        str         verified enterprise (land user)
-uscc                   str         its 统一社会信用代码
-case_no                str         case number
-project_name           str         project name
-verification_code      str         查验码
-checkpoint             str         ``"completion"`` (对标验收) or ``"ramp_up_end"`` (达产复核);
-                                   must equal ``verification["checkpoint"]``
-measured_on            date        date the values were taken
-recorded_by            str         记录人
-evidence               list        evidence the values come from, e.g. ``"税务部门完税证明"``
-parcel                 dict        as in ``investment_commitment``
-verification           dict        ``VerificationResult``: ``checkpoint``, ``checkpoint_zh``,
-                                   ``rows``, ``all_met``, ``consequences``
-=====================  ==========  ==========================================================
+Context: :class:`VerificationReportContext`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Literal
 
 from docx.document import Document
+from pydantic import Field, ValidationInfo, field_validator
 
 from services.core.formatting import format_date_zh
 from services.documents import layout
-from services.documents.kind import DocumentKind
+from services.documents.kind import ContextModel, DocumentKind, Items, decimal_text
 from services.documents.layout import Section, SectionedView, Table
 
 KIND = "verification_report"
@@ -50,61 +31,64 @@ TEMPLATE = "sectioned.html"
 CHECKPOINTS = {"completion": "对标验收", "ramp_up_end": "达产复核"}
 _SCOPE = {"completion": "竣工验收时考核的指标", "ramp_up_end": "投产初始运行期满时考核的指标"}
 
-_TYPES: dict[str, layout.TypeSpec] = {
-    "checkpoint": str,
-    "measured_on": date,
-    "recorded_by": str,
-    "evidence": (list, tuple),
-    "parcel": Mapping,
-    "verification": Mapping,
-}
-_VERIFICATION_TYPES: dict[str, layout.TypeSpec] = {
-    "checkpoint": str, "checkpoint_zh": str, "rows": (list, tuple), "all_met": bool, "consequences": Mapping,
-}
-_ROW_TYPES: dict[str, layout.TypeSpec] = {
-    "name_zh": str, "unit": str, "committed_text": str, "actual": str, "met": bool,
-    "shortfall": (str, type(None)), "shortfall_ratio": (str, type(None)), "arithmetic": str,
-}
-_CONSEQUENCE_TYPES: dict[str, layout.TypeSpec] = {
-    "rectification_deadline": (str, type(None)), "rectification_months": int, "damages_formula": (str, type(None)),
-    "credit_record": bool, "statements": (list, tuple),
-}
 ROW_HEADER = ("指标", "承诺值", "实际值", "差额", "测算", "结论")
 
 
-def validate(ctx: Mapping) -> None:
-    """Raise ``ValueError`` naming every missing or mistyped key, nested keys included."""
-    problems = layout.common_problems(ctx, _TYPES)
-    problems += layout.str_list_problems(ctx, "evidence", min_items=1)
-    checkpoint = ctx.get("checkpoint")
-    if isinstance(checkpoint, str) and checkpoint not in CHECKPOINTS:
-        problems.append(f"checkpoint must be one of {list(CHECKPOINTS)}, not {checkpoint!r}")
-    problems += _verification_problems(ctx)
-    layout.raise_problems(KIND, problems)
+class VerificationRow(ContextModel):
+    name_zh: str
+    unit: str
+    committed_text: str
+    actual: str
+    met: bool
+    shortfall: str | None = Field(description="a decimal string when not met")
+    shortfall_ratio: str | None = Field(description="a decimal string when not met")
+    arithmetic: str
+
+    @field_validator("shortfall", "shortfall_ratio")
+    @classmethod
+    def _figures_when_not_met(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("met") is False and value is not None:
+            decimal_text(value, info)
+        return value
 
 
-def _verification_problems(ctx: Mapping) -> list[str]:
-    problems = layout.mapping_problems(ctx, "verification", _VERIFICATION_TYPES)
-    result = ctx.get("verification")
-    if not isinstance(result, Mapping):
-        return problems
-    problems += layout.list_problems(result, "rows", _ROW_TYPES, prefix="verification.")
-    problems += layout.mapping_problems(result, "consequences", _CONSEQUENCE_TYPES, prefix="verification.")
-    if isinstance(result.get("consequences"), Mapping):
-        problems += layout.str_list_problems(result["consequences"], "statements", prefix="verification.consequences.")
-    if "checkpoint" in result and result["checkpoint"] != ctx.get("checkpoint"):
-        problems.append(f"verification.checkpoint {result['checkpoint']!r} differs from checkpoint "
-                        f"{ctx.get('checkpoint')!r}")
-    for i, row in enumerate(result.get("rows") or ()):
-        if isinstance(row, Mapping) and row.get("met") is False:
-            problems += layout.decimal_problems({f"verification.rows[{i}].shortfall": row.get("shortfall"),
-                                             f"verification.rows[{i}].shortfall_ratio": row.get("shortfall_ratio")})
-    return problems
+class Consequences(ContextModel):
+    rectification_deadline: str | None = Field(description="ISO date")
+    rectification_months: int
+    damages_formula: str | None
+    credit_record: bool
+    statements: Items[str]
+
+
+class VerificationResult(ContextModel):
+    """``VerificationResult`` as the standard-land rules store it."""
+
+    checkpoint: str
+    checkpoint_zh: str
+    rows: Items[VerificationRow] = Field(min_length=1)
+    all_met: bool
+    consequences: Consequences
+
+    @field_validator("checkpoint")
+    @classmethod
+    def _same_checkpoint(cls, value: str, info: ValidationInfo) -> str:
+        expected = (info.context or {}).get("checkpoint")
+        if value != expected:
+            raise ValueError(f"checkpoint {value!r} differs from checkpoint {expected!r}")
+        return value
+
+
+class VerificationReportContext(layout.CaseDocumentContext):
+    checkpoint: Literal["completion", "ramp_up_end"] = Field(description="对标验收 or 达产复核")
+    measured_on: date = Field(description="date the values were taken")
+    recorded_by: str = Field(description="记录人")
+    evidence: Items[str] = Field(min_length=1, description="evidence the values come from, e.g. 税务部门完税证明")
+    parcel: layout.Parcel
+    verification: VerificationResult
 
 
 def prepare(ctx: Mapping) -> SectionedView:
-    """Context → view. Deterministic: depends on ``ctx`` only."""
-    validate(ctx)
+    """Context (checked by the declaration's model) → view. Deterministic: depends on ``ctx`` only."""
     checkpoint = CHECKPOINTS[ctx["checkpoint"]]
     result = ctx["verification"]
     return SectionedView(
@@ -202,4 +186,5 @@ def build_docx(doc: Document, v: SectionedView) -> None:
 
 
 DOCUMENT = DocumentKind(code=KIND, title=TITLE, number_word=NUMBER_WORD, template=TEMPLATE, prepare=prepare,
-                        build_docx=build_docx)
+                        build_docx=build_docx,
+                        context=VerificationReportContext)
