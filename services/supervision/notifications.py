@@ -103,7 +103,7 @@ def notify_many(session: Session, messages: Iterable[Message], chunk: int = 1000
     """``notify`` for many messages in a few statements (the SLA sweep tells thousands at once); returns
     how many rows were created. The same (user, ``dedupe_key``) guard applies."""
     now = clock.now()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for m in messages:
         if not m.dedupe_key or len(m.dedupe_key) > 128 or len(m.link) > 255 or len(m.kind) > 32:
             raise ValueError("dedupe_key must be 1–128 characters, link ≤ 255, kind ≤ 32")
@@ -113,7 +113,7 @@ def notify_many(session: Session, messages: Iterable[Message], chunk: int = 1000
                          "email_error": "", "user_id": user_id})
     dialect = session.get_bind().dialect.name
     if dialect not in ("sqlite", "postgresql"):
-        return sum(len(notify(session, [session.get(User, r["user_id"])], kind=r["kind"], title=r["title"],
+        return sum(len(notify(session, [session.get_one(User, r["user_id"])], kind=r["kind"], title=r["title"],
                               body=r["body"], link=r["link"], dedupe_key=r["dedupe_key"],
                               application_id=r["application_id"])) for r in rows)
     insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
