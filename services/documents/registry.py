@@ -28,17 +28,19 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import lru_cache
+from pathlib import Path
 
-import services.documents as package
 from services.documents.kind import DocumentKind
+
+PACKAGE = __name__.rpartition(".")[0]  # services.documents, found without importing it (no cycle)
 
 
 @lru_cache(maxsize=1)
 def kinds() -> dict[str, DocumentKind]:
     """``{code: declaration}`` of every module of the package that declares ``DOCUMENT``."""
     found: dict[str, DocumentKind] = {}
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        declaration = getattr(importlib.import_module(f"{package.__name__}.{info.name}"), "DOCUMENT", None)
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
+        declaration = getattr(importlib.import_module(f"{PACKAGE}.{info.name}"), "DOCUMENT", None)
         if isinstance(declaration, DocumentKind):
             if declaration.code in found:
                 raise RuntimeError(f"document kind {declaration.code!r} declared twice")
