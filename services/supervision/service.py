@@ -10,18 +10,21 @@ escalates or notifies twice. The 督办通知 documents are issued afterwards by
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import func, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.agency import service as agency
 from services.calendar.schedules import work_calendar
 from services.calendar.work_calendar import WorkCalendar
 from services.core import clock
+from services.core.db import table_of
+from services.core.ids import stored_id
 from services.core.settings import get_settings
 from services.documents import issue as documents
 from services.models import (
@@ -33,6 +36,7 @@ from services.models import (
     Step,
     StepLight,
     StepStatus,
+    User,
 )
 from services.supervision import notifications
 from services.supervision import sla_rules as sla
@@ -76,9 +80,9 @@ def is_paused(step: Step) -> bool:
 
 
 # What the light pass reads per open step: plain columns, no ORM objects (100,000 steps in one query).
-_OPEN_STEP_COLUMNS = (Step.id, Step.application_id, Step.department, Step.key, Step.kind, Step.status,
-                      Step.due_on, Step.sla_unit, Step.sla_working_days, Application.process_key, Project.tier,
-                      StepLight.light, StepLight.red_since)
+_OPEN_STEP_COLUMNS = tuple(col(column) for column in (
+    Step.id, Step.application_id, Step.department, Step.key, Step.kind, Step.status, Step.due_on, Step.sla_unit,
+    Step.sla_working_days, Application.process_key, Project.tier, StepLight.light, StepLight.red_since))
 
 
 def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | None = None) -> SweepReport:
@@ -95,11 +99,11 @@ def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | Non
     report = SweepReport(today=today)
     escalated_level = (select(func.max(Escalation.level)).where(Escalation.step_id == Step.id)
                        .correlate(Step).scalar_subquery())
-    rows = session.execute(select(*_OPEN_STEP_COLUMNS, escalated_level)
-                           .join(Application, Application.id == Step.application_id)
-                           .join(Project, Project.id == Application.project_id)
-                           .outerjoin(StepLight, StepLight.step_id == Step.id)
-                           .where(Step.status.in_(OPEN))).all()
+    rows = session.execute(sa.select(*_OPEN_STEP_COLUMNS, escalated_level)  # more columns than sqlmodel types
+                           .join(Application, col(Application.id) == Step.application_id)
+                           .join(Project, col(Project.id) == Application.project_id)
+                           .outerjoin(StepLight, col(StepLight.step_id) == Step.id)
+                           .where(col(Step.status).in_(OPEN))).all()
     rule_of = lru_cache(maxsize=None)(rules.rule_for)
     changed: list[tuple[int, str, int | None]] = []
     yellow: list[tuple[int, int | None]] = []
@@ -125,7 +129,7 @@ def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | Non
     report.changed = _record_changes(session, changed, today)
     _preload(session, [step_id for step_id, _ in yellow] + [step_id for step_id, _, _ in red])
     contacts = _Recipients(session)
-    messages = [_yellow_message(session, session.get(Step, step_id), remaining, contacts)
+    messages = [_yellow_message(session, session.get_one(Step, step_id), remaining, contacts)
                 for step_id, remaining in yellow]
     created = _insert_escalations(session, red, today, calendar, rule_of)
     messages += [_escalation_message(session, escalation, contacts) for escalation in created]
@@ -140,7 +144,7 @@ def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | Non
 
 def _snapshot(session: Session, report: SweepReport) -> None:
     """Today's counts per department and light, replacing an earlier sweep's of the same day."""
-    session.execute(LightSnapshot.__table__.delete().where(LightSnapshot.day == report.today))
+    session.execute(table_of(LightSnapshot).delete().where(col(LightSnapshot.day) == report.today))
     session.add_all(LightSnapshot(day=report.today, department=department, light=light, count=count)
                     for (department, light), count in sorted(report.by_department.items()))
 
@@ -154,14 +158,14 @@ def _record_changes(session: Session, changed: list[tuple[int, str, int | None]]
     for start in range(0, len(ids), 5000):
         chunk = ids[start:start + 5000]
         known.update((light.step_id, light) for light in session.exec(select(StepLight)
-                                                                        .where(StepLight.step_id.in_(chunk))))
+                                                                        .where(col(StepLight.step_id).in_(chunk))))
     missing = [step_id for step_id in ids if step_id not in known]
     steps: dict[int, tuple[int, str, int]] = {}
     for start in range(0, len(missing), 5000):
         chunk = missing[start:start + 5000]
         steps.update((row[0], row[1:]) for row in session.execute(
             select(Step.id, Step.application_id, Step.department, Step.sla_working_days)
-            .where(Step.id.in_(chunk))))
+            .where(col(Step.id).in_(chunk))))
     new_rows = []
     for step_id, light, remaining in changed:
         previous = known.get(step_id)
@@ -186,13 +190,13 @@ def _record_changes(session: Session, changed: list[tuple[int, str, int | None]]
 
 def _forget_closed(session: Session) -> None:
     """Lights of steps that closed since the last sweep are dropped (only open steps have a light)."""
-    closed = select(Step.id).where(Step.status.not_in(OPEN))
-    session.execute(StepLight.__table__.delete().where(StepLight.step_id.in_(closed)))
+    closed = select(Step.id).where(col(Step.status).not_in(OPEN))
+    session.execute(table_of(StepLight).delete().where(col(StepLight.step_id).in_(closed)))
 
 
 def _case_text(session: Session, step: Step) -> tuple[Application, str]:
-    application = session.get(Application, step.application_id)
-    project = session.get(Project, application.project_id)
+    application = session.get_one(Application, step.application_id)
+    project = session.get_one(Project, application.project_id)
     return application, f"{application.case_no}（{project.name}）的“{step.name}”"
 
 
@@ -200,7 +204,9 @@ class _Recipients:
     """Department contacts and supervisors, looked up once per sweep."""
 
     def __init__(self, session: Session):
-        self.session, self._departments, self._agents = session, {}, {}
+        self.session = session
+        self._departments: dict[str, list[User]] = {}
+        self._agents: dict[tuple[int, int, str], list[User]] = {}
         self.supervisors = notifications.supervisors(session)
 
     def agents(self, application: Application) -> list:
@@ -220,9 +226,10 @@ def _preload(session: Session, step_ids: list[int]) -> None:
     """Load the steps about to be told about, with their cases and projects, in a few queries (the
     identity map then answers every ``session.get``)."""
     for start in range(0, len(step_ids), 5000):
-        session.execute(select(Step, Application, Project).join(Application, Application.id == Step.application_id)
-                        .join(Project, Project.id == Application.project_id)
-                        .where(Step.id.in_(step_ids[start:start + 5000]))).all()
+        session.execute(select(Step, Application, Project)
+                        .join(Application, col(Application.id) == Step.application_id)
+                        .join(Project, col(Project.id) == Application.project_id)
+                        .where(col(Step.id).in_(step_ids[start:start + 5000]))).all()
 
 
 def _yellow_message(session: Session, step: Step, remaining: int | None,
@@ -241,11 +248,11 @@ def _insert_escalations(session: Session, red: list[tuple[int, int, int]], today
                         rule_of) -> list[Escalation]:
     """Insert each missing escalation level once (the unique row is the guard, also against a sweep running
     at the same time); returns the rows this sweep created."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for step_id, done, level in red:
-        step = session.get(Step, step_id)
-        application = session.get(Application, step.application_id)
-        rule = rule_of(application.process_key, step.key, session.get(Project, application.project_id).tier)
+        step = session.get_one(Step, step_id)
+        application = session.get_one(Application, step.application_id)
+        rule = rule_of(application.process_key, step.key, session.get_one(Project, application.project_id).tier)
         for lvl in range(done + 1, level + 1):
             reply_due = calendar.add_working_days(today, rule.reply_working_days).due if lvl == 1 else None
             rows.append({"step_id": step_id, "application_id": step.application_id, "level": lvl,
@@ -268,15 +275,16 @@ def _insert_escalations(session: Session, red: list[tuple[int, int, int]], today
     insert_for = sqlite.insert if dialect == "sqlite" else postgresql.insert
     for start in range(0, len(rows), 1000):
         stmt = (insert_for(Escalation).values(rows[start:start + 1000])
-                .on_conflict_do_nothing(index_elements=["step_id", "level"]).returning(Escalation.id))
+                .on_conflict_do_nothing(index_elements=["step_id", "level"]).returning(col(Escalation.id)))
         ids = [row[0] for row in session.execute(stmt)]
-        created += session.exec(select(Escalation).where(Escalation.id.in_(ids)).order_by(Escalation.id)).all()
+        created += session.exec(select(Escalation).where(col(Escalation.id).in_(ids))
+                                .order_by(col(Escalation.id))).all()
     return created
 
 
 def _escalation_message(session: Session, escalation: Escalation, contacts: _Recipients) -> notifications.Message:
     """Tell the department and the supervisors about a new escalation level."""
-    step = session.get(Step, escalation.step_id)
+    step = session.get_one(Step, escalation.step_id)
     application, case = _case_text(session, step)
     level, reply_due = escalation.level, escalation.reply_due_on
     body = (f"{case}已超过办结期限（{step.due_on:%Y年%m月%d日}）。"
@@ -290,30 +298,31 @@ def _escalation_message(session: Session, escalation: Escalation, contacts: _Rec
 
 def issue_pending_notices(session: Session, limit: int = 50) -> list[int]:
     """Issue the 督办通知 of escalations that have none yet (one document per escalation, once)."""
-    pending = session.exec(select(Escalation).where(Escalation.document_id.is_(None)).order_by(Escalation.id)
-                           .limit(limit)).all()
+    pending = session.exec(select(Escalation).where(col(Escalation.document_id).is_(None))
+                           .order_by(col(Escalation.id)).limit(limit)).all()
     issued = []
     for escalation in pending:
-        application = session.get(Application, escalation.application_id)
+        application = session.get_one(Application, escalation.application_id)
         document = documents.issue(
-            session, application, kind="supervision_notice", step_key=session.get(Step, escalation.step_id).key,
+            session, application, kind="supervision_notice", step_key=session.get_one(Step, escalation.step_id).key,
             issue_key=f"supervision-{escalation.step_id}-{escalation.level}",
-            build_context=lambda number, issued_at, e=escalation, a=application: notice_context(
-                session, a, e, number, issued_at))
-        session.execute(update(Escalation).where(Escalation.id == escalation.id, Escalation.document_id.is_(None))
-                        .values(document_id=document.id).execution_options(synchronize_session=False))
-        issued.append(document.id)
+            build_context=partial(notice_context, session, application, escalation))
+        session.exec(update(Escalation).where(col(Escalation.id) == escalation.id,
+                                              col(Escalation.document_id).is_(None))
+                     .values(document_id=document.id).execution_options(synchronize_session=False))
+        issued.append(stored_id(document))
     return issued
 
 
 def notice_context(session: Session, application: Application, escalation: Escalation, number: str,
                    issued_at) -> dict[str, Any]:
-    step = session.get(Step, escalation.step_id)
-    enterprise = session.get(Enterprise, application.enterprise_id)
-    project = session.get(Project, application.project_id)
+    step = session.get_one(Step, escalation.step_id)
+    assert step.due_on is not None, "only a step with a deadline is escalated"
+    enterprise = session.get_one(Enterprise, application.enterprise_id)
+    project = session.get_one(Project, application.project_id)
     calendar = work_calendar(session)
     earlier = session.exec(select(Escalation).where(Escalation.step_id == step.id, Escalation.level < escalation.level)
-                           .order_by(Escalation.level)).all()
+                           .order_by(col(Escalation.level))).all()
     started = min(step.started_at.date() if step.started_at else application.submitted_at.date(), step.due_on)
     return {
         "number": number, "issuer": get_settings().issuer_name, "issued_on": issued_at.date(),
