@@ -5,13 +5,15 @@ back after the test. Tests that need other sessions to see the rows (races) comm
 """
 
 import uuid
+from datetime import timedelta
+from decimal import Decimal
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from services.cases import acceptance
 from services.core import clock
 from services.core.users import create_user, get_by_username
-from services.models import Application, Enterprise, Role, Step, User
+from services.models import Application, Enterprise, Parcel, Project, Role, Step, User
 from services.standard_land import service as standard_land
 from services.standard_land.intake import StandardLandApplicationInput, submit_application
 from tests.samples import SAMPLE
@@ -68,3 +70,25 @@ def case_in_review(session: Session, **kwargs: str) -> tuple[Application, Step]:
     standard_land.evaluate(session, application.id)
     step = standard_land.open_review(session, application.id, f"factory-run-{uuid.uuid4()}")
     return application, step
+
+
+def make_project(session: Session, *, energy_tce: str = "800", name: str | None = None) -> Project:
+    """A project of the demo enterprise on a free parcel (one of the last ones: the others are used by
+    the 标准地 tests), for a 拿地即开工 case.
+
+    Written directly: no service creates a bare project (projects come from 标准地 intake, which would also
+    open a 标准地 case that a running stack then carries on)."""
+    enterprise_id = demo_user(session, "enterprise").enterprise_id
+    assert enterprise_id is not None, "the demo enterprise account has no enterprise"
+    parcel = session.exec(select(Parcel).where(Parcel.status == "available").order_by(col(Parcel.id).desc())).first()
+    assert parcel is not None, "no available parcel left"
+    project = Project(enterprise_id=enterprise_id, name=name or f"拿地即开工项目-{uuid.uuid4().hex[:6]}",
+                      industry_code=(parcel.allowed_industry_codes or ["3983"])[0].ljust(4, "1")[:4],
+                      total_investment_wan=Decimal(30000), land_area_mu=Decimal(40), parcel_id=parcel.id,
+                      expected_annual_output_wan=Decimal(50000), expected_annual_tax_wan=Decimal(2000),
+                      created_at=clock.now(), annual_energy_tce=Decimal(energy_tce),
+                      annual_electricity_kwh=Decimal(3_000_000), planned_start_on=clock.today() + timedelta(days=90),
+                      planned_completion_on=clock.today() + timedelta(days=540))
+    session.add(project)
+    session.flush()
+    return project

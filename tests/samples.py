@@ -1,4 +1,5 @@
-"""Values tests share: the demo password, the repository root and a valid 标准地 application.
+"""Values tests share: the demo password, the repository root, a valid 标准地 application, 环评 facts, the
+departments' demo reviewers and an invented holiday schedule.
 
 Kept apart from ``conftest.py`` so that importing them does not run the test session's set-up a second
 time (a second import of ``conftest`` picked a new data folder and pointed the environment at it).
@@ -31,3 +32,28 @@ ELECTRONICS = {
               "organic_solvents": True, "acid_pickling": False, "electroplating": False},
     "quantities": {"solvent_coating": {"value": "0", "unit": "t/a"}, "low_voc_coating": {"value": "0", "unit": "t/a"}},
 }
+
+# Who decides the steps of each department (demo accounts), e.g. in a 拿地即开工 case.
+DEPARTMENT_USERS = {"发展和改革局": "ndrc_reviewer", "自然资源局": "reviewer", "生态环境局": "eia_reviewer",
+                    "住房和城乡建设局": "housing_reviewer", "公共资源交易中心": "trading_reviewer",
+                    "税务局": "tax_reviewer"}
+
+# TEST DATA, not an official schedule: an invented 2027 arrangement with a 调休 Saturday.
+TEST_2027_TOML = """
+year = 2027
+source = "测试数据（非官方）：虚构的2027年节假日安排"
+
+[[holidays]]
+name = "元旦"
+start = 2027-01-01
+end = 2027-01-03
+
+[[holidays]]
+name = "春节"
+start = 2027-02-05
+end = 2027-02-12
+
+[[workdays]]
+date = 2027-02-20
+name = "春节调休"
+"""

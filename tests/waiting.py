@@ -5,7 +5,7 @@ import time
 import httpx
 
 
-def wait_for(check, timeout: float, what: str):
+def wait_for(check, timeout: float = 120, what: str = "condition"):
     """``check()``'s first true result; an HTTP error counts as not yet (a process may be restarting)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -17,3 +17,8 @@ def wait_for(check, timeout: float, what: str):
             pass
         time.sleep(0.5)
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def wait_for_case(check, timeout: float = 150, what: str = "condition"):
+    """``wait_for`` with the longer default a 拿地即开工 case needs (six departments, a run per branch)."""
+    return wait_for(check, timeout, what)

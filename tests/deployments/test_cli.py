@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from services.demo import DEMO_ACCOUNTS
-from tests.services.test_schedules import TEST_2027
+from tests.samples import TEST_2027_TOML as TEST_2027
 
 
 def _cli(tmp_path, *args):

@@ -11,10 +11,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from services.demo import DEMO_PASSWORD
+from tests.e2e.pages import DESKTOP, log_in
 
 SHOTS = Path("/tmp/gc-shots")  # screenshots for a human to look at; never inside the repository
-DESKTOP = {"width": 1280, "height": 900}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -56,11 +55,7 @@ def new_page(browser: Browser, stack) -> Iterator[Callable[..., Page]]:
 def enterprise_page(new_page) -> Page:
     """A desktop page signed in as the demo enterprise, through the login page as a person would."""
     page = new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", "enterprise")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button:has-text('登录')")
-    page.wait_for_url("**/applications")
+    log_in(page, "enterprise")
     return page
 
 
@@ -87,11 +82,7 @@ def signed_in(new_page) -> Callable[[str], Page]:
 
     def sign_in(username: str) -> Page:
         page = new_page()
-        page.goto("/login")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", DEMO_PASSWORD)
-        page.click("button:has-text('登录')")
-        page.wait_for_url("**/applications")
+        log_in(page, username)
         return page
 
     return sign_in

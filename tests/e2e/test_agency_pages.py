@@ -30,7 +30,7 @@ from services.core.users import create_user, get_by_username
 from services.models import Application, Role, Step
 from services.standard_land import service as standard_land
 from services.standard_land.intake import StandardLandApplicationInput, submit_application
-from tests.e2e.test_application_pages import DATE_ZH, PHONE, TEXT_FIELDS, log_in, no_horizontal_scroll
+from tests.e2e.pages import DATE_ZH, PHONE, TEXT_FIELDS, log_in, no_horizontal_scroll
 from tests.samples import REPO, SAMPLE
 
 PREFILLED = ("enterprise_name", "uscc", "legal_representative", "contact_name", "contact_phone", "project_name")

@@ -19,46 +19,14 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from services.demo import DEMO_PASSWORD
-
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+from tests.e2e.pages import DATE_ZH, DESKTOP, PHONE, TEXT_FIELDS, fill_form, log_in, no_horizontal_scroll
 
 CASE_NO = re.compile(r"GC-\d{4}-\d{6}")
-DATE_ZH = re.compile(r"\d{4}年[1-9]\d?月[1-9]\d?日")
 ENTERPRISE_NAME = "东莞松湖智造科技有限公司"
-TEXT_FIELDS = ["enterprise_name", "uscc", "legal_representative", "contact_name", "contact_phone",
-               "project_name", "industry_code", "total_investment_wan", "land_area_mu",
-               "expected_annual_output_wan", "expected_annual_tax_wan", "annual_energy_tce", "annual_electricity_kwh",
-               "planned_start_on", "planned_completion_on", "planned_production_on"]
-
-
-def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
-    """Sign in through the login page, as a person would."""
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button:has-text('登录')")
-    page.wait_for_url("**/applications")
-
-
-def fill_form(page: Page, values: dict) -> None:
-    """Open 标准地预评估申请 from the menu and type every field (the parcel is chosen by value)."""
-    page.click("nav.main-nav >> text=标准地预评估申请")
-    page.wait_for_url("**/applications/new")
-    for name in TEXT_FIELDS:
-        page.fill(f"#application-form [name={name}]", str(values[name]))
-    page.select_option("#application-form select[name=parcel_id]", value=str(values["parcel_id"]))
-    for code, value in values.get("planned_indicators", {}).items():  # the chosen parcel's indicator inputs
-        page.fill(f"#application-form [name=ind_{values['parcel_id']}_{code}]", str(value))
 
 
 def form_values(page: Page) -> dict[str, str]:
     return page.evaluate("Object.fromEntries(new FormData(document.getElementById('application-form')))")
-
-
-def no_horizontal_scroll(page: Page) -> None:
-    width, screen = page.evaluate("document.documentElement.scrollWidth"), page.viewport_size["width"]
-    assert width <= screen, f"{page.url}: the page is {width}px wide on a {screen}px screen"
 
 
 def wait_for_acceptance_notice(page: Page, timeout: float = 60) -> None:

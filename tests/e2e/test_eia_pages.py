@@ -7,7 +7,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.flows.test_eia_flow import _project_of
+from tests.stack_api import project_of as _project_of
 
 ANSWERS_NO = ["semiconductor_materials", "electronic_chemicals", "pcb", "cwa_only", "acid_pickling", "electroplating",
               "in_industrial_building"]

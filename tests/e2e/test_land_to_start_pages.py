@@ -25,9 +25,14 @@ from services.core.formatting import format_date_zh
 from services.core.users import create_user
 from services.land_to_start import timeline
 from services.models import Application, Role
-from tests.e2e.test_application_pages import PHONE, no_horizontal_scroll
-from tests.flows.test_land_to_start_flow import _decide, _end_listing, _open_case, _read, _wait, _waiting
-from tests.services.test_land_to_start import make_project
+from tests.e2e.pages import PHONE, no_horizontal_scroll
+from tests.factories import make_project
+from tests.stack_api import case_waiting as _waiting
+from tests.stack_api import decide_as_department as _decide
+from tests.stack_api import end_listing as _end_listing
+from tests.stack_api import open_land_to_start_case as _open_case
+from tests.stack_api import read_case as _read
+from tests.waiting import wait_for_case as _wait
 
 STEP_KEYS = [s.key for s in get_definition("land_to_start").steps]
 CERTIFICATES = ("不动产权证书", "建设用地规划许可证", "建设工程规划许可证", "建筑工程施工许可证")

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
-from tests.flows.test_standard_land_flow import _waiting_for_decision
 from tests.samples import REPO
+from tests.stack_api import waiting_for_decision as _waiting_for_decision
 
 
 def _sweep_on(day: date) -> str:

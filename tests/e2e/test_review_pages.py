@@ -8,7 +8,7 @@ import time
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_application_pages import fill_form
+from tests.e2e.pages import fill_form
 
 
 def _reload_until(page: Page, selector: str, timeout: float = 120) -> None:

@@ -11,15 +11,12 @@ from sqlmodel import Session, select
 
 from services.core.db import get_engine
 from services.models import Attachment, Document
-from tests.flows.test_standard_land_flow import _flow_run, _processes_running, _submit, _wait
+from tests.harness import flow_run_processes as _processes_running
 from tests.samples import ELECTRONICS
-
-
-def _project_of(application_id: int) -> int:
-    from services.models import Application
-
-    with Session(get_engine()) as s:
-        return s.get(Application, application_id).project_id
+from tests.stack_api import flow_run as _flow_run
+from tests.stack_api import project_of as _project_of
+from tests.stack_api import submit as _submit
+from tests.waiting import wait_for as _wait
 
 
 def _apply(stack, body: dict) -> dict:

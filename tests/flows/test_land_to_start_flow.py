@@ -4,88 +4,21 @@ branch returned for 补正 waits while the others go on, the listing period is e
 worker's timer sweep, the four certificates are issued in one batch; a lost listing closes the case;
 a case run that crashed is restarted by the task worker and continues without doing anything twice."""
 
-import time
-import uuid
-from datetime import timedelta
-
 import httpx
-from sqlalchemy import update
 from sqlmodel import Session, select
 
 from services.core import clock, uploads
 from services.core.db import get_engine, session_scope
 from services.core.users import get_by_username
 from services.models import AuditEvent, Document, Step
-from tests.flows.test_standard_land_flow import _processes_running
-from tests.services.test_land_to_start import make_project
-
-DEPARTMENT_USERS = {"发展和改革局": "ndrc_reviewer", "自然资源局": "reviewer", "生态环境局": "eia_reviewer",
-                    "住房和城乡建设局": "housing_reviewer", "公共资源交易中心": "trading_reviewer",
-                    "税务局": "tax_reviewer"}
-
-
-def _wait(check, timeout=150, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _open_case(stack) -> int:
-    with session_scope() as session:
-        project_id = make_project(session).id
-    body = {"project_id": project_id, "project_code": "2611-441900-04-01-654321", "building_area_m2": "28000",
-            "design_unit": "广东省建筑设计研究院", "contractor": "中建三局第一建设工程有限责任公司",
-            "supervisor_unit": "广州建设工程监理有限公司", "funds_committed": True, "risk_signed_by": "陈立新",
-            "risk_agreed": True}
-    with stack.client() as c:
-        r = c.post("/api/v1/land-to-start/applications", json=body,
-                   headers=stack.token("enterprise") | {"Idempotency-Key": str(uuid.uuid4())})
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
-
-
-def _read(stack, application_id: int) -> dict:
-    with stack.client() as c:
-        return c.get(f"/api/v1/applications/{application_id}", headers=stack.token("supervisor")).json()
-
-
-def _run(stack, flow_run_id: str) -> dict:
-    return httpx.get(f"{stack.prefect_api}/flow_runs/{flow_run_id}").json()
-
-
-def _waiting(stack, application_id: int, running: set[str], what: str) -> dict:
-    """The case run has suspended with exactly these department steps open (running or in 补正)."""
-    def settled():
-        body = _read(stack, application_id)
-        steps = {s["key"]: s for s in body["steps"]}
-        open_steps = {k for k, s in steps.items() if s["status"] in ("running", "suspended")}
-        run_id = body.get("flow_run_id")
-        if open_steps != running or not run_id:
-            return None
-        state = _run(stack, run_id)["state"]
-        return body if state["type"] == "PAUSED" and state["name"] == "Suspended" else None
-    return _wait(settled, what=what)
-
-
-def _decide(stack, application_id: int, key: str, kind: str = "approve", **extra) -> None:
-    department = {s["key"]: s for s in _read(stack, application_id)["steps"]}[key]["department"]
-    with stack.client() as c:
-        r = c.post(f"/api/v1/applications/{application_id}/steps/{key}/actions",
-                   json={"kind": kind, "reasons": extra.pop("reasons", "经审查符合要求"), **extra},
-                   headers=stack.token(DEPARTMENT_USERS[department]))
-    assert r.status_code == 201, r.text
-
-
-def _end_listing(application_id: int) -> None:
-    """The 30 calendar days of the listing have passed (the deadline is set back); the task worker's
-    timer sweep then resumes the case run."""
-    with session_scope() as session:
-        session.execute(update(Step).where(Step.application_id == application_id, Step.key == "land_listing")
-                        .values(due_on=clock.today() - timedelta(days=1)))
+from tests.harness import flow_run_processes as _processes_running
+from tests.stack_api import case_waiting as _waiting
+from tests.stack_api import decide_as_department as _decide
+from tests.stack_api import end_listing as _end_listing
+from tests.stack_api import flow_run as _run
+from tests.stack_api import open_land_to_start_case as _open_case
+from tests.stack_api import read_case as _read
+from tests.waiting import wait_for_case as _wait
 
 
 def _children(stack, case_run_id: str) -> list[str]:

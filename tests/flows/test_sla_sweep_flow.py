@@ -6,7 +6,10 @@ from sqlmodel import Session, select
 
 from services.core.db import get_engine
 from services.models import Step, StepLight, StepStatus
-from tests.flows.test_standard_land_flow import _flow_run, _submit, _wait, _waiting_for_decision
+from tests.stack_api import flow_run as _flow_run
+from tests.stack_api import submit as _submit
+from tests.stack_api import waiting_for_decision as _waiting_for_decision
+from tests.waiting import wait_for as _wait
 
 
 def test_a_sweep_run_lights_every_open_step(stack, sample_application):

@@ -1,12 +1,8 @@
 """标准地 end to end through the real stack: intake flow → review run that suspends → decisions
 resume it → documents. Prefect, the database, the runner and WeasyPrint are all real."""
 
-import time
-import uuid
 from datetime import timedelta
-from pathlib import Path
 
-import httpx
 import pytest
 from sqlmodel import Session, select
 
@@ -15,60 +11,13 @@ from services.cases.steps import get_step
 from services.core import clock, uploads
 from services.core.db import get_engine
 from services.models import ActionKind, AuditEvent, ClockPause, Document, Step, User
-
-REVIEW = "land_review"
-
-
-def _wait(check, timeout=120, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _submit(stack, application: dict) -> int:
-    headers = stack.token("enterprise") | {"Idempotency-Key": str(uuid.uuid4())}
-    with stack.client() as c:
-        created = c.post("/api/v1/applications", json=application, headers=headers)
-    assert created.status_code == 201, created.text
-    return created.json()["id"]
-
-
-def _read(stack, application_id: int, user: str = "reviewer") -> dict:
-    with stack.client() as c:
-        return c.get(f"/api/v1/applications/{application_id}", headers=stack.token(user)).json()
-
-
-def _flow_run(stack, flow_run_id: str) -> dict:
-    return httpx.get(f"{stack.prefect_api}/flow_runs/{flow_run_id}").json()
-
-
-def _waiting_for_decision(stack, application_id: int) -> dict:
-    """The review run has suspended (no process held) and the step waits on the department."""
-    def suspended():
-        body = _read(stack, application_id)
-        step = {s["key"]: s for s in body["steps"]}[REVIEW]
-        if step["status"] != "running" or not step["flow_run_id"]:
-            return None
-        run = _flow_run(stack, step["flow_run_id"])
-        return body if run["state"]["type"] == "PAUSED" and run["state"]["name"] == "Suspended" else None
-    return _wait(suspended, what="the review run to suspend")
-
-
-def _processes_running(flow_run_id: str) -> list[int]:
-    """Processes started for this flow run (the runner gives each its id in PREFECT__FLOW_RUN_ID)."""
-    marker = f"PREFECT__FLOW_RUN_ID={flow_run_id}".encode()
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            if proc.name.isdigit() and marker in (proc / "environ").read_bytes().split(b"\0"):
-                found.append(int(proc.name))
-        except OSError:
-            continue
-    return found
+from tests.harness import flow_run_processes as _processes_running
+from tests.stack_api import REVIEW
+from tests.stack_api import flow_run as _flow_run
+from tests.stack_api import read as _read
+from tests.stack_api import submit as _submit
+from tests.stack_api import waiting_for_decision as _waiting_for_decision
+from tests.waiting import wait_for as _wait
 
 
 def _act(stack, application_id: int, user: str, body: dict, expect: int = 201) -> dict:

@@ -20,6 +20,7 @@ from services.calendar.work_calendar import (
     parse_schedule_toml,
     statutory_holidays,
 )
+from tests.samples import TEST_2027_TOML  # test data, not an official schedule
 
 CAL = WorkCalendar()
 D = date
@@ -199,27 +200,6 @@ def test_year_before_package_data_is_provisional():
 
 
 # --------------------------------------------------------------------------- loaded schedules
-
-# TEST DATA, not an official schedule: an invented 2027 arrangement with a 调休 Saturday.
-TEST_2027_TOML = """
-year = 2027
-source = "测试数据（非官方）：虚构的2027年节假日安排"
-
-[[holidays]]
-name = "元旦"
-start = 2027-01-01
-end = 2027-01-03
-
-[[holidays]]
-name = "春节"
-start = 2027-02-05
-end = 2027-02-12
-
-[[workdays]]
-date = 2027-02-20
-name = "春节调休"
-"""
-
 
 def test_loaded_schedule_wins_over_provisional_rules():
     sched = parse_schedule_toml(TEST_2027_TOML)

@@ -27,30 +27,10 @@ from services.models import (
     Step,
     StepStatus,
 )
+from tests.factories import make_project
+from tests.samples import DEPARTMENT_USERS
 
 RUN = "00000000-0000-0000-0000-00000000c0de"
-DEPARTMENT_USERS = {"发展和改革局": "ndrc_reviewer", "自然资源局": "reviewer", "生态环境局": "eia_reviewer",
-                    "住房和城乡建设局": "housing_reviewer", "公共资源交易中心": "trading_reviewer",
-                    "税务局": "tax_reviewer"}
-
-
-def make_project(session, *, energy_tce: str = "800", name: str | None = None) -> Project:
-    """A project of the demo enterprise on a free parcel (one of the last ones: the others are used by
-    the 标准地 tests)."""
-    enterprise_id = get_by_username(session, "enterprise").enterprise_id
-    parcel = session.exec(select(Parcel).where(Parcel.status == "available").order_by(Parcel.id.desc())).first()
-    project = Project(enterprise_id=enterprise_id, name=name or f"拿地即开工项目-{uuid.uuid4().hex[:6]}",
-                      industry_code=(parcel.allowed_industry_codes or ["3983"])[0].ljust(4, "1")[:4],
-                      total_investment_wan=30000, land_area_mu=40, parcel_id=parcel.id,
-                      expected_annual_output_wan=50000, expected_annual_tax_wan=2000, created_at=clock.now(),
-                      annual_energy_tce=energy_tce, annual_electricity_kwh=3_000_000,
-                      planned_start_on=clock.today() + timedelta(days=90),
-                      planned_completion_on=clock.today() + timedelta(days=540))
-    session.add(project)
-    session.flush()
-    return project
-
-
 def case_input(project: Project, **changes) -> lts.LandToStartInput:
     values = {"project_id": project.id, "project_code": "2611-441900-04-01-123456", "building_area_m2": "36000",
               "design_unit": "广东省建筑设计研究院", "contractor": "中建三局第一建设工程有限责任公司",

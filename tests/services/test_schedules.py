@@ -13,7 +13,7 @@ from services.models import AuditEvent, Step
 from services.standard_land.intake import StandardLandApplicationInput, submit_application
 from services.supervision.deadline_notices import tell_moved_deadlines
 from tests.samples import SAMPLE
-from tests.services.test_calendar import TEST_2027_TOML as TEST_2027  # test data, not official
+from tests.samples import TEST_2027_TOML as TEST_2027  # test data, not official
 
 
 @pytest.fixture

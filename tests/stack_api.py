@@ -1,0 +1,120 @@
+"""Cases driven through the running stack as its users drive them: our JSON API with the demo accounts'
+bearer tokens, and Prefect's REST API for the runs. Shared by the flow and the browser tests.
+
+``stack`` is the session's ``tests.harness.Stack``. Reads that the API does not offer (the project of an
+application) and the clock jumps a test needs (a listing period that has run out) go to the database the
+stack uses, in this process.
+"""
+
+import uuid
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import update
+from sqlmodel import Session
+
+from services.core import clock
+from services.core.db import get_engine, session_scope
+from services.models import Application, Step
+from tests.factories import make_project
+from tests.harness import Stack
+from tests.samples import DEPARTMENT_USERS
+from tests.waiting import wait_for, wait_for_case
+
+
+def submit(stack: Stack, application: dict) -> int:
+    """A 标准地 application posted by the demo enterprise (own Idempotency-Key); its id."""
+    headers = stack.token("enterprise") | {"Idempotency-Key": str(uuid.uuid4())}
+    with stack.client() as c:
+        created = c.post("/api/v1/applications", json=application, headers=headers)
+    assert created.status_code == 201, created.text
+    return created.json()["id"]
+
+
+def read(stack: Stack, application_id: int, user: str = "reviewer") -> dict:
+    """An application as ``user`` sees it through the API (steps, documents, flow run)."""
+    with stack.client() as c:
+        return c.get(f"/api/v1/applications/{application_id}", headers=stack.token(user)).json()
+
+
+def flow_run(stack: Stack, flow_run_id: str) -> dict:
+    """A flow run as Prefect's API shows it (``state.type``, ``state.name`` …)."""
+    return httpx.get(f"{stack.prefect_api}/flow_runs/{flow_run_id}").json()
+
+
+def project_of(application_id: int) -> int:
+    with Session(get_engine()) as s:
+        application = s.get(Application, application_id)
+        assert application is not None, f"no application {application_id}"
+        return application.project_id
+
+
+# ------------------------------------------------------------------------------------------ 拿地即开工
+
+def read_case(stack: Stack, application_id: int) -> dict:
+    """A 拿地即开工 case as the 督办管理员 sees it (every department's steps)."""
+    return read(stack, application_id, "supervisor")
+
+
+def open_land_to_start_case(stack: Stack) -> int:
+    """A 拿地即开工 case posted by the demo enterprise for a new project of its own; its id."""
+    with session_scope() as session:
+        project_id = make_project(session).id
+    body = {"project_id": project_id, "project_code": "2611-441900-04-01-654321", "building_area_m2": "28000",
+            "design_unit": "广东省建筑设计研究院", "contractor": "中建三局第一建设工程有限责任公司",
+            "supervisor_unit": "广州建设工程监理有限公司", "funds_committed": True, "risk_signed_by": "陈立新",
+            "risk_agreed": True}
+    with stack.client() as c:
+        r = c.post("/api/v1/land-to-start/applications", json=body,
+                   headers=stack.token("enterprise") | {"Idempotency-Key": str(uuid.uuid4())})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def decide_as_department(stack: Stack, application_id: int, key: str, kind: str = "approve", **extra) -> None:
+    """The step's department (its demo reviewer) records ``kind`` with reasons."""
+    department = {s["key"]: s for s in read_case(stack, application_id)["steps"]}[key]["department"]
+    with stack.client() as c:
+        r = c.post(f"/api/v1/applications/{application_id}/steps/{key}/actions",
+                   json={"kind": kind, "reasons": extra.pop("reasons", "经审查符合要求"), **extra},
+                   headers=stack.token(DEPARTMENT_USERS[department]))
+    assert r.status_code == 201, r.text
+
+
+def end_listing(application_id: int) -> None:
+    """The 30 calendar days of the listing have passed (the deadline is set back); the task worker's
+    timer sweep then resumes the case run."""
+    with session_scope() as session:
+        session.execute(update(Step).where(Step.application_id == application_id, Step.key == "land_listing")
+                        .values(due_on=clock.today() - timedelta(days=1)))
+
+
+def case_waiting(stack: Stack, application_id: int, running: set[str], what: str) -> dict:
+    """The case run has suspended with exactly these department steps open (running or in 补正)."""
+    def settled():
+        body = read_case(stack, application_id)
+        steps = {s["key"]: s for s in body["steps"]}
+        open_steps = {k for k, s in steps.items() if s["status"] in ("running", "suspended")}
+        run_id = body.get("flow_run_id")
+        if open_steps != running or not run_id:
+            return None
+        state = flow_run(stack, run_id)["state"]
+        return body if state["type"] == "PAUSED" and state["name"] == "Suspended" else None
+    return wait_for_case(settled, what=what)
+
+
+# ------------------------------------------------------------------------------------------ 标准地
+
+REVIEW = "land_review"
+
+
+def waiting_for_decision(stack: Stack, application_id: int) -> dict:
+    """The review run has suspended (no process held) and the step waits on the department."""
+    def suspended():
+        body = read(stack, application_id)
+        step = {s["key"]: s for s in body["steps"]}[REVIEW]
+        if step["status"] != "running" or not step["flow_run_id"]:
+            return None
+        run = flow_run(stack, step["flow_run_id"])
+        return body if run["state"]["type"] == "PAUSED" and run["state"]["name"] == "Suspended" else None
+    return wait_for(suspended, what="the review run to suspend")
