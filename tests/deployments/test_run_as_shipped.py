@@ -14,7 +14,6 @@ import hashlib
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -26,20 +25,15 @@ import httpx
 import pytest
 
 from services.core import clock
-from tests.samples import ELECTRONICS
+from tests.harness import free_port as _free_port
+from tests.samples import DEMO_PASSWORD as PASSWORD
+from tests.samples import DEPARTMENT_USERS, ELECTRONICS
 from tests.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
-PASSWORD = "GreenChannel2026!"
 pytestmark = pytest.mark.skipif(bool(os.environ.get("GC_TEST_DATABASE_URL")),
                                 reason="the shipped stack runs on its SQLite default whatever the suite's database: "
                                        "the SQLite run of the suite covers it")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 _wait = wait_for
@@ -231,9 +225,6 @@ def test_an_eia_commitment_case_is_decided_and_checked(shipped, sample_applicati
 EAST_PARCEL = "DG-EAST-IM-2026-01"
 EAST_PLAN = {"investment_intensity": "500", "output_per_mu": "600", "tax_per_mu": "35", "floor_area_ratio": "2.2",
              "building_coefficient": "52", "office_share": "4", "rd_ratio": "3.5"}
-DEPARTMENT_USERS = {"发展和改革局": "ndrc_reviewer", "自然资源局": "reviewer", "生态环境局": "eia_reviewer",
-                    "住房和城乡建设局": "housing_reviewer", "公共资源交易中心": "trading_reviewer",
-                    "税务局": "tax_reviewer"}
 
 
 def _database(stack: Shipped) -> sqlite3.Connection:
