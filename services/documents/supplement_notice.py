@@ -31,7 +31,7 @@ TITLE = "一次性告知书（补正材料通知书）"
 NUMBER_WORD = "补"
 TEMPLATE = "supplement_notice.html"
 
-class SupplementItem(ContextModel):
+class RequestedMaterial(ContextModel):
     name: str = Field(description="the material")
     reason: str = Field(description="补正原因/要求")
     form: str = Field(description="copies or form, e.g. 原件1份")
@@ -43,7 +43,7 @@ class SupplementNoticeContext(CaseDocumentContext):
     step_name: str = Field(description="the review step whose clock stops, e.g. 控制指标预评估")
     department: str = Field(description="department that reviewed the step")
     requested_on: date = Field(description="date of the request; the step's clock stops from it")
-    items: Items[SupplementItem] = Field(min_length=1, description="the material asked for, all at once")
+    items: Items[RequestedMaterial] = Field(min_length=1, description="the material asked for, all at once")
     round: int = Field(ge=1, description="1 for the first request of the step, 2, 3 … after")
     justification: str = Field(description="empty for round 1; why a further request is allowed")
     supplement_deadline: date = Field(description="material must be in by this date")
