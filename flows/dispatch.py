@@ -22,7 +22,6 @@ from flows.human import resume
 from flows.registry import flow_for
 from services.cases import handoff
 from services.core.db import session_scope
-from services.models import Application
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +31,7 @@ def start_process(application_id: int) -> dict:
     """Start the application's process (``flows.registry``), tagged with the case: its intake flow as a
     child flow run of this task run, or (拿地即开工) its case run."""
     with session_scope() as session:
-        process_key = session.get(Application, application_id).process_key
+        process_key = handoff.application_of(session, application_id).process_key
     start = flow_for(process_key).start
     with tags(f"case-{application_id}", process_key):
         return start(application_id)

@@ -14,14 +14,15 @@ is every status change; this module only orders the tasks, retries them and wait
 """
 
 from prefect import flow, task
-from prefect.deployments import run_deployment
 from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
 
 from flows.human import settle_step
 from flows.progress import publish_steps_table
+from flows.runs import start_deployment_run
 from services.cases import acceptance, decisions, handoff
 from services.core.db import session_scope
+from services.core.ids import stored_id
 from services.eia import service as eia
 from services.eia import stages as eia_stages
 
@@ -58,10 +59,8 @@ def issue_commitment_letter(application_id: int) -> int:
 @task(name="启动审查 start review", retries=2, retry_delay_seconds=5)
 def start_review(application_id: int) -> str:
     """Start the review deployment run once (idempotency key); not a sub-flow, since it suspends."""
-    run = run_deployment(REVIEW_DEPLOYMENT, parameters={"application_id": application_id}, timeout=0,
-                         idempotency_key=f"gc-eia-review-{application_id}", as_subflow=False,
-                         tags=[f"case-{application_id}", REVIEW_TAG])
-    return str(run.id)
+    return start_deployment_run(REVIEW_DEPLOYMENT, application_id, idempotency_key=f"gc-eia-review-{application_id}",
+                                tag=REVIEW_TAG)
 
 
 def _stages(application_id: int) -> eia_stages.Stages:
@@ -109,7 +108,7 @@ def wait_for_people(application_id: int, step_key: str) -> str:
     with session_scope() as session:
         step = decisions.open_human_step(session, application_id, step_key, str(flow_run.id))
     publish_steps_table(application_id)
-    return settle_step(step.id, apply_action)
+    return settle_step(stored_id(step), apply_action)
 
 
 @flow(name=REVIEW_FLOW_NAME, flow_run_name="case-{application_id}-review", persist_result=True, log_prints=True)

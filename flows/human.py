@@ -10,9 +10,11 @@ it (``resume_stale``): the stored action, not the call, is the truth.
 """
 
 import logging
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
-from prefect import Task, get_client
+from prefect import get_client
 from prefect.flow_runs import resume_flow_run, suspend_flow_run
 from prefect.input import RunInput
 
@@ -30,7 +32,7 @@ class ActionInput(RunInput):
     action_id: int
 
 
-def settle_step(step_id: int, apply: Task) -> str:
+def settle_step(step_id: int, apply: Callable[[int], Any]) -> str:
     """Apply the step's actions in order until the step is closed; suspend whenever none is waiting.
 
     Returns the final step status. ``apply`` is the process's task taking an action id (idempotent).

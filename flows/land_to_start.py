@@ -21,17 +21,16 @@ from uuid import UUID
 
 from prefect import Task, flow, get_client
 from prefect.context import FlowRunContext
-from prefect.deployments import run_deployment
 from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
 
 from flows.progress import publish_steps_table
+from flows.runs import start_deployment_run
 from services.cases import handoff
 from services.core import clock
 from services.core.db import session_scope
 from services.land_to_start import case_runs
 from services.land_to_start import service as lts
-from services.models import Application
 
 CASE_FLOW_NAME = "land-to-start"
 CASE_DEPLOYMENT = f"{CASE_FLOW_NAME}/greenchannel"
@@ -61,7 +60,7 @@ def land_to_start_case(application_id: int) -> dict:
         if plan.closed:
             publish_steps_table(application_id)
             with session_scope() as session:
-                return {"status": session.get(Application, application_id).status.value}
+                return {"status": handoff.application_of(session, application_id).status.value}
         if not plan.items:
             publish_steps_table(application_id)
             suspend_flow_run(key=_next_pause_key(), timeout=None)
@@ -76,6 +75,8 @@ def _number_children_after_earlier_executions() -> None:
     for the first child of the first one, and not run again. Numbering this execution's children from
     the current time in milliseconds keeps every piece of work its own child run."""
     context = FlowRunContext.get()
+    if context is None:
+        raise RuntimeError("not inside a flow run")
     tracking = Task(name=step_work.name, fn=step_work.fn, version=step_work.version)
     context.task_run_dynamic_keys[tracking.task_key] = time.time_ns() // 1_000_000
 
@@ -90,9 +91,7 @@ def _next_pause_key() -> str:
 def start_case(application_id: int, attempt: int = 0) -> str:
     """Start the case's deployment run once per attempt (Prefect's idempotency key finds a retried start)."""
     key = f"gc-case-{application_id}" + (f"-restart-{attempt}" if attempt else "")
-    run = run_deployment(CASE_DEPLOYMENT, parameters={"application_id": application_id}, timeout=0,
-                         idempotency_key=key, as_subflow=False, tags=[f"case-{application_id}", lts.PROCESS_KEY])
-    return str(run.id)
+    return start_deployment_run(CASE_DEPLOYMENT, application_id, idempotency_key=key, tag=lts.PROCESS_KEY)
 
 
 def start_case_run(application_id: int) -> dict:
@@ -113,13 +112,14 @@ def restart_stalled_cases(max_restarts: int = case_runs.MAX_RESTARTS,
             state = client.read_flow_run(UUID(run_id)).state
             if state is None or not (state.is_crashed() or state.is_failed()):
                 continue
+            state_name = state.name or state.type.value
             with session_scope() as session:
-                attempt = case_runs.claim_restart(session, application_id, run_id, state.name, max_restarts)
+                attempt = case_runs.claim_restart(session, application_id, run_id, state_name, max_restarts)
             if attempt is None:
                 continue
             new_run = start_case(application_id, attempt)
             with session_scope() as session:
-                case_runs.record_restarted(session, application_id, run_id, new_run, state.name, attempt)
+                case_runs.record_restarted(session, application_id, run_id, new_run, state_name, attempt)
             restarted += 1
     return restarted
 

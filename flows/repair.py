@@ -16,23 +16,22 @@ What could not be repaired stays an open ``SystemFault`` that supervisors see an
 """
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from prefect import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 from prefect.client.schemas.sorting import FlowRunSort
-from prefect.deployments import run_deployment
 from prefect.states import Crashed
 
 from flows.dispatch import dispatch
 from flows.land_to_start import restart_stalled_cases
 from flows.registry import review_of
-from services.cases import faults
+from flows.runs import start_deployment_run
+from services.cases import faults, handoff
 from services.core.db import session_scope
 from services.core.settings import get_settings
-from services.models import Application
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +53,8 @@ def repair_stuck_work(stall_after: timedelta | None = None, application_ids: Col
         found = faults.candidates(session, stall_after, application_ids)
     repaired = {"intake": 0, "review": 0, "case": 0}
     with get_client(sync_client=True) as client:
-        work = [("intake", _repair_dispatch, (a, t)) for a, t in found.lost_dispatches] + \
+        work: list[tuple[str, Callable[..., int], tuple]] = \
+            [("intake", _repair_dispatch, (a, t)) for a, t in found.lost_dispatches] + \
             [("intake", _repair_intake, (a, r)) for a, r in found.stalled_intakes] + \
             [("review", _repair_open_step, (step,)) for step in found.open_steps] + \
             [("review", _repair_unopened_review, (a,)) for a in found.accepted_without_step]
@@ -142,7 +142,7 @@ def _repair_open_step(client, step: faults.OpenStep, stall_after: timedelta) -> 
 
 def _repair_unopened_review(client, application_id: int, stall_after: timedelta) -> int:
     with session_scope() as session:
-        _deployment, tag = review_of(session.get(Application, application_id).process_key)
+        _deployment, tag = review_of(handoff.application_of(session, application_id).process_key)
     runs = client.read_flow_runs(  # by tags: a run gets its name "case-N-review" only once it starts
         flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"case-{application_id}", tag])),
         sort=FlowRunSort.EXPECTED_START_TIME_DESC, limit=1)
@@ -166,15 +166,14 @@ def _restart_review(application_id: int, lost_run: str, kind: str, step_id: int 
     with session_scope() as session:
         if _gave_up(session, application_id, "review_run_lost", lost_run, step_id):
             return 0
-        deployment, tag = review_of(session.get(Application, application_id).process_key)
-    run = run_deployment(deployment, parameters={"application_id": application_id}, timeout=0,
-                         idempotency_key=f"gc-repair-{application_id}-{lost_run}", as_subflow=False,
-                         tags=[f"case-{application_id}", tag])
+        deployment, tag = review_of(handoff.application_of(session, application_id).process_key)
+    run_id = start_deployment_run(deployment, application_id, idempotency_key=f"gc-repair-{application_id}-{lost_run}",
+                                  tag=tag)
     with session_scope() as session:
         faults.record(session, application_id, "review_run_lost",
                       f"等待中的审查流程{_state_zh(kind)}，已自动重新启动", flow_run_id=lost_run, step_id=step_id,
-                      repaired=True, replacement_run_id=str(run.id))
-    log.warning("application %s: review run %s was %s; started %s", application_id, lost_run, kind, run.id)
+                      repaired=True, replacement_run_id=run_id)
+    log.warning("application %s: review run %s was %s; started %s", application_id, lost_run, kind, run_id)
     return 1
 
 

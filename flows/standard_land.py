@@ -16,13 +16,14 @@ resumed run that starts again from the top only does what is left.
 """
 
 from prefect import flow, task
-from prefect.deployments import run_deployment
 from prefect.runtime import flow_run
 
 from flows.human import settle_step
 from flows.progress import publish_steps_table
+from flows.runs import start_deployment_run
 from services.cases import acceptance, handoff
 from services.core.db import session_scope
+from services.core.ids import stored_id
 from services.standard_land import service as standard_land
 
 FLOW_NAME = "standard-land-pre-assessment"
@@ -57,10 +58,8 @@ def start_review(application_id: int) -> str:
     Prefect refuses to suspend a sub-flow, so the review run is started on its own (``as_subflow=False``)
     and tied to the case by its tag ``case-<id>`` and by the step's stored flow run id.
     """
-    run = run_deployment(REVIEW_DEPLOYMENT, parameters={"application_id": application_id}, timeout=0,
-                         idempotency_key=f"gc-review-{application_id}", as_subflow=False,
-                         tags=[f"case-{application_id}", REVIEW_TAG])
-    return str(run.id)
+    return start_deployment_run(REVIEW_DEPLOYMENT, application_id, idempotency_key=f"gc-review-{application_id}",
+                                tag=REVIEW_TAG)
 
 
 @flow(name=FLOW_NAME, flow_run_name="case-{application_id}", log_prints=True)
@@ -94,7 +93,7 @@ def standard_land_review(application_id: int) -> dict:
     with session_scope() as session:
         step = standard_land.open_review(session, application_id, str(flow_run.id))
     publish_steps_table(application_id)
-    settle_step(step.id, apply_review_action)
+    settle_step(stored_id(step), apply_review_action)
     with session_scope() as session:
         due = standard_land.approval_steps_due(session, application_id)
     documents = [issue_approval_document(application_id, key) for key in due]

@@ -28,11 +28,17 @@ from services.core import audit, clock
 from services.models import Application, Step, StepAction, StepStatus
 
 
-def set_flow_run(session: Session, application_id: int, flow_run_id: str) -> None:
-    """Record the process run now carrying the case (once per run id; audited)."""
+def application_of(session: Session, application_id: int) -> Application:
+    """The case being handed over (its process key, status …); LookupError when there is none."""
     application = session.get(Application, application_id)
     if application is None:
         raise LookupError(f"application {application_id} does not exist")
+    return application
+
+
+def set_flow_run(session: Session, application_id: int, flow_run_id: str) -> None:
+    """Record the process run now carrying the case (once per run id; audited)."""
+    application = application_of(session, application_id)
     if application.flow_run_id != flow_run_id:
         application.flow_run_id = flow_run_id
         session.add(application)
