@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from services.core import clock
-from services.core.db import id_column
+from services.core.db import id_column, table_of
 from services.core.settings import Settings, get_settings
 from services.models import Notification, Role, User
 
@@ -99,7 +99,7 @@ class Message:
     application_id: int | None = None
 
 
-def notify_many(session: Session, messages: Iterable[Message], chunk: int = 1000) -> int:
+def notify_many(session: Session, messages: Iterable[Message]) -> int:
     """``notify`` for many messages in a few statements (the SLA sweep tells thousands at once); returns
     how many rows were created. The same (user, ``dedupe_key``) guard applies."""
     now = clock.now()
@@ -116,13 +116,13 @@ def notify_many(session: Session, messages: Iterable[Message], chunk: int = 1000
         return sum(len(notify(session, [session.get_one(User, r["user_id"])], kind=r["kind"], title=r["title"],
                               body=r["body"], link=r["link"], dedupe_key=r["dedupe_key"],
                               application_id=r["application_id"])) for r in rows)
+    if not rows:
+        return 0
+    table = table_of(Notification)
     insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    created = 0
-    for start in range(0, len(rows), chunk):
-        stmt = (insert(Notification).values(rows[start:start + chunk])
-                .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"]).returning(col(Notification.id)))
-        created += len(session.execute(stmt).all())
-    return created
+    # one statement run for many rows: SQLAlchemy batches them into multi-row INSERTs, compiled once
+    stmt = insert(table).on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"]).returning(table.c.id)
+    return len(session.execute(stmt, rows).all())
 
 def unread_count(session: Session, user: User) -> int:
     stmt = select(func.count()).select_from(Notification).where(Notification.user_id == user.id,

@@ -97,19 +97,22 @@ def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | Non
     rules = rules or sla.load_rules()
     calendar = work_calendar(session)
     report = SweepReport(today=today)
-    escalated_level = (select(func.max(Escalation.level)).where(Escalation.step_id == Step.id)
-                       .correlate(Step).scalar_subquery())
-    rows = session.execute(sa.select(*_OPEN_STEP_COLUMNS, escalated_level)  # more columns than sqlmodel types
+    # on the connection, not the session: plain tuples, without the ORM's per-row processing
+    rows: list[Any] = session.connection().execute(sa.select(*_OPEN_STEP_COLUMNS)
                            .join(Application, col(Application.id) == Step.application_id)
                            .join(Project, col(Project.id) == Application.project_id)
                            .outerjoin(StepLight, col(StepLight.step_id) == Step.id)
-                           .where(col(Step.status).in_(OPEN))).all()
+                           .where(col(Step.status).in_(OPEN))).all()  # type: ignore[assignment]
+    escalated: dict[int, int] = dict(session.connection().execute(  # (step id, top level issued), open steps
+        sa.select(col(Escalation.step_id), func.max(col(Escalation.level)))
+        .join(Step, col(Step.id) == Escalation.step_id).where(col(Step.status).in_(OPEN))
+        .group_by(col(Escalation.step_id))).all())
     rule_of = lru_cache(maxsize=None)(rules.rule_for)
-    changed: list[tuple[int, str, int | None]] = []
+    changed: list[_Change] = []
     yellow: list[tuple[int, int | None]] = []
     red: list[tuple[int, int, int]] = []  # (step id, from level, to level)
-    for (step_id, _app, department, key, kind, status, due_on, unit, limit, process_key, tier,
-         was, red_since, level_done) in rows:
+    for (step_id, application_id, department, key, kind, status, due_on, unit, limit, process_key, tier,
+         was, red_since) in rows:
         rule = rule_of(process_key, key, tier)
         remaining = _days_left(calendar, due_on, unit, today)
         paused = status == StepStatus.suspended or kind == "statutory"
@@ -118,16 +121,17 @@ def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | Non
         report.lights[light] += 1
         report.by_department[(department, light)] = report.by_department.get((department, light), 0) + 1
         if light != was:
-            changed.append((step_id, light, remaining))
+            changed.append(_Change(step_id, application_id, department, limit, light, remaining, was is not None))
             if light == "yellow":
                 yellow.append((step_id, remaining))
         if light == "red" and kind == "human":
             since = red_since if was == "red" and red_since else today
             level = sla.escalation_level(rule, calendar.working_days_between(since, today))
-            if level > (level_done or 0):
-                red.append((step_id, level_done or 0, level))
+            done = escalated.get(step_id, 0)
+            if level > done:
+                red.append((step_id, done, level))
     report.changed = _record_changes(session, changed, today)
-    _preload(session, [step_id for step_id, _ in yellow] + [step_id for step_id, _, _ in red])
+    loaded = _preload(session, [step_id for step_id, _ in yellow] + [step_id for step_id, _, _ in red])
     contacts = _Recipients(session)
     messages = [_yellow_message(session, session.get_one(Step, step_id), remaining, contacts)
                 for step_id, remaining in yellow]
@@ -135,6 +139,7 @@ def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | Non
     messages += [_escalation_message(session, escalation, contacts) for escalation in created]
     report.escalations = [(e.step_id, e.level) for e in created]
     report.notified += notifications.notify_many(session, messages)
+    del loaded
     report.notified += agency.remind_overdue_contacts(session, today)
     _forget_closed(session)
     _snapshot(session, report)
@@ -149,42 +154,38 @@ def _snapshot(session: Session, report: SweepReport) -> None:
                     for (department, light), count in sorted(report.by_department.items()))
 
 
-def _record_changes(session: Session, changed: list[tuple[int, str, int | None]], today: date) -> int:
-    """Store the lights that are new or different, in bulk; returns how many rows were written."""
-    if not changed:
-        return 0
-    ids = [step_id for step_id, _, _ in changed]
-    known: dict[int, StepLight] = {}
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start:start + 5000]
-        known.update((light.step_id, light) for light in session.exec(select(StepLight)
-                                                                        .where(col(StepLight.step_id).in_(chunk))))
-    missing = [step_id for step_id in ids if step_id not in known]
-    steps: dict[int, tuple[int, str, int]] = {}
-    for start in range(0, len(missing), 5000):
-        chunk = missing[start:start + 5000]
-        steps.update((row[0], row[1:]) for row in session.execute(
-            select(Step.id, Step.application_id, Step.department, Step.sla_working_days)
-            .where(col(Step.id).in_(chunk))))
-    new_rows = []
-    for step_id, light, remaining in changed:
-        previous = known.get(step_id)
-        if previous is None:
-            application_id, department, limit = steps[step_id]
-            new_rows.append({"step_id": step_id, "application_id": application_id, "department": department,
-                             "light": light, "remaining_working_days": remaining, "limit_working_days": limit,
-                             "computed_on": today, "changed_on": today,
-                             "yellow_since": today if light == "yellow" else None,
-                             "red_since": today if light == "red" else None})
-            continue
-        previous.changed_on = today
-        previous.yellow_since = today if light == "yellow" else None
-        previous.red_since = (previous.red_since or today) if light == "red" else None
-        previous.light, previous.remaining_working_days, previous.computed_on = light, remaining, today
-        session.add(previous)
+@dataclass(frozen=True)
+class _Change:
+    """A light that is new (no row yet) or different from the stored one."""
+
+    step_id: int
+    application_id: int
+    department: str
+    limit: int
+    light: str
+    remaining: int | None
+    stored: bool
+
+
+def _record_changes(session: Session, changed: list[_Change], today: date) -> int:
+    """Store the lights that are new or different: one multi-row INSERT and one batched UPDATE (the changed
+    light restarts its since-dates); returns how many rows were written."""
+    table = table_of(StepLight)
+    new_rows = [{"step_id": c.step_id, "application_id": c.application_id, "department": c.department,
+                 "light": c.light, "remaining_working_days": c.remaining, "limit_working_days": c.limit,
+                 "computed_on": today, "changed_on": today,
+                 "yellow_since": today if c.light == "yellow" else None,
+                 "red_since": today if c.light == "red" else None} for c in changed if not c.stored]
+    updates = [{"b_step_id": c.step_id, "b_light": c.light, "b_remaining": c.remaining,
+                "b_yellow_since": today if c.light == "yellow" else None,
+                "b_red_since": today if c.light == "red" else None} for c in changed if c.stored]
     if new_rows:
-        session.execute(insert(StepLight), new_rows)
-    session.flush()
+        session.execute(insert(table), new_rows)
+    if updates:
+        session.execute(update(table).where(table.c.step_id == sa.bindparam("b_step_id"))
+                        .values(light=sa.bindparam("b_light"), remaining_working_days=sa.bindparam("b_remaining"),
+                                computed_on=today, changed_on=today, yellow_since=sa.bindparam("b_yellow_since"),
+                                red_since=sa.bindparam("b_red_since")), updates)
     return len(changed)
 
 
@@ -222,14 +223,17 @@ class _Recipients:
         return self._departments[name]
 
 
-def _preload(session: Session, step_ids: list[int]) -> None:
-    """Load the steps about to be told about, with their cases and projects, in a few queries (the
-    identity map then answers every ``session.get``)."""
+def _preload(session: Session, step_ids: list[int]) -> list[Any]:
+    """Load the steps about to be told about, with their cases and projects, in a few queries. The caller
+    keeps the returned rows while it works: the identity map holds objects weakly, and only then does every
+    ``session.get`` of them cost no query."""
+    rows: list[Any] = []
     for start in range(0, len(step_ids), 5000):
-        session.execute(select(Step, Application, Project)
-                        .join(Application, col(Application.id) == Step.application_id)
-                        .join(Project, col(Project.id) == Application.project_id)
-                        .where(col(Step.id).in_(step_ids[start:start + 5000]))).all()
+        rows += session.execute(select(Step, Application, Project)
+                                .join(Application, col(Application.id) == Step.application_id)
+                                .join(Project, col(Project.id) == Application.project_id)
+                                .where(col(Step.id).in_(step_ids[start:start + 5000]))).all()
+    return rows
 
 
 def _yellow_message(session: Session, step: Step, remaining: int | None,
@@ -273,11 +277,12 @@ def _insert_escalations(session: Session, red: list[tuple[int, int, int]], today
                 pass
         return created
     insert_for = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    for start in range(0, len(rows), 1000):
-        stmt = (insert_for(Escalation).values(rows[start:start + 1000])
-                .on_conflict_do_nothing(index_elements=["step_id", "level"]).returning(col(Escalation.id)))
-        ids = [row[0] for row in session.execute(stmt)]
-        created += session.exec(select(Escalation).where(col(Escalation.id).in_(ids))
+    # one statement run for many rows (SQLAlchemy batches them into multi-row INSERTs, compiled once)
+    stmt = (insert_for(table_of(Escalation)).on_conflict_do_nothing(index_elements=["step_id", "level"])
+            .returning(table_of(Escalation).c.id))
+    ids = [row[0] for row in session.execute(stmt, rows)]
+    for start in range(0, len(ids), 5000):
+        created += session.exec(select(Escalation).where(col(Escalation.id).in_(ids[start:start + 5000]))
                                 .order_by(col(Escalation.id))).all()
     return created
 

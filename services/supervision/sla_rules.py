@@ -18,7 +18,7 @@ import math
 import tomllib
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -39,8 +39,13 @@ class LightRule:
 
     def yellow_threshold(self, limit: int) -> int:
         """Days left at or below which the light turns yellow."""
-        fraction = Fraction(self.yellow_fraction).limit_denominator(1000)  # 0.333… is 1/3, exactly
-        return max(self.yellow_min_days, math.ceil(limit * fraction))
+        return _yellow_threshold(self.yellow_fraction, self.yellow_min_days, limit)
+
+
+@cache  # the sweep asks for every open step; there are only a few distinct answers
+def _yellow_threshold(yellow_fraction: float, yellow_min_days: int, limit: int) -> int:
+    fraction = Fraction(yellow_fraction).limit_denominator(1000)  # 0.333… is 1/3, exactly
+    return max(yellow_min_days, math.ceil(limit * fraction))
 
 
 @dataclass(frozen=True)
