@@ -84,15 +84,15 @@ class Supervisor:
         """SIGTERM the children's process groups, then SIGKILL what is left after ``timeout``; the ones
         marked ``stop_last`` (the Prefect server the others talk to) only after the others are gone."""
         for last in (False, True):
-            running = [c for c in self.children if c.process is not None and c.stop_last == last]
-            for child in running:
-                _signal_group(child.process, signal.SIGTERM)
+            running = [c.process for c in self.children if c.process is not None and c.stop_last == last]
+            for process in running:
+                _signal_group(process, signal.SIGTERM)
             deadline = time.monotonic() + timeout
-            for child in running:
+            for process in running:
                 with contextlib.suppress(subprocess.TimeoutExpired):
-                    child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-                _signal_group(child.process, signal.SIGKILL)  # the group may hold grandchildren (flow runs)
-                child.process.wait()
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                _signal_group(process, signal.SIGKILL)  # the group may hold grandchildren (flow runs)
+                process.wait()
 
     def check(self) -> None:
         """One round: restart the dead and the hung, start what is due; raise GaveUp when one keeps failing."""
@@ -122,13 +122,15 @@ class Supervisor:
         (not a failure; work it had in hand is picked up again by the repair sweep)."""
         self.echo(f"recycling {child.name} ({child.name_zh}): {rss:.0f} MB resident > {child.max_rss_mb:.0f} MB / "
                   f"内存 {rss:.0f} MB 超过上限，重启")
-        _signal_group(child.process, signal.SIGTERM)
+        process = child.process
+        assert process is not None, "only a running child is recycled"
+        _signal_group(process, signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
-            child.process.wait(timeout=20)
-        _signal_group(child.process, signal.SIGKILL)
-        child.process.wait()
+            process.wait(timeout=20)
+        _signal_group(process, signal.SIGKILL)
+        process.wait()
         if child.heartbeat_file is not None:
-            child.heartbeat_file(child.process.pid).unlink(missing_ok=True)
+            child.heartbeat_file(process.pid).unlink(missing_ok=True)
         self.start(child)
 
     # -- judgement ------------------------------------------------------------------------------------
@@ -137,6 +139,7 @@ class Supervisor:
         if now - child.started_at < child.startup_grace:
             return None
         if child.heartbeat_file is not None:
+            assert child.process is not None, "only a running child is judged"
             beat = child.heartbeat_file(child.process.pid)
             try:
                 age = time.time() - beat.stat().st_mtime
@@ -158,7 +161,7 @@ class Supervisor:
 
     def _failed(self, child: Child, reason: str) -> None:
         now = time.monotonic()
-        if child.heartbeat_file is not None:  # a killed process cannot remove its own beat
+        if child.heartbeat_file is not None and child.process is not None:  # a killed process cannot remove its beat
             child.heartbeat_file(child.process.pid).unlink(missing_ok=True)
         child.process = None
         child.failures.append(now)
@@ -177,6 +180,7 @@ class Supervisor:
                   f"in the last {self.window:.0f} s)")
 
     def _copy_output(self, child: Child, process: subprocess.Popen) -> None:
+        assert process.stdout is not None, "started with stdout=PIPE"
         with open(child.log_file, "ab") as out:
             for line in iter(process.stdout.readline, b""):
                 out.write(line)

@@ -64,7 +64,7 @@ def api_user(session: SessionDep, token: Annotated[str | None, Depends(oauth2)])
     """The token's user, when the token is validly signed, unexpired and its server-side session not revoked."""
     claims = read_api_token(token) if token else None
     record = sign_in_sessions.find_live(session, claims[1], kind=sign_in_sessions.API) if claims else None
-    user = session.get(User, claims[0]) if record is not None and record.user_id == claims[0] else None
+    user = session.get(User, claims[0]) if claims and record is not None and record.user_id == claims[0] else None
     if user is None or not user.is_active:
         raise HTTPException(status_code=401, detail="未登录或令牌已过期", headers={"WWW-Authenticate": "Bearer"})
     return user

@@ -52,7 +52,7 @@ def install(app: FastAPI) -> None:
             app.openapi_schema = describe_errors(generate())
         return app.openapi_schema
 
-    app.openapi = openapi
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the schema
 
 
 def describe_errors(document: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ Parcels and assessments are written through ``services.standard_land.catalogue``
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -128,8 +129,9 @@ EXTRA_ASSESSMENTS = [
 ]
 
 DEMO_PASSWORD = "GreenChannel2026!"
-DEMO_ENTERPRISE = {"name": "东莞松湖智造科技有限公司", "uscc": "91441900MA4UJ2K317",
-                   "legal_representative": "陈立新", "contact_name": "林晓", "contact_phone": "13800138000"}
+DEMO_ENTERPRISE: dict[str, Any] = {"name": "东莞松湖智造科技有限公司", "uscc": "91441900MA4UJ2K317",
+                                   "legal_representative": "陈立新", "contact_name": "林晓",
+                                   "contact_phone": "13800138000"}
 DEMO_ACCOUNTS = [
     ("enterprise", "东莞松湖智造科技有限公司（林晓）", Role.enterprise, None),
     ("agent", "代办专员 王敏", Role.agent, "绿色通道服务中心"),
@@ -159,9 +161,10 @@ def parcel_inputs() -> list[catalogue.ParcelInput]:
             for ind_code, value in values.items():
                 name_zh, unit, comparator, measured_at = catalogue.STANDARD_INDICATORS[ind_code]
                 low, high = value if isinstance(value, tuple) else (value, None)
-                indicators.append({"code": ind_code, "name_zh": name_zh, "unit": unit, "comparator": comparator,
-                                   "threshold": str(low), "threshold_high": None if high is None else str(high),
-                                   "measured_at": measured_at})
+                indicators.append(catalogue.IndicatorInput.model_validate(
+                    {"code": ind_code, "name_zh": name_zh, "unit": unit, "comparator": comparator,
+                     "threshold": str(low), "threshold_high": None if high is None else str(high),
+                     "measured_at": measured_at}))
             inputs.append(catalogue.ParcelInput(
                 base_code=code, number=parcel_number(code, j), location=location, area=area_m2,
                 land_use="工业用地（M1）", allowed_industry_codes=industries,
@@ -206,9 +209,10 @@ def load(session: Session) -> None:
         elif session.exec(select(ParcelIndicator.id).where(ParcelIndicator.parcel_id == parcel.id)).first() is None:
             # a parcel of the earlier seed, which had no indicators yet: complete it (once)
             catalogue.save_parcel(session, None, data.model_copy(update={"id": parcel.id}))
-    for data in assessment_inputs():
-        if session.exec(select(RegionalAssessment.id).where(RegionalAssessment.code == data.code)).first() is None:
-            catalogue.save_assessment(session, None, data)
+    for assessment in assessment_inputs():
+        if session.exec(select(RegionalAssessment.id)
+                        .where(RegionalAssessment.code == assessment.code)).first() is None:
+            catalogue.save_assessment(session, None, assessment)
     enterprise = session.exec(select(Enterprise).where(Enterprise.uscc == DEMO_ENTERPRISE["uscc"])).first()
     if enterprise is None:
         enterprise = Enterprise(**DEMO_ENTERPRISE, created_at=clock.now(), updated_at=clock.now())

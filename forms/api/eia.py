@@ -19,7 +19,8 @@ from pydantic import BaseModel
 from flows.dispatch import enqueue
 from forms.deps import ApiUser, SessionDep
 from forms.params import IdempotencyKey
-from services.core.text import Text
+from services.core.ids import stored_id
+from services.core.text import Checked
 from services.eia import rules as eia
 from services.eia import service as eia_service
 
@@ -108,8 +109,8 @@ def questions(user: ApiUser, codes: Annotated[str, Query(description="逗号分�
 class DocumentIn(BaseModel):
     """A file in JSON: its name and its content in base64 (the 环境影响报告表（书） on the normal route)."""
 
-    filename: Text(255)
-    content_type: Text(128) = "application/pdf"
+    filename: Annotated[str, Checked(255)]
+    content_type: Annotated[str, Checked(128)] = "application/pdf"
     content_base64: str
 
 
@@ -148,8 +149,8 @@ def create_application(session: SessionDep, user: ApiUser, body: EiaApplicationI
     application, created = eia_service.submit(session, user, data_only, key, document)
     session.commit()
     if created:
-        enqueue(application.id)
-    level = eia_service.evaluation_of(session, application.id).result["classification"]["level"]
-    out = EiaApplicationCreated(id=application.id, case_no=application.case_no, process=application.process_key,
+        enqueue(stored_id(application))
+    level = eia_service.evaluation_of(session, stored_id(application)).result["classification"]["level"]
+    out = EiaApplicationCreated(id=stored_id(application), case_no=application.case_no, process=application.process_key,
                                 level=level)
     return JSONResponse(out.model_dump(), status_code=201 if created else 200)

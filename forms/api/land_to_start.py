@@ -16,6 +16,7 @@ from forms.deps import ApiUser, SessionDep
 from forms.errors import field_errors
 from forms.params import Id, IdempotencyKey
 from services.core import visibility
+from services.core.ids import stored_id
 from services.land_to_start import service as land_to_start
 
 router = APIRouter(prefix="/api/v1/land-to-start", tags=["land-to-start"])
@@ -45,8 +46,8 @@ def create(session: SessionDep, user: ApiUser, body: Annotated[dict, Body()],
         return JSONResponse({"detail": next(iter(errors.values())), "errors": errors}, status_code=422)
     session.commit()  # a LandToStartError (422) is answered by forms.refusals
     if created:
-        enqueue(application.id)
-    out = CaseCreated(id=application.id, case_no=application.case_no, status=application.status.value)
+        enqueue(stored_id(application))
+    out = CaseCreated(id=stored_id(application), case_no=application.case_no, status=application.status.value)
     return JSONResponse(out.model_dump(), status_code=201 if created else 200)
 
 

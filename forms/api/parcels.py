@@ -1,6 +1,7 @@
 """JSON API v1: the 标准地 parcel catalogue, read-only, for any signed-in user (OpenAPI at /docs)."""
 
 from decimal import Decimal
+from typing import overload
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
@@ -47,6 +48,10 @@ class ParcelOut(ParcelSummary):
     indicators: list[IndicatorOut]
 
 
+@overload
+def _plain(value: Decimal) -> Decimal: ...
+@overload
+def _plain(value: Decimal | None) -> Decimal | None: ...
 def _plain(value: Decimal | None) -> Decimal | None:
     """Stored scale dropped: 400.0000 → 400 (never exponent notation)."""
     return None if value is None else Decimal(catalogue.plain(value))

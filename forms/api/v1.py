@@ -26,8 +26,9 @@ from services.cases.human_actions import MAX_ITEMS, SupplementItem
 from services.cases.steps import get_step
 from services.core import audit, sign_in_sessions, uscc, visibility
 from services.core.clock import ChinaDateTime
+from services.core.ids import stored_id
 from services.core.settings import get_settings
-from services.core.text import Text
+from services.core.text import Checked
 from services.core.users import authenticate
 from services.models import ActionKind
 from services.standard_land.intake import StandardLandApplicationInput, submit_application
@@ -121,7 +122,7 @@ def token(request: Request, session: SessionDep, form: Annotated[OAuth2PasswordR
                                         client_address=client_address(request),
                                         user_agent=request.headers.get("user-agent", ""))
     session.commit()  # the token must work for the very next request
-    return Token(access_token=issue_api_token(result.user.id, sid))
+    return Token(access_token=issue_api_token(stored_id(result.user), sid))
 
 
 @router.post("/auth/logout", status_code=204, tags=["auth"])
@@ -129,7 +130,7 @@ def logout(session: SessionDep, user: ApiUser, token: Annotated[str | None, Depe
     """Revoke this bearer token at once (it would otherwise stay valid until it expires)."""
     claims = read_api_token(token) if token else None
     if claims and sign_in_sessions.revoke(session, claims[1]) is not None:
-        audit.record(session, "user.signed_out", actor=user, entity="user", entity_id=user.id,
+        audit.record(session, "user.signed_out", actor=user, entity="user", entity_id=stored_id(user),
                      detail={"via": "api"})
     session.commit()  # revoked before the answer: the very next request with this token is refused
 
@@ -146,14 +147,14 @@ def create(session: SessionDep, user: ApiUser, data: StandardLandApplicationInpu
     application, created = submit_application(session, user, data, idempotency_key or str(uuid.uuid4()))
     session.commit()
     if created:  # a repeated post must not queue a second run; failed dispatches are retried by the sweep
-        enqueue(application.id)
+        enqueue(stored_id(application))
     out = _application_out(session, application)
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
 
 
 @router.get("/applications", response_model=list[ApplicationSummary], tags=["applications"])
 def list_(session: SessionDep, user: ApiUser):
-    return [ApplicationSummary(id=r.application.id, case_no=r.application.case_no, status=r.application.status,
+    return [ApplicationSummary(id=stored_id(r.application), case_no=r.application.case_no, status=r.application.status,
                                enterprise_name=r.enterprise_name, project_name=r.project_name,
                                next_step=r.next_step_name, next_due=r.next_due,
                                next_due_provisional=r.next_due_provisional)
@@ -172,9 +173,9 @@ class ActionIn(BaseModel):
     """A decision by the department (approve / reject / request_supplement) or the applicant's supplement."""
 
     kind: ActionKind
-    reasons: Text(4000, min_length=0, multiline=True) = ""
+    reasons: Annotated[str, Checked(4000, min_length=0, multiline=True)] = ""
     items: Annotated[list[SupplementItem], Field(max_length=MAX_ITEMS)] = []
-    justification: Text(2000, min_length=0, multiline=True) = ""
+    justification: Annotated[str, Checked(2000, min_length=0, multiline=True)] = ""
 
     model_config = {"json_schema_extra": {"examples": [
         {"kind": "approve", "reasons": "符合地块控制指标"},
@@ -210,8 +211,9 @@ def act(session: SessionDep, user: ApiUser, application_id: Id, step_key: StepKe
                                          items=[item.model_dump() for item in body.items],
                                          justification=body.justification)
     session.commit()
-    enqueue_resume(step.id, action.id)
-    return ActionOut(id=action.id, step=step.key, sequence=action.sequence, kind=action.kind, acted_at=action.acted_at)
+    enqueue_resume(stored_id(step), stored_id(action))
+    return ActionOut(id=stored_id(action), step=step.key, sequence=action.sequence, kind=action.kind,
+                     acted_at=action.acted_at)
 
 
 @router.get("/documents/{document_id}.{fmt}", tags=["documents"], response_class=Response,
@@ -260,6 +262,6 @@ def _application_out(session, application) -> ApplicationOut:
                        flow_run_id=s.flow_run_id, paused_working_days=s.paused_working_days, outcome=s.outcome)
                for s in view.steps],
         evaluation=view.evaluation.result if view.evaluation else None,
-        documents=[DocumentOut(id=d.id, kind=d.kind, title=d.title, number=d.number, issued_at=d.issued_at,
+        documents=[DocumentOut(id=stored_id(d), kind=d.kind, title=d.title, number=d.number, issued_at=d.issued_at,
                                pdf_url=f"/api/v1/documents/{d.id}.pdf", docx_url=f"/api/v1/documents/{d.id}.docx",
                                pdf_sha256=d.pdf_sha256) for d in view.documents])

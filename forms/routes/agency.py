@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from forms.deps import PageUser, SessionDep
 from forms.errors import field_errors
@@ -23,7 +23,7 @@ from services.agency import service as agency
 from services.agency import workbench
 from services.cases.processes import known_process_keys
 from services.core import clock, visibility
-from services.core.ids import parse_id
+from services.core.ids import parse_id, stored_id
 from services.models import (
     AgencyItem,
     AgencyMode,
@@ -103,9 +103,9 @@ def _item_form(request, user, item, values, errors, status_code=200):
 
 @router.get("/mandates")
 def mandates_page(request: Request, session: SessionDep, user: PageUser):
-    rows = session.exec(visibility.readable_mandates(user).order_by(Mandate.id.desc()).limit(300)).all()
+    rows = session.exec(visibility.readable_mandates(user).order_by(col(Mandate.id).desc()).limit(300)).all()
     enterprises = {e.id: e for e in session.exec(select(Enterprise).where(
-        Enterprise.id.in_({m.enterprise_id for m in rows})))} if rows else {}
+        col(Enterprise.id).in_({m.enterprise_id for m in rows})))} if rows else {}
     people = _users(session, {m.agent_id for m in rows if m.agent_id})
     return page(request, "mandates.html", user=user, rows=rows, enterprises=enterprises, people=people,
                 today=clock.today())
@@ -166,10 +166,10 @@ def _mandate_view(request: Request, session: Session, user: User, mandate: Manda
     """The mandate page; after a refused action, with the message by its field (422)."""
     enterprise = session.get(Enterprise, mandate.enterprise_id)
     events = session.exec(select(MandateEvent).where(MandateEvent.mandate_id == mandate.id)
-                          .order_by(MandateEvent.at, MandateEvent.id)).all()
+                          .order_by(col(MandateEvent.at), col(MandateEvent.id))).all()
     documents = session.exec(select(Document).where(Document.mandate_id == mandate.id)
-                             .order_by(Document.issued_at, Document.id)).all()
-    people = _users(session, {e.actor_id for e in events if e.actor_id} | ({mandate.agent_id} - {None}))
+                             .order_by(col(Document.issued_at), col(Document.id))).all()
+    people = _users(session, {i for i in (*(e.actor_id for e in events), mandate.agent_id) if i})
     project = session.get(Project, mandate.project_id) if mandate.project_id else None
     staff = user.role.is_staff
     loads = sorted(agency.workloads(session), key=lambda load: (load.open_work, load.agent.id)) \
@@ -250,6 +250,7 @@ def project_tier(request: Request, session: SessionDep, user: PageUser, mandate_
 @router.get("/workbench")
 def workbench_page(request: Request, session: SessionDep, user: PageUser, agent: Id | None = None):
     """An agent's own workbench; a supervisor may open any agent's (``?agent=ID``)."""
+    who: User | None
     if user.role == Role.agent:
         who = user
     elif user.role == Role.supervisor:
@@ -274,7 +275,7 @@ def _readable(session: Session, user: User, mandate_id: int) -> Mandate:
 
 
 def _users(session: Session, ids: set[int]) -> dict[int, User]:
-    return {u.id: u for u in session.exec(select(User).where(User.id.in_(ids)))} if ids else {}
+    return {stored_id(u): u for u in session.exec(select(User).where(col(User.id).in_(ids)))} if ids else {}
 
 
 def _not_found(message: str):

@@ -17,7 +17,7 @@ from forms.deps import PageUser, SessionDep
 from forms.params import Id
 from forms.security import verify_csrf
 from forms.web import page, posted_files, posted_form, posted_lists
-from services.core.ids import parse_id
+from services.core.ids import parse_id, stored_id
 from services.eia import eligibility as eia_eligibility
 from services.eia import rules as eia_rules
 from services.eia import service as eia
@@ -86,7 +86,7 @@ def wizard_post(request: Request, session: SessionDep, user: PageUser,
                      decided=decided, status_code=422)
     session.commit()
     if created:
-        enqueue(application.id)
+        enqueue(stored_id(application))
     return RedirectResponse(f"/applications/{application.id}", status_code=303)
 
 

@@ -21,6 +21,7 @@ from forms.routes.review import page_extras
 from forms.security import verify_csrf
 from forms.web import page, posted_form
 from services.core import visibility
+from services.core.ids import stored_id
 from services.land_to_start import service as land_to_start
 from services.models import Enterprise, Role
 from services.supervision import dashboard
@@ -45,7 +46,7 @@ def new_case(request: Request, session: SessionDep, user: PageUser, project_id: 
 def create_case(request: Request, session: SessionDep, user: PageUser, values: Form):
     _applicant(user)
     key = values.pop("idempotency_key", "") or str(uuid.uuid4())
-    fields = {k: v.strip() for k, v in values.items() if v.strip() and k not in CHECKBOXES}
+    fields: dict[str, str | bool] = {k: v.strip() for k, v in values.items() if v.strip() and k not in CHECKBOXES}
     fields |= {k: bool(values.get(k)) for k in CHECKBOXES}
     try:
         data = land_to_start.LandToStartInput.model_validate(fields)
@@ -57,7 +58,7 @@ def create_case(request: Request, session: SessionDep, user: PageUser, values: F
         return _form(request, session, user, values, error.errors, key, 422)
     session.commit()
     if created:
-        enqueue(application.id)
+        enqueue(stored_id(application))
     return RedirectResponse(f"/applications/{application.id}", status_code=303)
 
 

@@ -22,6 +22,7 @@ from forms.web import page, posted_form
 from services.agency import service as agency
 from services.cases.processes import get_definition
 from services.core import audit, rate_limits, sign_in_sessions, visibility
+from services.core.ids import stored_id
 from services.core.settings import get_settings
 from services.core.users import authenticate
 from services.documents import issue as documents
@@ -57,9 +58,9 @@ def login(request: Request, session: SessionDep, username: Annotated[str, Form()
     token = sign_in_sessions.open_session(session, result.user, kind=sign_in_sessions.PAGE,
                                           client_address=client_address(request),
                                           user_agent=request.headers.get("user-agent", ""))
-    audit.record(session, "user.signed_in", actor=result.user, entity="user", entity_id=result.user.id)
+    audit.record(session, "user.signed_in", actor=result.user, entity="user", entity_id=stored_id(result.user))
     session.commit()  # the session row must exist before the browser follows the redirect
-    sign_in(request, result.user.id, token)
+    sign_in(request, stored_id(result.user), token)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
@@ -111,7 +112,7 @@ def create_application(request: Request, session: SessionDep, user: PageUser,
         return _form_page(request, session, user, values, error.errors, key, status_code=422)
     session.commit()
     if created:  # a repeated post must not queue a second run; failed dispatches are retried by the sweep
-        enqueue(application.id)
+        enqueue(stored_id(application))
     return RedirectResponse(f"/applications/{application.id}", status_code=303)
 
 
@@ -132,7 +133,7 @@ def verify_document(request: Request, session: SessionDep, code: str = ""):
     查验码 cannot be guessed at speed; the empty form is not counted.
     """
     if code.strip():
-        verdict = rate_limits.claim(session.get_bind(), f"verify:{client_address(request)}",
+        verdict = rate_limits.claim(session.get_bind().engine, f"verify:{client_address(request)}",
                                     limit=get_settings().verify_per_minute, window=timedelta(minutes=1))
         if not verdict.allowed:
             response = page(request, "error.html", status_code=429, status=429,

@@ -25,6 +25,7 @@ from services.cases.processes import get_definition
 from services.cases.steps import get_step
 from services.charts import gantt
 from services.core import clock, uploads, visibility
+from services.core.ids import stored_id
 from services.land_to_start import service as land_to_start
 from services.land_to_start import timeline
 from services.models import ActionKind, Application, Attachment, Step, User
@@ -84,7 +85,7 @@ def decide(request: Request, session: SessionDep, user: StaffUser, application_i
         return _decision_page(request, session, user, application, step, values, {error.field: error.message},
                               error.status)
     session.commit()
-    enqueue_resume(step.id, action.id)
+    enqueue_resume(stored_id(step), stored_id(action))
     return RedirectResponse(f"/applications/{application_id}?acted={action.id}", status_code=303)
 
 
@@ -118,7 +119,8 @@ async def upload_files(request: Request, session: SessionDep, user: PageUser, ap
             raise error
         for upload in files:
             data = await upload.read()
-            uploads.save_attachment(session, user, step, index, upload.filename, upload.content_type or "", data)
+            uploads.save_attachment(session, user, step, index, upload.filename or "", upload.content_type or "",
+                                    data)
     except human_actions.ActionError as failure:
         session.rollback()
         view = dashboard.application_view(session, application)
@@ -139,7 +141,7 @@ def submit_supplement(request: Request, session: SessionDep, user: PageUser, app
         return page(request, "application.html", status_code=failure.status, user=user, view=view,
                     upload_error={"item": None, "message": failure.message}, **page_extras(session, user, view))
     session.commit()
-    enqueue_resume(step.id, action.id)
+    enqueue_resume(stored_id(step), stored_id(action))
     return RedirectResponse(f"/applications/{application_id}?acted={action.id}", status_code=303)
 
 

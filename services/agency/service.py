@@ -13,6 +13,7 @@ a key project, 重点项目), 回交 (results handed back to the enterprise).
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, update
@@ -23,7 +24,7 @@ from services.calendar.schedules import work_calendar
 from services.cases.processes import known_process_keys
 from services.core import audit, clock, text
 from services.core.errors import DomainError
-from services.core.ids import Id
+from services.core.ids import Id, stored_id
 from services.core.settings import get_settings
 from services.documents import issue as documents
 from services.models import (
@@ -61,19 +62,19 @@ class MandateError(DomainError):
 class AgencyItemInput(BaseModel):
     """One catalogue row as a supervisor edits it (代办事项目录清单)."""
 
-    code: text.Text(16)
-    name: text.Text(64)
-    stage: text.Text(16)
-    department: text.Text(64)
-    limit_text: text.Text(64, min_length=0) = ""
+    code: Annotated[str, text.Checked(16)]
+    name: Annotated[str, text.Checked(64)]
+    stage: Annotated[str, text.Checked(16)]
+    department: Annotated[str, text.Checked(64)]
+    limit_text: Annotated[str, text.Checked(64, min_length=0)] = ""
     mode: AgencyMode = AgencyMode.full
-    processes: list[text.Text(64)] = []
+    processes: list[Annotated[str, text.Checked(64)]] = []
     position: int = Field(default=0, ge=0, le=9999)
     active: bool = True
 
 
 def catalogue(session: Session, *, active_only: bool = True) -> list[AgencyItem]:
-    stmt = select(AgencyItem).order_by(AgencyItem.position, AgencyItem.code)
+    stmt = select(AgencyItem).order_by(col(AgencyItem.position), col(AgencyItem.code))
     if active_only:
         stmt = stmt.where(AgencyItem.active)
     return list(session.exec(stmt))
@@ -99,7 +100,7 @@ def save_item(session: Session, user: User, data: AgencyItemInput, item_id: int 
     item.updated_at = clock.now()
     session.add(item)
     session.flush()
-    audit.record(session, "agency_item.saved", actor=user, entity="agency_item", entity_id=item.id,
+    audit.record(session, "agency_item.saved", actor=user, entity="agency_item", entity_id=stored_id(item),
                  detail={"before": before, "after": item.model_dump(mode="json")})
     return item
 
@@ -123,12 +124,12 @@ class MandateInput(BaseModel):
     """What the enterprise fills in to sign a 代办委托书 online."""
 
     project_id: Id | None = None
-    project_name: text.Text(128, min_length=0) = ""
+    project_name: Annotated[str, text.Checked(128, min_length=0)] = ""
     all_items: bool = False
-    item_codes: list[text.Text(16)] = []
+    item_codes: list[Annotated[str, text.Checked(16)]] = []
     valid_from: date
     valid_until: date
-    signed_by_name: text.Text(64, min_length=0)
+    signed_by_name: Annotated[str, text.Checked(64, min_length=0)]
     agree: bool = False
 
 
@@ -144,9 +145,9 @@ def sign(session: Session, user: User, data: MandateInput, idempotency_key: str)
     enterprise, project_name = _check_signing(session, user, data)
     now = clock.now()
     mandate = Mandate(
-        enterprise_id=enterprise.id, project_id=data.project_id, project_name=project_name,
+        enterprise_id=stored_id(enterprise), project_id=data.project_id, project_name=project_name,
         all_items=data.all_items, item_codes=[] if data.all_items else list(dict.fromkeys(data.item_codes)),
-        valid_from=data.valid_from, valid_until=data.valid_until, signed_by_id=user.id,
+        valid_from=data.valid_from, valid_until=data.valid_until, signed_by_id=stored_id(user),
         signed_by_name=data.signed_by_name.strip(), signed_at=now, idempotency_key=idempotency_key)
     try:
         with session.begin_nested():  # all or nothing, also on SQLite where the savepoint may be the transaction
@@ -163,12 +164,12 @@ def sign(session: Session, user: User, data: MandateInput, idempotency_key: str)
 
 def _record_signing(session: Session, user: User, enterprise: Enterprise, mandate: Mandate) -> None:
     """The 委托书, the history row, the audit and the supervisors' notice of a new mandate."""
-    letter = documents.issue_for_mandate(session, mandate.id, kind="mandate_letter", issue_key="letter",
+    letter = documents.issue_for_mandate(session, stored_id(mandate), kind="mandate_letter", issue_key="letter",
                                          build_context=lambda number, at: letter_context(session, mandate, number, at))
     mandate.number = letter.number
     session.add(mandate)
     _event(session, mandate, "signed", user, note=f"{mandate.signed_by_name}在线签署", document=letter)
-    audit.record(session, "mandate.signed", actor=user, entity="mandate", entity_id=mandate.id,
+    audit.record(session, "mandate.signed", actor=user, entity="mandate", entity_id=stored_id(mandate),
                  on_behalf_of_enterprise_id=enterprise.id,
                  detail={"number": mandate.number, "items": mandate.item_codes, "all_items": mandate.all_items,
                          "valid_from": str(mandate.valid_from), "valid_until": str(mandate.valid_until)})
@@ -190,7 +191,7 @@ def _check_signing(session: Session, user: User, data: MandateInput) -> tuple[En
     """Every problem of the form at once (field → Chinese message); the first one is the error's own."""
     if user.role != Role.enterprise or not user.enterprise_id:
         raise MandateError("project_name", "只有企业账户可以签署代办委托书")
-    enterprise = session.get(Enterprise, user.enterprise_id)
+    enterprise = session.get_one(Enterprise, user.enterprise_id)
     errors: dict[str, str] = {}
     project_name = data.project_name.strip()
     if data.project_id is not None:
@@ -250,7 +251,7 @@ class AgentLoad:
 
 
 def agents(session: Session) -> list[User]:
-    return list(session.exec(select(User).where(User.role == Role.agent, User.is_active).order_by(User.id)))
+    return list(session.exec(select(User).where(User.role == Role.agent, User.is_active).order_by(col(User.id))))
 
 
 def workloads(session: Session, today: date | None = None) -> list[AgentLoad]:
@@ -269,13 +270,13 @@ def workloads(session: Session, today: date | None = None) -> list[AgentLoad]:
             load.contacts_due += 1
         for application in covered_applications(session, mandate):
             for _step, light in session.exec(
-                    select(Step, StepLight.light).outerjoin(StepLight, StepLight.step_id == Step.id)
+                    select(Step, StepLight.light).outerjoin(StepLight, col(StepLight.step_id) == Step.id)
                     .where(Step.application_id == application.id, col(Step.status).in_(OPEN_STEPS))):
                 load.open_steps += 1
                 load.yellow += light == "yellow"
                 load.red += light == "red"
     for agent_id, count in session.exec(select(Project.chief_agent_id, func.count()).where(
-            col(Project.chief_agent_id).is_not(None)).group_by(Project.chief_agent_id)):
+            col(Project.chief_agent_id).is_not(None)).group_by(col(Project.chief_agent_id))):
         if agent_id in loads:
             loads[agent_id].chief_of = count
     return list(loads.values())
@@ -305,8 +306,8 @@ def assign(session: Session, user: User, mandate: Mandate, agent_id: int) -> Man
     session.add(mandate)
     _event(session, mandate, "assigned", user, note=f"指派代办专员{agent.display_name}",
            detail={"agent_id": agent.id, "previous_agent_id": previous})
-    enterprise = session.get(Enterprise, mandate.enterprise_id)
-    audit.record(session, "mandate.assigned", actor=user, entity="mandate", entity_id=mandate.id,
+    enterprise = session.get_one(Enterprise, mandate.enterprise_id)
+    audit.record(session, "mandate.assigned", actor=user, entity="mandate", entity_id=stored_id(mandate),
                  on_behalf_of_enterprise_id=enterprise.id, detail={"agent": agent.username, "previous": previous})
     notifications.notify(
         session, [agent], kind="mandate_assigned", title=f"【新代办任务】{enterprise.name}·{mandate.project_name}",
@@ -330,7 +331,7 @@ def record_contact(session: Session, user: User, mandate: Mandate, note: str) ->
         session.add(mandate)
     late = first and mandate.contact_due_on is not None and now.date() > mandate.contact_due_on
     _event(session, mandate, "contacted", user, note=note, detail={"first": first, "late": late})
-    audit.record(session, "mandate.contacted", actor=user, entity="mandate", entity_id=mandate.id,
+    audit.record(session, "mandate.contacted", actor=user, entity="mandate", entity_id=stored_id(mandate),
                  on_behalf_of_enterprise_id=mandate.enterprise_id, detail={"first": first, "late": late})
     return mandate
 
@@ -351,7 +352,7 @@ def set_project_tier(session: Session, user: User, project: Project, tier: str,
     before = {"tier": project.tier, "chief_agent_id": project.chief_agent_id}
     project.tier, project.chief_agent_id = tier, chief_agent_id
     session.add(project)
-    audit.record(session, "project.tier_set", actor=user, entity="project", entity_id=project.id,
+    audit.record(session, "project.tier_set", actor=user, entity="project", entity_id=stored_id(project),
                  on_behalf_of_enterprise_id=project.enterprise_id,
                  detail={"before": before, "after": {"tier": tier, "chief_agent_id": chief_agent_id}})
     return project
@@ -370,14 +371,14 @@ def extend(session: Session, user: User, mandate: Mandate, new_until: date, reas
     previous = mandate.valid_until
     key = f"continuation-{new_until:%Y%m%d}"
     document = documents.issue_for_mandate(
-        session, mandate.id, kind="mandate_continuation", issue_key=key,
+        session, stored_id(mandate), kind="mandate_continuation", issue_key=key,
         build_context=lambda number, at: continuation_context(session, mandate, number, at, previous, new_until,
                                                               reason))
     mandate.valid_until = new_until
     session.add(mandate)
     _event(session, mandate, "extended", user, note=reason, document=document,
            detail={"from": str(previous), "to": str(new_until)})
-    audit.record(session, "mandate.extended", actor=user, entity="mandate", entity_id=mandate.id,
+    audit.record(session, "mandate.extended", actor=user, entity="mandate", entity_id=stored_id(mandate),
                  on_behalf_of_enterprise_id=mandate.enterprise_id, detail={"from": str(previous), "to": str(new_until)})
     return document
 
@@ -389,10 +390,10 @@ def terminate(session: Session, user: User, mandate: Mandate, reason: str) -> Do
     _claim_end(session, mandate, MandateStatus.terminated, reason, "reason")
     by = "委托方" if user.role == Role.enterprise else "受托方"
     document = documents.issue_for_mandate(
-        session, mandate.id, kind="mandate_termination", issue_key="termination",
+        session, stored_id(mandate), kind="mandate_termination", issue_key="termination",
         build_context=lambda number, at: termination_context(session, mandate, number, at, by, reason))
     _event(session, mandate, "terminated", user, note=reason, document=document)
-    audit.record(session, "mandate.terminated", actor=user, entity="mandate", entity_id=mandate.id,
+    audit.record(session, "mandate.terminated", actor=user, entity="mandate", entity_id=stored_id(mandate),
                  on_behalf_of_enterprise_id=mandate.enterprise_id, detail={"by": by, "reason": reason})
     _tell_parties(session, mandate, user, "终止", reason)
     return document
@@ -411,10 +412,10 @@ def complete(session: Session, user: User, mandate: Mandate) -> Document:
         raise MandateError("status", "以下案件尚未办结：" + "、".join(open_cases))
     _claim_end(session, mandate, MandateStatus.completed, "", "status")
     document = documents.issue_for_mandate(
-        session, mandate.id, kind="mandate_completion", issue_key="completion",
+        session, stored_id(mandate), kind="mandate_completion", issue_key="completion",
         build_context=lambda number, at: completion_context(session, mandate, number, at))
     _event(session, mandate, "completed", user, document=document)
-    audit.record(session, "mandate.completed", actor=user, entity="mandate", entity_id=mandate.id,
+    audit.record(session, "mandate.completed", actor=user, entity="mandate", entity_id=stored_id(mandate),
                  on_behalf_of_enterprise_id=mandate.enterprise_id, detail={"cases": [a.case_no for a in cases]})
     _tell_parties(session, mandate, user, "办结", "")
     return document
@@ -430,9 +431,10 @@ def _clean(value: str, field: str, label: str, too_short: str) -> str:
 
 def _claim_end(session: Session, mandate: Mandate, status: MandateStatus, reason: str, field: str) -> None:
     """A guarded update, so two people ending the same mandate at once issue one document."""
-    result = session.execute(update(Mandate).where(Mandate.id == mandate.id, Mandate.status == MandateStatus.active)
-                             .values(status=status, ended_on=clock.today(), end_reason=reason[:500])
-                             .execution_options(synchronize_session=False))
+    result = session.exec(update(Mandate).where(col(Mandate.id) == mandate.id,
+                                                col(Mandate.status) == MandateStatus.active)
+                          .values(status=status, ended_on=clock.today(), end_reason=reason[:500])
+                          .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         raise MandateError(field, "该委托已终止或办结")
     session.refresh(mandate)
@@ -461,8 +463,9 @@ def _tell_parties(session: Session, mandate: Mandate, user: User, what: str, rea
 
 def _event(session: Session, mandate: Mandate, kind: str, user: User | None, *, note: str = "",
            document: Document | None = None, detail: dict | None = None) -> None:
-    session.add(MandateEvent(mandate_id=mandate.id, kind=kind, at=clock.now(), actor_id=user.id if user else None,
-                             note=note, document_id=document.id if document else None, detail=detail or {}))
+    session.add(MandateEvent(mandate_id=stored_id(mandate), kind=kind, at=clock.now(),
+                             actor_id=user.id if user else None, note=note,
+                             document_id=document.id if document else None, detail=detail or {}))
 
 
 # -------------------------------------------------------------------------------- cases and acting
@@ -478,16 +481,16 @@ def in_period(mandate: Mandate, on: date) -> bool:
 def covered_applications(session: Session, mandate: Mandate) -> list[Application]:
     """The cases of the mandate's project whose process is one of its delegated items."""
     processes = {key for item in items_of(session, mandate) for key in item.processes}
-    rows = session.exec(select(Application, Project).join(Project, Project.id == Application.project_id)
+    rows = session.exec(select(Application, Project).join(Project, col(Project.id) == Application.project_id)
                         .where(Application.enterprise_id == mandate.enterprise_id,
-                               col(Application.process_key).in_(processes)).order_by(Application.id))
+                               col(Application.process_key).in_(processes)).order_by(col(Application.id)))
     return [application for application, project in rows if _project_matches(mandate, project)]
 
 
 def mandates_covering(session: Session, application: Application, on: date | None = None) -> list[Mandate]:
     """Active, in-period mandates that delegate this case's item for its project."""
     on = on or clock.today()
-    project = session.get(Project, application.project_id)
+    project = session.get_one(Project, application.project_id)
     rows = session.exec(select(Mandate).where(Mandate.enterprise_id == application.enterprise_id,
                                               Mandate.status == MandateStatus.active))
     return [m for m in rows if in_period(m, on) and _project_matches(m, project)
@@ -497,7 +500,7 @@ def mandates_covering(session: Session, application: Application, on: date | Non
 def agents_for(session: Session, application: Application) -> list[User]:
     """Who is told about the case as its agent: the mandates' agents and the project's chief agent."""
     ids = [m.agent_id for m in mandates_covering(session, application) if m.agent_id]
-    chief = session.get(Project, application.project_id).chief_agent_id
+    chief = session.get_one(Project, application.project_id).chief_agent_id
     ids += [chief] if chief else []
     return [user for user in (session.get(User, i) for i in dict.fromkeys(ids)) if user and user.is_active]
 
@@ -525,7 +528,7 @@ def mandate_for_new_case(session: Session, user: User, enterprise_id: int, proje
     for mandate in rows:
         if in_period(mandate, today) and covers_process(session, mandate, process_key) and (
                 mandate.project_id is None and mandate.project_name == project_name or mandate.project_id is not None
-                and session.get(Project, mandate.project_id).name == project_name):
+                and session.get_one(Project, mandate.project_id).name == project_name):
             return mandate
     return None
 
@@ -534,13 +537,13 @@ def agent_mandates(session: Session, user: User) -> list[Mandate]:
     """The active mandates assigned to an agent (for choosing the enterprise on a form)."""
     today = clock.today()
     rows = session.exec(select(Mandate).where(Mandate.agent_id == user.id, Mandate.status == MandateStatus.active)
-                        .order_by(Mandate.id))
+                        .order_by(col(Mandate.id)))
     return [m for m in rows if in_period(m, today)]
 
 
 def link_project(session: Session, application: Application) -> None:
     """The first case of a mandate's named project links the mandate to the project."""
-    project = session.get(Project, application.project_id)
+    project = session.get_one(Project, application.project_id)
     for mandate in session.exec(select(Mandate).where(Mandate.enterprise_id == application.enterprise_id,
                                                       col(Mandate.project_id).is_(None),
                                                       Mandate.project_name == project.name)):
@@ -560,15 +563,15 @@ def overdue_contacts(session: Session, today: date) -> list[Mandate]:
     return list(session.exec(select(Mandate).where(Mandate.status == MandateStatus.active,
                                                    col(Mandate.agent_id).is_not(None),
                                                    col(Mandate.contacted_at).is_(None),
-                                                   Mandate.contact_due_on < today).order_by(Mandate.id)))
+                                                   col(Mandate.contact_due_on) < today).order_by(col(Mandate.id))))
 
 
 def remind_overdue_contacts(session: Session, today: date) -> int:
     """Tell the agent and the supervisors once per mandate and agent that the first contact is late."""
     sent = 0
     for mandate in overdue_contacts(session, today):
-        agent = session.get(User, mandate.agent_id)
-        enterprise = session.get(Enterprise, mandate.enterprise_id)
+        agent = session.get_one(User, mandate.agent_id)
+        enterprise = session.get_one(Enterprise, mandate.enterprise_id)
         sent += len(notifications.notify(
             session, [agent, *notifications.supervisors(session)], kind="mandate_contact_late",
             title=f"【限时回复超时】{enterprise.name}·{mandate.project_name}",
@@ -583,7 +586,7 @@ def remind_overdue_contacts(session: Session, today: date) -> int:
 
 def _common(session: Session, mandate: Mandate, number: str, issued_at: datetime) -> dict:
     settings = get_settings()
-    enterprise = session.get(Enterprise, mandate.enterprise_id)
+    enterprise = session.get_one(Enterprise, mandate.enterprise_id)
     agent = session.get(User, mandate.agent_id) if mandate.agent_id else None
     return {
         "number": number, "issuer": settings.agency_name, "issued_on": issued_at.date(),
@@ -632,7 +635,7 @@ def termination_context(session: Session, mandate: Mandate, number: str, issued_
 def completion_context(session: Session, mandate: Mandate, number: str, issued_at: datetime) -> dict:
     ids = [a.id for a in covered_applications(session, mandate)]
     results = session.exec(select(Document).where(col(Document.application_id).in_(ids))
-                           .order_by(Document.issued_at, Document.id)).all()
+                           .order_by(col(Document.issued_at), col(Document.id))).all()
     return _common(session, mandate, number, issued_at) | {
         "original_number": mandate.number, "completed_on": mandate.ended_on, "cases": _case_rows(session, mandate),
         "results": [{"title": d.title, "number": d.number} for d in results]}

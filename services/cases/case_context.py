@@ -14,15 +14,15 @@ from services.models import Application, Enterprise, IndustrialBase, Parcel, Pro
 
 
 def common_context(session: Session, application: Application, number: str, issued_at: datetime) -> dict[str, Any]:
-    enterprise = session.get(Enterprise, application.enterprise_id)
-    project = session.get(Project, application.project_id)
+    enterprise = session.get_one(Enterprise, application.enterprise_id)
+    project = session.get_one(Project, application.project_id)
     return {"number": number, "issuer": get_settings().issuer_name, "issued_on": issued_at.date(),
             "enterprise_name": enterprise.name, "uscc": enterprise.uscc, "case_no": application.case_no,
             "project_name": project.name}
 
 
 def parcel_view(session: Session, parcel: Parcel) -> dict[str, str]:
-    base = session.get(IndustrialBase, parcel.base_id)
+    base = session.get_one(IndustrialBase, parcel.base_id)
     return {"number": parcel.number, "base_name": base.name, "location": parcel.location,
             "area_m2": f"{parcel.area_m2:f}", "area_mu": f"{m2_to_mu(parcel.area_m2, 2):f}",
             "land_use": parcel.land_use}

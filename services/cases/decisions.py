@@ -62,8 +62,8 @@ def request_supplement(session: Session, application: Application, step: Step,
     return {"document": document.number}
 
 
-DECISION_EFFECTS = {ActionKind.approve: approve, ActionKind.reject: reject,
-                    ActionKind.request_supplement: request_supplement}
+DECISION_EFFECTS: dict[ActionKind, human_actions.Effect] = {
+    ActionKind.approve: approve, ActionKind.reject: reject, ActionKind.request_supplement: request_supplement}
 
 
 def supplement_notice_context(session: Session, application: Application, step: Step, action: StepAction,

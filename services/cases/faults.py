@@ -20,6 +20,7 @@ from sqlalchemy import func, true, update
 from sqlmodel import Session, col, select
 
 from services.core import clock
+from services.core.db import id_column
 from services.models import Application, ApplicationStatus, Step, StepAction, StepStatus, SystemFault
 
 MAX_REPAIRS = 3
@@ -52,28 +53,30 @@ def candidates(session: Session, stall_after: timedelta, application_ids: Collec
     now = now or clock.now()
     cutoff = now - stall_after
     only = col(Application.id).in_(application_ids) if application_ids is not None else true()
-    dispatches = session.exec(select(Application.id, Application.dispatch_task_run_id).where(
+    dispatches = session.exec(select(id_column(Application), Application.dispatch_task_run_id).where(
         Application.status == ApplicationStatus.submitted, col(Application.flow_run_id).is_(None),
-        col(Application.dispatch_task_run_id).is_not(None), Application.dispatched_at < cutoff, only)).all()
-    intakes = session.exec(select(Application.id, Application.flow_run_id).where(
+        col(Application.dispatch_task_run_id).is_not(None), col(Application.dispatched_at) < cutoff, only)).all()
+    intakes = session.exec(select(id_column(Application), Application.flow_run_id).where(
         col(Application.process_key).in_(REVIEW_PROCESSES), Application.status == ApplicationStatus.submitted,
-        col(Application.flow_run_id).is_not(None), Application.submitted_at < cutoff, only)).all()
+        col(Application.flow_run_id).is_not(None), col(Application.submitted_at) < cutoff, only)).all()
     unapplied = (select(StepAction.step_id, func.min(StepAction.acted_at).label("since"))
-                 .where(col(StepAction.applied_at).is_(None)).group_by(StepAction.step_id).subquery())
+                 .where(col(StepAction.applied_at).is_(None)).group_by(col(StepAction.step_id)).subquery())
     steps = session.exec(
         select(Step.application_id, Step.id, Step.flow_run_id, unapplied.c.since)
-        .join(Application, Application.id == Step.application_id)
+        .join(Application, col(Application.id) == Step.application_id)
         .outerjoin(unapplied, unapplied.c.step_id == Step.id)
         .where(col(Application.process_key).in_(REVIEW_PROCESSES), col(Application.flow_run_id).is_not(None),
                col(Step.status).in_((StepStatus.running, StepStatus.suspended)),
                col(Step.flow_run_id).is_not(None), only)).all()
     has_open_step = select(Step.id).where(Step.application_id == Application.id,
                                           col(Step.status).in_((StepStatus.running, StepStatus.suspended)))
-    waiting = session.exec(select(Application.id).where(
+    waiting = session.exec(select(id_column(Application)).where(
         col(Application.process_key).in_(REVIEW_PROCESSES), Application.status == ApplicationStatus.accepted,
-        col(Application.flow_run_id).is_not(None), Application.accepted_at < cutoff, ~has_open_step.exists(),
+        col(Application.flow_run_id).is_not(None), col(Application.accepted_at) < cutoff, ~has_open_step.exists(),
         only)).all()
-    return Candidates([tuple(r) for r in dispatches], [tuple(r) for r in intakes], [OpenStep(*r) for r in steps],
+    # no run id is None here (the queries select rows that have one): the filters only say so to the type checker
+    return Candidates([(case, run) for case, run in dispatches if run is not None],
+                      [(case, run) for case, run in intakes if run is not None], [OpenStep(*r) for r in steps],
                       list(waiting))
 
 
@@ -99,10 +102,10 @@ def record(session: Session, application_id: int, kind: str, reason: str, *, flo
 
 def close(session: Session, application_id: int, kind: str) -> int:
     """The case moves again: close its open finding of that kind; returns how many were closed."""
-    result = session.execute(update(SystemFault).where(SystemFault.application_id == application_id,
-                                                       SystemFault.kind == kind,
-                                                       col(SystemFault.repaired_at).is_(None))
-                             .values(repaired_at=clock.now()).execution_options(synchronize_session=False))
+    result = session.exec(update(SystemFault).where(col(SystemFault.application_id) == application_id,
+                                                    col(SystemFault.kind) == kind,
+                                                    col(SystemFault.repaired_at).is_(None))
+                          .values(repaired_at=clock.now()).execution_options(synchronize_session=False))
     return result.rowcount
 
 
@@ -123,9 +126,10 @@ def repairs_so_far(session: Session, application_id: int, kind: str) -> int:
 
 def open_faults(session: Session) -> list[tuple[SystemFault, str]]:
     """Findings still open, newest first, with the case number (shown to supervisors)."""
-    stmt = (select(SystemFault, Application.case_no).join(Application, Application.id == SystemFault.application_id)
+    stmt = (select(SystemFault, Application.case_no)
+            .join(Application, col(Application.id) == SystemFault.application_id)
             .where(col(SystemFault.repaired_at).is_(None)).order_by(col(SystemFault.found_at).desc()))
-    return [tuple(r) for r in session.exec(stmt)]
+    return [(fault, case_no) for fault, case_no in session.exec(stmt)]
 
 
 def counts(session: Session, since: datetime | None = None) -> dict[str, int]:
@@ -136,17 +140,17 @@ def counts(session: Session, since: datetime | None = None) -> dict[str, int]:
     unrepairable = session.exec(select(func.count()).select_from(SystemFault).where(
         col(SystemFault.repaired_at).is_(None), SystemFault.unrepairable)).one()
     repaired = session.exec(select(func.count()).select_from(SystemFault)
-                            .where(SystemFault.repaired_at >= since)).one()
+                            .where(col(SystemFault.repaired_at) >= since)).one()
     return {"open": open_, "unrepairable": unrepairable, "repaired_30d": repaired}
 
 
 def reset_dispatch(session: Session, application_id: int, lost_flow_run_id: str) -> bool:
     """Forget a lost intake run (or the lost task run queued to start it) so that the next dispatch starts
     a new one (guarded: only while that run is the one on record)."""
-    lost = (Application.flow_run_id == lost_flow_run_id) | (Application.flow_run_id.is_(None)
-                                                             & (Application.dispatch_task_run_id == lost_flow_run_id))
-    result = session.execute(update(Application).where(Application.id == application_id, lost,
-                                                       Application.status == ApplicationStatus.submitted)
-                             .values(flow_run_id=None, dispatched_at=None, dispatch_task_run_id=None)
-                             .execution_options(synchronize_session=False))
+    lost = (col(Application.flow_run_id) == lost_flow_run_id) | (
+        col(Application.flow_run_id).is_(None) & (col(Application.dispatch_task_run_id) == lost_flow_run_id))
+    result = session.exec(update(Application).where(col(Application.id) == application_id, lost,
+                                                    col(Application.status) == ApplicationStatus.submitted)
+                          .values(flow_run_id=None, dispatched_at=None, dispatch_task_run_id=None)
+                          .execution_options(synchronize_session=False))
     return result.rowcount == 1

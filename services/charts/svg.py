@@ -62,7 +62,7 @@ def stacked_bars(columns: list[tuple[str, dict[str, float]]], series: list[tuple
     bar_w = max(min(slot * 0.7, 40), 2)
     parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="{escape(title)}" {FONT} font-size="{size}">', f"<title>{escape(title)}</title>"]
-    x = left
+    x: float = left
     for _key, label, colour in series:  # legend
         parts.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{colour}"/>'
                      f'<text x="{x + 16}" y="19" fill="#1f2933">{escape(label)}</text>')

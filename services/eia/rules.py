@@ -726,9 +726,9 @@ def questions_for(industry_codes: Iterable[str], catalogue: Catalogue | None = N
     catalogue = catalogue or load_catalogue()
     codes = [str(c).strip() for c in industry_codes]
     errors: dict[str, str] = {}
-    for i, code in enumerate(codes):
-        problem = None if CODE_PATTERN.match(code) else f"行业代码“{code}”应为4位数字（国民经济行业分类小类，如3360）"
-        problem = problem or catalogue.coverage_problem(code)
+    for i, typed in enumerate(codes):
+        problem = None if CODE_PATTERN.match(typed) else f"行业代码“{typed}”应为4位数字（国民经济行业分类小类，如3360）"
+        problem = problem or catalogue.coverage_problem(typed)
         if problem:
             errors[f"codes.{i}"] = problem
     if errors:
@@ -749,8 +749,8 @@ def questions_for(industry_codes: Iterable[str], catalogue: Catalogue | None = N
         visited.add((row.no, code))
         for key in _row_keys(row, code):
             add(key, row.no)
-            for spec in catalogue.facts.get(key, FactSpec(key, "")).implied_by:
-                add(spec, row.no)
+            for implied in catalogue.facts.get(key, FactSpec(key, "")).implied_by:
+                add(implied, row.no)
             # a fact that brings another row into play (row 85 → row 101): that row's questions too
             pending.extend((other, None) for other in catalogue.rows if other.match_fact == key)
     out = [catalogue.building, catalogue.sensitive]

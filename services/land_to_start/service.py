@@ -19,7 +19,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import update
@@ -34,7 +35,7 @@ from services.cases.processes import get_definition
 from services.cases.steps import finish_step, get_step, plan_steps, schedule_deadlines, start_step, steps_of
 from services.core import audit, clock, numbering, text
 from services.core.errors import DomainError
-from services.core.ids import Id
+from services.core.ids import Id, stored_id
 from services.documents import issue as documents
 from services.models import (
     ActionKind,
@@ -81,12 +82,12 @@ class LandToStartInput(BaseModel):
     project_id: Id
     project_code: str = Field(min_length=1, max_length=24)
     building_area_m2: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
-    design_unit: text.Text(128, min_length=2)
-    contractor: text.Text(128, min_length=2)
-    supervisor_unit: text.Text(128, min_length=2)
+    design_unit: Annotated[str, text.Checked(128, min_length=2)]
+    contractor: Annotated[str, text.Checked(128, min_length=2)]
+    supervisor_unit: Annotated[str, text.Checked(128, min_length=2)]
     contract_price_wan: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     funds_committed: bool = False
-    risk_signed_by: text.Text(64)
+    risk_signed_by: Annotated[str, text.Checked(64)]
     risk_agreed: bool = False
 
     @field_validator("funds_committed")
@@ -143,7 +144,7 @@ def projects_for(session: Session, user: User) -> list[Project]:
         candidates = list(session.exec(select(Project).where(Project.enterprise_id == user.enterprise_id)))
     else:
         candidates = []
-    return sorted((p for p in candidates if p.parcel_id is not None), key=lambda p: -p.id)
+    return sorted((p for p in candidates if p.parcel_id is not None), key=lambda p: -stored_id(p))
 
 
 def _check(session: Session, user: User, data: LandToStartInput) -> Project:
@@ -160,13 +161,14 @@ def _check(session: Session, user: User, data: LandToStartInput) -> Project:
                                                 Application.process_key == PROCESS_KEY,
                                                 col(Application.status).not_in(CLOSED))).first():
         errors["project_id"] = "该项目已有办理中的拿地即开工申请"
-    elif session.get(Parcel, project.parcel_id).status != "available":
+    elif session.get_one(Parcel, project.parcel_id).status != "available":
         errors["project_id"] = "项目地块已出让或已预留，不能再申请拿地即开工"
     if not data.risk_signed_by.strip():
         errors["risk_signed_by"] = "请填写风险承诺书签署人"
     if errors:
         field_name, message = next(iter(errors.items()))
         raise LandToStartError(field_name, message, errors)
+    assert project is not None, "a missing project is an error above"
     return project
 
 
@@ -176,17 +178,18 @@ def _create(session: Session, user: User, project: Project, data: LandToStartInp
     application = Application(
         case_no=numbering.case_number(session, now.year), process_key=definition.key,
         process_version=definition.version, title=definition.document_title, enterprise_id=project.enterprise_id,
-        project_id=project.id, submitted_at=now, created_by_id=user.id, idempotency_key=key,
+        project_id=stored_id(project), submitted_at=now, created_by_id=stored_id(user), idempotency_key=key,
         form_data=data.model_dump(mode="json") | {"risk_signed_at": now.isoformat()})
     session.add(application)
     session.flush()
     plan_steps(session, application, definition)
     agency.link_project(session, application)
-    finish_step(session, application.id, "submission", status=StepStatus.completed,
+    finish_step(session, stored_id(application), "submission", status=StepStatus.completed,
                 outcome={"by": user.username}, actor_label=user.username)
     schedule_deadlines(session, application, work_calendar(session))
-    audit.record(session, "application.submitted", actor=user, entity="application", entity_id=application.id,
-                 application_id=application.id, on_behalf_of_enterprise_id=project.enterprise_id,
+    audit.record(session, "application.submitted", actor=user, entity="application",
+                 entity_id=stored_id(application), application_id=application.id,
+                 on_behalf_of_enterprise_id=project.enterprise_id,
                  detail={"case_no": application.case_no, "process": f"{definition.key}@{definition.version}",
                          "risk_signed_by": data.risk_signed_by})
     return application
@@ -211,16 +214,16 @@ class Plan:
 
 def plan_work(session: Session, application_id: int, today: date) -> Plan:
     """What can be done now, in a safe order: stored decisions first, then ended periods, then new steps."""
-    application = session.get(Application, application_id)
+    application = session.get_one(Application, application_id)
     steps = {s.key: s for s in steps_of(session, application_id)}
     if application.status in CLOSED or application.status == ApplicationStatus.permitted:
         return Plan(closed=True)
     items = []
     for step in steps.values():
         if step.kind == "human" and step.status in (StepStatus.running, StepStatus.suspended):
-            pending = human_actions.unapplied(session, step.id)
+            pending = human_actions.unapplied(session, stored_id(step))
             if pending:
-                items.append(Work("apply", step.key, pending.id))
+                items.append(Work("apply", step.key, stored_id(pending)))
         if step.kind == "statutory" and step.status == StepStatus.running and step.due_on and step.due_on < today:
             items.append(Work("period_end", step.key))
     if items:
@@ -238,6 +241,7 @@ def plan_work(session: Session, application_id: int, today: date) -> Plan:
 def do(session: Session, application_id: int, work: Work, flow_run_id: str) -> dict[str, Any]:
     """Do one planned item; every branch is guarded, so doing it twice changes nothing the second time."""
     if work.kind == "apply":
+        assert work.action_id is not None, "an apply item names its action"
         result = human_actions.apply_action(session, work.action_id, EFFECTS)
     elif work.kind == "period_end":
         finish_step(session, application_id, work.step_key, status=StepStatus.completed,
@@ -247,14 +251,14 @@ def do(session: Session, application_id: int, work: Work, flow_run_id: str) -> d
         result = AUTOMATIC[work.step_key](session, application_id)
     else:
         result = _open(session, application_id, work.step_key, flow_run_id)
-    schedule_deadlines(session, session.get(Application, application_id), work_calendar(session))
+    schedule_deadlines(session, session.get_one(Application, application_id), work_calendar(session))
     return result
 
 
 def adopt_open_steps(session: Session, application_id: int, flow_run_id: str) -> int:
     """A new case run (after a crash) becomes the run that decisions and timers resume."""
-    result = session.execute(
-        update(Step).where(Step.application_id == application_id,
+    result = session.exec(
+        update(Step).where(col(Step.application_id) == application_id,
                            col(Step.status).in_((StepStatus.running, StepStatus.suspended)),
                            col(Step.kind).in_(("human", "statutory")),
                            (col(Step.flow_run_id).is_(None)) | (Step.flow_run_id != flow_run_id))
@@ -283,9 +287,9 @@ def record_restart(session: Session, application_id: int, old_run_id: str, state
 def _open(session: Session, application_id: int, key: str, flow_run_id: str) -> dict[str, Any]:
     """Start a department or statutory step; some need no department at all (energy below thresholds,
     an EIA already approved in its own case)."""
-    application = session.get(Application, application_id)
+    application = session.get_one(Application, application_id)
     if key == "energy_review":
-        project = session.get(Project, application.project_id)
+        project = session.get_one(Project, application.project_id)
         energy = land_rules.energy_review(project.annual_energy_tce, project.annual_electricity_kwh)
         if not energy.needed:
             finish_step(session, application_id, key, status=StepStatus.cancelled,
@@ -302,8 +306,8 @@ def _open(session: Session, application_id: int, key: str, flow_run_id: str) -> 
         decisions.open_human_step(session, application_id, key, flow_run_id)
     else:  # a statutory period (挂牌): the timer sweep resumes the case run once it has ended
         start_step(session, application_id, key)
-        session.execute(update(Step).where(Step.application_id == application_id, Step.key == key)
-                        .values(flow_run_id=flow_run_id).execution_options(synchronize_session=False))
+        session.exec(update(Step).where(col(Step.application_id) == application_id, col(Step.key) == key)
+                     .values(flow_run_id=flow_run_id).execution_options(synchronize_session=False))
     transitions.move_application(session, application_id, ApplicationStatus.accepted,  # the first step opened
                                  expected=[ApplicationStatus.submitted], values={"accepted_at": clock.now()},
                                  strict=False)
@@ -314,13 +318,13 @@ def _approved_eia(session: Session, application: Application) -> Application | N
     stmt = select(Application).where(Application.project_id == application.project_id,
                                      col(Application.process_key).startswith("eia_"),
                                      Application.status == ApplicationStatus.approved)
-    return session.exec(stmt.order_by(Application.id)).first()
+    return session.exec(stmt.order_by(col(Application.id))).first()
 
 
 # -------------------------------------------------------------------------------------- automatic
 
 def _risk_commitment(session: Session, application_id: int) -> dict[str, Any]:
-    application = session.get(Application, application_id)
+    application = session.get_one(Application, application_id)
     document = documents.issue(session, application, kind="risk_commitment", step_key="risk_commitment",
                                issue_key="risk_commitment",
                                build_context=lambda number, at: risk_context(session, application, number, at))
@@ -330,10 +334,10 @@ def _risk_commitment(session: Session, application_id: int) -> dict[str, Any]:
 
 
 def _assessment_reuse(session: Session, application_id: int) -> dict[str, Any]:
-    application = session.get(Application, application_id)
-    project = session.get(Project, application.project_id)
-    parcel = session.get(Parcel, project.parcel_id)
-    reuse = [land_rules.assessment_reuse(spec, parcel.id, project.industry_code, clock.today()).to_dict()
+    application = session.get_one(Application, application_id)
+    project = session.get_one(Project, application.project_id)
+    parcel = session.get_one(Parcel, project.parcel_id)
+    reuse = [land_rules.assessment_reuse(spec, stored_id(parcel), project.industry_code, clock.today()).to_dict()
              for spec in assessments_for(session, parcel)]
     finish_step(session, application_id, "assessment_reuse", status=StepStatus.completed,
                 outcome={"assessments": reuse, "reused": [r["code"] for r in reuse if r["reusable"]]})
@@ -342,21 +346,20 @@ def _assessment_reuse(session: Session, application_id: int) -> dict[str, Any]:
 
 def _certificates(session: Session, application_id: int) -> dict[str, Any]:
     """四证联发: the four certificates in one batch — all four or none (one transaction), once each."""
-    application = session.get(Application, application_id)
+    application = session.get_one(Application, application_id)
     batch = f"{application.case_no}-SZLF"
-    issued = {}
+    issued: dict[str, Document] = {}
     for kind in CERTIFICATES:
         issued[kind] = documents.issue(
             session, application, kind=kind, step_key="certificates", issue_key=f"certificate-{kind}",
-            build_context=lambda number, at, k=kind: certificate_context(session, application, k, number, at,
-                                                                           batch, issued))
+            build_context=partial(certificate_context, session, application, kind, batch=batch, issued=issued))
     finish_step(session, application_id, "certificates", status=StepStatus.completed,
                 outcome={"batch": batch, "documents": {k: d.number for k, d in issued.items()}})
     start_step(session, application_id, "construction_start")
     transitions.move_application(session, application_id, ApplicationStatus.permitted, strict=False)  # a rerun
-    parcel_id = session.get(Project, application.project_id).parcel_id
-    session.execute(update(Parcel).where(Parcel.id == parcel_id).values(status="sold")
-                    .execution_options(synchronize_session=False))
+    parcel_id = session.get_one(Project, application.project_id).parcel_id
+    session.exec(update(Parcel).where(col(Parcel.id) == parcel_id).values(status="sold")
+                 .execution_options(synchronize_session=False))
     session.expire_all()
     return {"batch": batch, "documents": [d.number for d in issued.values()]}
 
@@ -371,32 +374,32 @@ def _approve(session: Session, application: Application, step: Step, action: Ste
     outcome = {"decision": "approve", "action_id": action.id, "reasons": action.reasons}
     if step.key == "deal_confirmation":
         outcome["won"] = True
-    finish_step(session, application.id, step.key, status=StepStatus.completed, outcome=outcome)
+    finish_step(session, stored_id(application), step.key, status=StepStatus.completed, outcome=outcome)
     return {"decision": "approve", "step": step.key}
 
 
 def _reject(session: Session, application: Application, step: Step, action: StepAction) -> dict[str, Any]:
     """退回: the item is refused and the case ends; for the deal, another bidder won (the case closes
     cleanly: the pre-review results are withheld and the risk commitment applies)."""
-    lost = step.key == "deal_confirmation"
-    if finish_step(session, application.id, step.key, status=StepStatus.completed,  # the claim
+    lost, application_id = step.key == "deal_confirmation", stored_id(application)
+    if finish_step(session, application_id, step.key, status=StepStatus.completed,  # the claim
                    outcome={"decision": "lost" if lost else "reject", "won": False if lost else None,
                             "action_id": action.id, "reasons": action.reasons}):
-        transitions.cancel_open_steps(session, application.id)
-        transitions.move_application(session, application.id,
+        transitions.cancel_open_steps(session, application_id)
+        transitions.move_application(session, application_id,
                                      ApplicationStatus.lost if lost else ApplicationStatus.rejected)
     if lost:
-        withheld = [s.key for s in steps_of(session, application.id) if s.key in PRE_REVIEWS
+        withheld = [s.key for s in steps_of(session, application_id) if s.key in PRE_REVIEWS
                     and s.status == StepStatus.completed]
         audit.record(session, "prereview.withheld", actor=None, actor_label="flow", entity="application",
-                     entity_id=application.id, application_id=application.id,
+                     entity_id=application_id, application_id=application_id,
                      on_behalf_of_enterprise_id=application.enterprise_id,
                      detail={"steps": withheld, "reason": "未竞得土地：预审成果不移交其他竞得人，按风险承诺书处理"})
     session.expire_all()
     return {"decision": "lost" if lost else "reject", "step": step.key}
 
 
-EFFECTS = {ActionKind.approve: _approve, ActionKind.reject: _reject,
+EFFECTS: dict[ActionKind, human_actions.Effect] = {ActionKind.approve: _approve, ActionKind.reject: _reject,
            ActionKind.request_supplement: decisions.request_supplement}
 
 
@@ -410,23 +413,26 @@ def report_start(session: Session, user: User, application: Application, started
         raise LandToStartError("started_on", "四证核发后才能报告开工")
     if started_on > clock.today():
         raise LandToStartError("started_on", "开工日期不能晚于今天")
-    certificates = get_step(session, application.id, "certificates")
+    application_id = stored_id(application)
+    certificates = get_step(session, application_id, "certificates")
+    assert certificates.finished_at is not None, "a permitted case has its certificates issued"
     if started_on < certificates.finished_at.date():
         raise LandToStartError("started_on", "开工日期不能早于四证核发日期")
-    if not finish_step(session, application.id, "construction_start", status=StepStatus.completed,
+    if not finish_step(session, application_id, "construction_start", status=StepStatus.completed,
                        outcome={"started_on": started_on.isoformat(), "by": user.username}, actor_label=user.username):
         raise LandToStartError("started_on", "已报告开工")
-    transitions.move_application(session, application.id, ApplicationStatus.started)
-    audit.record(session, "construction.started", actor=user, entity="application", entity_id=application.id,
-                 application_id=application.id, on_behalf_of_enterprise_id=application.enterprise_id,
+    transitions.move_application(session, application_id, ApplicationStatus.started)
+    audit.record(session, "construction.started", actor=user, entity="application", entity_id=application_id,
+                 application_id=application_id, on_behalf_of_enterprise_id=application.enterprise_id,
                  detail={"started_on": started_on.isoformat()})
     session.expire_all()
 
 
 def contract_to_permits_days(session: Session, application: Application) -> int | None:
     """Working days from the signed contract to the four certificates (the goal is 0)."""
-    contract, certificates = (get_step(session, application.id, k) for k in ("contract", "certificates"))
-    if contract.status != StepStatus.completed or certificates.status != StepStatus.completed:
+    contract, certificates = (get_step(session, stored_id(application), k) for k in ("contract", "certificates"))
+    if contract.finished_at is None or certificates.finished_at is None \
+            or contract.status != StepStatus.completed or certificates.status != StepStatus.completed:
         return None
     return work_calendar(session).working_days_between(contract.finished_at.date(), certificates.finished_at.date())
 
@@ -434,12 +440,12 @@ def contract_to_permits_days(session: Session, application: Application) -> int 
 # -------------------------------------------------------------------------------------- documents
 
 def risk_context(session: Session, application: Application, number: str, issued_at: datetime) -> dict[str, Any]:
-    project = session.get(Project, application.project_id)
-    enterprise = session.get(Enterprise, application.enterprise_id)
+    project = session.get_one(Project, application.project_id)
+    enterprise = session.get_one(Enterprise, application.enterprise_id)
     listing = get_definition(PROCESS_KEY, application.process_version).step("land_listing")
     return common_context(session, application, number, issued_at) | {
         "legal_representative": enterprise.legal_representative,
-        "parcel": parcel_view(session, session.get(Parcel, project.parcel_id)),
+        "parcel": parcel_view(session, session.get_one(Parcel, project.parcel_id)),
         "signed_by": application.form_data["risk_signed_by"],
         "signed_at": datetime.fromisoformat(application.form_data["risk_signed_at"]),
         "prereview_items": ["项目赋码备案", "设计方案预审", "施工图预审（含消防、人防）", "环境影响评价",
@@ -450,17 +456,19 @@ def risk_context(session: Session, application: Application, number: str, issued
 
 def certificate_context(session: Session, application: Application, kind: str, number: str, issued_at: datetime,
                         batch: str, issued: dict[str, Document]) -> dict[str, Any]:
-    project = session.get(Project, application.project_id)
-    enterprise = session.get(Enterprise, application.enterprise_id)
-    parcel = session.get(Parcel, project.parcel_id)
+    project = session.get_one(Project, application.project_id)
+    enterprise = session.get_one(Enterprise, application.enterprise_id)
+    parcel = session.get_one(Parcel, project.parcel_id)
     view = parcel_view(session, parcel)
     form = application.form_data
-    steps = {s.key: s for s in steps_of(session, application.id)}
+    steps = {s.key: s for s in steps_of(session, stored_id(application))}
     contract_no = f"{application.case_no}-CR"
     base = common_context(session, application, number, issued_at) | {
         "legal_representative": enterprise.legal_representative, "parcel": view, "batch_no": batch}
     if kind == "land_title_certificate":
-        signed = steps["contract"].finished_at.date()
+        contract_signed_at = steps["contract"].finished_at
+        assert contract_signed_at is not None, "the certificates follow the signed contract"
+        signed = contract_signed_at.date()
         return base | {"right_holder": enterprise.name, "unit_number": _unit_number(parcel, application),
                        "right_type": "国有建设用地使用权", "right_nature": "出让", "land_use": parcel.land_use,
                        "area_m2": view["area_m2"], "term_from": signed,
@@ -502,7 +510,8 @@ def _planning_conditions(session: Session, parcel: Parcel) -> list[str]:
     from services.standard_land.catalogue import indicator_text
     from services.standard_land.service import indicators_of
 
-    return [f"{i.name_zh}：{indicator_text(i)}" for i in indicators_of(session, parcel.id)] or ["按出让规划条件执行"]
+    return [f"{i.name_zh}：{indicator_text(i)}" for i in indicators_of(session, stored_id(parcel))] \
+        or ["按出让规划条件执行"]
 
 
 def withheld_notice(session: Session, application: Application) -> str | None:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.calendar.schedules import work_calendar
 from services.cases import decisions, human_actions
@@ -18,6 +18,7 @@ from services.cases.case_context import common_context, parcel_view
 from services.cases.processes import ProcessDefinition, get_definition
 from services.cases.steps import finish_step, get_step, schedule_deadlines, start_step
 from services.core import clock, industry
+from services.core.ids import stored_id
 from services.core.settings import get_settings
 from services.documents import issue as documents
 from services.models import (
@@ -46,7 +47,7 @@ REVIEW_STEP = "land_review"
 
 def indicators_of(session: Session, parcel_id: int) -> list[ParcelIndicator]:
     stmt = (select(ParcelIndicator).where(ParcelIndicator.parcel_id == parcel_id)
-            .order_by(ParcelIndicator.sequence, ParcelIndicator.id))
+            .order_by(col(ParcelIndicator.sequence), col(ParcelIndicator.id)))
     return list(session.exec(stmt))
 
 
@@ -57,16 +58,17 @@ def assessments_for(session: Session, parcel: Parcel) -> list[rules.AssessmentSp
     the reason when they do not (expired, parcel out of scope, industry not on the list).
     """
     in_base = select(Parcel.id).where(Parcel.base_id == parcel.base_id)
-    relevant = select(RegionalAssessmentParcel.assessment_id).where(RegionalAssessmentParcel.parcel_id.in_(in_base))
+    relevant = (select(RegionalAssessmentParcel.assessment_id)
+                .where(col(RegionalAssessmentParcel.parcel_id).in_(in_base)))
     scope: dict[int, set[int]] = {}
     for link in session.exec(select(RegionalAssessmentParcel).where(
-            RegionalAssessmentParcel.assessment_id.in_(relevant))):
+            col(RegionalAssessmentParcel.assessment_id).in_(relevant))):
         scope.setdefault(link.assessment_id, set()).add(link.parcel_id)
-    rows = session.exec(select(RegionalAssessment).where(RegionalAssessment.id.in_(relevant))
+    rows = session.exec(select(RegionalAssessment).where(col(RegionalAssessment.id).in_(relevant))
                         .order_by(RegionalAssessment.kind, RegionalAssessment.code))
     return [rules.AssessmentSpec(
         code=a.code, kind=a.kind, name=a.name, authority=a.authority, valid_from=a.valid_from,
-        valid_until=a.valid_until, parcel_ids=frozenset(scope.get(a.id, ())),
+        valid_until=a.valid_until, parcel_ids=frozenset(scope.get(stored_id(a), ())),
         allowed_industry_codes=tuple(a.allowed_industry_codes), conditions=a.conditions) for a in rows]
 
 
@@ -81,16 +83,16 @@ def evaluate(session: Session, application_id: int) -> Evaluation:
     existing = evaluation_of(session, application_id)
     if existing:
         return existing
-    application = session.get(Application, application_id)
-    project = session.get(Project, application.project_id)
-    parcel = session.get(Parcel, project.parcel_id)
+    application = session.get_one(Application, application_id)
+    project = session.get_one(Project, application.project_id)
+    parcel = session.get_one(Parcel, project.parcel_id)
     start_step(session, application_id, "indicator_evaluation")
     inputs = {
         "parcel_id": parcel.id, "parcel_number": parcel.number, "industry_code": project.industry_code,
         "planned": project.planned_indicators, "on_date": clock.today().isoformat(),
         "margin": f"{get_settings().indicator_margin:f}", "annual_energy_tce": _str(project.annual_energy_tce),
         "annual_electricity_kwh": _str(project.annual_electricity_kwh),
-        "indicators": [_indicator_snapshot(row) for row in indicators_of(session, parcel.id)],
+        "indicators": [_indicator_snapshot(row) for row in indicators_of(session, stored_id(parcel))],
         "assessments": [_assessment_snapshot(a) for a in assessments_for(session, parcel)],
     }
     result = evaluate_inputs(inputs)
@@ -155,9 +157,9 @@ def apply_review_action(session: Session, action_id: int) -> dict[str, Any]:
 def decision_of(session: Session, application_id: int) -> StepAction | None:
     """The approve/reject action that closed the review, once applied."""
     step = get_step(session, application_id, REVIEW_STEP)
-    stmt = (select(StepAction).where(StepAction.step_id == step.id, StepAction.applied_at.is_not(None),
-                                     StepAction.kind.in_([ActionKind.approve, ActionKind.reject]))
-            .order_by(StepAction.sequence.desc()))
+    stmt = (select(StepAction).where(StepAction.step_id == step.id, col(StepAction.applied_at).is_not(None),
+                                     col(StepAction.kind).in_([ActionKind.approve, ActionKind.reject]))
+            .order_by(col(StepAction.sequence).desc()))
     return session.exec(stmt).first()
 
 
@@ -168,7 +170,7 @@ def review_decision(session: Session, application_id: int) -> str | None:
 
 def approval_steps_due(session: Session, application_id: int) -> list[str]:
     """The steps whose documents are issued now: every approval document once approved, none otherwise."""
-    approved = session.get(Application, application_id).status == ApplicationStatus.approved
+    approved = session.get_one(Application, application_id).status == ApplicationStatus.approved
     return [key for key, _kind in APPROVAL_DOCUMENTS] if approved else []
 
 
@@ -186,7 +188,7 @@ APPROVAL_DOCUMENTS = approval_documents(get_definition("standard_land"))  # the 
 
 def issue_approval_document(session: Session, application_id: int, step_key: str) -> int:
     """Issue the document of one approval step (report, commitment letter, draft agreement) and close it."""
-    application = session.get(Application, application_id)
+    application = session.get_one(Application, application_id)
     [kind] = get_definition(application.process_key, application.process_version).issued_by(step_key)
     if application.status != ApplicationStatus.approved:
         raise RuntimeError(f"application {application_id} is not approved")
@@ -199,20 +201,22 @@ def issue_approval_document(session: Session, application_id: int, step_key: str
     finish_step(session, application_id, step_key, status=StepStatus.completed,
                 outcome={"document_id": document.id, "number": document.number})
     schedule_deadlines(session, application, work_calendar(session))
-    return document.id
+    return stored_id(document)
 
 
 # -- document contexts (all from stored rows) ------------------------------------------------------
 
 def assessment_report_context(session: Session, application: Application, number: str,
                               issued_at: datetime) -> dict[str, Any]:
-    project = session.get(Project, application.project_id)
-    evaluation = evaluation_of(session, application.id)
-    decision = decision_of(session, application.id)
-    reviewer = session.get(User, decision.actor_id)
-    step = session.get(Step, decision.step_id)
+    project = session.get_one(Project, application.project_id)
+    evaluation = _evaluation_decided_on(session, application)
+    decision = decision_of(session, stored_id(application))
+    assert decision is not None, "the report is issued after the review's decision"
+    reviewer = session.get_one(User, decision.actor_id)
+    step = session.get_one(Step, decision.step_id)
     return common_context(session, application, number, issued_at) | {
-        "application_title": application.title, "parcel": parcel_view(session, session.get(Parcel, project.parcel_id)),
+        "application_title": application.title,
+        "parcel": parcel_view(session, session.get_one(Parcel, project.parcel_id)),
         "industry_code": project.industry_code, "industry_name": industry.division_name(project.industry_code),
         "total_investment_wan": f"{project.total_investment_wan:f}", "land_area_mu": f"{project.land_area_mu:f}",
         "evaluation": evaluation.result, "evaluated_at": evaluation.evaluated_at,
@@ -221,11 +225,19 @@ def assessment_report_context(session: Session, application: Application, number
     }
 
 
+def _evaluation_decided_on(session: Session, application: Application) -> Evaluation:
+    """The evaluation the review decided on; the approval documents are issued only after both."""
+    evaluation = evaluation_of(session, stored_id(application))
+    if evaluation is None:
+        raise RuntimeError(f"application {application.id} has no {EVALUATION_KIND} evaluation")
+    return evaluation
+
+
 def _commitment_terms(session: Session, application: Application) -> dict[str, Any]:
-    project = session.get(Project, application.project_id)
-    parcel = session.get(Parcel, project.parcel_id)
-    enterprise = session.get(Enterprise, application.enterprise_id)
-    evaluation = evaluation_of(session, application.id)
+    project = session.get_one(Project, application.project_id)
+    parcel = session.get_one(Parcel, project.parcel_id)
+    enterprise = session.get_one(Enterprise, application.enterprise_id)
+    evaluation = _evaluation_decided_on(session, application)
     commitments = [{"name_zh": r["name_zh"], "unit": r["unit"], "committed_text": committed_text(r),
                     "measured_at_zh": r["measured_at_zh"]} for r in evaluation.result["indicators"]]
     return {
