@@ -13,7 +13,6 @@ from sqlmodel import Session
 from services.calendar.schedules import work_calendar
 from services.cases import transitions
 from services.cases.processes import get_definition
-from services.cases.rows import must_get
 from services.cases.steps import finish_step, get_step, schedule_deadlines, steps_of
 from services.core import audit, clock, uscc
 from services.core.ids import stored_id
@@ -48,9 +47,9 @@ def check_completeness(session: Session, application_id: int) -> dict[str, Any]:
     step = get_step(session, application_id, "completeness")
     if step.status == StepStatus.completed or step.status == StepStatus.blocked:
         return step.outcome
-    application = must_get(session, Application, application_id)
-    enterprise = must_get(session, Enterprise, application.enterprise_id)
-    project = must_get(session, Project, application.project_id)
+    application = session.get_one(Application, application_id)
+    enterprise = session.get_one(Enterprise, application.enterprise_id)
+    project = session.get_one(Project, application.project_id)
     parcel = session.get(Parcel, project.parcel_id) if project.parcel_id else None
     missing = []
     if not uscc.validate(enterprise.uscc).valid:
@@ -71,7 +70,7 @@ def check_completeness(session: Session, application_id: int) -> dict[str, Any]:
 
 def accept(session: Session, application_id: int) -> int | None:
     """Accept a complete application and issue its acceptance notice; returns the document id."""
-    application = must_get(session, Application, application_id)
+    application = session.get_one(Application, application_id)
     if get_step(session, application_id, "completeness").status != StepStatus.completed:
         return None
     now = clock.now()
@@ -98,8 +97,8 @@ def acceptance_notice_context(session: Session, application: Application, number
     and the working days between acceptance and it.
     """
     settings = get_settings()
-    enterprise = must_get(session, Enterprise, application.enterprise_id)
-    project = must_get(session, Project, application.project_id)
+    enterprise = session.get_one(Enterprise, application.enterprise_id)
+    project = session.get_one(Project, application.project_id)
     definition = get_definition(application.process_key, application.process_version)
     counted = {d.key for d in definition.steps if d.in_committed_limit}
     due_on, last = max(((s.due_on, s) for s in steps_of(session, stored_id(application))

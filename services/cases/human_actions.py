@@ -24,7 +24,6 @@ from services.agency import service as agency
 from services.calendar.schedules import work_calendar
 from services.cases import transitions
 from services.cases.processes import get_definition
-from services.cases.rows import must_get
 from services.cases.steps import schedule_deadlines
 from services.cases.waiting import Party, waiting_on
 from services.core import audit, clock, text
@@ -124,7 +123,7 @@ def record_action(
     reasons = _clean(reasons, "reasons", "理由", MAX_REASONS)
     justification = _clean(justification, "justification", "再次补正的理由", MAX_JUSTIFICATION)
     step = _lock_step(session, step)
-    application = must_get(session, Application, step.application_id)
+    application = session.get_one(Application, step.application_id)
     step_id = stored_id(step)
     waits_on = awaiting(session, step)
     if waits_on is None:
@@ -176,13 +175,13 @@ def _lock_step(session: Session, step: Step) -> Step:
 
 def allowed_actions(session: Session, step: Step) -> list[str]:
     """The decisions the process definition allows on this step (e.g. 核查: pass / rectify / revoke)."""
-    application = must_get(session, Application, step.application_id)
+    application = session.get_one(Application, step.application_id)
     return get_definition(application.process_key, application.process_version).step(step.key).actions
 
 
 def action_labels(session: Session, step: Step) -> dict[str, str]:
     """The step's own wording of its decisions (e.g. 成交确认: 确认由本企业竞得 / 未竞得), from the definition."""
-    application = must_get(session, Application, step.application_id)
+    application = session.get_one(Application, step.application_id)
     return get_definition(application.process_key, application.process_version).step(step.key).action_labels
 
 
@@ -336,7 +335,7 @@ def _resume_clock(session: Session, application: Application, step: Step, action
         session.add_all([pause, step])
     transitions.move_step(session, application_id, step.key, StepStatus.running)
     _case_follows_its_steps(session, application_id)
-    schedule_deadlines(session, must_get(session, Application, application_id), work_calendar(session))
+    schedule_deadlines(session, session.get_one(Application, application_id), work_calendar(session))
 
 
 def _case_follows_its_steps(session: Session, application_id: int) -> None:

@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 from services.calendar.work_calendar import WorkCalendar
 from services.cases import transitions
 from services.cases.processes import ProcessDefinition, StepDefinition, get_definition
-from services.cases.rows import must_get
 from services.cases.transitions import OPEN
 from services.core import audit, clock
 from services.core.db import id_column
@@ -102,7 +101,7 @@ def recompute_open_deadlines(session: Session, calendar: WorkCalendar, actor: Us
     ).all()
     all_changes = []
     for app_id in app_ids:
-        application = must_get(session, Application, app_id)
+        application = session.get_one(Application, app_id)
         for change in schedule_deadlines(session, application, calendar):
             detail = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in change.items()}
             detail["reason"] = reason
