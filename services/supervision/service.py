@@ -76,7 +76,11 @@ def _days_left(calendar: WorkCalendar, due_on: date | None, unit: str, today: da
 
 def is_paused(step: Step) -> bool:
     """补正 (suspended) and statutory periods do not run against the department."""
-    return step.status == StepStatus.suspended or step.kind == "statutory"
+    return _paused(step.status, step.kind)
+
+
+def _paused(status: str, kind: str) -> bool:
+    return status == StepStatus.suspended or kind == "statutory"
 
 
 # What the light pass reads per open step: plain columns, no ORM objects (100,000 steps in one query).
@@ -115,8 +119,7 @@ def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | Non
          was, red_since) in rows:
         rule = rule_of(process_key, key, tier)
         remaining = _days_left(calendar, due_on, unit, today)
-        paused = status == StepStatus.suspended or kind == "statutory"
-        light = sla.light_for(rule, limit, remaining, paused)
+        light = sla.light_for(rule, limit, remaining, _paused(status, kind))
         report.steps += 1
         report.lights[light] += 1
         report.by_department[(department, light)] = report.by_department.get((department, light), 0) + 1
