@@ -2,8 +2,10 @@
 
 Runs in the task worker's sweep (every ``GC_DISPATCH_SWEEP_SECONDS``). Each repair is idempotent:
 
-* **intake stalled** (the run died or hangs RUNNING after its worker was killed): the lost run is marked
-  Crashed, the case is handed over again (``dispatch``) — acceptance and documents are guarded in the
+* **intake stalled** (the run died or hangs RUNNING after its worker was killed, or its queued hand-over
+  was forgotten by a killed Prefect server — the queue of background tasks lives in the server's memory,
+  so a task run still SCHEDULED after applications queued behind it have started is lost): the lost run is
+  marked Crashed, the case is handed over again (``dispatch``) — acceptance and documents are guarded in the
   services, so nothing is issued twice;
 * **review run lost** (a step open with no run waiting on it, an action recorded that no run applies, an
   accepted case whose review never opened): a new review run is started with an idempotency key naming
@@ -22,7 +24,9 @@ from uuid import UUID
 
 from prefect import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+from prefect.client.schemas.objects import State
 from prefect.client.schemas.sorting import FlowRunSort
+from prefect.exceptions import ObjectNotFound
 from prefect.states import Crashed
 
 from flows.dispatch import dispatch
@@ -69,13 +73,19 @@ def repair_stuck_work(stall_after: timedelta | None = None, application_ids: Col
 
 def _repair_dispatch(client, application_id: int, task_run_id: str, stall_after: timedelta) -> int:
     """A queued hand-over that never started its flow: waiting in the queue is fine for a long while (no
-    second hand-over under a backlog, ``PATIENCE``); a task run left RUNNING by a
-    killed worker, or ended without a flow, is handed over again."""
-    state = client.read_task_run(UUID(task_run_id)).state
+    second hand-over under a backlog, ``PATIENCE``); a task run left RUNNING by a killed worker, ended
+    without a flow, unknown to Prefect, or dropped from the queue (applications behind it already started)
+    is handed over again."""
+    state = _task_run_state(client, task_run_id)
     kind = state.type.value if state else "MISSING"
+    if state is not None and kind == "SCHEDULED" and _older_than(state.timestamp, stall_after):
+        with session_scope() as session:  # Prefect keeps its queue of background tasks in the server's memory:
+            passed = faults.queue_passed(session, application_id)  # a killed server forgets it for good
+        if passed:
+            kind = "DROPPED"
     if _still_moving(state, kind, stall_after):
         return 0
-    if kind in BUSY + LATE:
+    if kind in BUSY + LATE + ("DROPPED",):
         try:
             client.set_task_run_state(UUID(task_run_id), Crashed(message="任务执行器中断 / task worker lost"),
                                       force=True)
@@ -94,7 +104,7 @@ def _repair_dispatch(client, application_id: int, task_run_id: str, stall_after:
 
 
 def _repair_intake(client, application_id: int, run_id: str, stall_after: timedelta) -> int:
-    state = client.read_flow_run(UUID(run_id)).state
+    state = _flow_run_state(client, run_id)
     kind = state.type.value if state else "MISSING"
     if _still_moving(state, kind, stall_after):
         return 0
@@ -125,7 +135,7 @@ def _repair_open_step(client, step: faults.OpenStep, stall_after: timedelta) -> 
                 break
             run_id = replacement
     step = faults.OpenStep(step.application_id, step.step_id, run_id, step.unapplied_since)
-    state = client.read_flow_run(UUID(run_id)).state
+    state = _flow_run_state(client, run_id)
     kind = state.type.value if state else "MISSING"
     if kind == "PAUSED" or _still_moving(state, kind, stall_after):
         _closed_if_moving(step.application_id)
@@ -201,6 +211,22 @@ def _crash(client, state, run_id: str, message: str) -> None:
             log.warning("could not mark flow run %s crashed", run_id, exc_info=True)
 
 
+def _task_run_state(client, task_run_id: str) -> State | None:
+    """The task run's state; None when Prefect does not know the run (its database was replaced)."""
+    try:
+        return client.read_task_run(UUID(task_run_id)).state
+    except ObjectNotFound:
+        return None
+
+
+def _flow_run_state(client, flow_run_id: str) -> State | None:
+    """The flow run's state; None when Prefect does not know the run."""
+    try:
+        return client.read_flow_run(UUID(flow_run_id)).state
+    except ObjectNotFound:
+        return None
+
+
 def _still_moving(state, kind: str, stall_after: timedelta) -> bool:
     """In a live state for less than its ``PATIENCE`` × the stall limit."""
     return kind in PATIENCE and not _older_than(state.timestamp, stall_after * PATIENCE[kind])
@@ -217,4 +243,4 @@ def _older_than(timestamp: datetime | None, age: timedelta) -> bool:
 def _state_zh(kind: str) -> str:
     return {"CRASHED": "已崩溃", "FAILED": "已失败", "CANCELLED": "已取消", "COMPLETED": "已结束但环节未办结",
             "RUNNING": "长时间无进展", "PENDING": "长时间无进展", "CANCELLING": "长时间无进展",
-            "MISSING": "不存在"}.get(kind, kind)
+            "MISSING": "不存在", "DROPPED": "在流程引擎重启时丢失（排在其后的申请已开始受理）"}.get(kind, kind)

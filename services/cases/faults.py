@@ -80,6 +80,15 @@ def candidates(session: Session, stall_after: timedelta, application_ids: Collec
                       list(waiting))
 
 
+def queue_passed(session: Session, application_id: int) -> bool:
+    """Whether an application handed over after this one has already started its process run: the queue
+    of hand-overs is first in, first out, so this one's queued task run was dropped (not merely waiting)."""
+    dispatched_at = select(Application.dispatched_at).where(col(Application.id) == application_id).scalar_subquery()
+    later_started = select(Application.id).where(col(Application.dispatched_at) > dispatched_at,
+                                                 col(Application.flow_run_id).is_not(None)).limit(1)
+    return session.exec(later_started).first() is not None
+
+
 def record(session: Session, application_id: int, kind: str, reason: str, *, flow_run_id: str = "",
            step_id: int | None = None, unrepairable: bool = False, repaired: bool = False,
            replacement_run_id: str = "") -> SystemFault:

@@ -64,6 +64,12 @@ def _approved(stack, application_id: int, timeout: float = 300) -> dict:
                  and b, timeout, f"application {application_id} approved with its four documents")
 
 
+def _dispatch_task_run(application_id: int) -> str | None:
+    """The background task run queued to start the application's process (a fresh read each time)."""
+    with Session(get_engine()) as s:
+        return s.exec(select(Application.dispatch_task_run_id).where(Application.id == application_id)).one()
+
+
 def _documents_once(application_ids: list[int]) -> None:
     """Each case has each kind of document once, and no 文号 is used twice anywhere."""
     with Session(get_engine()) as s:
@@ -264,3 +270,33 @@ def test_an_accepted_case_whose_review_run_vanished_gets_a_new_one(stack, sample
     _approve(stack, application_id)
     _approved(stack, application_id)
     _documents_once([application_id])
+
+
+def test_a_hand_over_forgotten_by_a_killed_prefect_server_is_handed_over_again(stack, sample_application):
+    """Prefect keeps queued background tasks in its server's memory: a task run created just before the server
+    was killed stays SCHEDULED for ever. Once applications handed over after it have started, it is lost."""
+    [worker] = stack.pids("deployments.task_worker")
+    os.kill(worker, signal.SIGSTOP)  # nobody takes the task run off the server's queue
+    try:
+        application_id = _post_application(stack, sample_application, str(uuid.uuid4())).json()["id"]
+        queued = _wait(lambda: _dispatch_task_run(application_id), 60, "the hand-over recorded")
+        [server] = stack.pids("prefect server start")
+        os.kill(server, signal.SIGKILL)  # the queue, and the task run in it, is gone with the server
+    finally:
+        os.kill(worker, signal.SIGKILL)  # (the frozen worker may have the task run in its socket: gone too)
+    _wait(lambda: (p := stack.pids("prefect server start")) and p != [server], 60, "a new Prefect server")
+    _wait(lambda: (p := stack.pids("deployments.task_worker")) and p != [worker], 60, "a new task worker")
+    task_run = _wait(lambda: (r := httpx.get(f"{stack.prefect_api}/task_runs/{queued}", timeout=10)).is_success
+                     and r.json(), 60, "the Prefect API back")
+    assert task_run["state"]["type"] == "SCHEDULED"  # nothing will ever start it
+    later = _post_application(stack, sample_application, str(uuid.uuid4())).json()["id"]
+    _wait(lambda: _read(stack, later)["status"] == "accepted", 300, "the later application accepted")
+    body = _wait(lambda: (b := _read(stack, application_id))["status"] == "accepted" and b, 300,
+                 "the forgotten application handed over again and accepted")
+    assert [d["kind"] for d in body["documents"]] == ["acceptance_notice"]
+    with Session(get_engine()) as s:
+        fault = s.exec(select(SystemFault).where(SystemFault.application_id == application_id)).one()
+    assert (fault.kind, fault.flow_run_id) == ("intake_stalled", queued) and fault.repaired_at is not None
+    assert "丢失" in fault.reason
+    assert httpx.get(f"{stack.prefect_api}/task_runs/{queued}", timeout=10).json()["state"]["type"] == "CRASHED"
+    _documents_once([application_id, later])
