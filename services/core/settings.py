@@ -8,6 +8,7 @@ and how Prefect is reached. Nothing here talks to the network.
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,14 @@ class Settings(BaseSettings):
     prefect_ui_url: str = Field(default="", description="base URL of the Prefect UI for links")
     prefect_port: int = 4200
     prefect_database_url: str = Field(default="", description="Prefect server DB; empty: SQLite")
+    prefect_server_urls: str = Field(
+        default="", description="every Prefect API server, comma-separated (each keeps its own queue of background "
+                                "tasks: a worker subscribes to all of them); empty: the one API URL")
+    redis_url: str = Field(default="", description="Redis for Prefect's messaging and services when several Prefect "
+                                                   "servers share one database; empty: in-memory (one server)")
+    file_store: Literal["local", "database"] = Field(
+        default="local", description="where generated documents and uploads are kept: the data folder (one machine), "
+                                     "or the database (shared by every instance)")
     public_url: str = "http://127.0.0.1:8000"
     issuer_name: str = "东莞市战略性新兴产业基地绿色通道服务中心"
     issuer_short: str = "东莞绿通"
