@@ -162,27 +162,94 @@ def run(
         get_settings.cache_clear()
     settings = get_settings()
     _check_schedules(settings)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    prefect_env.apply(settings)
+    _prepare(settings)
     db_upgrade()
     if demo:
         seed_demo()
+    server = [] if settings.prefect_api_url else [_prefect_server(settings, "127.0.0.1", settings.prefect_port)]
+    workers = [_task_worker(settings, url) for url in settings.prefect_servers] + [_runner(settings)]
+    _supervise(server, workers + [_web_app(settings, host, port)],
+               banner=partial(_print_banner, host, port, settings, demo))
+
+
+# ---------------------------------------------------------------------------------- one role per machine
+# On several machines each role is started on its own, all with the same GC_… settings (README, Production):
+# `prefect-server` (N API servers) and `prefect-services` (their background services) on PostgreSQL with
+# GC_REDIS_URL, `worker` (task workers and the runner) and `web` (behind a load balancer).
+
+
+@app.command("web")
+def web(host: str = typer.Option("0.0.0.0", help="address to listen on"),
+        port: int = typer.Option(8000, help="port")) -> None:
+    """One web app instance (pages and API), watched and restarted like in `run`. Start one per machine behind a
+    load balancer; migrations are not applied here (run `greenchannel db upgrade` once per release)."""
+    settings = get_settings()
+    _prepare(settings)
+    _supervise([], [_web_app(settings, host, port)], banner=lambda: typer.echo(f"web app on http://{host}:{port}/"))
+
+
+@app.command("worker")
+def worker() -> None:
+    """The task workers (one per Prefect server in GC_PREFECT_SERVER_URLS: each server queues background tasks in
+    its own memory) and the runner that serves the deployments and their schedules, watched and restarted."""
+    settings = get_settings()
+    _check_schedules(settings)
+    _prepare(settings)
+    _supervise([], [_task_worker(settings, url) for url in settings.prefect_servers] + [_runner(settings)],
+               banner=lambda: typer.echo(f"worker on {', '.join(settings.prefect_servers)}"))
+
+
+@app.command("prefect-server")
+def prefect_server(host: str = typer.Option("0.0.0.0", help="address to listen on"),
+                   port: int = typer.Option(0, help="port; 0: GC_PREFECT_PORT (4200)"),
+                   services: bool = typer.Option(False, help="also run the background services in this "
+                                                 "process (one machine); else start `prefect-services` once"),
+                   ) -> None:
+    """One Prefect API server on GC_PREFECT_DATABASE_URL (PostgreSQL when several share it, with GC_REDIS_URL)."""
+    settings = get_settings()
+    _prepare(settings)
+    _supervise([_prefect_server(settings, host, port or settings.prefect_port, services=services)], [],
+               banner=lambda: typer.echo(f"Prefect API on http://{host}:{port or settings.prefect_port}/api"))
+
+
+@app.command("prefect-services")
+def prefect_services() -> None:
+    """Prefect's background services (scheduler, late runs, events, automations) for the API servers; with
+    GC_REDIS_URL several may run, Redis makes each periodic job run once."""
+    settings = get_settings()
+    _prepare(settings)
+    child = Child("Prefect services", "Prefect 后台服务", _python("prefect", "server", "services", "start"),
+                  os.environ.copy(), settings.data_dir / "logs" / "prefect-services.log", echo=False, startup_grace=120)
+    _supervise([child], [], banner=lambda: typer.echo("Prefect background services started"))
+
+
+def _prepare(settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prefect_env.apply(settings)
+
+
+def _supervise(servers: list[Child], others: list[Child], banner) -> None:
+    """Start the servers, then (once the Prefect API answers) the others; watch them until Ctrl-C or SIGTERM.
+
+    Exit code 3 with the reason when a process keeps failing."""
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
     supervisor = Supervisor([], echo=lambda line: typer.echo(line, err=True))
+    health = os.environ["PREFECT_API_URL"] + "/health"
     try:
-        if not settings.prefect_api_url:
-            server = _prefect_server(settings)
-            supervisor.children.append(server)
-            supervisor.start(server)
-        _wait_for_prefect(supervisor, os.environ["PREFECT_API_URL"] + "/health", stopping)
-        prefect_up = partial(_answers, os.environ["PREFECT_API_URL"] + "/health")
-        for child in (_task_worker(settings), _runner(settings), _web_app(settings, host, port)):
-            child.can_start = prefect_up if child.name != "web app" else None
+        for child in servers:
             supervisor.children.append(child)
             supervisor.start(child)
-        _print_banner(host, port, settings, demo)
+        if any(child.name != "web app" for child in others):
+            _wait_for_prefect(supervisor, health, stopping)
+        for child in others:
+            if child.name != "web app":  # a task worker waits for its own server, the runner for the API
+                child.can_start = partial(_answers, child.env.get("PREFECT_API_URL", os.environ["PREFECT_API_URL"])
+                                          + "/health")
+            supervisor.children.append(child)
+            supervisor.start(child)
+        banner()
         while not stopping.wait(1):
             supervisor.check()
     except GaveUp as error:
@@ -209,18 +276,24 @@ def _python(*args: str) -> list[str]:
     return [sys.executable, "-m", *args]
 
 
-def _prefect_server(settings) -> Child:
+def _prefect_server(settings, host: str, port: int, services: bool = True) -> Child:
     settings.prefect_home.mkdir(parents=True, exist_ok=True)
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     return Child("Prefect server", "Prefect 服务",
-                 _python("prefect", "server", "start", "--host", "127.0.0.1", "--port", str(settings.prefect_port)),
-                 os.environ.copy(), settings.data_dir / "logs" / "prefect-server.log", echo=False,
-                 health_url=f"http://127.0.0.1:{settings.prefect_port}/api/health", startup_grace=120,
-                 stop_last=True)
+                 _python("prefect", "server", "start", "--host", host, "--port", str(port),
+                         *([] if services else ["--no-services"])),
+                 os.environ.copy(), settings.data_dir / "logs" / ("prefect-server.log" if port == settings.prefect_port
+                                                      else f"prefect-server-{port}.log"), echo=False,
+                 health_url=f"http://{local}:{port}/api/health", startup_grace=120, stop_last=True)
 
 
-def _task_worker(settings) -> Child:
-    return Child("task worker", "任务执行器", _python("deployments.task_worker"), os.environ.copy(),
-                 settings.data_dir / "logs" / "task-worker.log",
+def _task_worker(settings, api_url: str) -> Child:
+    """A task worker subscribed to one Prefect API server (its queue of background tasks)."""
+    several = len(settings.prefect_servers) > 1
+    return Child("task worker", "任务执行器", _python("deployments.task_worker"),
+                 dict(os.environ, PREFECT_API_URL=api_url),
+                 settings.data_dir / "logs" / (f"task-worker-{settings.prefect_servers.index(api_url) + 1}.log"
+                                               if several else "task-worker.log"),
                  heartbeat_file=lambda pid: heartbeat.path(settings, heartbeat.TASK_WORKER, pid),
                  heartbeat_timeout=settings.task_worker_stale_seconds, startup_grace=60,
                  max_rss_mb=settings.task_worker_max_rss_mb)

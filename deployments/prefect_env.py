@@ -1,6 +1,8 @@
 """Environment for every process that talks to Prefect: local home, our API, no telemetry.
 
-Set before ``prefect`` is imported (its settings are read from the environment).
+Set before ``prefect`` is imported (its settings are read from the environment). With ``GC_REDIS_URL``, the
+Prefect servers and their background services share events, caches, leases and scheduling through Redis
+(``prefect-redis``), as Prefect's guide to scaling a self-hosted server asks for several API servers.
 """
 
 import os
@@ -15,7 +17,7 @@ def prefect_environment(settings: Settings) -> dict[str, str]:
         "DO_NOT_TRACK": "1",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_LOCAL_STORAGE_PATH": str(settings.prefect_home / "storage"),
-        "PREFECT_UI_API_URL": f"http://127.0.0.1:{settings.prefect_port}/api",
+        "PREFECT_UI_API_URL": settings.prefect_api_url.rstrip("/") or f"http://127.0.0.1:{settings.prefect_port}/api",
         "PREFECT_SERVER_API_HOST": "127.0.0.1",
         "PREFECT_SERVER_API_PORT": str(settings.prefect_port),
         "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "WARNING"),
@@ -25,7 +27,19 @@ def prefect_environment(settings: Settings) -> dict[str, str]:
     }
     if settings.prefect_database_url:
         env["PREFECT_API_DATABASE_CONNECTION_URL"] = settings.prefect_database_url
+    if settings.redis_url:
+        env.update(redis_environment(settings.redis_url))
     return env
+
+
+def redis_environment(redis_url: str) -> dict[str, str]:
+    """Prefect's server settings for several API servers and service processes on one database."""
+    return {"PREFECT_SERVER_EVENTS_MESSAGING_BROKER": "prefect_redis.messaging",
+            "PREFECT_SERVER_EVENTS_MESSAGING_CACHE": "prefect_redis.messaging",
+            "PREFECT_SERVER_EVENTS_CAUSAL_ORDERING": "prefect_redis.ordering",
+            "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE": "prefect_redis.lease_storage",
+            "PREFECT_REDIS_MESSAGING_URL": redis_url,
+            "PREFECT_SERVER_DOCKET_URL": redis_url}
 
 
 def apply(settings: Settings) -> None:

@@ -76,7 +76,7 @@ def orchestration_problem(max_age: float = 5.0) -> str | None:
     else:
         if not _deployments(api, timeout=1)["ok"]:
             missing.append("流程运行器未在服务")
-    if not _task_worker(settings)["ok"]:
+    if not _task_worker(settings, timeout=1)["ok"]:
         missing.append("任务执行器无心跳")
     problem = BANNER_ZH.format(what="、".join(missing)) if missing else None
     with _cache_lock:
@@ -101,11 +101,29 @@ def _prefect_api(api: str, timeout: float = 2.0) -> dict:
     return {"ok": ok}
 
 
-def _task_worker(settings) -> dict:
+def _task_worker(settings, timeout: float = 2.0) -> dict:
+    """Every Prefect server has a task worker subscribed (each queues hand-overs in its own memory), and a task
+    worker of this machine, if any, still beats. A machine running only the web app has no beats of its own."""
+    subscribed = {url: _subscribed_workers(url, timeout) for url in settings.prefect_servers}
     age = heartbeat.freshest_age(settings, heartbeat.TASK_WORKER)
-    if age is None:
-        return {"ok": False, "detail": "no heartbeat"}
-    return {"ok": age <= settings.task_worker_stale_seconds, "heartbeat_age_seconds": round(age, 1)}
+    report: dict = {"subscribed": subscribed}
+    if age is not None:
+        report["heartbeat_age_seconds"] = round(age, 1)
+    unserved = [url for url, count in subscribed.items() if not count]
+    if unserved:
+        report["detail"] = "no task worker subscribed to " + ", ".join(unserved)
+    elif age is not None and age > settings.task_worker_stale_seconds:
+        report["detail"] = "no heartbeat"
+    return {"ok": "detail" not in report, **report}
+
+
+def _subscribed_workers(api: str, timeout: float) -> int:
+    """Task workers subscribed to this Prefect server right now (0 when it does not answer)."""
+    try:
+        response = httpx.post(f"{api}/task_workers/filter", json={}, timeout=timeout)
+        return len(response.json()) if response.status_code == 200 else 0
+    except (httpx.HTTPError, ValueError):
+        return 0
 
 
 def _deployments(api: str, timeout: float = 2.0) -> dict:

@@ -30,7 +30,7 @@ DB_URL = SETTINGS["GC_DATABASE_URL"]
 os.environ.update(SETTINGS)
 
 # Fixtures that start a stack of their own (a test using one is marked ``stack`` like the shared one).
-STACK_FIXTURES = {"stack", "shipped"}
+STACK_FIXTURES = {"stack", "shipped", "topology"}
 DATABASE_FIXTURES = {"migrated"}
 
 

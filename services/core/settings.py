@@ -103,6 +103,12 @@ class Settings(BaseSettings):
         """The Prefect API every process talks to: the given one, or the server ``run`` starts here."""
         return self.prefect_api_url.rstrip("/") or f"http://127.0.0.1:{self.prefect_port}/api"
 
+    @property
+    def prefect_servers(self) -> list[str]:
+        """Every Prefect API server a task worker must subscribe to (each queues background tasks in memory)."""
+        given = [url.strip().rstrip("/") for url in self.prefect_server_urls.split(",") if url.strip()]
+        return given or [self.effective_prefect_api_url]
+
     def prefect_ui_base(self) -> str:
         if self.prefect_ui_url:
             return self.prefect_ui_url.rstrip("/")
