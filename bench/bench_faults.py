@@ -91,6 +91,25 @@ class Bench:
                 os.kill(pids[0], signal.SIGKILL)
                 self.kills.append(f"{time.strftime('%H:%M:%S')} {name} (pid {pids[0]})")
 
+    def states_of(self, application_ids: list[int], dsn: str) -> Counter:
+        """Where the applications still without a notice are: their intake run's or queued hand-over's state in
+        Prefect (a backlog is SCHEDULED and moving; a loss is a state nothing will change)."""
+        states: Counter = Counter()
+        with psycopg.connect(dsn) as conn:
+            rows = conn.execute("SELECT flow_run_id, dispatch_task_run_id FROM application WHERE id = ANY(%s)",
+                                (application_ids,)).fetchall()
+        for flow_run_id, task_run_id in rows:
+            kind, run = ("flow run", f"flow_runs/{flow_run_id}") if flow_run_id else \
+                ("hand-over task run", f"task_runs/{task_run_id}") if task_run_id else ("not handed over", "")
+            state = "-"
+            if run:
+                try:
+                    state = httpx.get(f"{self.stack.prefect_api}/{run}", timeout=10).json()["state"]["type"]
+                except (httpx.HTTPError, KeyError, TypeError, ValueError) as error:
+                    state = type(error).__name__
+            states[f"{kind} {state}"] += 1
+        return states
+
     def check(self, accepted: set[str], started: float) -> dict:
         dsn = f"postgresql://postgres@{self.args.host}:5432/{self.args.database}"
         deadline = time.monotonic() + self.args.drain_timeout
@@ -109,6 +128,7 @@ class Bench:
                 break
             time.sleep(2)
         return {"stored": len(rows), "missing_rows": sum(1 for k in accepted if k not in ids),
+                "waiting_states": self.states_of([ids[k] for k in waiting if k in ids], dsn),
                 "without_notice": len(waiting), "keys_stored_twice": sum(1 for c in by_key.values() if c > 1),
                 "documents_twice": per_kind, "numbers_twice": numbers, "drain_seconds": time.monotonic() - started}
 
@@ -156,7 +176,11 @@ def main() -> int:
     print(f"  duplicated  {duplicated}   (key stored twice: {result['keys_stored_twice']}; document kind twice: "
           f"{result['documents_twice']}; 文号 twice: {result['numbers_twice']})")
     print(f"  retried answers by status: {dict(bench.other)}")
-    print(f"  every accepted application had its notice {result['drain_seconds']:.0f} s after the load ended")
+    if result["without_notice"]:
+        print(f"  {result['without_notice']} accepted applications had no notice when the drain timeout ended "
+              f"({result['drain_seconds']:.0f} s after the load); where they were: {dict(result['waiting_states'])}")
+    else:
+        print(f"  every accepted application had its notice {result['drain_seconds']:.0f} s after the load ended")
     print(f"  kills: {'; '.join(bench.kills)}")
     print(f"  log: {bench.stack.log_path}")
     return 0 if lost == 0 and duplicated == 0 else 1
