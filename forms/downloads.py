@@ -1,21 +1,19 @@
 """Document downloads, shared by pages and the API: visibility first, then the stored file, checked.
 
 Every download hashes the file and compares it with the SHA-256 recorded when the document was issued;
-a file altered (or lost) on disk is refused with 409 and an audit event, never served. The bytes that
-were checked are the bytes sent (no second read of the file). Responses are ``no-store``: a 文书 names
-the enterprise and its project and must not stay in shared caches.
+a file altered (or lost) in the file store (data folder or database) is refused with 409 and an audit
+event, never served. The bytes that were checked are the bytes sent (no second read of the file).
+Responses are ``no-store``: a 文书 names the enterprise and its project and must not stay in shared caches.
 """
 
 import hashlib
 import logging
-from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import HTTPException
 from fastapi.responses import Response
 
-from services.core import audit, visibility
-from services.core.settings import get_settings
+from services.core import audit, file_store, visibility
 
 log = logging.getLogger(__name__)
 MEDIA = {"pdf": "application/pdf",
@@ -30,11 +28,11 @@ def document_response(session, user, document_id: int, fmt: str) -> Response:
     document = visibility.get_readable_document(session, user, document_id)
     if document is None:
         raise HTTPException(status_code=404, detail="未找到该文书，或您无权查看")
-    path = Path(get_settings().documents_dir) / (document.pdf_path if fmt == "pdf" else document.docx_path)
+    path = document.pdf_path if fmt == "pdf" else document.docx_path
     expected = document.pdf_sha256 if fmt == "pdf" else document.docx_sha256
     try:
-        content = path.read_bytes()
-    except OSError:
+        content = file_store.store(session, "documents").get(path)
+    except OSError:  # a file the data folder cannot read counts as lost
         content = None
     if content is None or hashlib.sha256(content).hexdigest() != expected:
         _refuse(session, user, document, fmt, "missing" if content is None else "sha256 mismatch")

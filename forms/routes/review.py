@@ -4,11 +4,12 @@ Each post stores the action through ``services.cases.human_actions`` in one tran
 commit, resumes the flow run waiting on the step (in the background; the sweep retries a lost one).
 """
 
-from pathlib import Path
+import logging
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy.exc import NoResultFound
 from sqlmodel import Session
@@ -24,13 +25,14 @@ from services.cases import human_actions
 from services.cases.processes import get_definition
 from services.cases.steps import get_step
 from services.charts import gantt
-from services.core import clock, uploads, visibility
+from services.core import clock, file_store, uploads, visibility
 from services.core.ids import stored_id
 from services.land_to_start import service as land_to_start
 from services.land_to_start import timeline
 from services.models import ActionKind, Application, Attachment, Step, User
 from services.supervision import dashboard
 
+log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
 ITEM_ROWS = 6
@@ -150,8 +152,15 @@ def download_attachment(session: SessionDep, user: PageUser, attachment_id: Id):
     attachment = session.get(Attachment, attachment_id)
     if attachment is None or visibility.get_readable_application(session, user, attachment.application_id) is None:
         raise HTTPException(status_code=404, detail="未找到该文件，或您无权查看")
-    return FileResponse(Path(uploads.uploads_dir()) / attachment.path, media_type=uploads.media_type(attachment),
-                        filename=attachment.filename)
+    content = file_store.store(session, "uploads").get(attachment.path)
+    if content is None:
+        log.error("attachment %s (%s) is missing from the file store", attachment.id, attachment.path)
+        raise HTTPException(status_code=404, detail="文件已丢失，请联系服务中心")
+    quoted = quote(attachment.filename)  # the Content-Disposition FileResponse sent when files were on disk
+    disposition = f'attachment; filename="{attachment.filename}"' if quoted == attachment.filename \
+        else f"attachment; filename*=utf-8''{quoted}"
+    return Response(content, media_type=uploads.media_type(attachment),
+                    headers={"Content-Disposition": disposition})
 
 
 def _land_to_start_extras(session: Session, application) -> dict | None:

@@ -1,30 +1,27 @@
-"""Material the applicant uploads for a 补正 request: checked, stored once on disk, recorded.
+"""Material the applicant uploads for a 补正 request: checked, stored once, recorded.
 
-Files go under ``GC_DATA_DIR/uploads/<case no>/`` named by their sha256, so the same file uploaded
-twice is stored once, and a name from the browser never becomes a path. A file is kept only when its
-content is what its extension says (``services.core.file_kinds``: PDF, images, Office, OFD, ZIP without
-programs, archives that stay small when expanded); the type we record and serve it with comes from
-that check — the browser's content type is kept in the audit detail only, never trusted.
+Files are stored (``services.core.file_store``: ``GC_DATA_DIR/uploads/`` or the database) at
+``<case no>/<sha256><suffix>``, so the same file uploaded twice is stored once, and a name from the browser
+never becomes a path. A file is kept only when its content is what its extension says
+(``services.core.file_kinds``: PDF, images, Office, OFD, ZIP without programs, archives that stay small
+when expanded); the type we record and serve it with comes from that check — the browser's content type
+is kept in the audit detail only, never trusted.
 """
 
 import hashlib
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from sqlmodel import Session
 
 from services.agency import service as agency
 from services.cases.human_actions import ActionError, pending_request
-from services.core import audit, clock, file_kinds
+from services.core import audit, clock, file_kinds, file_store
 from services.core.ids import stored_id
 from services.core.settings import get_settings
 from services.models import Application, Attachment, Step, User
 
 ALLOWED_SUFFIXES = set(file_kinds.BY_SUFFIX)
 EXPANSION_FACTOR = 10  # an archive may expand to at most this many times the upload limit
-
-
-def uploads_dir() -> Path:
-    return get_settings().data_dir / "uploads"
 
 
 def save_attachment(session: Session, user: User, step: Step, item_index: int, filename: str,
@@ -38,7 +35,7 @@ def save_attachment(session: Session, user: User, step: Step, item_index: int, f
         raise ActionError("files", "该环节当前没有待补正的材料")
     if not 0 <= item_index < len(request.items):
         raise ActionError("files", "请选择要补正的材料项")
-    name, digest, relative, kind = _store(application, filename, data, f"file_{item_index}")
+    name, digest, relative, kind = _store(session, application, filename, data, f"file_{item_index}")
     attachment = Attachment(application_id=stored_id(application), request_action_id=request.id,
                             item_index=item_index, filename=name, content_type=kind.media_type, size=len(data),
                             sha256=digest, path=relative, uploaded_by_id=stored_id(user), uploaded_at=clock.now())
@@ -54,7 +51,7 @@ def save_attachment(session: Session, user: User, step: Step, item_index: int, f
 def save_application_file(session: Session, user: User, application: Application, purpose: str, filename: str,
                           content_type: str, data: bytes, field: str = "document") -> Attachment:
     """Store a file handed in with the application itself (e.g. the 环境影响报告表 on the normal route)."""
-    name, digest, relative, kind = _store(application, filename, data, field)
+    name, digest, relative, kind = _store(session, application, filename, data, field)
     attachment = Attachment(application_id=stored_id(application), purpose=purpose, item_index=0, filename=name,
                             content_type=kind.media_type, size=len(data), sha256=digest, path=relative,
                             uploaded_by_id=stored_id(user), uploaded_at=clock.now())
@@ -67,7 +64,7 @@ def save_application_file(session: Session, user: User, application: Application
     return attachment
 
 
-def _store(application: Application, filename: str, data: bytes,
+def _store(session: Session, application: Application, filename: str, data: bytes,
            field: str) -> tuple[str, str, str, file_kinds.FileKind]:
     """Check the file (size, then what its content really is) and write it once under its sha256;
     returns (name, sha256, relative path, kind)."""
@@ -86,10 +83,7 @@ def _store(application: Application, filename: str, data: bytes,
         raise ActionError(field, rejected.message) from None
     digest = hashlib.sha256(data).hexdigest()
     relative = f"{application.case_no}/{digest}{suffix}"
-    target = uploads_dir() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        target.write_bytes(data)
+    file_store.store(session, "uploads").put(relative, data)
     return name, digest, relative, kind
 
 

@@ -1,4 +1,5 @@
-"""Issue a document: allocate its number, render PDF and DOCX from one context, store both.
+"""Issue a document: allocate its number, render PDF and DOCX from one context, store both
+(``services.core.file_store``; with the database store, in the caller's transaction).
 
 Issuing is idempotent per (application, issue_key): a retried flow task gets the document that
 was already issued, with the same number. The number is allocated in the caller's transaction,
@@ -15,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from services.core import audit, clock, numbering
+from services.core import audit, clock, file_store, numbering
 from services.core.settings import get_settings
 from services.documents.registry import get_kind
 from services.documents.render import render_docx, render_pdf
@@ -66,15 +67,18 @@ def _issue(session: Session, *, folder: str, owner: dict[str, int], kind: str, s
     code = verification_code(number)
     context = build_context(number, issued_at) | {"verification_code": code}
     pdf, docx = render_pdf(kind, context), render_docx(kind, context)
-    (settings.documents_dir / folder).mkdir(parents=True, exist_ok=True)
-    stem = f"{kind}-{issued_at.year}-{serial:04d}"
-    (settings.documents_dir / folder / f"{stem}.pdf").write_bytes(pdf)
-    (settings.documents_dir / folder / f"{stem}.docx").write_bytes(docx)
+    pdf_sha256, docx_sha256 = hashlib.sha256(pdf).hexdigest(), hashlib.sha256(docx).hexdigest()
+    # the names carry the content's hash: a number given back by a rolled-back issue is issued again under
+    # new names, never onto the files the failed attempt left in the data folder (the store refuses that)
+    stem = f"{folder}/{kind}-{issued_at.year}-{serial:04d}"
+    pdf_path, docx_path = f"{stem}-{pdf_sha256[:12]}.pdf", f"{stem}-{docx_sha256[:12]}.docx"
+    files = file_store.store(session, "documents")
+    files.put(pdf_path, pdf)
+    files.put(docx_path, docx)
     document = Document(
         **owner, step_key=step_key, issue_key=issue_key, kind=kind, title=spec.title,
-        number=number, verification_code=code, issued_at=issued_at, pdf_path=f"{folder}/{stem}.pdf",
-        docx_path=f"{folder}/{stem}.docx", pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-        docx_sha256=hashlib.sha256(docx).hexdigest(), context=json.loads(json.dumps(context, default=_jsonable)))
+        number=number, verification_code=code, issued_at=issued_at, pdf_path=pdf_path, docx_path=docx_path,
+        pdf_sha256=pdf_sha256, docx_sha256=docx_sha256, context=json.loads(json.dumps(context, default=_jsonable)))
     session.add(document)
     session.flush()
     audit.record(session, "document.issued", actor=None, actor_label="flow", entity="document",

@@ -21,6 +21,7 @@ from services.cases.review_models import (
     VerificationRecord,
 )
 from services.core.audit_models import AuditEvent
+from services.core.file_models import StoredFile
 from services.core.sign_in_models import RateLimit, SignInSession
 from services.core.user_models import Role, User
 from services.documents.models import Document, NumberSequence
@@ -41,5 +42,6 @@ __all__ = [
     "Document", "Enterprise", "Escalation", "Evaluation", "HolidayScheduleRecord", "IndustrialBase",
     "LightSnapshot", "RateLimit", "SignInSession",
     "MeasuredAt", "Notification", "NumberSequence", "Parcel", "ParcelIndicator", "Project", "RegionalAssessment",
-    "RegionalAssessmentParcel", "Role", "Step", "StepAction", "StepLight", "StepStatus", "User", "VerificationRecord",
+    "RegionalAssessmentParcel", "Role", "Step", "StepAction", "StepLight", "StepStatus", "StoredFile", "User",
+    "VerificationRecord",
 ]

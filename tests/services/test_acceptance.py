@@ -1,11 +1,9 @@
 """Completeness check and acceptance, run directly through the services (the flow calls these)."""
 
-from pathlib import Path
-
 from sqlmodel import select
 
 from services.cases import acceptance
-from services.core.settings import get_settings
+from services.core import file_store
 from services.core.users import get_by_username
 from services.models import Application, ApplicationStatus, Document, Step, StepStatus
 from services.standard_land.intake import StandardLandApplicationInput, submit_application
@@ -26,8 +24,7 @@ def test_accepting_twice_issues_one_notice_with_one_number(session):
     docs = session.exec(select(Document).where(Document.application_id == application.id)).all()
     assert len(docs) == 1 and "受〔" in docs[0].number and docs[0].number.endswith("号")
     assert session.get(Application, application.id).status == ApplicationStatus.accepted
-    pdf = Path(get_settings().documents_dir) / docs[0].pdf_path
-    assert pdf.read_bytes().startswith(b"%PDF")
+    assert file_store.store(session, "documents").get(docs[0].pdf_path).startswith(b"%PDF")
     assert docs[0].context["case_no"] == application.case_no
 
 

@@ -14,7 +14,7 @@ from services.agency import service as agency
 from services.agency import workbench
 from services.calendar.schedules import work_calendar
 from services.cases import acceptance, human_actions
-from services.core import clock
+from services.core import clock, file_store
 from services.core.settings import get_settings
 from services.core.users import create_user, get_by_username
 from services.models import (
@@ -77,7 +77,7 @@ def test_signing_stores_the_mandate_issues_the_letter_and_asks_supervisors_to_as
     assert created and mandate.number.startswith(f"{get_settings().issuer_short}代委〔")
     letter = session.exec(select(Document).where(Document.mandate_id == mandate.id)).one()
     assert letter.kind == "mandate_letter" and letter.number == mandate.number and letter.application_id is None
-    assert (get_settings().documents_dir / letter.pdf_path).read_bytes().startswith(b"%PDF")
+    assert file_store.store(session, "documents").get(letter.pdf_path).startswith(b"%PDF")
     assert [i["code"] for i in letter.context["items"]] == ["DB02", "DB04"]
     assert session.exec(select(MandateEvent.kind).where(MandateEvent.mandate_id == mandate.id)).all() == ["signed"]
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "mandate.signed",
