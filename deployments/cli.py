@@ -161,8 +161,8 @@ def run(
         os.environ["GC_PREFECT_PORT"] = str(prefect_port)
         get_settings.cache_clear()
     settings = get_settings()
-    _check_schedules(settings)
     _prepare(settings)
+    _check_schedules(settings)
     db_upgrade()
     if demo:
         seed_demo()
@@ -193,8 +193,8 @@ def worker() -> None:
     """The task workers (one per Prefect server in GC_PREFECT_SERVER_URLS: each server queues background tasks in
     its own memory) and the runner that serves the deployments and their schedules, watched and restarted."""
     settings = get_settings()
-    _check_schedules(settings)
     _prepare(settings)
+    _check_schedules(settings)
     _supervise([], [_task_worker(settings, url) for url in settings.prefect_servers] + [_runner(settings)],
                banner=lambda: typer.echo(f"worker on {', '.join(settings.prefect_servers)}"))
 
@@ -224,6 +224,7 @@ def prefect_services() -> None:
 
 
 def _prepare(settings) -> None:
+    """Data folder and Prefect's environment, before anything imports ``prefect`` (it reads its settings then)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     prefect_env.apply(settings)
 
@@ -243,6 +244,8 @@ def _supervise(servers: list[Child], others: list[Child], banner) -> None:
             supervisor.start(child)
         if any(child.name != "web app" for child in others):
             _wait_for_prefect(supervisor, health, stopping)
+            if get_settings().redis_url:  # before anything queues a background task
+                prefect_env.save_task_parameters_block(get_settings().redis_url)
         for child in others:
             if child.name != "web app":  # a task worker waits for its own server, the runner for the API
                 child.can_start = partial(_answers, child.env.get("PREFECT_API_URL", os.environ["PREFECT_API_URL"])

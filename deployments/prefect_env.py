@@ -32,9 +32,16 @@ def prefect_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
+TASK_PARAMETERS_BLOCK = "greenchannel-task-parameters"
+TASK_PARAMETERS_TTL_SECONDS = 14 * 24 * 3600  # a hand-over waits in a queue for minutes, not weeks
+
+
 def redis_environment(redis_url: str) -> dict[str, str]:
-    """Prefect's server settings for several API servers and service processes on one database."""
-    return {"PREFECT_SERVER_EVENTS_MESSAGING_BROKER": "prefect_redis.messaging",
+    """Prefect's server settings for several API servers and service processes on one database; and where a
+    queued background task keeps its parameters (by default a file in the *caller's* local storage, which a task
+    worker on another machine cannot read): a Redis block every machine reads (``save_task_parameters_block``)."""
+    return {"PREFECT_TASKS_SCHEDULING_DEFAULT_STORAGE_BLOCK": f"redis-database/{TASK_PARAMETERS_BLOCK}",
+            "PREFECT_SERVER_EVENTS_MESSAGING_BROKER": "prefect_redis.messaging",
             "PREFECT_SERVER_EVENTS_MESSAGING_CACHE": "prefect_redis.messaging",
             "PREFECT_SERVER_EVENTS_CAUSAL_ORDERING": "prefect_redis.ordering",
             "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE": "prefect_redis.lease_storage",
@@ -44,3 +51,15 @@ def redis_environment(redis_url: str) -> dict[str, str]:
 
 def apply(settings: Settings) -> None:
     os.environ.update(prefect_environment(settings))
+
+
+def save_task_parameters_block(redis_url: str) -> None:
+    """Create or update the Redis block named by ``PREFECT_TASKS_SCHEDULING_DEFAULT_STORAGE_BLOCK`` (idempotent;
+    needs the Prefect API)."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect_redis import RedisDatabase
+
+    block = RedisDatabase.from_connection_string(redis_url)
+    block.key_ttl = TASK_PARAMETERS_TTL_SECONDS
+    with temporary_settings({PREFECT_API_URL: os.environ["PREFECT_API_URL"]}):  # never an ephemeral server
+        block.save(TASK_PARAMETERS_BLOCK, overwrite=True)

@@ -14,6 +14,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from functools import partial
 
 from prefect import tags, task
@@ -22,6 +23,7 @@ from flows.human import resume
 from flows.registry import flow_for
 from services.cases import handoff
 from services.core.db import session_scope
+from services.core.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +46,7 @@ def dispatch(application_id: int) -> bool:
     released and the task worker's sweep retries).
     """
     with session_scope() as session:
-        if not handoff.claim_dispatch(session, application_id):
+        if not handoff.claim_dispatch(session, application_id, stale_after=_claim_lost_after()):
             return False
     try:
         future = start_process.delay(application_id)
@@ -61,8 +63,14 @@ def dispatch(application_id: int) -> bool:
 def redispatch_pending() -> int:
     """Queue every application whose dispatch failed or never started a flow run; returns the count."""
     with session_scope() as session:
-        pending = handoff.awaiting_dispatch(session)
+        pending = handoff.awaiting_dispatch(session, grace=_claim_lost_after(), stale_after=_claim_lost_after())
     return sum(1 for app_id in pending if dispatch(app_id))
+
+
+def _claim_lost_after() -> timedelta:
+    """A hand-over claimed but neither queued nor given back this long ago died with its process (a web app
+    killed between the two): ``GC_STUCK_AFTER_SECONDS``, like every other stuck work."""
+    return timedelta(seconds=get_settings().stuck_after_seconds)
 
 
 _queue: "queue.Queue[Callable[[], object]]" = queue.Queue()

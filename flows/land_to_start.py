@@ -16,13 +16,15 @@ so no step, document or number is made twice.
 
 import logging
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from uuid import UUID
 
 from prefect import Task, flow, get_client
+from prefect.client.schemas.objects import State
 from prefect.context import FlowRunContext
 from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
+from prefect.states import Crashed
 
 from flows.progress import publish_steps_table
 from flows.runs import start_deployment_run
@@ -88,36 +90,51 @@ def _next_pause_key() -> str:
     return f"wait-{len(used) + 1}"
 
 
-def start_case(application_id: int, attempt: int = 0) -> str:
-    """Start the case's deployment run once per attempt (Prefect's idempotency key finds a retried start)."""
-    key = f"gc-case-{application_id}" + (f"-restart-{attempt}" if attempt else "")
+def start_case(application_id: int, replacing: str = "") -> str:
+    """Start the case's deployment run once, or once per lost run it replaces (Prefect's idempotency key finds a
+    retried start, or a second sweep's restart of the same lost run)."""
+    key = f"gc-case-{application_id}" + (f"-after-{replacing}" if replacing else "")
     return start_deployment_run(CASE_DEPLOYMENT, application_id, idempotency_key=key, tag=lts.PROCESS_KEY)
 
 
 def start_case_run(application_id: int) -> dict:
-    """The start of a case (``flows.registry``): its case run is a deployment run, since it suspends."""
-    return {"case_flow_run_id": start_case(application_id)}
+    """The start of a case (``flows.registry``): its case run is a deployment run, since it suspends. Its id is
+    on the case at once, so that a run no runner ever starts (its runner killed while submitting it) is found
+    and replaced like one that crashed."""
+    run_id = start_case(application_id)
+    with session_scope() as session:
+        handoff.set_flow_run(session, application_id, run_id)
+    return {"case_flow_run_id": run_id}
+
+
+def _ended_badly(state: State) -> bool:
+    return state.is_crashed() or state.is_failed()
 
 
 def restart_stalled_cases(max_restarts: int = case_runs.MAX_RESTARTS,
-                          application_ids: Collection[int] | None = None) -> int:
-    """Start a new run for every open 拿地即开工 case whose run crashed or failed (a worker killed, the
-    database restarted), as often as ``services.land_to_start.case_runs`` allows. A run cancelled by an
-    operator stays cancelled."""
+                          application_ids: Collection[int] | None = None,
+                          lost: Callable[[State], bool] = _ended_badly) -> int:
+    """Start a new run for every open 拿地即开工 case whose run is ``lost`` (crashed or failed: a worker killed,
+    the database restarted; ``flows.repair`` also counts a run left pending or running too long), as often as
+    ``services.land_to_start.case_runs`` allows. The lost run is marked Crashed first, so that a late runner
+    does not start it beside the new one. A run cancelled by an operator stays cancelled."""
     with session_scope() as session:
         open_cases = case_runs.open_case_runs(session, application_ids)
     restarted = 0
     with get_client(sync_client=True) as client:
         for application_id, run_id in open_cases:
             state = client.read_flow_run(UUID(run_id)).state
-            if state is None or not (state.is_crashed() or state.is_failed()):
+            if state is None or not lost(state):
                 continue
             state_name = state.name or state.type.value
+            if not state.is_final():
+                client.set_flow_run_state(UUID(run_id), Crashed(message="案件流程无进展，已重新启动 / case run lost"),
+                                          force=True)
             with session_scope() as session:
                 attempt = case_runs.claim_restart(session, application_id, run_id, state_name, max_restarts)
             if attempt is None:
                 continue
-            new_run = start_case(application_id, attempt)
+            new_run = start_case(application_id, replacing=run_id)
             with session_scope() as session:
                 case_runs.record_restarted(session, application_id, run_id, new_run, state_name, attempt)
             restarted += 1

@@ -20,6 +20,7 @@ What could not be repaired stays an open ``SystemFault`` that supervisors see an
 import logging
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from uuid import UUID
 
 from prefect import get_client
@@ -34,7 +35,7 @@ from flows.land_to_start import restart_stalled_cases
 from flows.registry import review_of
 from flows.runs import start_deployment_run
 from services.cases import faults, handoff
-from services.core.db import session_scope
+from services.core.db import only_one_at_a_time, session_scope
 from services.core.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,13 @@ def repair_stuck_work(stall_after: timedelta | None = None, application_ids: Col
     returns how many of each were repaired."""
     if stall_after is None:
         stall_after = timedelta(seconds=get_settings().stuck_after_seconds)
+    with only_one_at_a_time("greenchannel-repair") as mine:
+        if not mine:  # another worker's sweep is repairing right now
+            return {"intake": 0, "review": 0, "case": 0}
+        return _repair_pass(stall_after, application_ids)
+
+
+def _repair_pass(stall_after: timedelta, application_ids: Collection[int] | None) -> dict[str, int]:
     with session_scope() as session:
         found = faults.candidates(session, stall_after, application_ids)
     repaired = {"intake": 0, "review": 0, "case": 0}
@@ -67,8 +75,18 @@ def repair_stuck_work(stall_after: timedelta | None = None, application_ids: Col
                 repaired[kind] += repair(client, *args, stall_after)
             except Exception:  # one odd case (a run id Prefect does not know …) must not stop the others
                 log.exception("could not check or repair %s %s", repair.__name__, args)
-    repaired["case"] = restart_stalled_cases(application_ids=application_ids)
+    repaired["case"] = restart_stalled_cases(application_ids=application_ids,
+                                             lost=partial(_case_run_lost, stall_after=stall_after))
     return repaired
+
+
+def _case_run_lost(state: State, stall_after: timedelta) -> bool:
+    """A case run crashed or failed, or left pending past its ``PATIENCE`` (its runner was killed while starting
+    it). A suspended case run waits on people, a scheduled one on a runner (a new run would wait the same), and
+    a running one may take minutes on a busy machine: not lost."""
+    kind = state.type.value
+    return state.is_crashed() or state.is_failed() or (kind == "PENDING"
+                                                       and not _still_moving(state, kind, stall_after))
 
 
 def _repair_dispatch(client, application_id: int, task_run_id: str, stall_after: timedelta) -> int:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Protocol, cast
 
-from sqlalchemy import Table, event, inspect
+from sqlalchemy import Table, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, SQLModel, create_engine
@@ -69,3 +69,24 @@ def id_column(model: type[_TableWithId]) -> Mapped[int]:
     """``model.id`` as the column of stored rows' ids, which are never NULL (only a new row's ``id`` is None);
     ``select(id_column(Step))`` reads plain ``int`` ids where ``select(Step.id)`` would type them optional."""
     return cast(Mapped[int], model.id)
+
+
+@contextmanager
+def only_one_at_a_time(name: str) -> Iterator[bool]:
+    """True for the one process (on any machine) that holds the lock ``name`` until the block ends, False for the
+    others at the same moment: for a sweep that several workers run, so that two never repair the same case at
+    once. A PostgreSQL advisory lock on a connection of its own (released if the process dies); on SQLite (one
+    machine) always True."""
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.connect() as conn:
+        got = bool(conn.execute(text("SELECT pg_try_advisory_lock(hashtext(:name))"), {"name": name}).scalar())
+        conn.commit()
+        try:
+            yield got
+        finally:
+            if got:
+                conn.execute(text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": name})
+                conn.commit()

@@ -16,6 +16,7 @@ from sqlmodel import Session, func, select
 
 from services.core.db import get_engine
 from services.models import Application, Document, SystemFault
+from tests import stack_api
 from tests.waiting import wait_for
 
 REVIEW = "land_review"
@@ -300,3 +301,26 @@ def test_a_hand_over_forgotten_by_a_killed_prefect_server_is_handed_over_again(s
     assert "丢失" in fault.reason
     assert httpx.get(f"{stack.prefect_api}/task_runs/{queued}", timeout=10).json()["state"]["type"] == "CRASHED"
     _documents_once([application_id, later])
+
+
+def test_a_case_run_left_pending_by_a_killed_runner_is_replaced(stack):
+    """A runner killed while submitting a 拿地即开工 case run leaves it PENDING for good: the case run is on the
+    case from its hand-over on, so the repair sweep finds it, marks it Crashed and starts a new one."""
+    [runner] = stack.pids("deployments.serve")
+    os.kill(runner, signal.SIGSTOP)  # the case run will be scheduled and not started
+    try:
+        case_id = stack_api.open_land_to_start_case(stack)
+        lost = _wait(lambda: _read(stack, case_id).get("flow_run_id"), 120, "the case run on the case")
+        r = httpx.post(f"{stack.prefect_api}/flow_runs/{lost}/set_state", timeout=10,
+                       json={"state": {"type": "PENDING", "name": "Submitting"}, "force": True})
+        assert r.status_code in (200, 201), r.text  # what a runner killed while starting it leaves behind
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(runner, signal.SIGCONT)
+    _wait(lambda: _read(stack, case_id)["flow_run_id"] != lost, 420, "a new case run (PENDING is lost after 3 stall "
+          "limits)")
+    body = stack_api.case_waiting(stack, case_id, {"project_filing", "design_review"}, "a new case run waiting")
+    assert body["flow_run_id"] != lost and _run_state(stack, lost) == "CRASHED"
+    with Session(get_engine()) as s:
+        fault = s.exec(select(SystemFault).where(SystemFault.application_id == case_id)).one()
+    assert (fault.kind, fault.flow_run_id) == ("case_run_lost", lost) and fault.repaired_at is not None
