@@ -1,6 +1,6 @@
 """The SLA sweep (亮灯督办): lights for every open step, notifications on yellow, 督办 on red.
 
-``sweep`` reads the open steps in one query, computes each light from the working-day calendar and
+``sweep`` reads the open steps as plain rows, computes each light from the working-day calendar and
 the configured thresholds (``services.supervision.sla_rules``), and writes only what changed. Everything it
 sends is idempotent: an escalation is a row unique per (step, level) inserted before anything is
 sent, and a notification is unique per (user, key); running the sweep twice, or two at once, never
@@ -8,14 +8,16 @@ escalates or notifies twice. The 督办通知 documents are issued afterwards by
 ``issue_pending_notices`` (rendering takes ~0.1 s each; the light pass must stay fast).
 """
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache, partial
-from typing import Any
+from functools import cache, partial
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import func, insert, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -84,9 +86,13 @@ def _paused(status: str, kind: str) -> bool:
 
 
 # What the light pass reads per open step: plain columns, no ORM objects (100,000 steps in one query).
-_OPEN_STEP_COLUMNS = tuple(col(column) for column in (
-    Step.id, Step.application_id, Step.department, Step.key, Step.kind, Step.status, Step.due_on, Step.sla_unit,
-    Step.sla_working_days, Application.process_key, Project.tier, StepLight.light, StepLight.red_since))
+_OPEN_STEP_COLUMNS = (
+    col(Step.id), col(Step.application_id), col(Step.department), col(Step.key), col(Step.kind),
+    sa.type_coerce(col(Step.status), sa.String),  # the stored text: no StrEnum made per row (a StrEnum compares equal)
+    col(Step.due_on), col(Step.sla_unit), col(Step.sla_working_days), col(Application.process_key), col(Project.tier))
+
+
+_NOT_STORED: tuple[str | None, date | None] = (None, None)
 
 
 def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | None = None) -> SweepReport:
@@ -97,29 +103,58 @@ def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | Non
     daily pass costs about one read of the open steps. ``StepLight.remaining_working_days`` is therefore the
     days left when the light was last set (``computed_on``); pages compute today's from the calendar.
     """
-    today = today or clock.today()
-    rules = rules or sla.load_rules()
+    with _gc_paused():
+        return _sweep(session, today or clock.today(), rules or sla.load_rules())
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cycle collector paused while the sweep runs: the 100,000 rows it reads are as many new objects,
+    and the collections they set off walk every object of the process (about 40 % of the sweep's Python time).
+    The rows hold no cycles; whatever garbage does is collected once the collector is back."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _sweep(session: Session, today: date, rules: sla.SlaRules) -> SweepReport:
     calendar = work_calendar(session)
     report = SweepReport(today=today)
-    # on the connection, not the session: plain tuples, without the ORM's per-row processing
+    # on the connection, not the session: plain tuples, without the ORM's per-row processing; ``all()``, not
+    # iteration, which fetches row by row
     rows: list[Any] = session.connection().execute(sa.select(*_OPEN_STEP_COLUMNS)
                            .join(Application, col(Application.id) == Step.application_id)
                            .join(Project, col(Project.id) == Application.project_id)
-                           .outerjoin(StepLight, col(StepLight.step_id) == Step.id)
                            .where(col(Step.status).in_(OPEN))).all()  # type: ignore[assignment]
+    # the stored lights (open steps only) read apart, not joined: with stale statistics (after a bulk load, or
+    # autovacuum off) PostgreSQL planned the join as 100,000 index look-ups, slower than one read of the table
+    stored: dict[int, tuple[str | None, date | None]] = {
+        step_id: (light, red_since) for step_id, light, red_since in session.connection().execute(
+            sa.select(col(StepLight.step_id), col(StepLight.light), col(StepLight.red_since))).all()}
     escalated: dict[int, int] = dict(session.connection().execute(  # (step id, top level issued), open steps
         sa.select(col(Escalation.step_id), func.max(col(Escalation.level)))
         .join(Step, col(Step.id) == Escalation.step_id).where(col(Step.status).in_(OPEN))
         .group_by(col(Escalation.step_id))).all())
-    rule_of = lru_cache(maxsize=None)(rules.rule_for)
+    # 100,000 steps share a few hundred deadlines and a few rules: each combination is assessed (rule, days left
+    # on the calendar, light) once per sweep, and so is each first red day
+    @cache
+    def assess(process_key: str, key: str, tier: str, limit: int, due_on: date | None, unit: str, status: str,
+               kind: str) -> tuple[sla.LightRule, int | None, str]:
+        rule = rules.rule_for(process_key, key, tier)
+        remaining = _days_left(calendar, due_on, unit, today)
+        return rule, remaining, sla.light_for(rule, limit, remaining, _paused(status, kind))
+
+    red_days = cache(partial(calendar.working_days_between, end=today))
     changed: list[_Change] = []
     yellow: list[tuple[int, int | None]] = []
-    red: list[tuple[int, int, int]] = []  # (step id, from level, to level)
-    for (step_id, application_id, department, key, kind, status, due_on, unit, limit, process_key, tier,
-         was, red_since) in rows:
-        rule = rule_of(process_key, key, tier)
-        remaining = _days_left(calendar, due_on, unit, today)
-        light = sla.light_for(rule, limit, remaining, _paused(status, kind))
+    red: list[_Red] = []
+    for step_id, application_id, department, key, kind, status, due_on, unit, limit, process_key, tier in rows:
+        was, red_since = stored.get(step_id, _NOT_STORED)
+        rule, remaining, light = assess(process_key, key, tier, limit, due_on, unit, status, kind)
         report.steps += 1
         report.lights[light] += 1
         report.by_department[(department, light)] = report.by_department.get((department, light), 0) + 1
@@ -129,20 +164,19 @@ def sweep(session: Session, today: date | None = None, rules: sla.SlaRules | Non
                 yellow.append((step_id, remaining))
         if light == "red" and kind == "human":
             since = red_since if was == "red" and red_since else today
-            level = sla.escalation_level(rule, calendar.working_days_between(since, today))
+            level = sla.escalation_level(rule, red_days(since))
             done = escalated.get(step_id, 0)
             if level > done:
-                red.append((step_id, done, level))
+                red.append(_Red(step_id, application_id, rule.reply_working_days, done, level))
     report.changed = _record_changes(session, changed, today)
-    loaded = _preload(session, [step_id for step_id, _ in yellow] + [step_id for step_id, _, _ in red])
+    cases = _cases(session, [step_id for step_id, _ in yellow] + [r.step_id for r in red])
     contacts = _Recipients(session)
-    messages = [_yellow_message(session, session.get_one(Step, step_id), remaining, contacts)
-                for step_id, remaining in yellow]
-    created = _insert_escalations(session, red, today, calendar, rule_of)
-    messages += [_escalation_message(session, escalation, contacts) for escalation in created]
-    report.escalations = [(e.step_id, e.level) for e in created]
+    messages = [_yellow_message(cases[step_id], remaining, contacts) for step_id, remaining in yellow]
+    created = _insert_escalations(session, red, today, calendar)
+    messages += [_escalation_message(cases[step_id], level, reply_due, contacts)
+                 for step_id, level, reply_due in created]
+    report.escalations = [(step_id, level) for step_id, level, _ in created]
     report.notified += notifications.notify_many(session, messages)
-    del loaded
     report.notified += agency.remind_overdue_contacts(session, today)
     _forget_closed(session)
     _snapshot(session, report)
@@ -170,26 +204,43 @@ class _Change:
     stored: bool
 
 
+class _Red(NamedTuple):
+    """A red department step due escalation levels ``done`` + 1 … ``level``."""
+
+    step_id: int
+    application_id: int
+    reply_working_days: int
+    done: int
+    level: int
+
+
 def _record_changes(session: Session, changed: list[_Change], today: date) -> int:
-    """Store the lights that are new or different: one multi-row INSERT and one batched UPDATE (the changed
-    light restarts its since-dates); returns how many rows were written."""
+    """Store the lights that are new or different: one multi-row INSERT, and an UPDATE per new light and days
+    left (a handful: the changed light restarts its since-dates); returns how many rows were written."""
     table = table_of(StepLight)
     new_rows = [{"step_id": c.step_id, "application_id": c.application_id, "department": c.department,
                  "light": c.light, "remaining_working_days": c.remaining, "limit_working_days": c.limit,
                  "computed_on": today, "changed_on": today,
                  "yellow_since": today if c.light == "yellow" else None,
                  "red_since": today if c.light == "red" else None} for c in changed if not c.stored]
-    updates = [{"b_step_id": c.step_id, "b_light": c.light, "b_remaining": c.remaining,
-                "b_yellow_since": today if c.light == "yellow" else None,
-                "b_red_since": today if c.light == "red" else None} for c in changed if c.stored]
     if new_rows:
         session.execute(insert(table), new_rows)
-    if updates:
-        session.execute(update(table).where(table.c.step_id == sa.bindparam("b_step_id"))
-                        .values(light=sa.bindparam("b_light"), remaining_working_days=sa.bindparam("b_remaining"),
-                                computed_on=today, changed_on=today, yellow_since=sa.bindparam("b_yellow_since"),
-                                red_since=sa.bindparam("b_red_since")), updates)
+    updates: dict[tuple[str, int | None], list[int]] = {}
+    for c in changed:
+        if c.stored:
+            updates.setdefault((c.light, c.remaining), []).append(c.step_id)
+    for (light, remaining), step_ids in updates.items():
+        session.execute(update(table).where(table.c.step_id.in_(_literal_ids(step_ids)))
+                        .values(light=light, remaining_working_days=remaining, computed_on=today, changed_on=today,
+                                yellow_since=today if light == "yellow" else None,
+                                red_since=today if light == "red" else None))
     return len(changed)
+
+
+def _literal_ids(ids: list[int]) -> sa.BindParameter:
+    """Ids for ``IN``, written into the SQL as numbers: thousands of placeholders cost more to convert than the
+    statement costs to run."""
+    return sa.bindparam("ids", ids, expanding=True, literal_execute=True)
 
 
 def _forget_closed(session: Session) -> None:
@@ -198,10 +249,37 @@ def _forget_closed(session: Session) -> None:
     session.execute(table_of(StepLight).delete().where(col(StepLight.step_id).in_(closed)))
 
 
-def _case_text(session: Session, step: Step) -> tuple[Application, str]:
-    application = session.get_one(Application, step.application_id)
-    project = session.get_one(Project, application.project_id)
-    return application, f"{application.case_no}（{project.name}）的“{step.name}”"
+class _Case(NamedTuple):
+    """What a message about a step says and whom it goes to, read as plain columns."""
+
+    step_id: int
+    name: str
+    department: str
+    due_on: date | None
+    application_id: int
+    case_no: str
+    enterprise_id: int
+    project_id: int
+    process_key: str
+    project_name: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.case_no}（{self.project_name}）的“{self.name}”"
+
+
+def _cases(session: Session, step_ids: list[int]) -> dict[int, _Case]:
+    """The steps about to be told about, with their cases and projects, in a query per 5,000 steps."""
+    columns = (Step.id, Step.name, Step.department, Step.due_on, Application.id, Application.case_no,
+               Application.enterprise_id, Application.project_id, Application.process_key, Project.name)
+    cases: dict[int, _Case] = {}
+    for start in range(0, len(step_ids), 5000):
+        rows = session.connection().execute(
+            sa.select(*(col(c) for c in columns)).join(Application, col(Application.id) == Step.application_id)
+            .join(Project, col(Project.id) == Application.project_id)
+            .where(col(Step.id).in_(_literal_ids(step_ids[start:start + 5000])))).all()
+        cases.update((case.step_id, case) for case in map(_Case._make, rows))
+    return cases
 
 
 class _Recipients:
@@ -213,11 +291,11 @@ class _Recipients:
         self._agents: dict[tuple[int, int, str], list[User]] = {}
         self.supervisors = notifications.supervisors(session)
 
-    def agents(self, application: Application) -> list:
+    def agents(self, case: _Case) -> list:
         """The case's agents depend only on its enterprise, project and process (mandates cover those)."""
-        key = (application.enterprise_id, application.project_id, application.process_key)
+        key = (case.enterprise_id, case.project_id, case.process_key)
         if key not in self._agents:
-            self._agents[key] = agency.agents_for(self.session, application)
+            self._agents[key] = agency.agents_for(self.session, self.session.get_one(Application, case.application_id))
         return self._agents[key]
 
     def department(self, name: str) -> list:
@@ -226,82 +304,57 @@ class _Recipients:
         return self._departments[name]
 
 
-def _preload(session: Session, step_ids: list[int]) -> list[Any]:
-    """Load the steps about to be told about, with their cases and projects, in a few queries. The caller
-    keeps the returned rows while it works: the identity map holds objects weakly, and only then does every
-    ``session.get`` of them cost no query."""
-    rows: list[Any] = []
-    for start in range(0, len(step_ids), 5000):
-        rows += session.execute(select(Step, Application, Project)
-                                .join(Application, col(Application.id) == Step.application_id)
-                                .join(Project, col(Project.id) == Application.project_id)
-                                .where(col(Step.id).in_(step_ids[start:start + 5000]))).all()
-    return rows
-
-
-def _yellow_message(session: Session, step: Step, remaining: int | None,
-                    contacts: _Recipients) -> notifications.Message:
+def _yellow_message(case: _Case, remaining: int | None, contacts: _Recipients) -> notifications.Message:
     """A new yellow: the department contacts and the case's agents (代办 mandates, chief agent) are told."""
-    application, case = _case_text(session, step)
-    due = f"{step.due_on:%Y年%m月%d日}" if step.due_on else "—"
+    due = f"{case.due_on:%Y年%m月%d日}" if case.due_on else "—"
     return notifications.Message(
-        users=tuple(contacts.department(step.department) + contacts.agents(application)), kind="light_yellow",
-        title=f"【黄灯】{case}即将到期", body=f"{case}办结期限为{due}，剩余{remaining}个工作日（含今日）。请及时办理。",
-        link=f"/applications/{application.id}", dedupe_key=f"yellow-{step.id}-{step.due_on}",
-        application_id=application.id)
+        users=tuple(contacts.department(case.department) + contacts.agents(case)), kind="light_yellow",
+        title=f"【黄灯】{case.text}即将到期",
+        body=f"{case.text}办结期限为{due}，剩余{remaining}个工作日（含今日）。请及时办理。",
+        link=f"/applications/{case.application_id}", dedupe_key=f"yellow-{case.step_id}-{case.due_on}",
+        application_id=case.application_id)
 
 
-def _insert_escalations(session: Session, red: list[tuple[int, int, int]], today: date, calendar: WorkCalendar,
-                        rule_of) -> list[Escalation]:
+def _insert_escalations(session: Session, red: list[_Red], today: date,
+                        calendar: WorkCalendar) -> list[tuple[int, int, date | None]]:
     """Insert each missing escalation level once (the unique row is the guard, also against a sweep running
-    at the same time); returns the rows this sweep created."""
-    rows: list[dict[str, Any]] = []
-    for step_id, done, level in red:
-        step = session.get_one(Step, step_id)
-        application = session.get_one(Application, step.application_id)
-        rule = rule_of(application.process_key, step.key, session.get_one(Project, application.project_id).tier)
-        for lvl in range(done + 1, level + 1):
-            reply_due = calendar.add_working_days(today, rule.reply_working_days).due if lvl == 1 else None
-            rows.append({"step_id": step_id, "application_id": step.application_id, "level": lvl,
-                         "issued_on": today, "reply_due_on": reply_due, "issued_at": clock.now()})
+    at the same time); returns (step id, level, reply due) of the rows this sweep created."""
+    reply_due = cache(lambda days: calendar.add_working_days(today, days).due)
+    now = clock.now()
+    rows: list[dict[str, Any]] = [
+        {"step_id": r.step_id, "application_id": r.application_id, "level": level, "issued_on": today,
+         "reply_due_on": reply_due(r.reply_working_days) if level == 1 else None, "issued_at": now}
+        for r in red for level in range(r.done + 1, r.level + 1)]
     if not rows:
         return []
     dialect = session.get_bind().dialect.name
-    created: list[Escalation] = []
     if dialect not in ("sqlite", "postgresql"):  # any other database: a savepoint per row
+        created: list[tuple[int, int, date | None]] = []
         for row in rows:
             try:
                 with session.begin_nested():
-                    escalation = Escalation(**row)
-                    session.add(escalation)
+                    session.add(Escalation(**row))
                     session.flush()
-                created.append(escalation)
+                created.append((row["step_id"], row["level"], row["reply_due_on"]))
             except IntegrityError:
                 pass
         return created
-    insert_for = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    # one statement run for many rows (SQLAlchemy batches them into multi-row INSERTs, compiled once)
-    stmt = (insert_for(table_of(Escalation)).on_conflict_do_nothing(index_elements=["step_id", "level"])
-            .returning(table_of(Escalation).c.id))
-    ids = [row[0] for row in session.execute(stmt, rows)]
-    for start in range(0, len(ids), 5000):
-        created += session.exec(select(Escalation).where(col(Escalation.id).in_(ids[start:start + 5000]))
-                                .order_by(col(Escalation.id))).all()
-    return created
+    table = table_of(Escalation)
+    return [(step_id, level, due) for step_id, level, due in notifications.insert_new_rows(
+        session, table, rows, ["step_id", "level"], [table.c.step_id, table.c.level, table.c.reply_due_on])]
 
 
-def _escalation_message(session: Session, escalation: Escalation, contacts: _Recipients) -> notifications.Message:
+def _escalation_message(case: _Case, level: int, reply_due: date | None,
+                        contacts: _Recipients) -> notifications.Message:
     """Tell the department and the supervisors about a new escalation level."""
-    step = session.get_one(Step, escalation.step_id)
-    application, case = _case_text(session, step)
-    level, reply_due = escalation.level, escalation.reply_due_on
-    body = (f"{case}已超过办结期限（{step.due_on:%Y年%m月%d日}）。"
+    body = (f"{case.text}已超过办结期限（{case.due_on:%Y年%m月%d日}）。"
             + (f"请于{reply_due:%Y年%m月%d日}前书面回复办理情况。" if reply_due else "已提请上一级指挥部督办。"))
     return notifications.Message(
-        users=tuple(contacts.department(step.department) + contacts.supervisors),
-        kind="supervision_notice" if level == 1 else "escalation", title=f"【红灯·{sla.LEVEL_ZH[level]}】{case}已超期",
-        body=body, link=f"/applications/{application.id}", dedupe_key=f"escalation-{step.id}-{level}",
-        application_id=application.id)
+        users=tuple(contacts.department(case.department) + contacts.supervisors),
+        kind="supervision_notice" if level == 1 else "escalation",
+        title=f"【红灯·{sla.LEVEL_ZH[level]}】{case.text}已超期", body=body,
+        link=f"/applications/{case.application_id}", dedupe_key=f"escalation-{case.step_id}-{level}",
+        application_id=case.application_id)
 
 
 def issue_pending_notices(session: Session, limit: int = 50) -> list[int]:

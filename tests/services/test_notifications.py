@@ -114,6 +114,30 @@ def test_notify_is_idempotent_per_user_and_key(session):
     assert notifications.notify(session, [], kind="escalation", title="t", body="b", dedupe_key=_key()) == []
 
 
+def test_notify_many_is_idempotent_per_user_and_key_and_stores_each_message(session):
+    a, b, c = _user(session), _user(session), _user(session)
+    first, second = _key(), _key()
+    long_title = "【黄灯】" + "很长的标题" * 60
+    messages = [notifications.Message(users=(a, b, a), kind="light_yellow", title=long_title, body="请及时办理。",
+                                      link="/applications/7", dedupe_key=first),
+                notifications.Message(users=(b,), kind="escalation", title="【红灯】已超期", body="已提请督办。",
+                                      link="", dedupe_key=second, application_id=None)]
+    assert notifications.notify_many(session, messages) == 3  # a twice in one message: once
+    assert notifications.notify_many(session, messages) == 0  # run again: nobody is told twice
+    assert notifications.notify_many(session, [notifications.Message(
+        users=(a, c), kind="light_yellow", title="t", body="b", link="", dedupe_key=first)]) == 1  # only c is new
+    assert notifications.notify_many(session, []) == 0
+    [row] = _rows(session, a)
+    assert (row.kind, row.body, row.link, row.dedupe_key, row.application_id, row.email_error, row.read_at) == (
+        "light_yellow", "请及时办理。", "/applications/7", first, None, "", None)
+    assert len(row.title) == 200 and row.title.endswith("…")
+    assert [(n.kind, n.dedupe_key) for n in _rows(session, b)] == [("light_yellow", first), ("escalation", second)]
+    assert [n.title for n in _rows(session, c)] == ["t"]
+    with pytest.raises(ValueError):
+        notifications.notify_many(session, [notifications.Message(users=(a,), kind="x", title="t", body="b", link="",
+                                                                  dedupe_key="")])
+
+
 def test_inbox_unread_and_marking_read_by_the_owner_only(session):
     owner, other = _user(session), _user(session)
     made = [notifications.notify(session, [owner], kind="light_yellow", title=f"消息{i}", body="正文",

@@ -1,6 +1,7 @@
 """亮灯督办 with a calendar the test controls (the sweep takes ``today``): lights over holidays and 调休,
 paused clocks, escalation once per level — also when the sweep runs twice or two run at once."""
 
+import gc
 import threading
 from datetime import date, datetime, time, timedelta
 
@@ -101,6 +102,34 @@ def test_lights_count_working_days_over_national_day_and_its_adjusted_saturday(s
     assert _light(session, step).light == "red"
 
 
+def test_steps_sharing_a_deadline_over_national_day_count_in_their_own_unit(session):
+    """The sweep counts each deadline once per unit: same due date, working and calendar days, two lights."""
+    due = date(2026, 10, 12)  # Monday after the holiday (Oct 1–7 off, Sat Oct 10 worked)
+    working = _force_due(session, _review_step(session, "sup-7a"), due)
+    calendar_days = _force_due(session, _review_step(session, "sup-7b"), due)
+    calendar_days.sla_unit = "calendar_day"
+    session.add(calendar_days)
+    session.flush()
+    supervision.sweep(session, date(2026, 9, 30))  # Sep 30, Oct 8, 9, 10, 12 | 13 calendar days
+    assert [(_light(session, s).light, _light(session, s).remaining_working_days)
+            for s in (working, calendar_days)] == [("green", 5), ("green", 13)]
+    report = supervision.sweep(session, date(2026, 10, 11))  # Sunday: Oct 12 left | Oct 11 and 12
+    assert [(_light(session, s).light, _light(session, s).remaining_working_days)
+            for s in (working, calendar_days)] == [("yellow", 1), ("yellow", 2)]
+    assert report.changed >= 2
+    bodies = {n.dedupe_key: n.body for n in session.exec(select(Notification).where(
+        Notification.kind == "light_yellow", Notification.dedupe_key.in_(
+            [f"yellow-{working.id}-{due}", f"yellow-{calendar_days.id}-{due}"])))}
+    assert "剩余1个" in bodies[f"yellow-{working.id}-{due}"] and "剩余2个" in bodies[f"yellow-{calendar_days.id}-{due}"]
+    report = supervision.sweep(session, date(2026, 10, 13))  # both overdue: 督办通知 with a reply due in 3 working days
+    assert {(working.id, 1), (calendar_days.id, 1)} <= set(report.escalations)
+    escalation = session.exec(select(Escalation).where(Escalation.step_id == working.id)).one()
+    assert (escalation.level, escalation.reply_due_on) == (1, date(2026, 10, 16))
+    notice = session.exec(select(Notification).where(Notification.dedupe_key == f"escalation-{working.id}-1")).first()
+    assert notice is not None and notice.kind == "supervision_notice"
+    assert "办结期限（2026年10月12日）" in notice.body and "请于2026年10月16日前书面回复" in notice.body
+
+
 def test_a_suspended_clock_is_paused_not_running_out(session):
     step = _force_due(session, _review_step(session, "sup-2"), date(2026, 1, 5))
     step.status = StepStatus.suspended
@@ -166,6 +195,20 @@ def test_two_sweeps_at_once_escalate_once(migrated):
         notices = s.exec(select(Notification).where(Notification.dedupe_key == f"escalation-{step_id}-1")).all()
         assert len(notices) == len({n.user_id for n in notices}) >= 1
     assert len(errors) <= 1
+
+
+def test_the_garbage_collector_is_back_after_a_sweep_also_a_failed_one(session, monkeypatch):
+    supervision.sweep(session, date(2026, 11, 18))
+    assert gc.isenabled()
+
+    def broken(_session):
+        assert not gc.isenabled()  # paused while the sweep reads its rows
+        raise RuntimeError("calendar unavailable")
+
+    monkeypatch.setattr(supervision, "work_calendar", broken)
+    with pytest.raises(RuntimeError):
+        supervision.sweep(session, date(2026, 11, 18))
+    assert gc.isenabled()
 
 
 def test_deadline_text_uses_the_step_unit(session):
