@@ -12,22 +12,20 @@ tried again by itself, and neither is a row whose sender stopped between claim a
 the claim mark ``CLAIMED``): it may have been sent, and a second copy is worse than a visible gap.
 """
 
-import json
 import smtplib
 import ssl
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy import func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from services.core import clock
+from services.core import clock, db
 from services.core.db import id_column, table_of
 from services.core.settings import Settings, get_settings
 from services.models import Notification, Role, User
@@ -118,31 +116,7 @@ def notify_many(session: Session, messages: Iterable[Message]) -> int:
                               body=r["body"], link=r["link"], dedupe_key=r["dedupe_key"],
                               application_id=r["application_id"])) for r in rows)
     table = table_of(Notification)
-    return len(insert_new_rows(session, table, rows, ["user_id", "dedupe_key"], [table.c.id]))
-
-
-def insert_new_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]], unique: list[str],
-                    returning: list[sa.Column]) -> Sequence[sa.Row]:
-    """``INSERT … ON CONFLICT (unique) DO NOTHING`` of many rows (same keys) in one go, on SQLite or PostgreSQL
-    (also the sweep's escalations); returns the ``returning`` columns of the rows that were new.
-
-    PostgreSQL gets the rows as one JSON text (dates as ISO text): as a multi-row VALUES list they would be a
-    placeholder per value, which psycopg converts one by one in Python (most of the time for 10,000 rows).
-    """
-    if not rows:
-        return []
-    if session.get_bind().dialect.name == "postgresql":
-        columns = list(rows[0])
-        text = sa.bindparam("rows", json.dumps(rows, ensure_ascii=False, default=str), type_=sa.Text)
-        records = (func.json_to_recordset(sa.cast(text, postgresql.JSON))
-                   .table_valued(*(sa.column(name, table.c[name].type) for name in columns))
-                   .render_derived(with_types=True))
-        stmt = (postgresql.insert(table).from_select(columns, sa.select(*records.c))
-                .on_conflict_do_nothing(index_elements=unique).returning(*returning))
-        return session.connection().execute(stmt).all()
-    # SQLite: one statement run for many rows (SQLAlchemy batches them into multi-row INSERTs, compiled once)
-    batched = sqlite.insert(table).on_conflict_do_nothing(index_elements=unique).returning(*returning)
-    return session.execute(batched, rows).all()
+    return len(db.insert_new_rows(session, table, rows, ["user_id", "dedupe_key"], [table.c.id]))
 
 
 def unread_count(session: Session, user: User) -> int:

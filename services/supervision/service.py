@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from services.agency import service as agency
 from services.calendar.schedules import work_calendar
 from services.calendar.work_calendar import WorkCalendar
-from services.core import clock
+from services.core import clock, db
 from services.core.db import table_of
 from services.core.ids import stored_id
 from services.core.settings import get_settings
@@ -340,7 +340,7 @@ def _insert_escalations(session: Session, red: list[_Red], today: date,
                 pass
         return created
     table = table_of(Escalation)
-    return [(step_id, level, due) for step_id, level, due in notifications.insert_new_rows(
+    return [(step_id, level, due) for step_id, level, due in db.insert_new_rows(
         session, table, rows, ["step_id", "level"], [table.c.step_id, table.c.level, table.c.reply_due_on])]
 
 
