@@ -291,14 +291,16 @@ def _prefect_server(settings, host: str, port: int, services: bool = True) -> Ch
 
 
 def _task_worker(settings, api_url: str) -> Child:
-    """A task worker subscribed to one Prefect API server (its queue of background tasks)."""
+    """A task worker subscribed to one Prefect API server (its queue of background tasks). ``/readyz`` reports
+    its heartbeat stale after ``task_worker_stale_seconds``; it is replaced after twice that, so that a beat
+    late under load is reported, not killed, and a hung worker is seen not ready before it is replaced."""
     several = len(settings.prefect_servers) > 1
     return Child("task worker", "任务执行器", _python("deployments.task_worker"),
                  dict(os.environ, PREFECT_API_URL=api_url),
                  settings.data_dir / "logs" / (f"task-worker-{settings.prefect_servers.index(api_url) + 1}.log"
                                                if several else "task-worker.log"),
                  heartbeat_file=lambda pid: heartbeat.path(settings, heartbeat.TASK_WORKER, pid),
-                 heartbeat_timeout=settings.task_worker_stale_seconds, startup_grace=60,
+                 heartbeat_timeout=2 * settings.task_worker_stale_seconds, startup_grace=60,
                  max_rss_mb=settings.task_worker_max_rss_mb)
 
 
