@@ -22,6 +22,7 @@ from uuid import UUID
 from prefect import Task, flow, get_client
 from prefect.client.schemas.objects import State
 from prefect.context import FlowRunContext
+from prefect.exceptions import ObjectNotFound
 from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
 from prefect.states import Crashed
@@ -116,18 +117,23 @@ def restart_stalled_cases(max_restarts: int = case_runs.MAX_RESTARTS,
                           lost: Callable[[State], bool] = _ended_badly) -> int:
     """Start a new run for every open 拿地即开工 case whose run is ``lost`` (crashed or failed: a worker killed,
     the database restarted; ``flows.repair`` also counts a run left pending or running too long), as often as
-    ``services.land_to_start.case_runs`` allows. The lost run is marked Crashed first, so that a late runner
-    does not start it beside the new one. A run cancelled by an operator stays cancelled."""
+    ``services.land_to_start.case_runs`` allows. A run Prefect does not know is lost too (one odd case must not
+    stop the loop for the others). The lost run is marked Crashed first, so that a late runner does not start
+    it beside the new one. A run cancelled by an operator stays cancelled."""
     with session_scope() as session:
         open_cases = case_runs.open_case_runs(session, application_ids)
     restarted = 0
     with get_client(sync_client=True) as client:
         for application_id, run_id in open_cases:
-            state = client.read_flow_run(UUID(run_id)).state
-            if state is None or not lost(state):
-                continue
-            state_name = state.name or state.type.value
-            if not state.is_final():
+            try:
+                state = client.read_flow_run(UUID(run_id)).state
+            except ObjectNotFound:  # Prefect lost the run (its database replaced): the case goes on in a new one
+                state = None
+            else:
+                if state is None or not lost(state):
+                    continue
+            state_name = state.name or state.type.value if state is not None else "MISSING"
+            if state is not None and not state.is_final():
                 client.set_flow_run_state(UUID(run_id), Crashed(message="案件流程无进展，已重新启动 / case run lost"),
                                           force=True)
             with session_scope() as session:

@@ -91,16 +91,25 @@ def end_listing(application_id: int) -> None:
 
 def case_waiting(stack: Stack, application_id: int, running: set[str], what: str) -> dict:
     """The case run has suspended with exactly these department steps open (running or in 补正)."""
+    seen: dict = {}
+
     def settled():
         body = read_case(stack, application_id)
         steps = {s["key"]: s for s in body["steps"]}
         open_steps = {k for k, s in steps.items() if s["status"] in ("running", "suspended")}
         run_id = body.get("flow_run_id")
+        seen.update(status=body["status"], open_steps=sorted(open_steps), run=run_id, run_state=None)
         if open_steps != running or not run_id:
             return None
-        state = flow_run(stack, run_id)["state"]
+        state = flow_run(stack, run_id).get("state")  # none while Prefect does not know the run
+        if state is None:
+            return None
+        seen["run_state"] = f"{state['type']}/{state['name']}"
         return body if state["type"] == "PAUSED" and state["name"] == "Suspended" else None
-    return wait_for_case(settled, what=what)
+    try:
+        return wait_for_case(settled, what=what)
+    except AssertionError as timed_out:  # say where the case was, so a failure in CI can be understood
+        raise AssertionError(f"{timed_out}; last seen: {seen}") from None
 
 
 # ------------------------------------------------------------------------------------------ 标准地

@@ -53,9 +53,8 @@ class Settings(BaseSettings):
     dispatch_sweep_seconds: float = Field(default=30.0, description="how often lost hand-overs are retried")
     stuck_after_seconds: int = Field(default=120, ge=0,
                                      description="a run that should have moved this long ago is repaired")
-    task_worker_stale_seconds: float = Field(default=60.0, gt=0,
-                                             description="a task worker without a heartbeat this long is not ready (/readyz); "
-                                                         "twice this long, replaced")
+    task_worker_stale_seconds: float = Field(
+        default=60.0, gt=0, description="a task worker without a heartbeat this long is not ready; twice, replaced")
     task_worker_max_rss_mb: int = Field(default=1536, ge=0,
                                         description="a task worker using more memory is recycled (0 = no limit)")
     login_max_failures: int = Field(default=5, ge=1, description="failed sign-ins per account and address")

@@ -45,12 +45,20 @@ def _run_state(stack, flow_run_id: str) -> str:
 def _suspended(stack, application_id: int, timeout: float = 420) -> dict:
     """The case's review step is open and its run waits (suspended). Each review run is a fresh process started by
     the runner, which takes minutes when both test runs of CI load the 2-core machine: hence the long bound."""
+    seen: dict = {}
+
     def waiting():
         body = _read(stack, application_id)
         step = {s["key"]: s for s in body["steps"]}[REVIEW]
-        return step["status"] == "running" and step["flow_run_id"] and \
-            _run_state(stack, step["flow_run_id"]) == "PAUSED" and step
-    return _wait(waiting, timeout, f"application {application_id} waiting on 自然资源局")
+        seen.update(status=body["status"], step=step["status"], run=step["flow_run_id"], run_state=None)
+        if not (step["status"] == "running" and step["flow_run_id"]):
+            return None
+        seen["run_state"] = _run_state(stack, step["flow_run_id"])
+        return seen["run_state"] == "PAUSED" and step
+    try:
+        return _wait(waiting, timeout, f"application {application_id} waiting on 自然资源局")
+    except AssertionError as timed_out:  # say where the case was, so a failure in CI can be understood
+        raise AssertionError(f"{timed_out}; last seen: {seen}") from None
 
 
 def _approve(stack, application_id: int) -> None:
@@ -184,7 +192,7 @@ def test_dropped_database_connections_answer_503_in_chinese_and_lose_nothing(sta
     answers: list[tuple[str, int, dict, str]] = []
 
     def client(n: int):
-        for i in range(6):
+        for i in range(4):
             key = f"outage-{n}-{i}-{uuid.uuid4()}"
             for _attempt in range(40):  # a client retries with the same key until it has an answer
                 try:
@@ -214,14 +222,16 @@ def test_dropped_database_connections_answer_503_in_chinese_and_lose_nothing(sta
     for headers, text in outages:
         assert headers.get("retry-after") and "数据库暂时不可用" in text and "Traceback" not in text
     keys = {key for key, status, _h, _t in answers if status in (200, 201)}
-    assert len(keys) == 30, "every client got its application in the end"
+    assert len(keys) == 20, "every client got its application in the end"
     with Session(get_engine()) as s:
         stored = s.exec(select(Application.idempotency_key, Application.id)
                         .where(Application.idempotency_key.in_(keys))).all()
-    assert len(stored) == 30, "each once, none lost"
+    assert len(stored) == 20, "each once, none lost"
     for _key, application_id in stored:
         _wait(lambda a=application_id: _read(stack, a)["status"] == "accepted", 300, f"{application_id} accepted")
     _documents_once([a for _k, a in stored])
+    for _key, application_id in stored:  # their review runs started (a process each): not left to the next test
+        _suspended(stack, application_id)
 
 
 def test_a_run_that_keeps_dying_is_left_to_supervisors_as_a_system_fault(stack, sample_application):
@@ -324,3 +334,22 @@ def test_a_case_run_left_pending_by_a_killed_runner_is_replaced(stack):
     with Session(get_engine()) as s:
         fault = s.exec(select(SystemFault).where(SystemFault.application_id == case_id)).one()
     assert (fault.kind, fault.flow_run_id) == ("case_run_lost", lost) and fault.repaired_at is not None
+
+
+def test_a_case_run_prefect_does_not_know_is_replaced(stack):
+    """A case whose run Prefect has no record of (its database restored from an older backup) is carried on by a
+    new run, and the repair sweep goes on to the other cases instead of stopping at this one."""
+    case_id = stack_api.open_land_to_start_case(stack)
+    waiting = stack_api.case_waiting(stack, case_id, {"project_filing", "design_review"}, "the case run waiting")
+    unknown = str(uuid.uuid4())
+    with Session(get_engine()) as s:
+        application = s.get(Application, case_id)
+        application.flow_run_id = unknown
+        s.add(application)
+        s.commit()
+    body = stack_api.case_waiting(stack, case_id, {"project_filing", "design_review"}, "a new case run waiting")
+    assert body["flow_run_id"] not in (unknown, waiting["flow_run_id"])
+    with Session(get_engine()) as s:
+        fault = s.exec(select(SystemFault).where(SystemFault.application_id == case_id)).one()
+    assert (fault.kind, fault.flow_run_id) == ("case_run_lost", unknown) and fault.repaired_at is not None
+    assert "MISSING" in fault.reason
