@@ -22,13 +22,12 @@ from uuid import UUID
 from prefect import Task, flow, get_client
 from prefect.client.schemas.objects import State
 from prefect.context import FlowRunContext
-from prefect.exceptions import ObjectNotFound
 from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
 from prefect.states import Crashed
 
 from flows.progress import publish_steps_table
-from flows.runs import start_deployment_run
+from flows.runs import flow_run_state, start_deployment_run
 from services.cases import handoff
 from services.core import clock
 from services.core.db import session_scope
@@ -125,14 +124,10 @@ def restart_stalled_cases(max_restarts: int = case_runs.MAX_RESTARTS,
     restarted = 0
     with get_client(sync_client=True) as client:
         for application_id, run_id in open_cases:
-            try:
-                state = client.read_flow_run(UUID(run_id)).state
-            except ObjectNotFound:  # Prefect lost the run (its database replaced): the case goes on in a new one
-                state = None
-            else:
-                if state is None or not lost(state):
-                    continue
-            state_name = state.name or state.type.value if state is not None else "MISSING"
+            state = flow_run_state(client, run_id)  # None: Prefect lost the run, the case goes on in a new one
+            if state is not None and not lost(state):
+                continue
+            state_name = "MISSING" if state is None else state.name or state.type.value
             if state is not None and not state.is_final():
                 client.set_flow_run_state(UUID(run_id), Crashed(message="案件流程无进展，已重新启动 / case run lost"),
                                           force=True)

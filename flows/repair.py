@@ -33,7 +33,7 @@ from prefect.states import Crashed
 from flows.dispatch import dispatch
 from flows.land_to_start import restart_stalled_cases
 from flows.registry import review_of
-from flows.runs import start_deployment_run
+from flows.runs import flow_run_state, start_deployment_run
 from services.cases import faults, handoff
 from services.core.db import only_one_at_a_time, session_scope
 from services.core.settings import get_settings
@@ -122,7 +122,7 @@ def _repair_dispatch(client, application_id: int, task_run_id: str, stall_after:
 
 
 def _repair_intake(client, application_id: int, run_id: str, stall_after: timedelta) -> int:
-    state = _flow_run_state(client, run_id)
+    state = flow_run_state(client, run_id)
     kind = state.type.value if state else "MISSING"
     if _still_moving(state, kind, stall_after):
         return 0
@@ -153,7 +153,7 @@ def _repair_open_step(client, step: faults.OpenStep, stall_after: timedelta) -> 
                 break
             run_id = replacement
     step = faults.OpenStep(step.application_id, step.step_id, run_id, step.unapplied_since)
-    state = _flow_run_state(client, run_id)
+    state = flow_run_state(client, run_id)
     kind = state.type.value if state else "MISSING"
     if kind == "PAUSED" or _still_moving(state, kind, stall_after):
         _closed_if_moving(step.application_id)
@@ -233,14 +233,6 @@ def _task_run_state(client, task_run_id: str) -> State | None:
     """The task run's state; None when Prefect does not know the run (its database was replaced)."""
     try:
         return client.read_task_run(UUID(task_run_id)).state
-    except ObjectNotFound:
-        return None
-
-
-def _flow_run_state(client, flow_run_id: str) -> State | None:
-    """The flow run's state; None when Prefect does not know the run."""
-    try:
-        return client.read_flow_run(UUID(flow_run_id)).state
     except ObjectNotFound:
         return None
 

@@ -7,9 +7,11 @@ find the run already started instead of making a second one.
 """
 
 from typing import cast
+from uuid import UUID
 
-from prefect.client.schemas.objects import FlowRun
+from prefect.client.schemas.objects import FlowRun, State
 from prefect.deployments import run_deployment
+from prefect.exceptions import ObjectNotFound
 
 
 def start_deployment_run(deployment: str, application_id: int, *, idempotency_key: str, tag: str) -> str:
@@ -18,3 +20,11 @@ def start_deployment_run(deployment: str, application_id: int, *, idempotency_ke
                                        idempotency_key=idempotency_key, as_subflow=False,
                                        tags=[f"case-{application_id}", tag]))
     return str(run.id)
+
+
+def flow_run_state(client, flow_run_id: str) -> State | None:
+    """The flow run's state; None when Prefect does not know the run (for the repair, a lost run)."""
+    try:
+        return client.read_flow_run(UUID(flow_run_id)).state
+    except ObjectNotFound:
+        return None

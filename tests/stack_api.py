@@ -106,10 +106,7 @@ def case_waiting(stack: Stack, application_id: int, running: set[str], what: str
             return None
         seen["run_state"] = f"{state['type']}/{state['name']}"
         return body if state["type"] == "PAUSED" and state["name"] == "Suspended" else None
-    try:
-        return wait_for_case(settled, what=what)
-    except AssertionError as timed_out:  # say where the case was, so a failure in CI can be understood
-        raise AssertionError(f"{timed_out}; last seen: {seen}") from None
+    return wait_for_case(settled, what=what, seen=seen)
 
 
 # ------------------------------------------------------------------------------------------ 标准地

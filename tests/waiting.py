@@ -5,8 +5,9 @@ import time
 import httpx
 
 
-def wait_for(check, timeout: float = 120, what: str = "condition"):
-    """``check()``'s first true result; an HTTP error counts as not yet (a process may be restarting)."""
+def wait_for(check, timeout: float = 120, what: str = "condition", seen: dict | None = None):
+    """``check()``'s first true result; an HTTP error counts as not yet (a process may be restarting). A check
+    that notes what it saw in ``seen`` has it in the failure, so a timeout in CI says where things were."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -16,9 +17,10 @@ def wait_for(check, timeout: float = 120, what: str = "condition"):
         except httpx.HTTPError:
             pass
         time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+    where = f"; last seen: {seen}" if seen else ""
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}{where}")
 
 
-def wait_for_case(check, timeout: float = 150, what: str = "condition"):
+def wait_for_case(check, timeout: float = 150, what: str = "condition", seen: dict | None = None):
     """``wait_for`` with the longer default a 拿地即开工 case needs (six departments, a run per branch)."""
-    return wait_for(check, timeout, what)
+    return wait_for(check, timeout, what, seen)
