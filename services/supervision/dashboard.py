@@ -175,8 +175,16 @@ class QueueRow:
     light: str | None = None
 
 
-def review_queue(session: Session, user: User, limit: int = 200) -> list[QueueRow]:
-    """Human-decision steps that are open, for the user's department (supervisors: all); soonest due first."""
+def review_departments(session: Session) -> list[str]:
+    """Departments with open human-decision steps: what a supervisor may narrow the queue to."""
+    return list(session.exec(select(Step.department).where(
+        Step.kind == "human", col(Step.status).in_([StepStatus.running, StepStatus.suspended]))
+        .distinct().order_by(col(Step.department))).all())
+
+
+def review_queue(session: Session, user: User, limit: int = 200, department: str = "") -> list[QueueRow]:
+    """Human-decision steps that are open, for the user's department (supervisors: all, or the ``department``
+    they pick); soonest due first."""
     stmt = (select(Step, Application, Enterprise.name, Project.name)
             .join(Application, col(Application.id) == Step.application_id)
             .join(Enterprise, col(Enterprise.id) == Application.enterprise_id)
@@ -185,6 +193,8 @@ def review_queue(session: Session, user: User, limit: int = 200) -> list[QueueRo
             .order_by(col(Step.status), col(Step.due_on), col(Step.id)).limit(limit))
     if user.role != Role.supervisor:
         stmt = stmt.where(Step.department == (user.department or ""))
+    elif department:
+        stmt = stmt.where(Step.department == department)
     rows = session.exec(stmt).all()
     proposals = {e.application_id: e.result.get("proposal", {}).get("result_zh") for e in session.exec(
         select(Evaluation).where(col(Evaluation.application_id).in_([r[1].id for r in rows])))} if rows else {}
