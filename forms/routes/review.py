@@ -169,7 +169,7 @@ def _land_to_start_extras(session: Session, application) -> dict | None:
         return None
     today = clock.today()
     plan = timeline.timeline(session, application, today)
-    svg = gantt.gantt_svg(plan.bars, today=today, title=f"{application.case_no} 办理进度",
+    svg = gantt.gantt_html(plan.bars, today=today, title=f"{application.case_no} 办理进度",
                           expected_end=plan.expected_end)
     return {"gantt": Markup(svg),  # built from escaped text in services.charts.gantt
             "expected_end": plan.expected_end, "critical": plan.critical,

@@ -2,8 +2,9 @@
 
 Pure and dependency-free: :func:`gantt_svg` takes plain :class:`GanttBar` values and returns ``<svg>`` markup in
 the house style of :mod:`services.charts.svg` (same fonts, colours, ``svg.chart`` class, ``role="img"`` and
-``<title>``). Every text is escaped. The chart is ``viewBox``-based with ``width="100%"`` so it scales to its
-container (phones included); its height grows with the rows.
+``<title>``). Every text is escaped. The chart is drawn at its natural size (never shrunk, so its 11-unit text
+stays 11 px on a phone) and its height grows with the rows; :func:`gantt_html` puts it in a box that scrolls
+sideways with the step labels fixed over its left edge.
 
 Dates are points on the axis: a step from 12/1 to 12/3 is a 2-day bar, a 0-day step (start == end) is drawn as
 a narrow bar of :data:`MIN_BAR` units centred on its day so it stays visible.
@@ -96,9 +97,67 @@ def _tick_label(step: str, day: date, start: date, end: date) -> str:
 
 
 def _svg_open(width: int, height: float, title: str) -> list[str]:
+    """Drawn at its natural size (``width`` × ``height`` pixels), never shrunk: a phone scrolls it sideways."""
     return [f'<svg class="chart gantt" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {_n(height)}" '
-            f'width="100%" role="img" aria-label="{escape(title)}" {FONT} font-size="{LABEL_SIZE}">',
-            f"<title>{escape(title)}</title>"]
+            f'width="{width}" height="{_n(height)}" role="img" aria-label="{escape(title)}" {FONT} '
+            f'font-size="{LABEL_SIZE}">', f"<title>{escape(title)}</title>"]
+
+
+def _label_width(bars: list[GanttBar], width: int) -> float:
+    """The labels column: the longest step or lane name, within 96 units and 30% of the chart."""
+    label_w = max(max(max(_text_width(b.label, LABEL_SIZE), _text_width(b.lane, SMALL_SIZE)) for b in bars) + 22, 96)
+    return min(label_w, width * 0.3)
+
+
+def _row_label(i: int, bar: GanttBar, label_w: float, stripe_w: float) -> list[str]:
+    """A row's stripe, critical-path marker, step name and lane: drawn in the chart and again in the fixed
+    labels column laid over it."""
+    top = HEAD_H + i * ROW_H
+    parts = []
+    if i % 2 == 0:
+        parts.append(f'<rect class="stripe" x="0" y="{top}" width="{_n(stripe_w)}" height="{ROW_H}" fill="{STRIPE}"/>')
+    if bar.critical:
+        parts.append(f'<rect class="critical-marker" x="2" y="{top + 5}" width="3" height="{ROW_H - 10}" '
+                     f'fill="{COLOURS["red"]}"/>')
+    label_colour = MUTED if bar.status == "cancelled" else INK
+    room = label_w - PAD - 4
+    parts.append(f'<text class="label" x="{PAD + 4}" y="{top + 16}" fill="{label_colour}">'
+                 f"{escape(_fit(bar.label, LABEL_SIZE, room))}</text>")
+    if bar.lane:
+        parts.append(f'<text class="lane" x="{PAD + 4}" y="{top + 31}" font-size="{SMALL_SIZE}" fill="{MUTED}">'
+                     f"{escape(_fit(bar.lane, SMALL_SIZE, room))}</text>")
+    return parts
+
+
+def _axis_title() -> str:
+    return f'<text x="{PAD}" y="{HEAD_H - 10}" font-size="{SMALL_SIZE}" fill="{MUTED}">办理环节</text>'
+
+
+def labels_svg(bars: list[GanttBar], *, width: int = 960) -> str:
+    """The labels column of :func:`gantt_svg` alone, on white, for laying over the chart's left edge: the step
+    names stay in view while the bars scroll under them. Decorative (``aria-hidden``): the chart says it all."""
+    label_w = _label_width(bars, width)
+    column_w, height = label_w + 5, HEAD_H + ROW_H * len(bars)
+    parts = [f'<svg class="gantt-labels" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_n(column_w)} {height}" '
+             f'width="{_n(column_w)}" height="{height}" aria-hidden="true" focusable="false" {FONT} '
+             f'font-size="{LABEL_SIZE}">', f'<rect width="{_n(column_w)}" height="{height}" fill="#fff"/>',
+             _axis_title(), f'<line x1="{PAD}" x2="{_n(column_w)}" y1="{HEAD_H}" y2="{HEAD_H}" stroke="{GRID}"/>']
+    for i, bar in enumerate(bars):
+        parts += _row_label(i, bar, label_w, column_w)
+    parts.append(f'<line x1="{_n(label_w + 4)}" x2="{_n(label_w + 4)}" y1="{HEAD_H}" y2="{height}" stroke="{GRID}"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def gantt_html(bars: list[GanttBar], *, today: date, title: str, expected_end: date | None = None,
+               width: int = 960) -> str:
+    """The chart for a page: in a box that scrolls sideways when the screen is narrower than the chart (a
+    keyboard can focus and scroll it), with the labels column stuck over its left edge (``position: sticky``
+    in the stylesheet)."""
+    chart = gantt_svg(bars, today=today, title=title, expected_end=expected_end, width=width)
+    labels = labels_svg(bars, width=width) if bars else ""
+    return (f'<div class="chart-scroll gantt-frame" tabindex="0" role="group" '
+            f'aria-label="{escape(title)}（可左右滑动）">{labels}{chart}</div>')
 
 
 def _tooltip(bar: GanttBar, late: bool) -> str:
@@ -151,9 +210,7 @@ def gantt_svg(bars: list[GanttBar], *, today: date, title: str, expected_end: da
         points += [d for d in (bar.actual_start, bar.actual_end) if d is not None]
     lo, hi = min(points), max(points)
     span = max((hi - lo).days, 1)
-    label_w = max(max(max(_text_width(b.label, LABEL_SIZE), _text_width(b.lane, SMALL_SIZE)) for b in bars) + 22,
-                  96)
-    label_w = min(label_w, width * 0.3)
+    label_w = _label_width(bars, width)
     plot_l, plot_r = label_w + 12, width - RIGHT_PAD
     day_w = (plot_r - plot_l) / span
 
@@ -191,7 +248,7 @@ def gantt_svg(bars: list[GanttBar], *, today: date, title: str, expected_end: da
     # Axis: ticks with grid lines across the rows, labels above.
     step, ticks = axis_ticks(lo, hi)
     parts.append(f'<g class="axis" data-step="{step}">'
-                 f'<text x="{PAD}" y="{HEAD_H - 10}" font-size="{SMALL_SIZE}" fill="{MUTED}">办理环节</text>'
+                 f'{_axis_title()}'
                  f'<line x1="{PAD}" x2="{width - PAD}" y1="{HEAD_H}" y2="{HEAD_H}" stroke="{GRID}"/>')
     last_label_end = -1e9
     for tick in ticks:
@@ -217,18 +274,7 @@ def gantt_svg(bars: list[GanttBar], *, today: date, title: str, expected_end: da
                 and open_end > max(bar.planned_start, bar.planned_end))
         parts.append(f'<g class="row" data-key="{escape(bar.key)}" data-status="{escape(bar.status)}">'
                      f"<title>{_tooltip(bar, late)}</title>")
-        if i % 2 == 0:
-            parts.append(f'<rect class="stripe" x="0" y="{top}" width="{width}" height="{ROW_H}" fill="{STRIPE}"/>')
-        if bar.critical:
-            parts.append(f'<rect class="critical-marker" x="2" y="{top + 5}" width="3" height="{ROW_H - 10}" '
-                         f'fill="{COLOURS["red"]}"/>')
-        label_colour = MUTED if bar.status == "cancelled" else INK
-        room = label_w - PAD - 4
-        parts.append(f'<text class="label" x="{PAD + 4}" y="{top + 16}" fill="{label_colour}">'
-                     f"{escape(_fit(bar.label, LABEL_SIZE, room))}</text>")
-        if bar.lane:
-            parts.append(f'<text class="lane" x="{PAD + 4}" y="{top + 31}" font-size="{SMALL_SIZE}" fill="{MUTED}">'
-                         f"{escape(_fit(bar.lane, SMALL_SIZE, room))}</text>")
+        parts += _row_label(i, bar, label_w, width)
         # Planned span: light, hollow; critical steps get a red, thicker outline.
         px, pw = span_rect(bar.planned_start, bar.planned_end)
         stroke = (f'stroke="{COLOURS["red"]}" stroke-width="2"' if bar.critical

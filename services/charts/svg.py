@@ -1,7 +1,8 @@
 """Small server-rendered SVG charts (no JavaScript): horizontal bars and stacked bars per day.
 
-Each builder returns an ``<svg>`` markup string; every text is escaped. Sizes are in SVG units and the
-chart scales to its container's width (``viewBox`` plus ``width: 100%`` in the stylesheet).
+Each builder returns an ``<svg>`` markup string; every text is escaped. Sizes are in SVG units, drawn one unit
+to a pixel (``width`` and ``height`` as well as the ``viewBox``): a chart is never shrunk to a phone's width,
+where its 11–14 px text would become unreadable, but scrolls sideways in its box (``.chart-box``).
 """
 
 from html import escape
@@ -13,6 +14,13 @@ COLOURS = {"green": "#1d7a3a", "yellow": "#d9a300", "red": "#c0262d", "paused": 
 def _text_width(text: str, size: float) -> float:
     """A rough width: CJK characters are a full em, others about half."""
     return sum(size if ord(ch) > 0x2E80 else size * 0.55 for ch in text)
+
+
+def _svg_open(width: float, height: float, title: str, size: int) -> list[str]:
+    """The ``<svg>`` start tag at its natural size, and the title read by screen readers."""
+    return [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+            f'height="{height}" role="img" aria-label="{escape(title)}" {FONT} font-size="{size}">',
+            f"<title>{escape(title)}</title>"]
 
 
 def _num(value: float) -> str:
@@ -28,8 +36,7 @@ def horizontal_bars(items: list[tuple[str, float, str]], *, title: str, max_valu
     bar_space = width - label_w - value_w - pad
     top = max_value or max([v for _, v, _ in items] + [0]) or 1
     height = row * len(items) + pad * 2
-    parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{escape(title)}" {FONT} font-size="{size}">', f"<title>{escape(title)}</title>"]
+    parts = _svg_open(width, height, title, size)
     for i, (label, value, text) in enumerate(items):
         y = pad + i * row
         bar = max(bar_space * min(value / top, 1.0), 0) if top else 0
@@ -60,8 +67,7 @@ def stacked_bars(columns: list[tuple[str, dict[str, float]]], series: list[tuple
     top = max(totals + [1])
     slot = plot_w / max(len(columns), 1)
     bar_w = max(min(slot * 0.7, 40), 2)
-    parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{escape(title)}" {FONT} font-size="{size}">', f"<title>{escape(title)}</title>"]
+    parts = _svg_open(width, height, title, size)
     x: float = left
     for _key, label, colour in series:  # legend
         parts.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{colour}"/>'
@@ -105,8 +111,7 @@ def horizontal_stacked(rows: list[tuple[str, dict[str, float]]], series: list[tu
     totals = [sum(values.get(k, 0) for k, _, _ in series) for _, values in rows]
     top = max(totals + [1])
     height = row_h * len(rows) + pad * 2
-    parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{escape(title)}" {FONT} font-size="{size}">', f"<title>{escape(title)}</title>"]
+    parts = _svg_open(width, height, title, size)
     for i, ((label, values), total) in enumerate(zip(rows, totals, strict=True)):
         y = pad + i * row_h
         x = label_w

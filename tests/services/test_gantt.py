@@ -3,7 +3,7 @@
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
-from services.charts.gantt import GanttBar, axis_ticks, gantt_svg
+from services.charts.gantt import GanttBar, axis_ticks, gantt_html, gantt_svg, labels_svg
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 TODAY = date(2026, 3, 20)
@@ -82,7 +82,8 @@ def test_one_row_per_bar_in_order_with_tooltip():
     rows = _rows(root)
     assert [r.get("data-key") for r in rows] == [b.key for b in bars]
     assert [r.get("data-status") for r in rows] == [b.status for b in bars]
-    assert root.get("role") == "img" and "chart" in _classes(root) and root.get("width") == "100%"
+    assert root.get("role") == "img" and "chart" in _classes(root)
+    assert root.get("width") == root.get("viewBox").split()[2]  # drawn at its natural size, never shrunk
     assert root.find("s:title", NS).text == "拿地即开工"
     tip = rows[5].find("s:title", NS).text
     assert "环境影响报告表审批" in tip and "计划：3月3日—3月24日" in tip and "实际：3月4日—至今" in tip
@@ -216,3 +217,25 @@ def test_expected_end_line_only_when_given():
     assert "预计完成 5月6日" in "".join(with_end.itertext())
     # the axis is stretched to include the expected end
     assert max(_tick_xs(with_end)) >= _d(5, 4)
+
+
+def test_labels_column_repeats_the_chart_labels_in_place():
+    """The fixed labels column (laid over the chart on a page) draws each step name where the chart does."""
+    bars = example_bars()
+    chart = _parse(gantt_svg(bars, today=TODAY, title="t"))
+    column = _parse(labels_svg(bars))
+    assert column.get("aria-hidden") == "true" and "chart" not in _classes(column)
+
+    def labels(root: ET.Element) -> list[tuple[str, str, str]]:
+        return [(t.text, t.get("x"), t.get("y")) for t in root.iter(f"{{{NS['s']}}}text") if t.get("class") == "label"]
+
+    assert labels(column) == labels(chart) and len(labels(chart)) == len(bars)
+    assert float(column.get("width")) < float(chart.get("width")) / 2
+
+
+def test_gantt_html_is_a_focusable_scroll_box_with_both():
+    page = gantt_html(example_bars(), today=TODAY, title="<办理进度>")
+    root = ET.fromstring(page)
+    assert "chart-scroll" in _classes(root) and root.get("tabindex") == "0" and "<办理进度>" in root.get("aria-label")
+    assert [_classes(svg) for svg in root] == [{"gantt-labels"}, {"chart", "gantt"}]
+    assert [_classes(svg) for svg in ET.fromstring(gantt_html([], today=TODAY, title="t"))] == [{"chart", "gantt"}]
