@@ -22,6 +22,7 @@ from forms.security import verify_csrf
 from forms.web import page, posted_form
 from services.agency import service as agency
 from services.cases import human_actions
+from services.cases.acceptance import committed_due
 from services.cases.processes import get_definition
 from services.cases.steps import get_step
 from services.charts import gantt
@@ -182,6 +183,7 @@ def page_extras(session: Session, user: User, view: dashboard.ApplicationView) -
     """What the application page needs besides the view: which human steps this user may act on."""
     return {"definition": get_definition(view.application.process_key, view.application.process_version),
             "may_act": agency.may_act_for(session, user, view.application),
+            "case_due": committed_due(session, view.application),
             "land": _land_to_start_extras(session, view.application),
             "deciding": {s.key for s in view.steps if s.kind == "human" and human_actions.may_decide(user, s)
                          and human_actions.awaiting(session, s) == "department"}}

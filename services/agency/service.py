@@ -24,6 +24,7 @@ from services.calendar.schedules import work_calendar
 from services.cases.processes import known_process_keys
 from services.core import audit, clock, text
 from services.core.errors import DomainError
+from services.core.formatting import format_date_zh, with_role
 from services.core.ids import Id, stored_id
 from services.core.settings import get_settings
 from services.documents import issue as documents
@@ -178,7 +179,7 @@ def _record_signing(session: Session, user: User, enterprise: Enterprise, mandat
     notifications.notify(
         session, notifications.supervisors(session), kind="mandate_new",
         title=f"【新代办委托】{enterprise.name}·{mandate.project_name}",
-        body=f"{enterprise.name}于{mandate.signed_at:%Y年%m月%d日}签署代办委托（{mandate.number}），请指派代办专员。{hint}",
+        body=f"{enterprise.name}于{format_date_zh(mandate.signed_at)}签署代办委托（{mandate.number}），请指派代办专员。{hint}",
         link=f"/mandates/{mandate.id}", dedupe_key=f"mandate-new-{mandate.id}")
 
 
@@ -304,7 +305,7 @@ def assign(session: Session, user: User, mandate: Mandate, agent_id: int) -> Man
     mandate.agent_id, mandate.assigned_at, mandate.contacted_at = agent.id, now, None
     mandate.contact_due_on = calendar.add_working_days(now.date(), get_settings().agent_reply_working_days).due
     session.add(mandate)
-    _event(session, mandate, "assigned", user, note=f"指派代办专员{agent.display_name}",
+    _event(session, mandate, "assigned", user, note=f"指派{with_role('代办专员', agent.display_name)}",
            detail={"agent_id": agent.id, "previous_agent_id": previous})
     enterprise = session.get_one(Enterprise, mandate.enterprise_id)
     audit.record(session, "mandate.assigned", actor=user, entity="mandate", entity_id=stored_id(mandate),
@@ -312,7 +313,7 @@ def assign(session: Session, user: User, mandate: Mandate, agent_id: int) -> Man
     notifications.notify(
         session, [agent], kind="mandate_assigned", title=f"【新代办任务】{enterprise.name}·{mandate.project_name}",
         body=(f"您被指派为{enterprise.name}“{mandate.project_name}”的代办专员（委托书{mandate.number}）。"
-              f"请于{mandate.contact_due_on:%Y年%m月%d日}前联系企业联系人{enterprise.contact_name}"
+              f"请于{format_date_zh(mandate.contact_due_on)}前联系企业联系人{enterprise.contact_name}"
               f"（{enterprise.contact_phone}）。"),
         link=f"/mandates/{mandate.id}", dedupe_key=f"mandate-assigned-{mandate.id}-{agent.id}-{now:%Y%m%d%H%M%S}")
     return mandate
@@ -364,7 +365,7 @@ def extend(session: Session, user: User, mandate: Mandate, new_until: date, reas
     """续办: a later end date, with the 续办委托书 (the enterprise or a supervisor)."""
     _may_change(session, user, mandate, "valid_until")
     if new_until <= mandate.valid_until:
-        raise MandateError("valid_until", f"续办后的截止日期须晚于原截止日期{mandate.valid_until:%Y年%m月%d日}")
+        raise MandateError("valid_until", f"续办后的截止日期须晚于原截止日期{format_date_zh(mandate.valid_until)}")
     if new_until > clock.today() + timedelta(days=MAX_PERIOD_DAYS):
         raise MandateError("valid_until", "续办期限自今日起最长三年")
     reason = _clean(reason, "reason", "续办理由", "请写明续办理由（至少4个字）")
@@ -575,8 +576,8 @@ def remind_overdue_contacts(session: Session, today: date) -> int:
         sent += len(notifications.notify(
             session, [agent, *notifications.supervisors(session)], kind="mandate_contact_late",
             title=f"【限时回复超时】{enterprise.name}·{mandate.project_name}",
-            body=(f"代办专员{agent.display_name}应于{mandate.contact_due_on:%Y年%m月%d日}前联系{enterprise.name}"
-                  f"（委托书{mandate.number}），至今未登记联系。"),
+            body=(f"{with_role('代办专员', agent.display_name)}应于{format_date_zh(mandate.contact_due_on or today)}"
+                  f"前联系{enterprise.name}（委托书{mandate.number}），至今未登记联系。"),  # due: the query asks for it
             link=f"/mandates/{mandate.id}",
             dedupe_key=f"contact-late-{mandate.id}-{agent.id}-{mandate.assigned_at:%Y%m%d%H%M%S}"))
     return sent

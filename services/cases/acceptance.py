@@ -5,20 +5,22 @@ deadline from that day, and a 受理通知书 is issued. Each function is idempo
 may run it again after a crash without a second notice or number.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session
 
 from services.calendar.schedules import work_calendar
+from services.calendar.work_calendar import DueDate
 from services.cases import transitions
-from services.cases.processes import get_definition
+from services.cases.processes import ProcessDefinition, get_definition
+from services.cases.steps import _due as due_after  # the SLA engine's own rule, not a copy of it
 from services.cases.steps import finish_step, get_step, schedule_deadlines, steps_of
 from services.core import audit, clock, uscc
 from services.core.ids import stored_id
 from services.core.settings import get_settings
 from services.documents import issue as documents
-from services.models import Application, ApplicationStatus, Enterprise, Parcel, Project, StepStatus
+from services.models import Application, ApplicationStatus, Enterprise, Parcel, Project, Step, StepStatus
 
 MATERIALS = [
     {"name": "标准地预评估申请表", "form": "在线填报，1份"},
@@ -93,19 +95,17 @@ def acceptance_notice_context(session: Session, application: Application, number
                               issued_at: datetime) -> dict[str, Any]:
     """The one context both the PDF and the DOCX of the 受理通知书 are made from.
 
-    The committed limit is the whole process counted from acceptance: the latest planned due date
-    and the working days between acceptance and it.
+    The committed limit is the case's end date (:func:`committed_due`) and the working days between
+    acceptance and it.
     """
     settings = get_settings()
     enterprise = session.get_one(Enterprise, application.enterprise_id)
     project = session.get_one(Project, application.project_id)
-    definition = get_definition(application.process_key, application.process_version)
-    counted = {d.key for d in definition.steps if d.in_committed_limit}
-    due_on, last = max(((s.due_on, s) for s in steps_of(session, stored_id(application))
-                        if s.due_on and s.key in counted), key=lambda pair: pair[0])
-    if application.accepted_at is None:
+    due = committed_due(session, application)
+    if application.accepted_at is None or due is None:
         raise ValueError(f"application {application.id} is not accepted: no acceptance notice")
     accepted_on = application.accepted_at.date()
+    due_on = due.due
     return {
         "number": number, "issuer": settings.issuer_name, "issued_on": issued_at.date(),
         "enterprise_name": enterprise.name, "uscc": enterprise.uscc, "case_no": application.case_no,
@@ -113,9 +113,44 @@ def acceptance_notice_context(session: Session, application: Application, number
         "submitted_at": application.submitted_at, "accepted_at": application.accepted_at,
         "materials": materials_of(application),
         "sla_working_days": work_calendar(session).working_days_between(accepted_on, due_on),
-        "due_on": due_on, "due_provisional": last.due_provisional,
+        "due_on": due_on, "due_provisional": due.provisional,
         "handler_name": "绿色通道服务中心受理窗口", "handler_phone": settings.handler_phone,
     }
+
+
+def committed_due(session: Session, application: Application) -> DueDate | None:
+    """The case's 办结期限 — the one date the 受理通知书 prints and the case page shows; None before 受理.
+
+    The whole plan counted from acceptance, each step of the committed limit at its full time limit (plus
+    its 补正 pauses), or a step's own later due date. A step finishing early moves the later steps' own
+    due dates in (they count from when it finished) but never the date promised to the applicant.
+    None too for a process that issues no 受理通知书 (a 拿地即开工 case has its own timeline).
+    """
+    definition = get_definition(application.process_key, application.process_version)
+    if application.accepted_at is None or ("acceptance", "acceptance_notice") not in definition.issuing_steps():
+        return None
+    steps = {s.key: s for s in steps_of(session, stored_id(application))}
+    counted = {d.key for d in definition.steps if d.in_committed_limit}
+    dues = [DueDate(s.due_on, s.due_provisional) for s in steps.values() if s.due_on and s.key in counted]
+    dues += _planned_from_acceptance(session, definition, steps, application.accepted_at.date(), counted)
+    return max(dues, key=lambda d: d.due, default=None)
+
+
+def _planned_from_acceptance(session: Session, definition: ProcessDefinition, steps: dict[str, Step],
+                             accepted_on: date, counted: set[str]) -> list[DueDate]:
+    """Due dates of the counted steps after 受理 as planned on the day of acceptance (none finished early)."""
+    calendar = work_calendar(session)
+    after: set[str] = set()
+    ends: dict[str, tuple[date, bool]] = {}
+    for d in definition.steps:
+        if "acceptance" not in d.depends_on and not after & set(d.depends_on):
+            ends[d.key] = (accepted_on, False)  # up to and including acceptance, or beside it
+            continue
+        after.add(d.key)
+        start, inherited = max((ends[k] for k in d.depends_on), key=lambda end: end[0])
+        cancelled = steps[d.key].status == StepStatus.cancelled
+        ends[d.key] = (start, inherited) if cancelled else due_after(calendar, d, steps[d.key], start, inherited)
+    return [DueDate(*ends[k]) for k in after & counted]
 
 
 def _iso(value: datetime) -> str:

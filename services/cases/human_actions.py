@@ -29,6 +29,7 @@ from services.cases.waiting import Party, waiting_on
 from services.core import audit, clock, text
 from services.core.db import id_column
 from services.core.errors import DomainError
+from services.core.formatting import format_date_zh
 from services.core.ids import stored_id
 from services.models import (
     ActionKind,
@@ -227,7 +228,7 @@ def _check_decision(session: Session, user: User, step: Step, kind: ActionKind, 
         if earlier and len(justification) < 10:
             raise ActionError(
                 "justification",
-                f"本环节已于{earlier[0].acted_at:%Y年%m月%d日}一次性告知补正；再次要求补正仅限申请人自行变更"
+                f"本环节已于{format_date_zh(earlier[0].acted_at)}一次性告知补正；再次要求补正仅限申请人自行变更"
                 "引起的新材料，须写明理由（至少10个字）")
 
 

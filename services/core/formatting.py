@@ -29,6 +29,11 @@ __all__ = [
     "SQUARE_METRES_PER_MU",
     "format_area",
     "format_date_zh",
+    "format_mu",
+    "mu_of_m2",
+    "rule_set_zh",
+    "with_role",
+    "without_role",
     "format_datetime_zh",
     "format_time_zh",
     "format_wan_yuan",
@@ -113,18 +118,40 @@ def yuan_to_wan(amount_yuan: Number) -> Decimal:
     return Decimal(amount_yuan).scaleb(-4)
 
 
+def _round_down(value: Fraction, places: int) -> Decimal:
+    """Round an exact non-negative fraction down (toward zero) to ``places`` decimals."""
+    scaled = abs(value) * 10**places
+    result = Decimal(scaled.numerator // scaled.denominator).scaleb(-places)
+    return -result if value < 0 else result
+
+
+def format_mu(mu: Number, places: int = 2) -> str:
+    """亩 (mu) as every page and document prints it: ``50.025`` → ``"50.02"``.
+
+    The one rounding rule for 亩: rounded down, so a parcel's figure never exceeds what intake
+    accepts (the land asked for may not be larger than the parcel).
+    """
+    return _mu_text(_to_fraction(mu), places)
+
+
+def _mu_text(exact_mu: Fraction, places: int) -> str:
+    return _grouped(_round_down(exact_mu, places), places)
+
+
+def mu_of_m2(area_m2: Number, places: int = 2) -> str:
+    """A parcel's area in m² → its 亩 figure (``33350`` → ``"50.02"``), by :func:`format_mu`'s rule."""
+    return _mu_text(_to_fraction(area_m2) / SQUARE_METRES_PER_MU, places)
+
+
 def format_area(mu: Number, places: int = 2) -> str:
     """Area in 亩 → ``"30.00亩（20,000.00平方米）"``.
 
-    The square-metre figure is computed exactly (1 亩 = 2000/3 m²) and rounded once, so
-    ``1`` → ``666.67平方米`` and ``15`` → ``10,000.00平方米``.
+    The 亩 figure follows :func:`format_mu`; the square-metre figure is computed exactly
+    (1 亩 = 2000/3 m²) and rounded half-up once, so ``1`` → ``666.67平方米``.
     """
     exact_mu = _to_fraction(mu)
     square_metres = exact_mu * SQUARE_METRES_PER_MU
-    return (
-        f"{_grouped(_round_half_up(exact_mu, places), places)}亩"
-        f"（{_grouped(_round_half_up(square_metres, places), places)}平方米）"
-    )
+    return f"{format_mu(mu, places)}亩（{_grouped(_round_half_up(square_metres, places), places)}平方米）"
 
 
 def working_days_zh(n: int) -> str:
@@ -136,7 +163,39 @@ def working_days_zh(n: int) -> str:
     return f"{n}个工作日"
 
 
-#: Register with ``env.filters.update(JINJA_FILTERS)``.
+#: Rule sets and catalogues (规则版本) by the identifier stored with each result → the name printed.
+#: Stored cases keep the identifier; people read the name. A new version adds its line here.
+RULE_SET_NAMES_ZH = {
+    "national-2021": "《建设项目环境影响评价分类管理名录（2021年版）》",
+    "commitment-default/1": "告知承诺制适用清单（默认）第1版",
+    "standard_land/1": "标准地“双对标”控制指标评估规则第1版",
+}
+
+
+def rule_set_zh(identifier: str) -> str:
+    """A stored rule-set version (``national-2021``) → its Chinese name, so no code reaches a page.
+
+    Both halves of a combined identifier (``national-2021+commitment-default/1``) are named; an
+    identifier nobody named (a local configuration) is printed as given.
+    """
+    return "、".join(RULE_SET_NAMES_ZH.get(part, part) for part in str(identifier).split("+"))
+
+
+def with_role(role_zh: str, name: str) -> str:
+    """``("代办专员", "王敏")`` → ``"代办专员王敏"``; a name that already carries the role is left as it is.
+
+    Display names sometimes include the role (“代办专员 王敏”); prefixing it again doubled the word.
+    """
+    name = name.strip()
+    return name if name.startswith(role_zh) else f"{role_zh}{name}"
+
+
+def without_role(role_zh: str, name: str) -> str:
+    """The name under a heading that already says the role: ``("代办专员", "代办专员 王敏")`` → ``"王敏"``."""
+    name = name.strip()
+    return name.removeprefix(role_zh).strip() or name
+
+
 def format_decimal(value: Number | None) -> str:
     """A stored decimal without trailing zeros or exponent: 150.0000 → 150, 1.2500 → 1.25."""
     if value is None:
@@ -145,6 +204,7 @@ def format_decimal(value: Number | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+#: Register with ``env.filters.update(JINJA_FILTERS)``.
 JINJA_FILTERS = {
     "number": format_decimal,
     "date_zh": format_date_zh,
@@ -152,5 +212,9 @@ JINJA_FILTERS = {
     "datetime_zh": format_datetime_zh,
     "wan_yuan": format_wan_yuan,
     "area": format_area,
+    "mu": format_mu,
+    "mu_of_m2": mu_of_m2,
+    "rule_set_zh": rule_set_zh,
+    "without_role": lambda name, role_zh: without_role(role_zh, name),
     "working_days_zh": working_days_zh,
 }

@@ -19,7 +19,7 @@ from typing import Literal
 from docx.document import Document
 from pydantic import Field
 
-from services.core.formatting import format_area, format_date_zh, format_datetime_zh, format_wan_yuan
+from services.core.formatting import format_area, format_date_zh, format_datetime_zh, format_wan_yuan, rule_set_zh
 from services.documents import layout
 from services.documents.kind import ContextModel, DecimalText, DocumentKind, Items
 from services.documents.layout import Section, SectionedView, Table
@@ -139,7 +139,7 @@ def _preamble(ctx: Mapping) -> str:
         f"根据{ctx['enterprise_name']}（统一社会信用代码：{ctx['uscc']}）提交的《{ctx['application_title']}》"
         f"（案件编号 {ctx['case_no']}），本机关于{format_datetime_zh(ctx['evaluated_at'])}对照{parcel['base_name']}"
         f"{parcel['number']}号宗地的“标准地”控制指标、区域评估成果及节能审查有关规定，对该项目进行了预评估"
-        f"（评估规则版本 {ctx['evaluation']['rules_version']}）。现将评估情况报告如下："
+        f"（评估规则：{rule_set_zh(ctx['evaluation']['rules_version'])}）。现将评估情况报告如下："
     )
 
 
@@ -178,10 +178,10 @@ def _reuse_lines(assessments: Sequence[Mapping]) -> tuple[str, ...]:
     unusable = [a for a in assessments if not a["reusable"]]
     return (
         f"（一）可复用的区域评估成果（{len(usable)}项）：",
-        *layout.numbered(f"{_assessment_name(a)}。复用条件：{a['conditions'] or '无特别条件'}；"
-                     f"核查情况：{layout.sentence('；'.join(a['reasons']))}" for a in usable),
+        *layout.numbered(f"{_assessment_name(a)}。复用条件：{layout.clause(a['conditions']) or '无特别条件'}；"
+                         f"核查情况：{layout.sentence(layout.joined(a['reasons']))}" for a in usable),
         f"（二）不可复用的区域评估成果（{len(unusable)}项）：",
-        *layout.numbered(f"{_assessment_name(a)}。不可复用原因：{layout.sentence('；'.join(a['reasons']))}"
+        *layout.numbered(f"{_assessment_name(a)}。不可复用原因：{layout.sentence(layout.joined(a['reasons']))}"
                          for a in unusable),
         "对可复用的评估事项，项目不再单独评估或按告知承诺方式办理，但应遵守上述复用条件；对不可复用的评估事项，"
         "申请人应按规定单独办理。",

@@ -16,13 +16,14 @@ from datetime import date
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from services.core.formatting import format_date_zh
+from services.core.formatting import format_date_zh, without_role
 from services.documents import common_eia as ce
 from services.documents import layout
 from services.documents.kind import ContextModel, Items, context_day
 from services.documents.layout import DocumentMeta, Section, Table
 
 AGENT_PENDING = "待指派"
+AGENT_ROLE = "代办专员"  # the label the agent's name is printed under (a display name may carry it too)
 
 ITEMS_HEADER = ("序号", "事项", "审批部门", "代办方式")
 
@@ -94,8 +95,8 @@ def clause(text: str) -> str:
 
 
 def agent_text(ctx: Mapping) -> str:
-    """``"王敏（联系电话：0769-2288 1234）"``, ``"王敏"`` or ``"待指派"``."""
-    name = ctx["agent_name"].strip()
+    """``"王敏（联系电话：0769-2288 1234）"``, ``"王敏"`` or ``"待指派"`` (printed after the label 代办专员)."""
+    name = without_role(AGENT_ROLE, ctx["agent_name"])
     if not name:
         return AGENT_PENDING
     phone = ctx["agent_phone"].strip()
@@ -103,7 +104,7 @@ def agent_text(ctx: Mapping) -> str:
 
 
 def agent_signature(ctx: Mapping) -> str:
-    return f"代办专员：{ctx['agent_name'].strip() or AGENT_PENDING}"
+    return f"{AGENT_ROLE}：{without_role(AGENT_ROLE, ctx['agent_name']) or AGENT_PENDING}"
 
 
 def period_text(ctx: Mapping) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from docx.document import Document
 from pydantic import Field
 
+from services.core.formatting import rule_set_zh
 from services.documents import common_eia as ce
 from services.documents import layout
 from services.documents.kind import DocumentKind, Items
@@ -57,7 +58,7 @@ def prepare(ctx: Mapping) -> SectionedView:
                 ("建设单位", ce.enterprise_text(ctx)),
                 ("项目名称", ctx["project_name"]),
                 ("建设地点", ctx["site"]),
-                ("名录版本", ctx["catalogue_version"]),
+                ("名录版本", rule_set_zh(ctx["catalogue_version"])),
             )), "所属行业（国民经济行业分类，GB/T 4754—2017）："), ce.industry_table(ctx["industry_codes"])),
             Section("二、判定理由", (
                 "根据你单位申报的项目信息，对照名录的判定情况如下：", *ce.enumerated(ctx["reasons"]),

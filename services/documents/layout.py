@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt
 from pydantic import Field, model_validator
 
-from services.core.formatting import CHINA_TZ, format_date_zh, format_wan_yuan
+from services.core.formatting import CHINA_TZ, format_date_zh, format_wan_yuan, mu_of_m2
 from services.documents import docx_builder as dx
 from services.documents.kind import ContextModel, DecimalText, Items
 
@@ -113,6 +113,16 @@ def sentence(text: str) -> str:
     return text if not text or text[-1] in "。；！？" else text + "。"
 
 
+def clause(text: str) -> str:
+    """A text set before a “；” or “，”: its own final punctuation dropped, so it reads “甲；乙” not “甲。；乙”."""
+    return text.strip().rstrip("。；，")
+
+
+def joined(items: Iterable[str], sep: str = "；") -> str:
+    """Clauses joined by ``sep`` with their own final punctuation dropped (see :func:`clause`)."""
+    return sep.join(c for c in (clause(t) for t in items) if c)
+
+
 def numbered(items: Iterable[str], *, empty: str = "无。") -> tuple[str, ...]:
     """``["甲", "乙"]`` → ``("1. 甲", "2. 乙")``; an empty list prints ``empty``."""
     lines = tuple(f"{i}. {text}" for i, text in enumerate(items, start=1))
@@ -145,8 +155,8 @@ def iso_date_zh(text: str) -> str:
 
 
 def parcel_area(parcel: Mapping) -> str:
-    """Both areas as given by the parcel register, m² first as in land listings."""
-    return f"{grouped(parcel['area_m2'], 2)}平方米（折合{grouped(parcel['area_mu'], 2)}亩）"
+    """Both areas, m² first as in land listings; the 亩 figure from m² by the one 亩 rule (as the pages show it)."""
+    return f"{grouped(parcel['area_m2'], 2)}平方米（折合{mu_of_m2(parcel['area_m2'])}亩）"
 
 
 def industry_text(ctx: Mapping) -> str:

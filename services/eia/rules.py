@@ -67,6 +67,7 @@ from pydantic_core import PydanticCustomError
 
 from services.core import text as free_text
 from services.core.errors import DomainError
+from services.core.formatting import rule_set_zh
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_CATALOGUE = DATA_DIR / "eia_catalogue_2021.toml"
@@ -245,7 +246,7 @@ class Catalogue:
             if code.startswith(prefix):
                 return f"行业代码{code}：{text}"
         if not any(code.startswith(prefix) for prefix in self.coverage):
-            return (f"行业代码{code}不在本环评分类配置（{self.version}）已编码的行业范围内"
+            return (f"行业代码{code}不在本环评分类配置（{rule_set_zh(self.version)}）已编码的行业范围内"
                     f"（制造业13–43大类及热力、污水处理、房地产等），请人工对照名录判定")
         return None
 
@@ -545,7 +546,8 @@ class _Ctx:
                 self.used[f"facts.{key}"] = self.facts.facts[key]
             if self.facts.facts.get(key) is not True:
                 names = "、".join(self.catalogue.facts[k].question.removeprefix("是否有").rstrip("？") for k in implied)
-                note = f"{names}按电镀工艺执行（{NOTE6_ZH}）" if key == "electroplating" else f"{names} → {key}"
+                note = (f"{names}按电镀工艺执行（{NOTE6_ZH}）" if key == "electroplating"
+                        else f"{names} → {self.catalogue.question_text(key)}")
                 if note not in self.notes:
                     self.notes.append(note)
             return True
@@ -817,9 +819,9 @@ def _assumption_zh(key: str, catalogue: Catalogue) -> str:
         return "未回答是否在工业建筑中生产，按“是”处理（园区项目通常在厂房内生产）"
     if key == catalogue.sensitive.key:
         return "未回答是否涉及环境敏感区，按“不涉及”处理"
-    if key in catalogue.quantities:
-        return f"未填写“{catalogue.quantities[key].question}”（{key}），按0处理"
-    return f"未回答“{catalogue.question_text(key)}”（{key}），按“否”处理"
+    if key in catalogue.quantities:  # the question only: its key (e.g. solvent_coating) means nothing to a reader
+        return f"未填写“{catalogue.quantities[key].question}”，按0处理"
+    return f"未回答“{catalogue.question_text(key)}”，按“否”处理"
 
 
 def _row_head(row: CatalogueRow) -> str:

@@ -9,6 +9,7 @@ once per step and new date (``notify`` deduplicates), so loading the same schedu
 from sqlmodel import Session, col, select
 
 from services.agency import service as agency
+from services.core.formatting import format_date_zh
 from services.models import Application, Role, Step, User
 from services.supervision import notifications
 
@@ -23,8 +24,8 @@ def tell_moved_deadlines(session: Session, changes: list[dict], reason: str) -> 
             continue
         enterprise_users = session.exec(select(User).where(
             User.role == Role.enterprise, col(User.is_active), User.enterprise_id == application.enterprise_id)).all()
-        old = change["old_due"].isoformat() if change["old_due"] else "—"
-        new = change["new_due"].isoformat() if change["new_due"] else "—"
+        old = format_date_zh(change["old_due"]) if change["old_due"] else "—"
+        new = format_date_zh(change["new_due"]) if change["new_due"] else "—"
         firm = "" if change["new_provisional"] else "（正式期限）"
         notifications.notify(
             session, [*notifications.department_contacts(session, step.department), *enterprise_users,
@@ -32,4 +33,5 @@ def tell_moved_deadlines(session: Session, changes: list[dict], reason: str) -> 
             kind="deadline_moved", title=f"【期限调整】{application.case_no}“{step.name}”办结期限 {old} → {new}",
             body=f"{reason}。{application.case_no}的“{step.name}”办结期限由{old}调整为{new}{firm}。",
             link=f"/applications/{application.id}",
-            dedupe_key=f"deadline-{application.id}-{step.key}-{new}", application_id=application.id)
+            dedupe_key=f"deadline-{application.id}-{step.key}-{change['new_due'] or '—'}",
+            application_id=application.id)

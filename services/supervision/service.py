@@ -26,6 +26,7 @@ from services.calendar.schedules import work_calendar
 from services.calendar.work_calendar import WorkCalendar
 from services.core import clock, db
 from services.core.db import table_of
+from services.core.formatting import format_date_zh
 from services.core.ids import stored_id
 from services.core.settings import get_settings
 from services.documents import issue as documents
@@ -306,7 +307,7 @@ class _Recipients:
 
 def _yellow_message(case: _Case, remaining: int | None, contacts: _Recipients) -> notifications.Message:
     """A new yellow: the department contacts and the case's agents (代办 mandates, chief agent) are told."""
-    due = f"{case.due_on:%Y年%m月%d日}" if case.due_on else "—"
+    due = format_date_zh(case.due_on) if case.due_on else "—"
     return notifications.Message(
         users=tuple(contacts.department(case.department) + contacts.agents(case)), kind="light_yellow",
         title=f"【黄灯】{case.text}即将到期",
@@ -347,8 +348,8 @@ def _insert_escalations(session: Session, red: list[_Red], today: date,
 def _escalation_message(case: _Case, level: int, reply_due: date | None,
                         contacts: _Recipients) -> notifications.Message:
     """Tell the department and the supervisors about a new escalation level."""
-    body = (f"{case.text}已超过办结期限（{case.due_on:%Y年%m月%d日}）。"
-            + (f"请于{reply_due:%Y年%m月%d日}前书面回复办理情况。" if reply_due else "已提请上一级指挥部督办。"))
+    body = (f"{case.text}已超过办结期限（{format_date_zh(case.due_on) if case.due_on else '—'}）。"
+            + (f"请于{format_date_zh(reply_due)}前书面回复办理情况。" if reply_due else "已提请上一级指挥部督办。"))
     return notifications.Message(
         users=tuple(contacts.department(case.department) + contacts.supervisors),
         kind="supervision_notice" if level == 1 else "escalation",

@@ -147,7 +147,7 @@ def test_the_least_loaded_agent_is_suggested_and_assignment_starts_the_reply_clo
     assert mandate.agent_id == idle.id and mandate.contact_due_on == date(2026, 10, 8)
     told = session.exec(select(Notification).where(Notification.user_id == idle.id,
                                                    Notification.kind == "mandate_assigned")).all()
-    assert len(told) == 1 and "2026年10月08日前联系企业" in told[0].body
+    assert len(told) == 1 and "2026年10月8日前联系企业" in told[0].body
 
 
 def test_assignment_is_for_supervisors_and_only_to_active_agents(session, people):
