@@ -8,12 +8,34 @@ where its 11–14 px text would become unreadable, but scrolls sideways in its b
 from html import escape
 
 FONT = 'font-family="PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif"'
+INK = "#1f2933"
 COLOURS = {"green": "#1d7a3a", "yellow": "#d9a300", "red": "#c0262d", "paused": "#8a94a3", "bar": "#0b4f9c"}
 
 
 def _text_width(text: str, size: float) -> float:
     """A rough width: CJK characters are a full em, others about half."""
     return sum(size if ord(ch) > 0x2E80 else size * 0.55 for ch in text)
+
+
+def _luminance(colour: str) -> float:
+    """Relative luminance (WCAG 2.1) of a ``#rrggbb`` or ``#rgb`` colour."""
+    if len(colour) == 4:
+        colour = "#" + "".join(c * 2 for c in colour[1:])
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """The contrast ratio of two colours, 1 to 21 (text needs 4.5)."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def text_on(fill: str) -> str:
+    """White or ink for a number written on a bar of ``fill``, whichever reads better: white on the yellow
+    (#d9a300) would be 2.3:1."""
+    return "#fff" if contrast("#fff", fill) >= contrast(INK, fill) else INK
 
 
 def _svg_open(width: float, height: float, title: str, size: int) -> list[str]:
@@ -126,7 +148,7 @@ def horizontal_stacked(rows: list[tuple[str, dict[str, float]]], series: list[tu
                          f"<title>{escape(label)} {escape(name)}：{_num(value)}</title></rect>")
             if w >= _text_width(_num(value), 12) + 6:
                 parts.append(f'<text x="{x + w / 2:.1f}" y="{y + row_h / 2 + 4:.0f}" text-anchor="middle" '
-                             f'fill="#fff" font-size="12">{_num(value)}</text>')
+                             f'fill="{text_on(colour)}" font-size="12">{_num(value)}</text>')
             x += w
         parts.append(f'<text x="{x + 6:.1f}" y="{y + row_h / 2 + 5:.0f}" fill="#1f2933">{_num(total)}</text></g>')
     parts.append("</svg>")
