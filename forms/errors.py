@@ -31,6 +31,15 @@ def field_errors(error: ValidationError | list[dict], labels: dict[str, str] | N
     return messages
 
 
+def in_form_order(errors: dict[str, str], order: list[str]) -> dict[str, str]:
+    """The errors in the order the form asks (``planned_indicators.x`` where ``planned_indicators`` is),
+    so the error summary reads top to bottom; fields the order does not know come last."""
+    def place(field: str) -> int:
+        name = field.split(".")[0]
+        return order.index(name) if name in order else len(order)
+    return dict(sorted(errors.items(), key=lambda item: place(item[0])))
+
+
 def _message(field: str, item: dict, labels: dict[str, str]) -> str:
     label, kind, ctx = labels.get(field.split(".")[0], field), item["type"], item.get("ctx") or {}
     if (kind == "missing" or kind == "string_too_short") and field == "parcel_id":

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from flows.dispatch import enqueue
 from forms.deps import PageUser, SessionDep
 from forms.downloads import document_response
-from forms.errors import field_errors
+from forms.errors import field_errors, in_form_order
 from forms.params import Id
 from forms.routes.review import page_extras
 from forms.security import client_address, sign_in, verify_csrf
@@ -27,7 +27,8 @@ from services.core.settings import get_settings
 from services.core.users import authenticate
 from services.documents import issue as documents
 from services.models import Application, Enterprise, Mandate, Role, User
-from services.standard_land.intake import IntakeError, StandardLandApplicationInput, submit_application
+from services.standard_land import intake
+from services.standard_land.intake import FIELD_LABELS, IntakeError, StandardLandApplicationInput, submit_application
 from services.supervision import dashboard
 
 router = APIRouter(include_in_schema=False)
@@ -103,10 +104,10 @@ def create_application(request: Request, session: SessionDep, user: PageUser,
                        values: Annotated[dict[str, str], Depends(posted_form)]):
     key = values.pop("idempotency_key", "") or str(uuid.uuid4())
     try:
-        data = StandardLandApplicationInput.model_validate(_application_fields(values))
+        data, errors = _checked_application(session, user, _application_fields(values))
+        if data is None:
+            return _form_page(request, session, user, values, errors, key, status_code=422)
         application, created = submit_application(session, user, data, key)
-    except ValidationError as error:
-        return _form_page(request, session, user, values, field_errors(error), key, status_code=422)
     except IntakeError as error:
         session.rollback()
         return _form_page(request, session, user, values, error.errors, key, status_code=422)
@@ -164,11 +165,33 @@ def _application_fields(values: dict[str, str]) -> dict:
     return data
 
 
+def _checked_application(session, user, fields: dict) -> tuple[StandardLandApplicationInput | None, dict[str, str]]:
+    """Field errors and the cross-field rules (dates, the parcel's industries and indicators) of one
+    submission together, in the form's order: a person fixes everything in one go, not five."""
+    try:
+        data: StandardLandApplicationInput | None = StandardLandApplicationInput.model_validate(fields)
+        errors: dict[str, str] = {}
+    except ValidationError as error:
+        data, errors = None, field_errors(error)
+    rules = intake.rule_errors(session, user, data or intake.valid_part(fields))
+    errors |= {field: message for field, message in rules.items() if field not in errors}
+    return (data if not errors else None), in_form_order(errors, list(FIELD_LABELS))
+
+
 def _form_page(request, session, user, values, errors, key=None, status_code=200):
+    indicators = dashboard.parcel_indicators(session)
     return page(request, "application_form.html", status_code=status_code, user=user, values=values,
                 errors=errors, idempotency_key=key or str(uuid.uuid4()),
-                parcels=dashboard.available_parcels(session), indicators=dashboard.parcel_indicators(session),
-                definition=get_definition("standard_land"))
+                parcels=dashboard.available_parcels(session), indicators=indicators,
+                definition=get_definition("standard_land"), **_summary_links(values, indicators))
+
+
+def _summary_links(values: dict, indicators: dict) -> dict:
+    """Names and anchors for the error summary: an indicator (控制指标) is found by the chosen parcel's input."""
+    parcel = values.get("parcel_id", "").strip()
+    chosen: list = next((v for k, v in indicators.items() if str(k) == parcel), [])
+    return {"error_labels": FIELD_LABELS | {f"planned_indicators.{i.code}": i.name_zh for i in chosen},
+            "error_anchors": {f"planned_indicators.{i.code}": f"field-ind_{parcel}_{i.code}" for i in chosen}}
 
 
 def _prefill(session, enterprise_id: int | None) -> dict:

@@ -21,7 +21,7 @@ from forms.params import Id, StepKey
 from forms.security import verify_csrf
 from forms.web import page, posted_form
 from services.agency import service as agency
-from services.cases import human_actions
+from services.cases import decisions, human_actions
 from services.cases.acceptance import committed_due
 from services.cases.processes import get_definition
 from services.cases.steps import get_step
@@ -183,6 +183,7 @@ def page_extras(session: Session, user: User, view: dashboard.ApplicationView) -
     """What the application page needs besides the view: which human steps this user may act on."""
     return {"definition": get_definition(view.application.process_key, view.application.process_version),
             "may_act": agency.may_act_for(session, user, view.application),
+            "supplement_due": decisions.supplement_due(session, view.open_request) if view.open_request else None,
             "case_due": committed_due(session, view.application),
             "land": _land_to_start_extras(session, view.application),
             "deciding": {s.key for s in view.steps if s.kind == "human" and human_actions.may_decide(user, s)

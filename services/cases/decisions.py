@@ -7,15 +7,18 @@ issues the 一次性告知书 (the clock is stopped by ``services.cases.human_ac
 starts a human step and records the flow run that waits on it, so a decision can resume that run.
 """
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from services.calendar.schedules import work_calendar
 from services.cases import human_actions, transitions
 from services.cases.case_context import common_context
 from services.cases.steps import finish_step, get_step, start_step
+from services.core import clock
 from services.core.ids import stored_id
 from services.core.settings import get_settings
 from services.documents import issue as documents
@@ -77,8 +80,23 @@ def supplement_notice_context(session: Session, application: Application, step: 
         "step_name": step.name, "department": step.department, "requested_on": requested_on,
         "items": [{"name": i["name"], "reason": i["reason"], "form": i["form"] or "电子件"} for i in action.items],
         "round": len(earlier), "justification": action.justification,
-        "supplement_deadline": human_actions.supplement_deadline(session, requested_on,
-                                                                 settings.supplement_working_days),
+        "supplement_deadline": supplement_due(session, action).on,
         "remaining_working_days": max(0, human_actions.remaining_working_days(session, step, requested_on)),
         "handler_name": f"{step.department}审查窗口", "handler_phone": settings.handler_phone,
     }
+
+
+@dataclass(frozen=True)
+class SupplementDue:
+    """补正期限: the date the 一次性告知书 states, and the working days left until it, today included."""
+
+    on: date
+    working_days_left: int
+
+
+def supplement_due(session: Session, request: StepAction) -> SupplementDue:
+    """One source for the document and the case page, so both always state the same 补正期限."""
+    deadline = human_actions.supplement_deadline(session, request.acted_at.date(),
+                                                 get_settings().supplement_working_days)
+    left = work_calendar(session).working_days_between(clock.today() - timedelta(days=1), deadline)
+    return SupplementDue(on=deadline, working_days_left=left)

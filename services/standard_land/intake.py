@@ -10,9 +10,9 @@ stored application to Prefect is ``services.cases.handoff``'s (the same for ever
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -109,6 +109,13 @@ class StandardLandApplicationInput(BaseModel):
         return value.strip()
 
 
+#: the same fields, each optional: what is left of a submission once the fields that failed are left out
+_PartialInput = create_model(  # type: ignore[call-overload]
+    "_PartialInput", __base__=StandardLandApplicationInput,
+    **{name: (Optional[field.rebuild_annotation()], None)  # noqa: UP045 (a runtime type, not an annotation)
+       for name, field in StandardLandApplicationInput.model_fields.items()})
+
+
 def submit_application(
     session: Session, user: User, data: StandardLandApplicationInput, idempotency_key: str
 ) -> tuple[Application, bool]:
@@ -117,7 +124,11 @@ def submit_application(
     existing = _by_key(session, user, idempotency_key)
     if existing:
         return existing, False
-    enterprise, parcel = _check_rules(session, user, data)
+    enterprise, parcel, errors = _checked(session, user, data)
+    if errors:
+        field, message = next(iter(errors.items()))
+        raise IntakeError(field, message, errors)
+    assert enterprise is not None and parcel is not None  # a whole input: both are found when nothing is wrong
     try:
         with session.begin_nested():
             application = _create(session, user, data, enterprise, parcel, idempotency_key)
@@ -142,58 +153,114 @@ def _by_key(session: Session, user: User, key: str) -> Application | None:
     return session.exec(stmt).first()
 
 
-def _check_rules(session: Session, user: User, data: StandardLandApplicationInput) -> tuple[Enterprise, Parcel]:
-    enterprise = _applicant(session, user, data)
-    parcel = session.get(Parcel, data.parcel_id)
-    if parcel is None:
-        raise IntakeError("parcel_id", "所选地块不存在，请重新选择")
+def rule_errors(session: Session, user: User, data: StandardLandApplicationInput) -> dict[str, str]:
+    """Every business-rule problem at once (one message per field), so a person fixes them in one go.
+
+    ``data`` may be ``valid_part`` of a submission whose other fields failed: a rule whose inputs are
+    missing is skipped. Who may not apply at all is refused at once (``IntakeError``, 403)."""
+    return _checked(session, user, data)[2]
+
+
+def valid_part(raw: dict[str, Any]) -> StandardLandApplicationInput:
+    """The fields of a submission that pass field validation (the others left out as None), so that the
+    cross-field rules are checked, and reported, together with the field errors."""
+    kept = dict(raw)
+    for _ in range(len(raw) + 1):
+        try:
+            return _PartialInput.model_validate(kept)
+        except ValidationError as error:
+            for item in error.errors():
+                _drop(kept, item["loc"])
+    return _PartialInput.model_validate({})
+
+
+def _drop(values: dict[str, Any], loc: tuple) -> None:
+    """Leave out what failed: one planned indicator, or the whole field."""
+    indicators = values.get("planned_indicators")
+    if loc[:1] == ("planned_indicators",) and len(loc) > 1 and isinstance(indicators, dict):
+        values["planned_indicators"] = {k: v for k, v in indicators.items() if k != loc[1]}
+    elif loc:
+        values.pop(str(loc[0]), None)
+
+
+def _checked(session: Session, user: User, data: StandardLandApplicationInput
+             ) -> tuple[Enterprise | None, Parcel | None, dict[str, str]]:
+    """The applicant, the parcel and every rule broken, in the form's order."""
+    enterprise, errors = _applicant(session, user, data)
+    parcel = session.get(Parcel, data.parcel_id) if data.parcel_id is not None else None
+    if data.parcel_id is not None and parcel is None:
+        errors["parcel_id"] = "所选地块不存在，请重新选择"
+    if parcel is not None:
+        errors.update(_parcel_errors(parcel, data))
+    errors.update(_date_errors(data))
+    if parcel is not None:
+        errors.update(_indicator_errors(session, parcel, data.planned_indicators or {}))
+    return enterprise, parcel, errors
+
+
+def _parcel_errors(parcel: Parcel, data: StandardLandApplicationInput) -> dict[str, str]:
+    """What the chosen parcel (地块) decides: still available, large enough, the industries it admits."""
+    errors: dict[str, str] = {}
     if parcel.status != "available":
-        raise IntakeError("parcel_id", f"地块{parcel.number}已不可申请（已预留或已出让）")
+        errors["parcel_id"] = f"地块{parcel.number}已不可申请（已预留或已出让）"
     parcel_mu = m2_to_mu(parcel.area_m2)
-    if data.land_area_mu > parcel_mu:
-        raise IntakeError("land_area_mu", f"用地面积不得超过所选地块面积{parcel_mu.normalize():f}亩")
+    if data.land_area_mu is not None and data.land_area_mu > parcel_mu:
+        errors["land_area_mu"] = f"用地面积不得超过所选地块面积{parcel_mu.normalize():f}亩"
     allowed = parcel.allowed_industry_codes
-    if allowed and not any(data.industry_code.startswith(prefix) for prefix in allowed):
-        raise IntakeError("industry_code", f"地块{parcel.number}只准入以下行业（国民经济行业分类代码开头）："
-                          + "、".join(allowed))
-    if data.planned_start_on < clock.today():
-        raise IntakeError("planned_start_on", "计划开工日期不能早于今天")
-    if data.planned_completion_on < data.planned_start_on:
-        raise IntakeError("planned_completion_on", "计划竣工日期不能早于计划开工日期")
-    if data.planned_production_on < data.planned_completion_on:
-        raise IntakeError("planned_production_on", "计划投产日期不能早于计划竣工日期")
-    _check_planned_indicators(session, parcel, data.planned_indicators)
-    return enterprise, parcel
+    if data.industry_code and allowed and not any(data.industry_code.startswith(prefix) for prefix in allowed):
+        errors["industry_code"] = (f"地块{parcel.number}只准入以下行业（国民经济行业分类代码开头）："
+                                   + "、".join(allowed))
+    return errors
 
 
-def _applicant(session: Session, user: User, data: StandardLandApplicationInput) -> Enterprise:
+def _date_errors(data: StandardLandApplicationInput) -> dict[str, str]:
+    """开工 → 竣工 → 投产, each checked against the one before it whenever both are valid dates."""
+    errors: dict[str, str] = {}
+    if data.planned_start_on is not None and data.planned_start_on < clock.today():
+        errors["planned_start_on"] = "计划开工日期不能早于今天"
+    if None not in (data.planned_start_on, data.planned_completion_on) \
+            and data.planned_completion_on < data.planned_start_on:
+        errors["planned_completion_on"] = "计划竣工日期不能早于计划开工日期"
+    if None not in (data.planned_completion_on, data.planned_production_on) \
+            and data.planned_production_on < data.planned_completion_on:
+        errors["planned_production_on"] = "计划投产日期不能早于计划竣工日期"
+    return errors
+
+
+def _applicant(session: Session, user: User, data: StandardLandApplicationInput) -> tuple[Enterprise | None,
+                                                                                          dict[str, str]]:
     """The enterprise's own clerk, or an agent holding its mandate for this project's 标准地 item."""
     if user.role == Role.agent:
+        if data.uscc is None or data.project_name is None:
+            return None, {}  # the field errors say what to fix first
         enterprise = session.exec(select(Enterprise).where(Enterprise.uscc == data.uscc)).first()
         if enterprise is None or agency.mandate_for_new_case(session, user, enterprise.id, data.project_name,
                                                              PROCESS_KEY) is None:
             raise IntakeError("uscc", "代办专员须持有该企业此项目（含标准地预评估事项）的有效代办委托，才能代为提交",
                               status=403)
-        return enterprise
+        return enterprise, {}
     if user.role != Role.enterprise or not user.enterprise_id:
         raise IntakeError("uscc", "只有企业账户或受托的代办专员可以提交申请", status=403)
-    enterprise = session.get(Enterprise, user.enterprise_id)
-    if enterprise.uscc != data.uscc:
-        raise IntakeError("uscc", f"统一社会信用代码与本账户所属企业（{enterprise.uscc}）不一致")
-    return enterprise
+    enterprise = session.get_one(Enterprise, user.enterprise_id)
+    if data.uscc is not None and enterprise.uscc != data.uscc:
+        return enterprise, {"uscc": f"统一社会信用代码与本账户所属企业（{enterprise.uscc}）不一致"}
+    return enterprise, {}
 
 
-def _check_planned_indicators(session: Session, parcel: Parcel, planned: dict[str, Decimal]) -> None:
+def _indicator_errors(session: Session, parcel: Parcel, planned: dict[str, Decimal]) -> dict[str, str]:
     """Every indicator of the parcel needs a planned value, and nothing else may be sent."""
     indicators = session.exec(select(ParcelIndicator).where(ParcelIndicator.parcel_id == parcel.id)).all()
     codes = {i.code for i in indicators}
-    errors = {f"planned_indicators.{i.code}": f"请填写{i.name_zh}的计划值（{i.unit}）"
+    errors = {f"planned_indicators.{i.code}": f"请填写{i.name_zh}的计划值{with_unit(i.unit)}"
               for i in indicators if i.code not in planned}
     errors |= {f"planned_indicators.{code}": f"地块{parcel.number}没有控制指标“{code}”" for code in planned
                if code not in codes}
-    if errors:
-        field, message = next(iter(errors.items()))
-        raise IntakeError(field, message, errors)
+    return errors
+
+
+def with_unit(unit: str | None) -> str:
+    """（万元/亩） after a value's name, or nothing for a pure number (容积率): never empty brackets."""
+    return f"（{unit}）" if unit else ""
 
 
 def _create(session: Session, user: User, data: StandardLandApplicationInput, enterprise: Enterprise,
