@@ -142,7 +142,18 @@ def _indicator_rows(posted: dict[str, list[str]]) -> list[dict[str, str]]:
     count = max((len(c) for c in columns), default=0)
     rows = [{name: (col[i] if i < len(col) else "") for name, col in zip(INDICATOR_FIELDS, columns, strict=True)}
             for i in range(count)]
-    return [row for row in rows if any(v.strip() for v in row.values())]
+    return [_standard_defaults(row) for row in rows if any(v.strip() for v in row.values())]
+
+
+def _standard_defaults(row: dict[str, str]) -> dict[str, str]:
+    """A chosen standard indicator's name, unit, comparator and checkpoint where left blank (the page's script
+    fills them in; without it the choice alone is enough)."""
+    spec = catalogue.STANDARD_INDICATORS.get(row.get("code", "").strip())
+    if spec is None:
+        return row
+    defaults = dict(zip(("name_zh", "unit", "comparator", "measured_at"),
+                        (spec[0], spec[1], spec[2].value, spec[3].value), strict=True))
+    return row | {k: v for k, v in defaults.items() if not row.get(k, "").strip()}
 
 
 def _parcel_or_404(session, parcel_id: int) -> catalogue.ParcelView:
@@ -160,6 +171,7 @@ def _parcel_page(request, session, user, view, values, rows, errors, status_code
                 base_options=[("", "请选择"), *bases],
                 comparators=[(c.value, c.symbol) for c in Comparator],
                 measured=list(MEASURED_OPTIONS.items()), standard=catalogue.STANDARD_INDICATORS,
+                indicator_options=[(code, spec[0]) for code, spec in catalogue.STANDARD_INDICATORS.items()],
                 standard_js={code: [name, unit, c.value, m.value]
                              for code, (name, unit, c, m) in catalogue.STANDARD_INDICATORS.items()})
 

@@ -94,9 +94,8 @@ def test_supervisor_creates_a_parcel_then_edits_it_and_adds_an_indicator(new_pag
     page.click("#add-row")  # … and adds a row on demand …
     expect(rows).to_have_count(6)
     new_row = rows.nth(5)
-    new_row.locator("input[name=ind_code]").fill("rd_ratio")
-    new_row.locator("input[name=ind_code]").dispatch_event("change")  # … and prefills a known indicator
-    expect(new_row.locator("input[name=ind_name_zh]")).to_have_value("研发经费支出与主营业务收入之比")
+    new_row.locator("select[name=ind_code]").select_option(label="研发经费支出与主营业务收入之比")  # by its name …
+    expect(new_row.locator("input[name=ind_name_zh]")).to_have_value("研发经费支出与主营业务收入之比")  # … prefilled
     expect(new_row.locator("select[name=ind_comparator]")).to_have_value("ge")
     expect(new_row.locator("select[name=ind_measured_at]")).to_have_value("annual")
     new_row.locator("input[name=ind_threshold]").fill("2")
@@ -124,15 +123,15 @@ def test_supervisor_creates_a_parcel_then_edits_it_and_adds_an_indicator(new_pag
     expect(rows).to_have_count(6 + 2)
     expect(plain.locator("#add-row")).to_be_hidden()
     blank = rows.nth(6)
-    blank.locator("input[name=ind_code]").fill("green_ratio")
+    blank.locator("select[name=ind_code]").select_option(label="绿地率")
     blank.locator("input[name=ind_name_zh]").fill("绿地率")
     blank.locator("input[name=ind_unit]").fill("%")
     blank.locator("select[name=ind_comparator]").select_option("le")
     blank.locator("input[name=ind_threshold]").fill("15")
     blank.locator("select[name=ind_measured_at]").select_option("completion")
-    for field in ("code", "name_zh", "unit", "threshold"):  # clear the tax_per_mu row
+    for field in ("name_zh", "unit", "threshold"):  # clear the tax_per_mu row
         rows.nth(4).locator(f"input[name=ind_{field}]").fill("")
-    for field in ("comparator", "measured_at"):
+    for field in ("code", "comparator", "measured_at"):
         rows.nth(4).locator(f"select[name=ind_{field}]").select_option("")
     plain.click("#save-button")
     plain.wait_for_url(re.compile(rf"/catalogue\?saved_parcel={parcel_id}"))

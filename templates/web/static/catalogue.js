@@ -44,14 +44,15 @@
       if (body.rows.length > 1) row.remove(); else clearRow(row);
       renumber();
     });
+    // choosing an indicator fills in what is still blank or was filled in for the previous choice
+    let previous = standard[field(row, "code").value] || [];
     field(row, "code").addEventListener("change", () => {
-      const spec = standard[field(row, "code").value.trim().toLowerCase()];
-      if (!spec) return;
-      const [name, unit, comparator, measuredAt] = spec;
-      if (!field(row, "name_zh").value) field(row, "name_zh").value = name;
-      if (!field(row, "unit").value) field(row, "unit").value = unit;
-      if (!field(row, "comparator").value) field(row, "comparator").value = comparator;
-      if (!field(row, "measured_at").value) field(row, "measured_at").value = measuredAt;
+      const spec = standard[field(row, "code").value] || [];
+      ["name_zh", "unit", "comparator", "measured_at"].forEach((name, i) => {
+        const el = field(row, name);
+        if (spec[i] !== undefined && (!el.value || el.value === previous[i])) el.value = spec[i];
+      });
+      previous = spec;
       syncHigh(row, false);
     });
     field(row, "comparator").addEventListener("change", () => syncHigh(row, true));
