@@ -16,6 +16,7 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from flows.dispatch import enqueue_resume
+from forms.case_runs import read_case_runs
 from forms.deps import PageUser, SessionDep, StaffUser
 from forms.params import Id, StepKey
 from forms.security import verify_csrf
@@ -23,11 +24,12 @@ from forms.web import page, posted_form
 from services.agency import service as agency
 from services.cases import decisions, human_actions
 from services.cases.acceptance import committed_due
-from services.cases.processes import get_definition
+from services.cases.processes import ProcessDefinition, get_definition
 from services.cases.steps import get_step
 from services.charts import gantt
 from services.core import clock, file_store, uploads, visibility
 from services.core.ids import stored_id
+from services.documents import registry as documents_registry
 from services.land_to_start import service as land_to_start
 from services.land_to_start import timeline
 from services.models import ActionKind, Application, Attachment, Step, User
@@ -48,8 +50,13 @@ CHOICE_LABELS = {
 
 
 @router.get("/reviews")
-def review_queue(request: Request, session: SessionDep, user: StaffUser):
-    return page(request, "reviews.html", user=user, rows=dashboard.review_queue(session, user))
+def review_queue(request: Request, session: SessionDep, user: StaffUser, department: str = ""):
+    """A reviewer's queue is their department's; a supervisor sees every department's, or picks one."""
+    everyone = user.role.value == "supervisor"
+    department = department.strip()[:64] if everyone else ""
+    return page(request, "reviews.html", user=user, rows=dashboard.review_queue(session, user, department=department),
+                everyone=everyone, department=department,
+                departments=dashboard.review_departments(session) if everyone else [])
 
 
 def _readable_step(session: Session, user: User, application_id: int, step_key: str) -> tuple[Application, Step]:
@@ -179,12 +186,25 @@ def _land_to_start_extras(session: Session, application) -> dict | None:
             "withheld": land_to_start.withheld_notice(session, application)}
 
 
+def _first_document(definition: ProcessDefinition) -> tuple[str, str] | None:
+    """(step name, document title) of the first document the process issues: what the case page promises while
+    it has none (a 拿地即开工 case starts with a 风险承诺书, not a 受理通知书)."""
+    issuing = definition.issuing_steps()
+    if not issuing:
+        return None
+    step_key, kind = issuing[0]
+    return definition.step(step_key).name, documents_registry.get_kind(kind).title
+
+
 def page_extras(session: Session, user: User, view: dashboard.ApplicationView) -> dict:
     """What the application page needs besides the view: which human steps this user may act on."""
-    return {"definition": get_definition(view.application.process_key, view.application.process_version),
+    definition = get_definition(view.application.process_key, view.application.process_version)
+    return {"definition": definition,
+            "first_document": _first_document(definition),
+            "runs": read_case_runs(view.application, view.steps, definition) if user.role.is_staff else None,
             "may_act": agency.may_act_for(session, user, view.application),
-            "supplement_due": decisions.supplement_due(session, view.open_request) if view.open_request else None,
             "case_due": committed_due(session, view.application),
+            "supplement_due": decisions.supplement_due(session, view.open_request) if view.open_request else None,
             "land": _land_to_start_extras(session, view.application),
             "deciding": {s.key for s in view.steps if s.kind == "human" and human_actions.may_decide(user, s)
                          and human_actions.awaiting(session, s) == "department"}}
