@@ -22,6 +22,7 @@ from services.cases.processes import get_definition
 from services.cases.steps import finish_step, plan_steps, schedule_deadlines
 from services.core import audit, clock, industry, numbering, text, uscc
 from services.core.errors import DomainError
+from services.core.formatting import mu_of_m2
 from services.core.ids import Id
 from services.core.units import m2_to_mu
 from services.models import Application, Enterprise, Parcel, ParcelIndicator, Project, Role, StepStatus, User
@@ -205,7 +206,8 @@ def _parcel_errors(parcel: Parcel, data: StandardLandApplicationInput) -> dict[s
         errors["parcel_id"] = f"地块{parcel.number}已不可申请（已预留或已出让）"
     parcel_mu = m2_to_mu(parcel.area_m2)
     if data.land_area_mu is not None and data.land_area_mu > parcel_mu:
-        errors["land_area_mu"] = f"用地面积不得超过所选地块面积{parcel_mu.normalize():f}亩"
+        # the parcel's figure as the form and the catalogue print it (rounded down, so it is itself accepted)
+        errors["land_area_mu"] = f"用地面积不得超过所选地块面积{mu_of_m2(parcel.area_m2)}亩"
     allowed = parcel.allowed_industry_codes
     if data.industry_code and allowed and not any(data.industry_code.startswith(prefix) for prefix in allowed):
         errors["industry_code"] = (f"地块{parcel.number}只准入以下行业（国民经济行业分类代码开头）："

@@ -28,9 +28,11 @@ from services.eia.eligibility import load_commitment_config
 from services.models import ActionKind, Document, MandateEvent, Notification, Parcel, Project
 from services.standard_land import rules as land_rules
 from services.standard_land import service as standard_land
+from services.standard_land.intake import IntakeError, StandardLandApplicationInput, submit_application
 from services.supervision import service as supervision
 from tests.document_files import pdf_text
 from tests.factories import case_in_review
+from tests.samples import SAMPLE
 
 #: a snake_case key such as semiconductor_materials, or one of the one-word keys a reader cannot know
 RAW_KEY = re.compile(r"[a-z]+(?:_[a-z0-9]+)+|\b(?:pcb|national-2021|commitment-default)\b")
@@ -122,6 +124,13 @@ def test_the_assessment_report_names_its_rules_joins_clauses_and_prints_the_parc
     parcel = session.get_one(Parcel, session.get_one(Project, application.project_id).parcel_id)
     assert mu_of_m2(parcel.area_m2) == "50.02"  # 33,350 m² = 50.025 亩: the pages print 50.02
     assert f"（折合{mu_of_m2(parcel.area_m2)}亩）" in text
+
+
+def test_intake_names_the_parcel_in_mu_as_the_pages_do(session):
+    data = StandardLandApplicationInput.model_validate(dict(SAMPLE, land_area_mu="50.03", parcel_id=1))
+    with pytest.raises(IntakeError) as refused:
+        submit_application(session, get_by_username(session, "enterprise"), data, uuid.uuid4().hex)
+    assert refused.value.errors["land_area_mu"] == "用地面积不得超过所选地块面积50.02亩"
 
 
 def test_one_rounding_rule_for_mu():
