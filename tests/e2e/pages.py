@@ -29,9 +29,17 @@ def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.wait_for_url("**/applications")
 
 
+def click_menu(page: Page, name: str) -> None:
+    """Click a 主导航 link as a person would: on a phone the links fold behind 菜单, which is opened first."""
+    summary = page.locator("nav.main-nav summary")
+    if summary.is_visible() and not page.locator("nav.main-nav details").evaluate("menu => menu.open"):
+        summary.click()
+    page.click(f"nav.main-nav >> text={name}")
+
+
 def fill_form(page: Page, values: dict) -> None:
     """Open 标准地预评估申请 from the menu and type every field (the parcel is chosen by value)."""
-    page.click("nav.main-nav >> text=标准地预评估申请")
+    click_menu(page, "标准地预评估申请")
     page.wait_for_url("**/applications/new")
     for name in TEXT_FIELDS:
         page.fill(f"#application-form [name={name}]", str(values[name]))
