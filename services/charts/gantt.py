@@ -314,7 +314,7 @@ def gantt_svg(bars: list[GanttBar], *, today: date, title: str, expected_end: da
     tx = x(today)
     today_text = f"今天 {_md(today)}"
     text_w = _text_width(today_text, SMALL_SIZE)
-    text_x = min(max(tx - text_w / 2, 2), width - 2 - text_w)
+    text_x = min(max(tx - text_w / 2, label_w + 6), width - 2 - text_w)  # never under the fixed labels column
     parts.append(f'<g class="today-marker"><line class="today" x1="{_n(tx)}" x2="{_n(tx)}" y1="{HEAD_H - 4}" '
                  f'y2="{rows_bottom}" stroke="{TODAY}" stroke-width="1.5"/>'
                  f'<rect x="{_n(text_x - 3)}" y="2" width="{_n(text_w + 6)}" height="15" rx="3" fill="{TODAY}"/>'

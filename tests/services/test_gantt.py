@@ -231,6 +231,9 @@ def test_labels_column_repeats_the_chart_labels_in_place():
 
     assert labels(column) == labels(chart) and len(labels(chart)) == len(bars)
     assert float(column.get("width")) < float(chart.get("width")) / 2
+    early = _parse(gantt_svg(bars, today=_d(2, 20), title="t"))  # today at the chart's left edge
+    today = next(g for g in early.iter(f"{{{NS['s']}}}g") if g.get("class") == "today-marker")
+    assert float(today.find("s:text", NS).get("x")) >= float(column.get("width"))  # not hidden under the column
 
 
 def test_gantt_html_is_a_focusable_scroll_box_with_both():
