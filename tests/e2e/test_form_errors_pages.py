@@ -7,8 +7,10 @@ import time
 
 from playwright.sync_api import Page, expect
 
+from services.core.db import session_scope
 from tests import stack_api
 from tests.e2e.pages import DATE_ZH, fill_form, log_in
+from tests.factories import make_project
 
 INDICATORS = ["investment_intensity", "output_per_mu", "tax_per_mu", "floor_area_ratio", "building_coefficient",
               "office_share", "rd_ratio"]
@@ -91,14 +93,16 @@ def test_a_fresh_form_has_no_alerts(enterprise_page):
 
 def test_other_forms_show_a_focused_summary(signed_in):
     """拿地即开工, the 代办委托 and the 代办事项 forms: the same summary, focused, one alert."""
+    with session_scope() as session:
+        make_project(session)  # 拿地即开工 needs a project of the enterprise
     page = signed_in("enterprise")
     page.goto("/land-to-start/new")
-    if page.locator("#land-to-start-form").count():
-        page.fill("#land-to-start-form [name=project_code]", "")
-        page.click("#land-to-start-form button[type=submit]")
-        page.wait_for_url("**/land-to-start/new")
-        _focused_summary(page)
-        expect(page.locator(".error-summary a[href='#field-project_code']")).to_be_visible()
+    page.click("#land-to-start-form button[type=submit]")
+    page.wait_for_url("**/land-to-start/new")
+    _focused_summary(page)
+    expect(page.locator(".error-summary a[href='#field-project_code']")).to_be_visible()
+    page.click(".error-summary a[href='#field-risk_agreed']")
+    expect(page.locator("input[name=risk_agreed]")).to_be_focused()
     page.goto("/mandates/new")
     page.click("#mandate-form button[type=submit]")
     page.wait_for_url("**/mandates/new")
