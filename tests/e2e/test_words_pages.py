@@ -139,3 +139,5 @@ def test_the_inbox_names_the_agent_once_and_writes_dates_without_leading_zeros(s
     expect(message.locator(".message-body")).to_contain_text(f"代办专员 王敏应于{format_date_zh(due)}前联系")
     body = message.inner_text()
     assert "代办专员代办专员" not in body and not re.search(r"月0\d日|年0\d月", body), body
+    # the header names the person, then the role once (the demo name "代办专员 王敏" carries the role itself)
+    expect(page.get_by_test_id("who")).to_have_text("王敏代办专员")
