@@ -5,6 +5,7 @@ set-up twice and tie two files together) and out of ``conftest.py`` (fixtures on
 """
 
 import re
+import time
 
 from playwright.sync_api import Page
 
@@ -53,3 +54,14 @@ def no_horizontal_scroll(page: Page) -> None:
     assert viewport is not None, "the page has no fixed viewport"
     width, screen = page.evaluate("document.documentElement.scrollWidth"), viewport["width"]
     assert width <= screen, f"{page.url}: the page is {width}px wide on a {screen}px screen"
+
+
+def reload_until(page: Page, selector: str, timeout: float = 120) -> None:
+    """Reload until ``selector`` is on the page (what a flow did shows only after a reload)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if page.locator(selector).count():
+            return
+        time.sleep(1)
+        page.reload()
+    raise AssertionError(f"{selector} did not appear on {page.url}")

@@ -3,13 +3,12 @@ error summary that takes the focus, no empty alerts, the 补正 error and deadli
 form that shows only what the chosen decision needs. Real stack, real Chromium."""
 
 import re
-import time
 
 from playwright.sync_api import Page, expect
 
 from services.core.db import session_scope
 from tests import stack_api
-from tests.e2e.pages import DATE_ZH, fill_form, log_in
+from tests.e2e.pages import DATE_ZH, fill_form, log_in, reload_until
 from tests.factories import make_project
 
 INDICATORS = ["investment_intensity", "output_per_mu", "tax_per_mu", "floor_area_ratio", "building_coefficient",
@@ -22,16 +21,6 @@ def _focused_summary(page: Page) -> None:
     expect(summary).to_be_focused()
     expect(summary).to_have_attribute("role", "alert")
     expect(page.locator("[role=alert]")).to_have_count(1)
-
-
-def _reload_until(page: Page, selector: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if page.locator(selector).count():
-            return
-        time.sleep(1)
-        page.reload()
-    raise AssertionError(f"{selector} did not appear on {page.url}")
 
 
 def test_one_submission_reports_every_problem(enterprise_page, sample_application, application_ids):
@@ -128,7 +117,7 @@ def test_supplement_error_in_view_and_deadline_shown_then_decision_form_shows_wh
     page = new_page(viewport={"width": 1280, "height": 700})
     log_in(page, "enterprise")
     page.goto(f"/applications/{application_id}")
-    _reload_until(page, "[data-testid=supplement]")
+    reload_until(page, "[data-testid=supplement]")
     deadline = page.locator("[data-testid=supplement-deadline]")
     expect(deadline).to_contain_text("补正期限")
     expect(deadline).to_have_text(re.compile(DATE_ZH.pattern + r".*还剩\d+个工作日"))
@@ -153,7 +142,7 @@ def test_supplement_error_in_view_and_deadline_shown_then_decision_form_shows_wh
 
     reviewer = signed_in("reviewer")
     reviewer.goto(f"/applications/{application_id}")
-    _reload_until(reviewer, f"[data-testid=decide-{stack_api.REVIEW}]")
+    reload_until(reviewer, f"[data-testid=decide-{stack_api.REVIEW}]")
     reviewer.click(f"[data-testid=decide-{stack_api.REVIEW}]")
     items, justification = reviewer.locator("#field-items"), reviewer.locator("#field-justification")
     reasons_star = reviewer.locator("#field-reasons .req")

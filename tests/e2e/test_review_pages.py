@@ -6,19 +6,9 @@ material and submits it, the reviewer approves, the documents appear; later the 
 import re
 import time
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.e2e.pages import fill_form
-
-
-def _reload_until(page: Page, selector: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if page.locator(selector).count():
-            return
-        time.sleep(1)
-        page.reload()
-    raise AssertionError(f"{selector} did not appear on {page.url}")
+from tests.e2e.pages import fill_form, reload_until
 
 
 def test_review_with_supplement_then_approval_and_verification(enterprise_page, signed_in, sample_application,
@@ -35,7 +25,7 @@ def test_review_with_supplement_then_approval_and_verification(enterprise_page, 
 
     reviewer = signed_in("reviewer")
     reviewer.click("nav.main-nav >> text=待审查事项")
-    _reload_until(reviewer, f"tr[data-case='{case_no}'] a.button")
+    reload_until(reviewer, f"tr[data-case='{case_no}'] a.button")
     reviewer.click(f"tr[data-case='{case_no}'] a.button")
     expect(reviewer.locator("[data-testid=evaluation] [data-indicator=investment_intensity]")).to_contain_text("符合")
     expect(reviewer.locator("[data-testid=reuse]")).to_contain_text("不可复用")  # the expired flood assessment
@@ -51,7 +41,7 @@ def test_review_with_supplement_then_approval_and_verification(enterprise_page, 
     reviewer.wait_for_url(re.compile(r".*/applications/\d+\?acted=\d+$"))
 
     page.goto(app_url)
-    _reload_until(page, "[data-testid=supplement]")
+    reload_until(page, "[data-testid=supplement]")
     expect(page.locator("[data-testid=status]")).to_have_text("待补正（计时暂停）")
     expect(page.locator("[data-testid=documents]")).to_contain_text("一次性告知书")
     page.click("#submit-supplement")  # nothing uploaded yet
@@ -68,13 +58,13 @@ def test_review_with_supplement_then_approval_and_verification(enterprise_page, 
     page.wait_for_url(re.compile(r".*\?acted=\d+$"))
 
     reviewer.goto(app_url)
-    _reload_until(reviewer, "[data-testid=decide-land_review]")
+    reload_until(reviewer, "[data-testid=decide-land_review]")
     reviewer.click("[data-testid=decide-land_review]")
     reviewer.check("input[name=kind][value=approve]")
     reviewer.fill("textarea[name=reasons]", "补正后材料齐全，符合地块控制指标")
     reviewer.click("#decide-button")
     reviewer.wait_for_url(re.compile(r".*\?acted=\d+$"))
-    _reload_until(reviewer, "[data-testid=documents] >> text=履约监管协议（草案）")
+    reload_until(reviewer, "[data-testid=documents] >> text=履约监管协议（草案）")
     expect(reviewer.locator("[data-testid=status]")).to_have_text("预评估通过")
     for title in ("受理通知书", "一次性告知书", "标准地预评估报告", "投资建设承诺书"):
         expect(reviewer.locator("[data-testid=documents]")).to_contain_text(title)
