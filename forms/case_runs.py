@@ -65,12 +65,15 @@ class CaseRuns:
 
 
 def read_case_runs(application: Application, steps: list[Step], definition: ProcessDefinition,
-                   timeout: float = 2.0) -> CaseRuns:
-    """The case's runs, newest first; ``unavailable`` when Prefect did not answer in time."""
+                   timeout: float = 1.0) -> CaseRuns:
+    """The case's runs, newest first; ``unavailable`` when Prefect did not answer in time.
+
+    The page reloads itself while a case moves, and a busy Prefect must not hold the page: one call for most
+    cases (flow names are kept once read; only 拿地即开工 has child runs), each within ``timeout``."""
     known = [r for r in [application.flow_run_id, *(s.flow_run_id for s in steps)] if r]
     try:
         with httpx.Client(base_url=get_settings().effective_prefect_api_url, timeout=timeout) as client:
-            raw = _runs(client, application, known)
+            raw = _runs(client, application, known, children=application.process_key == "land_to_start")
             flow_names = _flow_names(client, {r["flow_id"] for r in raw})
     except (httpx.HTTPError, ValueError, KeyError):
         return CaseRuns(runs=[], current_run_id=_current_step_run(steps) or application.flow_run_id, unavailable=True)
@@ -78,23 +81,27 @@ def read_case_runs(application: Application, steps: list[Step], definition: Proc
     return CaseRuns(runs=runs, current_run_id=_current_run(steps, runs, application))
 
 
-def _runs(client: httpx.Client, application: Application, known: list[str]) -> list[dict]:
-    """Runs tagged with the case or stored on it, then their child runs."""
+def _runs(client: httpx.Client, application: Application, known: list[str], children: bool) -> list[dict]:
+    """Runs tagged with the case or stored on it, then (``children``) their child runs."""
     body: dict = {"flow_runs": {"operator": "or_", "tags": {"all_": [f"case-{application.id}"]}}, "limit": MAX_RUNS}
     if known:
         body["flow_runs"]["id"] = {"any_": known}
     found = {r["id"]: r for r in _post(client, "/flow_runs/filter", body)}
-    if found:
-        children = {"flow_runs": {"parent_flow_run_id": {"any_": list(found)}}, "limit": MAX_RUNS}
-        found.update({r["id"]: r for r in _post(client, "/flow_runs/filter", children)})
+    if found and children:
+        below = {"flow_runs": {"parent_flow_run_id": {"any_": list(found)}}, "limit": MAX_RUNS}
+        found.update({r["id"]: r for r in _post(client, "/flow_runs/filter", below)})
     return list(found.values())
 
 
+_FLOW_NAMES: dict[str, str] = {}  # flow id → name: a flow's id never changes, and there are a handful
+
+
 def _flow_names(client: httpx.Client, flow_ids: set[str]) -> dict[str, str]:
-    if not flow_ids:
-        return {}
-    flows = _post(client, "/flows/filter", {"flows": {"id": {"any_": sorted(flow_ids)}}})
-    return {f["id"]: f["name"] for f in flows}
+    unknown = sorted(flow_ids - _FLOW_NAMES.keys())
+    if unknown:
+        flows = _post(client, "/flows/filter", {"flows": {"id": {"any_": unknown}}})
+        _FLOW_NAMES.update({f["id"]: f["name"] for f in flows})
+    return _FLOW_NAMES
 
 
 def _post(client: httpx.Client, path: str, body: dict) -> list[dict]:

@@ -117,7 +117,7 @@ def test_supplement_error_in_view_and_deadline_shown_then_decision_form_shows_wh
     page = new_page(viewport={"width": 1280, "height": 700})
     log_in(page, "enterprise")
     page.goto(f"/applications/{application_id}")
-    reload_until(page, "[data-testid=supplement]")
+    reload_until(page, "[data-testid=supplement]", timeout=300)  # the review run applies the request first
     deadline = page.locator("[data-testid=supplement-deadline]")
     expect(deadline).to_contain_text("补正期限")
     expect(deadline).to_have_text(re.compile(DATE_ZH.pattern + r".*还剩\d+个工作日"))
@@ -142,7 +142,7 @@ def test_supplement_error_in_view_and_deadline_shown_then_decision_form_shows_wh
 
     reviewer = signed_in("reviewer")
     reviewer.goto(f"/applications/{application_id}")
-    reload_until(reviewer, f"[data-testid=decide-{stack_api.REVIEW}]")
+    reload_until(reviewer, f"[data-testid=decide-{stack_api.REVIEW}]", timeout=300)  # and then the 补正
     reviewer.click(f"[data-testid=decide-{stack_api.REVIEW}]")
     items, justification = reviewer.locator("#field-items"), reviewer.locator("#field-justification")
     reasons_star = reviewer.locator("#field-reasons .req")
