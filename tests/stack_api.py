@@ -114,13 +114,20 @@ def case_waiting(stack: Stack, application_id: int, running: set[str], what: str
 REVIEW = "land_review"
 
 
-def waiting_for_decision(stack: Stack, application_id: int) -> dict:
-    """The review run has suspended (no process held) and the step waits on the department."""
+def waiting_for_decision(stack: Stack, application_id: int, timeout: float = 300) -> dict:
+    """The review run has suspended (no process held) and the step waits on the department.
+
+    A review run is a fresh process; under CI's double load the runner has been seen taking over two minutes
+    to start one, hence the long limit (a run that is fine returns in seconds)."""
+    seen: dict = {}
+
     def suspended():
         body = read(stack, application_id)
         step = {s["key"]: s for s in body["steps"]}[REVIEW]
+        seen.update(status=body["status"], step=step["status"], run=step["flow_run_id"], run_state=None)
         if step["status"] != "running" or not step["flow_run_id"]:
             return None
-        run = flow_run(stack, step["flow_run_id"])
-        return body if run["state"]["type"] == "PAUSED" and run["state"]["name"] == "Suspended" else None
-    return wait_for(suspended, what="the review run to suspend")
+        state = flow_run(stack, step["flow_run_id"])["state"]
+        seen["run_state"] = f"{state['type']}/{state['name']}"
+        return body if state["type"] == "PAUSED" and state["name"] == "Suspended" else None
+    return wait_for(suspended, timeout, what="the review run to suspend", seen=seen)

@@ -21,6 +21,7 @@ def wait_for(check, timeout: float = 120, what: str = "condition", seen: dict | 
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}{where}")
 
 
-def wait_for_case(check, timeout: float = 150, what: str = "condition", seen: dict | None = None):
-    """``wait_for`` with the longer default a 拿地即开工 case needs (six departments, a run per branch)."""
+def wait_for_case(check, timeout: float = 300, what: str = "condition", seen: dict | None = None):
+    """``wait_for`` with the longer default a 拿地即开工 case needs (six departments, a run per branch; its case
+    run is a fresh process, which CI's double load has delayed by minutes)."""
     return wait_for(check, timeout, what, seen)
