@@ -5,9 +5,10 @@ import time
 import httpx
 
 
-def wait_for(check, timeout: float = 120, what: str = "condition", seen: dict | None = None):
+def wait_for(check, timeout: float = 240, what: str = "condition", seen: dict | None = None):
     """``check()``'s first true result; an HTTP error counts as not yet (a process may be restarting). A check
-    that notes what it saw in ``seen`` has it in the failure, so a timeout in CI says where things were."""
+    that notes what it saw in ``seen`` has it in the failure, so a timeout in CI says where things were.
+    The default allows for CI's double load, where a fresh run's process has taken minutes to start."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

@@ -76,7 +76,7 @@ def test_commitment_route_is_decided_the_same_working_day_then_checked(stack, sa
     final = _wait(lambda: (b := _read(stack, app_id)) and _step(b, "post_check")["status"] == "completed" and b,
                   what="the check record")
     assert final["documents"][-1]["kind"] == "eia_post_check_record"
-    assert _wait(lambda: _flow_run(stack, check_run)["state"]["type"] == "COMPLETED", 60, "the run to complete")
+    assert _wait(lambda: _flow_run(stack, check_run)["state"]["type"] == "COMPLETED", 240, "the run to complete")
 
 
 def test_registration_and_not_managed_get_their_documents_at_once(stack, sample_application):
