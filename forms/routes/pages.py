@@ -104,13 +104,14 @@ def create_application(request: Request, session: SessionDep, user: PageUser,
                        values: Annotated[dict[str, str], Depends(posted_form)]):
     key = values.pop("idempotency_key", "") or str(uuid.uuid4())
     try:
-        data, errors = _checked_application(session, user, _application_fields(values))
+        data, errors = _checked_fields(session, user, _application_fields(values))
         if data is None:
             return _form_page(request, session, user, values, errors, key, status_code=422)
-        application, created = submit_application(session, user, data, key)
+        application, created = submit_application(session, user, data, key)  # checks every rule, once
     except IntakeError as error:
         session.rollback()
-        return _form_page(request, session, user, values, error.errors, key, status_code=422)
+        errors = in_form_order(error.errors, list(FIELD_LABELS))
+        return _form_page(request, session, user, values, errors, key, status_code=422)
     session.commit()
     if created:  # a repeated post must not queue a second run; failed dispatches are retried by the sweep
         enqueue(stored_id(application))
@@ -165,17 +166,18 @@ def _application_fields(values: dict[str, str]) -> dict:
     return data
 
 
-def _checked_application(session, user, fields: dict) -> tuple[StandardLandApplicationInput | None, dict[str, str]]:
-    """Field errors and the cross-field rules (dates, the parcel's industries and indicators) of one
-    submission together, in the form's order: a person fixes everything in one go, not five."""
+def _checked_fields(session, user, fields: dict) -> tuple[StandardLandApplicationInput | None, dict[str, str]]:
+    """The submission as input, or its field errors together with the cross-field rules (dates, the parcel's
+    industries and indicators) checked on the fields that passed, in the form's order: a person fixes
+    everything in one go, not five. A whole input is checked by ``submit_application`` itself, after it has
+    looked for an earlier post with the same key (a repeated post finds its application, not a refusal)."""
     try:
-        data: StandardLandApplicationInput | None = StandardLandApplicationInput.model_validate(fields)
-        errors: dict[str, str] = {}
+        return StandardLandApplicationInput.model_validate(fields), {}
     except ValidationError as error:
-        data, errors = None, field_errors(error)
-    rules = intake.rule_errors(session, user, data or intake.valid_part(fields))
+        errors = field_errors(error)
+    rules = intake.rule_errors(session, user, intake.valid_part(fields))
     errors |= {field: message for field, message in rules.items() if field not in errors}
-    return (data if not errors else None), in_form_order(errors, list(FIELD_LABELS))
+    return None, in_form_order(errors, list(FIELD_LABELS))
 
 
 def _form_page(request, session, user, values, errors, key=None, status_code=200):

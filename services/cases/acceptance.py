@@ -14,8 +14,7 @@ from services.calendar.schedules import work_calendar
 from services.calendar.work_calendar import DueDate
 from services.cases import transitions
 from services.cases.processes import ProcessDefinition, get_definition
-from services.cases.steps import _due as due_after  # the SLA engine's own rule, not a copy of it
-from services.cases.steps import finish_step, get_step, schedule_deadlines, steps_of
+from services.cases.steps import due_after, finish_step, get_step, schedule_deadlines, steps_of
 from services.core import audit, clock, uscc
 from services.core.ids import stored_id
 from services.core.settings import get_settings

@@ -63,7 +63,7 @@ def schedule_deadlines(session: Session, application: Application, calendar: Wor
             continue
         starts = [ends[d] for d in step_def.depends_on] or [(application.submitted_at.date(), False)]
         start, inherited = max(starts, key=lambda x: x[0])[0], any(p for _, p in starts)
-        new = _due(calendar, step_def, step, start, inherited)
+        new = due_after(calendar, step_def, step, start, inherited)
         if (step.due_on, step.due_provisional) != new:
             changes.append({"step": step.key, "old_due": step.due_on, "new_due": new[0],
                             "old_provisional": step.due_provisional, "new_provisional": new[1]})
@@ -74,7 +74,7 @@ def schedule_deadlines(session: Session, application: Application, calendar: Wor
     return changes
 
 
-def _due(calendar: WorkCalendar, step_def: StepDefinition, step: Step, start: date,
+def due_after(calendar: WorkCalendar, step_def: StepDefinition, step: Step, start: date,
          inherited: bool) -> tuple[date, bool]:
     """When a step is due, counted from ``start``: working days (plus 补正 pauses), calendar days
     (statutory periods such as 公示), or the quarterly sample (end of the first month of the next quarter)."""
