@@ -75,7 +75,7 @@ def schedule_deadlines(session: Session, application: Application, calendar: Wor
 
 
 def due_after(calendar: WorkCalendar, step_def: StepDefinition, step: Step, start: date,
-         inherited: bool) -> tuple[date, bool]:
+              inherited: bool) -> tuple[date, bool]:
     """When a step is due, counted from ``start``: working days (plus 补正 pauses), calendar days
     (statutory periods such as 公示), or the quarterly sample (end of the first month of the next quarter)."""
     if step_def.due_rule == "quarterly_sample":

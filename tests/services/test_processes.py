@@ -31,7 +31,7 @@ def test_calendar_day_periods_end_on_the_next_working_day_when_they_fall_on_a_re
 
     from services.calendar.work_calendar import WorkCalendar
     from services.cases.processes import StepDefinition
-    from services.cases.steps import _due
+    from services.cases.steps import due_after
     from services.models import Step
 
     calendar = WorkCalendar()
@@ -39,9 +39,9 @@ def test_calendar_day_periods_end_on_the_next_working_day_when_they_fall_on_a_re
                             sla_unit="calendar_day")
     step = Step(application_id=1, key="p", name="公示", kind="statutory", department="d", sequence=0,
                 sla_working_days=7, sla_unit="calendar_day")
-    assert _due(calendar, period, step, date(2026, 11, 2), False) == (date(2026, 11, 9), False)  # Monday → Monday
+    assert due_after(calendar, period, step, date(2026, 11, 2), False) == (date(2026, 11, 9), False)  # Monday → Monday
     # 2026-09-24 + 7 = 10-01 (National Day): the period ends on the first working day after, 10-08
-    assert _due(calendar, period, step, date(2026, 9, 24), False) == (date(2026, 10, 8), False)
+    assert due_after(calendar, period, step, date(2026, 9, 24), False) == (date(2026, 10, 8), False)
 
 
 def test_quarterly_sampling_is_due_by_the_end_of_the_first_month_of_the_next_quarter():
@@ -49,16 +49,16 @@ def test_quarterly_sampling_is_due_by_the_end_of_the_first_month_of_the_next_qua
 
     from services.calendar.work_calendar import WorkCalendar
     from services.cases.processes import StepDefinition
-    from services.cases.steps import _due
+    from services.cases.steps import due_after
     from services.models import Step
 
     check = StepDefinition(key="c", name="核查", kind="human", department="d", sla_working_days=0,
                            due_rule="quarterly_sample")
     step = Step(application_id=1, key="c", name="核查", kind="human", department="d", sequence=0, sla_working_days=0)
     calendar = WorkCalendar()
-    assert _due(calendar, check, step, date(2026, 2, 10), False)[0] == date(2026, 4, 30)
-    assert _due(calendar, check, step, date(2026, 12, 31), False)[0] == date(2027, 1, 31)
-    assert _due(calendar, check, step, date(2026, 9, 30), False)[0] == date(2026, 10, 31)
+    assert due_after(calendar, check, step, date(2026, 2, 10), False)[0] == date(2026, 4, 30)
+    assert due_after(calendar, check, step, date(2026, 12, 31), False)[0] == date(2027, 1, 31)
+    assert due_after(calendar, check, step, date(2026, 9, 30), False)[0] == date(2026, 10, 31)
 
 
 def test_every_eia_definition_loads_and_only_the_check_step_takes_check_actions():
