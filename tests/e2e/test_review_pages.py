@@ -41,6 +41,8 @@ def test_review_with_supplement_then_approval_and_verification(enterprise_page, 
     reviewer.wait_for_url(re.compile(r".*/applications/\d+\?acted=\d+$"))
 
     page.goto(app_url)
+    # the page reads the case and its request in separate statements: reload until both show the 补正
+    reload_until(page, "[data-testid=status].status-supplementing")
     reload_until(page, "[data-testid=supplement]")
     expect(page.locator("[data-testid=status]")).to_have_text("待补正（计时暂停）")
     expect(page.locator("[data-testid=documents]")).to_contain_text("一次性告知书")
