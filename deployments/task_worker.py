@@ -1,8 +1,9 @@
-"""The Prefect task worker: runs the process flows that the web app queues, in a warm interpreter.
+"""The Prefect task worker: runs the process flows that the web app queues, in a warm interpreter — the
+intake of each application and every later segment of a case (after a decision, an ended period).
 
 One per machine is enough for a park; start more (on more machines, with shared result storage and the
 same GC_… settings) to scale out. It also re-queues applications whose dispatch failed while Prefect
-was unreachable, resumes review runs whose resume call was lost, and repairs stuck work
+was unreachable, queues again the segments whose hand-over was lost, and repairs stuck work
 (``flows.repair``). While its event loop works it touches a heartbeat file (``services.core.heartbeat``), so
 ``greenchannel run`` can tell a worker that is alive but hung from a working one and replace it.
 """
@@ -15,8 +16,13 @@ import threading
 
 from prefect.task_worker import StopTaskWorker, aserve
 
-from flows.dispatch import redispatch_pending, start_process
-from flows.human import resume_ended_periods, resume_stale
+from flows.dispatch import (
+    continue_case,
+    continue_ended_periods,
+    continue_stale_actions,
+    redispatch_pending,
+    start_process,
+)
 from flows.repair import repair_stuck_work
 from services.core import heartbeat, sign_in_sessions
 from services.core.db import session_scope
@@ -34,7 +40,7 @@ def purge_ended_sign_ins() -> None:
 def _redispatch_forever() -> None:
     stop = threading.Event()
     while not stop.wait(get_settings().dispatch_sweep_seconds):
-        for sweep in (redispatch_pending, resume_stale, resume_ended_periods, repair_stuck_work,
+        for sweep in (redispatch_pending, continue_stale_actions, continue_ended_periods, repair_stuck_work,
                       purge_ended_sign_ins):
             try:
                 sweep()
@@ -56,7 +62,7 @@ async def _beat_forever() -> None:
 async def _serve() -> None:
     beats = asyncio.create_task(_beat_forever())
     try:
-        await aserve(start_process, limit=4)
+        await aserve(start_process, continue_case, limit=4)
     finally:
         beats.cancel()
 

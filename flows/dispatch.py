@@ -1,4 +1,4 @@
-"""Hand stored applications to Prefect, right after the intake transaction commits.
+"""Hand stored applications, and every later move of a case, to Prefect right after the commit.
 
 The web app never waits for Prefect: ``enqueue`` puts the application id on an in-process queue and
 returns, and one dispatcher thread defers a background task per application
@@ -8,20 +8,28 @@ automatic steps (completeness → acceptance) finish about half a second after s
 run records its id on the application. Creating a Prefect task run costs ~70–90 ms, most of it in the
 Prefect server, so doing it inside the request would cap submissions at a few per second; an id lost
 with the queue (the web app stopped) is re-queued by the task worker's sweep.
+
+The same way on: when a person acts on a step (or a statutory period ends), ``continue_case`` is deferred
+and the task worker carries the case on from the database in a new segment — a flow run tagged with the
+case, in a warm interpreter — until it waits on people again. No run is suspended and no process is
+started per decision. A lost hand-over is found by the sweep from the stored actions
+(``continue_stale_actions``) and periods (``continue_ended_periods``).
 """
 
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 
 from prefect import tags, task
 
-from flows.human import resume
 from flows.registry import flow_for
-from services.cases import handoff
+from services.cases import handoff, human_actions
+from services.cases.steps import ended_periods
+from services.core import clock
 from services.core.db import session_scope
 from services.core.settings import get_settings
 
@@ -37,6 +45,57 @@ def start_process(application_id: int) -> dict:
     start = flow_for(process_key).start
     with tags(f"case-{application_id}", process_key):
         return start(application_id)
+
+
+@task(name="continue-case", retries=1, retry_delay_seconds=5)
+def continue_case(application_id: int, cause: str) -> dict:
+    """Carry the case on from the database (``flows.registry``: its process's next segment, a flow run tagged
+    with the case) after ``cause`` — an action's id, ``period`` or ``repair``. Idempotent: a segment does only
+    what the stored actions and steps say is left, so a second one for the same cause does nothing."""
+    with session_scope() as session:
+        process_key = handoff.application_of(session, application_id).process_key
+    advance = flow_for(process_key).advance
+    if advance is None:
+        return {"waiting": None}
+    with tags(f"case-{application_id}", process_key):
+        return advance(application_id)
+
+
+def continue_now(application_id: int, cause: str) -> bool:
+    """Queue the case's next segment; False when Prefect refused (the sweep queues it again)."""
+    try:
+        continue_case.delay(application_id, cause)
+    except Exception as error:  # the action is safe in our database; the sweep finds it unapplied
+        log.warning("could not queue the next segment of case %s (%s): %r", application_id, cause, error)
+        return False
+    return True
+
+
+#: when this process last queued a sweep's segment for each (case, cause): a segment queued behind a backlog
+#: is not queued again until the stall limit has passed once more
+_swept: dict[tuple[int, str], float] = {}
+
+
+def _continue_once_per_stall(application_id: int, cause: str) -> bool:
+    now, again_after = time.monotonic(), _claim_lost_after().total_seconds() / 2
+    if now - _swept.get((application_id, cause), -again_after) < again_after:
+        return False
+    _swept[(application_id, cause)] = now
+    return continue_now(application_id, cause)
+
+
+def continue_stale_actions() -> int:
+    """Queue again every case with an action recorded a while ago and still not applied; returns the count."""
+    with session_scope() as session:
+        stale = human_actions.stale_actions(session, older_than=_claim_lost_after() / 2)
+    return sum(1 for application_id in stale if _continue_once_per_stall(application_id, "stale-action"))
+
+
+def continue_ended_periods() -> int:
+    """The timer: carry on every case whose statutory period (公示) has ended; returns the count."""
+    with session_scope() as session:
+        ended = ended_periods(session, clock.today())
+    return sum(1 for application_id in ended if _continue_once_per_stall(application_id, "period"))
 
 
 def dispatch(application_id: int) -> bool:
@@ -83,9 +142,9 @@ def enqueue(application_id: int) -> None:
     _submit(partial(dispatch, application_id))
 
 
-def enqueue_resume(step_id: int, action_id: int) -> None:
-    """Resume the run waiting on a step, in the background, after the action was committed."""
-    _submit(partial(resume, step_id, action_id))
+def enqueue_continue(application_id: int, action_id: int) -> None:
+    """Queue the case's next segment in the background, after a person's action was committed."""
+    _submit(partial(continue_now, application_id, f"action-{action_id}"))
 
 
 def _submit(call: Callable[[], object]) -> None:

@@ -2,24 +2,22 @@
 
 * ``eia-application`` runs on the task worker right after submission: a 登记表 project gets its
   备案回执 and a project outside EIA management its 告知书 at once; an approval case is accepted
-  (受理通知书, and for the commitment route the 环评告知承诺书 the enterprise confirmed) and its review
-  run is started.
-* ``eia-review`` is a deployment run (``deployments/serve.py``) that waits without holding a process:
-  for the public notice period (a calendar timer, normal route) it suspends until the task worker's
-  timer sweep resumes it after the period; for the department's decision and the post-approval check it
-  suspends until a person acts (``flows.human``). On approval it issues the 审批决定 the same day.
+  (受理通知书, and for the commitment route the 环评告知承诺书 the enterprise confirmed) and its first
+  review segment runs.
+* ``eia-review`` is a segment, run again on the task worker after each action and when the public notice
+  period has ended (``flows.dispatch``): it goes as far as the database allows — the 公示 (a calendar
+  timer), the department's decision, the 审批决定 the same day, the post-approval check — and ends where
+  it must wait, holding no run and no process.
 
 Which of these stages a case has is the service's answer (``services.eia.stages``), and so
-is every status change; this module only orders the tasks, retries them and waits.
+is every status change; this module only orders the tasks, retries them and says where it waits.
 """
 
 from prefect import flow, task
-from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run
 
-from flows.human import settle_step
+from flows.human import WAITING, settle_step
 from flows.progress import publish_steps_table
-from flows.runs import start_deployment_run
 from services.cases import acceptance, decisions, handoff
 from services.core.db import session_scope
 from services.core.ids import stored_id
@@ -28,8 +26,6 @@ from services.eia import stages as eia_stages
 
 FLOW_NAME = "eia-application"
 REVIEW_FLOW_NAME = "eia-review"
-REVIEW_DEPLOYMENT = f"{REVIEW_FLOW_NAME}/greenchannel"
-REVIEW_TAG = "eia"  # with ``case-<id>``, the tags of a case's review run (``flows.repair`` finds it by them)
 
 
 @task(name="出具文书 issue document", retries=2, retry_delay_seconds=2)
@@ -56,13 +52,6 @@ def issue_commitment_letter(application_id: int) -> int:
         return eia.issue_commitment_letter(session, application_id)
 
 
-@task(name="启动审查 start review", retries=2, retry_delay_seconds=5)
-def start_review(application_id: int) -> str:
-    """Start the review deployment run once (idempotency key); not a sub-flow, since it suspends."""
-    return start_deployment_run(REVIEW_DEPLOYMENT, application_id, idempotency_key=f"gc-eia-review-{application_id}",
-                                tag=REVIEW_TAG)
-
-
 def _stages(application_id: int) -> eia_stages.Stages:
     with session_scope() as session:
         return eia_stages.stages_of(session, application_id)
@@ -83,8 +72,9 @@ def eia_process(application_id: int) -> dict:
     if completeness.get("complete") and accept(application_id) is not None:
         if stages.commitment_letter:
             result["commitment_letter_id"] = issue_commitment_letter(application_id)
-        result["review_flow_run_id"] = start_review(application_id)
-    publish_steps_table(application_id)
+        result["review"] = eia_review(application_id)
+    else:
+        publish_steps_table(application_id)
     return result
 
 
@@ -94,37 +84,48 @@ def apply_action(action_id: int) -> dict:
         return eia.apply_action(session, action_id)
 
 
-def wait_for_period(application_id: int, step_key: str) -> None:
-    """A statutory calendar period (公示): suspend until the timer sweep resumes the run after it ends."""
-    while True:
-        with session_scope() as session:
-            period = eia_stages.run_period(session, application_id, step_key, str(flow_run.id))
-        if period.closed:
-            return
-        suspend_flow_run(key=f"period-{step_key}-{period.due_on}", timeout=None)
+def period_over(application_id: int, step_key: str) -> bool:
+    """A statutory calendar period (公示): started once, closed once its last day has passed (the timer
+    sweep queues a segment the day after)."""
+    with session_scope() as session:
+        return eia_stages.run_period(session, application_id, step_key, str(flow_run.id)).closed
 
 
-def wait_for_people(application_id: int, step_key: str) -> str:
+def settled_by_people(application_id: int, step_key: str) -> bool:
+    """Open the human step (once) and apply what people did; whether it is closed."""
     with session_scope() as session:
         step = decisions.open_human_step(session, application_id, step_key, str(flow_run.id))
-    publish_steps_table(application_id)
-    return settle_step(stored_id(step), apply_action)
+    return settle_step(stored_id(step), apply_action) != WAITING
 
 
-@flow(name=REVIEW_FLOW_NAME, flow_run_name="case-{application_id}-review", persist_result=True, log_prints=True)
+@flow(name=REVIEW_FLOW_NAME, flow_run_name="case-{application_id}-review", log_prints=True)
 def eia_review(application_id: int) -> dict:
+    """One segment: from the database as far as it goes; ``{"waiting": step}`` where people or the calendar
+    must act first."""
+    with session_scope() as session:
+        if not handoff.accepted(session, application_id):
+            return {"waiting": None}
     stages = _stages(application_id)
-    if stages.public_notice:
-        wait_for_period(application_id, stages.public_notice)
-    wait_for_people(application_id, "eia_review")
+    waiting = _first_wait(application_id, stages)
+    publish_steps_table(application_id)
+    if waiting:
+        return {"waiting": waiting}
+    with session_scope() as session:
+        return {"approved": eia_stages.is_approved(session, application_id),
+                "check": eia_stages.post_check_result(session, application_id) if stages.post_check else None}
+
+
+def _first_wait(application_id: int, stages: eia_stages.Stages) -> str | None:
+    """Do every stage that can be done now, in order; the step it stops at, or None when the case is through."""
+    if stages.public_notice and not period_over(application_id, stages.public_notice):
+        return stages.public_notice
+    if not settled_by_people(application_id, "eia_review"):
+        return "eia_review"
     with session_scope() as session:
         approved = eia_stages.is_approved(session, application_id)
-    result: dict = {"approved": approved}
-    if approved:
-        result["decision_id"] = issue_document(application_id, "eia_decision", "eia_decision")
-        if stages.post_check:
-            wait_for_people(application_id, stages.post_check)
-            with session_scope() as session:
-                result["check"] = eia_stages.post_check_result(session, application_id)
-    publish_steps_table(application_id)
-    return result
+    if not approved:
+        return None
+    issue_document(application_id, "eia_decision", "eia_decision")
+    if stages.post_check and not settled_by_people(application_id, stages.post_check):
+        return stages.post_check
+    return None

@@ -1,9 +1,9 @@
-"""Process flows by process code (流程登记): which flow carries each process, in one table.
+"""Process flows by process code (流程登记): which flows carry each process, in one table.
 
-``flows.dispatch`` starts a case's process from here, and ``flows.repair`` restarts a lost review run
-from here; adding a process means adding its entry (``tests/flows/test_registry.py`` checks that every
-process definition has one). An entry names only orchestration: the flow that starts the case, and the
-deployment and tag of the review run that flow opens, if any. What the process does is the services'.
+``flows.dispatch`` starts a case's process from here (``start``, right after submission) and carries it on
+from here (``advance``, after each person's action or an ended period, and when the repair sweep finds a
+case left behind); adding a process means adding its entry (``tests/flows/test_registry.py`` checks that
+every process definition has one). An entry names only orchestration; what the process does is the services'.
 """
 
 from collections.abc import Callable
@@ -14,18 +14,16 @@ from flows import eia, land_to_start, standard_land
 
 @dataclass(frozen=True)
 class ProcessFlow:
-    """How one process runs in Prefect."""
+    """How one process runs in Prefect: two flows, each run as a child of a task run on the warm task worker."""
 
-    start: Callable[[int], dict]  # run by the start-process task right after submission, with the case id
-    review_deployment: str | None = None  # the review run it opens (suspends on people; repair restarts it)
-    review_tag: str | None = None  # that run's tag beside ``case-<id>``
+    start: Callable[[int], dict]  # the intake, with the case id; it goes on as far as it can without people
+    advance: Callable[[int], dict] | None = None  # the next segment: from the database until people must act
 
 
-STANDARD_LAND = ProcessFlow(standard_land.standard_land_process, standard_land.REVIEW_DEPLOYMENT,
-                            standard_land.REVIEW_TAG)
-EIA_WITH_REVIEW = ProcessFlow(eia.eia_process, eia.REVIEW_DEPLOYMENT, eia.REVIEW_TAG)
-EIA_AT_ONCE = ProcessFlow(eia.eia_process)  # 备案回执 / 不纳入管理告知书 issued at once, nothing to review
-LAND_TO_START = ProcessFlow(land_to_start.start_case_run)  # one case run that suspends (no review run)
+STANDARD_LAND = ProcessFlow(standard_land.standard_land_process, standard_land.standard_land_review)
+EIA_WITH_REVIEW = ProcessFlow(eia.eia_process, eia.eia_review)
+EIA_AT_ONCE = ProcessFlow(eia.eia_process)  # 备案回执 / 不纳入管理告知书 issued at once, nothing to wait for
+LAND_TO_START = ProcessFlow(land_to_start.land_to_start_case, land_to_start.land_to_start_case)
 
 PROCESS_FLOWS: dict[str, ProcessFlow] = {
     "standard_land": STANDARD_LAND,
@@ -45,11 +43,3 @@ def flow_for(process_key: str) -> ProcessFlow:
         return PROCESS_FLOWS[process_key]
     except KeyError:
         raise LookupError(f"no flow is registered for process {process_key!r}") from None
-
-
-def review_of(process_key: str) -> tuple[str, str]:
-    """(deployment, tag) of the process's review run; LookupError for a process that has none."""
-    process = flow_for(process_key)
-    if process.review_deployment is None or process.review_tag is None:
-        raise LookupError(f"process {process_key!r} has no review run")
-    return process.review_deployment, process.review_tag

@@ -7,36 +7,32 @@ Runs in the task worker's sweep (every ``GC_DISPATCH_SWEEP_SECONDS``). Each repa
   so a task run still SCHEDULED after applications queued behind it have started is lost): the lost run is
   marked Crashed, the case is handed over again (``dispatch``) — acceptance and documents are guarded in the
   services, so nothing is issued twice;
-* **review run lost** (a step open with no run waiting on it, an action recorded that no run applies, an
-  accepted case whose review never opened): a new review run is started with an idempotency key naming
-  the lost run, so two sweeps at once start one;
-* **review run late** (scheduled but no runner starts it): nothing to repair here — the finding stays
-  open as 系统异常 until a runner serves it;
-* **case run lost** (拿地即开工): restarted up to three times; after that it stays open for a person.
+* **review never opened** (an accepted case whose first review segment was lost with its worker) and
+  **case left halfway** (a 拿地即开工 case with work that could be done now and nothing moving): the case's
+  next segment is queued (``continue_now``). A person's action that no segment applied is queued again by
+  ``flows.dispatch.continue_stale_actions``, without a finding: the action itself is the record.
 
-What could not be repaired stays an open ``SystemFault`` that supervisors see and ``/readyz`` counts.
+After ``MAX_REPAIRS`` of one kind a case is left for a person; what could not be repaired stays an open
+``SystemFault`` that supervisors see and ``/readyz`` counts.
 """
 
 import logging
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from uuid import UUID
 
 from prefect import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 from prefect.client.schemas.objects import State
-from prefect.client.schemas.sorting import FlowRunSort
 from prefect.exceptions import ObjectNotFound
 from prefect.states import Crashed
 
-from flows.dispatch import dispatch
-from flows.land_to_start import restart_stalled_cases
-from flows.registry import review_of
-from flows.runs import flow_run_state, start_deployment_run
-from services.cases import faults, handoff
+from flows.dispatch import continue_now, dispatch
+from flows.runs import flow_run_state
+from services.cases import faults
+from services.core import clock
 from services.core.db import only_one_at_a_time, session_scope
 from services.core.settings import get_settings
+from services.land_to_start import service as lts
 
 log = logging.getLogger(__name__)
 
@@ -66,27 +62,17 @@ def _repair_pass(stall_after: timedelta, application_ids: Collection[int] | None
     repaired = {"intake": 0, "review": 0, "case": 0}
     with get_client(sync_client=True) as client:
         work: list[tuple[str, Callable[..., int], tuple]] = \
-            [("intake", _repair_dispatch, (a, t)) for a, t in found.lost_dispatches] + \
-            [("intake", _repair_intake, (a, r)) for a, r in found.stalled_intakes] + \
-            [("review", _repair_open_step, (step,)) for step in found.open_steps] + \
-            [("review", _repair_unopened_review, (a,)) for a in found.accepted_without_step]
+            [("intake", _repair_dispatch, (client, a, t, stall_after)) for a, t in found.lost_dispatches] + \
+            [("intake", _repair_intake, (client, a, r, stall_after)) for a, r in found.stalled_intakes] + \
+            [("review", _repair_unopened_review, (client, a, r, stall_after))
+             for a, r in found.accepted_without_step] + \
+            [("case", _repair_quiet_case, (a, moved)) for a, moved in found.quiet_cases]
         for kind, repair, args in work:
             try:
-                repaired[kind] += repair(client, *args, stall_after)
+                repaired[kind] += repair(*args)
             except Exception:  # one odd case (a run id Prefect does not know …) must not stop the others
                 log.exception("could not check or repair %s %s", repair.__name__, args)
-    repaired["case"] = restart_stalled_cases(application_ids=application_ids,
-                                             lost=partial(_case_run_lost, stall_after=stall_after))
     return repaired
-
-
-def _case_run_lost(state: State, stall_after: timedelta) -> bool:
-    """A case run crashed or failed, or left pending past its ``PATIENCE`` (its runner was killed while starting
-    it). A suspended case run waits on people, a scheduled one on a runner (a new run would wait the same), and
-    a running one may take minutes on a busy machine: not lost."""
-    kind = state.type.value
-    return state.is_crashed() or state.is_failed() or (kind == "PENDING"
-                                                       and not _still_moving(state, kind, stall_after))
 
 
 def _repair_dispatch(client, application_id: int, task_run_id: str, stall_after: timedelta) -> int:
@@ -144,64 +130,46 @@ def _repair_intake(client, application_id: int, run_id: str, stall_after: timede
     return 1
 
 
-def _repair_open_step(client, step: faults.OpenStep, stall_after: timedelta) -> int:
-    run_id = step.flow_run_id
-    with session_scope() as session:  # already repaired: judge the newest run until it takes the step over
-        for _ in range(faults.MAX_REPAIRS + 1):
-            replacement = faults.replacement_of(session, step.application_id, run_id)
-            if not replacement:
-                break
-            run_id = replacement
-    step = faults.OpenStep(step.application_id, step.step_id, run_id, step.unapplied_since)
+def _repair_unopened_review(client, application_id: int, run_id: str, stall_after: timedelta) -> int:
+    """An accepted case whose review step never opened: once its intake run (which opens it) is no longer moving,
+    the segment was lost with its worker; queue another."""
     state = flow_run_state(client, run_id)
     kind = state.type.value if state else "MISSING"
-    if kind == "PAUSED" or _still_moving(state, kind, stall_after):
-        _closed_if_moving(step.application_id)
+    if _still_moving(state, kind, stall_after):
         return 0
-    if kind == "SCHEDULED":  # no runner started it (PENDING past its patience: the runner that took it died)
-        with session_scope() as session:
-            faults.record(session, step.application_id, "review_run_lost",
-                          "审查流程已排队但无流程运行器启动，请检查运行器（runner）是否在运行",
-                          flow_run_id=step.flow_run_id, step_id=step.step_id, unrepairable=True)
-        return 0
-    _crash(client, state, step.flow_run_id, "等待中的审查流程丢失，已重新启动 / waiting run lost, restarted")
-    return _restart_review(step.application_id, step.flow_run_id, kind, step.step_id)
-
-
-def _repair_unopened_review(client, application_id: int, stall_after: timedelta) -> int:
+    _crash(client, state, run_id, "受理后审查环节未开启，已重新提交 / review never opened, queued again")
     with session_scope() as session:
-        _deployment, tag = review_of(handoff.application_of(session, application_id).process_key)
-    runs = client.read_flow_runs(  # by tags: a run gets its name "case-N-review" only once it starts
-        flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"case-{application_id}", tag])),
-        sort=FlowRunSort.EXPECTED_START_TIME_DESC, limit=1)
-    state = runs[0].state if runs else None
-    kind = state.type.value if state else "MISSING"
-    lost_run = str(runs[0].id) if runs else "none"
-    if kind == "PAUSED" or _still_moving(state, kind, stall_after):
-        return 0
-    if kind == "SCHEDULED":  # no runner started it (PENDING past its patience: the runner that took it died)
-        with session_scope() as session:
-            faults.record(session, application_id, "review_run_lost",
-                          "审查流程已排队但无流程运行器启动，请检查运行器（runner）是否在运行",
-                          flow_run_id=lost_run, unrepairable=True)
-        return 0
-    if runs:
-        _crash(client, state, lost_run, "审查流程未能开启审查环节，已重新启动 / review never opened, restarted")
-    return _restart_review(application_id, lost_run, kind, None)
-
-
-def _restart_review(application_id: int, lost_run: str, kind: str, step_id: int | None) -> int:
-    with session_scope() as session:
-        if _gave_up(session, application_id, "review_run_lost", lost_run, step_id):
+        if _gave_up(session, application_id, "review_run_lost", ""):
             return 0
-        deployment, tag = review_of(handoff.application_of(session, application_id).process_key)
-    run_id = start_deployment_run(deployment, application_id, idempotency_key=f"gc-repair-{application_id}-{lost_run}",
-                                  tag=tag)
-    with session_scope() as session:
         faults.record(session, application_id, "review_run_lost",
-                      f"等待中的审查流程{_state_zh(kind)}，已自动重新启动", flow_run_id=lost_run, step_id=step_id,
-                      repaired=True, replacement_run_id=run_id)
-    log.warning("application %s: review run %s was %s; started %s", application_id, lost_run, kind, run_id)
+                      "受理后审查环节未开启（续办任务丢失），已自动重新提交",
+                      flow_run_id=run_id, repaired=True)
+    continue_now(application_id, "repair")
+    log.warning("application %s: review never opened; its next segment queued", application_id)
+    return 1
+
+
+#: the last move of each quiet case found waiting on people: not planned again until it moves (this process's
+#: memory; a restarted worker looks at each once more)
+_waiting_since: dict[int, datetime] = {}
+
+
+def _repair_quiet_case(application_id: int, last_move: datetime) -> int:
+    """A 拿地即开工 case quiet since ``last_move``: waiting on people (as it should), or left halfway by a lost
+    segment (work it could do now): then its next segment is queued."""
+    if _waiting_since.get(application_id) == last_move:
+        return 0
+    with session_scope() as session:
+        items = lts.plan_work(session, application_id, clock.today()).items
+        if not items:
+            _waiting_since[application_id] = last_move
+            return 0
+        if _gave_up(session, application_id, "case_run_lost", ""):
+            return 0
+        faults.record(session, application_id, "case_run_lost",
+                      f"案件流程中断（{len(items)}项可办事项无人办理），已自动重新提交", repaired=True)
+    continue_now(application_id, "repair")
+    log.warning("case %s: left halfway (%s); its next segment queued", application_id, items)
     return 1
 
 
@@ -212,12 +180,6 @@ def _gave_up(session, application_id: int, kind: str, run_id: str, step_id: int 
     faults.record(session, application_id, kind, f"已自动修复{faults.MAX_REPAIRS}次仍中断，不再自动重试，需人工处理",
                   flow_run_id=run_id, step_id=step_id, unrepairable=True)
     return True
-
-
-def _closed_if_moving(application_id: int) -> None:
-    """A finding of a late run is closed once a runner picked the run up."""
-    with session_scope() as session:
-        faults.close(session, application_id, "review_run_lost")
 
 
 def _crash(client, state, run_id: str, message: str) -> None:

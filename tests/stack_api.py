@@ -11,11 +11,11 @@ from datetime import timedelta
 
 import httpx
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from services.core import clock
 from services.core.db import get_engine, session_scope
-from services.models import Application, Step
+from services.models import Application, Step, StepAction
 from tests.factories import make_project
 from tests.harness import Stack
 from tests.samples import DEPARTMENT_USERS
@@ -89,8 +89,15 @@ def end_listing(application_id: int) -> None:
                         .values(due_on=clock.today() - timedelta(days=1)))
 
 
+def unapplied_actions(application_id: int) -> int:
+    """Actions stored on the case that no segment has applied yet (its next segment is still to come)."""
+    with session_scope() as session:
+        return len(session.exec(select(StepAction.id).where(StepAction.application_id == application_id,
+                                                            col(StepAction.applied_at).is_(None))).all())
+
+
 def case_waiting(stack: Stack, application_id: int, running: set[str], what: str) -> dict:
-    """The case run has suspended with exactly these department steps open (running or in 补正)."""
+    """The case's last segment has ended with exactly these department steps open (running or in 补正)."""
     seen: dict = {}
 
     def settled():
@@ -99,13 +106,13 @@ def case_waiting(stack: Stack, application_id: int, running: set[str], what: str
         open_steps = {k for k, s in steps.items() if s["status"] in ("running", "suspended")}
         run_id = body.get("flow_run_id")
         seen.update(status=body["status"], open_steps=sorted(open_steps), run=run_id, run_state=None)
-        if open_steps != running or not run_id:
+        if open_steps != running or not run_id or unapplied_actions(application_id):
             return None
         state = flow_run(stack, run_id).get("state")  # none while Prefect does not know the run
         if state is None:
             return None
         seen["run_state"] = f"{state['type']}/{state['name']}"
-        return body if state["type"] == "PAUSED" and state["name"] == "Suspended" else None
+        return body if state["type"] == "COMPLETED" else None
     return wait_for_case(settled, what=what, seen=seen)
 
 
@@ -115,19 +122,17 @@ REVIEW = "land_review"
 
 
 def waiting_for_decision(stack: Stack, application_id: int, timeout: float = 300) -> dict:
-    """The review run has suspended (no process held) and the step waits on the department.
-
-    A review run is a fresh process; under CI's double load the runner has been seen taking over two minutes
-    to start one, hence the long limit (a run that is fine returns in seconds)."""
+    """The review segment that opened the step has ended (no run, no process held) and the step waits on the
+    department."""
     seen: dict = {}
 
-    def suspended():
+    def waiting():
         body = read(stack, application_id)
         step = {s["key"]: s for s in body["steps"]}[REVIEW]
         seen.update(status=body["status"], step=step["status"], run=step["flow_run_id"], run_state=None)
-        if step["status"] != "running" or not step["flow_run_id"]:
+        if step["status"] != "running" or not step["flow_run_id"] or unapplied_actions(application_id):
             return None
         state = flow_run(stack, step["flow_run_id"])["state"]
         seen["run_state"] = f"{state['type']}/{state['name']}"
-        return body if state["type"] == "PAUSED" and state["name"] == "Suspended" else None
-    return wait_for(suspended, timeout, what="the review run to suspend", seen=seen)
+        return body if state["type"] == "COMPLETED" else None
+    return wait_for(waiting, timeout, what="the review segment to end with the step open", seen=seen)

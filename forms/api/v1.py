@@ -15,7 +15,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import NoResultFound
 
-from flows.dispatch import enqueue, enqueue_resume
+from flows.dispatch import enqueue, enqueue_continue
 from forms.deps import ApiUser, SessionDep, oauth2
 from forms.downloads import MEDIA, document_response
 from forms.params import Id, IdempotencyKey, StepKey
@@ -211,7 +211,7 @@ def act(session: SessionDep, user: ApiUser, application_id: Id, step_key: StepKe
                                          items=[item.model_dump() for item in body.items],
                                          justification=body.justification)
     session.commit()
-    enqueue_resume(stored_id(step), stored_id(action))
+    enqueue_continue(step.application_id, stored_id(action))
     return ActionOut(id=stored_id(action), step=step.key, sequence=action.sequence, kind=action.kind,
                      acted_at=action.acted_at)
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import NoResultFound
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
-from flows.dispatch import enqueue_resume
+from flows.dispatch import enqueue_continue
 from forms.case_runs import read_case_runs
 from forms.deps import PageUser, SessionDep, StaffUser
 from forms.params import Id, StepKey
@@ -95,7 +95,7 @@ def decide(request: Request, session: SessionDep, user: StaffUser, application_i
         return _decision_page(request, session, user, application, step, values, {error.field: error.message},
                               error.status)
     session.commit()
-    enqueue_resume(stored_id(step), stored_id(action))
+    enqueue_continue(step.application_id, stored_id(action))
     return RedirectResponse(f"/applications/{application_id}?acted={action.id}", status_code=303)
 
 
@@ -151,7 +151,7 @@ def submit_supplement(request: Request, session: SessionDep, user: PageUser, app
         return page(request, "application.html", status_code=failure.status, user=user, view=view,
                     upload_error={"item": None, "message": failure.message}, **page_extras(session, user, view))
     session.commit()
-    enqueue_resume(stored_id(step), stored_id(action))
+    enqueue_continue(step.application_id, stored_id(action))
     return RedirectResponse(f"/applications/{application_id}?acted={action.id}", status_code=303)
 
 

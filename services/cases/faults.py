@@ -5,9 +5,10 @@ what is not (a new run, a re-dispatch). Three kinds are found here:
 
 * ``intake_stalled`` — submitted, handed to Prefect, and still not accepted minutes later (the task
   worker died before or during intake and its task or flow run was left RUNNING, or it failed);
-* ``review_run_lost`` — a step open for a department or applicant whose waiting run is gone, or an
-  accepted case whose review run never opened its step;
-* ``case_run_lost`` — a 拿地即开工 case run that crashed more often than it may be restarted.
+* ``review_run_lost`` — an accepted case whose review segment never opened its step (the segment was lost
+  with its task worker);
+* ``case_run_lost`` — a 拿地即开工 case with work that could be done now and nothing moving for a while
+  (a segment lost halfway: a step closed, the next ones not opened).
 
 Each finding is a ``SystemFault`` row (one open row per case and kind), closed when the repair took.
 """
@@ -15,6 +16,7 @@ Each finding is a ``SystemFault`` row (one open row per case and kind), closed w
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, true, update
 from sqlmodel import Session, col, select
@@ -29,21 +31,13 @@ KIND_ZH = {"intake_stalled": "受理流程中断", "review_run_lost": "审查流
 
 
 @dataclass(frozen=True)
-class OpenStep:
-    application_id: int
-    step_id: int
-    flow_run_id: str
-    unapplied_since: datetime | None  # the oldest action not yet applied, if any
-
-
-@dataclass(frozen=True)
 class Candidates:
     """What the database says should be moving; Prefect decides whether it is."""
 
     lost_dispatches: list[tuple[int, str]]  # (application id, queued task run id) with no flow run yet
     stalled_intakes: list[tuple[int, str]]  # (application id, intake flow run id)
-    open_steps: list[OpenStep]
-    accepted_without_step: list[int]
+    accepted_without_step: list[tuple[int, str]]  # (case, intake run): accepted, review step never opened
+    quiet_cases: list[tuple[int, datetime]]  # (case, last move): open 拿地即开工 cases not moved since the cutoff
 
 
 def candidates(session: Session, stall_after: timedelta, application_ids: Collection[int] | None = None,
@@ -59,25 +53,35 @@ def candidates(session: Session, stall_after: timedelta, application_ids: Collec
     intakes = session.exec(select(id_column(Application), Application.flow_run_id).where(
         col(Application.process_key).in_(REVIEW_PROCESSES), Application.status == ApplicationStatus.submitted,
         col(Application.flow_run_id).is_not(None), col(Application.submitted_at) < cutoff, only)).all()
-    unapplied = (select(StepAction.step_id, func.min(StepAction.acted_at).label("since"))
-                 .where(col(StepAction.applied_at).is_(None)).group_by(col(StepAction.step_id)).subquery())
-    steps = session.exec(
-        select(Step.application_id, Step.id, Step.flow_run_id, unapplied.c.since)
-        .join(Application, col(Application.id) == Step.application_id)
-        .outerjoin(unapplied, unapplied.c.step_id == Step.id)
-        .where(col(Application.process_key).in_(REVIEW_PROCESSES), col(Application.flow_run_id).is_not(None),
-               col(Step.status).in_((StepStatus.running, StepStatus.suspended)),
-               col(Step.flow_run_id).is_not(None), only)).all()
     has_open_step = select(Step.id).where(Step.application_id == Application.id,
                                           col(Step.status).in_((StepStatus.running, StepStatus.suspended)))
-    waiting = session.exec(select(id_column(Application)).where(
+    waiting = session.exec(select(id_column(Application), Application.flow_run_id).where(
         col(Application.process_key).in_(REVIEW_PROCESSES), Application.status == ApplicationStatus.accepted,
         col(Application.flow_run_id).is_not(None), col(Application.accepted_at) < cutoff, ~has_open_step.exists(),
         only)).all()
     # no run id is None here (the queries select rows that have one): the filters only say so to the type checker
     return Candidates([(case, run) for case, run in dispatches if run is not None],
-                      [(case, run) for case, run in intakes if run is not None], [OpenStep(*r) for r in steps],
-                      list(waiting))
+                      [(case, run) for case, run in intakes if run is not None],
+                      [(case, run) for case, run in waiting if run is not None],
+                      _quiet_cases(session, cutoff, only))
+
+
+def _quiet_cases(session: Session, cutoff: datetime, only: Any) -> list[tuple[int, datetime]]:
+    """(case, last move) of open 拿地即开工 cases handed to Prefect whose last move (submission, a step started
+    or finished, an action applied) is older than ``cutoff``; whether they have work left is the process's to
+    say (most are waiting on people, as they should)."""
+    started, finished = (select(func.max(col(column))).where(col(Step.application_id) == Application.id)
+                         .scalar_subquery() for column in (Step.started_at, Step.finished_at))
+    applied = select(func.max(col(StepAction.applied_at))).where(
+        col(StepAction.application_id) == Application.id).scalar_subquery()
+    moves = [func.coalesce(move, Application.submitted_at) for move in (started, finished, applied)]
+    stmt = select(id_column(Application), *moves).where(
+        Application.process_key == "land_to_start", col(Application.flow_run_id).is_not(None),
+        col(Application.status).in_((ApplicationStatus.submitted, ApplicationStatus.accepted,
+                                     ApplicationStatus.supplementing)),
+        *(move < cutoff for move in moves), only)
+    rows: list[Any] = list(session.execute(stmt))
+    return [(row[0], max(m for m in row[1:] if m is not None)) for row in rows]
 
 
 def queue_passed(session: Session, application_id: int) -> bool:
@@ -116,13 +120,6 @@ def close(session: Session, application_id: int, kind: str) -> int:
                                                     col(SystemFault.repaired_at).is_(None))
                           .values(repaired_at=clock.now()).execution_options(synchronize_session=False))
     return result.rowcount
-
-
-def replacement_of(session: Session, application_id: int, lost_run_id: str) -> str | None:
-    """The run a repair already started for this lost run (it opens the step a few seconds later)."""
-    return session.exec(select(SystemFault.replacement_run_id).where(
-        SystemFault.application_id == application_id, SystemFault.flow_run_id == lost_run_id,
-        SystemFault.replacement_run_id != "")).first()
 
 
 def repairs_so_far(session: Session, application_id: int, kind: str) -> int:

@@ -11,8 +11,9 @@ found again:
 * ``set_flow_run`` — the process run that started names itself on the application (audited);
 * ``awaiting_dispatch`` — what the sweep hands over again.
 
-And back: a run waiting on a person's action (``flows.human``) asks ``next_on_step`` what to do next —
-go on, apply the oldest recorded action, or suspend — and a recorded action resumes ``run_waiting_on``.
+And back: a segment of the case (``flows.human``) asks ``next_on_step`` what to do next on a human step —
+go on, apply the oldest recorded action, or end and let people act (a recorded action queues the next
+segment).
 
 This module only keeps the record; it must not talk to Prefect (``flows.dispatch`` and ``flows.human`` do).
 """
@@ -20,12 +21,12 @@ This module only keeps the record; it must not talk to Prefect (``flows.dispatch
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from services.cases.human_actions import unapplied
 from services.core import audit, clock
-from services.models import Application, Step, StepAction, StepStatus
+from services.models import Application, Step, StepStatus
 
 
 def application_of(session: Session, application_id: int) -> Application:
@@ -98,8 +99,7 @@ class NextOnStep:
     """What the run waiting on a human step does next."""
 
     closed_as: StepStatus | None  # the step waits for nobody any more (this status): the run goes on
-    action_id: int | None  # else the oldest recorded action not yet applied: the run applies it
-    applied: int  # else it suspends; actions applied so far name the suspension (one key per wait)
+    action_id: int | None  # else the oldest recorded action not yet applied (None: the step waits for people)
 
 
 def next_on_step(session: Session, step_id: int) -> NextOnStep:
@@ -108,14 +108,12 @@ def next_on_step(session: Session, step_id: int) -> NextOnStep:
     if step is None:
         raise LookupError(f"step {step_id} does not exist")
     if step.status not in (StepStatus.running, StepStatus.suspended):
-        return NextOnStep(closed_as=step.status, action_id=None, applied=0)
+        return NextOnStep(closed_as=step.status, action_id=None)
     pending = unapplied(session, step_id)
-    applied = session.exec(select(func.count()).select_from(StepAction).where(
-        col(StepAction.step_id) == step_id, col(StepAction.applied_at).is_not(None))).one()
-    return NextOnStep(closed_as=None, action_id=pending.id if pending else None, applied=applied)
+    return NextOnStep(closed_as=None, action_id=pending.id if pending else None)
 
 
-def run_waiting_on(session: Session, step_id: int) -> str | None:
-    """The flow run that the step's actions resume (stored when the run opened the step)."""
-    step = session.get(Step, step_id)
-    return step.flow_run_id if step else None
+def accepted(session: Session, application_id: int) -> bool:
+    """Whether the case was accepted (受理): only then may a segment open its review (a repeated or late
+    segment of a case refused at intake does nothing)."""
+    return application_of(session, application_id).accepted_at is not None

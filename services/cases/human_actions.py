@@ -27,7 +27,6 @@ from services.cases.processes import get_definition
 from services.cases.steps import schedule_deadlines
 from services.cases.waiting import Party, waiting_on
 from services.core import audit, clock, text
-from services.core.db import id_column
 from services.core.errors import DomainError
 from services.core.formatting import format_date_zh
 from services.core.ids import stored_id
@@ -116,7 +115,7 @@ def record_action(
     session: Session, user: User, step: Step, kind: ActionKind, *, reasons: str = "",
     items: list[dict[str, str]] | None = None, justification: str = "",
 ) -> StepAction:
-    """Validate and store one action; the caller commits and then resumes the waiting flow run.
+    """Validate and store one action; the caller commits and then queues the case's next segment.
 
     The step is locked first (``_lock_step``), so of two people acting on it at the same moment one
     records and the other is told the step has just been acted on (409), never both."""
@@ -367,13 +366,11 @@ def supplement_deadline(session: Session, requested_on: date, working_days: int 
     return work_calendar(session).add_working_days(requested_on, working_days).due
 
 
-def stale_resumes(session: Session, older_than: timedelta = timedelta(seconds=20)) -> list[tuple[int, str, int]]:
-    """(step id, flow run id, action id) of actions recorded a while ago and still not applied: their
-    resume call was lost (Prefect down, or the run had not suspended yet); the sweep retries them."""
+def stale_actions(session: Session, older_than: timedelta = timedelta(seconds=20)) -> list[int]:
+    """Cases with an action recorded a while ago and still not applied: the hand-over of its segment was
+    lost (Prefect down, the task worker killed while applying it); the sweep queues the case again."""
     cutoff = clock.now() - older_than
-    stmt = (select(id_column(Step), Step.flow_run_id, func.min(id_column(StepAction)))
-            .join(StepAction, col(StepAction.step_id) == Step.id)
-            .where(col(StepAction.applied_at).is_(None), col(StepAction.acted_at) < cutoff,
-                   col(Step.flow_run_id).is_not(None))
-            .group_by(col(Step.id), col(Step.flow_run_id)))
-    return [(step_id, str(run_id), action_id) for step_id, run_id, action_id in session.exec(stmt)]
+    stmt = (select(StepAction.application_id).where(col(StepAction.applied_at).is_(None),
+                                                    col(StepAction.acted_at) < cutoff)
+            .group_by(col(StepAction.application_id)))
+    return list(session.exec(stmt))

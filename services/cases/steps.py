@@ -17,7 +17,6 @@ from services.cases import transitions
 from services.cases.processes import ProcessDefinition, StepDefinition, get_definition
 from services.cases.transitions import OPEN
 from services.core import audit, clock
-from services.core.db import id_column
 from services.core.ids import stored_id
 from services.models import Application, Step, StepStatus, User
 
@@ -139,10 +138,10 @@ def start_step(session: Session, application_id: int, key: str) -> bool:
                                  values={"started_at": clock.now()})
 
 
-def ended_periods(session: Session, today: date) -> list[tuple[int, str]]:
-    """(step id, flow run id) of statutory periods (公示 …) that ended before today and whose run still
-    waits: the timer sweep resumes them."""
-    stmt = select(id_column(Step), Step.flow_run_id).where(
+def ended_periods(session: Session, today: date) -> list[int]:
+    """Cases with a statutory period (公示 …) that a segment started, that ended before today and is not closed
+    yet: the timer sweep queues their next segment."""
+    stmt = select(Step.application_id).where(
         col(Step.kind) == "statutory", col(Step.status) == StepStatus.running, col(Step.flow_run_id).is_not(None),
-        col(Step.due_on) < today)
-    return [(step_id, str(run_id)) for step_id, run_id in session.exec(stmt)]
+        col(Step.due_on) < today).group_by(col(Step.application_id))
+    return list(session.exec(stmt))

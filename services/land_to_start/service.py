@@ -255,35 +255,6 @@ def do(session: Session, application_id: int, work: Work, flow_run_id: str) -> d
     return result
 
 
-def adopt_open_steps(session: Session, application_id: int, flow_run_id: str) -> int:
-    """A new case run (after a crash) becomes the run that decisions and timers resume."""
-    result = session.exec(
-        update(Step).where(col(Step.application_id) == application_id,
-                           col(Step.status).in_((StepStatus.running, StepStatus.suspended)),
-                           col(Step.kind).in_(("human", "statutory")),
-                           (col(Step.flow_run_id).is_(None)) | (Step.flow_run_id != flow_run_id))
-        .values(flow_run_id=flow_run_id).execution_options(synchronize_session=False))
-    return result.rowcount
-
-
-def restart_count(session: Session, application_id: int) -> int:
-    from sqlalchemy import func
-
-    from services.models import AuditEvent
-
-    return session.exec(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.application_id == application_id, AuditEvent.action == "case.run_restarted")).one()
-
-
-def record_restart(session: Session, application_id: int, old_run_id: str, state: str) -> int:
-    """Audit a restart of the case run after it stopped halfway; returns the restart's number."""
-    earlier = restart_count(session, application_id)
-    audit.record(session, "case.run_restarted", actor=None, actor_label="task-worker", entity="application",
-                 entity_id=application_id, application_id=application_id,
-                 detail={"previous_run": old_run_id, "previous_state": state, "attempt": earlier + 1})
-    return earlier + 1
-
-
 def _open(session: Session, application_id: int, key: str, flow_run_id: str) -> dict[str, Any]:
     """Start a department or statutory step; some need no department at all (energy below thresholds,
     an EIA already approved in its own case)."""

@@ -43,8 +43,8 @@ def _suspended_on(stack, application_id: int, key: str) -> dict:
         if step["status"] != "running" or not step["flow_run_id"]:
             return None
         run = _flow_run(stack, step["flow_run_id"])
-        return body if run["state"]["name"] == "Suspended" else None
-    return _wait(check, what=f"the run to wait on {key}")
+        return body if run["state"]["type"] == "COMPLETED" else None  # the segment ended: nothing held meanwhile
+    return _wait(check, what=f"the case to wait on {key}")
 
 
 def _act(stack, application_id: int, key: str, body: dict, user: str = "eia_reviewer", expect: int = 201):

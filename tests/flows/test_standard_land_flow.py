@@ -1,5 +1,6 @@
-"""标准地 end to end through the real stack: intake flow → review run that suspends → decisions
-resume it → documents. Prefect, the database, the runner and WeasyPrint are all real."""
+"""标准地 end to end through the real stack: intake flow → review segment that ends where the department must
+act → each decision runs the next segment on the warm task worker → documents. Prefect, the database, the task
+worker and WeasyPrint are all real."""
 
 from datetime import timedelta
 
@@ -33,15 +34,17 @@ def _documents(application_id: int) -> list[Document]:
         return list(s.exec(select(Document).where(Document.application_id == application_id).order_by(Document.id)))
 
 
-def test_approval_resumes_the_suspended_run_and_issues_the_three_documents(stack, sample_application):
+def test_approval_runs_the_next_segment_on_the_warm_worker_and_issues_the_three_documents(stack, sample_application):
+    workers = stack.pids("deployments.task_worker")
     app_id = _submit(stack, sample_application)
     body = _waiting_for_decision(stack, app_id)
     assert body["evaluation"]["proposal"]["result"] == "approve"
     assert [i["verdict"] for i in body["evaluation"]["indicators"]] == ["pass"] * 7
     review_run = {s["key"]: s for s in body["steps"]}[REVIEW]["flow_run_id"]
-    # the review run carries the case's tag in the Prefect UI, and while it waits no process runs it
-    assert f"case-{app_id}" in _flow_run(stack, review_run)["tags"]
-    _wait(lambda: _processes_running(review_run) == [], 30, "the suspended run's process to exit")
+    # the review segment carries the case's tag in the Prefect UI; it has ended, and no process of its own ran it
+    opened = _flow_run(stack, review_run)
+    assert f"case-{app_id}" in opened["tags"] and opened["name"] == f"case-{app_id}-review"
+    assert opened["state"]["type"] == "COMPLETED" and _processes_running(review_run) == []
 
     # an enterprise cannot decide; a bad decision is refused with the field named
     assert _act(stack, app_id, "enterprise", {"kind": "approve"}, 422)["errors"] == {
@@ -53,7 +56,12 @@ def test_approval_resumes_the_suspended_run_and_issues_the_three_documents(stack
                   and all(s["status"] == "completed" for s in b["steps"]) and b, what="approval documents")
     kinds = [d["kind"] for d in final["documents"]]
     assert kinds == ["acceptance_notice", "assessment_report", "investment_commitment", "supervision_agreement"]
-    assert _wait(lambda: _flow_run(stack, review_run)["state"]["type"] == "COMPLETED", 60, "the run to complete")
+    # the decision was carried by a second segment: a new flow run of the case, in the same warm task worker
+    decided_run = {s["key"]: s for s in final["steps"]}[REVIEW]["flow_run_id"]
+    decided = _wait(lambda: (r := _flow_run(stack, decided_run))["state"]["type"] == "COMPLETED" and r, 60,
+                    "the decision's segment to complete")
+    assert decided_run != review_run and f"case-{app_id}" in decided["tags"]
+    assert stack.pids("deployments.task_worker") == workers, "no process was started or replaced for the decision"
     with Session(get_engine()) as s:
         reviewer = s.exec(select(User).where(User.username == "reviewer")).one()
         events = s.exec(select(AuditEvent).where(AuditEvent.application_id == app_id,

@@ -288,15 +288,3 @@ def test_an_agent_opens_the_case_under_a_mandate_for_the_whole_package(session):
     event = session.exec(select(AuditEvent).where(AuditEvent.application_id == application.id,
                                                   AuditEvent.action == "application.submitted")).one()
     assert (event.actor_id, event.on_behalf_of_enterprise_id) == (agent.id, project.enterprise_id)
-
-
-def test_a_new_run_adopts_the_open_steps_after_a_crash(session):
-    application = open_case(session)
-    run_until_waiting(session, application.id)
-    assert lts.adopt_open_steps(session, application.id, "new-run") == 2
-    session.expire_all()
-    assert {get_step(session, application.id, k).flow_run_id for k in ("project_filing", "design_review")} == {
-        "new-run"}
-    assert lts.adopt_open_steps(session, application.id, "new-run") == 0
-    assert lts.record_restart(session, application.id, RUN, "Crashed") == 1
-    assert lts.restart_count(session, application.id) == 1
