@@ -1,23 +1,23 @@
 #!/usr/bin/env python
 """Benchmark of the 标准地 review path: a case waiting for a department decision, then the decision.
 
-After intake, the review run (deployment ``standard-land-review/greenchannel``, served by
-``deployments/serve.py``) suspends itself with ``suspend_flow_run`` until 自然资源局 decides, which
-can take days. ARCHITECTURE "Waiting costs nothing": a waiting case must hold no process, so the
-memory of the stack must not grow with the number of waiting cases. This script checks that and
+After intake, the first review segment (flow ``standard-land-review``, on the warm task worker) opens the
+step and ends; the case then waits until 自然资源局 decides, which can take days, and the decision runs the
+next segment on the same warm task worker. ARCHITECTURE "Waiting costs nothing": a waiting case must hold
+no process, so the memory of the stack must not grow with the number of waiting cases. This script checks that and
 measures what waking a case up costs. On a stack of its own (``tests/harness.py``, as ``bench_spine.py``: ``greenchannel
 run --demo``, fresh ``GC_DATA_DIR``, SQLite unless ``--database-url``) it measures
 
 1. baseline: ``--baseline`` applications submitted one at a time, each waited for until its
-   ``land_review`` run is Suspended in Prefect and its process (``PREFECT__FLOW_RUN_ID=<id>`` in the
-   environment) has exited; then the summed RSS and the count of every process of the stack
-   (``GC_DATA_DIR=<data dir>`` in the environment);
+   ``land_review`` step is open and the segment that opened it is COMPLETED in Prefect, with no process of
+   its own (``PREFECT__FLOW_RUN_ID=<id>`` in the environment); then the summed RSS and the count of every
+   process of the stack (``GC_DATA_DIR=<data dir>`` in the environment);
 2. the same after more applications, until ``--waiting`` wait in total: RSS as a ratio to the baseline
-   (≈ 1× when waiting costs nothing), and per application submission → Suspended (median, p95);
+   (≈ 1× when waiting costs nothing), and per application submission → waiting (median, p95);
 3. ``--decisions`` approvals by the demo ``reviewer``, one at a time: approve → status ``approved``
-   with the 4 documents (受理通知书, 预评估报告, 投资建设承诺书, 履约监管协议), and approve → review run
-   COMPLETED (each resume starts a fresh process: Prefect runner, poll every second);
-4. the memory once more after the decisions (the resumed runs' processes must be gone again).
+   with the 4 documents (受理通知书, 预评估报告, 投资建设承诺书, 履约监管协议), and approve → the decision's
+   segment COMPLETED (a new flow run of the case on the warm task worker);
+4. the memory once more after the decisions (no process per case at any time).
 
 Figures are printed, never asserted. Usage (from the repository root)::
 
@@ -214,12 +214,13 @@ def describe(api: Api, application_id: int) -> str:
 
 
 def suspended_review_run(api: Api, application_id: int) -> str | None:
-    """The review run id once the step waits and the run is Suspended (as the flow test checks)."""
+    """The id of the segment that opened the review, once the step waits and that segment is COMPLETED (as the
+    flow test checks)."""
     step = review_step(api.application(application_id))
     if step["status"] != "running" or not step["flow_run_id"]:
         fail_on_ended_runs(api, application_id)
         return None
-    return step["flow_run_id"] if api.flow_run_state(step["flow_run_id"]) == ("PAUSED", "Suspended") else None
+    return step["flow_run_id"] if api.flow_run_state(step["flow_run_id"])[0] == "COMPLETED" else None
 
 
 def fail_on_ended_runs(api: Api, application_id: int) -> None:
@@ -242,7 +243,7 @@ def wait_process_exit(flow_run_id: str, timeout: float) -> None:
 class Waiting:
     application_id: int
     flow_run_id: str
-    to_suspended: float  # POST sent → review run Suspended
+    to_suspended: float  # POST sent → review run waiting
     to_process_exit: float  # POST sent → no process of the review run left
 
 
@@ -250,7 +251,7 @@ def submit_until_suspended(api: Api, n: int, timeout: float) -> Waiting:
     t0 = time.perf_counter()
     application_id = api.submit(application_body(n), key=f"bench-review-{os.getpid()}-{n}-{time.time_ns()}")
     run_id = wait_until(lambda: suspended_review_run(api, application_id), timeout,
-                        f"the review run of application {application_id} to be Suspended",
+                        f"the review run of application {application_id} to be waiting",
                         lambda: describe(api, application_id))
     to_suspended = time.perf_counter() - t0
     wait_process_exit(run_id, timeout)
@@ -262,12 +263,12 @@ def fill_waiting(api: Api, waiting: list[Waiting], target: int, timeout: float) 
     while len(waiting) < target:
         w = submit_until_suspended(api, len(waiting), timeout)
         waiting.append(w)
-        log(f"  {len(waiting)}/{target} waiting: application {w.application_id} Suspended after "
+        log(f"  {len(waiting)}/{target} waiting: application {w.application_id} waiting after "
             f"{w.to_suspended:.2f} s, its process gone after {w.to_process_exit:.2f} s")
 
 
 def confirm_still_waiting(api: Api, waiting: list[Waiting]) -> None:
-    """Before measuring: every case still Suspended, and no process of any of them."""
+    """Before measuring: every case still waiting, and no process of any of them."""
     for w in waiting:
         if suspended_review_run(api, w.application_id) != w.flow_run_id or flow_run_processes(w.flow_run_id):
             raise BenchError(f"application {w.application_id} is no longer waiting: {describe(api, w.application_id)}")
@@ -280,7 +281,7 @@ class Decision:
     application_id: int
     post_latency: float
     to_approved: float  # POST sent → status approved with the 4 documents
-    to_completed: float  # POST sent → review run COMPLETED
+    to_completed: float  # POST sent → the decision's segment COMPLETED
 
 
 def approved_with_documents(api: Api, application_id: int) -> bool:
@@ -288,10 +289,14 @@ def approved_with_documents(api: Api, application_id: int) -> bool:
     return body["status"] == "approved" and len(body["documents"]) == APPROVAL_DOCUMENT_COUNT
 
 
-def run_completed(api: Api, flow_run_id: str) -> bool:
+def decision_segment_completed(api: Api, w: Waiting) -> bool:
+    """The segment that applied the decision (the review step names the last run that opened it) completed."""
+    flow_run_id = review_step(api.application(w.application_id))["flow_run_id"]
+    if not flow_run_id or flow_run_id == w.flow_run_id:
+        return False
     state_type, _ = api.flow_run_state(flow_run_id)
     if state_type in ("FAILED", "CRASHED", "CANCELLED"):
-        raise BenchError(f"review run {flow_run_id} ended {state_type}")
+        raise BenchError(f"review segment {flow_run_id} ended {state_type}")
     return state_type == "COMPLETED"
 
 
@@ -305,13 +310,12 @@ def approve_and_wait(api: Api, w: Waiting, timeout: float) -> Decision:
     def both_done() -> bool:
         if "approved" not in done and approved_with_documents(api, w.application_id):
             done["approved"] = time.perf_counter() - t0
-        if "completed" not in done and run_completed(api, w.flow_run_id):
+        if "completed" not in done and decision_segment_completed(api, w):
             done["completed"] = time.perf_counter() - t0
         return len(done) == 2
 
     wait_until(both_done, timeout, f"application {w.application_id} to be approved with its documents",
                lambda: describe(api, w.application_id))
-    wait_process_exit(w.flow_run_id, timeout)  # so the next decision starts on a quiet stack
     return Decision(w.application_id, post_latency, done["approved"], done["completed"])
 
 
@@ -342,7 +346,7 @@ def run_phases(stack: Stack, args: argparse.Namespace) -> Results:
     api = Api(stack)
     try:
         waiting: list[Waiting] = []
-        log(f"phase 1: {args.baseline} applications, one at a time, until each review run is Suspended")
+        log(f"phase 1: {args.baseline} applications, one at a time, until each review run is waiting")
         fill_waiting(api, waiting, args.baseline, args.timeout)
         confirm_still_waiting(api, waiting)
         baseline = measure_memory(stack, "baseline", len(waiting))
@@ -353,7 +357,7 @@ def run_phases(stack: Stack, args: argparse.Namespace) -> Results:
         confirm_still_waiting(api, waiting)
         full = measure_memory(stack, "full", len(waiting))
         log(full.line(baseline))
-        log(f"submission → review run Suspended: {seconds([w.to_suspended for w in waiting])}")
+        log(f"submission → review run waiting: {seconds([w.to_suspended for w in waiting])}")
 
         log(f"phase 3: {args.decisions} approvals by the reviewer, one at a time")
         decisions = decide(api, waiting, args.decisions, args.timeout)
@@ -375,7 +379,7 @@ def print_summary(results: Results, notes: dict[str, str]) -> None:
     for memory, base in ((results.baseline, None), (results.full, results.baseline),
                          (results.after, results.baseline)):
         print(f"memory, {memory.line(base)}")
-    print(f"submission → review run Suspended (one at a time):   {seconds([x.to_suspended for x in w])}")
+    print(f"submission → review run waiting (one at a time):   {seconds([x.to_suspended for x in w])}")
     print(f"submission → its process exited:                     {seconds([x.to_process_exit for x in w])}")
     print(f"approve → approved with {APPROVAL_DOCUMENT_COUNT} documents (one at a time): "
           f"{seconds([x.to_approved for x in d])}")

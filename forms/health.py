@@ -23,9 +23,8 @@ from services.core.settings import get_settings
 
 router = APIRouter(tags=["health"])
 
-# The deployments a case's resumed work and the schedules need (flow name / deployment name).
-DEPLOYMENTS = ("standard-land-review/greenchannel", "eia-review/greenchannel", "land-to-start/greenchannel",
-               "sla-sweep/greenchannel", "progress-reports/greenchannel")
+# The deployments the schedules need (flow name / deployment name); cases run on the task workers.
+DEPLOYMENTS = ("sla-sweep/greenchannel", "progress-reports/greenchannel")
 BANNER_ZH = "流程引擎暂不可用（{what}）：新提交的申请已保存，恢复后将自动继续办理；审查决定已记录，稍后生效。"
 
 

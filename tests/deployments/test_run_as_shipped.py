@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -123,14 +124,14 @@ def _read(stack: Shipped, application_id: int) -> dict:
 
 
 def _waiting_on(stack: Shipped, application_id: int, key: str) -> dict:
-    """The case waits on a department: its step is open with a suspended run (the queue's condition)."""
+    """The case waits on a department: its step is open and the segment that opened it has ended."""
     def waiting():
         body = _read(stack, application_id)
         step = {s["key"]: s for s in body["steps"]}[key]
         if step["status"] != "running" or not step["flow_run_id"]:
             return None
         run = httpx.get(f"{stack.prefect_api}/flow_runs/{step['flow_run_id']}", timeout=10).json()
-        return body if run["state"]["type"] == "PAUSED" else None
+        return body if run["state"]["type"] == "COMPLETED" else None
     return _wait(waiting, 180, f"application {application_id} waiting on {key}")
 
 
@@ -170,7 +171,6 @@ def test_the_shipped_stack_serves_the_sweep_and_reports_on_their_schedules(shipp
         [("0 8 * * 1", "Asia/Shanghai")], "Monday 08:00 China time, as shipped"
     ready = shipped.ready()
     assert ready["components"]["deployments"]["status"] == {name: "READY" for name in (
-        "standard-land-review/greenchannel", "eia-review/greenchannel", "land-to-start/greenchannel",
         "sla-sweep/greenchannel", "progress-reports/greenchannel")}
     # the runner runs both flows of the schedules (a scheduled run goes the same way as this one)
     assert _run_deployment(shipped, "sla-sweep/greenchannel")["state"]["type"] == "COMPLETED"
@@ -233,14 +233,19 @@ def _database(stack: Shipped) -> sqlite3.Connection:
 
 
 def _case_waiting(stack: Shipped, application_id: int, open_steps: set[str], what: str) -> dict:
-    """The case run has suspended with exactly these department steps open (no process held meanwhile)."""
+    """The case's last segment has ended with exactly these department steps open and every stored action applied
+    (no run and no process held meanwhile)."""
     def settled():
         body = _read(stack, application_id)
         now_open = {s["key"] for s in body["steps"] if s["status"] in ("running", "suspended")}
         if now_open != open_steps or not body.get("flow_run_id"):
             return None
+        with closing(_database(stack)) as db:
+            if db.execute("SELECT count(*) FROM step_action WHERE application_id = ? AND applied_at IS NULL",
+                          (application_id,)).fetchone()[0]:
+                return None
         state = httpx.get(f"{stack.prefect_api}/flow_runs/{body['flow_run_id']}", timeout=10).json()["state"]
-        return body if state["type"] == "PAUSED" else None
+        return body if state["type"] == "COMPLETED" else None
     return _wait(settled, 180, what)
 
 

@@ -177,12 +177,12 @@ def topology(tmp_path_factory) -> Iterator[Topology]:
 
 
 def _waiting_on(topology: Topology, application_id: int, key: str, timeout: float = 420) -> dict:
-    """The case waits on a department: its step is open and the run waiting on it has suspended."""
+    """The case waits on a department: its step is open and the segment that opened it has ended."""
     def waiting():
         body = topology.read(application_id)
         step = {s["key"]: s for s in body["steps"]}.get(key)
         return step and step["status"] == "running" and step["flow_run_id"] and \
-            topology.run_state(step["flow_run_id"]) == "PAUSED" and body
+            topology.run_state(step["flow_run_id"]) == "COMPLETED" and body
     return wait_for(waiting, timeout, f"application {application_id} waiting on {key}")
 
 
@@ -224,7 +224,7 @@ def _land_to_start(topology: Topology, case_id: int) -> dict:
             body = topology.read(case_id)
             now_open = {s["key"] for s in body["steps"] if s["status"] in ("running", "suspended")}
             return now_open == open_steps and body.get("flow_run_id") and \
-                topology.run_state(body["flow_run_id"]) == "PAUSED"
+                topology.run_state(body["flow_run_id"]) == "COMPLETED"
         wait_for(settled, 420, f"拿地即开工 waiting on {sorted(open_steps)}")
     for open_steps, decided in (({"project_filing", "design_review"}, ("project_filing", "design_review")),
                                 ({"eia", "drawing_review", "land_listing"}, ("eia", "drawing_review"))):

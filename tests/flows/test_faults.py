@@ -1,9 +1,8 @@
-"""Faults on real processes: SIGKILL the task worker, the runner, the Prefect server and the web app at the
-points where work is half done, crash a waiting run, drop the database's connections. Every case must end
+"""Faults on real processes: SIGKILL the task worker, the Prefect server and the web app at the points where
+work is half done, lose a hand-over or a segment, drop the database's connections. Every case must end
 exactly as it would without the fault — nothing lost, no document or 文号 twice — and clients see a 503
 with a Chinese message and Retry-After, never a traceback or a 500."""
 
-import contextlib
 import os
 import signal
 import threading
@@ -15,7 +14,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from services.core.db import get_engine
-from services.models import Application, Document, SystemFault
+from services.models import Application, AuditEvent, Document, SystemFault
 from tests import stack_api
 from tests.waiting import wait_for
 
@@ -38,24 +37,10 @@ def _read(stack, application_id: int) -> dict:
         return c.get(f"/api/v1/applications/{application_id}", headers=stack.token("reviewer")).json()
 
 
-def _run_state(stack, flow_run_id: str) -> str:
-    return httpx.get(f"{stack.prefect_api}/flow_runs/{flow_run_id}", timeout=10).json()["state"]["type"]
-
-
 def _suspended(stack, application_id: int, timeout: float = 420) -> dict:
-    """The case's review step is open and its run waits (suspended). Each review run is a fresh process started by
-    the runner, which takes minutes when both test runs of CI load the 2-core machine: hence the long bound."""
-    seen: dict = {}
-
-    def waiting():
-        body = _read(stack, application_id)
-        step = {s["key"]: s for s in body["steps"]}[REVIEW]
-        seen.update(status=body["status"], step=step["status"], run=step["flow_run_id"], run_state=None)
-        if not (step["status"] == "running" and step["flow_run_id"]):
-            return None
-        seen["run_state"] = _run_state(stack, step["flow_run_id"])
-        return seen["run_state"] == "PAUSED" and step
-    return _wait(waiting, timeout, f"application {application_id} waiting on 自然资源局", seen)
+    """The case's review step is open and the segment that opened it has ended (nothing held while it waits)."""
+    body = stack_api.waiting_for_decision(stack, application_id, timeout)
+    return {s["key"]: s for s in body["steps"]}[REVIEW]
 
 
 def _approve(stack, application_id: int) -> None:
@@ -86,23 +71,23 @@ def _documents_once(application_ids: list[int]) -> None:
         assert len(numbers) == len(set(numbers)), "a 文号 used twice"
 
 
-def test_a_crashed_review_run_is_replaced_and_the_decision_still_lands_once(stack, sample_application):
+def test_a_decision_whose_segment_was_lost_with_a_killed_task_worker_lands_once(stack, sample_application):
     application_id = _post_application(stack, sample_application, str(uuid.uuid4())).json()["id"]
-    lost_run = _suspended(stack, application_id)["flow_run_id"]
-    r = httpx.post(f"{stack.prefect_api}/flow_runs/{lost_run}/set_state",
-                   json={"state": {"type": "CRASHED", "message": "runner machine lost"}, "force": True})
-    assert r.status_code in (200, 201), r.text
-    step = _wait(lambda: (s := _suspended(stack, application_id))["flow_run_id"] != lost_run and s, 300,
-                 "a new review run waiting on the step")
-    with Session(get_engine()) as s:
-        fault = s.exec(select(SystemFault).where(SystemFault.application_id == application_id)).one()
-    assert (fault.kind, fault.flow_run_id, fault.unrepairable) == ("review_run_lost", lost_run, False)
-    assert fault.repaired_at is not None and "已崩溃" in fault.reason
-    _approve(stack, application_id)
-    _approved(stack, application_id)
-    # the replacement run finishes after the case shows approved (it ends once its last task is recorded)
-    _wait(lambda: _run_state(stack, step["flow_run_id"]) == "COMPLETED", 120, "the replacement run completed")
+    _suspended(stack, application_id)
+    [worker] = stack.pids("deployments.task_worker")
+    os.kill(worker, signal.SIGSTOP)  # the decision's segment is queued and not run …
+    try:
+        _approve(stack, application_id)
+        time.sleep(1)
+    finally:
+        os.kill(worker, signal.SIGKILL)  # … and lost with the worker (it may hold it in its socket)
+    _wait(lambda: (p := stack.pids("deployments.task_worker")) and p != [worker], 60, "a new task worker")
+    _approved(stack, application_id)  # the sweep finds the stored action unapplied and queues the case again
     _documents_once([application_id])
+    with Session(get_engine()) as s:
+        applied = s.exec(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.application_id == application_id, AuditEvent.action == "step.action.applied")).one()
+    assert applied == 1, "the decision applied once"
 
 
 def test_killing_the_task_worker_during_intake_loses_nothing(stack, sample_application):
@@ -120,16 +105,16 @@ def test_killing_the_task_worker_during_intake_loses_nothing(stack, sample_appli
     _documents_once(ids)
 
 
-def test_killing_the_runner_while_a_decision_is_applied_issues_each_document_once(stack, sample_application):
+def test_killing_the_task_worker_while_a_decision_is_applied_issues_each_document_once(stack, sample_application):
     application_id = _post_application(stack, sample_application, str(uuid.uuid4())).json()["id"]
     _suspended(stack, application_id)
-    [runner] = stack.pids("deployments.serve")
+    [worker] = stack.pids("deployments.task_worker")
     _approve(stack, application_id)
-    time.sleep(1.5)  # the resumed run is starting or applying the decision
-    os.killpg(runner, signal.SIGKILL)  # the runner and the flow run processes it started
-    _approved(stack, application_id, timeout=600)  # a run left PENDING is lost after 3 stall limits
+    time.sleep(0.7)  # the segment is applying the decision or issuing its documents
+    os.kill(worker, signal.SIGKILL)
+    _approved(stack, application_id)
     _documents_once([application_id])
-    _wait(lambda: stack.pids("deployments.serve"), 60, "a new runner")
+    _wait(lambda: (p := stack.pids("deployments.task_worker")) and p != [worker], 60, "a new task worker")
 
 
 def test_submissions_while_the_prefect_server_is_down_are_kept_and_processed(stack, sample_application):
@@ -231,50 +216,28 @@ def test_dropped_database_connections_answer_503_in_chinese_and_lose_nothing(sta
         _suspended(stack, application_id)
 
 
-def test_a_run_that_keeps_dying_is_left_to_supervisors_as_a_system_fault(stack, sample_application):
-    application_id = _post_application(stack, sample_application, str(uuid.uuid4())).json()["id"]
-    run = _suspended(stack, application_id)["flow_run_id"]
-    for attempt in range(4):  # the first three are repaired, the fourth is handed to a person
-        r = httpx.post(f"{stack.prefect_api}/flow_runs/{run}/set_state",
-                       json={"state": {"type": "CRASHED", "message": f"crash {attempt + 1}"}, "force": True})
-        assert r.status_code in (200, 201), r.text
-        if attempt < 3:
-            run = _wait(lambda old=run: (s := _suspended(stack, application_id))["flow_run_id"] != old
-                        and s["flow_run_id"], 300, f"repair {attempt + 1}")
-    with Session(get_engine()) as s:
-        fault = _wait(lambda: s.exec(select(SystemFault).where(SystemFault.application_id == application_id,
-                                                               SystemFault.unrepairable)).first(), 60,
-                      "the case handed to a person")
-        repaired = s.exec(select(func.count()).select_from(SystemFault).where(
-            SystemFault.application_id == application_id, SystemFault.repaired_at.is_not(None))).one()
-    assert repaired == 3 and fault.repaired_at is None and "需人工处理" in fault.reason
-    stuck = httpx.get(f"{stack.base_url}/readyz", timeout=10).json()["components"]["stuck_work"]
-    assert stuck["ok"] is False and stuck["unrepairable"] >= 1
-    case_no = _read(stack, application_id)["case_no"]
-    with stack.web("supervisor") as supervisor:
-        page = supervisor.get("/statistics").text
-    assert case_no in page and "审查流程丢失" in page and "需人工处理" in page
+def test_an_accepted_case_whose_review_never_opened_gets_its_segment(stack, sample_application):
+    """The intake accepted the case and was lost before its review segment opened the step (its worker killed,
+    and Prefect no longer knows the run): the repair sweep queues the case's next segment."""
+    from services.cases import acceptance, handoff
+    from services.core.users import get_by_username
+    from services.standard_land.intake import StandardLandApplicationInput, submit_application
 
-
-def test_an_accepted_case_whose_review_run_vanished_gets_a_new_one(stack, sample_application):
-    [runner] = stack.pids("deployments.serve")
-    os.kill(runner, signal.SIGSTOP)  # the review run will be queued and not started
-    try:
-        application_id = _post_application(stack, sample_application, str(uuid.uuid4())).json()["id"]
-        _wait(lambda: _read(stack, application_id)["status"] == "accepted", 120, "acceptance")
-        body = {"flow_runs": {"tags": {"all_": [f"case-{application_id}", "standard-land"]}}}
-        queued = _wait(lambda: httpx.post(f"{stack.prefect_api}/flow_runs/filter", json=body, timeout=10).json(),
-                       60, "the queued review run")
-        _wait(lambda: httpx.delete(f"{stack.prefect_api}/flow_runs/{queued[0]['id']}", timeout=10).status_code
-              in (204, 404), 60, "the queued review run deleted (Prefect's SQLite may be busy: 503)")
-    finally:
-        with contextlib.suppress(ProcessLookupError):  # the supervisor replaced the frozen runner meanwhile
-            os.kill(runner, signal.SIGCONT)
-    step = _suspended(stack, application_id, timeout=600)
-    assert step["flow_run_id"] != queued[0]["id"]
+    lost_run = str(uuid.uuid4())
+    with Session(get_engine()) as session:
+        data = StandardLandApplicationInput.model_validate(sample_application)
+        application, _ = submit_application(session, get_by_username(session, "enterprise"), data, lost_run)
+        application_id = application.id
+        handoff.set_flow_run(session, application_id, lost_run)  # the intake run, which Prefect lost
+        session.commit()
+        acceptance.check_completeness(session, application_id)
+        acceptance.accept(session, application_id)
+        session.commit()
+    step = _suspended(stack, application_id)
+    assert step["flow_run_id"] != lost_run
     with Session(get_engine()) as s:
         fault = s.exec(select(SystemFault).where(SystemFault.application_id == application_id)).one()
-    assert fault.kind == "review_run_lost" and fault.repaired_at is not None and "不存在" in fault.reason
+    assert (fault.kind, fault.flow_run_id) == ("review_run_lost", lost_run) and fault.repaired_at is not None
     _approve(stack, application_id)
     _approved(stack, application_id)
     _documents_once([application_id])
@@ -308,45 +271,3 @@ def test_a_hand_over_forgotten_by_a_killed_prefect_server_is_handed_over_again(s
     assert "丢失" in fault.reason
     assert httpx.get(f"{stack.prefect_api}/task_runs/{queued}", timeout=10).json()["state"]["type"] == "CRASHED"
     _documents_once([application_id, later])
-
-
-def test_a_case_run_left_pending_by_a_killed_runner_is_replaced(stack):
-    """A runner killed while submitting a 拿地即开工 case run leaves it PENDING for good: the case run is on the
-    case from its hand-over on, so the repair sweep finds it, marks it Crashed and starts a new one."""
-    [runner] = stack.pids("deployments.serve")
-    os.kill(runner, signal.SIGSTOP)  # the case run will be scheduled and not started
-    try:
-        case_id = stack_api.open_land_to_start_case(stack)
-        lost = _wait(lambda: _read(stack, case_id).get("flow_run_id"), 120, "the case run on the case")
-        r = httpx.post(f"{stack.prefect_api}/flow_runs/{lost}/set_state", timeout=10,
-                       json={"state": {"type": "PENDING", "name": "Submitting"}, "force": True})
-        assert r.status_code in (200, 201), r.text  # what a runner killed while starting it leaves behind
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(runner, signal.SIGCONT)
-    _wait(lambda: _read(stack, case_id)["flow_run_id"] != lost, 420, "a new case run (PENDING is lost after 3 stall "
-          "limits)")
-    body = stack_api.case_waiting(stack, case_id, {"project_filing", "design_review"}, "a new case run waiting")
-    assert body["flow_run_id"] != lost and _run_state(stack, lost) == "CRASHED"
-    with Session(get_engine()) as s:
-        fault = s.exec(select(SystemFault).where(SystemFault.application_id == case_id)).one()
-    assert (fault.kind, fault.flow_run_id) == ("case_run_lost", lost) and fault.repaired_at is not None
-
-
-def test_a_case_run_prefect_does_not_know_is_replaced(stack):
-    """A case whose run Prefect has no record of (its database restored from an older backup) is carried on by a
-    new run, and the repair sweep goes on to the other cases instead of stopping at this one."""
-    case_id = stack_api.open_land_to_start_case(stack)
-    waiting = stack_api.case_waiting(stack, case_id, {"project_filing", "design_review"}, "the case run waiting")
-    unknown = str(uuid.uuid4())
-    with Session(get_engine()) as s:
-        application = s.get(Application, case_id)
-        application.flow_run_id = unknown
-        s.add(application)
-        s.commit()
-    body = stack_api.case_waiting(stack, case_id, {"project_filing", "design_review"}, "a new case run waiting")
-    assert body["flow_run_id"] not in (unknown, waiting["flow_run_id"])
-    with Session(get_engine()) as s:
-        fault = s.exec(select(SystemFault).where(SystemFault.application_id == case_id)).one()
-    assert (fault.kind, fault.flow_run_id) == ("case_run_lost", unknown) and fault.repaired_at is not None
-    assert "MISSING" in fault.reason
