@@ -7,10 +7,11 @@ Runs in the task worker's sweep (every ``GC_DISPATCH_SWEEP_SECONDS``). Each repa
   so a task run still SCHEDULED after applications queued behind it have started is lost): the lost run is
   marked Crashed, the case is handed over again (``dispatch``) — acceptance and documents are guarded in the
   services, so nothing is issued twice;
-* **review never opened** (an accepted case whose first review segment was lost with its worker) and
-  **case left halfway** (a 拿地即开工 case with work that could be done now and nothing moving): the case's
-  next segment is queued (``continue_now``). A person's action that no segment applied is queued again by
-  ``flows.dispatch.continue_stale_actions``, without a finding: the action itself is the record.
+* **case left halfway** (work a segment could do now — a review never opened, a decision without its
+  documents, a 拿地即开工 step closed and the next ones not opened — and nothing moving): the segment was lost
+  with its worker, and the case's next one is queued (``continue_now``). A person's action that no segment
+  applied is queued again by ``flows.dispatch.continue_stale_actions``, without a finding: the action itself
+  is the record.
 
 After ``MAX_REPAIRS`` of one kind a case is left for a person; what could not be repaired stays an open
 ``SystemFault`` that supervisors see and ``/readyz`` counts.
@@ -29,6 +30,7 @@ from prefect.states import Crashed
 from flows.dispatch import continue_now, dispatch
 from flows.runs import flow_run_state
 from services.cases import faults
+from services.cases.steps import ready_steps
 from services.core import clock
 from services.core.db import only_one_at_a_time, session_scope
 from services.core.settings import get_settings
@@ -64,9 +66,8 @@ def _repair_pass(stall_after: timedelta, application_ids: Collection[int] | None
         work: list[tuple[str, Callable[..., int], tuple]] = \
             [("intake", _repair_dispatch, (client, a, t, stall_after)) for a, t in found.lost_dispatches] + \
             [("intake", _repair_intake, (client, a, r, stall_after)) for a, r in found.stalled_intakes] + \
-            [("review", _repair_unopened_review, (client, a, r, stall_after))
-             for a, r in found.accepted_without_step] + \
-            [("case", _repair_quiet_case, (a, moved)) for a, moved in found.quiet_cases]
+            [("case" if p == "land_to_start" else "review", _repair_quiet_case, (a, p, r, moved))
+             for a, p, r, moved in found.quiet_cases]
         for kind, repair, args in work:
             try:
                 repaired[kind] += repair(*args)
@@ -130,46 +131,29 @@ def _repair_intake(client, application_id: int, run_id: str, stall_after: timede
     return 1
 
 
-def _repair_unopened_review(client, application_id: int, run_id: str, stall_after: timedelta) -> int:
-    """An accepted case whose review step never opened: once its intake run (which opens it) is no longer moving,
-    the segment was lost with its worker; queue another."""
-    state = flow_run_state(client, run_id)
-    kind = state.type.value if state else "MISSING"
-    if _still_moving(state, kind, stall_after):
-        return 0
-    _crash(client, state, run_id, "受理后审查环节未开启，已重新提交 / review never opened, queued again")
-    with session_scope() as session:
-        if _gave_up(session, application_id, "review_run_lost", ""):
-            return 0
-        faults.record(session, application_id, "review_run_lost",
-                      "受理后审查环节未开启（续办任务丢失），已自动重新提交",
-                      flow_run_id=run_id, repaired=True)
-    continue_now(application_id, "repair")
-    log.warning("application %s: review never opened; its next segment queued", application_id)
-    return 1
-
-
 #: the last move of each quiet case found waiting on people: not planned again until it moves (this process's
 #: memory; a restarted worker looks at each once more)
 _waiting_since: dict[int, datetime] = {}
 
 
-def _repair_quiet_case(application_id: int, last_move: datetime) -> int:
-    """A 拿地即开工 case quiet since ``last_move``: waiting on people (as it should), or left halfway by a lost
-    segment (work it could do now): then its next segment is queued."""
+def _repair_quiet_case(application_id: int, process_key: str, run_id: str, last_move: datetime) -> int:
+    """A case quiet since ``last_move``: waiting on people (as it should), or left halfway by a lost segment
+    (work it could do now): then its next segment is queued."""
     if _waiting_since.get(application_id) == last_move:
         return 0
+    kind = "case_run_lost" if process_key == lts.PROCESS_KEY else "review_run_lost"
     with session_scope() as session:
-        items = lts.plan_work(session, application_id, clock.today()).items
-        if not items:
+        work = [w.step_key for w in lts.plan_work(session, application_id, clock.today()).items] \
+            if process_key == lts.PROCESS_KEY else ready_steps(session, application_id)
+        if not work:
             _waiting_since[application_id] = last_move
             return 0
-        if _gave_up(session, application_id, "case_run_lost", ""):
+        if _gave_up(session, application_id, kind, run_id):
             return 0
-        faults.record(session, application_id, "case_run_lost",
-                      f"案件流程中断（{len(items)}项可办事项无人办理），已自动重新提交", repaired=True)
+        faults.record(session, application_id, kind, f"流程续办中断（{len(work)}项可办事项无人办理），已自动重新提交",
+                      flow_run_id=run_id, repaired=True)
     continue_now(application_id, "repair")
-    log.warning("case %s: left halfway (%s); its next segment queued", application_id, items)
+    log.warning("case %s: left halfway (%s); its next segment queued", application_id, work)
     return 1
 
 

@@ -5,10 +5,9 @@ what is not (a new run, a re-dispatch). Three kinds are found here:
 
 * ``intake_stalled`` — submitted, handed to Prefect, and still not accepted minutes later (the task
   worker died before or during intake and its task or flow run was left RUNNING, or it failed);
-* ``review_run_lost`` — an accepted case whose review segment never opened its step (the segment was lost
-  with its task worker);
-* ``case_run_lost`` — a 拿地即开工 case with work that could be done now and nothing moving for a while
-  (a segment lost halfway: a step closed, the next ones not opened).
+* ``review_run_lost`` — a 标准地 or 环评 case with work a segment could do now (its review never opened, or
+  decided without its documents) and nothing moving for a while: the segment was lost with its worker;
+* ``case_run_lost`` — the same for a 拿地即开工 case (a step closed, the next ones not opened).
 
 Each finding is a ``SystemFault`` row (one open row per case and kind), closed when the repair took.
 """
@@ -36,8 +35,7 @@ class Candidates:
 
     lost_dispatches: list[tuple[int, str]]  # (application id, queued task run id) with no flow run yet
     stalled_intakes: list[tuple[int, str]]  # (application id, intake flow run id)
-    accepted_without_step: list[tuple[int, str]]  # (case, intake run): accepted, review step never opened
-    quiet_cases: list[tuple[int, datetime]]  # (case, last move): open 拿地即开工 cases not moved since the cutoff
+    quiet_cases: list[tuple[int, str, str, datetime]]  # (case, process, its run, last move) not moved since the cutoff
 
 
 def candidates(session: Session, stall_after: timedelta, application_ids: Collection[int] | None = None,
@@ -53,35 +51,30 @@ def candidates(session: Session, stall_after: timedelta, application_ids: Collec
     intakes = session.exec(select(id_column(Application), Application.flow_run_id).where(
         col(Application.process_key).in_(REVIEW_PROCESSES), Application.status == ApplicationStatus.submitted,
         col(Application.flow_run_id).is_not(None), col(Application.submitted_at) < cutoff, only)).all()
-    has_open_step = select(Step.id).where(Step.application_id == Application.id,
-                                          col(Step.status).in_((StepStatus.running, StepStatus.suspended)))
-    waiting = session.exec(select(id_column(Application), Application.flow_run_id).where(
-        col(Application.process_key).in_(REVIEW_PROCESSES), Application.status == ApplicationStatus.accepted,
-        col(Application.flow_run_id).is_not(None), col(Application.accepted_at) < cutoff, ~has_open_step.exists(),
-        only)).all()
     # no run id is None here (the queries select rows that have one): the filters only say so to the type checker
     return Candidates([(case, run) for case, run in dispatches if run is not None],
-                      [(case, run) for case, run in intakes if run is not None],
-                      [(case, run) for case, run in waiting if run is not None],
-                      _quiet_cases(session, cutoff, only))
+                      [(case, run) for case, run in intakes if run is not None], _quiet_cases(session, cutoff, only))
 
 
-def _quiet_cases(session: Session, cutoff: datetime, only: Any) -> list[tuple[int, datetime]]:
-    """(case, last move) of open 拿地即开工 cases handed to Prefect whose last move (submission, a step started
-    or finished, an action applied) is older than ``cutoff``; whether they have work left is the process's to
-    say (most are waiting on people, as they should)."""
+def _quiet_cases(session: Session, cutoff: datetime, only: Any) -> list[tuple[int, str, str, datetime]]:
+    """(case, process, run, last move) of cases handed to Prefect, not closed, with a planned step of the flows'
+    and whose last move (submission, a step started or finished, an action applied) is older than ``cutoff``.
+    Whether a segment could do something now is the process's to say: most wait on people, as they should."""
     started, finished = (select(func.max(col(column))).where(col(Step.application_id) == Application.id)
                          .scalar_subquery() for column in (Step.started_at, Step.finished_at))
     applied = select(func.max(col(StepAction.applied_at))).where(
         col(StepAction.application_id) == Application.id).scalar_subquery()
+    planned = select(Step.id).where(col(Step.application_id) == Application.id, Step.status == StepStatus.planned,
+                                    Step.kind != "applicant")
     moves = [func.coalesce(move, Application.submitted_at) for move in (started, finished, applied)]
-    stmt = select(id_column(Application), *moves).where(
-        Application.process_key == "land_to_start", col(Application.flow_run_id).is_not(None),
-        col(Application.status).in_((ApplicationStatus.submitted, ApplicationStatus.accepted,
-                                     ApplicationStatus.supplementing)),
-        *(move < cutoff for move in moves), only)
+    stmt = select(id_column(Application), Application.process_key, Application.flow_run_id, *moves).where(
+        col(Application.process_key).in_((*REVIEW_PROCESSES, "land_to_start")),
+        col(Application.flow_run_id).is_not(None),
+        col(Application.status).in_((ApplicationStatus.accepted, ApplicationStatus.supplementing,
+                                     ApplicationStatus.approved)),
+        planned.exists(), *(move < cutoff for move in moves), only)
     rows: list[Any] = list(session.execute(stmt))
-    return [(row[0], max(m for m in row[1:] if m is not None)) for row in rows]
+    return [(row[0], row[1], row[2], max(m for m in row[3:] if m is not None)) for row in rows]
 
 
 def queue_passed(session: Session, application_id: int) -> bool:

@@ -145,3 +145,14 @@ def ended_periods(session: Session, today: date) -> list[int]:
         col(Step.kind) == "statutory", col(Step.status) == StepStatus.running, col(Step.flow_run_id).is_not(None),
         col(Step.due_on) < today).group_by(col(Step.application_id))
     return list(session.exec(stmt))
+
+
+def ready_steps(session: Session, application_id: int) -> list[str]:
+    """Steps a segment of the case could start now: planned, not the applicant's, every step before them done
+    (completed or cancelled). A case quiet with ready steps was left halfway by a lost segment."""
+    application = session.get_one(Application, application_id)
+    definition = get_definition(application.process_key, application.process_version)
+    status = {step.key: step.status for step in steps_of(session, application_id)}
+    done = (StepStatus.completed, StepStatus.cancelled)
+    return [d.key for d in definition.steps if d.kind != "applicant" and status.get(d.key) == StepStatus.planned
+            and all(status.get(before) in done for before in d.depends_on)]
