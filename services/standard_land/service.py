@@ -146,7 +146,9 @@ def _decimal(value: str | None) -> Decimal | None:
 # -- the department's decision --------------------------------------------------------------------
 
 def open_review(session: Session, application_id: int, flow_run_id: str) -> Step:
-    """Start the 自然资源局 review and remember which flow run waits on it."""
+    """Start the 自然资源局 review on the evaluated case (evaluated first if the intake was lost before it) and
+    remember which flow run opened it (the step's Prefect link)."""
+    evaluate(session, application_id)
     return decisions.open_human_step(session, application_id, REVIEW_STEP, flow_run_id)
 
 
