@@ -80,8 +80,10 @@ def _continue_once_per_stall(application_id: int, cause: str) -> bool:
     now, again_after = time.monotonic(), _claim_lost_after().total_seconds() / 2
     if now - _swept.get((application_id, cause), -again_after) < again_after:
         return False
-    _swept[(application_id, cause)] = now
-    return continue_now(application_id, cause)
+    queued = continue_now(application_id, cause)
+    if queued:  # a refused hand-over is tried again at the next sweep
+        _swept[(application_id, cause)] = now
+    return queued
 
 
 def continue_stale_actions() -> int:

@@ -83,7 +83,8 @@ def decide_as_department(stack: Stack, application_id: int, key: str, kind: str 
 
 def end_listing(application_id: int) -> None:
     """The 30 calendar days of the listing have passed (the deadline is set back); the task worker's
-    timer sweep then resumes the case run."""
+    timer sweep then queues the case's next segment. Call it once the case waits on the listing alone: a
+    segment still running reschedules the deadlines and would undo the jump."""
     with session_scope() as session:
         session.execute(update(Step).where(Step.application_id == application_id, Step.key == "land_listing")
                         .values(due_on=clock.today() - timedelta(days=1)))

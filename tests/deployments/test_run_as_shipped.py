@@ -280,6 +280,7 @@ def test_a_land_to_start_case_is_decided_by_every_department_and_gets_its_four_c
         _case_waiting(shipped, case_id, open_steps, f"拿地即开工 waiting on {sorted(open_steps)}")
         for key in decided:
             _decide(shipped, case_id, key)
+    _case_waiting(shipped, case_id, {"land_listing"}, "拿地即开工 waiting on the listing period alone")
     with _database(shipped) as db:  # the 30 calendar days of the listing have passed
         db.execute("UPDATE step SET due_on = date('now', '-1 day') WHERE application_id = ? AND key = ?",
                    (case_id, "land_listing"))

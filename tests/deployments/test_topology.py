@@ -231,6 +231,7 @@ def _land_to_start(topology: Topology, case_id: int) -> dict:
         case_waiting(open_steps)
         for key in decided:
             _decide(topology, case_id, key, "approve", "经审查符合要求")
+    case_waiting({"land_listing"})  # the decisions' segment sets the listing's deadline: jump after it
     _sql("UPDATE step SET due_on = CURRENT_DATE - 1 WHERE application_id = %s AND key = 'land_listing'", case_id)
     for key, reasons in (("deal_confirmation", "挂牌期满，由本企业竞得"), ("contract", "经审查符合要求"),
                          ("payment", "土地出让价款已缴清")):

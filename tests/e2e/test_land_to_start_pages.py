@@ -85,7 +85,7 @@ def _chart_fits_or_scrolls_inside(page: Page) -> None:
 @pytest.fixture(scope="module")
 def cases_at_the_deal(stack) -> tuple[int, int]:
     """Two cases whose pre-reviews are approved and whose listing has ended, both waiting on 成交确认
-    (driven side by side: the case runs resume in parallel)."""
+    (driven side by side: their segments run in parallel)."""
     ids = [_open_case(stack), _open_case(stack)]
     for app_id in ids:
         _waiting(stack, app_id, {"project_filing", "design_review"}, "the first branches")
@@ -97,6 +97,8 @@ def cases_at_the_deal(stack) -> tuple[int, int]:
     for app_id in ids:
         _decide(stack, app_id, "eia")
         _decide(stack, app_id, "drawing_review")
+    for app_id in ids:  # once the decisions' segments are through (they set the listing's deadline)
+        _waiting(stack, app_id, {"land_listing"}, "the listing period alone")
         _end_listing(app_id)
     for app_id in ids:
         _waiting(stack, app_id, {"deal_confirmation"}, "the deal")

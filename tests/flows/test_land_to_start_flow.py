@@ -64,6 +64,7 @@ def test_the_whole_case_runs_in_parallel_branches_and_ends_with_the_certificate_
     _decide(stack, app_id, "eia")
     _waiting(stack, app_id, {"drawing_review", "land_listing"}, "the drawings and the listing period")
     _decide(stack, app_id, "drawing_review")
+    _waiting(stack, app_id, {"land_listing"}, "the listing period alone")  # its deadline is set by then
     _end_listing(app_id)
     _waiting(stack, app_id, {"deal_confirmation"}, "the deal")
     _decide(stack, app_id, "deal_confirmation", reasons="挂牌期满，由本企业竞得")
@@ -124,6 +125,7 @@ def test_a_lost_listing_closes_the_case_and_lost_hand_overs_and_segments_are_car
     # two decisions stored whose hand-over was lost: the sweep finds them unapplied and queues the case again
     for key in ("eia", "drawing_review"):
         _record(app_id, key)
+    _waiting(stack, app_id, {"land_listing"}, "the stored decisions applied by the sweep's segment")
     _end_listing(app_id)
     _waiting(stack, app_id, {"deal_confirmation"}, "the deal")
     _decide(stack, app_id, "deal_confirmation", "reject", reasons="挂牌期满，由其他竞买人竞得")
