@@ -56,12 +56,24 @@ class CaseRun:
 @dataclass(frozen=True)
 class CaseRuns:
     runs: list[CaseRun]
-    current_run_id: str | None  # the run the Prefect link opens: the one the open step waits on
+    current_run_id: str | None  # the run the Prefect link opens: the one that opened the step now waiting
     unavailable: bool = False
+    waiting_on_people: bool = False  # a step is open for a department or the applicant
 
     @property
     def current(self) -> CaseRun | None:
         return next((r for r in self.runs if r.id == self.current_run_id), None)
+
+    @property
+    def current_zh(self) -> str:
+        """The summary line: the current run and its state; a run that ended where people must act says so (the
+        case holds no run while it waits)."""
+        run = self.current
+        if run is None:
+            return "查看运行"
+        if self.waiting_on_people and run.state_type == "COMPLETED":
+            return f"{run.what_zh}：{run.state_zh}，等待人工处理"
+        return f"{run.what_zh}：{run.state_zh}"
 
 
 def read_case_runs(application: Application, steps: list[Step], definition: ProcessDefinition,
@@ -78,7 +90,8 @@ def read_case_runs(application: Application, steps: list[Step], definition: Proc
     except (httpx.HTTPError, ValueError, KeyError):
         return CaseRuns(runs=[], current_run_id=_current_step_run(steps) or application.flow_run_id, unavailable=True)
     runs = sorted((_case_run(r, flow_names, definition) for r in raw), key=_newest_first, reverse=True)[:MAX_RUNS]
-    return CaseRuns(runs=runs, current_run_id=_current_run(steps, runs, application))
+    return CaseRuns(runs=runs, current_run_id=_current_run(steps, runs, application),
+                    waiting_on_people=_current_step_run(steps) is not None)
 
 
 def _runs(client: httpx.Client, application: Application, known: list[str], children: bool) -> list[dict]:
@@ -139,7 +152,7 @@ def _newest_first(run: CaseRun) -> tuple[bool, float]:
 
 
 def _current_step_run(steps: list[Step]) -> str | None:
-    """The run an open step waits on (the newest such step)."""
+    """The run that opened the step now waiting on people (the newest such step)."""
     waiting = [s for s in steps if s.flow_run_id and s.status.value in ("running", "suspended")]
     return waiting[-1].flow_run_id if waiting else None
 

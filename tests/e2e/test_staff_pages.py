@@ -38,7 +38,8 @@ def test_a_supervisor_s_queue_says_it_is_every_department_s_and_narrows_to_one(s
     assert "自然资源局" not in reviewer.locator("main").inner_text()
 
 
-def test_the_case_page_shows_each_run_in_chinese_and_links_the_waiting_run(signed_in, stack, sample_application):
+def test_the_case_page_shows_each_run_in_chinese_and_links_the_run_of_the_waiting_step(signed_in, stack,
+                                                                                     sample_application):
     application_id = submit(stack, dict(sample_application, project_name=f"运行状态测试{uuid.uuid4().hex[:4]}"))
     body = waiting_for_decision(stack, application_id)
     review_run = {s["key"]: s for s in body["steps"]}["land_review"]["flow_run_id"]
@@ -53,12 +54,12 @@ def test_the_case_page_shows_each_run_in_chinese_and_links_the_waiting_run(signe
     review = runs.locator(f"tr[data-run='{review_run}']")
     expect(review.locator("td").first).to_contain_text("审查")
     expect(review.locator("td").first).to_contain_text("当前")
-    expect(review.locator("td[data-label=状态]")).to_have_text("暂停（等待人工处理）")
+    expect(review.locator("td[data-label=状态]")).to_have_text("已完成")  # the segment ended: nothing held
     # the start in China time, as Prefect recorded it (in UTC)
     started = datetime.fromisoformat(flow_run(stack, review_run)["start_time"])
     expect(review.locator("td[data-label=开始]")).to_have_text(format_datetime_zh(started))
-    expect(page.get_by_test_id("current-run")).to_have_text("审查：暂停（等待人工处理）")
-    # the operators' link opens the review run the step waits on, not the finished intake run
+    expect(page.get_by_test_id("current-run")).to_have_text("审查：已完成，等待人工处理")
+    # the operators' link opens the review segment that opened the waiting step, not the intake run
     expect(page.get_by_test_id("prefect-link")).to_have_attribute("href", re.compile(f"/runs/flow-run/{review_run}$"))
     words = PREFECT_WORDS.findall(page.get_by_test_id("case-runs").inner_text())
     assert not words, f"Prefect's English on the case page: {words}"
