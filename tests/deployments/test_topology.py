@@ -32,10 +32,8 @@ from tests.waiting import wait_for
 
 ON_POSTGRES = os.environ.get("GC_TEST_DATABASE_URL", "").startswith("postgresql")
 pytestmark = [
+    # in the PostgreSQL run of CI (about 3 minutes alone on 2 cores, since cases run on the warm workers)
     pytest.mark.skipif(not ON_POSTGRES, reason="several Prefect servers need PostgreSQL (and Redis)"),
-    # not yet in CI: on a 2-core machine already running both suites it takes 10+ minutes, and a case run that
-    # a loaded runner takes minutes to start is judged lost (see the closing note of issue 13)
-    pytest.mark.skipif(os.environ.get("GC_TEST_TOPOLOGY") != "1", reason="set GC_TEST_TOPOLOGY=1 to run it"),
 ]
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
 DATABASE, PREFECT_DATABASE = f"{PG}/gc_topology", f"{PG.replace('psycopg', 'asyncpg')}/gc_prefect_topology"
