@@ -198,7 +198,7 @@ class ActionOut(BaseModel):
                         422: {"description": "not allowed now, or a field is missing: "
                                              "{detail, errors: {field: 中文}}"}})
 def act(session: SessionDep, user: ApiUser, application_id: Id, step_key: StepKey, body: ActionIn):
-    """Act on a human step; the waiting flow run is resumed with the action (补正 stops the step's clock)."""
+    """Act on a human step; the case's next segment is queued to apply it (补正 stops the step's clock)."""
     application = visibility.get_readable_application(session, user, application_id)
     if application is None:
         raise HTTPException(404, detail="未找到该申请，或您无权查看")

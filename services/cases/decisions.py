@@ -4,7 +4,7 @@ Approve closes the step and marks the case approved; reject closes it, cancels e
 marks the case rejected. Closing the step is the claim (``services.cases.transitions``): a step closed
 already decides nothing, and the case only moves from a status that may lead there. A 补正 request
 issues the 一次性告知书 (the clock is stopped by ``services.cases.human_actions``). ``open_human_step``
-starts a human step and records the flow run that waits on it, so a decision can resume that run.
+starts a human step and records the segment's flow run that opened it (the step's Prefect link).
 """
 
 from dataclasses import dataclass
@@ -26,7 +26,7 @@ from services.models import ActionKind, Application, ApplicationStatus, Step, St
 
 
 def open_human_step(session: Session, application_id: int, step_key: str, flow_run_id: str) -> Step:
-    """Start the step and remember which flow run waits on it (so a decision can resume it)."""
+    """Start the step (once) and record the flow run of the segment that opened it (the step's Prefect link)."""
     start_step(session, application_id, step_key)
     session.execute(update(Step).where(col(Step.application_id) == application_id, col(Step.key) == step_key)
                     .values(flow_run_id=flow_run_id).execution_options(synchronize_session=False))

@@ -2,10 +2,10 @@
 
 The mechanism is the same for every process: a person acts on a step through a page or the API,
 ``record_action`` validates and stores the action (who, when, for whom) in one transaction, and the
-flow run waiting on the step is resumed with the action's id. The flow then applies the stored
-actions in order with ``apply_action``; applying is idempotent, so a resumed run that starts again
-from the top never applies an action twice. What an approval or a rejection *means* belongs to
-the process (``services.standard_land.service`` …); this module owns order, permissions and clock pauses.
+case's next segment is queued. The segment applies the stored actions in order with ``apply_action``;
+applying is idempotent (claimed first), so a second segment for the same action never applies it twice.
+What an approval or a rejection *means* belongs to the process (``services.standard_land.service`` …);
+this module owns order, permissions and clock pauses.
 
 Glossary: 补正 (supplement of missing material), 一次性告知 (all missing items told at once),
 计时暂停 (the step's clock stands still: 不计入办理时限).
@@ -259,7 +259,7 @@ def apply_action(session: Session, action_id: int, effects: dict[ActionKind, Eff
 
     Claim first, act after: the action is marked applied by a guarded update (``applied_at IS NULL``)
     before any effect runs, all in the caller's transaction — so of two runs applying the same action
-    (a resumed run started again, a retried task) only the one that claimed it acts, and an effect
+    (a second segment for the same action, a retried task) only the one that claimed it acts, and an effect
     that fails rolls the claim back with it. Returns the step's state after it:
     ``{"action": kind, "step_status": …}``. Clock pauses are handled here for every process: a 补正
     request stops the clock, the supplement restarts it.

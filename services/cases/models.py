@@ -89,7 +89,7 @@ class Step(SQLModel, table=True):
     started_at: NaiveDatetime | None = None
     finished_at: NaiveDatetime | None = None
     outcome: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    flow_run_id: str | None = Field(default=None, max_length=64, description="the flow run that waits on it")
+    flow_run_id: str | None = Field(default=None, max_length=64, description="the segment's flow run that opened it")
 
     @property
     def limit_zh(self) -> str:

@@ -47,8 +47,8 @@ class ActionKind(StrEnum):
 class StepAction(SQLModel, table=True):
     """One human action on a step (办理动作), in order; the flow applies each exactly once.
 
-    The flow run waiting on the step is resumed with the action's id as its typed input; what the
-    action means lives here, with who took it and when.
+    Recording it queues the case's next segment, which applies it; what the action means lives in the
+    process, with who took it and when here.
     """
 
     __tablename__ = "step_action"

@@ -59,12 +59,12 @@ class Period:
     """Where a statutory period stands for the run waiting on it."""
 
     closed: bool
-    due_on: date | None  # its last day (the timer sweep resumes the run the day after)
+    due_on: date | None  # its last day (the timer sweep queues the next segment the day after)
 
 
 def run_period(session: Session, application_id: int, step_key: str, flow_run_id: str) -> Period:
     """Start the period step for this run and close it once its last day has passed (the deadlines of
-    the steps after it are then scheduled). Idempotent: a resumed run calls it again from the top."""
+    the steps after it are then scheduled). Idempotent: every segment calls it again."""
     start_step(session, application_id, step_key)
     step = decisions.open_human_step(session, application_id, step_key, flow_run_id)
     if step.status != StepStatus.running:

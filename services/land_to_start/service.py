@@ -11,8 +11,8 @@ payment are confirmed and the four certificates are issued in one batch.
 
 Everything here is an idempotent step of the case's state in the database: ``plan_work`` says what can
 be done now (apply a stored decision, end a listing period, run an automatic step, open a step), the
-flow does each item, and a run that starts again (resumed, or restarted after a crash) only does what
-is left. The department decisions use the shared mechanism of ``services.cases.human_actions``.
+flow does each item in segments, and a later segment (after a decision, or queued again by the repair)
+only does what is left. The department decisions use the shared mechanism of ``services.cases.human_actions``.
 """
 
 import re
@@ -275,7 +275,7 @@ def _open(session: Session, application_id: int, key: str, flow_run_id: str) -> 
             return {"reused": approved.case_no}
     if get_definition(application.process_key, application.process_version).step(key).kind == "human":
         decisions.open_human_step(session, application_id, key, flow_run_id)
-    else:  # a statutory period (挂牌): the timer sweep resumes the case run once it has ended
+    else:  # a statutory period (挂牌): the timer sweep queues the next segment once it has ended
         start_step(session, application_id, key)
         session.exec(update(Step).where(col(Step.application_id) == application_id, col(Step.key) == key)
                      .values(flow_run_id=flow_run_id).execution_options(synchronize_session=False))
