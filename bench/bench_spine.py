@@ -202,9 +202,10 @@ def bench_healthz(stack: Stack, clients: int, seconds: float) -> LoadResult:
     return run_load("GET /healthz", clients, seconds, setup, request, {"200"})
 
 
-def bench_form_page(stack: Stack, clients: int, seconds: float) -> LoadResult:
-    def setup(i):
-        client = httpx.Client(base_url=stack.base_url, timeout=60)
+def _signed_in_cookies(stack: Stack) -> httpx.Cookies:
+    """One sign-in through the login form, shared by every client (the sign-in limit refuses a burst of
+    sign-ins from one address with 429, as it should)."""
+    with httpx.Client(base_url=stack.base_url, timeout=60) as client:
         page = client.get("/login")
         page.raise_for_status()
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
@@ -212,6 +213,14 @@ def bench_form_page(stack: Stack, clients: int, seconds: float) -> LoadResult:
                                         "next": "/applications/new"})
         if r.status_code != 303:
             raise RuntimeError(f"form login answered {r.status_code}")
+        return httpx.Cookies(client.cookies)
+
+
+def bench_form_page(stack: Stack, clients: int, seconds: float) -> LoadResult:
+    cookies = _signed_in_cookies(stack)
+
+    def setup(i):
+        client = httpx.Client(base_url=stack.base_url, timeout=60, cookies=cookies)
         check = client.get("/applications/new")
         if check.status_code != 200 or 'name="project_name"' not in check.text:
             raise RuntimeError(f"form page answered {check.status_code} after login")
@@ -225,11 +234,12 @@ def bench_form_page(stack: Stack, clients: int, seconds: float) -> LoadResult:
 
 def bench_submissions(stack: Stack, clients: int, seconds: float) -> tuple[LoadResult, list[int]]:
     created: list[int] = []
+    token = stack.token()  # one token for every client (the sign-in limit refuses a burst of sign-ins)
     lock = threading.Lock()
 
     def setup(i):
         client = httpx.Client(base_url=stack.base_url, timeout=120)
-        client.headers.update(stack.token())
+        client.headers.update(token)
         return {"client": client}
 
     def request(state, i, n):
