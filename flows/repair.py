@@ -31,10 +31,8 @@ from flows.dispatch import continue_now, dispatch
 from flows.runs import flow_run_state
 from services.cases import faults
 from services.cases.steps import ready_steps
-from services.core import clock
 from services.core.db import only_one_at_a_time, session_scope
 from services.core.settings import get_settings
-from services.land_to_start import service as lts
 
 log = logging.getLogger(__name__)
 
@@ -141,10 +139,9 @@ def _repair_quiet_case(application_id: int, process_key: str, run_id: str, last_
     (work it could do now): then its next segment is queued."""
     if _waiting_since.get(application_id) == last_move:
         return 0
-    kind = "case_run_lost" if process_key == lts.PROCESS_KEY else "review_run_lost"
-    with session_scope() as session:
-        work = [w.step_key for w in lts.plan_work(session, application_id, clock.today()).items] \
-            if process_key == lts.PROCESS_KEY else ready_steps(session, application_id)
+    kind = "case_run_lost" if process_key == "land_to_start" else "review_run_lost"
+    with session_scope() as session:  # stored actions and ended periods have sweeps of their own
+        work = ready_steps(session, application_id)
         if not work:
             _waiting_since[application_id] = last_move
             return 0
@@ -157,12 +154,12 @@ def _repair_quiet_case(application_id: int, process_key: str, run_id: str, last_
     return 1
 
 
-def _gave_up(session, application_id: int, kind: str, run_id: str, step_id: int | None = None) -> bool:
+def _gave_up(session, application_id: int, kind: str, run_id: str) -> bool:
     """After ``MAX_REPAIRS`` repairs of the same kind the case is left for a person (系统异常)."""
     if faults.repairs_so_far(session, application_id, kind) < faults.MAX_REPAIRS:
         return False
     faults.record(session, application_id, kind, f"已自动修复{faults.MAX_REPAIRS}次仍中断，不再自动重试，需人工处理",
-                  flow_run_id=run_id, step_id=step_id, unrepairable=True)
+                  flow_run_id=run_id, unrepairable=True)
     return True
 
 

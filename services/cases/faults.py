@@ -87,8 +87,7 @@ def queue_passed(session: Session, application_id: int) -> bool:
 
 
 def record(session: Session, application_id: int, kind: str, reason: str, *, flow_run_id: str = "",
-           step_id: int | None = None, unrepairable: bool = False, repaired: bool = False,
-           replacement_run_id: str = "") -> SystemFault:
+           step_id: int | None = None, unrepairable: bool = False, repaired: bool = False) -> SystemFault:
     """Note a finding (one open row per case and kind); ``repaired`` closes it at once."""
     now = clock.now()
     fault = session.exec(select(SystemFault).where(SystemFault.application_id == application_id,
@@ -98,21 +97,11 @@ def record(session: Session, application_id: int, kind: str, reason: str, *, flo
         fault = SystemFault(application_id=application_id, kind=kind, found_at=now, last_seen_at=now, reason="")
     fault.reason, fault.flow_run_id, fault.step_id = reason[:500], flow_run_id, step_id
     fault.last_seen_at, fault.attempts, fault.unrepairable = now, fault.attempts + 1, unrepairable
-    fault.replacement_run_id = replacement_run_id
     if repaired:
         fault.repaired_at = now
     session.add(fault)
     session.flush()
     return fault
-
-
-def close(session: Session, application_id: int, kind: str) -> int:
-    """The case moves again: close its open finding of that kind; returns how many were closed."""
-    result = session.exec(update(SystemFault).where(col(SystemFault.application_id) == application_id,
-                                                    col(SystemFault.kind) == kind,
-                                                    col(SystemFault.repaired_at).is_(None))
-                          .values(repaired_at=clock.now()).execution_options(synchronize_session=False))
-    return result.rowcount
 
 
 def repairs_so_far(session: Session, application_id: int, kind: str) -> int:

@@ -32,7 +32,15 @@ from services.calendar.schedules import work_calendar
 from services.cases import decisions, human_actions, transitions
 from services.cases.case_context import common_context, parcel_view
 from services.cases.processes import get_definition
-from services.cases.steps import finish_step, get_step, plan_steps, schedule_deadlines, start_step, steps_of
+from services.cases.steps import (
+    finish_step,
+    get_step,
+    plan_steps,
+    ready_steps,
+    schedule_deadlines,
+    start_step,
+    steps_of,
+)
 from services.core import audit, clock, numbering, text
 from services.core.errors import DomainError
 from services.core.ids import Id, stored_id
@@ -57,7 +65,6 @@ from services.standard_land.service import assessments_for
 PROCESS_KEY = "land_to_start"
 PROJECT_CODE = re.compile(r"^\d{2}(0[1-9]|1[0-2])-\d{6}-\d{2}-\d{2}-[0-9A-Z]{6}$")
 CLOSED = (ApplicationStatus.rejected, ApplicationStatus.lost, ApplicationStatus.started)
-DONE = (StepStatus.completed, StepStatus.cancelled)
 PRE_REVIEWS = ("project_filing", "design_review", "assessment_reuse", "eia", "energy_review", "drawing_review")
 CERTIFICATES = tuple(get_definition(PROCESS_KEY).issued_by("certificates"))  # 四证联发, in issuing order
 LAND_TERM_YEARS = 50  # 工业用地出让最高年限（《城镇国有土地使用权出让和转让暂行条例》第十二条）
@@ -228,14 +235,9 @@ def plan_work(session: Session, application_id: int, today: date) -> Plan:
             items.append(Work("period_end", step.key))
     if items:
         return Plan(closed=False, items=items)
-    definition = get_definition(application.process_key, application.process_version)
-    for step_def in definition.steps:
-        step = steps[step_def.key]
-        if step.status != StepStatus.planned or step_def.kind == "applicant":
-            continue
-        if all(steps[d].status in DONE for d in step_def.depends_on):
-            items.append(Work("automatic" if step_def.kind == "automatic" else "open", step.key))
-    return Plan(closed=False, items=items)
+    kinds = {d.key: d.kind for d in get_definition(application.process_key, application.process_version).steps}
+    return Plan(closed=False, items=[Work("automatic" if kinds[key] == "automatic" else "open", key)
+                                     for key in ready_steps(session, application_id)])
 
 
 def do(session: Session, application_id: int, work: Work, flow_run_id: str) -> dict[str, Any]:
