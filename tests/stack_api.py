@@ -7,6 +7,7 @@ stack uses, in this process.
 """
 
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 import httpx
@@ -83,11 +84,18 @@ def decide_as_department(stack: Stack, application_id: int, key: str, kind: str 
 
 def end_listing(application_id: int) -> None:
     """The 30 calendar days of the listing have passed (the deadline is set back); the task worker's
-    timer sweep then queues the case's next segment. Call it once the case waits on the listing alone: a
-    segment still running reschedules the deadlines and would undo the jump."""
+    timer sweep then queues the case's next segment. A segment of the case still running reschedules the
+    deadlines and undoes the jump (under load a case's segment can end after a later one): wait with
+    ``listing_ended`` so the jump is made again until the sweep has ended the listing."""
     with session_scope() as session:
-        session.execute(update(Step).where(Step.application_id == application_id, Step.key == "land_listing")
+        session.execute(update(Step).where(Step.application_id == application_id, Step.key == "land_listing",
+                                           Step.status == "running", Step.due_on >= clock.today())
                         .values(due_on=clock.today() - timedelta(days=1)))
+
+
+def listing_ended(stack: Stack, application_id: int, running: set[str], what: str) -> dict:
+    """``case_waiting`` for the steps after the listing, keeping the listing's deadline in the past meanwhile."""
+    return case_waiting(stack, application_id, running, what, meanwhile=lambda: end_listing(application_id))
 
 
 def unapplied_actions(application_id: int) -> int:
@@ -97,11 +105,15 @@ def unapplied_actions(application_id: int) -> int:
                                                             col(StepAction.applied_at).is_(None))).all())
 
 
-def case_waiting(stack: Stack, application_id: int, running: set[str], what: str) -> dict:
-    """The case's last segment has ended with exactly these department steps open (running or in 补正)."""
+def case_waiting(stack: Stack, application_id: int, running: set[str], what: str,
+                 meanwhile: Callable[[], None] | None = None) -> dict:
+    """The case's last segment has ended with exactly these department steps open (running or in 补正);
+    ``meanwhile`` is called before each look."""
     seen: dict = {}
 
     def settled():
+        if meanwhile:
+            meanwhile()
         body = read_case(stack, application_id)
         steps = {s["key"]: s for s in body["steps"]}
         open_steps = {k for k, s in steps.items() if s["status"] in ("running", "suspended")}

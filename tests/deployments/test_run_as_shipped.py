@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -158,7 +159,13 @@ def _web_session(stack: Shipped, username: str) -> httpx.Client:
 
 def _run_deployment(stack: Shipped, name: str) -> dict:
     deployment = httpx.get(f"{stack.prefect_api}/deployments/name/{name}", timeout=10).json()
-    run = httpx.post(f"{stack.prefect_api}/deployments/{deployment['id']}/create_flow_run", json={}, timeout=10).json()
+    seen: dict = {}
+
+    def created() -> dict | None:  # Prefect on SQLite may answer a write with a 5xx under load: ask again
+        r = httpx.post(f"{stack.prefect_api}/deployments/{deployment['id']}/create_flow_run", json={}, timeout=30)
+        seen.update(status=r.status_code, body=r.text[:300])
+        return r.json() if r.status_code == 201 else None
+    run = _wait(created, 60, f"a run of {name} created", seen)
     return _wait(lambda: (r := httpx.get(f"{stack.prefect_api}/flow_runs/{run['id']}", timeout=10).json())
                  ["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED") and r, 180, f"a run of {name}")
 
@@ -232,10 +239,13 @@ def _database(stack: Shipped) -> sqlite3.Connection:
     return sqlite3.connect(stack.folder / "data" / "greenchannel.db", timeout=30)
 
 
-def _case_waiting(stack: Shipped, application_id: int, open_steps: set[str], what: str) -> dict:
+def _case_waiting(stack: Shipped, application_id: int, open_steps: set[str], what: str,
+                  meanwhile: Callable[[], None] | None = None) -> dict:
     """The case's last segment has ended with exactly these department steps open and every stored action applied
-    (no run and no process held meanwhile)."""
+    (no run and no process held meanwhile); ``meanwhile`` is called before each look."""
     def settled():
+        if meanwhile:
+            meanwhile()
         body = _read(stack, application_id)
         now_open = {s["key"] for s in body["steps"] if s["status"] in ("running", "suspended")}
         if now_open != open_steps or not body.get("flow_run_id"):
@@ -281,12 +291,15 @@ def test_a_land_to_start_case_is_decided_by_every_department_and_gets_its_four_c
         for key in decided:
             _decide(shipped, case_id, key)
     _case_waiting(shipped, case_id, {"land_listing"}, "拿地即开工 waiting on the listing period alone")
-    with _database(shipped) as db:  # the 30 calendar days of the listing have passed
-        db.execute("UPDATE step SET due_on = date('now', '-1 day') WHERE application_id = ? AND key = ?",
-                   (case_id, "land_listing"))
+
+    def listing_over() -> None:  # the 30 calendar days have passed; again if a late segment rescheduled them
+        with closing(_database(shipped)) as db, db:
+            db.execute("UPDATE step SET due_on = date('now', '-1 day') WHERE application_id = ? AND key = ? "
+                       "AND status = 'running' AND due_on >= date('now')", (case_id, "land_listing"))
     for key, reasons in (("deal_confirmation", "挂牌期满，由本企业竞得"), ("contract", "经审查符合要求"),
                          ("payment", "土地出让价款已缴清")):
-        _case_waiting(shipped, case_id, {key}, f"拿地即开工 waiting on {key} (the listing ended by the sweep)")
+        _case_waiting(shipped, case_id, {key}, f"拿地即开工 waiting on {key} (the listing ended by the sweep)",
+                      listing_over if key == "deal_confirmation" else None)
         _decide(shipped, case_id, key, reasons)
     final = _wait(lambda: (b := _read(shipped, case_id))["status"] == "permitted" and b, 180, "the four certificates")
     kinds = [d["kind"] for d in final["documents"]]
@@ -358,8 +371,13 @@ def test_killed_processes_are_restarted_and_cases_go_on(shipped, sample_applicat
     assert set(before) == {"prefect server", "task worker", "runner", "web app"}, before
     for pid in before.values():  # every child at once: the worst a machine hiccup can do
         os.kill(pid, signal.SIGKILL)
-    _wait(lambda: (now := shipped.children()).keys() == before.keys() and
-          not set(now.values()) & set(before.values()) and now, 90, "every child replaced")
+    seen: dict = {}
+
+    def replaced() -> dict | None:
+        now = shipped.children()
+        seen.update(children=now, said=shipped.output()[-1500:])
+        return now if now.keys() == before.keys() and not set(now.values()) & set(before.values()) else None
+    _wait(replaced, 180, "every child replaced", seen)
     assert shipped.output().count("killed by SIGKILL") >= 4
     _wait(shipped.ready, 180, "/readyz after every child was replaced")
     application_id = _submit(shipped, sample_application)

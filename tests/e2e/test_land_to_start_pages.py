@@ -30,6 +30,7 @@ from tests.factories import make_project
 from tests.stack_api import case_waiting as _waiting
 from tests.stack_api import decide_as_department as _decide
 from tests.stack_api import end_listing as _end_listing
+from tests.stack_api import listing_ended as _listing_ended
 from tests.stack_api import open_land_to_start_case as _open_case
 from tests.stack_api import read_case as _read
 from tests.waiting import wait_for_case as _wait
@@ -101,7 +102,7 @@ def cases_at_the_deal(stack) -> tuple[int, int]:
         _waiting(stack, app_id, {"land_listing"}, "the listing period alone")
         _end_listing(app_id)
     for app_id in ids:
-        _waiting(stack, app_id, {"deal_confirmation"}, "the deal")
+        _listing_ended(stack, app_id, {"deal_confirmation"}, "the deal")
     return ids[0], ids[1]
 
 

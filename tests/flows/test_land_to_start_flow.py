@@ -18,8 +18,8 @@ from tests.harness import flow_run_processes as _processes_running
 from tests.samples import DEPARTMENT_USERS
 from tests.stack_api import case_waiting as _waiting
 from tests.stack_api import decide_as_department as _decide
-from tests.stack_api import end_listing as _end_listing
 from tests.stack_api import flow_run as _run
+from tests.stack_api import listing_ended as _listing_ended
 from tests.stack_api import open_land_to_start_case as _open_case
 from tests.stack_api import read_case as _read
 from tests.waiting import wait_for_case as _wait
@@ -65,8 +65,7 @@ def test_the_whole_case_runs_in_parallel_branches_and_ends_with_the_certificate_
     _waiting(stack, app_id, {"drawing_review", "land_listing"}, "the drawings and the listing period")
     _decide(stack, app_id, "drawing_review")
     _waiting(stack, app_id, {"land_listing"}, "the listing period alone")  # its deadline is set by then
-    _end_listing(app_id)
-    _waiting(stack, app_id, {"deal_confirmation"}, "the deal")
+    _listing_ended(stack, app_id, {"deal_confirmation"}, "the deal")
     _decide(stack, app_id, "deal_confirmation", reasons="挂牌期满，由本企业竞得")
     _waiting(stack, app_id, {"contract"}, "the contract")
     _decide(stack, app_id, "contract")
@@ -126,8 +125,7 @@ def test_a_lost_listing_closes_the_case_and_lost_hand_overs_and_segments_are_car
     for key in ("eia", "drawing_review"):
         _record(app_id, key)
     _waiting(stack, app_id, {"land_listing"}, "the stored decisions applied by the sweep's segment")
-    _end_listing(app_id)
-    _waiting(stack, app_id, {"deal_confirmation"}, "the deal")
+    _listing_ended(stack, app_id, {"deal_confirmation"}, "the deal")
     _decide(stack, app_id, "deal_confirmation", "reject", reasons="挂牌期满，由其他竞买人竞得")
     final = _wait(lambda: (b := _read(stack, app_id)) and b["status"] == "lost" and b, what="the case to close")
     assert all(s["status"] in ("completed", "cancelled") for s in final["steps"])
