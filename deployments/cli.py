@@ -29,9 +29,11 @@ app = typer.Typer(help="Green Channel 绿色通道 — approval processes of ind
 db_app = typer.Typer(help="Database schema.")
 calendar_app = typer.Typer(help="Working-day calendar and official holiday schedules.")
 audit_app = typer.Typer(help="The audit trail (审计记录) and its hash chain.")
+users_app = typer.Typer(help="Staff accounts (工作人员账户): the first administrator, listing, password resets.")
 app.add_typer(db_app, name="db")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(audit_app, name="audit")
+app.add_typer(users_app, name="users")
 
 
 @db_app.command("upgrade")
@@ -144,6 +146,84 @@ def audit_verify() -> None:
                f"Audit chain broken at event {broken.event_id} (chain position {broken.chain_seq}): {english}.",
                err=True)
     raise typer.Exit(1)
+
+
+@users_app.command("create")
+def users_create(
+    username: str = typer.Argument(..., help="sign-in name: 3–32 lower-case letters, digits, _ . -"),
+    name: str = typer.Option(..., "--name", help="the person's name as pages show it, e.g. 系统管理员 张伟"),
+    department: str = typer.Option(..., "--department", help="e.g. 绿色通道服务中心 (see `greenchannel users "
+                                                               "departments`)"),
+    role: str = typer.Option("supervisor", "--role", help="agent, reviewer or supervisor"),
+    admin: bool = typer.Option(False, "--admin", help="may create and manage staff accounts (系统管理员)"),
+    password: str = typer.Option(..., prompt="Password (at least 10 characters)", hide_input=True,
+                                 confirmation_prompt=True, help="asked for when not given; read from stdin "
+                                                                "when it is not a terminal"),
+) -> None:
+    """Create a staff account, e.g. the park's first administrator (``--admin``) on an empty database."""
+    from services.accounts import passwords, staff
+    from services.core.db import session_scope
+
+    with session_scope() as session:
+        try:
+            username, data = staff.read_new_staff(session, {"username": username, "display_name": name,
+                                                            "department": department, "role": role,
+                                                            "is_admin": "1" if admin else ""})
+        except staff.AccountError as error:
+            _refuse(*error.errors.values())
+        if problem := passwords.problem(password, username=username):
+            _refuse(problem.replace("新密码", "密码"))
+        staff.create_staff(session, None, username, data, password=password)
+    typer.echo(f"账户已建立：{username}（{data.role.label_zh}，{data.department}"
+               f"{'，系统管理员' if data.is_admin else ''}）。\nAccount created: {username}.")
+
+
+@users_app.command("list")
+def users_list(query: str = typer.Argument("", help="part of a username, name, department or phone")) -> None:
+    """Staff accounts: username, role, department, administrator, active."""
+    from services.accounts import staff
+    from services.core.db import session_scope
+
+    with session_scope() as session:
+        accounts, total = staff.staff_page(session, query, page=1)
+        for user in accounts:
+            flags = ",".join(f for f, on in (("admin", user.is_admin), ("inactive", not user.is_active),
+                                             ("must-change-password", user.must_change_password)) if on)
+            typer.echo(f"{user.username}\t{user.role.value}\t{user.department or '-'}\t{user.display_name}\t{flags}")
+    if total > len(accounts):
+        typer.echo(f"… {total - len(accounts)} more: narrow the query", err=True)
+
+
+@users_app.command("departments")
+def users_departments() -> None:
+    """The departments a staff account can belong to (those the process steps name)."""
+    from services.accounts import staff
+    from services.core.db import session_scope
+
+    with session_scope() as session:
+        typer.echo("\n".join(staff.departments(session)))
+
+
+@users_app.command("reset-password")
+def users_reset_password(username: str) -> None:
+    """Give an account a new initial password (printed once; to be changed at the next sign-in), e.g. when the
+    only administrator has forgotten theirs. Every sign-in of the account ends."""
+    from services.accounts import staff
+    from services.core.db import session_scope
+    from services.core.users import get_by_username
+
+    with session_scope() as session:
+        user = get_by_username(session, username.strip().lower())
+        if user is None:
+            _refuse(f"没有用户名为“{username}”的账户")
+        assert user is not None
+        initial = staff.reset_password(session, None, user)
+    typer.echo(f"新的初始密码（只显示一次）：{initial}\nNew initial password (shown once): {initial}")
+
+
+def _refuse(*messages: str) -> None:
+    typer.echo("\n".join(messages), err=True)
+    raise typer.Exit(2)
 
 
 @app.command()

@@ -11,13 +11,14 @@ from forms.api.eia import router as eia_api_router
 from forms.api.land_to_start import router as land_to_start_api_router
 from forms.api.parcels import router as parcels_api_router
 from forms.api.v1 import router as api_router
-from forms.deps import LoginRequired
+from forms.deps import LoginRequired, PasswordChangeRequired
 from forms.errors import FRAMEWORK_DETAILS_ZH, field_errors
 from forms.headers import SecurityHeaders
 from forms.health import router as health_router
 from forms.openapi import install as install_openapi
 from forms.outage import install as install_outage_handlers
 from forms.refusals import install as install_refusal_handler
+from forms.routes.accounts import router as accounts_router
 from forms.routes.agency import router as agency_router
 from forms.routes.catalogue import router as catalogue_router
 from forms.routes.eia import router as eia_router
@@ -54,6 +55,7 @@ def create_app() -> FastAPI:
     app.include_router(land_to_start_api_router)
     app.include_router(catalogue_router)
     app.include_router(agency_router)
+    app.include_router(accounts_router)
     app.include_router(land_to_start_router)
     app.include_router(parcels_api_router)
     app.include_router(eia_api_router)
@@ -61,6 +63,10 @@ def create_app() -> FastAPI:
     @app.exception_handler(LoginRequired)
     def _login(request: Request, _exc: LoginRequired):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    def _change_password(request: Request, _exc: PasswordChangeRequired):
+        return RedirectResponse("/account/password", status_code=303)
 
     @app.exception_handler(RequestValidationError)
     def _invalid(request: Request, exc: RequestValidationError):

@@ -30,10 +30,20 @@ class SignedIn:
 
     display_name: str
     role: Role
+    is_admin: bool = False
 
 
 class LoginRequired(Exception):
     """Raised by page dependencies; the app turns it into a redirect to the sign-in page."""
+
+
+class PasswordChangeRequired(Exception):
+    """Raised for an account still on the initial password an administrator gave it: the app sends it to the
+    page where it chooses its own, whatever page it asked for."""
+
+
+#: the pages an account on its initial password may still open
+PASSWORD_CHANGE_PATHS = ("/account/password", "/logout")
 
 
 def page_user(request: Request, session: SessionDep) -> User:
@@ -46,7 +56,10 @@ def page_user(request: Request, session: SessionDep) -> User:
         request.session.clear()  # a revoked, expired or unknown session is signed out
         raise LoginRequired()
     # error pages are rendered after the request's session has closed: keep a plain copy for their header
-    request.state.user = SignedIn(user.display_name, user.role)
+    request.state.user = SignedIn(user.display_name, user.role, user.is_admin)
+    request.state.sign_in_id = record.id if record is not None else None
+    if user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired()
     request.state.unread = notifications.unread_count(session, user)  # the 消息 badge in the header
     return user
 
@@ -54,6 +67,13 @@ def page_user(request: Request, session: SessionDep) -> User:
 def staff_user(user: Annotated[User, Depends(page_user)]) -> User:
     if not user.role.is_staff:
         raise HTTPException(status_code=403, detail="仅限工作人员访问")
+    return user
+
+
+def admin_user(user: Annotated[User, Depends(page_user)]) -> User:
+    """A system administrator (系统管理员): the only one who manages staff accounts."""
+    if not (user.is_admin and user.role.is_staff):
+        raise HTTPException(status_code=403, detail="仅限系统管理员访问：账户由系统管理员统一管理")
     return user
 
 
@@ -67,9 +87,13 @@ def api_user(session: SessionDep, token: Annotated[str | None, Depends(oauth2)])
     user = session.get(User, claims[0]) if claims and record is not None and record.user_id == claims[0] else None
     if user is None or not user.is_active:
         raise HTTPException(status_code=401, detail="未登录或令牌已过期", headers={"WWW-Authenticate": "Bearer"})
+    if user.must_change_password:
+        raise HTTPException(status_code=403,
+                            detail="该账户仍在使用管理员设置的初始密码：请先登录网页修改密码，再使用接口")
     return user
 
 
 PageUser = Annotated[User, Depends(page_user)]
 StaffUser = Annotated[User, Depends(staff_user)]
+AdminUser = Annotated[User, Depends(admin_user)]
 ApiUser = Annotated[User, Depends(api_user)]

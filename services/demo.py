@@ -132,6 +132,7 @@ DEMO_PASSWORD = "GreenChannel2026!"
 DEMO_ENTERPRISE: dict[str, Any] = {"name": "东莞松湖智造科技有限公司", "uscc": "91441900MA4UJ2K317",
                                    "legal_representative": "陈立新", "contact_name": "林晓",
                                    "contact_phone": "13800138000"}
+DEMO_ADMIN = "supervisor"
 DEMO_ACCOUNTS = [
     ("enterprise", "东莞松湖智造科技有限公司（林晓）", Role.enterprise, None),
     ("agent", "代办专员 王敏", Role.agent, "绿色通道服务中心"),
@@ -220,6 +221,8 @@ def load(session: Session) -> None:
         session.flush()
     for username, display, role, department in DEMO_ACCOUNTS:
         if get_by_username(session, username) is None:
-            create_user(session, username=username, password=DEMO_PASSWORD, display_name=display, role=role,
-                        enterprise_id=enterprise.id if role == Role.enterprise else None, department=department)
+            user = create_user(session, username=username, password=DEMO_PASSWORD, display_name=display, role=role,
+                               enterprise_id=enterprise.id if role == Role.enterprise else None,
+                               department=department)
+            user.is_admin = username == DEMO_ADMIN  # the demo's 系统管理员 manages the staff accounts
     session.flush()

@@ -36,4 +36,7 @@ class User(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=32)
     email: str | None = Field(default=None, max_length=128, description="for notifications by e-mail")
     is_active: bool = True
+    is_admin: bool = Field(default=False, description="系统管理员: manages staff accounts (any staff role may be one)")
+    must_change_password: bool = Field(default=False, description="set by an administrator's initial or reset "
+                                                                  "password: the next sign-in must choose a new one")
     created_at: NaiveDatetime

@@ -21,6 +21,10 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def verify_password(password: str, password_hash: str) -> bool:
+    return _hasher.verify(password, password_hash)
+
+
 def create_user(
     session: Session, *, username: str, password: str, display_name: str, role: Role,
     enterprise_id: int | None = None, department: str | None = None, phone: str | None = None,

@@ -1,0 +1,27 @@
+"""Staff accounts managed in the application: administrators (系统管理员) and initial passwords that must be
+changed at the first sign-in.
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-06
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0012'
+down_revision = '0011'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('user') as batch:
+        batch.add_column(sa.Column('is_admin', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('user') as batch:
+        batch.drop_column('must_change_password')
+        batch.drop_column('is_admin')
