@@ -242,10 +242,10 @@ class Stack:
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, timeout=30)
 
-    def token(self, username: str = "enterprise") -> dict[str, str]:
-        """Bearer headers of a demo account (OAuth2 password flow)."""
+    def token(self, username: str = "enterprise", password: str = DEMO_PASSWORD) -> dict[str, str]:
+        """Bearer headers of an account, a demo one by default (OAuth2 password flow)."""
         r = httpx.post(f"{self.base_url}/api/v1/auth/token",
-                       data={"username": username, "password": DEMO_PASSWORD}, timeout=30)
+                       data={"username": username, "password": password}, timeout=30)
         r.raise_for_status()
         return {"Authorization": f"Bearer {r.json()['access_token']}"}
 

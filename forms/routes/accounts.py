@@ -47,6 +47,9 @@ def create_account(request: Request, session: SessionDep, admin: AdminUser, post
     try:
         user, initial = staff.create_staff(session, admin, *staff.read_new_staff(session, posted))
     except AccountError as error:
+        session.rollback()
+        if "username" in error.errors and (made := staff.created_moments_ago(session, admin, posted["username"])):
+            return page(request, "admin_password_shown.html", user=admin, account=made, password=None, created=True)
         return _account_form(request, session, admin, None, posted, error.errors or {"__all__": error.message},
                              status_code=error.status)
     session.commit()

@@ -8,6 +8,7 @@ sign-in (``must_change_password``). Enterprise accounts are not made here: enter
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, or_
@@ -20,7 +21,7 @@ from services.core import audit, clock, sign_in_sessions, text
 from services.core.errors import DomainError
 from services.core.ids import stored_id
 from services.core.users import hash_password, verify_password
-from services.models import Role, SignInSession, User
+from services.models import AuditEvent, Role, SignInSession, User
 
 STAFF_ROLES = (Role.agent, Role.reviewer, Role.supervisor)
 USERNAME = re.compile(r"[a-z][a-z0-9_.-]{2,31}")
@@ -31,6 +32,7 @@ FORM_ORDER = list(FIELD_LABELS)
 PHONE = re.compile(r"[0-9+\-() ]{5,32}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 PAGE_SIZE = 50
+RECENT = timedelta(minutes=10)
 
 
 class AccountError(DomainError):
@@ -136,6 +138,17 @@ def create_staff(session: Session, actor: User | None, username: str, data: Staf
     audit.record(session, "user.created", actor=actor, entity="user", entity_id=stored_id(user),
                  actor_label=None if actor else "command line", detail=_described(user))
     return user, initial
+
+
+def created_moments_ago(session: Session, actor: User, username: str) -> User | None:
+    """The account ``actor`` created under this name in the last few minutes: a form posted twice (a double
+    click, a reload) finds the account its first post made instead of a bare "name taken"."""
+    user = session.exec(select(User).where(func.lower(User.username) == username.strip().lower())).first()
+    if user is None or user.created_at < clock.now() - RECENT:
+        return None
+    made_by = session.exec(select(AuditEvent.actor_id).where(AuditEvent.action == "user.created",
+                                                             AuditEvent.entity_id == str(user.id))).first()
+    return user if made_by == actor.id else None
 
 
 def update_staff(session: Session, actor: User, user: User, data: StaffInput) -> dict[str, Any]:

@@ -62,3 +62,55 @@ def test_audit_verify_says_intact_then_finds_an_edit_made_with_the_triggers_off(
     assert f"审计链已断开：第{edited[1]}号记录（事件{edited[0]}）记录内容或哈希与链不符（已被修改）" in broken.stderr
     assert f"Audit chain broken at event {edited[0]} (chain position {edited[1]}): its content or hash does not " \
            "fit the chain (changed)." in broken.stderr
+
+
+def _cli_typed(tmp_path, typed: str, *args):
+    """The command with ``typed`` as what the operator types (no terminal: the password prompt reads stdin)."""
+    env = dict(os.environ, GC_DATA_DIR=str(tmp_path), GC_DATABASE_URL="")
+    return subprocess.run([sys.executable, "-m", "deployments.cli", *args], env=env, capture_output=True,
+                          text=True, timeout=120, input=typed, start_new_session=True)
+
+
+def test_the_first_administrator_is_created_on_an_empty_database(tmp_path):
+    import sqlite3
+
+    from services.core.users import verify_password
+
+    assert _cli(tmp_path, "db", "upgrade").returncode == 0
+    departments = _cli(tmp_path, "users", "departments").stdout.split()
+    assert "绿色通道服务中心" in departments and "自然资源局" in departments and "申请企业" not in departments
+    create = ("users", "create", "admin", "--name", "系统管理员 张伟", "--department", "绿色通道服务中心", "--admin")
+
+    weak = _cli_typed(tmp_path, "12345\n12345\n", *create)
+    assert weak.returncode == 2 and "密码至少10位" in weak.stderr
+    wrong = _cli_typed(tmp_path, "松山湖畔2027年春天\n松山湖畔2027年春天\n", "users", "create", "Bad Name", "--name", "",
+                       "--department", "不存在的局")
+    assert wrong.returncode == 2
+    for message in ("用户名须为3至32位", "请填写姓名", "所属部门须从列表中选择"):
+        assert message in wrong.stderr
+    with sqlite3.connect(tmp_path / "greenchannel.db") as db:
+        assert db.execute("SELECT count(*) FROM user").fetchone()[0] == 0, "nothing written by a refusal"
+
+    made = _cli_typed(tmp_path, "松山湖畔2027年春天\n松山湖畔2027年春天\n", *create)
+    assert made.returncode == 0, made.stderr
+    assert "账户已建立：admin" in made.stdout
+    with sqlite3.connect(tmp_path / "greenchannel.db") as db:
+        role, admin, must_change, hashed = db.execute(
+            "SELECT role, is_admin, must_change_password, password_hash FROM user WHERE username = 'admin'").fetchone()
+        assert (role, admin, must_change) == ("supervisor", 1, 0), "chosen by the operator: no change asked"
+        assert verify_password("松山湖畔2027年春天", hashed)
+        assert db.execute("SELECT actor_label FROM audit_event WHERE action = 'user.created'").fetchone()[0] == \
+            "command line"
+    again = _cli_typed(tmp_path, "松山湖畔2027年春天\n松山湖畔2027年春天\n", *create)
+    assert again.returncode == 2 and "已被使用" in again.stderr
+    assert _cli(tmp_path, "users", "list").stdout.split("\t")[:3] == ["admin", "supervisor", "绿色通道服务中心"]
+
+    reset = _cli(tmp_path, "users", "reset-password", "admin")
+    assert reset.returncode == 0
+    initial = reset.stdout.split("：", 1)[1].split()[0]
+    with sqlite3.connect(tmp_path / "greenchannel.db") as db:
+        must_change, hashed = db.execute(
+            "SELECT must_change_password, password_hash FROM user WHERE username = 'admin'").fetchone()
+    assert must_change == 1 and verify_password(initial, hashed)
+    assert "must-change-password" in _cli(tmp_path, "users", "list", "admin").stdout
+    assert _cli(tmp_path, "users", "reset-password", "nobody").returncode == 2
