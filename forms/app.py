@@ -25,6 +25,7 @@ from forms.routes.eia import router as eia_router
 from forms.routes.inbox import router as inbox_router
 from forms.routes.land_to_start import router as land_to_start_router
 from forms.routes.pages import router as pages_router
+from forms.routes.registration import router as registration_router
 from forms.routes.reports import router as reports_router
 from forms.routes.review import router as review_router
 from forms.routes.statistics import router as statistics_router
@@ -56,6 +57,7 @@ def create_app() -> FastAPI:
     app.include_router(catalogue_router)
     app.include_router(agency_router)
     app.include_router(accounts_router)
+    app.include_router(registration_router)
     app.include_router(land_to_start_router)
     app.include_router(parcels_api_router)
     app.include_router(eia_api_router)

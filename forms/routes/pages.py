@@ -41,8 +41,9 @@ def home(request: Request):
 
 
 @router.get("/login")
-def login_form(request: Request, next: str = "/applications"):
-    return page(request, "login.html", next=_safe_next(next), error=None, username="")
+def login_form(request: Request, next: str = "/applications", reset: str = ""):
+    notice = "密码已重置，请用新密码登录。" if reset == "1" else ""
+    return page(request, "login.html", next=_safe_next(next), error=None, username="", notice=notice)
 
 
 @router.post("/login", dependencies=[Csrf])

@@ -205,11 +205,23 @@ def format_decimal(value: Number | None) -> str:
 
 
 #: Register with ``env.filters.update(JINJA_FILTERS)``.
+def browser_of(user_agent: str | None) -> str:
+    """``Chrome · Windows`` from a User-Agent header: what a person recognises in a list of their sign-ins."""
+    agent = user_agent or ""
+    browser = next((name for token, name in (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+                                               ("Chromium/", "Chromium"), ("Safari/", "Safari")) if token in agent),
+                   "浏览器" if agent.startswith("Mozilla/") else (agent.split("/")[0][:24] or "未知"))
+    system = next((name for token, name in (("Windows", "Windows"), ("Android", "Android"), ("iPhone", "iPhone"),
+                                              ("Mac OS", "macOS"), ("Linux", "Linux")) if token in agent), "")
+    return f"{browser} · {system}" if system else browser
+
+
 JINJA_FILTERS = {
     "number": format_decimal,
     "date_zh": format_date_zh,
     "time_zh": format_time_zh,
     "datetime_zh": format_datetime_zh,
+    "browser": browser_of,
     "wan_yuan": format_wan_yuan,
     "area": format_area,
     "mu": format_mu,

@@ -39,4 +39,6 @@ class User(SQLModel, table=True):
     is_admin: bool = Field(default=False, description="系统管理员: manages staff accounts (any staff role may be one)")
     must_change_password: bool = Field(default=False, description="set by an administrator's initial or reset "
                                                                   "password: the next sign-in must choose a new one")
+    email_confirmed_at: NaiveDatetime | None = Field(default=None, description="a self-registered enterprise "
+                                                     "account is active once its e-mail address is confirmed")
     created_at: NaiveDatetime

@@ -78,8 +78,17 @@ def authenticate(session: Session, username: str, password: str, *, client_addre
                             "如非本人操作，请联系服务中心", account.retry_after_seconds)
     user = get_by_username(session, username)
     ok = _hasher.verify(password, user.password_hash if user else _DUMMY_HASH)
+    if user and ok and not user.is_active and user.role == Role.enterprise and user.email_confirmed_at is None:
+        return SignIn(None, f"账户尚未激活：请打开发送到{_masked(user.email)}的确认邮件中的链接；"
+                            "没有收到可在登录页下方重新发送")  # told only to whoever knows the password
     if not (user and ok and user.is_active):
         return SignIn(None, "用户名或密码错误")
     rate_limits.reset(engine, pair_key)
     rate_limits.release(engine, account_key)
     return SignIn(user)
+
+
+def _masked(email: str | None) -> str:
+    """``li***@example.com``: enough for the owner to recognise the address."""
+    local, _, domain = (email or "").partition("@")
+    return f"{local[:2]}***@{domain}" if domain else "注册邮箱"

@@ -13,11 +13,9 @@ the claim mark ``CLAIMED``): it may have been sent, and a second copy is worse t
 """
 
 import smtplib
-import ssl
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
 from sqlalchemy import func, update
@@ -27,12 +25,12 @@ from sqlmodel import Session, col, select
 
 from services.core import clock, db
 from services.core.db import id_column, table_of
-from services.core.settings import Settings, get_settings
+from services.core.mail import SmtpSender, build_message
+from services.core.settings import get_settings
 from services.models import Notification, Role, User
 
 #: ``email_error`` of a row a sender has claimed and not yet finished.
 CLAIMED = "sending"
-SMTP_TIMEOUT_SECONDS = 20
 KIND_ZH = {"light_yellow": "黄灯提醒", "supervision_notice": "督办通知", "escalation": "提级督办",
            "deadline_moved": "期限变更", "mandate_new": "新代办委托", "mandate_assigned": "代办指派",
            "mandate_contact_late": "限时回复超时", "mandate_ended": "代办终止/办结"}
@@ -164,63 +162,6 @@ def supervisors(session: Session) -> list[User]:
 
 
 # --------------------------------------------------------------------------------------------- e-mail
-
-class SmtpSender:
-    """Sends messages through the configured SMTP server over one connection, opened on first use."""
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self._smtp: smtplib.SMTP | None = None
-
-    def __call__(self, message: EmailMessage) -> None:
-        if self._smtp is None:
-            self._smtp = self._connect()
-        self._smtp.send_message(message)
-
-    def _connect(self) -> smtplib.SMTP:
-        s = self.settings
-        smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=SMTP_TIMEOUT_SECONDS)
-        try:
-            if s.smtp_starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if s.smtp_username:
-                smtp.login(s.smtp_username, s.smtp_password)
-        except BaseException:
-            smtp.close()
-            raise
-        return smtp
-
-    def close(self) -> None:
-        if self._smtp is not None:
-            try:
-                self._smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                self._smtp.close()
-            self._smtp = None
-
-
-def absolute_link(link: str, base_url: str) -> str:
-    if not link or link.startswith(("http://", "https://")):
-        return link
-    return base_url.rstrip("/") + "/" + link.lstrip("/")
-
-
-def build_message(*, title: str, body: str, link: str, to: str, settings: Settings) -> EmailMessage:
-    """A UTF-8 plain-text message; the Chinese subject is RFC 2047 encoded by the e-mail package."""
-    message = EmailMessage()
-    message["Subject"] = " ".join(title.split())  # no line breaks in a header
-    message["From"] = settings.mail_from
-    message["To"] = to
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=parseaddr(settings.mail_from)[1].rpartition("@")[2] or None)
-    text = body.rstrip()
-    url = absolute_link(link, settings.public_base_url)
-    if url:
-        text += f"\n\n查看详情：{url}"
-    text += "\n\n——\n本邮件由产业项目绿色通道服务平台自动发送，请勿直接回复。\n"
-    message.set_content(text, charset="utf-8", cte="base64")
-    return message
-
 
 def deliver_pending(session: Session, sender: Sender | None = None, limit: int = 200) -> int:
     """E-mail up to ``limit`` unsent notifications of users with an address; returns how many were sent.

@@ -83,8 +83,8 @@ def test_the_first_administrator_is_created_on_an_empty_database(tmp_path):
 
     weak = _cli_typed(tmp_path, "12345\n12345\n", *create)
     assert weak.returncode == 2 and "密码至少10位" in weak.stderr
-    wrong = _cli_typed(tmp_path, "松山湖畔2027年春天\n松山湖畔2027年春天\n", "users", "create", "Bad Name", "--name", "",
-                       "--department", "不存在的局")
+    typed = "松山湖畔2027年春天\n松山湖畔2027年春天\n"
+    wrong = _cli_typed(tmp_path, typed, "users", "create", "Bad Name", "--name", "", "--department", "不存在的局")
     assert wrong.returncode == 2
     for message in ("用户名须为3至32位", "请填写姓名", "所属部门须从列表中选择"):
         assert message in wrong.stderr

@@ -4,55 +4,26 @@
 users with unique names and addresses and look only at what was sent to those addresses.
 """
 
-import asyncio
 import threading
 import uuid
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlmodel import Session, select
 
-from services.core import clock
+from services.core import clock, mail
 from services.core.db import get_engine
 from services.core.settings import get_settings
 from services.models import Notification, Role, User
 from services.supervision import notifications
 from tests.harness import free_port
+from tests.mailbox import Sink, start_mailbox
 
 BASE_URL = "https://lvtong.example.cn/portal"
 
 
-class Sink:
-    """An SMTP handler that keeps every message it accepts and refuses the addresses in ``refuse``."""
-
-    def __init__(self):
-        self.received: list[tuple[list[str], EmailMessage]] = []
-        self.refuse: set[str] = set()
-        self.delay = 0.0
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        self.received.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [message for rcpt_tos, message in self.received if address in rcpt_tos]
-
-
 @pytest.fixture(scope="module")
 def smtp_server():
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
+    controller = start_mailbox()
     yield controller
     controller.stop()
 
@@ -295,11 +266,11 @@ def test_a_claimed_row_is_not_sent_by_another_sender(session, sink, mail_setting
 
 
 def test_links_become_absolute():
-    assert notifications.absolute_link("/applications/5", "https://x.cn/gc/") == "https://x.cn/gc/applications/5"
-    assert notifications.absolute_link("applications/5", "http://127.0.0.1:8000") == \
+    assert mail.absolute_link("/applications/5", "https://x.cn/gc/") == "https://x.cn/gc/applications/5"
+    assert mail.absolute_link("applications/5", "http://127.0.0.1:8000") == \
         "http://127.0.0.1:8000/applications/5"
-    assert notifications.absolute_link("https://other/x", "http://a") == "https://other/x"
-    assert notifications.absolute_link("", "http://a") == ""
+    assert mail.absolute_link("https://other/x", "http://a") == "https://other/x"
+    assert mail.absolute_link("", "http://a") == ""
 
 
 def test_a_malformed_address_fails_alone(session, sink, mail_settings):

@@ -210,3 +210,14 @@ def test_the_staff_list_searches_and_pages(session, admin):
 def test_initial_passwords_pass_the_rules_people_must_follow():
     for _ in range(50):
         assert passwords.problem(passwords.initial_password(), username="someone") is None
+
+
+def test_a_sign_in_names_the_browser_a_person_recognises():
+    from services.core.formatting import browser_of
+
+    assert browser_of("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                      "Chrome/131.0 Safari/537.36 Edg/131.0") == "Edge · Windows"
+    assert browser_of("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+                      "Version/17.0 Mobile/15E148 Safari/604.1") == "Safari · iPhone"
+    assert browser_of("python-httpx/0.28.1") == "python-httpx"
+    assert browser_of(None) == "未知"

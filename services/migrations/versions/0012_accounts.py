@@ -1,5 +1,5 @@
-"""Staff accounts managed in the application: administrators (系统管理员) and initial passwords that must be
-changed at the first sign-in.
+"""Accounts managed in the application: administrators (系统管理员), initial passwords that must be changed at
+the first sign-in, and the confirmed e-mail of enterprises that registered themselves.
 
 Revision ID: 0012
 Revises: 0011
@@ -19,9 +19,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column('is_admin', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False,
                                    server_default=sa.false()))
+        batch.add_column(sa.Column('email_confirmed_at', sa.DateTime(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('user') as batch:
+        batch.drop_column('email_confirmed_at')
         batch.drop_column('must_change_password')
         batch.drop_column('is_admin')
