@@ -170,6 +170,15 @@ def _run_deployment(stack: Shipped, name: str) -> dict:
                  ["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED") and r, 180, f"a run of {name}")
 
 
+def test_as_shipped_without_e_mail_the_self_service_pages_say_whom_to_call(shipped):
+    """No SMTP server is set as shipped: registering and resetting a password by mail are not offered."""
+    register = httpx.get(f"{shipped.base_url}/register", timeout=30)
+    assert register.status_code == 200 and "尚未开通邮件服务" in register.text and "0769-22830000" in register.text
+    assert 'id="register-form"' not in register.text
+    forgot = httpx.get(f"{shipped.base_url}/password/forgot", timeout=30)
+    assert "联系系统管理员重置密码" in forgot.text
+
+
 def test_the_shipped_stack_serves_the_sweep_and_reports_on_their_schedules(shipped):
     sweep = httpx.get(f"{shipped.prefect_api}/deployments/name/sla-sweep/greenchannel", timeout=10).json()
     assert [s["schedule"]["interval"] for s in sweep["schedules"]] == [600], "every 10 minutes, as shipped"
