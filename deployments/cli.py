@@ -221,6 +221,27 @@ def users_reset_password(username: str) -> None:
     typer.echo(f"新的初始密码（只显示一次）：{initial}\nNew initial password (shown once): {initial}")
 
 
+@users_app.command("second-factor-off")
+def users_second_factor_off(username: str) -> None:
+    """Turn an account's 动态口令 off (a lost phone when no administrator can sign in to do it)."""
+    from sqlmodel import select
+
+    from services.core import audit
+    from services.core.db import session_scope
+    from services.models import User
+
+    with session_scope() as session:
+        user = session.exec(select(User).where(User.username == username.strip().lower())).first()
+        if user is None:
+            _refuse(f"没有用户名为“{username}”的账户")
+        assert user is not None
+        user.totp_secret, user.totp_last_step = None, None
+        session.add(user)
+        audit.record(session, "user.totp_off", actor=None, entity="user", entity_id=user.id or 0,
+                     actor_label="command line")
+    typer.echo(f"已关闭 {username} 的动态口令。\nSecond factor turned off for {username}.")
+
+
 def _refuse(*messages: str) -> None:
     typer.echo("\n".join(messages), err=True)
     raise typer.Exit(2)

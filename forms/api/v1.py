@@ -112,12 +112,15 @@ class ApplicationSummary(BaseModel):
 
 @router.post("/auth/token", response_model=Token, tags=["auth"],
              responses={401: {"description": "wrong user name or password"},
+                        403: {"description": "the account uses a second factor (动态口令): sign in on the web"},
                         429: {"description": "too many failed sign-ins: wait `Retry-After` seconds"}})
 def token(request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]):
     result = authenticate(session, form.username, form.password, client_address=client_address(request))
     if result.user is None:
         headers = {"Retry-After": str(result.retry_after_seconds)} if result.retry_after_seconds else {}
         raise HTTPException(429 if result.retry_after_seconds else 401, detail=result.error, headers=headers)
+    if result.user.totp_secret:  # the password alone is not enough for this account
+        raise HTTPException(403, detail="该账户已开启动态口令，请在网页登录；用密码换取接口令牌不适用于此类账户")
     sid = sign_in_sessions.open_session(session, result.user, kind=sign_in_sessions.API,
                                         client_address=client_address(request),
                                         user_agent=request.headers.get("user-agent", ""))

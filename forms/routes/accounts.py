@@ -5,18 +5,21 @@ inputs, show its Chinese errors next to each field (422, nothing written) and co
 An initial password is shown once, on the page that answers the change that made it, and is never stored.
 """
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup
 from sqlmodel import Session
 
 from forms.deps import AdminUser, PageUser, SessionDep
 from forms.errors import in_form_order
 from forms.params import Id
+from forms.routes.pages import finish_sign_in
 from forms.security import verify_csrf
 from forms.web import page, posted_form
-from services.accounts import passwords, staff
+from services.accounts import passwords, second_factor, staff
 from services.accounts.staff import FIELD_LABELS, FORM_ORDER, STAFF_ROLES, AccountError
 from services.models import User
 
@@ -128,7 +131,76 @@ def change_password(request: Request, session: SessionDep, user: PageUser, poste
                             status_code=303)
 
 
+@router.get("/account/second-factor")
+def second_factor_page(request: Request, session: SessionDep, user: PageUser, saved: str = ""):
+    return _second_factor_page(request, user, {}, saved=saved[:8])
+
+
+@router.post("/account/second-factor", dependencies=[Csrf])
+def switch_second_factor(request: Request, session: SessionDep, user: PageUser, posted: Form):
+    try:
+        if posted.get("turn") == "on":
+            second_factor.turn_on(session, user, posted.get("secret", "")[:64], posted.get("code", ""))
+        else:
+            second_factor.turn_off(session, user, user, posted.get("code", ""))
+    except AccountError as error:
+        session.rollback()
+        return _second_factor_page(request, user, error.errors or {"code": error.message}, status_code=422,
+                                   secret=posted.get("secret", "")[:64] if posted.get("turn") == "on" else None)
+    session.commit()
+    return RedirectResponse(f"/account/second-factor?saved={'on' if posted.get('turn') == 'on' else 'off'}",
+                            status_code=303)
+
+
+@router.post("/admin/users/{user_id}/second-factor", dependencies=[Csrf])
+def admin_turn_off_second_factor(session: SessionDep, admin: AdminUser, user_id: Id):
+    """A lost phone: the administrator turns the account's 动态口令 off (the person may turn it on again)."""
+    user = _staff_account(session, user_id)
+    second_factor.turn_off(session, admin, user)
+    session.commit()
+    return RedirectResponse(f"/admin/users/{user_id}?saved=totp-off", status_code=303)
+
+
+@router.get("/login/code")
+def code_form(request: Request):
+    if _pending(request) is None:
+        return RedirectResponse("/login", status_code=303)
+    return page(request, "login_code.html", error="")
+
+
+@router.post("/login/code", dependencies=[Csrf])
+def code(request: Request, session: SessionDep, posted: Form):
+    pending = _pending(request)
+    user = session.get(User, pending["user_id"]) if pending else None
+    if pending is None or user is None or not user.is_active:
+        request.session.pop("second_factor", None)
+        return RedirectResponse("/login", status_code=303)
+    if not second_factor.verify(session, user, posted.get("code", "")):
+        session.commit()  # the wrong attempt counts
+        return page(request, "login_code.html", status_code=401,
+                    error=f"动态口令不正确或已使用过，请输入手机应用中当前显示的6位数字（连续输错{second_factor.MAX_ATTEMPTS}次"
+                          f"须等待{int(second_factor.ATTEMPT_WINDOW.total_seconds() // 60)}分钟）")
+    return finish_sign_in(request, session, user, pending["next"])
+
+
 # ------------------------------------------------------------------------------------- helpers
+
+def _pending(request: Request) -> dict | None:
+    """The sign-in waiting for its 动态口令: the password was right less than 5 minutes ago."""
+    pending = request.session.get("second_factor")
+    if not isinstance(pending, dict) or pending.get("until", 0) < time.time():
+        return None
+    return pending
+
+
+def _second_factor_page(request: Request, user: User, errors: dict, status_code: int = 200, saved: str = "",
+                        secret: str | None = None):
+    secret = None if user.totp_secret else (secret or second_factor.new_secret())
+    uri = second_factor.provisioning_uri(user, secret) if secret else ""
+    return page(request, "account_second_factor.html", status_code=status_code, user=user, errors=errors,
+                secret=secret, qr=Markup(second_factor.qr_svg(uri)) if uri else "", saved=saved)
+
+
 
 def _account_form(request: Request, session: Session, admin: User, account: User | None, values: dict,
                   errors: dict, status_code: int = 200, saved: str = ""):

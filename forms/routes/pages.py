@@ -3,6 +3,7 @@
 No business rules here: every decision is a call into ``services``.
 """
 
+import time
 import uuid
 from datetime import timedelta
 from typing import Annotated
@@ -10,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
+from sqlmodel import Session
 
 from flows.dispatch import enqueue
 from forms.deps import PageUser, SessionDep
@@ -32,6 +34,7 @@ from services.standard_land.intake import FIELD_LABELS, IntakeError, StandardLan
 from services.supervision import dashboard
 
 router = APIRouter(include_in_schema=False)
+SECOND_FACTOR_SECONDS = 300  # the 动态口令 must follow the password within 5 minutes
 Csrf = Depends(verify_csrf)
 
 
@@ -57,13 +60,23 @@ def login(request: Request, session: SessionDep, username: Annotated[str, Form()
         if result.retry_after_seconds:
             response.headers["Retry-After"] = str(result.retry_after_seconds)
         return response
-    token = sign_in_sessions.open_session(session, result.user, kind=sign_in_sessions.PAGE,
+    if result.user.totp_secret:  # the password was right; the 动态口令 comes next (forms/routes/accounts.py)
+        request.session.clear()
+        request.session["second_factor"] = {"user_id": stored_id(result.user), "next": _safe_next(next),
+                                            "until": time.time() + SECOND_FACTOR_SECONDS}
+        return RedirectResponse("/login/code", status_code=303)
+    return finish_sign_in(request, session, result.user, _safe_next(next))
+
+
+def finish_sign_in(request: Request, session: Session, user: User, target: str) -> RedirectResponse:
+    """Open the server-side sign-in, audit it and point the cookie at it."""
+    token = sign_in_sessions.open_session(session, user, kind=sign_in_sessions.PAGE,
                                           client_address=client_address(request),
                                           user_agent=request.headers.get("user-agent", ""))
-    audit.record(session, "user.signed_in", actor=result.user, entity="user", entity_id=stored_id(result.user))
+    audit.record(session, "user.signed_in", actor=user, entity="user", entity_id=stored_id(user))
     session.commit()  # the session row must exist before the browser follows the redirect
-    sign_in(request, stored_id(result.user), token)
-    return RedirectResponse(_safe_next(next), status_code=303)
+    sign_in(request, stored_id(user), token)
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/logout", dependencies=[Csrf])

@@ -41,4 +41,8 @@ class User(SQLModel, table=True):
                                                                   "password: the next sign-in must choose a new one")
     email_confirmed_at: NaiveDatetime | None = Field(default=None, description="a self-registered enterprise "
                                                      "account is active once its e-mail address is confirmed")
+    totp_secret: str | None = Field(default=None, max_length=64, description="动态口令 (TOTP, RFC 6238) secret; "
+                                                                             "set: sign-in asks for a code")
+    totp_last_step: int | None = Field(default=None, description="the time step of the last code accepted: a code "
+                                                                 "is used once")
     created_at: NaiveDatetime

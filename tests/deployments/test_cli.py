@@ -114,3 +114,9 @@ def test_the_first_administrator_is_created_on_an_empty_database(tmp_path):
     assert must_change == 1 and verify_password(initial, hashed)
     assert "must-change-password" in _cli(tmp_path, "users", "list", "admin").stdout
     assert _cli(tmp_path, "users", "reset-password", "nobody").returncode == 2
+    with sqlite3.connect(tmp_path / "greenchannel.db") as db:  # as if the administrator had turned TOTP on
+        db.execute("UPDATE user SET totp_secret = 'JBSWY3DPEHPK3PXP', totp_last_step = 1 WHERE username = 'admin'")
+    off = _cli(tmp_path, "users", "second-factor-off", "admin")
+    assert off.returncode == 0 and "已关闭 admin 的动态口令" in off.stdout
+    with sqlite3.connect(tmp_path / "greenchannel.db") as db:
+        assert db.execute("SELECT totp_secret FROM user WHERE username = 'admin'").fetchone() == (None,)

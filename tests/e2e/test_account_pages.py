@@ -3,9 +3,11 @@ reviewer (every wrong field named in Chinese first), hands over the initial pass
 choose their own before anything else (the API refuses the initial one too) and then works their
 department's queue; ending one sign-in, deactivating, and pages only administrators may open."""
 
+import time
 import uuid
 
 import httpx
+import pyotp
 from playwright.sync_api import Page, expect
 
 from tests.e2e.pages import click_menu
@@ -156,3 +158,56 @@ def test_only_administrators_open_the_account_pages(signed_in, stack):
     assert agent.goto("/admin/users/new").status == 403
     with httpx.Client(base_url=stack.base_url, timeout=30) as anonymous:
         assert anonymous.get("/admin/users").status_code == 303
+
+
+def test_a_staff_member_turns_on_a_second_factor_and_signs_in_with_it(signed_in, new_page, stack, shots):
+    admin = signed_in("supervisor")
+    username = f"totp{uuid.uuid4().hex[:6]}"
+    initial = _create_reviewer(admin, username, "发展和改革局")
+    page = new_page()
+    _sign_in(page, username, initial)
+    page.wait_for_url("**/account/password")
+    chosen = "发改审批2027年春季开工"
+    page.fill("[name=current_password]", initial)
+    page.fill("[name=new_password]", chosen)
+    page.fill("[name=new_password_again]", chosen)
+    page.get_by_test_id("change-password").click()
+    page.wait_for_url("**/applications?password=changed")
+
+    click_menu(page, "修改密码")
+    page.get_by_test_id("second-factor-link").click()
+    expect(page.get_by_test_id("totp-qr").locator("svg")).to_be_visible()
+    page.screenshot(path=str(shots / "account-second-factor.png"), full_page=True)
+    totp = pyotp.TOTP(page.get_by_test_id("totp-secret").inner_text())
+    page.fill("[name=code]", "000000")
+    page.get_by_test_id("turn-on").click()
+    expect(page.get_by_test_id("code-error")).to_contain_text("动态口令不正确")
+    page.fill("[name=code]", totp.at(time.time() - 30))  # the app's code, a step before: a slow phone clock
+    page.get_by_test_id("turn-on").click()
+    expect(page.get_by_test_id("saved")).to_contain_text("动态口令已开启")
+
+    other = new_page()
+    _sign_in(other, username, chosen)
+    other.wait_for_url("**/login/code")
+    other.fill("[name=code]", "123456")
+    other.get_by_test_id("submit-code").click()
+    expect(other.get_by_test_id("code-error")).to_contain_text("动态口令不正确")
+    other.goto("/applications")  # the password alone opened nothing
+    other.wait_for_url("**/login**")
+    _sign_in(other, username, chosen)
+    other.wait_for_url("**/login/code")
+    other.fill("[name=code]", totp.now())
+    other.get_by_test_id("submit-code").click()
+    other.wait_for_url("**/applications")
+    refused = httpx.post(f"{stack.base_url}/api/v1/auth/token", data={"username": username, "password": chosen},
+                         timeout=30)
+    assert refused.status_code == 403 and "动态口令" in refused.json()["detail"]
+
+    # a lost phone: the administrator turns it off, and the password alone signs in again
+    admin.goto(f"/admin/users?q={username}")
+    admin.get_by_test_id("accounts").get_by_role("link", name=username).click()
+    admin.get_by_test_id("admin-totp-off").click()
+    expect(admin.get_by_test_id("saved")).to_contain_text("已关闭该账户的动态口令")
+    third = new_page()
+    _sign_in(third, username, chosen)
+    third.wait_for_url("**/applications")
