@@ -14,6 +14,7 @@ from services.core.settings import REPO_ROOT, get_settings
 templates = Jinja2Templates(directory=str(Path(REPO_ROOT) / "templates" / "web"))
 templates.env.filters.update(JINJA_FILTERS)
 templates.env.globals["prefect_ui"] = lambda: get_settings().prefect_ui_base()
+templates.env.globals["park"] = get_settings  # the park's names and phone in every page (settings, not templates)
 
 
 def page(request: Request, name: str, status_code: int = 200, **context):

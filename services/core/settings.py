@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     issuer_name: str = "东莞市战略性新兴产业基地绿色通道服务中心"
     issuer_short: str = "东莞绿通"
     handler_phone: str = "0769-22830000"
+    platform_name: str = Field(default="东莞市产业项目绿色通道服务平台",
+                               description="the platform's name in page titles (the park's own name goes here)")
     supervisor_name: str = Field(default="东莞市绿色通道产业园区管理委员会",
                                  description="监管方 named in commitment letters and supervision agreements")
     indicator_margin: Decimal = Field(default=Decimal("0.10"), ge=0, lt=1,
