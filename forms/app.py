@@ -20,6 +20,7 @@ from forms.outage import install as install_outage_handlers
 from forms.refusals import install as install_refusal_handler
 from forms.routes.accounts import router as accounts_router
 from forms.routes.agency import router as agency_router
+from forms.routes.audit import router as audit_router
 from forms.routes.catalogue import router as catalogue_router
 from forms.routes.eia import router as eia_router
 from forms.routes.inbox import router as inbox_router
@@ -58,6 +59,7 @@ def create_app() -> FastAPI:
     app.include_router(agency_router)
     app.include_router(accounts_router)
     app.include_router(registration_router)
+    app.include_router(audit_router)
     app.include_router(land_to_start_router)
     app.include_router(parcels_api_router)
     app.include_router(eia_api_router)

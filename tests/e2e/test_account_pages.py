@@ -5,6 +5,7 @@ department's queue; ending one sign-in, deactivating, and pages only administrat
 
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 import pyotp
@@ -211,3 +212,26 @@ def test_a_staff_member_turns_on_a_second_factor_and_signs_in_with_it(signed_in,
     third = new_page()
     _sign_in(third, username, chosen)
     third.wait_for_url("**/applications")
+
+
+def test_the_supervisor_reads_the_trail_of_an_account_and_exports_it(signed_in, shots):
+    admin = signed_in("supervisor")
+    username = f"trail{uuid.uuid4().hex[:6]}"
+    _create_reviewer(admin, username, "住房和城乡建设局")
+    click_menu(admin, "审计记录")
+    admin.wait_for_url("**/audit")
+    admin.fill("[name=action]", "user.created")
+    admin.get_by_test_id("audit-search").click()
+    rows = admin.get_by_test_id("audit-rows")
+    expect(rows).to_contain_text(username)
+    expect(rows.locator("tbody tr").first).to_contain_text("supervisor")
+    admin.screenshot(path=str(shots / "audit.png"), full_page=True)
+    with admin.expect_download() as download:
+        admin.get_by_test_id("audit-csv").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.startswith("时间,操作人,代企业,操作,案件编号") and username in text
+    assert all(",user.created," in line for line in text.splitlines()[1:] if line), "the page's filter, exported"
+
+    reviewer = signed_in("reviewer")
+    assert reviewer.goto("/audit").status == 403
+    expect(reviewer.locator("main")).to_contain_text("仅限督办管理员和系统管理员查看审计记录")
