@@ -105,7 +105,10 @@ def eia_review(application_id: int) -> dict:
     with session_scope() as session:
         if not handoff.accepted(session, application_id):
             return {"waiting": None}
+        letter_missing = eia.commitment_letter_missing(session, application_id)
     stages = _stages(application_id)
+    if stages.commitment_letter and letter_missing:  # an intake lost between 受理 and the letter: issued here
+        issue_commitment_letter(application_id)
     waiting = _first_wait(application_id, stages)
     publish_steps_table(application_id)
     if waiting:

@@ -249,6 +249,11 @@ def issue_document(session: Session, application_id: int, step_key: str, kind: s
     return document.id
 
 
+def commitment_letter_missing(session: Session, application_id: int) -> bool:
+    """No 环评告知承诺书 on record for the case yet (whether its process needs one is the stages' to say)."""
+    return documents.find(session, application_id, "eia_commitment_letter") is None
+
+
 def issue_commitment_letter(session: Session, application_id: int) -> int:
     """Issue the 环评告知承诺书 the enterprise confirmed, on the acceptance step (once: its issue key)."""
     application = session.get(Application, application_id)

@@ -243,6 +243,39 @@ def test_an_accepted_case_whose_review_never_opened_gets_its_segment(stack, samp
     _documents_once([application_id])
 
 
+def test_an_eia_intake_lost_between_acceptance_and_its_commitment_letter_still_gets_the_letter(
+        stack, sample_application):
+    """The 环评 intake accepted the case and was lost before it issued the 环评告知承诺书 (its worker killed; found
+    by the topology test): the review segment the repair queues issues the letter, once."""
+    from services.cases import acceptance, handoff
+    from services.core.users import get_by_username
+    from services.eia import service as eia
+    from tests.samples import ELECTRONICS
+
+    project_id = stack_api.project_of(stack_api.submit(stack, sample_application))
+    lost_run = str(uuid.uuid4())
+    with Session(get_engine()) as session:
+        data = eia.EiaApplicationInput.model_validate({
+            "project_id": project_id, "scale": "年产智能传感器500万件", "facts": ELECTRONICS, "route": "commitment",
+            "commitment_confirmed": True})
+        application, _ = eia.submit(session, get_by_username(session, "enterprise"), data, lost_run)
+        application_id = application.id
+        handoff.set_flow_run(session, application_id, lost_run)  # the intake run, which Prefect lost
+        session.commit()
+        acceptance.check_completeness(session, application_id)
+        acceptance.accept(session, application_id)
+        session.commit()
+        assert eia.commitment_letter_missing(session, application_id)
+    def review_open() -> dict | None:  # and the segment that opened it ended
+        body = stack_api.read(stack, application_id)
+        step = {s["key"]: s for s in body["steps"]}["eia_review"]
+        if step["status"] != "running" or not step["flow_run_id"]:
+            return None
+        return body if stack_api.flow_run(stack, step["flow_run_id"])["state"]["type"] == "COMPLETED" else None
+    body = wait_for(review_open, 420, "the 环评 review opened by the repair")
+    assert [d["kind"] for d in body["documents"]] == ["acceptance_notice", "eia_commitment_letter"]
+
+
 def test_a_hand_over_forgotten_by_a_killed_prefect_server_is_handed_over_again(stack, sample_application):
     """Prefect keeps queued background tasks in its server's memory: a task run created just before the server
     was killed stays SCHEDULED for ever. Once applications handed over after it have started, it is lost."""
