@@ -48,3 +48,15 @@ def start_mailbox() -> Controller:
     controller = Controller(Sink(), hostname="127.0.0.1", port=free_port())
     controller.start()
     return controller
+
+
+def mail_on(monkeypatch, controller: Controller, base_url: str):
+    """This process's settings with e-mail on, through ``controller``'s server, links to ``base_url``."""
+    from services.core.settings import get_settings
+
+    settings = get_settings()
+    monkeypatch.setattr(settings, "smtp_host", "127.0.0.1")
+    monkeypatch.setattr(settings, "smtp_port", controller.port)
+    monkeypatch.setattr(settings, "mail_from", "绿色通道服务平台 <noreply@lvtong.example.cn>")
+    monkeypatch.setattr(settings, "public_base_url", base_url)
+    return settings

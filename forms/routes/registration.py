@@ -5,10 +5,13 @@ an account matched (nobody learns who is registered), and a client address may c
 Without an SMTP server these pages say whom to call instead of offering what they cannot do.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
+from sqlmodel import Session
 
 from forms.deps import SessionDep
 from forms.errors import in_form_order
@@ -18,6 +21,7 @@ from services.accounts import passwords, registration
 from services.accounts.registration import FORM_ORDER, LABELS
 from services.accounts.staff import AccountError
 from services.core.settings import get_settings
+from services.models import User
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
@@ -61,40 +65,54 @@ def confirm(request: Request, session: SessionDep, token: str = ""):
 
 @router.get("/register/resend")
 def resend_form(request: Request):
-    return page(request, "account_email_form.html", title="重新发送确认邮件", action="/register/resend",
-                email_on=registration.email_on(), sent=False, value="", error="")
+    return _mail_form(request, RESEND)
 
 
 @router.post("/register/resend", dependencies=[Csrf])
 def resend(request: Request, session: SessionDep, posted: Form):
-    email = posted.get("email", "").strip()[:128]
-    if not registration.may_send_mail(session, client_address(request)):
-        return page(request, "account_email_form.html", status_code=429, title="重新发送确认邮件",
-                    action="/register/resend", email_on=True, sent=False, value=email, error=TOO_MANY)
-    user = registration.awaiting_confirmation(session, email) if registration.email_on() else None
-    if user is not None:
-        registration.send_confirmation(user)
-    return page(request, "account_email_form.html", title="重新发送确认邮件", action="/register/resend",
-                email_on=registration.email_on(), sent=True, value=email, error="")
+    return _mail_sent(request, session, posted, RESEND)
 
 
 @router.get("/password/forgot")
 def forgot_form(request: Request):
-    return page(request, "account_email_form.html", title="忘记密码", action="/password/forgot",
-                email_on=registration.email_on(), sent=False, value="", error="")
+    return _mail_form(request, FORGOT)
 
 
 @router.post("/password/forgot", dependencies=[Csrf])
 def forgot(request: Request, session: SessionDep, posted: Form):
+    return _mail_sent(request, session, posted, FORGOT)
+
+
+@dataclass(frozen=True)
+class MailPage:
+    """A page that mails a link to an account it finds (or, saying the same, to none)."""
+
+    title: str
+    action: str
+    find: Callable[[Session, str], User | None]
+    send: Callable[[User], str | None]
+
+
+RESEND = MailPage("重新发送确认邮件", "/register/resend", registration.awaiting_confirmation,
+                  registration.send_confirmation)
+FORGOT = MailPage("忘记密码", "/password/forgot", registration.account_for_reset, registration.send_reset)
+
+
+def _mail_form(request: Request, kind: MailPage, status_code: int = 200, sent: bool = False, value: str = "",
+               error: str = ""):
+    return page(request, "account_email_form.html", status_code=status_code, title=kind.title, action=kind.action,
+                email_on=registration.email_on(), sent=sent, value=value, error=error)
+
+
+def _mail_sent(request: Request, session: Session, posted: dict[str, str], kind: MailPage):
+    """The same answer whether or not an account matched; a few e-mails an hour per client address."""
     wanted = posted.get("email", "").strip()[:128]
     if not registration.may_send_mail(session, client_address(request)):
-        return page(request, "account_email_form.html", status_code=429, title="忘记密码", action="/password/forgot",
-                    email_on=True, sent=False, value=wanted, error=TOO_MANY)
-    user = registration.account_for_reset(session, wanted) if registration.email_on() else None
+        return _mail_form(request, kind, status_code=429, value=wanted, error=TOO_MANY)
+    user = kind.find(session, wanted) if registration.email_on() else None
     if user is not None:
-        registration.send_reset(user)
-    return page(request, "account_email_form.html", title="忘记密码", action="/password/forgot",
-                email_on=registration.email_on(), sent=True, value=wanted, error="")
+        kind.send(user)
+    return _mail_form(request, kind, sent=True, value=wanted)
 
 
 @router.get("/password/reset")

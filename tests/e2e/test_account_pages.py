@@ -35,6 +35,14 @@ def _sign_in(page: Page, username: str, password: str) -> None:
     page.click("button:has-text('登录')")
 
 
+def _choose_password(page: Page, initial: str, chosen: str) -> None:
+    """At 修改密码 (where an initial password leads), as the person types it."""
+    page.fill("[name=current_password]", initial)
+    page.fill("[name=new_password]", chosen)
+    page.fill("[name=new_password_again]", chosen)
+    page.get_by_test_id("change-password").click()
+
+
 def test_a_new_reviewer_chooses_a_password_before_anything_else_and_then_sees_the_department_queue(
         signed_in, new_page, stack, shots):
     admin = signed_in("supervisor")
@@ -67,17 +75,11 @@ def test_a_new_reviewer_chooses_a_password_before_anything_else_and_then_sees_th
     expect(reviewer.get_by_test_id("must-change")).to_be_visible()
     reviewer.goto("/reviews")  # any other page sends it back
     reviewer.wait_for_url("**/account/password")
-    reviewer.fill("[name=current_password]", initial)
-    reviewer.fill("[name=new_password]", "1234567890")
-    reviewer.fill("[name=new_password_again]", "1234567890")
-    reviewer.get_by_test_id("change-password").click()
+    _choose_password(reviewer, initial, "1234567890")
     expect(reviewer.get_by_test_id("error-summary")).to_contain_text("新密码过于简单")
     expect(reviewer.locator("#field-new_password .error-text")).to_have_text("新密码过于简单，容易被猜中，请换一个")
     chosen = "东江潮起2027年春"
-    reviewer.fill("[name=current_password]", initial)
-    reviewer.fill("[name=new_password]", chosen)
-    reviewer.fill("[name=new_password_again]", chosen)
-    reviewer.get_by_test_id("change-password").click()
+    _choose_password(reviewer, initial, chosen)
     reviewer.wait_for_url("**/applications?password=changed")
     click_menu(reviewer, "待审查事项")
     expect(reviewer.locator("main")).to_contain_text("生态环境局")
@@ -95,10 +97,7 @@ def test_the_administrator_ends_a_sign_in_then_deactivates_the_account(signed_in
     _sign_in(laptop, username, initial)
     laptop.wait_for_url("**/account/password")
     chosen = "税收征管2027年春季"
-    laptop.fill("[name=current_password]", initial)
-    laptop.fill("[name=new_password]", chosen)
-    laptop.fill("[name=new_password_again]", chosen)
-    laptop.get_by_test_id("change-password").click()
+    _choose_password(laptop, initial, chosen)
     laptop.wait_for_url("**/applications?password=changed")
     _sign_in(phone, username, chosen)
     phone.wait_for_url("**/applications")
@@ -169,10 +168,7 @@ def test_a_staff_member_turns_on_a_second_factor_and_signs_in_with_it(signed_in,
     _sign_in(page, username, initial)
     page.wait_for_url("**/account/password")
     chosen = "发改审批2027年春季开工"
-    page.fill("[name=current_password]", initial)
-    page.fill("[name=new_password]", chosen)
-    page.fill("[name=new_password_again]", chosen)
-    page.get_by_test_id("change-password").click()
+    _choose_password(page, initial, chosen)
     page.wait_for_url("**/applications?password=changed")
 
     click_menu(page, "修改密码")

@@ -16,7 +16,7 @@ from services.core.settings import get_settings
 from services.models import Notification, Role, User
 from services.supervision import notifications
 from tests.harness import free_port
-from tests.mailbox import Sink, start_mailbox
+from tests.mailbox import Sink, mail_on, start_mailbox
 
 BASE_URL = "https://lvtong.example.cn/portal"
 
@@ -38,11 +38,7 @@ def sink(smtp_server) -> Sink:
 @pytest.fixture
 def mail_settings(smtp_server, migrated, monkeypatch):
     """E-mail on, through the local SMTP server."""
-    settings = get_settings()
-    monkeypatch.setattr(settings, "smtp_host", "127.0.0.1")
-    monkeypatch.setattr(settings, "smtp_port", smtp_server.port)
-    monkeypatch.setattr(settings, "mail_from", "绿色通道服务平台 <noreply@lvtong.example.cn>")
-    monkeypatch.setattr(settings, "public_base_url", BASE_URL + "/")
+    settings = mail_on(monkeypatch, smtp_server, BASE_URL + "/")
     with Session(get_engine()) as session:  # whatever earlier tests left pending goes out first
         while notifications.deliver_pending(session):
             pass

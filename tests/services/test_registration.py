@@ -18,7 +18,7 @@ from services.core.uscc import check_character
 from services.core.users import authenticate
 from services.models import AuditEvent, Enterprise, User
 from tests.harness import free_port
-from tests.mailbox import Sink, start_mailbox
+from tests.mailbox import Sink, mail_on, start_mailbox
 from tests.samples import SAMPLE
 
 PASSWORD = "松山湖畔2027年春天"
@@ -34,11 +34,7 @@ def mailbox():
 
 @pytest.fixture
 def sink(mailbox, migrated, monkeypatch) -> Sink:
-    settings = get_settings()
-    monkeypatch.setattr(settings, "smtp_host", "127.0.0.1")
-    monkeypatch.setattr(settings, "smtp_port", mailbox.port)
-    monkeypatch.setattr(settings, "mail_from", "绿色通道服务平台 <noreply@lvtong.example.cn>")
-    monkeypatch.setattr(settings, "public_base_url", BASE_URL)
+    mail_on(monkeypatch, mailbox, BASE_URL)
     return mailbox.handler
 
 
