@@ -15,6 +15,7 @@ import time
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 import typer
@@ -29,11 +30,13 @@ app = typer.Typer(help="Green Channel 绿色通道 — approval processes of ind
 db_app = typer.Typer(help="Database schema.")
 calendar_app = typer.Typer(help="Working-day calendar and official holiday schedules.")
 audit_app = typer.Typer(help="The audit trail (审计记录) and its hash chain.")
+bases_app = typer.Typer(help="Industrial bases (产业基地): what the parcel catalogue's parcels belong to.")
 users_app = typer.Typer(help="Staff accounts (工作人员账户): the first administrator, listing, password resets.")
 app.add_typer(db_app, name="db")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
+app.add_typer(bases_app, name="bases")
 
 
 @db_app.command("upgrade")
@@ -242,7 +245,34 @@ def users_second_factor_off(username: str) -> None:
     typer.echo(f"已关闭 {username} 的动态口令。\nSecond factor turned off for {username}.")
 
 
-def _refuse(*messages: str) -> None:
+@bases_app.command("add")
+def bases_add(code: str = typer.Argument(..., help="e.g. EAST-IM (parcel numbers are DG-<code>-<year>-NN)"),
+              name: str = typer.Option(..., "--name", help="e.g. 东部智能制造产业基地"),
+              district: str = typer.Option("", "--district", help="where it lies, e.g. 松山湖东部工业园")) -> None:
+    """Add an industrial base; its parcels are then added at 地块目录 (one by one or by CSV import)."""
+    from services.core.db import session_scope
+    from services.standard_land import catalogue
+
+    with session_scope() as session:
+        try:
+            base = catalogue.add_base(session, None, code, name, district)
+        except catalogue.CatalogueError as error:
+            _refuse(*error.errors.values())
+        typer.echo(f"产业基地已添加：{base.code} {base.name}\nIndustrial base added: {base.code}.")
+
+
+@bases_app.command("list")
+def bases_list() -> None:
+    """The industrial bases: code, name, district."""
+    from services.core.db import session_scope
+    from services.standard_land import catalogue
+
+    with session_scope() as session:
+        for base in catalogue.list_bases(session):
+            typer.echo(f"{base.code}\t{base.name}\t{base.district or '-'}")
+
+
+def _refuse(*messages: str) -> NoReturn:
     typer.echo("\n".join(messages), err=True)
     raise typer.Exit(2)
 

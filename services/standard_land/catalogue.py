@@ -26,7 +26,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from services.core import audit, clock, industry
+from services.core import audit, clock, industry, text
 from services.core.db import id_column
 from services.core.errors import DomainError
 from services.core.ids import stored_id
@@ -472,6 +472,36 @@ class AssessmentView:
     @property
     def status_label(self) -> str:
         return {"valid": "有效", "expired": "已过期", "pending": "未生效"}[self.status]
+
+
+BASE_CODE = re.compile(r"[A-Z][A-Z0-9]{1,15}(-[A-Z0-9]{1,15})?")
+
+
+def add_base(session: Session, actor: User | None, code: str, name: str, district: str = "") -> IndustrialBase:
+    """A new industrial base (产业基地), the first thing a park's catalogue needs: parcels belong to one.
+    ``CatalogueError`` names each wrong field; a code is used once."""
+    errors: dict[str, str] = {}
+    code = code.strip().upper()
+    if not BASE_CODE.fullmatch(code):
+        errors["code"] = "基地编码须为2至32位大写英文字母或数字，可用一个“-”分段，如 EAST-IM"
+    elif session.exec(select(IndustrialBase.id).where(IndustrialBase.code == code)).first() is not None:
+        errors["code"] = f"基地编码“{code}”已存在"
+    try:
+        name = text.clean(name, label="基地名称", max_length=64, min_length=2)
+    except text.TextError as error:
+        errors["name"] = error.message
+    try:
+        district = text.clean(district, label="所在片区", max_length=64)
+    except text.TextError as error:
+        errors["district"] = error.message
+    if errors:
+        raise CatalogueError(errors)
+    base = IndustrialBase(code=code, name=name, district=district)
+    session.add(base)
+    session.flush()
+    audit.record(session, "catalogue.base_added", actor=actor, entity="industrial_base", entity_id=stored_id(base),
+                 actor_label=None if actor else "command line", detail={"code": code, "name": name})
+    return base
 
 
 def list_bases(session: Session) -> list[IndustrialBase]:

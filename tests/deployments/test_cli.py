@@ -120,3 +120,22 @@ def test_the_first_administrator_is_created_on_an_empty_database(tmp_path):
     assert off.returncode == 0 and "已关闭 admin 的动态口令" in off.stdout
     with sqlite3.connect(tmp_path / "greenchannel.db") as db:
         assert db.execute("SELECT totp_secret FROM user WHERE username = 'admin'").fetchone() == (None,)
+
+
+def test_a_park_adds_its_industrial_bases_on_an_empty_database(tmp_path):
+    import sqlite3
+
+    assert _cli(tmp_path, "db", "upgrade").returncode == 0
+    assert _cli(tmp_path, "bases", "list").stdout == ""
+    added = _cli(tmp_path, "bases", "add", "east-im", "--name", "东部智能制造产业基地",
+                 "--district", "松山湖东部工业园")
+    assert added.returncode == 0 and "产业基地已添加：EAST-IM 东部智能制造产业基地" in added.stdout
+    again = _cli(tmp_path, "bases", "add", "EAST-IM", "--name", "另一个基地")
+    assert again.returncode == 2 and "基地编码“EAST-IM”已存在" in again.stderr
+    wrong = _cli(tmp_path, "bases", "add", "东部", "--name", "\x07")
+    assert wrong.returncode == 2 and "基地编码须为" in wrong.stderr and "基地名称" in wrong.stderr
+    assert _cli(tmp_path, "bases", "list").stdout.split("\n")[0] == "EAST-IM\t东部智能制造产业基地\t松山湖东部工业园"
+    with sqlite3.connect(tmp_path / "greenchannel.db") as db:
+        assert db.execute("SELECT count(*) FROM industrial_base").fetchone()[0] == 1
+        assert db.execute("SELECT actor_label FROM audit_event WHERE action = 'catalogue.base_added'").fetchall() == \
+            [("command line",)]
