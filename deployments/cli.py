@@ -219,7 +219,6 @@ def users_reset_password(username: str) -> None:
         user = get_by_username(session, username.strip().lower())
         if user is None:
             _refuse(f"没有用户名为“{username}”的账户")
-        assert user is not None
         initial = staff.reset_password(session, None, user)
     typer.echo(f"新的初始密码（只显示一次）：{initial}\nNew initial password (shown once): {initial}")
 
@@ -227,21 +226,15 @@ def users_reset_password(username: str) -> None:
 @users_app.command("second-factor-off")
 def users_second_factor_off(username: str) -> None:
     """Turn an account's 动态口令 off (a lost phone when no administrator can sign in to do it)."""
-    from sqlmodel import select
-
-    from services.core import audit
+    from services.accounts import second_factor
     from services.core.db import session_scope
-    from services.models import User
+    from services.core.users import get_by_username
 
     with session_scope() as session:
-        user = session.exec(select(User).where(User.username == username.strip().lower())).first()
+        user = get_by_username(session, username.strip().lower())
         if user is None:
             _refuse(f"没有用户名为“{username}”的账户")
-        assert user is not None
-        user.totp_secret, user.totp_last_step = None, None
-        session.add(user)
-        audit.record(session, "user.totp_off", actor=None, entity="user", entity_id=user.id or 0,
-                     actor_label="command line")
+        second_factor.turn_off(session, None, user)
     typer.echo(f"已关闭 {username} 的动态口令。\nSecond factor turned off for {username}.")
 
 

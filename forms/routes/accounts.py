@@ -62,9 +62,7 @@ def create_account(request: Request, session: SessionDep, admin: AdminUser, post
 @router.get("/admin/users/{user_id}")
 def account(request: Request, session: SessionDep, admin: AdminUser, user_id: Id, saved: str = ""):
     user = _staff_account(session, user_id)
-    values = {"display_name": user.display_name, "role": user.role.value, "department": user.department or "",
-              "phone": user.phone or "", "email": user.email or "", "is_admin": "1" if user.is_admin else ""}
-    return _account_form(request, session, admin, user, values, {}, saved=saved[:16])
+    return _account_form(request, session, admin, user, _values_of(user), {}, saved=saved[:16])
 
 
 @router.post("/admin/users/{user_id}", dependencies=[Csrf])
@@ -212,11 +210,14 @@ def _account_form(request: Request, session: Session, admin: User, account: User
 
 def _refused(request: Request, session: Session, admin: User, user_id: int, error: AccountError):
     account = _staff_account(session, user_id)
-    values = {"display_name": account.display_name, "role": account.role.value,
-              "department": account.department or "", "phone": account.phone or "", "email": account.email or "",
-              "is_admin": "1" if account.is_admin else ""}
-    return _account_form(request, session, admin, account, values, {"__all__": error.message},
+    return _account_form(request, session, admin, account, _values_of(account), {"__all__": error.message},
                          status_code=error.status)
+
+
+def _values_of(account: User) -> dict[str, str]:
+    """An account as its form shows it."""
+    return {"display_name": account.display_name, "role": account.role.value, "department": account.department or "",
+            "phone": account.phone or "", "email": account.email or "", "is_admin": "1" if account.is_admin else ""}
 
 
 def _password_page(request: Request, session: Session, user: User, errors: dict, status_code: int = 200):

@@ -13,7 +13,7 @@ from datetime import timedelta
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.accounts import passwords
 from services.accounts.staff import EMAIL, PHONE, AccountError, read_username
@@ -155,7 +155,7 @@ def awaiting_confirmation(session: Session, email: str) -> User | None:
     """The registered account at this address that has not confirmed it yet (for 重新发送)."""
     return session.exec(select(User).where(func.lower(User.email) == email.strip().lower()[:128],
                                            User.role == Role.enterprise,
-                                           User.email_confirmed_at == None)).first()  # noqa: E711
+                                           col(User.email_confirmed_at).is_(None))).first()
 
 
 def reset_link(user: User) -> str:
@@ -171,7 +171,7 @@ def account_for_reset(session: Session, username_or_email: str) -> User | None:
         return None
     column = User.email if "@" in wanted else User.username
     return session.exec(select(User).where(func.lower(column) == wanted, User.is_active,
-                                           User.email != None)).first()  # noqa: E711
+                                           col(User.email).is_not(None))).first()
 
 
 def send_reset(user: User) -> str | None:

@@ -63,16 +63,18 @@ def turn_on(session: Session, user: User, secret: str, code: str) -> None:
     audit.record(session, "user.totp_on", actor=user, entity="user", entity_id=stored_id(user))
 
 
-def turn_off(session: Session, actor: User, user: User, code: str | None = None) -> None:
-    """Turn it off: the holder proves it with a code; an administrator (a lost phone) needs none."""
+def turn_off(session: Session, actor: User | None, user: User, code: str | None = None) -> None:
+    """Turn it off: the holder proves it with a code; an administrator, or the command line (``actor`` None),
+    needs none (a lost phone)."""
     if not user.totp_secret:
         return
-    if actor.id == user.id and not verify(session, user, code or ""):
+    if actor is not None and actor.id == user.id and not verify(session, user, code or ""):
         raise AccountError("动态口令不正确，未关闭", errors={"code": "动态口令不正确"})
     user.totp_secret, user.totp_last_step = None, None
     session.add(user)
     audit.record(session, "user.totp_off", actor=actor, entity="user", entity_id=stored_id(user),
-                 detail={"by_administrator": actor.id != user.id})
+                 actor_label=None if actor else "command line",
+                 detail={"by_administrator": actor is None or actor.id != user.id})
 
 
 def verify(session: Session, user: User, code: str) -> bool:

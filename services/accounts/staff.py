@@ -210,14 +210,9 @@ def change_own_password(session: Session, user: User, current: str, new: str, ag
         raise AccountError("密码未修改，请按提示更正", errors=errors)
     user.password_hash, user.must_change_password = hash_password(new), False
     session.add(user)
-    ended = session.exec(select(SignInSession).where(SignInSession.user_id == stored_id(user),
-                                                     col(SignInSession.revoked_at).is_(None),
-                                                     col(SignInSession.id) != (keep_session or -1))).all()
-    for record in ended:
-        record.revoked_at = clock.now()
-        session.add(record)
+    ended = sign_in_sessions.revoke_all(session, stored_id(user), keep=keep_session)
     audit.record(session, "user.password_changed", actor=user, entity="user", entity_id=stored_id(user),
-                 detail={"other_sign_ins_ended": len(ended)})
+                 detail={"other_sign_ins_ended": ended})
 
 
 def live_sign_ins(session: Session, user_id: int) -> list[SignInSession]:

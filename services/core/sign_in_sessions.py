@@ -69,10 +69,12 @@ def revoke(session: Session, token: str) -> SignInSession | None:
     return record if revoked else None
 
 
-def revoke_all(session: Session, user_id: int) -> int:
-    """End every live session of a user (pages and API tokens), e.g. when the account is disabled."""
+def revoke_all(session: Session, user_id: int, keep: int | None = None) -> int:
+    """End every live session of a user (pages and API tokens), e.g. when the account is disabled; ``keep``
+    names one to leave alone (the page where the password was just changed)."""
     return session.exec(update(SignInSession)
-                        .where(col(SignInSession.user_id) == user_id, col(SignInSession.revoked_at).is_(None))
+                        .where(col(SignInSession.user_id) == user_id, col(SignInSession.revoked_at).is_(None),
+                               col(SignInSession.id) != (keep or -1))
                         .values(revoked_at=clock.now())).rowcount
 
 
