@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from forms.security import read_api_token
 from services.core import sign_in_sessions
+from services.core.access import Action, Resource, allowed
 from services.core.db import session_scope
 from services.models import Role, User
 from services.supervision import notifications
@@ -64,6 +65,12 @@ def page_user(request: Request, session: SessionDep) -> User:
     return user
 
 
+def permit(user: User, resource: Resource, action: Action, refusal: str) -> None:
+    """403 with ``refusal`` unless the access table (``services.core.access``) lets ``user`` do it."""
+    if not allowed(user, resource, action):
+        raise HTTPException(status_code=403, detail=refusal)
+
+
 def staff_user(user: Annotated[User, Depends(page_user)]) -> User:
     if not user.role.is_staff:
         raise HTTPException(status_code=403, detail="仅限工作人员访问")
@@ -72,8 +79,7 @@ def staff_user(user: Annotated[User, Depends(page_user)]) -> User:
 
 def admin_user(user: Annotated[User, Depends(page_user)]) -> User:
     """A system administrator (系统管理员): the only one who manages staff accounts."""
-    if not (user.is_admin and user.role.is_staff):
-        raise HTTPException(status_code=403, detail="仅限系统管理员访问：账户由系统管理员统一管理")
+    permit(user, Resource.accounts, Action.manage, "仅限系统管理员访问：账户由系统管理员统一管理")
     return user
 
 

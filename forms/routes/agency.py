@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from forms.deps import PageUser, SessionDep
+from forms.deps import PageUser, SessionDep, permit
 from forms.errors import field_errors
 from forms.params import Id
 from forms.security import verify_csrf
@@ -23,6 +23,7 @@ from services.agency import service as agency
 from services.agency import workbench
 from services.cases.processes import known_process_keys
 from services.core import clock, visibility
+from services.core.access import Action, Reach, Resource, reach
 from services.core.ids import parse_id, stored_id
 from services.models import (
     AgencyItem,
@@ -251,15 +252,14 @@ def project_tier(request: Request, session: SessionDep, user: PageUser, mandate_
 def workbench_page(request: Request, session: SessionDep, user: PageUser, agent: Id | None = None):
     """An agent's own workbench; a supervisor may open any agent's (``?agent=ID``)."""
     who: User | None
-    if user.role == Role.agent:
+    permit(user, Resource.workbench, Action.read, "代办工作台供代办专员使用。")
+    if reach(user, Resource.workbench, Action.read) is Reach.own:
         who = user
-    elif user.role == Role.supervisor:
+    else:
         who = session.get(User, agent) if agent else None
         if who is None or who.role != Role.agent:
             loads = sorted(agency.workloads(session), key=lambda load: -load.open_work)
             return page(request, "workbench_pick.html", user=user, loads=loads)
-    else:
-        raise HTTPException(status_code=403, detail="代办工作台供代办专员使用。")
     today = clock.today()
     rows = workbench.rows_for(session, who, today)
     counts = {light: sum(r.light == light for r in rows) for light in ("red", "yellow", "green", "paused")}
@@ -283,11 +283,9 @@ def _not_found(message: str):
 
 
 def _supervisor(user: User) -> None:
-    if user.role != Role.supervisor:
-        raise HTTPException(status_code=403, detail="只有督办管理员可以维护代办事项目录。")
+    permit(user, Resource.agency_catalogue, Action.write, "只有督办管理员可以维护代办事项目录。")
 
 
 def _enterprise(user: User) -> None:
-    if user.role != Role.enterprise:
-        raise HTTPException(status_code=403, detail="代办委托书由企业在线签署；工作人员可在“代办委托”中查看和指派。")
+    permit(user, Resource.mandate, Action.create, "代办委托书由企业在线签署；工作人员可在“代办委托”中查看和指派。")
 

@@ -5,22 +5,22 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
-from forms.deps import PageUser, SessionDep
+from forms.deps import PageUser, SessionDep, permit
 from forms.web import page
 from services.core import audit_search
+from services.core.access import Action, Resource
 from services.core.audit_search import AuditQuery
-from services.models import Role, User
+from services.models import User
 
 router = APIRouter(include_in_schema=False)
 
 
 def auditor(user: PageUser) -> User:
     """Supervisors (督办管理员) and system administrators read the trail."""
-    if user.role != Role.supervisor and not user.is_admin:
-        raise HTTPException(status_code=403, detail="仅限督办管理员和系统管理员查看审计记录")
+    permit(user, Resource.audit, Action.read, "仅限督办管理员和系统管理员查看审计记录")
     return user
 
 

@@ -13,10 +13,11 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from fastapi.responses import FileResponse, RedirectResponse
 from pydantic import ValidationError
 
-from forms.deps import SessionDep, StaffUser
+from forms.deps import SessionDep, StaffUser, permit
 from forms.params import Id
 from forms.security import CSRF_FIELD, verify_csrf
 from forms.web import page
+from services.core.access import Action, Resource
 from services.core.ids import parse_id
 from services.core.industry import division_name
 from services.core.settings import REPO_ROOT
@@ -40,8 +41,7 @@ NEW_PARCEL_INDICATORS = ("investment_intensity", "floor_area_ratio", "building_c
 
 
 def supervisor_user(user: StaffUser) -> User:
-    if user.role != Role.supervisor:
-        raise HTTPException(status_code=403, detail="只有督办管理员可以修改地块目录；如需调整，请联系督办管理员。")
+    permit(user, Resource.catalogue, Action.write, "只有督办管理员可以修改地块目录；如需调整，请联系督办管理员。")
     return user
 
 

@@ -4,11 +4,12 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from forms.deps import SessionDep, StaffUser
+from forms.deps import SessionDep, StaffUser, permit
 from forms.web import page
 from services.cases import faults
 from services.charts import svg as charts
-from services.models import Role, User
+from services.core.access import Action, Resource
+from services.models import User
 from services.supervision import statistics
 
 router = APIRouter(include_in_schema=False)
@@ -20,8 +21,7 @@ BUCKET_SERIES = [(b, statistics.BUCKET_ZH[b], c) for b, c in
 
 
 def _supervisor(user: User) -> None:
-    if user.role != Role.supervisor:
-        raise HTTPException(status_code=403, detail="统计分析仅限督办管理员查看")
+    permit(user, Resource.statistics, Action.read, "统计分析仅限督办管理员查看")
 
 
 def _rate_bars(rows: list[dict], label, title: str) -> str:

@@ -27,6 +27,7 @@ from services.cases.processes import get_definition
 from services.cases.steps import schedule_deadlines
 from services.cases.waiting import Party, waiting_on
 from services.core import audit, clock, text
+from services.core.access import Action, Reach, Resource, reach
 from services.core.errors import DomainError
 from services.core.formatting import format_date_zh
 from services.core.ids import stored_id
@@ -36,7 +37,6 @@ from services.models import (
     ApplicationStatus,
     Attachment,
     ClockPause,
-    Role,
     Step,
     StepAction,
     StepStatus,
@@ -95,7 +95,8 @@ def unapplied(session: Session, step_id: int) -> StepAction | None:
 
 def may_decide(user: User, step: Step) -> bool:
     """Reviewers decide for their own department; supervisors may decide for any."""
-    return user.role == Role.supervisor or (user.role == Role.reviewer and user.department == step.department)
+    scope = reach(user, Resource.step, Action.decide)
+    return scope is Reach.all or (scope is Reach.department and user.department == step.department)
 
 
 #: ``waiting.Party`` in the words of the decision page and of ``record_action``'s checks

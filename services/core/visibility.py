@@ -1,21 +1,29 @@
 """Row visibility, decided here and nowhere else: pages, API and exports all use these queries.
 
-An enterprise user sees its own enterprise's applications; staff (agents, department reviewers,
-supervisors) see every application. Later issues narrow reviewers to their queue and agents to
-their mandates — here, in one place.
+How far each role reaches is the access table's (``services.core.access``); this module turns a reach into
+a row filter:
+
+- 企业: its own enterprise's cases and mandates;
+- 代办专员: cases of the projects under mandates assigned to it or led by it as 首席代办专员, and the
+  mandates themselves;
+- 部门审查员: cases with a step of its department (a joint step names several, "自然资源局、住房和城乡建设局")
+  and cases on which it recorded an action;
+- 督办管理员: everything.
+
+Everyone also sees the cases they filed themselves.
 """
 
+from sqlalchemy import false, or_, true
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from services.models import Application, Document, Mandate, Role, User
+from services.core.access import Action, Reach, Resource, reach
+from services.models import Application, Document, Mandate, Project, Step, StepAction, User
 
 
 def readable_applications(user: User) -> SelectOfScalar[Application]:
-    stmt = select(Application)
-    if user.role == Role.enterprise:
-        stmt = stmt.where(Application.enterprise_id == (user.enterprise_id or -1))
-    return stmt
+    return select(Application).where(_application_filter(user))
 
 
 def get_readable_application(session: Session, user: User, application_id: int) -> Application | None:
@@ -23,11 +31,16 @@ def get_readable_application(session: Session, user: User, application_id: int) 
 
 
 def readable_mandates(user: User) -> SelectOfScalar[Mandate]:
-    """代办 mandates: an enterprise sees its own; staff see all."""
+    """代办 mandates: an enterprise sees its own, an agent those assigned to it or of projects it leads."""
+    scope = reach(user, Resource.mandate, Action.read)
     stmt = select(Mandate)
-    if user.role == Role.enterprise:
-        stmt = stmt.where(Mandate.enterprise_id == (user.enterprise_id or -1))
-    return stmt
+    if scope is Reach.all:
+        return stmt
+    if scope is Reach.own:
+        return stmt.where(Mandate.enterprise_id == (user.enterprise_id or -1))
+    if scope is Reach.mandated:
+        return stmt.where(or_(col(Mandate.agent_id) == user.id, col(Mandate.project_id).in_(_led_projects(user))))
+    return stmt.where(false())
 
 
 def get_readable_mandate(session: Session, user: User, mandate_id: int) -> Mandate | None:
@@ -40,3 +53,36 @@ def get_readable_document(session: Session, user: User, document_id: int) -> Doc
     stmt = select(Document).where(Document.id == document_id, col(Document.application_id).in_(visible_ids)
                                   | col(Document.mandate_id).in_(visible_mandates))
     return session.exec(stmt).first()
+
+
+def department_matches(department: str) -> ColumnElement[bool]:
+    """Steps of ``department``, alone or as one of the departments of a joint step (joined by 、)."""
+    field = col(Step.department)
+    return or_(field == department, field.startswith(department + "、"), field.endswith("、" + department),
+               field.contains("、" + department + "、"))
+
+
+def _application_filter(user: User) -> ColumnElement[bool]:
+    scope = reach(user, Resource.application, Action.read)
+    if scope is Reach.all:
+        return true()
+    filed = col(Application.created_by_id) == user.id
+    if scope is Reach.own:
+        return col(Application.enterprise_id) == (user.enterprise_id or -1)
+    if scope is Reach.mandated:
+        assigned = select(Mandate.project_id).where(Mandate.agent_id == user.id, col(Mandate.project_id).is_not(None))
+        led = _led_projects(user)
+        return or_(filed, col(Application.project_id).in_(assigned), col(Application.project_id).in_(led))
+    if scope is Reach.department:
+        acted = select(StepAction.application_id).where(StepAction.actor_id == user.id)
+        conditions: list[ColumnElement[bool]] = [filed, col(Application.id).in_(acted)]
+        if user.department:
+            own_steps = select(Step.application_id).where(department_matches(user.department))
+            conditions.append(col(Application.id).in_(own_steps))
+        return or_(*conditions)
+    return false()
+
+
+def _led_projects(user: User):
+    """Projects whose 首席代办专员 is ``user``."""
+    return select(Project.id).where(Project.chief_agent_id == user.id)

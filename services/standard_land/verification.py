@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from services.cases.case_context import common_context, parcel_view
 from services.core import audit, clock, text
+from services.core.access import Action, Resource, allowed
 from services.core.errors import DomainError
 from services.core.ids import stored_id
 from services.documents import issue as documents
@@ -23,7 +24,6 @@ from services.models import (
     ApplicationStatus,
     Parcel,
     Project,
-    Role,
     User,
     VerificationRecord,
 )
@@ -60,7 +60,7 @@ def checked_indicators(session: Session, application_id: int, checkpoint: str) -
 
 
 def may_verify(user: User) -> bool:
-    return user.role == Role.supervisor
+    return allowed(user, Resource.application, Action.verify)
 
 
 def record_verification(session: Session, user: User, application_id: int, data: VerificationInput,
