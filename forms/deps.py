@@ -99,7 +99,20 @@ def api_user(session: SessionDep, token: Annotated[str | None, Depends(oauth2)])
     return user
 
 
+def api_permission(resource: Resource, action: Action, refusal: str):
+    """The token's user, refused (403) unless the access table lets it do ``action``: checked before the body, so
+    a role that may not act never learns about the body's errors first."""
+    def check(user: Annotated[User, Depends(api_user)]) -> User:
+        permit(user, resource, action, refusal)
+        return user
+    return Depends(check)
+
+
+APPLICANTS_ONLY = "申请由企业账户或受托的代办专员提交；审查和督办人员可在“申请总览”中跟进。"
+APPLICANT_STEPS_ONLY = "该环节由申请企业或受托的代办专员办理。"
 PageUser = Annotated[User, Depends(page_user)]
 StaffUser = Annotated[User, Depends(staff_user)]
 AdminUser = Annotated[User, Depends(admin_user)]
 ApiUser = Annotated[User, Depends(api_user)]
+ApplicantApiUser = Annotated[User, api_permission(Resource.application, Action.create, APPLICANTS_ONLY)]
+ApplicantStepApiUser = Annotated[User, api_permission(Resource.step, Action.supplement, APPLICANT_STEPS_ONLY)]

@@ -8,12 +8,14 @@ from starlette.datastructures import UploadFile
 
 from forms.health import orchestration_problem
 from forms.security import csrf_token
+from services.core.access import Action, Resource, allowed
 from services.core.formatting import JINJA_FILTERS
 from services.core.settings import REPO_ROOT, get_settings
 
 templates = Jinja2Templates(directory=str(Path(REPO_ROOT) / "templates" / "web"))
 templates.env.filters.update(JINJA_FILTERS)
 templates.env.globals["prefect_ui"] = lambda: get_settings().prefect_ui_base()
+templates.env.globals["may"] = lambda user, resource, action: allowed(user, Resource(resource), Action(action))
 templates.env.globals["park"] = get_settings  # the park's names and phone in every page (settings, not templates)
 
 

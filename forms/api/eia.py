@@ -17,7 +17,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from flows.dispatch import enqueue
-from forms.deps import ApiUser, SessionDep
+from forms.deps import ApiUser, ApplicantApiUser, SessionDep
 from forms.params import IdempotencyKey
 from services.core.ids import stored_id
 from services.core.text import Checked
@@ -130,7 +130,7 @@ class EiaApplicationCreated(BaseModel):
                               "description": "the same Idempotency-Key was posted before: that application"},
                         422: {"description": "{detail, errors: {field: 中文}}: bad facts, unanswered questions "
                                              "that decide the level, or a route the project may not take"}})
-def create_application(session: SessionDep, user: ApiUser, body: EiaApplicationIn,
+def create_application(session: SessionDep, user: ApplicantApiUser, body: EiaApplicationIn,
                        idempotency_key: IdempotencyKey = None):
     """Apply for the project's EIA: the level is classified again here, and it and the route pick the process
     (commitment, normal, filing, or the not-managed statement)."""

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from flows.dispatch import enqueue
-from forms.deps import ApiUser, SessionDep
+from forms.deps import ApplicantApiUser, ApplicantStepApiUser, SessionDep
 from forms.errors import field_errors
 from forms.params import Id, IdempotencyKey
 from services.core import visibility
@@ -32,7 +32,7 @@ class CaseCreated(BaseModel):
              responses={200: {"model": CaseCreated,
                               "description": "the same Idempotency-Key was posted before: that case"},
                         422: {"description": "{detail, errors: {field: 中文}}"}})
-def create(session: SessionDep, user: ApiUser, body: Annotated[dict, Body()],
+def create(session: SessionDep, user: ApplicantApiUser, body: Annotated[dict, Body()],
            idempotency_key: IdempotencyKey = None):
     """Open a 拿地即开工 case for a project on a 标准地 parcel; ``risk_agreed`` signs the 风险承诺书.
 
@@ -52,7 +52,7 @@ def create(session: SessionDep, user: ApiUser, body: Annotated[dict, Body()],
 
 
 @router.post("/applications/{application_id}/start", responses={422: {"description": "{detail, errors}"}})
-def report_start(session: SessionDep, user: ApiUser, application_id: Id,
+def report_start(session: SessionDep, user: ApplicantStepApiUser, application_id: Id,
                  started_on: Annotated[date, Body(embed=True)]):
     """Report the start of construction (开工) once the four certificates are issued."""
     application = visibility.get_readable_application(session, user, application_id)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import NoResultFound
 
 from flows.dispatch import enqueue, enqueue_continue
-from forms.deps import ApiUser, SessionDep, oauth2
+from forms.deps import ApiUser, ApplicantApiUser, SessionDep, oauth2
 from forms.downloads import MEDIA, document_response
 from forms.params import Id, IdempotencyKey, StepKey
 from forms.security import client_address, issue_api_token, read_api_token
@@ -143,7 +143,7 @@ def logout(session: SessionDep, user: ApiUser, token: Annotated[str | None, Depe
                               "description": "the same Idempotency-Key was used before: that application"},
                         403: {"description": "not an enterprise account, nor an agent with a mandate for it"},
                         422: {"description": "invalid field; `errors` maps field → Chinese message"}})
-def create(session: SessionDep, user: ApiUser, data: StandardLandApplicationInput,
+def create(session: SessionDep, user: ApplicantApiUser, data: StandardLandApplicationInput,
            idempotency_key: IdempotencyKey = None):
     """Submit a 标准地预评估 application. Send an ``Idempotency-Key`` header to make retries safe."""
     # an IntakeError (403 / 422) is answered by forms.refusals

@@ -104,6 +104,7 @@ def _item_form(request, user, item, values, errors, status_code=200):
 
 @router.get("/mandates")
 def mandates_page(request: Request, session: SessionDep, user: PageUser):
+    permit(user, Resource.mandate, Action.read, "代办委托由委托企业、受托的代办专员和督办管理员查看。")
     rows = session.exec(visibility.readable_mandates(user).order_by(col(Mandate.id).desc()).limit(300)).all()
     enterprises = {e.id: e for e in session.exec(select(Enterprise).where(
         col(Enterprise.id).in_({m.enterprise_id for m in rows})))} if rows else {}

@@ -8,20 +8,21 @@ never loses an answer. The rules are in ``services.eia.rules``; submission in ``
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from flows.dispatch import enqueue
-from forms.deps import PageUser, SessionDep
+from forms.deps import PageUser, SessionDep, permit
 from forms.params import Id
 from forms.security import verify_csrf
 from forms.web import page, posted_files, posted_form, posted_lists
+from services.core.access import Action, Resource
 from services.core.ids import parse_id, stored_id
 from services.eia import eligibility as eia_eligibility
 from services.eia import rules as eia_rules
 from services.eia import service as eia
-from services.models import Project, Role
+from services.models import Project
 from services.standard_land.intake import IntakeError
 
 router = APIRouter(include_in_schema=False)
@@ -91,9 +92,8 @@ def wizard_post(request: Request, session: SessionDep, user: PageUser,
 
 
 def _enterprise_only(user) -> None:
-    if user.role.is_staff and user.role != Role.agent:
-        raise HTTPException(status_code=403, 
-                            detail="环评申请由企业账户或受托的代办专员提交；工作人员可在“申请总览”中跟进。")
+    permit(user, Resource.application, Action.create,
+           "环评申请由企业账户或受托的代办专员提交；工作人员可在“申请总览”中跟进。")
 
 
 def _codes(values: dict[str, str]) -> tuple[list[dict[str, str]], dict[str, str]]:

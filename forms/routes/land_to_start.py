@@ -14,16 +14,17 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from flows.dispatch import enqueue
-from forms.deps import PageUser, SessionDep
+from forms.deps import APPLICANT_STEPS_ONLY, PageUser, SessionDep, permit
 from forms.errors import field_errors
 from forms.params import Id
 from forms.routes.review import page_extras
 from forms.security import verify_csrf
 from forms.web import page, posted_form
 from services.core import visibility
+from services.core.access import Action, Resource
 from services.core.ids import stored_id
 from services.land_to_start import service as land_to_start
-from services.models import Enterprise, Role
+from services.models import Enterprise
 from services.supervision import dashboard
 
 router = APIRouter(include_in_schema=False)
@@ -64,6 +65,7 @@ def create_case(request: Request, session: SessionDep, user: PageUser, values: F
 
 @router.post("/applications/{application_id}/start-report", dependencies=[Csrf])
 def report_start(request: Request, session: SessionDep, user: PageUser, application_id: Id, values: Form):
+    permit(user, Resource.step, Action.supplement, APPLICANT_STEPS_ONLY)
     application = visibility.get_readable_application(session, user, application_id)
     if application is None:
         raise HTTPException(status_code=404, detail="未找到该申请，或您无权查看")
@@ -87,6 +89,5 @@ def _form(request, session, user, values, errors, key=None, status_code=200):
 
 
 def _applicant(user) -> None:
-    if user.role not in (Role.enterprise, Role.agent):
-        raise HTTPException(status_code=403,
-                            detail="拿地即开工由企业或受托的代办专员申请；工作人员可在“申请总览”中跟进。")
+    permit(user, Resource.application, Action.create,
+           "拿地即开工由企业或受托的代办专员申请；工作人员可在“申请总览”中跟进。")

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from flows.dispatch import enqueue
-from forms.deps import PageUser, SessionDep
+from forms.deps import APPLICANTS_ONLY, PageUser, SessionDep, permit
 from forms.downloads import document_response
 from forms.errors import field_errors, in_form_order
 from forms.params import Id
@@ -24,6 +24,7 @@ from forms.web import page, posted_form
 from services.agency import service as agency
 from services.cases.processes import get_definition
 from services.core import audit, rate_limits, sign_in_sessions, visibility
+from services.core.access import Action, Resource
 from services.core.ids import stored_id
 from services.core.settings import get_settings
 from services.core.users import authenticate
@@ -100,6 +101,9 @@ def applications(request: Request, session: SessionDep, user: PageUser):
 @router.get("/applications/new")
 def new_application(request: Request, session: SessionDep, user: PageUser, mandate: Id | None = None):
     """Enterprises apply for themselves; an agent applies on behalf of one through a mandate (?mandate=ID)."""
+    permit(user, Resource.application, Action.create, APPLICANTS_ONLY)
+    if user.role == Role.agent and mandate is None:  # an agent starts from the mandate it acts under
+        return RedirectResponse("/mandates", status_code=303)
     if user.role == Role.agent and mandate is not None:
         held = next((m for m in agency.agent_mandates(session, user) if m.id == mandate), None)
         if held is None or not agency.covers_process(session, held, "standard_land"):
@@ -116,6 +120,7 @@ def new_application(request: Request, session: SessionDep, user: PageUser, manda
 @router.post("/applications/new", dependencies=[Csrf])
 def create_application(request: Request, session: SessionDep, user: PageUser,
                        values: Annotated[dict[str, str], Depends(posted_form)]):
+    permit(user, Resource.application, Action.create, APPLICANTS_ONLY)
     key = values.pop("idempotency_key", "") or str(uuid.uuid4())
     try:
         data, errors = _checked_fields(session, user, _application_fields(values))

@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile
 
 from flows.dispatch import enqueue_continue
 from forms.case_runs import read_case_runs
-from forms.deps import PageUser, SessionDep, StaffUser
+from forms.deps import APPLICANT_STEPS_ONLY, PageUser, SessionDep, StaffUser, permit
 from forms.params import Id, StepKey
 from forms.security import verify_csrf
 from forms.web import page, posted_form
@@ -28,6 +28,7 @@ from services.cases.processes import ProcessDefinition, get_definition
 from services.cases.steps import get_step
 from services.charts import gantt
 from services.core import clock, file_store, uploads, visibility
+from services.core.access import Action, Resource
 from services.core.ids import stored_id
 from services.documents import registry as documents_registry
 from services.land_to_start import service as land_to_start
@@ -114,6 +115,7 @@ def _decision_page(request, session, user, application, step, values, errors, st
 async def upload_files(request: Request, session: SessionDep, user: PageUser, application_id: Id,
                        step_key: StepKey):
     """One or more files for one 补正 item (multipart); stays on the application page."""
+    permit(user, Resource.step, Action.supplement, APPLICANT_STEPS_ONLY)
     form = await request.form()
     application, step = _readable_step(session, user, application_id, step_key)
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
@@ -142,6 +144,7 @@ async def upload_files(request: Request, session: SessionDep, user: PageUser, ap
 
 @router.post("/applications/{application_id}/steps/{step_key}/supplement", dependencies=[Csrf])
 def submit_supplement(request: Request, session: SessionDep, user: PageUser, application_id: Id, step_key: StepKey):
+    permit(user, Resource.step, Action.supplement, APPLICANT_STEPS_ONLY)
     application, step = _readable_step(session, user, application_id, step_key)
     try:
         action = human_actions.record_action(session, user, step, ActionKind.supplement)

@@ -11,8 +11,9 @@ the audit trail, and sees cases only as far as its role reaches).
 """
 
 from enum import StrEnum
+from typing import Protocol
 
-from services.core.user_models import Role, User
+from services.core.user_models import Role
 
 
 class Resource(StrEnum):
@@ -81,7 +82,17 @@ ADMIN_RULES: dict[tuple[Resource, Action], Reach] = {
 }
 
 
-def reach(user: User, resource: Resource, action: Action) -> Reach:
+class Actor(Protocol):
+    """Whoever asks: an account (``User``) or the signed-in summary the page header keeps."""
+
+    @property
+    def role(self) -> Role: ...
+
+    @property
+    def is_admin(self) -> bool: ...
+
+
+def reach(user: Actor, resource: Resource, action: Action) -> Reach:
     """How far ``user`` reaches for ``action`` on ``resource``: the wider of its role's and its admin grant."""
     by_role = RULES[(resource, action)].get(user.role, NONE)
     if user.is_admin and user.role.is_staff and ADMIN_RULES.get((resource, action)) is ALL:
@@ -89,6 +100,6 @@ def reach(user: User, resource: Resource, action: Action) -> Reach:
     return by_role
 
 
-def allowed(user: User, resource: Resource, action: Action) -> bool:
+def allowed(user: Actor, resource: Resource, action: Action) -> bool:
     """Whether ``user`` may do ``action`` on some records of ``resource`` (which ones: ``visibility``)."""
     return reach(user, resource, action) is not NONE
