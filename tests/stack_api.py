@@ -32,7 +32,7 @@ def submit(stack: Stack, application: dict) -> int:
     return created.json()["id"]
 
 
-def read(stack: Stack, application_id: int, user: str = "reviewer") -> dict:
+def read(stack: Stack, application_id: int, user: str = "supervisor") -> dict:
     """An application as ``user`` sees it through the API (steps, documents, flow run)."""
     with stack.client() as c:
         return c.get(f"/api/v1/applications/{application_id}", headers=stack.token(user)).json()

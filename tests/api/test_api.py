@@ -141,8 +141,10 @@ def test_enterprise_sees_only_its_own_staff_see_all(stack, other_enterprise_appl
         assert other_enterprise_application in {a["id"] for a in everyone}
         hidden = c.get(f"/api/v1/applications/{other_enterprise_application}", headers=stack.token("enterprise"))
         assert hidden.status_code == 404
-        seen = c.get(f"/api/v1/applications/{other_enterprise_application}", headers=stack.token("agent"))
+        seen = c.get(f"/api/v1/applications/{other_enterprise_application}", headers=stack.token("supervisor"))
         assert seen.status_code == 200 and seen.json()["enterprise_name"] == "东莞临深电子有限公司"
+        unassigned = c.get(f"/api/v1/applications/{other_enterprise_application}", headers=stack.token("agent"))
+        assert unassigned.status_code == 404  # no mandate of that enterprise is assigned to this agent
 
 
 @pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "https://evil.example",

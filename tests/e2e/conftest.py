@@ -66,7 +66,7 @@ def application_ids(stack) -> Callable[[], set[int]]:
     Comparing the sets before and after an action tells how many applications it wrote, even when
     the database holds more than one page of them.
     """
-    headers = stack.token("agent")
+    headers = stack.token("supervisor")
 
     def ids() -> set[int]:
         r = httpx.get(f"{stack.base_url}/api/v1/applications", headers=headers, timeout=30)

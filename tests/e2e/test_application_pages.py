@@ -221,7 +221,7 @@ def test_staff_list_shows_every_application_with_deadline_and_flow_run(new_page,
         time.sleep(0.3)
 
     page = new_page()
-    log_in(page, "agent")
+    log_in(page, "supervisor")
     expect(page.locator("h1")).to_have_text("申请总览")
     table = page.get_by_test_id("applications")
     headings = table.locator("thead th").all_inner_texts()
