@@ -21,6 +21,7 @@ from forms.refusals import install as install_refusal_handler
 from forms.routes.accounts import router as accounts_router
 from forms.routes.agency import router as agency_router
 from forms.routes.audit import router as audit_router
+from forms.routes.case_list import router as case_list_router
 from forms.routes.catalogue import router as catalogue_router
 from forms.routes.eia import router as eia_router
 from forms.routes.inbox import router as inbox_router
@@ -47,6 +48,7 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(REPO_ROOT / "templates" / "web" / "static")), name="static")
     app.include_router(health_router)
     app.include_router(pages_router)
+    app.include_router(case_list_router)
     app.include_router(review_router)
     app.include_router(statistics_router)
     app.include_router(reports_router)

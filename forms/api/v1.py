@@ -21,7 +21,7 @@ from forms.downloads import MEDIA, document_response
 from forms.params import Id, IdempotencyKey, StepKey
 from forms.security import client_address, issue_api_token, read_api_token
 from services.calendar.schedules import work_calendar
-from services.cases import human_actions
+from services.cases import human_actions, search
 from services.cases.human_actions import MAX_ITEMS, SupplementItem
 from services.cases.steps import get_step
 from services.core import audit, sign_in_sessions, uscc, visibility
@@ -155,13 +155,32 @@ def create(session: SessionDep, user: ApplicantApiUser, data: StandardLandApplic
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
 
 
-@router.get("/applications", response_model=list[ApplicationSummary], tags=["applications"])
-def list_(session: SessionDep, user: ApiUser):
+API_PAGE_SIZE = 200
+
+
+@router.get("/applications", response_model=list[ApplicationSummary], tags=["applications"],
+            responses={422: {"description": "{detail, errors: {parameter: 中文}}: a filter that cannot be read"}})
+def list_(request: Request, response: Response, session: SessionDep, user: ApiUser,
+          q: Annotated[str, Query(max_length=64, description="案件编号、企业、统一社会信用代码、项目或宗地编号")] = "",
+          process: Annotated[Literal["", "standard_land", "eia", "land_to_start"], Query()] = "",
+          status: Annotated[str, Query(max_length=24, description="application status, e.g. accepted")] = "",
+          light: Annotated[Literal["", "red", "yellow", "green", "paused"], Query()] = "",
+          department: Annotated[str, Query(max_length=64, description="a department with an open step")] = "",
+          since: Annotated[date | None, Query(description="submitted on or after")] = None,
+          until: Annotated[date | None, Query(description="submitted on or before")] = None,
+          page: Annotated[int, Query(ge=1, le=99_999)] = 1):
+    """The cases the caller may read that match, newest first, 200 a page; ``X-Total-Count`` says how many
+    match in all."""
+    query, errors = search.parse(request.query_params)
+    if errors:
+        return JSONResponse({"detail": next(iter(errors.values())), "errors": errors}, status_code=422)
+    found = search.search(session, user, query, page_size=API_PAGE_SIZE)
+    response.headers["X-Total-Count"] = str(found.total)
     return [ApplicationSummary(id=stored_id(r.application), case_no=r.application.case_no, status=r.application.status,
                                enterprise_name=r.enterprise_name, project_name=r.project_name,
                                next_step=r.next_step_name, next_due=r.next_due,
                                next_due_provisional=r.next_due_provisional)
-            for r in dashboard.list_applications(session, user)]
+            for r in dashboard.application_rows(session, found.applications)]
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationOut, tags=["applications"])

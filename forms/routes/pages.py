@@ -93,11 +93,6 @@ def logout(request: Request, session: SessionDep):
     return RedirectResponse("/login", status_code=303)
 
 
-@router.get("/applications")
-def applications(request: Request, session: SessionDep, user: PageUser):
-    return page(request, "applications.html", user=user, rows=dashboard.list_applications(session, user))
-
-
 @router.get("/applications/new")
 def new_application(request: Request, session: SessionDep, user: PageUser, mandate: Id | None = None):
     """Enterprises apply for themselves; an agent applies on behalf of one through a mandate (?mandate=ID)."""

@@ -4,6 +4,7 @@ Lists always start from ``visibility.readable_applications`` so a user never see
 visibility rules hide.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,7 +13,6 @@ from sqlmodel import Session, col, select
 
 from services.cases.steps import OPEN, steps_of
 from services.core.ids import stored_id
-from services.core.visibility import readable_applications
 from services.models import (
     Application,
     Attachment,
@@ -121,9 +121,8 @@ def application_view(session: Session, application: Application) -> ApplicationV
                                         .order_by(col(VerificationRecord.id)))))
 
 
-def list_applications(session: Session, user: User, limit: int = 200) -> list[ApplicationRow]:
-    """Newest first, each with its next open step and that step's deadline."""
-    apps = session.exec(readable_applications(user).order_by(col(Application.id).desc()).limit(limit)).all()
+def application_rows(session: Session, apps: Sequence[Application]) -> list[ApplicationRow]:
+    """The list's rows for these cases, in their order: names, next open step and its deadline."""
     if not apps:
         return []
     ids = [a.id for a in apps]

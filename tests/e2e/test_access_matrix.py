@@ -68,6 +68,7 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
     "POST /inbox/{notification_id}/read": (Resource.notification, Action.read),
     # cases
     "GET /applications": (Resource.application, Action.read),
+    "GET /applications.xlsx": (Resource.application, Action.read),
     "GET /api/v1/applications": (Resource.application, Action.read),
     "GET /applications/{application_id}": (Resource.application, Action.read),
     "GET /api/v1/applications/{application_id}": (Resource.application, Action.read),
