@@ -128,6 +128,7 @@ class EiaApplicationCreated(BaseModel):
 @router.post("/applications", status_code=201, response_model=EiaApplicationCreated,
              responses={200: {"model": EiaApplicationCreated,
                               "description": "the same Idempotency-Key was posted before: that application"},
+                        403: {"description": "not an enterprise account, nor an agent with a mandate for it"},
                         422: {"description": "{detail, errors: {field: 中文}}: bad facts, unanswered questions "
                                              "that decide the level, or a route the project may not take"}})
 def create_application(session: SessionDep, user: ApplicantApiUser, body: EiaApplicationIn,

@@ -31,6 +31,7 @@ class CaseCreated(BaseModel):
 @router.post("/applications", status_code=201, response_model=CaseCreated,
              responses={200: {"model": CaseCreated,
                               "description": "the same Idempotency-Key was posted before: that case"},
+                        403: {"description": "not an enterprise account, nor an agent with a mandate for it"},
                         422: {"description": "{detail, errors: {field: 中文}}"}})
 def create(session: SessionDep, user: ApplicantApiUser, body: Annotated[dict, Body()],
            idempotency_key: IdempotencyKey = None):
@@ -51,7 +52,8 @@ def create(session: SessionDep, user: ApplicantApiUser, body: Annotated[dict, Bo
     return JSONResponse(out.model_dump(), status_code=201 if created else 200)
 
 
-@router.post("/applications/{application_id}/start", responses={422: {"description": "{detail, errors}"}})
+@router.post("/applications/{application_id}/start", responses={
+    403: {"description": "not the applicant's account nor its agent"}, 422: {"description": "{detail, errors}"}})
 def report_start(session: SessionDep, user: ApplicantStepApiUser, application_id: Id,
                  started_on: Annotated[date, Body(embed=True)]):
     """Report the start of construction (开工) once the four certificates are issued."""

@@ -97,8 +97,6 @@ def logout(request: Request, session: SessionDep):
 def new_application(request: Request, session: SessionDep, user: PageUser, mandate: Id | None = None):
     """Enterprises apply for themselves; an agent applies on behalf of one through a mandate (?mandate=ID)."""
     permit(user, Resource.application, Action.create, APPLICANTS_ONLY)
-    if user.role == Role.agent and mandate is None:  # an agent starts from the mandate it acts under
-        return RedirectResponse("/mandates", status_code=303)
     if user.role == Role.agent and mandate is not None:
         held = next((m for m in agency.agent_mandates(session, user) if m.id == mandate), None)
         if held is None or not agency.covers_process(session, held, "standard_land"):

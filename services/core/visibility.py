@@ -13,7 +13,7 @@ a row filter:
 Everyone also sees the cases they filed themselves.
 """
 
-from sqlalchemy import false, or_, true
+from sqlalchemy import exists, false, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -70,9 +70,14 @@ def _application_filter(user: User) -> ColumnElement[bool]:
     if scope is Reach.own:
         return col(Application.enterprise_id) == (user.enterprise_id or -1)
     if scope is Reach.mandated:
-        assigned = select(Mandate.project_id).where(Mandate.agent_id == user.id, col(Mandate.project_id).is_not(None))
-        led = _led_projects(user)
-        return or_(filed, col(Application.project_id).in_(assigned), col(Application.project_id).in_(led))
+        # a mandate covers its project by id, or by name while (or after) the first case links it — the same
+        # rule as ``services.agency.service`` uses for the workbench
+        project_name = select(Project.name).where(Project.id == Application.project_id).scalar_subquery()
+        assigned = exists().where(col(Mandate.agent_id) == user.id,
+                                  col(Mandate.enterprise_id) == Application.enterprise_id,
+                                  or_(col(Mandate.project_id) == Application.project_id,
+                                      col(Mandate.project_name) == project_name))
+        return or_(filed, assigned, col(Application.project_id).in_(_led_projects(user)))
     if scope is Reach.department:
         acted = select(StepAction.application_id).where(StepAction.actor_id == user.id)
         conditions: list[ColumnElement[bool]] = [filed, col(Application.id).in_(acted)]
