@@ -13,7 +13,8 @@ a row filter:
 Everyone also sees the cases they filed themselves.
 """
 
-from sqlalchemy import exists, false, or_, true
+from sqlalchemy import and_, false, or_, true
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -70,14 +71,8 @@ def _application_filter(user: User) -> ColumnElement[bool]:
     if scope is Reach.own:
         return col(Application.enterprise_id) == (user.enterprise_id or -1)
     if scope is Reach.mandated:
-        # a mandate covers its project by id, or by name while (or after) the first case links it — the same
-        # rule as ``services.agency.service`` uses for the workbench
-        project_name = select(Project.name).where(Project.id == Application.project_id).scalar_subquery()
-        assigned = exists().where(col(Mandate.agent_id) == user.id,
-                                  col(Mandate.enterprise_id) == Application.enterprise_id,
-                                  or_(col(Mandate.project_id) == Application.project_id,
-                                      col(Mandate.project_name) == project_name))
-        return or_(filed, assigned, col(Application.project_id).in_(_led_projects(user)))
+        return or_(filed, col(Application.id).in_(_mandated_cases(user)),
+                   col(Application.project_id).in_(_led_projects(user)))
     if scope is Reach.department:
         acted = select(StepAction.application_id).where(StepAction.actor_id == user.id)
         conditions: list[ColumnElement[bool]] = [filed, col(Application.id).in_(acted)]
@@ -86,6 +81,17 @@ def _application_filter(user: User) -> ColumnElement[bool]:
             conditions.append(col(Application.id).in_(own_steps))
         return or_(*conditions)
     return false()
+
+
+def _mandated_cases(user: User):
+    """Cases under mandates assigned to ``user``: the mandate's project by id, or by name (a mandate names its
+    project until the first case links it) — the rule ``services.agency.service`` applies to the workbench."""
+    case, project = aliased(Application), aliased(Project)
+    return (select(case.id).join(project, col(project.id) == case.project_id)
+            .join(Mandate, and_(col(Mandate.enterprise_id) == case.enterprise_id,
+                                or_(col(Mandate.project_id) == case.project_id,
+                                    col(Mandate.project_name) == project.name)))
+            .where(col(Mandate.agent_id) == user.id).correlate(None))
 
 
 def _led_projects(user: User):
