@@ -7,8 +7,11 @@ from pydantic import NaiveDatetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+from services.core.indexes import trigram_index
+
 
 class Enterprise(SQLModel, table=True):
+    __table_args__ = (trigram_index("enterprise", "name"), trigram_index("enterprise", "uscc"))
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=128)
     uscc: str = Field(max_length=18, unique=True, index=True, description="统一社会信用代码")
@@ -20,6 +23,7 @@ class Enterprise(SQLModel, table=True):
 
 
 class Project(SQLModel, table=True):
+    __table_args__ = (trigram_index("project", "name"),)
     id: int | None = Field(default=None, primary_key=True)
     enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
     name: str = Field(max_length=128)

@@ -8,6 +8,8 @@ from pydantic import NaiveDatetime
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from services.core.indexes import trigram_index
+
 
 class ApplicationStatus(StrEnum):
     submitted = "submitted"
@@ -50,16 +52,17 @@ class StepStatus(StrEnum):
 
 
 class Application(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("created_by_id", "idempotency_key", name="uq_application_idem"),)
+    __table_args__ = (UniqueConstraint("created_by_id", "idempotency_key", name="uq_application_idem"),
+                      trigram_index("application", "case_no"))
     id: int | None = Field(default=None, primary_key=True)
     case_no: str = Field(max_length=32, unique=True, index=True, description="案件编号")
     process_key: str = Field(max_length=64)
     process_version: int
     title: str = Field(max_length=128)
     enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
-    project_id: int = Field(foreign_key="project.id")
+    project_id: int = Field(foreign_key="project.id", index=True)
     status: ApplicationStatus = Field(default=ApplicationStatus.submitted, max_length=24, index=True)
-    submitted_at: NaiveDatetime
+    submitted_at: NaiveDatetime = Field(index=True)
     accepted_at: NaiveDatetime | None = None
     created_by_id: int = Field(foreign_key="user.id")
     idempotency_key: str = Field(max_length=64)
@@ -79,7 +82,7 @@ class Step(SQLModel, table=True):
     key: str = Field(max_length=64)
     name: str = Field(max_length=64)
     kind: str = Field(max_length=24)
-    department: str = Field(max_length=64)
+    department: str = Field(max_length=64, index=True)
     sequence: int
     status: StepStatus = Field(default=StepStatus.planned, max_length=16, index=True)
     sla_working_days: int = Field(description="the limit, counted in sla_unit")

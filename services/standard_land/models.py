@@ -8,6 +8,8 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from services.core.indexes import trigram_index
+
 
 class Comparator(StrEnum):
     """How a value is held against an indicator's threshold(s)."""
@@ -50,6 +52,8 @@ class Parcel(SQLModel, table=True):
     are configured per parcel: rectification period, liquidated-damages rate on the land price,
     and whether a shortfall goes on the enterprise's credit record.
     """
+
+    __table_args__ = (trigram_index("parcel", "number"),)
 
     id: int | None = Field(default=None, primary_key=True)
     base_id: int = Field(foreign_key="industrial_base.id", index=True)
