@@ -86,6 +86,34 @@ def sla_sweep_once(
                f"{report.notified} notified, {len(report.escalations)} escalations, {len(issued)} notices issued")
 
 
+@app.command("bulletins")
+def bulletins(
+    month: str = typer.Option("", help="the month (YYYY-MM); default the month before this one"),
+    department: str = typer.Option("", help="one department; default every department that decides steps"),
+) -> None:
+    """Issue each department's 月度通报 (monthly bulletin: handled, on time, late, overdue, 督办) for an ended
+    month; a bulletin issued before is not issued again."""
+    from services.core.db import session_scope
+    from services.supervision import bulletin
+
+    try:
+        first_day = bulletin.month_of(month) if month else bulletin.last_month()
+    except ValueError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+    if first_day > bulletin.last_month():
+        typer.echo("只能通报已经结束的月份", err=True)
+        raise typer.Exit(2)
+    names = bulletin.departments()
+    if department and department not in names:
+        typer.echo(f"没有这个部门：{department}（可选：{'、'.join(names)}）", err=True)
+        raise typer.Exit(2)
+    for name in [department] if department else names:
+        with session_scope() as session:
+            document = bulletin.issue(session, name, first_day)
+            typer.echo(f"{name}\t{first_day:%Y-%m}\t{document.number}\t{document.pdf_path}")
+
+
 @calendar_app.command("load")
 def calendar_load(file: Path) -> None:
     """Load an official holiday schedule (TOML) and recompute provisional deadlines."""

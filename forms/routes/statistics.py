@@ -1,16 +1,20 @@
 """统计分析 for supervisors: on-time rates, durations and lights as SVG charts, each dataset as CSV."""
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from sqlmodel import Session
 
 from forms.deps import SessionDep, StaffUser, permit
-from forms.web import page
+from forms.security import verify_csrf
+from forms.web import page, posted_form
 from services.cases import faults
 from services.charts import svg as charts
 from services.core.access import Action, Resource
 from services.models import User
-from services.supervision import statistics
+from services.supervision import bulletin, statistics
 
 router = APIRouter(include_in_schema=False)
 LIGHT_SERIES = [(k, statistics.LIGHT_ZH[k], charts.COLOURS[k]) for k in statistics.LIGHTS]
@@ -73,12 +77,41 @@ def _cards(session) -> list[dict]:
 @router.get("/statistics")
 def statistics_page(request: Request, session: SessionDep, user: StaffUser):
     _supervisor(user)
+    return _page(request, session, user, {}, {})
+
+
+@router.post("/statistics/bulletins", dependencies=[Depends(verify_csrf)])
+def issue_bulletin(request: Request, session: SessionDep, user: StaffUser,
+                   values: Annotated[dict[str, str], Depends(posted_form)]):
+    """A department's 月度通报 for an ended month, issued once (the same month again opens the first one)."""
+    permit(user, Resource.statistics, Action.write, "部门月度通报由督办管理员出具")
+    errors: dict[str, str] = {}
+    department = values.get("department", "").strip()
+    if department not in bulletin.departments():
+        errors["department"] = "请从列表中选择被通报的部门"
+    try:
+        first_day = bulletin.month_of(values.get("month", ""))
+        if first_day > bulletin.last_month():
+            errors["month"] = "只能通报已经结束的月份"
+    except ValueError as error:
+        errors["month"] = str(error)
+    if errors:
+        return _page(request, session, user, values, errors, status_code=422)
+    document = bulletin.issue(session, department, first_day)
+    session.commit()
+    return RedirectResponse(f"/statistics#bulletin-{document.id}", status_code=303)
+
+
+def _page(request: Request, session: Session, user: User, values: dict, errors: dict, status_code: int = 200):
     cards = _cards(session)
     for card in cards:
         card["svg"] = Markup(card["svg"]) if card["svg"] else None  # built from escaped text in services.charts.svg
         card["legend"] = Markup(charts.legend(card["legend"])) if card.get("legend") else None
-    return page(request, "statistics.html", user=user, cards=cards, fault_counts=faults.counts(session),
-                open_faults=faults.open_faults(session), fault_kind_zh=faults.KIND_ZH)
+    return page(request, "statistics.html", status_code=status_code, user=user, cards=cards,
+                fault_counts=faults.counts(session), open_faults=faults.open_faults(session),
+                fault_kind_zh=faults.KIND_ZH, bulletins=bulletin.recent(session),
+                bulletin_departments=bulletin.departments(), values=values, errors=errors,
+                default_month=f"{bulletin.last_month():%Y-%m}")
 
 
 @router.get("/statistics/{name}.csv")

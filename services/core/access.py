@@ -70,6 +70,7 @@ RULES: dict[tuple[Resource, Action], dict[Role, Reach]] = {
     (Resource.agency_catalogue, Action.read): {E: ALL, A: ALL, R: ALL, S: ALL},
     (Resource.agency_catalogue, Action.write): {S: ALL},
     (Resource.statistics, Action.read): {S: ALL},
+    (Resource.statistics, Action.write): {S: ALL},  # issue a department's 月度通报
     (Resource.audit, Action.read): {S: ALL},
     (Resource.accounts, Action.manage): {},  # administrators only (``ADMIN_RULES``), whatever their role
     (Resource.notification, Action.read): {E: OWN, A: OWN, R: OWN, S: OWN},

@@ -19,7 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from services.core.access import Action, Reach, Resource, reach
+from services.core.access import Action, Reach, Resource, allowed, reach
 from services.models import Application, Document, Mandate, Project, Step, StepAction, User
 
 
@@ -51,8 +51,10 @@ def get_readable_mandate(session: Session, user: User, mandate_id: int) -> Manda
 def get_readable_document(session: Session, user: User, document_id: int) -> Document | None:
     visible_ids = readable_applications(user).with_only_columns(col(Application.id))
     visible_mandates = readable_mandates(user).with_only_columns(col(Mandate.id))
-    stmt = select(Document).where(Document.id == document_id, col(Document.application_id).in_(visible_ids)
-                                  | col(Document.mandate_id).in_(visible_mandates))
+    readable = col(Document.application_id).in_(visible_ids) | col(Document.mandate_id).in_(visible_mandates)
+    if allowed(user, Resource.statistics, Action.read):  # documents of no case or mandate: 部门月度通报
+        readable = readable | (col(Document.application_id).is_(None) & col(Document.mandate_id).is_(None))
+    stmt = select(Document).where(Document.id == document_id, readable)
     return session.exec(stmt).first()
 
 

@@ -57,6 +57,16 @@ def issue_for_mandate(
                   step_key="mandate", issue_key=issue_key, build_context=build_context)
 
 
+def issue_standalone(
+    session: Session, *, folder: str, kind: str, step_key: str, issue_key: str,
+    build_context: Callable[[str, datetime], dict[str, Any]],
+) -> Document:
+    """Issue a document that belongs to no case or mandate (a department's monthly 通报); the caller looks for
+    an earlier one with the same ``issue_key`` first."""
+    return _issue(session, folder=folder, owner={}, kind=kind, step_key=step_key, issue_key=issue_key,
+                  build_context=build_context)
+
+
 def _issue(session: Session, *, folder: str, owner: dict[str, int], kind: str, step_key: str, issue_key: str,
            build_context: Callable[[str, datetime], dict[str, Any]]) -> Document:
     settings = get_settings()

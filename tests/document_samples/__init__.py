@@ -26,6 +26,7 @@ SAMPLES: dict[str, Callable[..., dict]] = {
         "mandate_letter", "mandate_continuation", "mandate_termination", "mandate_completion")},
     "progress_report": supervision.progress_report,
     "supervision_notice": supervision.supervision_notice,
+    "department_bulletin": supervision.department_bulletin,
 }
 
 

@@ -76,3 +76,23 @@ def supervision_notice(**overrides) -> dict:
     }
     ctx.update(overrides)
     return ctx
+
+
+def department_bulletin(**overrides) -> dict:
+    """自然资源局 in November 2026: 42 finished (40 on time, 2 late), 1 still overdue at the month's end, 1 督办."""
+    ctx = {
+        "number": "东莞绿通通〔2026〕第0003号", "issuer": "东莞市战略性新兴产业基地绿色通道服务中心",
+        "issued_on": date(2026, 12, 1), "verification_code": "3MZP-Q8WA-6TKD", "department": "自然资源局",
+        "month": "2026年11月", "first_day": date(2026, 11, 1), "last_day": date(2026, 11, 30),
+        "handled": 42, "on_time": 40, "late_done": 2, "overdue_open": 1, "escalations": 1, "on_time_rate": "95.2%",
+        "late_items": [
+            {"case_no": "GC-2026-000117", "step_name": "用地预审与选址意见书", "due_on": date(2026, 11, 6),
+             "finished_on": None},
+            {"case_no": "GC-2026-000121", "step_name": "建设用地规划许可证核发", "due_on": date(2026, 11, 12),
+             "finished_on": date(2026, 11, 16)},
+            {"case_no": "GC-2026-000126", "step_name": "标准地预评估审查", "due_on": date(2026, 11, 20),
+             "finished_on": date(2026, 11, 23)},
+        ],
+    }
+    ctx.update(overrides)
+    return ctx

@@ -121,6 +121,7 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
     # supervision and administration
     "GET /statistics": (Resource.statistics, Action.read),
     "GET /statistics/{name}.csv": (Resource.statistics, Action.read),
+    "POST /statistics/bulletins": (Resource.statistics, Action.write),
     "GET /audit": (Resource.audit, Action.read), "GET /audit.csv": (Resource.audit, Action.read),
     **{route: (Resource.accounts, Action.manage) for route in (
         "GET /admin/users", "GET /admin/users/new", "POST /admin/users/new", "GET /admin/users/{user_id}",
