@@ -121,7 +121,7 @@ def _submit(stack: Shipped, application: dict) -> int:
 
 def _read(stack: Shipped, application_id: int) -> dict:
     return httpx.get(f"{stack.base_url}/api/v1/applications/{application_id}", timeout=30,
-                     headers=stack.token("reviewer")).json()
+                     headers=stack.token("supervisor")).json()
 
 
 def _waiting_on(stack: Shipped, application_id: int, key: str) -> dict:

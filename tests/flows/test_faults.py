@@ -34,7 +34,7 @@ def _post_application(stack, application: dict, key: str) -> httpx.Response:
 
 def _read(stack, application_id: int) -> dict:
     with stack.client() as c:
-        return c.get(f"/api/v1/applications/{application_id}", headers=stack.token("reviewer")).json()
+        return c.get(f"/api/v1/applications/{application_id}", headers=stack.token("supervisor")).json()
 
 
 def _suspended(stack, application_id: int, timeout: float = 420) -> dict:
