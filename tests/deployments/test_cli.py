@@ -139,3 +139,27 @@ def test_a_park_adds_its_industrial_bases_on_an_empty_database(tmp_path):
         assert db.execute("SELECT count(*) FROM industrial_base").fetchone()[0] == 1
         assert db.execute("SELECT actor_label FROM audit_event WHERE action = 'catalogue.base_added'").fetchall() == \
             [("command line",)]
+
+
+def test_each_departments_monthly_bulletin_is_issued_once_from_the_command_line(tmp_path):
+    import sqlite3
+
+    assert _cli(tmp_path, "db", "upgrade").returncode == 0
+    wrong = _cli(tmp_path, "bulletins", "--month", "2026/11")
+    assert wrong.returncode == 2 and "月份请按“年-月”填写" in wrong.stderr
+    future = _cli(tmp_path, "bulletins", "--month", "2099-01")
+    assert future.returncode == 2 and "只能通报已经结束的月份" in future.stderr
+    unknown = _cli(tmp_path, "bulletins", "--month", "2026-10", "--department", "无此局")
+    assert unknown.returncode == 2 and "没有这个部门：无此局" in unknown.stderr and "自然资源局" in unknown.stderr
+    issued = _cli(tmp_path, "bulletins", "--month", "2026-10")
+    assert issued.returncode == 0, issued.stderr
+    lines = [line.split("\t") for line in issued.stdout.strip().splitlines()]
+    assert {"自然资源局", "生态环境局", "税务局"} <= {line[0] for line in lines}
+    assert all(line[1] == "2026-10" and line[2].startswith("东莞绿通通〔") for line in lines)
+    again = _cli(tmp_path, "bulletins", "--month", "2026-10", "--department", "自然资源局")
+    numbers = {line[0]: line[2] for line in lines}
+    assert again.returncode == 0 and again.stdout.split("\t")[2] == numbers["自然资源局"]  # the same one
+    with sqlite3.connect(tmp_path / "greenchannel.db") as db:
+        issued_rows = db.execute("SELECT count(*) FROM document WHERE kind = 'department_bulletin'").fetchone()[0]
+    assert issued_rows == len(lines)
+    assert all(any(tmp_path.rglob(line[3].rsplit("/", 1)[1])) for line in lines)  # each PDF is in the data folder
