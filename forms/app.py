@@ -25,6 +25,7 @@ from forms.routes.case_list import router as case_list_router
 from forms.routes.catalogue import router as catalogue_router
 from forms.routes.eia import router as eia_router
 from forms.routes.inbox import router as inbox_router
+from forms.routes.integrations import router as integrations_router
 from forms.routes.land_to_start import router as land_to_start_router
 from forms.routes.pages import router as pages_router
 from forms.routes.registration import router as registration_router
@@ -49,6 +50,7 @@ def create_app() -> FastAPI:
     app.include_router(health_router)
     app.include_router(pages_router)
     app.include_router(case_list_router)
+    app.include_router(integrations_router)
     app.include_router(review_router)
     app.include_router(statistics_router)
     app.include_router(reports_router)

@@ -12,6 +12,7 @@ from forms.security import read_api_token
 from services.core import sign_in_sessions
 from services.core.access import Action, Resource, allowed
 from services.core.db import session_scope
+from services.integrations import tokens as integrator_tokens
 from services.models import Role, User
 from services.supervision import notifications
 
@@ -86,8 +87,12 @@ def admin_user(user: Annotated[User, Depends(page_user)]) -> User:
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def api_user(session: SessionDep, token: Annotated[str | None, Depends(oauth2)]) -> User:
-    """The token's user, when the token is validly signed, unexpired and its server-side session not revoked."""
+def api_user(request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2)]) -> User:
+    """The token's user, when the token is validly signed, unexpired and its server-side session not revoked; or,
+    for an integrator's token (接口令牌, ``gci_…``), the account it acts as, when the token is live and holds the
+    scope this request needs."""
+    if token and token.startswith(integrator_tokens.PREFIX):
+        return _integrator(request, session, token)
     claims = read_api_token(token) if token else None
     record = sign_in_sessions.find_live(session, claims[1], kind=sign_in_sessions.API) if claims else None
     user = session.get(User, claims[0]) if claims and record is not None and record.user_id == claims[0] else None
@@ -110,6 +115,21 @@ def api_permission(resource: Resource, action: Action, refusal: str):
 
 APPLICANTS_ONLY = "申请由企业账户或受托的代办专员提交；审查和督办人员可在“申请总览”中跟进。"
 APPLICANT_STEPS_ONLY = "该环节由申请企业或受托的代办专员办理。"
+def _integrator(request: Request, session: Session, token: str) -> User:
+    found = integrator_tokens.authenticate(session, token)
+    if found is None:
+        raise HTTPException(status_code=401, detail="接口令牌无效、已过期或已被吊销",
+                            headers={"WWW-Authenticate": "Bearer"})
+    row, user = found
+    session.commit()  # last_used_at, even when the request is refused below
+    needed = integrator_tokens.scope_for(request.method, request.url.path)
+    if needed not in row.scopes:
+        raise HTTPException(status_code=403, detail=f"该接口令牌没有“{integrator_tokens.SCOPES[needed]}”的权限"
+                                                    f"（{needed}），请联系系统管理员")
+    request.state.integrator = row.name
+    return user
+
+
 PageUser = Annotated[User, Depends(page_user)]
 StaffUser = Annotated[User, Depends(staff_user)]
 AdminUser = Annotated[User, Depends(admin_user)]

@@ -25,6 +25,7 @@ from services.core.file_models import StoredFile
 from services.core.sign_in_models import RateLimit, SignInSession
 from services.core.user_models import Role, User
 from services.documents.models import Document, NumberSequence
+from services.integrations.models import IntegratorToken
 from services.standard_land.models import (
     Comparator,
     IndustrialBase,
@@ -39,7 +40,7 @@ from services.supervision.models import Escalation, LightSnapshot, Notification,
 __all__ = [
     "ActionKind", "SystemFault", "AgencyItem", "AgencyMode", "Mandate", "MandateEvent", "MandateStatus", "ProjectTier",
     "Application", "ApplicationStatus", "Attachment", "AuditEvent", "ClockPause", "Comparator",
-    "Document", "Enterprise", "Escalation", "Evaluation", "HolidayScheduleRecord", "IndustrialBase",
+    "Document", "Enterprise", "Escalation", "Evaluation", "HolidayScheduleRecord", "IndustrialBase", "IntegratorToken",
     "LightSnapshot", "RateLimit", "SignInSession",
     "MeasuredAt", "Notification", "NumberSequence", "Parcel", "ParcelIndicator", "Project", "RegionalAssessment",
     "RegionalAssessmentParcel", "Role", "Step", "StepAction", "StepLight", "StepStatus", "StoredFile", "User",

@@ -126,7 +126,8 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
     **{route: (Resource.accounts, Action.manage) for route in (
         "GET /admin/users", "GET /admin/users/new", "POST /admin/users/new", "GET /admin/users/{user_id}",
         "POST /admin/users/{user_id}", "POST /admin/users/{user_id}/active", "POST /admin/users/{user_id}/password",
-        "POST /admin/users/{user_id}/second-factor", "POST /admin/users/{user_id}/sign-ins/{sign_in_id}/end")},
+        "POST /admin/users/{user_id}/second-factor", "POST /admin/users/{user_id}/sign-ins/{sign_in_id}/end",
+        "GET /admin/tokens", "POST /admin/tokens/new", "POST /admin/tokens/{token_id}/revoke")},
 }
 
 #: path parameters naming a record that belongs to someone (the others name shared things: parcels, accounts …)
@@ -214,7 +215,7 @@ def elsewhere(stack) -> Elsewhere:
                "item_id": _first_id(session, AgencyItemRow)}
         result = Elsewhere({k: str(v) for k, v in ids.items()} | {"step_key": "land_review", "fmt": "pdf",
                                                                    "kind": "parcels", "name": "open_by_light",
-                                                                   "code": "91350100M000100Y43"},
+                                                                   "code": "91350100M000100Y43", "token_id": "1"},
                            case.case_no, mandate.number, owner.username, reviewer.username, agent.username)
     return result
 
