@@ -31,12 +31,14 @@ db_app = typer.Typer(help="Database schema.")
 calendar_app = typer.Typer(help="Working-day calendar and official holiday schedules.")
 audit_app = typer.Typer(help="The audit trail (审计记录) and its hash chain.")
 bases_app = typer.Typer(help="Industrial bases (产业基地): what the parcel catalogue's parcels belong to.")
+tokens_app = typer.Typer(help="Integrator API tokens (接口令牌): make, list and revoke the tokens other systems use.")
 users_app = typer.Typer(help="Staff accounts (工作人员账户): the first administrator, listing, password resets.")
 app.add_typer(db_app, name="db")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(bases_app, name="bases")
+app.add_typer(tokens_app, name="tokens")
 
 
 @db_app.command("upgrade")
@@ -112,6 +114,63 @@ def bulletins(
         with session_scope() as session:
             document = bulletin.issue(session, name, first_day)
             typer.echo(f"{name}\t{first_day:%Y-%m}\t{document.number}\t{document.pdf_path}")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    name: str = typer.Argument(..., help="the system, e.g. 广东政务服务网"),
+    user: str = typer.Option(..., "--user", help="the account the token acts as (its visibility)"),
+    scope: list[str] = typer.Option(..., "--scope", help="cases:read, cases:write or parcels:read (repeat)"),
+    expires: str = typer.Option("", "--expires", help="last day it works (YYYY-MM-DD); default: until revoked"),
+) -> None:
+    """Make a token and print it once (only its hash is kept)."""
+    from datetime import date
+
+    from services.core.db import session_scope
+    from services.integrations import tokens
+
+    try:
+        expires_on = date.fromisoformat(expires) if expires else None
+    except ValueError as error:
+        typer.echo("有效期请按“年-月-日”填写，例如 2027-12-31", err=True)
+        raise typer.Exit(2) from error
+    try:
+        with session_scope() as session:
+            row, token = tokens.create(session, None, name=name, username=user, scopes=scope, expires_on=expires_on)
+            number = row.id
+    except tokens.TokenError as error:
+        typer.echo("\n".join(error.errors.values()) or error.message, err=True)
+        raise typer.Exit(2) from error
+    typer.echo(f"接口令牌 {number}（只显示一次）：\n{token}")
+
+
+@tokens_app.command("list")
+def tokens_list() -> None:
+    """Every token: id, system, first characters, account, scopes, state."""
+    from services.core import clock
+    from services.core.db import session_scope
+    from services.integrations import tokens
+
+    with session_scope() as session:
+        for row, username in tokens.listing(session):
+            state = "revoked" if row.revoked_at else "expired" if row.expires_at and row.expires_at <= clock.now() \
+                else "active"
+            typer.echo(f"{row.id}\t{row.name}\t{row.prefix}…\t{username}\t{','.join(row.scopes)}\t{state}")
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: int) -> None:
+    """Revoke a token at once (its next request gets 401)."""
+    from services.core.db import session_scope
+    from services.integrations import tokens
+
+    try:
+        with session_scope() as session:
+            tokens.revoke(session, None, token_id)
+    except tokens.TokenError as error:
+        typer.echo(error.message, err=True)
+        raise typer.Exit(2) from error
+    typer.echo(f"接口令牌 {token_id} 已吊销")
 
 
 @calendar_app.command("load")

@@ -37,11 +37,11 @@ def scope_for(method: str, path: str) -> str:
     return "cases:write"
 
 
-def create(session: Session, admin: User, *, name: str, username: str, scopes: list[str],
+def create(session: Session, admin: User | None, *, name: str, username: str, scopes: list[str],
            expires_on: date | None, request_key: str | None = None) -> tuple[IntegratorToken, str | None]:
     """A new token for ``username``'s account; returns the row and the token (shown once). The same
     ``request_key`` from the same administrator returns the token made before, without the token (None)."""
-    if request_key:
+    if request_key and admin is not None:
         text.check_key(request_key)
         earlier = session.exec(select(IntegratorToken).where(IntegratorToken.created_by_id == admin.id,
                                                              IntegratorToken.request_key == request_key)).first()
@@ -65,12 +65,13 @@ def create(session: Session, admin: User, *, name: str, username: str, scopes: l
     assert account is not None
     token = PREFIX + secrets.token_urlsafe(32)
     row = IntegratorToken(name=name, token_hash=_digest(token), prefix=token[:12], user_id=stored_id(account),
-                          scopes=sorted(set(scopes)), created_by_id=admin.id, created_at=clock.now(),
+                          scopes=sorted(set(scopes)), created_by_id=admin.id if admin else None, created_at=clock.now(),
                           expires_at=datetime.combine(expires_on, time.max) if expires_on else None,
                           request_key=request_key or None)
     session.add(row)
     session.flush()
-    audit.record(session, "integrator_token.created", actor=admin, entity="integrator_token",
+    audit.record(session, "integrator_token.created", actor=admin, actor_label=None if admin else "command line",
+                 entity="integrator_token",
                  entity_id=stored_id(row), detail={"name": name, "account": account.username,
                                                    "scopes": row.scopes, "prefix": row.prefix})
     return row, token
@@ -90,13 +91,14 @@ def authenticate(session: Session, token: str) -> tuple[IntegratorToken, User] |
     return row, user
 
 
-def revoke(session: Session, admin: User, token_id: int) -> IntegratorToken:
+def revoke(session: Session, admin: User | None, token_id: int) -> IntegratorToken:
     row = session.get(IntegratorToken, token_id)
     if row is None:
         raise TokenError("没有这个接口令牌", field="token", status=404)
     if row.revoked_at is None:  # revoking twice changes nothing and says so once
-        row.revoked_at, row.revoked_by_id = clock.now(), admin.id
-        audit.record(session, "integrator_token.revoked", actor=admin, entity="integrator_token",
+        row.revoked_at, row.revoked_by_id = clock.now(), admin.id if admin else None
+        audit.record(session, "integrator_token.revoked", actor=admin, actor_label=None if admin else "command line",
+                     entity="integrator_token",
                      entity_id=token_id, detail={"name": row.name, "prefix": row.prefix})
     return row
 
