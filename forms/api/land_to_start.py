@@ -32,7 +32,10 @@ class CaseCreated(BaseModel):
              responses={200: {"model": CaseCreated,
                               "description": "the same Idempotency-Key was posted before: that case"},
                         403: {"description": "not an enterprise account, nor an agent with a mandate for it"},
-                        422: {"description": "{detail, errors: {field: 中文}}"}})
+                        422: {"description": "{detail, errors: {field: 中文}}"}},
+             # the body is read as a dict so that its errors carry the form's Chinese labels; its schema is the model's
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                 "schema": land_to_start.LandToStartInput.model_json_schema() | {"additionalProperties": True}}}}})
 def create(session: SessionDep, user: ApplicantApiUser, body: Annotated[dict, Body()],
            idempotency_key: IdempotencyKey = None):
     """Open a 拿地即开工 case for a project on a 标准地 parcel; ``risk_agreed`` signs the 风险承诺书.
