@@ -31,6 +31,7 @@ from forms.routes.pages import router as pages_router
 from forms.routes.registration import router as registration_router
 from forms.routes.reports import router as reports_router
 from forms.routes.review import router as review_router
+from forms.routes.sso import router as sso_router
 from forms.routes.statistics import router as statistics_router
 from forms.routes.verification import router as verification_router
 from forms.upload_limit import UploadLimit
@@ -51,6 +52,7 @@ def create_app() -> FastAPI:
     app.include_router(pages_router)
     app.include_router(case_list_router)
     app.include_router(integrations_router)
+    app.include_router(sso_router)
     app.include_router(review_router)
     app.include_router(statistics_router)
     app.include_router(reports_router)

@@ -99,10 +99,22 @@ def stack_mailbox():
 
 
 @pytest.fixture(scope="session")
-def stack(migrated, stack_mailbox) -> Stack:
+def identity_provider():
+    """The park's 统一身份认证 for the session's stack: a real OpenID Connect provider (oidc-provider-mock, on
+    authlib) on a free port; tests give it a person's claims (``PUT /users/<sub>``) and sign in on its form."""
+    import oidc_provider_mock
+
+    with oidc_provider_mock.run_server_in_thread() as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(scope="session")
+def stack(migrated, stack_mailbox, identity_provider) -> Stack:
     """The session's running stack; at the end ``run`` must exit 0 on Ctrl-C and leave no process behind."""
     stack = Stack(SETTINGS, STACK_OVERRIDES | {"GC_SMTP_HOST": "127.0.0.1", "GC_SMTP_PORT": str(stack_mailbox.port),
-                                               "GC_MAIL_FROM": "绿色通道服务平台 <noreply@lvtong.example.cn>"})
+                                               "GC_MAIL_FROM": "绿色通道服务平台 <noreply@lvtong.example.cn>",
+                                               "GC_OIDC_ISSUER": identity_provider, "GC_OIDC_CLIENT_ID": "greenchannel",
+                                               "GC_OIDC_CLIENT_SECRET": "test-secret"})
     stack.overrides["GC_PUBLIC_BASE_URL"] = stack.base_url  # the links in the e-mails lead to this stack
     try:
         stack.start()

@@ -73,6 +73,20 @@ class Settings(BaseSettings):
     mail_from: str = Field(default="greenchannel@localhost", description="From address of notification e-mail")
     public_base_url: str = Field(default="http://127.0.0.1:8000",
                                  description="the site's address as users reach it, for links in e-mail")
+    oidc_issuer: str = Field(default="", description="统一身份认证: the OpenID Connect provider's issuer URL; "
+                                                     "empty: single sign-on is off")
+    oidc_client_id: str = Field(default="", description="this site's client id at the provider")
+    oidc_client_secret: str = Field(default="", description="this site's client secret at the provider")
+    oidc_button: str = Field(default="统一身份认证登录", description="the sign-in page's button for single sign-on")
+    oidc_role_claim: str = Field(default="gc_role", description="claim naming the role: enterprise, agent, reviewer, "
+                                                                "supervisor (or 企业, 代办专员, 部门审查员 …)")
+    oidc_department_claim: str = Field(default="department", description="claim naming a staff member's department")
+    oidc_uscc_claim: str = Field(default="uscc", description="claim carrying an enterprise's 统一社会信用代码")
+    oidc_enterprise_claim: str = Field(default="enterprise_name", description="claim naming the enterprise")
+
+    @property
+    def single_sign_on(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -45,4 +45,6 @@ class User(SQLModel, table=True):
                                                                              "set: sign-in asks for a code")
     totp_last_step: int | None = Field(default=None, description="the time step of the last code accepted: a code "
                                                                  "is used once")
+    sso_subject: str | None = Field(default=None, max_length=255, unique=True, description="统一身份认证: the "
+                                    "provider's issuer and subject (issuer|sub) this account signs in as")
     created_at: NaiveDatetime

@@ -56,7 +56,8 @@ PUBLIC, SIGNED_IN = "public", "signed in"  # routes for anyone / for any signed-
 #: every route of the app → what it does in the access table's words
 ROUTES: dict[str, tuple[Resource, Action] | str] = {
     "GET /": PUBLIC, "GET /healthz": PUBLIC, "GET /readyz": PUBLIC, "GET /verify": PUBLIC,
-    "GET /login": PUBLIC, "POST /login": PUBLIC, "GET /login/code": PUBLIC, "POST /login/code": PUBLIC,
+    "GET /login": PUBLIC, "POST /login": PUBLIC,
+    "GET /login/sso": PUBLIC, "GET /login/sso/callback": PUBLIC, "GET /login/code": PUBLIC, "POST /login/code": PUBLIC,
     "POST /logout": PUBLIC, "GET /register": PUBLIC, "POST /register": PUBLIC, "GET /register/confirm": PUBLIC,
     "GET /register/resend": PUBLIC, "POST /register/resend": PUBLIC, "GET /password/forgot": PUBLIC,
     "POST /password/forgot": PUBLIC, "GET /password/reset": PUBLIC, "POST /password/reset": PUBLIC,
