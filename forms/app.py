@@ -10,6 +10,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from forms.api.eia import router as eia_api_router
 from forms.api.land_to_start import router as land_to_start_api_router
 from forms.api.parcels import router as parcels_api_router
+from forms.api.records import router as records_api_router
 from forms.api.v1 import router as api_router
 from forms.deps import LoginRequired, PasswordChangeRequired
 from forms.errors import FRAMEWORK_DETAILS_ZH, field_errors
@@ -68,6 +69,7 @@ def create_app() -> FastAPI:
     app.include_router(audit_router)
     app.include_router(land_to_start_router)
     app.include_router(parcels_api_router)
+    app.include_router(records_api_router)
     app.include_router(eia_api_router)
 
     @app.exception_handler(LoginRequired)

@@ -48,6 +48,7 @@ class DueOut(BaseModel):
 
 
 class StepOut(BaseModel):
+    id: int
     key: str
     name: str
     kind: str
@@ -85,6 +86,7 @@ class ApplicationOut(BaseModel):
     status_label: str
     enterprise_name: str
     uscc: str
+    project_id: int
     project_name: str
     industry_code: str
     total_investment_wan: Decimal
@@ -272,12 +274,12 @@ def _application_out(session, application) -> ApplicationOut:
         process=f"{application.process_key}@{application.process_version}", status=application.status,
         status_label=application.status.label_for(application.process_key), enterprise_name=view.enterprise.name,
         uscc=view.enterprise.uscc,
-        project_name=view.project.name, industry_code=view.project.industry_code,
+        project_id=application.project_id, project_name=view.project.name, industry_code=view.project.industry_code,
         total_investment_wan=view.project.total_investment_wan, land_area_mu=view.project.land_area_mu,
         parcel_number=view.parcel.number if view.parcel else None, submitted_at=application.submitted_at,
         accepted_at=application.accepted_at, flow_run_id=application.flow_run_id,
         flow_run_url=f"{ui}/runs/flow-run/{application.flow_run_id}" if application.flow_run_id else None,
-        steps=[StepOut(key=s.key, name=s.name, kind=s.kind, department=s.department, status=s.status,
+        steps=[StepOut(id=stored_id(s), key=s.key, name=s.name, kind=s.kind, department=s.department, status=s.status,
                        status_label=s.status.label_zh, sla_working_days=s.sla_working_days,
                        sla_unit=s.sla_unit, due_on=s.due_on,
                        due_provisional=s.due_provisional, started_at=s.started_at, finished_at=s.finished_at,

@@ -113,6 +113,14 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
     "POST /agency/catalogue/{item_id}": (Resource.agency_catalogue, Action.write),
     # 标准地 catalogue
     "GET /api/v1/parcels": (Resource.parcel, Action.read),
+    "GET /api/v1/projects": (Resource.application, Action.read),
+    "GET /api/v1/projects/{project_id}": (Resource.application, Action.read),
+    "GET /api/v1/mandates": (Resource.mandate, Action.read),
+    "GET /api/v1/mandates/{mandate_id}": (Resource.mandate, Action.read),
+    "GET /api/v1/lights": (Resource.application, Action.read),
+    "GET /api/v1/escalations": (Resource.application, Action.read),
+    "GET /api/v1/notifications": SIGNED_IN,
+    "POST /api/v1/notifications/{notification_id}/read": (Resource.notification, Action.read),
     "GET /api/v1/parcels/{parcel_id}": (Resource.parcel, Action.read),
     "GET /catalogue": (Resource.catalogue, Action.read),
     "GET /catalogue/import/samples/{kind}.csv": (Resource.catalogue, Action.read),
@@ -132,7 +140,7 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
 }
 
 #: path parameters naming a record that belongs to someone (the others name shared things: parcels, accounts …)
-SCOPED = ("application_id", "document_id", "attachment_id", "mandate_id", "notification_id")
+SCOPED = ("application_id", "document_id", "attachment_id", "mandate_id", "notification_id", "project_id")
 
 
 def _routes(routes, prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
@@ -209,7 +217,8 @@ def elsewhere(stack) -> Elsewhere:
                                 last_seen_at=now)
         session.add(sign_in)
         session.flush()
-        ids = {"application_id": case.id, "document_id": document.id, "attachment_id": attachment.id,
+        ids = {"application_id": case.id, "project_id": project_id, "document_id": document.id,
+               "attachment_id": attachment.id,
                "mandate_id": mandate.id, "notification_id": message.id, "user_id": stored_id(reviewer),
                "sign_in_id": sign_in.id, "parcel_id": _first_id(session, Parcel),
                "assessment_id": _first_id(session, RegionalAssessment),

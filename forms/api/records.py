@@ -1,0 +1,224 @@
+"""JSON API v1 for integrators (政务服务网, 工改系统): projects with their cases, 代办 mandates, the lights of open
+steps, 督办 escalations and one's own messages — each list from the caller's visibility (``services.core.visibility``),
+newest first, 200 a page with ``X-Total-Count``."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Response
+from pydantic import BaseModel
+from sqlmodel import col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from forms.deps import ApiUser, SessionDep
+from forms.params import Id
+from services.core import visibility
+from services.core.clock import ChinaDateTime
+from services.core.ids import stored_id
+from services.models import (
+    Application,
+    Enterprise,
+    Escalation,
+    Mandate,
+    Notification,
+    Parcel,
+    Project,
+    Step,
+    StepLight,
+    User,
+)
+from services.supervision import notifications
+
+router = APIRouter(prefix="/api/v1")
+PAGE = 200
+Page = Annotated[int, Query(ge=1, le=99_999, description="page of 200, newest first")]
+
+
+class CaseRef(BaseModel):
+    id: int
+    case_no: str
+    process: str
+    status: str
+
+
+class ProjectOut(BaseModel):
+    id: int
+    name: str
+    enterprise_id: int
+    enterprise_name: str
+    uscc: str
+    industry_code: str
+    parcel_number: str | None
+    tier: str
+    chief_agent_id: int | None
+    cases: list[CaseRef]
+
+
+class MandateOut(BaseModel):
+    id: int
+    number: str
+    enterprise_id: int
+    project_id: int | None
+    project_name: str
+    all_items: bool
+    item_codes: list[str]
+    valid_from: date
+    valid_until: date
+    status: str
+    agent_id: int | None
+    contact_due_on: date | None
+    contacted_at: ChinaDateTime | None
+    signed_at: ChinaDateTime
+
+
+class LightOut(BaseModel):
+    application_id: int
+    case_no: str
+    step_id: int
+    step_key: str
+    step_name: str
+    department: str
+    light: Literal["green", "yellow", "red", "paused"]
+    remaining_working_days: int | None
+    due_on: date | None
+
+
+class EscalationOut(BaseModel):
+    id: int
+    application_id: int
+    case_no: str
+    step_id: int
+    level: int
+    issued_on: date
+    reply_due_on: date | None
+    document_id: int | None
+
+
+class NotificationOut(BaseModel):
+    id: int
+    kind: str
+    title: str
+    body: str
+    link: str
+    application_id: int | None
+    created_at: ChinaDateTime
+    read_at: ChinaDateTime | None
+
+
+def _page(session, response: Response, stmt: SelectOfScalar, page: int) -> list:
+    response.headers["X-Total-Count"] = str(session.exec(select(func.count()).select_from(
+        stmt.order_by(None).subquery())).one())
+    return list(session.exec(stmt.offset((page - 1) * PAGE).limit(PAGE)))
+
+
+@router.get("/projects", response_model=list[ProjectOut], tags=["projects"])
+def list_projects(session: SessionDep, user: ApiUser, response: Response, page: Page = 1):
+    """投资项目 the caller may read, with the ids of their cases."""
+    rows = _page(session, response, visibility.readable_projects(user).order_by(col(Project.id).desc()), page)
+    return _projects_out(session, user, rows)
+
+
+@router.get("/projects/{project_id}", response_model=ProjectOut, tags=["projects"],
+            responses={404: {"description": "no such project, or not one the caller may read"}})
+def read_project(session: SessionDep, user: ApiUser, project_id: Id):
+    project = session.exec(visibility.readable_projects(user).where(Project.id == project_id)).first()
+    if project is None:
+        raise HTTPException(status_code=404, detail="未找到该项目，或您无权查看")
+    return _projects_out(session, user, [project])[0]
+
+
+@router.get("/mandates", response_model=list[MandateOut], tags=["mandates"])
+def list_mandates(session: SessionDep, user: ApiUser, response: Response, page: Page = 1):
+    """代办委托 the caller may read (its enterprise's, the agent's own; supervisors all)."""
+    return [_mandate_out(m) for m in _page(session, response, visibility.readable_mandates(user).order_by(
+        col(Mandate.id).desc()), page)]
+
+
+@router.get("/mandates/{mandate_id}", response_model=MandateOut, tags=["mandates"],
+            responses={404: {"description": "no such mandate, or not one the caller may read"}})
+def read_mandate(session: SessionDep, user: ApiUser, mandate_id: Id):
+    mandate = visibility.get_readable_mandate(session, user, mandate_id)
+    if mandate is None:
+        raise HTTPException(status_code=404, detail="未找到该代办委托，或您无权查看")
+    return _mandate_out(mandate)
+
+
+@router.get("/lights", response_model=list[LightOut], tags=["supervision"])
+def list_lights(session: SessionDep, user: ApiUser, response: Response, page: Page = 1,
+                light: Annotated[Literal["", "green", "yellow", "red", "paused"], Query()] = ""):
+    """亮灯: the light of every open step of the cases the caller may read, reddest and soonest due first."""
+    cases = visibility.readable_applications(user).with_only_columns(col(Application.id))
+    stmt = (select(StepLight, Step, Application.case_no).join(Step, col(Step.id) == StepLight.step_id)
+            .join(Application, col(Application.id) == StepLight.application_id)
+            .where(col(StepLight.application_id).in_(cases)))
+    if light:
+        stmt = stmt.where(StepLight.light == light)
+    response.headers["X-Total-Count"] = str(session.exec(select(func.count()).select_from(stmt.subquery())).one())
+    order = {"red": 0, "yellow": 1, "green": 2, "paused": 3}
+    rows = session.exec(stmt.order_by(col(Step.due_on), col(Step.id)).offset((page - 1) * PAGE).limit(PAGE)).all()
+    out = [LightOut(application_id=s.application_id, case_no=case_no, step_id=stored_id(s), step_key=s.key,
+                    step_name=s.name, department=s.department, light=lit.light,  # type: ignore[arg-type]
+                    remaining_working_days=lit.remaining_working_days, due_on=s.due_on) for lit, s, case_no in rows]
+    return sorted(out, key=lambda row: order[row.light])
+
+
+@router.get("/escalations", response_model=list[EscalationOut], tags=["supervision"])
+def list_escalations(session: SessionDep, user: ApiUser, response: Response, page: Page = 1):
+    """督办: escalations of red steps of the cases the caller may read, newest first."""
+    cases = visibility.readable_applications(user).with_only_columns(col(Application.id))
+    stmt = (select(Escalation, Application.case_no).join(Application, col(Application.id) == Escalation.application_id)
+            .where(col(Escalation.application_id).in_(cases)))
+    response.headers["X-Total-Count"] = str(session.exec(select(func.count()).select_from(stmt.subquery())).one())
+    rows = session.exec(stmt.order_by(col(Escalation.id).desc()).offset((page - 1) * PAGE).limit(PAGE)).all()
+    return [EscalationOut(id=stored_id(e), application_id=e.application_id, case_no=case_no, step_id=e.step_id,
+                          level=e.level, issued_on=e.issued_on, reply_due_on=e.reply_due_on,
+                          document_id=e.document_id) for e, case_no in rows]
+
+
+@router.get("/notifications", response_model=list[NotificationOut], tags=["notifications"])
+def list_notifications(session: SessionDep, user: ApiUser, response: Response, page: Page = 1,
+                       unread: Annotated[bool, Query(description="only those not yet read")] = False):
+    """The caller's own messages (站内信), newest first."""
+    stmt = select(Notification).where(Notification.user_id == user.id)
+    if unread:
+        stmt = stmt.where(col(Notification.read_at).is_(None))
+    rows = _page(session, response, stmt.order_by(col(Notification.id).desc()), page)
+    return [NotificationOut(id=stored_id(n), kind=n.kind, title=n.title, body=n.body, link=n.link,
+                            application_id=n.application_id, created_at=n.created_at, read_at=n.read_at)
+            for n in rows]
+
+
+@router.post("/notifications/{notification_id}/read", status_code=204, tags=["notifications"],
+             responses={404: {"description": "no such message of the caller"}})
+def read_notification(session: SessionDep, user: ApiUser, notification_id: Id):
+    """Mark one of the caller's messages read (again: nothing changes)."""
+    if notifications.mark_read(session, user, notification_id) is None:
+        raise HTTPException(status_code=404, detail="未找到该消息")
+    session.commit()
+    return Response(status_code=204)
+
+
+def _projects_out(session, user: User, projects: list[Project]) -> list[ProjectOut]:
+    if not projects:
+        return []
+    ids = [stored_id(p) for p in projects]
+    enterprises = {stored_id(e): e for e in session.exec(select(Enterprise).where(
+        col(Enterprise.id).in_({p.enterprise_id for p in projects})))}
+    parcels = {stored_id(p): p.number for p in session.exec(select(Parcel).where(
+        col(Parcel.id).in_({p.parcel_id for p in projects if p.parcel_id})))}
+    cases: dict[int, list[CaseRef]] = {}
+    for a in session.exec(visibility.readable_applications(user).where(col(Application.project_id).in_(ids))
+                          .order_by(col(Application.id))):
+        cases.setdefault(a.project_id, []).append(CaseRef(id=stored_id(a), case_no=a.case_no,
+                                                          process=a.process_key, status=a.status))
+    return [ProjectOut(id=stored_id(p), name=p.name, enterprise_id=p.enterprise_id,
+                       enterprise_name=enterprises[p.enterprise_id].name, uscc=enterprises[p.enterprise_id].uscc,
+                       industry_code=p.industry_code, parcel_number=parcels.get(p.parcel_id or -1), tier=p.tier,
+                       chief_agent_id=p.chief_agent_id, cases=cases.get(stored_id(p), [])) for p in projects]
+
+
+def _mandate_out(m: Mandate) -> MandateOut:
+    return MandateOut(id=stored_id(m), number=m.number, enterprise_id=m.enterprise_id, project_id=m.project_id,
+                      project_name=m.project_name, all_items=m.all_items, item_codes=m.item_codes,
+                      valid_from=m.valid_from, valid_until=m.valid_until, status=m.status, agent_id=m.agent_id,
+                      contact_due_on=m.contact_due_on, contacted_at=m.contacted_at, signed_at=m.signed_at)
