@@ -10,9 +10,10 @@ from pydantic import BaseModel
 from sqlmodel import col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from forms.deps import ApiUser, SessionDep
+from forms.deps import ApiUser, SessionDep, permit
 from forms.params import Id
 from services.core import visibility
+from services.core.access import Action, Resource
 from services.core.clock import ChinaDateTime
 from services.core.ids import stored_id
 from services.models import (
@@ -127,9 +128,11 @@ def read_project(session: SessionDep, user: ApiUser, project_id: Id):
     return _projects_out(session, user, [project])[0]
 
 
-@router.get("/mandates", response_model=list[MandateOut], tags=["mandates"])
+@router.get("/mandates", response_model=list[MandateOut], tags=["mandates"],
+            responses={403: {"description": "a role that reads no mandates (部门审查员)"}})
 def list_mandates(session: SessionDep, user: ApiUser, response: Response, page: Page = 1):
-    """代办委托 the caller may read (its enterprise's, the agent's own; supervisors all)."""
+    """代办委托 the caller may read (its enterprise's, the agent's own; supervisors all; reviewers none: 403)."""
+    permit(user, Resource.mandate, Action.read, "代办委托由委托企业、受托的代办专员和督办管理员查看。")
     return [_mandate_out(m) for m in _page(session, response, visibility.readable_mandates(user).order_by(
         col(Mandate.id).desc()), page)]
 
