@@ -63,7 +63,9 @@ def test_commitment_route_is_decided_the_same_working_day_then_checked(stack, sa
     app_id = created["id"]
     body = _suspended_on(stack, app_id, "eia_review")
     assert [d["kind"] for d in body["documents"]] == ["acceptance_notice", "eia_commitment_letter"]
-    assert _act(stack, app_id, "eia_review", {"kind": "approve"}, user="reviewer", expect=422)["errors"]["kind"]
+    # another department's reviewer does not even see the case (who sees what): 404, nothing recorded
+    assert _act(stack, app_id, "eia_review", {"kind": "approve", "reasons": "越权"}, user="reviewer",
+                expect=404)["detail"] == "未找到该申请，或您无权查看"
     _act(stack, app_id, "eia_review", {"kind": "approve", "reasons": "符合告知承诺制条件"})
     body = _suspended_on(stack, app_id, "post_check")
     decision = next(d for d in body["documents"] if d["kind"] == "eia_decision")

@@ -9,7 +9,8 @@ from services.standard_land import service as standard_land
 # not tied to one step: a 代办 mandate's documents, the weekly report, the 督办 notice, the 补正 notice
 # (any human step may ask for material) and the 对标核验 after a case has closed
 ISSUED_OUTSIDE_STEPS = {"mandate_letter", "mandate_continuation", "mandate_termination", "mandate_completion",
-                        "progress_report", "supervision_notice", "supplement_notice", "verification_report"}
+                        "progress_report", "supervision_notice", "supplement_notice", "verification_report",
+                        "department_bulletin"}  # a department's monthly 通报 belongs to no case
 
 
 def _definitions():
