@@ -38,6 +38,11 @@ def _prepare_environment(database_url: str) -> Path:
     return data
 
 
+def _enterprise_words(j: int) -> str:
+    """A fragment of enterprise j's name, as a person types it: 精密42号."""
+    return f"{WORDS[j % len(WORDS)]}{j}号"
+
+
 def _enterprise_uscc(i: int) -> str:
     return f"91441900BENCH{i:05d}"
 
@@ -55,7 +60,7 @@ def _bulk_cases(session, count: int, today: date) -> None:
     parcels = [p for p in session.exec(select(Parcel.id)).scalars()]
     enterprises = 2_000
     session.execute(insert(Enterprise), [
-        {"name": f"东莞{WORDS[i % len(WORDS)]}{i}号科技有限公司", "uscc": _enterprise_uscc(i), "legal_representative": "压测",
+        {"name": f"东莞{_enterprise_words(i)}科技有限公司", "uscc": _enterprise_uscc(i), "legal_representative": "压测",
          "contact_name": "压测", "contact_phone": "0769-00000000", "created_at": now, "updated_at": now}
         for i in range(enterprises)])
     enterprise_ids = list(session.execute(select(Enterprise.id).where(Enterprise.uscc.like("91441900BENCH%"))
@@ -177,7 +182,8 @@ def main() -> int:
             ("no filter, first page", searching("supervisor")),
             ("no filter, page 1,000", searching("supervisor", page="1000")),
             ("case number", searching("supervisor", q=lambda i: f"GC-B{(i * 104729) % n:07d}")),
-            ("enterprise name, fragment", searching("supervisor", q=lambda i: f"{WORDS[i % 8]}{i * 37 % 2000}号")),
+            ("enterprise name, fragment", searching("supervisor", q=lambda i: _enterprise_words(i * 37 % 2000))),
+            ("one Chinese word (many cases)", searching("supervisor", q=lambda i: WORDS[i % 8])),
             ("USCC", searching("supervisor", q=lambda i: _enterprise_uscc(i * 41 % 2000))),
             ("project name, fragment", searching("supervisor", q=lambda i: f"产业化项目{(i * 613) % n:06d}")),
             ("parcel number", searching("supervisor", q="DG-SSL")),
