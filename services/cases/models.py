@@ -76,8 +76,7 @@ class Application(SQLModel, table=True):
 class Step(SQLModel, table=True):
     """One step of an application's process; its deadline is counted in working days."""
 
-    __table_args__ = (UniqueConstraint("application_id", "key", name="uq_step_key"),
-                      trigram_index("step", "department"))  # a reviewer's cases: joint steps name several
+    __table_args__ = (UniqueConstraint("application_id", "key", name="uq_step_key"),)
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="application.id", index=True)
     key: str = Field(max_length=64)

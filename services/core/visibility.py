@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from services.cases.processes import handled_by
 from services.core.access import Action, Reach, Resource, allowed, reach
 from services.models import Application, Document, Mandate, Project, Step, StepAction, User
 
@@ -70,10 +71,9 @@ def get_readable_document(session: Session, user: User, document_id: int) -> Doc
 
 
 def department_matches(department: str) -> ColumnElement[bool]:
-    """Steps of ``department``, alone or as one of the departments of a joint step (joined by 、)."""
-    field = col(Step.department)
-    return or_(field == department, field.startswith(department + "、"), field.endswith("、" + department),
-               field.contains("、" + department + "、"))
+    """Steps of ``department``, alone or as one of the departments of a joint step (joined by 、), as the process
+    definitions name them (an indexed IN, not a text pattern over every step)."""
+    return col(Step.department).in_(handled_by(department))
 
 
 def _application_filter(user: User) -> ColumnElement[bool]:

@@ -91,3 +91,16 @@ def get_definition(key: str, version: int | None = None) -> ProcessDefinition:
 def known_process_keys() -> set[str]:
     """The process keys with at least one definition file (what a 代办 catalogue item may cover)."""
     return {path.stem.rsplit(".v", 1)[0] for path in DEFINITIONS_DIR.glob("*.v*.toml")}
+
+
+@lru_cache
+def handled_by(department: str) -> tuple[str, ...]:
+    """Every ``Step.department`` a department's steps carry in any version of any process: its own name and the
+    joint steps that name it among others ("自然资源局、住房和城乡建设局"). Steps take their department from the
+    definitions, so this list is exact, and a query can match it with an index instead of a text pattern."""
+    names = {department}
+    for path in DEFINITIONS_DIR.glob("*.v*.toml"):
+        key, version = path.stem.rsplit(".v", 1)
+        names |= {step.department for step in get_definition(key, int(version)).steps
+                  if department in step.department.split("、")}
+    return tuple(sorted(names))

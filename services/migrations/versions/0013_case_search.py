@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 TRIGRAMS = [("application", "case_no"), ("enterprise", "name"), ("enterprise", "uscc"), ("project", "name"),
-            ("parcel", "number"), ("step", "department")]
+            ("parcel", "number")]
 
 
 def upgrade() -> None:
