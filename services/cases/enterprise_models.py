@@ -45,4 +45,4 @@ class Project(SQLModel, table=True):
     planned_completion_on: date | None = Field(default=None, description="计划竣工日期")
     planned_production_on: date | None = Field(default=None, description="计划投产日期")
     tier: str = Field(default="normal", max_length=16, description="项目等级: normal | key (重点项目)")
-    chief_agent_id: int | None = Field(default=None, foreign_key="user.id", description="首席代办专员")
+    chief_agent_id: int | None = Field(default=None, foreign_key="user.id", index=True, description="首席代办专员")

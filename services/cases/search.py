@@ -150,7 +150,8 @@ def search(session: Session, user: User, query: CaseQuery, page_size: int = PAGE
     separate count is cheaper than numbering every readable case."""
     stmt = matching(user, query)
     rows = _page_of(session, stmt, query.page, page_size) if query.words else []
-    total = rows[0][1] if rows else _count(session, stmt)
+    # with words, an empty first page means nothing matches; otherwise count
+    total = rows[0][1] if rows else 0 if query.words and query.page == 1 else _count(session, stmt)
     pages = max(1, -(-total // page_size))
     page = min(query.page, pages)
     if not rows and total:

@@ -13,7 +13,7 @@ a row filter:
 Everyone also sees the cases they filed themselves.
 """
 
-from sqlalchemy import and_, false, or_, true
+from sqlalchemy import and_, false, or_, true, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
@@ -98,13 +98,17 @@ def _application_filter(user: User) -> ColumnElement[bool]:
 
 def _mandated_cases(user: User):
     """Cases under mandates assigned to ``user``: the mandate's project by id, or by name (a mandate names its
-    project until the first case links it) — the rule ``services.agency.service`` applies to the workbench."""
+    project until the first case links it) — the rule ``services.agency.service`` applies to the workbench. Two
+    look-ups united, each an equality join the database can index."""
     case, project = aliased(Application), aliased(Project)
-    return (select(case.id).join(project, col(project.id) == case.project_id)
-            .join(Mandate, and_(col(Mandate.enterprise_id) == case.enterprise_id,
-                                or_(col(Mandate.project_id) == case.project_id,
-                                    col(Mandate.project_name) == project.name)))
-            .where(col(Mandate.agent_id) == user.id).correlate(None))
+    by_id = (select(case.id).join(Mandate, and_(col(Mandate.project_id) == case.project_id,
+                                                col(Mandate.enterprise_id) == case.enterprise_id))
+             .where(col(Mandate.agent_id) == user.id))
+    by_name = (select(case.id).join(project, col(project.id) == case.project_id)
+               .join(Mandate, and_(col(Mandate.project_name) == project.name,
+                                   col(Mandate.enterprise_id) == case.enterprise_id))
+               .where(col(Mandate.agent_id) == user.id))
+    return union_all(by_id, by_name)
 
 
 def _led_projects(user: User):

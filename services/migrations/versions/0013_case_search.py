@@ -28,9 +28,11 @@ def upgrade() -> None:
     op.create_index("ix_step_department", "step", ["department"])
     op.create_index("ix_application_project_id", "application", ["project_id"])
     op.create_index("ix_application_submitted_at", "application", ["submitted_at"])
+    op.create_index("ix_project_chief_agent_id", "project", ["chief_agent_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_project_chief_agent_id", "project")
     op.drop_index("ix_application_submitted_at", "application")
     op.drop_index("ix_application_project_id", "application")
     op.drop_index("ix_step_department", "step")
