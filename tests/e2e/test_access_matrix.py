@@ -19,7 +19,6 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from fastapi.routing import APIRoute
 from sqlmodel import select
 
 from forms.app import create_app
@@ -48,6 +47,7 @@ from services.models import (
     User,
 )
 from tests import factories
+from tests.app_routes import api_routes
 from tests.samples import SAMPLE
 
 ROLES = ("enterprise", "agent", "reviewer", "eia_reviewer", "supervisor")
@@ -143,18 +143,10 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
 SCOPED = ("application_id", "document_id", "attachment_id", "mandate_id", "notification_id", "project_id")
 
 
-def _routes(routes, prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield prefix + route.path, route
-        elif hasattr(route, "original_router"):  # an included router (FastAPI 0.150)
-            yield from _routes(route.original_router.routes, prefix + route.include_context.prefix)
-
-
 def app_routes() -> list[str]:
     """"METHOD path" of every route the app serves, from its routers (the docs pages aside)."""
     docs = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
-    return sorted(f"{method} {path}" for path, route in _routes(create_app().routes) if path not in docs
+    return sorted(f"{method} {path}" for path, route in api_routes(create_app().routes) if path not in docs
                   for method in (route.methods or set()) - {"HEAD"})
 
 

@@ -8,7 +8,6 @@ all checked. One browser context per role; axe-core comes from the PyPI package 
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import httpx
@@ -20,6 +19,7 @@ from sqlmodel import select
 from forms.app import create_app
 from services.cases.models import Application
 from services.core.db import session_scope
+from tests.app_routes import api_routes
 from tests.e2e.pages import log_in
 from tests.samples import PASSING_PLAN, SAMPLE
 from tests.stack_api import open_land_to_start_case, submit, waiting_for_decision
@@ -34,15 +34,6 @@ HOLD_STILL = """const wait = window.setTimeout;
 window.setTimeout = (fn, ms, ...args) => String(fn).includes("location.reload") ? 0 : wait(fn, ms, ...args);"""
 
 
-def _api_routes(routes, prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
-    """Every route with its full path, through the included routers."""
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield prefix + route.path, route
-        elif hasattr(route, "original_router"):  # an included router (FastAPI 0.150)
-            yield from _api_routes(route.original_router.routes, prefix + route.include_context.prefix)
-
-
 def _is_page(path: str, route: APIRoute) -> bool:
     """A route that answers an HTML page: GET, one of the web routers, not a download."""
     downloads = "." in path or path.startswith("/attachments/")
@@ -52,7 +43,7 @@ def _is_page(path: str, route: APIRoute) -> bool:
 def page_routes() -> list[tuple[str, re.Pattern]]:
     """(path template, its regex) of every HTML page route, read from the app's router."""
     return [(path, re.compile("^" + re.sub(r"\{[^}]+\}", r"[^/]+", path) + "$"))
-            for path, route in _api_routes(create_app().routes) if _is_page(path, route)]
+            for path, route in api_routes(create_app().routes) if _is_page(path, route)]
 
 
 @pytest.fixture(scope="module")
