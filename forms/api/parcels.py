@@ -1,18 +1,24 @@
-"""JSON API v1: the 标准地 parcel catalogue, read-only, for any signed-in user (OpenAPI at /docs)."""
+"""JSON API v1: the 标准地 parcel catalogue — read by any signed-in user, written by those the access table lets
+maintain the catalogue (督办管理员), with the same rules as the catalogue pages (OpenAPI at /docs)."""
 
 from decimal import Decimal
-from typing import overload
+from typing import Annotated, overload
 
 from fastapi import APIRouter, HTTPException
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from forms.deps import ApiUser, SessionDep
+from forms.deps import ApiUser, SessionDep, api_permission
 from forms.params import Id
+from services.core.access import Action, Resource
+from services.core.ids import stored_id
 from services.core.units import m2_to_mu
-from services.models import Comparator, MeasuredAt
+from services.models import Comparator, MeasuredAt, User
 from services.standard_land import catalogue
 
 router = APIRouter(prefix="/api/v1", tags=["parcels"])
+CatalogueWriter = Annotated[User, api_permission(Resource.catalogue, Action.write,
+                                                 "只有督办管理员可以修改地块目录；如需调整，请联系督办管理员。")]
 
 
 class IndicatorOut(BaseModel):
@@ -69,6 +75,28 @@ def _summary(view: catalogue.ParcelView) -> dict:
 def list_parcels(session: SessionDep, user: ApiUser):
     """Every parcel of the catalogue with its base (area in m² and 亩, 4 decimals)."""
     return [ParcelSummary(**_summary(view)) for view in catalogue.list_parcels(session)]
+
+
+@router.post("/parcels", status_code=201, response_model=ParcelOut, responses={
+    403: {"description": "not one who maintains the catalogue"},
+    422: {"description": "{detail, errors: {field: 中文}}: a field or a catalogue rule (e.g. the number exists)"}})
+def create_parcel(session: SessionDep, user: CatalogueWriter, body: catalogue.ParcelInput):
+    """Add a parcel with its control indicators (``id`` in the body is ignored)."""
+    parcel, _ = catalogue.save_parcel(session, user, body.model_copy(update={"id": None}))  # refusals: 422
+    session.commit()
+    return JSONResponse(read_parcel(session, user, stored_id(parcel)).model_dump(mode="json"), status_code=201)
+
+
+@router.put("/parcels/{parcel_id}", response_model=ParcelOut, responses={
+    403: {"description": "not one who maintains the catalogue"}, 404: {"description": "no such parcel"},
+    422: {"description": "{detail, errors: {field: 中文}}: a field or a catalogue rule"}})
+def update_parcel(session: SessionDep, user: CatalogueWriter, parcel_id: Id, body: catalogue.ParcelInput):
+    """Replace a parcel's fields and its indicator list (``id`` in the body is ignored: the path names it)."""
+    if catalogue.get_parcel(session, parcel_id) is None:
+        raise HTTPException(404, detail="未找到该地块")
+    catalogue.save_parcel(session, user, body.model_copy(update={"id": parcel_id}))
+    session.commit()
+    return read_parcel(session, user, parcel_id)
 
 
 @router.get("/parcels/{parcel_id}", response_model=ParcelOut)

@@ -19,7 +19,7 @@ from services.models import IntegratorToken, User
 PREFIX = "gci_"
 #: scope → what it allows, as the administrator's page says it
 SCOPES = {"cases:read": "查询案件、办理环节和文书", "cases:write": "提交申请、登记办理动作",
-          "parcels:read": "查询标准地地块目录"}
+          "parcels:read": "查询标准地地块目录", "parcels:write": "维护标准地地块目录"}
 SEEN_EVERY = timedelta(minutes=5)
 
 
@@ -31,7 +31,7 @@ def scope_for(method: str, path: str) -> str:
     """The scope an API request needs: the parcel catalogue is read apart; reading cases (and the EIA
     classification, which writes nothing) needs ``cases:read``; anything that writes needs ``cases:write``."""
     if path.startswith("/api/v1/parcels"):
-        return "parcels:read"
+        return "parcels:read" if method in ("GET", "HEAD") else "parcels:write"
     if method in ("GET", "HEAD") or path in ("/api/v1/eia/classify", "/api/v1/eia/questions"):
         return "cases:read"
     return "cases:write"
