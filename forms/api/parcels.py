@@ -1,6 +1,7 @@
 """JSON API v1: the 标准地 parcel catalogue — read by any signed-in user, written by those the access table lets
 maintain the catalogue (督办管理员), with the same rules as the catalogue pages (OpenAPI at /docs)."""
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, overload
 
@@ -113,3 +114,68 @@ def read_parcel(session: SessionDep, user: ApiUser, parcel_id: Id):
     return ParcelOut(**_summary(view), initial_operating_years=p.initial_operating_years,
                      rectification_months=p.rectification_months, damages_rate=_plain(p.damages_rate),
                      credit_record=p.credit_record, indicators=indicators)
+
+
+# --- 区域评估 (regional assessments) -----------------------------------------------------------------
+
+class AssessmentOut(BaseModel):
+    id: int
+    code: str
+    kind: str
+    kind_label: str
+    name: str
+    authority: str
+    valid_from: date
+    valid_until: date | None
+    status: str
+    status_label: str
+    allowed_industry_codes: list[str]
+    parcel_numbers: list[str]
+    conditions: str
+
+
+@router.get("/assessments", response_model=list[AssessmentOut])
+def list_assessments(session: SessionDep, user: ApiUser):
+    """Every regional assessment with the parcels it covers and whether it is in force today."""
+    return [_assessment_out(view) for view in catalogue.list_assessments(session)]
+
+
+@router.get("/assessments/{assessment_id}", response_model=AssessmentOut, responses={404: {"description": "none"}})
+def read_assessment(session: SessionDep, user: ApiUser, assessment_id: Id):
+    view = catalogue.get_assessment(session, assessment_id)
+    if view is None:
+        raise HTTPException(404, detail="未找到该区域评估")
+    return _assessment_out(view)
+
+
+@router.post("/assessments", status_code=201, response_model=AssessmentOut, responses={
+    403: {"description": "not one who maintains the catalogue"},
+    422: {"description": "{detail, errors: {field: 中文}}: a field or a catalogue rule (e.g. an unknown parcel)"}})
+def create_assessment(session: SessionDep, user: CatalogueWriter, body: catalogue.AssessmentInput):
+    """Add a regional assessment and the parcels it covers (``id`` in the body is ignored)."""
+    assessment, _ = catalogue.save_assessment(session, user, body.model_copy(update={"id": None}))
+    session.commit()
+    return JSONResponse(read_assessment(session, user, stored_id(assessment)).model_dump(mode="json"),
+                        status_code=201)
+
+
+@router.put("/assessments/{assessment_id}", response_model=AssessmentOut, responses={
+    403: {"description": "not one who maintains the catalogue"}, 404: {"description": "no such assessment"},
+    422: {"description": "{detail, errors: {field: 中文}}: a field or a catalogue rule"}})
+def update_assessment(session: SessionDep, user: CatalogueWriter, assessment_id: Id,
+                      body: catalogue.AssessmentInput):
+    """Replace an assessment's fields and the parcels it covers (the path names it)."""
+    if catalogue.get_assessment(session, assessment_id) is None:
+        raise HTTPException(404, detail="未找到该区域评估")
+    catalogue.save_assessment(session, user, body.model_copy(update={"id": assessment_id}))
+    session.commit()
+    return read_assessment(session, user, assessment_id)
+
+
+def _assessment_out(view: catalogue.AssessmentView) -> AssessmentOut:
+    a = view.assessment
+    return AssessmentOut(id=stored_id(a), code=a.code, kind=a.kind, kind_label=view.kind_label, name=a.name,
+                         authority=a.authority, valid_from=a.valid_from, valid_until=a.valid_until,
+                         status=view.status, status_label=view.status_label,
+                         allowed_industry_codes=list(a.allowed_industry_codes), parcel_numbers=view.parcel_numbers,
+                         conditions=a.conditions)

@@ -28,9 +28,10 @@ class TokenError(DomainError):
 
 
 def scope_for(method: str, path: str) -> str:
-    """The scope an API request needs: the parcel catalogue is read apart; reading cases (and the EIA
-    classification, which writes nothing) needs ``cases:read``; anything that writes needs ``cases:write``."""
-    if path.startswith("/api/v1/parcels"):
+    """The scope an API request needs: the 标准地 catalogue (parcels, regional assessments) has its own read and
+    write scopes; reading cases (and the EIA classification, which writes nothing) needs ``cases:read``;
+    anything else that writes needs ``cases:write``."""
+    if path.startswith(("/api/v1/parcels", "/api/v1/assessments")):
         return "parcels:read" if method in ("GET", "HEAD") else "parcels:write"
     if method in ("GET", "HEAD") or path in ("/api/v1/eia/classify", "/api/v1/eia/questions"):
         return "cases:read"

@@ -53,3 +53,27 @@ def test_a_supervisor_adds_and_changes_a_parcel_and_others_are_refused(stack):
         assert c.get(f"/api/v1/parcels/{parcel['id']}", headers=reader).status_code == 200
         write = c.put(f"/api/v1/parcels/{parcel['id']}", json=BODY | {"number": number}, headers=reader)
         assert write.status_code == 403 and "维护标准地地块目录" in write.json()["detail"]
+
+
+def test_a_supervisor_records_a_regional_assessment_over_parcels_and_others_are_refused(stack):
+    code = f"QYPG-{uuid.uuid4().hex[:6].upper()}"
+    body = {"code": code, "kind": "energy", "name": "松山湖片区区域节能评估（接口）", "authority": "东莞市发展和改革局",
+            "valid_from": "2026-01-01", "valid_until": "2028-12-31", "parcel_numbers": ["DG-SSL-BIO-2026-01"],
+            "conditions": "年综合能耗不超过5000吨标准煤"}
+    supervisor = stack.token("supervisor")
+    with stack.client() as c:
+        made = c.post("/api/v1/assessments", json=body, headers=supervisor)
+        assert made.status_code == 201, made.text
+        assessment = made.json()
+        assert (assessment["code"], assessment["parcel_numbers"], assessment["status"]) == (
+            code, ["DG-SSL-BIO-2026-01"], "valid")
+        unknown = c.post("/api/v1/assessments", json=body | {"code": code + "X", "parcel_numbers": ["NO-SUCH-1"]},
+                         headers=supervisor)
+        assert unknown.status_code == 422 and "NO-SUCH-1" in unknown.text
+        changed = c.put(f"/api/v1/assessments/{assessment['id']}", json=body | {"valid_until": "2029-12-31"},
+                        headers=supervisor)
+        assert changed.status_code == 200 and changed.json()["valid_until"] == "2029-12-31"
+        listed = c.get("/api/v1/assessments", headers=stack.token("enterprise"))
+        assert listed.status_code == 200 and code in {a["code"] for a in listed.json()}
+        refused = c.post("/api/v1/assessments", json=body | {"code": code + "R"}, headers=stack.token("agent"))
+        assert refused.status_code == 403

@@ -124,6 +124,10 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
     "GET /api/v1/parcels/{parcel_id}": (Resource.parcel, Action.read),
     "POST /api/v1/parcels": (Resource.catalogue, Action.write),
     "PUT /api/v1/parcels/{parcel_id}": (Resource.catalogue, Action.write),
+    "GET /api/v1/assessments": (Resource.parcel, Action.read),
+    "GET /api/v1/assessments/{assessment_id}": (Resource.parcel, Action.read),
+    "POST /api/v1/assessments": (Resource.catalogue, Action.write),
+    "PUT /api/v1/assessments/{assessment_id}": (Resource.catalogue, Action.write),
     "GET /catalogue": (Resource.catalogue, Action.read),
     "GET /catalogue/import/samples/{kind}.csv": (Resource.catalogue, Action.read),
     **{f"{method} {path}": (Resource.catalogue, Action.write) for method in ("GET", "POST") for path in (
