@@ -52,12 +52,11 @@ def get_readable_mandate(session: Session, user: User, mandate_id: int) -> Manda
 def readable_projects(user: User) -> SelectOfScalar[Project]:
     """投资项目: the projects of the cases the user reads, and an enterprise's or its agent's projects with no case
     yet (a mandate names them)."""
+    if reach(user, Resource.application, Action.read) is Reach.own:
+        return select(Project).where(col(Project.enterprise_id) == (user.enterprise_id or -1))
     cases = readable_applications(user).with_only_columns(col(Application.project_id))
     mandated = readable_mandates(user).with_only_columns(col(Mandate.project_id))
-    stmt = select(Project).where(col(Project.id).in_(cases) | col(Project.id).in_(mandated))
-    if reach(user, Resource.application, Action.read) is Reach.own:
-        stmt = select(Project).where(col(Project.enterprise_id) == (user.enterprise_id or -1))
-    return stmt
+    return select(Project).where(col(Project.id).in_(cases) | col(Project.id).in_(mandated))
 
 
 def get_readable_document(session: Session, user: User, document_id: int) -> Document | None:
