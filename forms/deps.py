@@ -115,6 +115,8 @@ def api_permission(resource: Resource, action: Action, refusal: str):
 
 APPLICANTS_ONLY = "申请由企业账户或受托的代办专员提交；审查和督办人员可在“申请总览”中跟进。"
 APPLICANT_STEPS_ONLY = "该环节由申请企业或受托的代办专员办理。"
+
+
 def _integrator(request: Request, session: Session, token: str) -> User:
     found = integrator_tokens.authenticate(session, token)
     if found is None:
@@ -126,7 +128,6 @@ def _integrator(request: Request, session: Session, token: str) -> User:
     if needed not in row.scopes:
         raise HTTPException(status_code=403, detail=f"该接口令牌没有“{integrator_tokens.SCOPES[needed]}”的权限"
                                                     f"（{needed}），请联系系统管理员")
-    request.state.integrator = row.name
     return user
 
 
