@@ -120,7 +120,8 @@ def bulletins(
 def tokens_create(
     name: str = typer.Argument(..., help="the system, e.g. 广东政务服务网"),
     user: str = typer.Option(..., "--user", help="the account the token acts as (its visibility)"),
-    scope: list[str] = typer.Option(..., "--scope", help="cases:read, cases:write or parcels:read (repeat)"),
+    scope: list[str] = typer.Option(..., "--scope",
+                                    help="cases:read, cases:write, catalogue:read or catalogue:write (repeat)"),
     expires: str = typer.Option("", "--expires", help="last day it works (YYYY-MM-DD); default: until revoked"),
 ) -> None:
     """Make a token and print it once (only its hash is kept)."""

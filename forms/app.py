@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from forms.api.agency import router as agency_api_router
 from forms.api.eia import router as eia_api_router
 from forms.api.land_to_start import router as land_to_start_api_router
 from forms.api.parcels import router as parcels_api_router
@@ -70,6 +71,7 @@ def create_app() -> FastAPI:
     app.include_router(land_to_start_router)
     app.include_router(parcels_api_router)
     app.include_router(records_api_router)
+    app.include_router(agency_api_router)
     app.include_router(eia_api_router)
 
     @app.exception_handler(LoginRequired)

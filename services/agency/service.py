@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from services.calendar.schedules import work_calendar
 from services.cases.processes import known_process_keys
 from services.core import audit, clock, text
+from services.core.access import Action, Resource, allowed
 from services.core.errors import DomainError
 from services.core.formatting import format_date_zh, with_role
 from services.core.ids import Id, stored_id
@@ -83,7 +84,7 @@ def catalogue(session: Session, *, active_only: bool = True) -> list[AgencyItem]
 
 def save_item(session: Session, user: User, data: AgencyItemInput, item_id: int | None = None) -> AgencyItem:
     """Add or change a catalogue row (supervisors only); codes are unique, processes must exist."""
-    if user.role != Role.supervisor:
+    if not allowed(user, Resource.agency_catalogue, Action.write):
         raise MandateError("code", "只有督办管理员可以维护代办事项目录")
     unknown = [key for key in data.processes if key not in known_process_keys()]
     if unknown:

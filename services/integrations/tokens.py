@@ -19,7 +19,8 @@ from services.models import IntegratorToken, User
 PREFIX = "gci_"
 #: scope → what it allows, as the administrator's page says it
 SCOPES = {"cases:read": "查询案件、办理环节和文书", "cases:write": "提交申请、登记办理动作",
-          "parcels:read": "查询标准地地块目录", "parcels:write": "维护标准地地块目录"}
+          "catalogue:read": "查询地块目录、区域评估和代办事项目录",
+          "catalogue:write": "维护地块目录、区域评估和代办事项目录"}
 SEEN_EVERY = timedelta(minutes=5)
 
 
@@ -28,11 +29,11 @@ class TokenError(DomainError):
 
 
 def scope_for(method: str, path: str) -> str:
-    """The scope an API request needs: the 标准地 catalogue (parcels, regional assessments) has its own read and
-    write scopes; reading cases (and the EIA classification, which writes nothing) needs ``cases:read``;
+    """The scope an API request needs: the catalogues (parcels, regional assessments, 代办事项目录) have their own
+    read and write scopes; reading cases (and the EIA classification, which writes nothing) needs ``cases:read``;
     anything else that writes needs ``cases:write``."""
-    if path.startswith(("/api/v1/parcels", "/api/v1/assessments")):
-        return "parcels:read" if method in ("GET", "HEAD") else "parcels:write"
+    if path.startswith(("/api/v1/parcels", "/api/v1/assessments", "/api/v1/agency/items")):
+        return "catalogue:read" if method in ("GET", "HEAD") else "catalogue:write"
     if method in ("GET", "HEAD") or path in ("/api/v1/eia/classify", "/api/v1/eia/questions"):
         return "cases:read"
     return "cases:write"

@@ -48,7 +48,7 @@ def test_a_token_reads_as_its_account_within_its_scopes_until_revoked(stack):
         assert [row["id"] for row in listed.json()] == [row["id"] for row in own.json()]  # the account's own cases
         refused = c.post("/api/v1/applications", json=SAMPLE, headers=bearer | {"Idempotency-Key": str(uuid.uuid4())})
         assert refused.status_code == 403 and "提交申请、登记办理动作" in refused.json()["detail"]
-        assert c.get("/api/v1/parcels", headers=bearer).status_code == 403  # not given parcels:read
+        assert c.get("/api/v1/parcels", headers=bearer).status_code == 403  # not given catalogue:read
         created = c.post("/api/v1/applications", json=dict(SAMPLE, project_name=f"接口令牌申报{uuid.uuid4().hex[:6]}"),
                          headers={"Authorization": f"Bearer {writer}", "Idempotency-Key": str(uuid.uuid4())})
         assert created.status_code == 201, created.text

@@ -171,12 +171,12 @@ def test_integrator_tokens_from_the_command_line(tmp_path):
     wrong = _cli(tmp_path, "tokens", "create", "工改系统", "--user", "nobody", "--scope", "cases:delete")
     assert wrong.returncode == 2 and "在用账户" in wrong.stderr and "未知的权限：cases:delete" in wrong.stderr
     made = _cli(tmp_path, "tokens", "create", "工改系统", "--user", "enterprise", "--scope", "cases:read",
-                "--scope", "parcels:read", "--expires", "2099-12-31")
+                "--scope", "catalogue:read", "--expires", "2099-12-31")
     assert made.returncode == 0, made.stderr
     token = made.stdout.strip().splitlines()[-1]
     assert token.startswith("gci_")
     listed = _cli(tmp_path, "tokens", "list").stdout.strip().split("\t")
-    assert listed[1:] == ["工改系统", token[:12] + "…", "enterprise", "cases:read,parcels:read", "active"]
+    assert listed[1:] == ["工改系统", token[:12] + "…", "enterprise", "cases:read,catalogue:read", "active"]
     assert _cli(tmp_path, "tokens", "revoke", listed[0]).returncode == 0
     assert _cli(tmp_path, "tokens", "list").stdout.strip().endswith("\trevoked")
     missing = _cli(tmp_path, "tokens", "revoke", "999")

@@ -128,6 +128,9 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
     "GET /api/v1/assessments/{assessment_id}": (Resource.parcel, Action.read),
     "POST /api/v1/assessments": (Resource.catalogue, Action.write),
     "PUT /api/v1/assessments/{assessment_id}": (Resource.catalogue, Action.write),
+    "GET /api/v1/agency/items": (Resource.agency_catalogue, Action.read),
+    "POST /api/v1/agency/items": (Resource.agency_catalogue, Action.write),
+    "PUT /api/v1/agency/items/{item_id}": (Resource.agency_catalogue, Action.write),
     "GET /catalogue": (Resource.catalogue, Action.read),
     "GET /catalogue/import/samples/{kind}.csv": (Resource.catalogue, Action.read),
     **{f"{method} {path}": (Resource.catalogue, Action.write) for method in ("GET", "POST") for path in (

@@ -73,6 +73,6 @@ def test_the_same_form_posted_twice_makes_one_token(session):
     ("GET", "/api/v1/applications", "cases:read"), ("GET", "/api/v1/documents/3.pdf", "cases:read"),
     ("POST", "/api/v1/eia/classify", "cases:read"), ("POST", "/api/v1/applications", "cases:write"),
     ("POST", "/api/v1/applications/3/steps/land_review/actions", "cases:write"),
-    ("GET", "/api/v1/parcels/1", "parcels:read"), ("PUT", "/api/v1/parcels/1", "parcels:write")])
+    ("GET", "/api/v1/parcels/1", "catalogue:read"), ("PUT", "/api/v1/parcels/1", "catalogue:write")])
 def test_each_request_needs_one_scope(method, path, scope):
     assert tokens.scope_for(method, path) == scope
