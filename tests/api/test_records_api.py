@@ -2,6 +2,7 @@
 messages — each as the caller may see it, with ``X-Total-Count``; another enterprise's project is a 404."""
 
 import uuid
+from datetime import timedelta
 
 from services.core import clock
 from services.core.db import session_scope
@@ -14,6 +15,8 @@ def test_projects_mandates_lights_escalations_and_messages_as_each_caller_sees_t
     tag = uuid.uuid4().hex[:6]
     with session_scope() as session:
         case, step = factories.case_in_review(session, project_name=f"接口项目{tag}")
+        step.due_on = clock.today() - timedelta(days=7)  # red and escalated, as the sweep would leave it
+        session.add(step)
         session.add(StepLight(step_id=step.id, application_id=case.id, department=step.department, light="red",
                               remaining_working_days=-2, limit_working_days=5, computed_on=clock.today(),
                               changed_on=clock.today()))
