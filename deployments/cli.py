@@ -99,13 +99,10 @@ def bulletins(
     from services.supervision import bulletin
 
     try:
-        first_day = bulletin.month_of(month) if month else bulletin.last_month()
+        first_day = bulletin.ended_month(month) if month else bulletin.last_month()
     except ValueError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from error
-    if first_day > bulletin.last_month():
-        typer.echo("只能通报已经结束的月份", err=True)
-        raise typer.Exit(2)
     names = bulletin.departments()
     if department and department not in names:
         typer.echo(f"没有这个部门：{department}（可选：{'、'.join(names)}）", err=True)

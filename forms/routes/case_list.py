@@ -5,7 +5,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from forms.deps import PageUser, SessionDep
 from forms.web import page
@@ -37,7 +37,7 @@ def applications_export(request: Request, session: SessionDep, user: PageUser):
     if errors:
         raise HTTPException(status_code=422, detail="；".join(errors.values()))
     stmt = search.matching(user, query)
-    total = session.exec(select(func.count()).select_from(stmt.order_by(None).subquery())).one()
+    total = search.count(session, stmt)
     rows = dashboard.application_rows(session, session.exec(stmt.limit(ledger.MAX_ROWS)).all())
     usccs = {stored_id(e): e.uscc for e in session.exec(select(Enterprise).where(
         col(Enterprise.id).in_({r.application.enterprise_id for r in rows})))} if rows else {}

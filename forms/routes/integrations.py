@@ -11,23 +11,13 @@ from fastapi.responses import RedirectResponse
 from forms.deps import AdminUser, SessionDep
 from forms.params import Id
 from forms.security import verify_csrf
-from forms.web import page
+from forms.web import page, posted_lists
 from services.core import clock
 from services.integrations import tokens
 from services.models import User
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
-
-
-async def token_form(request: Request) -> dict[str, list[str]]:
-    """The posted fields, each as a list (the scope checkboxes repeat their name)."""
-    form = await request.form()
-    values: dict[str, list[str]] = {}
-    for key, value in form.multi_items():
-        if key != "csrf_token" and isinstance(value, str):
-            values.setdefault(key, []).append(value)
-    return values
 
 
 @router.get("/admin/tokens")
@@ -37,7 +27,7 @@ def token_list(request: Request, session: SessionDep, admin: AdminUser):
 
 @router.post("/admin/tokens/new", dependencies=[Csrf])
 def create_token(request: Request, session: SessionDep, admin: AdminUser,
-                 posted: Annotated[dict[str, list[str]], Depends(token_form)]):
+                 posted: Annotated[dict[str, list[str]], Depends(posted_lists)]):
     first = {key: values[0] for key, values in posted.items()}
     values = first | {"scopes": posted.get("scopes", [])}
     expires_on = None

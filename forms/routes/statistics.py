@@ -90,9 +90,7 @@ def issue_bulletin(request: Request, session: SessionDep, user: StaffUser,
     if department not in bulletin.departments():
         errors["department"] = "请从列表中选择被通报的部门"
     try:
-        first_day = bulletin.month_of(values.get("month", ""))
-        if first_day > bulletin.last_month():
-            errors["month"] = "只能通报已经结束的月份"
+        first_day = bulletin.ended_month(values.get("month", ""))
     except ValueError as error:
         errors["month"] = str(error)
     if errors:

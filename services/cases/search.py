@@ -151,7 +151,7 @@ def search(session: Session, user: User, query: CaseQuery, page_size: int = PAGE
     stmt = matching(user, query)
     rows = _page_of(session, stmt, query.page, page_size) if query.words else []
     # with words, an empty first page means nothing matches; otherwise count
-    total = rows[0][1] if rows else 0 if query.words and query.page == 1 else _count(session, stmt)
+    total = rows[0][1] if rows else 0 if query.words and query.page == 1 else count(session, stmt)
     pages = max(1, -(-total // page_size))
     page = min(query.page, pages)
     if not rows and total:
@@ -160,7 +160,8 @@ def search(session: Session, user: User, query: CaseQuery, page_size: int = PAGE
     return CasePage([application for application, _ in rows], total, page, pages)
 
 
-def _count(session: Session, stmt: SelectOfScalar[Application]) -> int:
+def count(session: Session, stmt: SelectOfScalar[Application]) -> int:
+    """How many cases ``stmt`` (a ``matching`` query) finds."""
     return session.exec(select(func.count()).select_from(stmt.order_by(None).subquery())).one()
 
 

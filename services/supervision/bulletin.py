@@ -129,6 +129,15 @@ def bulletin_context(counted: MonthFigures, number: str, issued_on: date) -> dic
                             "finished_on": i.finished_on} for i in counted.late_items]}
 
 
+def ended_month(value: str) -> date:
+    """The first day of a month written 2026-11 that has ended (a bulletin counts a whole month);
+    ``ValueError`` with a Chinese message otherwise."""
+    first_day = month_of(value)
+    if first_day > last_month():
+        raise ValueError("只能通报已经结束的月份")
+    return first_day
+
+
 def last_month(today: date | None = None) -> date:
     """The first day of the month before ``today`` (a bulletin is made after its month has ended)."""
     first = (today or clock.today()).replace(day=1)
