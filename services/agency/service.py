@@ -473,7 +473,11 @@ def _event(session: Session, mandate: Mandate, kind: str, user: User | None, *, 
 # -------------------------------------------------------------------------------- cases and acting
 
 def _project_matches(mandate: Mandate, project: Project) -> bool:
-    return mandate.project_id == project.id or project.name == mandate.project_name
+    """A mandate linked to a project covers that project only (another project of the same name is another
+    project); one that only names its project (no case linked it yet) covers the project of that name."""
+    if mandate.project_id is not None:
+        return mandate.project_id == project.id
+    return project.name == mandate.project_name
 
 
 def in_period(mandate: Mandate, on: date) -> bool:

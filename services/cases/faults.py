@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, true, update
+from sqlalchemy import and_, func, or_, true, update
 from sqlmodel import Session, col, select
 
 from services.core import clock
@@ -70,8 +70,11 @@ def _quiet_cases(session: Session, cutoff: datetime, only: Any) -> list[tuple[in
     stmt = select(id_column(Application), Application.process_key, Application.flow_run_id, *moves).where(
         col(Application.process_key).in_((*REVIEW_PROCESSES, "land_to_start")),
         col(Application.flow_run_id).is_not(None),
-        col(Application.status).in_((ApplicationStatus.accepted, ApplicationStatus.supplementing,
-                                     ApplicationStatus.approved)),
+        or_(col(Application.status).in_((ApplicationStatus.accepted, ApplicationStatus.supplementing,
+                                         ApplicationStatus.approved)),
+            # a 拿地即开工 case stays 已提交 until its first segment opens a step: a segment lost before that
+            # (its worker killed) leaves it here, and no intake repair looks at it (found by the topology test)
+            and_(col(Application.process_key) == "land_to_start", Application.status == ApplicationStatus.submitted)),
         planned.exists(), *(move < cutoff for move in moves), only)
     rows: list[Any] = list(session.execute(stmt))
     return [(row[0], row[1], row[2], max(m for m in row[3:] if m is not None)) for row in rows]

@@ -96,8 +96,8 @@ def _application_filter(user: User) -> ColumnElement[bool]:
 
 
 def _mandated_cases(user: User):
-    """Cases under mandates assigned to ``user``: the mandate's project by id, or by name (a mandate names its
-    project until the first case links it) — the rule ``services.agency.service`` applies to the workbench. Two
+    """Cases under mandates assigned to ``user``: the mandate's project by id, or by name while the mandate only
+    names its project (no case linked it yet) — the rule ``services.agency.service`` applies to the workbench. Two
     look-ups united, each an equality join the database can index."""
     case, project = aliased(Application), aliased(Project)
     by_id = (select(case.id).join(Mandate, and_(col(Mandate.project_id) == case.project_id,
@@ -106,7 +106,7 @@ def _mandated_cases(user: User):
     by_name = (select(case.id).join(project, col(project.id) == case.project_id)
                .join(Mandate, and_(col(Mandate.project_name) == project.name,
                                    col(Mandate.enterprise_id) == case.enterprise_id))
-               .where(col(Mandate.agent_id) == user.id))
+               .where(col(Mandate.agent_id) == user.id, col(Mandate.project_id).is_(None)))
     return union_all(by_id, by_name)
 
 

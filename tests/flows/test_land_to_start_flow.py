@@ -5,15 +5,18 @@ on, the listing period is ended by the task worker's timer sweep, the four certi
 batch; a lost listing closes the case; decisions whose hand-over was lost (a web app killed after its commit)
 and a segment lost halfway (its worker killed after applying them) are carried on by the sweep, once."""
 
+import uuid
+
 import httpx
 from sqlmodel import Session, select
 
-from services.cases import human_actions
+from services.cases import handoff, human_actions
 from services.core import clock, uploads
 from services.core.db import get_engine, session_scope
 from services.core.users import get_by_username
 from services.land_to_start import service as lts
 from services.models import ActionKind, AuditEvent, Document, Step, SystemFault
+from tests.factories import make_project
 from tests.harness import flow_run_processes as _processes_running
 from tests.samples import DEPARTMENT_USERS
 from tests.stack_api import case_waiting as _waiting
@@ -135,3 +138,26 @@ def test_a_lost_listing_closes_the_case_and_lost_hand_overs_and_segments_are_car
                                                   AuditEvent.action == "step.action.applied")).all()
         assert sorted(e.detail["step"] for e in applied) == sorted(
             ["project_filing", "design_review", "eia", "drawing_review", "deal_confirmation"]), "each applied once"
+
+
+def test_a_case_whose_first_segment_was_lost_before_it_opened_a_step_is_carried_on(stack):
+    """The first segment recorded its run and died before it opened any step (its worker killed; found by the
+    topology test): the case is still 已提交, which no intake repair looks at for 拿地即开工, and the sweep must
+    queue its next segment, which signs the 风险承诺书 once and opens the first branches."""
+    lost_run = str(uuid.uuid4())
+    with session_scope() as session:
+        project_id = make_project(session).id
+        data = lts.LandToStartInput.model_validate({
+            "project_id": project_id, "project_code": "2611-441900-04-01-654321", "building_area_m2": "28000",
+            "design_unit": "广东省建筑设计研究院", "contractor": "中建三局第一建设工程有限责任公司",
+            "supervisor_unit": "广州建设工程监理有限公司", "funds_committed": True, "risk_signed_by": "陈立新",
+            "risk_agreed": True})
+        application, _ = lts.submit(session, get_by_username(session, "enterprise"), data, str(uuid.uuid4()))
+        app_id = application.id
+        handoff.set_flow_run(session, app_id, lost_run)  # the segment's run, which Prefect never heard of
+    body = _waiting(stack, app_id, {"project_filing", "design_review"}, "the first branches, opened by the repair")
+    assert body["flow_run_id"] != lost_run and body["status"] == "accepted"
+    assert [d["kind"] for d in body["documents"]] == ["risk_commitment"]
+    with Session(get_engine()) as s:
+        fault = s.exec(select(SystemFault).where(SystemFault.application_id == app_id)).one()
+    assert (fault.kind, fault.flow_run_id) == ("case_run_lost", lost_run) and fault.repaired_at is not None

@@ -110,6 +110,32 @@ def test_an_agent_sees_the_cases_and_mandates_assigned_to_it_and_the_key_project
     assert mandate.id in _mandate_ids(session, other_agent)
 
 
+def test_a_mandate_linked_to_a_project_covers_no_other_project_of_the_same_name(session):
+    """Two projects of one enterprise may share a name (a second phase, a re-filed project): a mandate signed
+    for one lists, shows and notifies about that project's cases only; one that only names its project (no
+    case linked it yet) covers the project of that name."""
+    enterprise, supervisor = factories.demo_user(session, "enterprise"), factories.demo_user(session, "supervisor")
+    agent = factories.user(session, Role.agent)
+    name = f"同名项目-{uuid.uuid4().hex[:8]}"
+    mandate, _ = agency.sign(session, enterprise, agency.MandateInput.model_validate(
+        {"project_name": name, "item_codes": ["DB02", "DB04"], "valid_from": clock.today(),
+         "valid_until": clock.today() + timedelta(days=365), "signed_by_name": "林晓", "agree": True}),
+        uuid.uuid4().hex)
+    agency.assign(session, supervisor, mandate, agent.id)
+    first = factories.submitted_case(session, project_name=name)
+    assert agency.covered_applications(session, mandate) == [first]  # named only: the project of that name
+    agency.link_project(session, first)
+    assert mandate.project_id == first.project_id
+    second = factories.submitted_case(session, project_name=name)  # another project, the same name
+    assert second.project_id != first.project_id
+
+    assert agency.covered_applications(session, mandate) == [first]
+    assert mandate in agency.mandates_covering(session, first)
+    assert agency.mandates_covering(session, second) == []
+    assert agent not in agency.agents_for(session, second)
+    assert first.id in _visible_ids(session, agent) and second.id not in _visible_ids(session, agent)
+
+
 def test_the_access_table_names_a_reach_for_every_role_it_lists_and_admins_reach_only_accounts_and_audit(session):
     admin_reviewer = factories.user(session, Role.reviewer, department="税务局")
     admin_reviewer.is_admin = True
