@@ -74,7 +74,8 @@ def _quiet_cases(session: Session, cutoff: datetime, only: Any) -> list[tuple[in
                                          ApplicationStatus.approved)),
             # a 拿地即开工 case stays 已提交 until its first segment opens a step: a segment lost before that
             # (its worker killed) leaves it here, and no intake repair looks at it (found by the topology test)
-            and_(col(Application.process_key) == "land_to_start", col(Application.status) == ApplicationStatus.submitted)),
+            and_(col(Application.process_key) == "land_to_start",
+                 col(Application.status) == ApplicationStatus.submitted)),
         planned.exists(), *(move < cutoff for move in moves), only)
     rows: list[Any] = list(session.execute(stmt))
     return [(row[0], row[1], row[2], max(m for m in row[3:] if m is not None)) for row in rows]
