@@ -85,7 +85,8 @@ def sla_sweep_once(
         issued = supervision.issue_pending_notices(session) if notices else []
     lights = ", ".join(f"{LIGHT_ZH[k]} {v}" for k, v in report.lights.items())
     typer.echo(f"{report.today}: {report.steps} open steps ({lights}); {report.changed} changed, "
-               f"{report.notified} notified, {len(report.escalations)} escalations, {len(issued)} notices issued")
+               f"{report.notified} notified, {len(report.escalations)} escalations, "
+               f"{len(report.overdue_replies)} for replies overdue, {len(issued)} notices issued")
 
 
 @app.command("bulletins")

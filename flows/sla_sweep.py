@@ -21,7 +21,8 @@ def compute_lights() -> dict:
     with session_scope() as session:
         report = supervision.sweep(session)
     return {"today": report.today.isoformat(), "steps": report.steps, "lights": report.lights,
-            "changed": report.changed, "notified": report.notified, "escalations": report.escalations}
+            "changed": report.changed, "notified": report.notified, "escalations": report.escalations,
+            "overdue_replies": report.overdue_replies}
 
 
 @task(name="督办通知 notices", retries=1, retry_delay_seconds=5)
@@ -45,5 +46,6 @@ def sla_sweep() -> dict:
     create_markdown_artifact(key="sla-sweep", description="亮灯督办",
                              markdown=f"**{report['today']}** 在办环节 {report['steps']} 个：{lights}；"
                                       f"变化 {report['changed']}，新督办 {len(report['escalations'])}，"
+                                      f"回复逾期提级 {len(report['overdue_replies'])}，"
                                       f"出具督办通知 {len(report['notices'])}，邮件 {report['emails']}。")
     return report

@@ -26,6 +26,7 @@ from forms.routes.audit import router as audit_router
 from forms.routes.case_list import router as case_list_router
 from forms.routes.catalogue import router as catalogue_router
 from forms.routes.eia import router as eia_router
+from forms.routes.escalations import router as escalations_router
 from forms.routes.inbox import router as inbox_router
 from forms.routes.integrations import router as integrations_router
 from forms.routes.land_to_start import router as land_to_start_router
@@ -60,6 +61,7 @@ def create_app() -> FastAPI:
     app.include_router(reports_router)
     app.include_router(eia_router)
     app.include_router(verification_router)
+    app.include_router(escalations_router)
     app.include_router(inbox_router)
     app.include_router(api_router)
     app.include_router(land_to_start_api_router)

@@ -9,7 +9,8 @@ from services.standard_land.intake import FIELD_LABELS
 COMMON_LABELS = {"reasons": "理由", "justification": "再次补正的理由", "items": "补正材料", "kind": "处理类型",
                  "application_id": "申请编号", "document_id": "文书编号", "parcel_id": "地块编号",
                  "step_key": "办理环节", "Idempotency-Key": "防重复提交编号（Idempotency-Key）",
-                 "idempotency_key": "防重复提交编号"}
+                 "idempotency_key": "防重复提交编号", "reason": "理由", "measures": "已采取的措施",
+                 "promised_on": "预计办结日期", "accept": "审核结论"}
 
 #: a body that cannot be read at all; FastAPI's own English answers for it, said in Chinese
 UNREADABLE_JSON = "请求内容不是有效的JSON，请按UTF-8编码发送JSON对象"

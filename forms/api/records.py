@@ -6,11 +6,11 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from forms.deps import ApiUser, SessionDep, permit
+from forms.deps import ApiUser, SessionDep, api_permission, permit
 from forms.params import Id
 from services.core import visibility
 from services.core.access import Action, Resource
@@ -20,6 +20,7 @@ from services.models import (
     Application,
     Enterprise,
     Escalation,
+    EscalationReply,
     Mandate,
     Notification,
     Parcel,
@@ -28,7 +29,7 @@ from services.models import (
     StepLight,
     User,
 )
-from services.supervision import notifications
+from services.supervision import notifications, replies
 
 router = APIRouter(prefix="/api/v1")
 PAGE = 200
@@ -84,6 +85,22 @@ class LightOut(BaseModel):
     due_on: date | None
 
 
+class ReplyOut(BaseModel):
+    """A department's written reply to a 督办通知 and the supervisor's verdict on it."""
+
+    id: int
+    round: int
+    department: str
+    reason: str
+    measures: str
+    promised_on: date
+    filed_by_id: int
+    filed_at: ChinaDateTime
+    verdict: Literal["pending", "accepted", "rejected"]
+    verdict_reason: str
+    decided_at: ChinaDateTime | None
+
+
 class EscalationOut(BaseModel):
     id: int
     application_id: int
@@ -93,6 +110,10 @@ class EscalationOut(BaseModel):
     issued_on: date
     reply_due_on: date | None
     document_id: int | None
+    state: Literal["reply", "verdict", "closed", "none"] = Field(
+        description="what it waits for: the department's written reply, a supervisor's verdict, nothing more "
+                    "(a reply accepted), or none asked (指挥部 levels)")
+    replies: list[ReplyOut]
 
 
 class NotificationOut(BaseModel):
@@ -173,9 +194,68 @@ def list_escalations(session: SessionDep, user: ApiUser, response: Response, pag
             .where(col(Escalation.application_id).in_(cases)))
     response.headers["X-Total-Count"] = str(session.exec(select(func.count()).select_from(stmt.subquery())).one())
     rows = session.exec(stmt.order_by(col(Escalation.id).desc()).offset((page - 1) * PAGE).limit(PAGE)).all()
-    return [EscalationOut(id=stored_id(e), application_id=e.application_id, case_no=case_no, step_id=e.step_id,
-                          level=e.level, issued_on=e.issued_on, reply_due_on=e.reply_due_on,
-                          document_id=e.document_id) for e, case_no in rows]
+    return [_escalation_out(session, e, case_no) for e, case_no in rows]
+
+
+@router.get("/escalations/{escalation_id}", response_model=EscalationOut, tags=["supervision"])
+def read_escalation(session: SessionDep, user: ApiUser, escalation_id: Id):
+    """One 督办 with its written replies (the step's department, supervisors and the case's agents)."""
+    permit(user, Resource.escalation, Action.read, READERS_ONLY)
+    escalation, case_no = _readable_escalation(session, user, escalation_id)
+    return _escalation_out(session, escalation, case_no)
+
+
+@router.post("/escalations/{escalation_id}/replies", response_model=ReplyOut, status_code=201, tags=["supervision"])
+def file_escalation_reply(session: SessionDep, escalation_id: Id, body: replies.ReplyInput,
+                          user: User = api_permission(Resource.escalation, Action.write,
+                                                      "只有被督办部门的审查人员可以书面回复督办通知")):
+    """书面回复: why the step is late, what was done, when it will be done (a reviewer of the step's department;
+    one reply waits for its verdict at a time: 409 while it does)."""
+    escalation, _ = _readable_escalation(session, user, escalation_id)
+    reply = replies.file_reply(session, user, escalation, body)
+    session.commit()
+    return _reply_out(reply)
+
+
+@router.post("/escalations/{escalation_id}/replies/{reply_id}/verdict", response_model=ReplyOut,
+             tags=["supervision"])
+def judge_escalation_reply(session: SessionDep, escalation_id: Id, reply_id: Id, body: replies.VerdictInput,
+                           user: User = api_permission(Resource.escalation, Action.decide,
+                                                       "只有督办管理员可以审核督办回复")):
+    """Accept a pending reply, or reject it with a reason (the department then replies again within 3 working
+    days); a reply already judged answers 409."""
+    escalation, _ = _readable_escalation(session, user, escalation_id)
+    reply = session.get(EscalationReply, reply_id)
+    if reply is None or reply.escalation_id != escalation.id:
+        raise HTTPException(status_code=404, detail="未找到该书面回复")
+    replies.judge(session, user, reply, body)
+    session.commit()
+    return _reply_out(reply)
+
+
+READERS_ONLY = "督办情况仅限被督办部门、督办管理员和受托代办专员查看"
+
+
+def _readable_escalation(session, user: User, escalation_id: int) -> tuple[Escalation, str]:
+    escalation = session.get(Escalation, escalation_id)
+    application = escalation and visibility.get_readable_application(session, user, escalation.application_id)
+    if escalation is None or application is None:
+        raise HTTPException(status_code=404, detail="未找到该督办通知，或您无权查看")
+    return escalation, application.case_no
+
+
+def _escalation_out(session, e: Escalation, case_no: str) -> EscalationOut:
+    return EscalationOut(id=stored_id(e), application_id=e.application_id, case_no=case_no, step_id=e.step_id,
+                         level=e.level, issued_on=e.issued_on, reply_due_on=e.reply_due_on,
+                         document_id=e.document_id, state=replies.state(session, e),  # type: ignore[arg-type]
+                         replies=[_reply_out(r) for r in replies.replies_of(session, stored_id(e))])
+
+
+def _reply_out(r: EscalationReply) -> ReplyOut:
+    return ReplyOut(id=stored_id(r), round=r.round, department=r.department, reason=r.reason, measures=r.measures,
+                    promised_on=r.promised_on, filed_by_id=r.filed_by_id, filed_at=r.filed_at,
+                    verdict=r.verdict,  # type: ignore[arg-type]
+                    verdict_reason=r.verdict_reason, decided_at=r.decided_at)
 
 
 @router.get("/notifications", response_model=list[NotificationOut], tags=["notifications"])

@@ -28,13 +28,13 @@ from services.cases.processes import ProcessDefinition, get_definition
 from services.cases.steps import get_step
 from services.charts import gantt
 from services.core import clock, file_store, uploads, visibility
-from services.core.access import Action, Resource
+from services.core.access import Action, Resource, allowed
 from services.core.ids import stored_id
 from services.documents import registry as documents_registry
 from services.land_to_start import service as land_to_start
 from services.land_to_start import timeline
 from services.models import ActionKind, Application, Attachment, Step, User
-from services.supervision import dashboard
+from services.supervision import dashboard, replies
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -210,4 +210,14 @@ def page_extras(session: Session, user: User, view: dashboard.ApplicationView) -
             "supplement_due": decisions.supplement_due(session, view.open_request) if view.open_request else None,
             "land": _land_to_start_extras(session, view.application),
             "deciding": {s.key for s in view.steps if s.kind == "human" and human_actions.may_decide(user, s)
-                         and human_actions.awaiting(session, s) == "department"}}
+                         and human_actions.awaiting(session, s) == "department"},
+            **_escalation_extras(session, user, view)}
+
+
+def _escalation_extras(session: Session, user: User, view: dashboard.ApplicationView) -> dict:
+    """The case's 督办 for those who read them, and which of them this user replies to or judges."""
+    if not allowed(user, Resource.escalation, Action.read):
+        return {"escalations": [], "replying": set(), "judging": False}
+    found = replies.case_escalations(session, stored_id(view.application), clock.today())
+    return {"escalations": found, "replying": {e.step.id for e in found if replies.may_reply(user, e.step)},
+            "judging": replies.may_judge(user)}

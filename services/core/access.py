@@ -29,6 +29,7 @@ class Resource(StrEnum):
     audit = "audit"                      # 审计记录
     accounts = "accounts"                # 账户管理
     notification = "notification"        # 消息 (a user's own)
+    escalation = "escalation"            # 督办: the department's written reply, the supervisor's verdict on it
 
 
 class Action(StrEnum):
@@ -74,6 +75,9 @@ RULES: dict[tuple[Resource, Action], dict[Role, Reach]] = {
     (Resource.audit, Action.read): {S: ALL},
     (Resource.accounts, Action.manage): {},  # administrators only (``ADMIN_RULES``), whatever their role
     (Resource.notification, Action.read): {E: OWN, A: OWN, R: OWN, S: OWN},
+    (Resource.escalation, Action.read): {A: MANDATED, R: DEPARTMENT, S: ALL},  # a case's 督办 and the replies
+    (Resource.escalation, Action.write): {R: DEPARTMENT},  # 书面回复 by the step's department
+    (Resource.escalation, Action.decide): {S: ALL},  # 接受 / 不予接受 a reply
 }
 
 #: what an administrator (系统管理员, ``User.is_admin`` on a staff account) reaches besides its role's reach

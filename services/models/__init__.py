@@ -35,13 +35,13 @@ from services.standard_land.models import (
     RegionalAssessment,
     RegionalAssessmentParcel,
 )
-from services.supervision.models import Escalation, LightSnapshot, Notification, StepLight
+from services.supervision.models import Escalation, EscalationReply, LightSnapshot, Notification, StepLight
 
 __all__ = [
     "ActionKind", "SystemFault", "AgencyItem", "AgencyMode", "Mandate", "MandateEvent", "MandateStatus", "ProjectTier",
     "Application", "ApplicationStatus", "Attachment", "AuditEvent", "ClockPause", "Comparator",
-    "Document", "Enterprise", "Escalation", "Evaluation", "HolidayScheduleRecord", "IndustrialBase", "IntegratorToken",
-    "LightSnapshot", "RateLimit", "SignInSession",
+    "Document", "Enterprise", "Escalation", "EscalationReply", "Evaluation", "HolidayScheduleRecord",
+    "IndustrialBase", "IntegratorToken", "LightSnapshot", "RateLimit", "SignInSession",
     "MeasuredAt", "Notification", "NumberSequence", "Parcel", "ParcelIndicator", "Project", "RegionalAssessment",
     "RegionalAssessmentParcel", "Role", "Step", "StepAction", "StepLight", "StepStatus", "StoredFile", "User",
     "VerificationRecord",

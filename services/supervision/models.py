@@ -38,8 +38,32 @@ class Escalation(SQLModel, table=True):
     level: int
     issued_on: date
     reply_due_on: date | None = None
+    reply_overdue_for: date | None = Field(default=None, description="the reply date already escalated as overdue")
     document_id: int | None = Field(default=None, foreign_key="document.id")
     issued_at: NaiveDatetime
+
+
+class EscalationReply(SQLModel, table=True):
+    """The department's written reply to a 督办通知 (书面回复: reason, measures, the date it will be done) and
+    the supervisor's verdict on it. Replies of one escalation are numbered (``round``); the unique number is the
+    guard against a double post. A rejected reply asks for another by a new ``Escalation.reply_due_on``."""
+
+    __tablename__ = "escalation_reply"
+    __table_args__ = (UniqueConstraint("escalation_id", "round", name="uq_escalation_reply_round"),)
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalation.id", index=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    round: int = Field(description="1 for the first reply, 2 after a rejection …")
+    department: str = Field(max_length=64)
+    reason: str = Field(max_length=1000, description="超期原因")
+    measures: str = Field(max_length=1000, description="已采取的措施")
+    promised_on: date = Field(description="预计办结日期")
+    filed_by_id: int = Field(foreign_key="user.id")
+    filed_at: NaiveDatetime
+    verdict: str = Field(default="pending", max_length=16, index=True, description="pending | accepted | rejected")
+    verdict_reason: str = Field(default="", max_length=1000)
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: NaiveDatetime | None = None
 
 
 class Notification(SQLModel, table=True):

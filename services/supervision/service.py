@@ -41,7 +41,7 @@ from services.models import (
     StepStatus,
     User,
 )
-from services.supervision import notifications
+from services.supervision import notifications, replies
 from services.supervision import sla_rules as sla
 
 OPEN = (StepStatus.running, StepStatus.suspended)
@@ -58,6 +58,7 @@ class SweepReport:
     notified: int = 0
     by_department: dict[tuple[str, str], int] = field(default_factory=dict)
     escalations: list[tuple[int, int]] = field(default_factory=list)
+    overdue_replies: list[int] = field(default_factory=list)  # steps sent to 现场指挥部 for a reply not given
 
 
 def remaining_days(calendar: WorkCalendar, step: Step, today: date) -> int | None:
@@ -179,6 +180,7 @@ def _sweep(session: Session, today: date, rules: sla.SlaRules) -> SweepReport:
     report.escalations = [(step_id, level) for step_id, level, _ in created]
     report.notified += notifications.notify_many(session, messages)
     report.notified += agency.remind_overdue_contacts(session, today)
+    report.overdue_replies = replies.escalate_overdue_replies(session, today)
     _forget_closed(session)
     _snapshot(session, report)
     session.flush()

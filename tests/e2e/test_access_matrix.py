@@ -35,6 +35,8 @@ from services.models import (
     ApplicationStatus,
     Attachment,
     Document,
+    Escalation,
+    EscalationReply,
     Mandate,
     Notification,
     Parcel,
@@ -137,6 +139,13 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
         "/catalogue/parcels/new", "/catalogue/parcels/{parcel_id}", "/catalogue/assessments/new",
         "/catalogue/assessments/{assessment_id}", "/catalogue/import")},
     # supervision and administration
+    "GET /api/v1/escalations/{escalation_id}": (Resource.escalation, Action.read),
+    "POST /api/v1/escalations/{escalation_id}/replies": (Resource.escalation, Action.write),
+    "POST /api/v1/escalations/{escalation_id}/replies/{reply_id}/verdict": (Resource.escalation, Action.decide),
+    "GET /applications/{application_id}/escalations/{escalation_id}": (Resource.escalation, Action.read),
+    "POST /applications/{application_id}/escalations/{escalation_id}/reply": (Resource.escalation, Action.write),
+    "POST /applications/{application_id}/escalations/{escalation_id}/replies/{reply_id}/verdict":
+        (Resource.escalation, Action.decide),
     "GET /statistics": (Resource.statistics, Action.read),
     "GET /statistics/{name}.csv": (Resource.statistics, Action.read),
     "POST /statistics/bulletins": (Resource.statistics, Action.write),
@@ -149,7 +158,8 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
 }
 
 #: path parameters naming a record that belongs to someone (the others name shared things: parcels, accounts …)
-SCOPED = ("application_id", "document_id", "attachment_id", "mandate_id", "notification_id", "project_id")
+SCOPED = ("application_id", "document_id", "attachment_id", "mandate_id", "notification_id", "project_id",
+          "escalation_id")
 
 
 def app_routes() -> list[str]:
@@ -214,6 +224,16 @@ def elsewhere(stack) -> Elsewhere:
                                body="只给外区代办专员", dedupe_key=tag, created_at=now)
         session.add_all([document, attachment, mandate, message])
         session.flush()
+        review = session.exec(select(Step).where(Step.application_id == case_id, Step.key == "land_review")).one()
+        escalation = Escalation(step_id=stored_id(review), application_id=case_id, level=1, issued_on=clock.today(),
+                                reply_due_on=clock.today() + timedelta(days=3), issued_at=now)
+        session.add(escalation)
+        session.flush()
+        reply = EscalationReply(escalation_id=stored_id(escalation), application_id=case_id, round=1,
+                                department=review.department, reason="外区回复", measures="外区措施",
+                                promised_on=clock.today(), filed_by_id=stored_id(reviewer), filed_at=now)
+        session.add(reply)
+        session.flush()
         sign_in = SignInSession(user_id=owner_id, token_hash=uuid.uuid4().hex, kind="page", created_at=now,
                                 last_seen_at=now)
         session.add(sign_in)
@@ -223,7 +243,7 @@ def elsewhere(stack) -> Elsewhere:
                "mandate_id": mandate.id, "notification_id": message.id, "user_id": stored_id(reviewer),
                "sign_in_id": sign_in.id, "parcel_id": _first_id(session, Parcel),
                "assessment_id": _first_id(session, RegionalAssessment),
-               "item_id": _first_id(session, AgencyItemRow)}
+               "item_id": _first_id(session, AgencyItemRow), "escalation_id": escalation.id, "reply_id": reply.id}
         result = Elsewhere({k: str(v) for k, v in ids.items()} | {"step_key": "land_review", "fmt": "pdf",
                                                                    "kind": "parcels", "name": "open_by_light",
                                                                    "code": "91350100M000100Y43", "token_id": "1"},
@@ -277,6 +297,9 @@ def _ask(client: httpx.Client, csrf: str, bearer: dict, route: str, ids: dict[st
 API_BODIES = {
     "/api/v1/applications/{application_id}/steps/{step_key}/actions": {"kind": "approve", "reasons": "矩阵测试"},
     "/api/v1/land-to-start/applications/{application_id}/start": {"started_on": "2026-12-01"},
+    "/api/v1/escalations/{escalation_id}/replies": {"reason": "矩阵测试", "measures": "矩阵测试",
+                                                    "promised_on": "2027-12-31"},
+    "/api/v1/escalations/{escalation_id}/replies/{reply_id}/verdict": {"accept": True},
 }
 
 
@@ -331,6 +354,13 @@ def test_the_records_owners_do_reach_them(stack, elsewhere):
             assert elsewhere.case_no in client.get(f"/applications/{ids['application_id']}").text, username
             assert elsewhere.case_no in client.get("/applications").text, username
             assert client.get(f"/api/v1/applications/{ids['application_id']}", headers=bearer).status_code == 200
+            escalation = client.get(f"/api/v1/escalations/{ids['escalation_id']}", headers=bearer)
+            if username == elsewhere.owner:  # 督办 is between the departments, supervisors and agents
+                assert escalation.status_code == 403
+            else:
+                assert escalation.json()["replies"][0]["reason"] == "外区回复", username
+                assert "外区措施" in client.get(f"/applications/{ids['application_id']}/escalations/"
+                                            f"{ids['escalation_id']}").text
             if username != elsewhere.their_reviewer:
                 assert client.get(f"/mandates/{ids['mandate_id']}").status_code == 200, username
             else:
