@@ -12,8 +12,9 @@ from sqlmodel import Session, col, select
 
 from services.cases import acceptance
 from services.core import clock
+from services.core.ids import stored_id
 from services.core.users import create_user, get_by_username
-from services.models import Application, Enterprise, Parcel, Project, Role, Step, User
+from services.models import Application, Enterprise, Escalation, Parcel, Project, Role, Step, User
 from services.standard_land import service as standard_land
 from services.standard_land.intake import StandardLandApplicationInput, submit_application
 from tests.samples import SAMPLE
@@ -70,6 +71,20 @@ def case_in_review(session: Session, **kwargs: str) -> tuple[Application, Step]:
     standard_land.evaluate(session, application.id)
     step = standard_land.open_review(session, application.id, f"factory-run-{uuid.uuid4()}")
     return application, step
+
+
+def escalated_case(session: Session, reply_days: int = 3) -> tuple[Application, Escalation]:
+    """A case in review whose 自然资源局 step is past its deadline, with the 督办通知 the sweep would have issued
+    (written reply due in ``reply_days`` days); marked handed over, so the stack's sweeps start no flow for it."""
+    case, step = case_in_review(session, project_name=f"督办回复{uuid.uuid4().hex[:6]}")
+    case.dispatched_at, case.dispatch_task_run_id = clock.now(), str(uuid.uuid4())
+    step.due_on = clock.today() - timedelta(days=7)
+    escalation = Escalation(step_id=stored_id(step), application_id=stored_id(case), level=1,
+                            issued_on=clock.today(), reply_due_on=clock.today() + timedelta(days=reply_days),
+                            issued_at=clock.now())
+    session.add_all([case, step, escalation])
+    session.flush()
+    return case, escalation
 
 
 def make_project(session: Session, *, energy_tce: str = "800", name: str | None = None) -> Project:

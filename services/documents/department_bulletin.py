@@ -1,7 +1,7 @@
 """部门办理情况月度通报 (a department's monthly bulletin, DOMAIN §4.3 亮灯督办 / 台账): the items the department
 finished in the month, how many on time, how many late, what it still holds past the deadline, the 督办 it
-received, and the longest-overdue items by case. The counts come from ``services.supervision.bulletin``; this
-module only words and lays them out.
+received and its written replies to them, and the longest-overdue items by case. The counts come from
+``services.supervision.bulletin``; this module only words and lays them out.
 
 Context: :class:`DepartmentBulletinContext`.
 """
@@ -48,6 +48,8 @@ class DepartmentBulletinContext(ContextModel):
     late_done: int = Field(ge=0, description="of those, finished after the deadline")
     overdue_open: int = Field(ge=0, description="past the deadline and not finished at the month's end")
     escalations: int = Field(ge=0, description="督办 issued on the department's steps in the month")
+    replies_filed: int = Field(ge=0, description="written replies to 督办通知 the department filed in the month")
+    replies_overdue: int = Field(ge=0, description="督办通知 whose reply date passed in the month unanswered")
     on_time_rate: str = Field(description="按时办结率 as printed, e.g. 95.0% or —")
     late_items: Items[LateLine] = Field(description="the longest-overdue items; may be empty")
 
@@ -66,7 +68,8 @@ def prepare(ctx: Mapping) -> SectionedView:
     summary = (f"{period}，{ctx['department']}办结绿色通道审批事项{ctx['handled']}件，其中按承诺时限办结"
                f"{ctx['on_time']}件、超时办结{ctx['late_done']}件，按时办结率{ctx['on_time_rate']}；"
                f"截至{format_date_zh(ctx['last_day'])}逾期未办结{ctx['overdue_open']}件；"
-               f"本月收到督办{ctx['escalations']}次。")
+               f"本月收到督办{ctx['escalations']}次，书面回复督办{ctx['replies_filed']}次，"
+               f"逾期未回复{ctx['replies_overdue']}次。")
     sections = [Section("一、办理情况", (summary,), _figures_table(ctx))]
     if ctx["late_items"]:
         sections.append(Section("二、超时及逾期事项", ("以下事项请逐项说明原因、整改措施和办结时间，于收到本通报后"
@@ -96,9 +99,10 @@ def prepare(ctx: Mapping) -> SectionedView:
 
 def _figures_table(ctx: Mapping) -> Table:
     rows = ((str(ctx["handled"]), str(ctx["on_time"]), str(ctx["late_done"]), ctx["on_time_rate"],
-             str(ctx["overdue_open"]), str(ctx["escalations"])),)
-    return Table(("办结", "按时办结", "超时办结", "按时办结率", "逾期未办结", "督办"), rows,
-                 (2.6, 2.6, 2.6, 2.6, 2.6, 2.6), (True,) * 6)
+             str(ctx["overdue_open"]), str(ctx["escalations"]), str(ctx["replies_filed"]),
+             str(ctx["replies_overdue"])),)
+    return Table(("办结", "按时办结", "超时办结", "按时办结率", "逾期未办结", "督办", "书面回复", "回复逾期"), rows,
+                 (2.0,) * 8, (True,) * 8)
 
 
 def _late_table(items) -> Table:

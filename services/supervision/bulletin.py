@@ -5,7 +5,9 @@ then issued as a document (PDF + DOCX) by the service centre.
 Counted over the department's human steps (部门审查决定), a joint step counting for each of its
 departments: **办结** = finished within the month; **按时** = of those, finished on or before the deadline;
 **超时办结** = the rest; **逾期未办结** = deadline within or before the month and still not finished at its
-end; **督办** = escalations of the department's steps issued within the month (督办通知 and above).
+end; **督办** = escalations of the department's steps issued within the month (督办通知 and above); **书面回复** =
+written replies to 督办通知 the department filed within the month; **回复逾期** = 督办通知 whose reply date fell
+within the month and passed with no reply filed (or the last one rejected), as the SLA sweep found them.
 """
 
 import hashlib
@@ -20,7 +22,7 @@ from services.core import clock
 from services.core.settings import get_settings
 from services.core.visibility import department_matches
 from services.documents import issue as documents
-from services.models import Application, Document, Escalation, Step
+from services.models import Application, Document, Escalation, EscalationReply, Step
 
 KIND = "department_bulletin"
 LATE_ROWS = 30  # the bulletin lists the longest-overdue items, up to this many
@@ -44,6 +46,8 @@ class MonthFigures:
     late_done: int
     overdue_open: int
     escalations: int
+    replies_filed: int
+    replies_overdue: int
     late_items: list[LateItem]
 
     @property
@@ -87,6 +91,14 @@ def figures(session: Session, department: str, first_day: date) -> MonthFigures:
     escalations = session.exec(select(func.count()).select_from(Escalation).join(
         Step, col(Step.id) == Escalation.step_id).where(
         *theirs, col(Escalation.issued_on) >= first_day, col(Escalation.issued_on) <= last_day)).one()
+    replies_filed = session.exec(select(func.count()).select_from(EscalationReply)
+                                 .join(Escalation, col(Escalation.id) == EscalationReply.escalation_id)
+                                 .join(Step, col(Step.id) == Escalation.step_id).where(
+        *theirs, col(EscalationReply.filed_at) >= start, col(EscalationReply.filed_at) < end)).one()
+    replies_overdue = session.exec(select(func.count()).select_from(Escalation).join(
+        Step, col(Step.id) == Escalation.step_id).where(
+        *theirs, col(Escalation.reply_overdue_for) >= first_day,
+        col(Escalation.reply_overdue_for) <= last_day)).one()
     late = session.exec(select(col(Application.case_no), col(Step.name), col(Step.due_on), col(Step.finished_at))
                         .join(Application, col(Application.id) == Step.application_id).where(
         *theirs, col(Step.due_on) <= last_day, col(Step.started_at) < end,
@@ -96,7 +108,7 @@ def figures(session: Session, department: str, first_day: date) -> MonthFigures:
     items = [LateItem(case_no, name, due, done.date() if done is not None and done < end else None)
              for case_no, name, due, done in late if due is not None]
     return MonthFigures(department, first_day, last_day, len(finished), on_time, len(finished) - on_time,
-                        overdue_open, escalations, items)
+                        overdue_open, escalations, replies_filed, replies_overdue, items)
 
 
 def find(session: Session, department: str, first_day: date) -> Document | None:
@@ -124,7 +136,8 @@ def bulletin_context(counted: MonthFigures, number: str, issued_on: date) -> dic
             "department": counted.department, "month": f"{counted.first_day.year}年{counted.first_day.month}月",
             "first_day": counted.first_day, "last_day": counted.last_day, "handled": counted.handled,
             "on_time": counted.on_time, "late_done": counted.late_done, "overdue_open": counted.overdue_open,
-            "escalations": counted.escalations, "on_time_rate": counted.on_time_rate,
+            "escalations": counted.escalations, "replies_filed": counted.replies_filed,
+            "replies_overdue": counted.replies_overdue, "on_time_rate": counted.on_time_rate,
             "late_items": [{"case_no": i.case_no, "step_name": i.step_name, "due_on": i.due_on,
                             "finished_on": i.finished_on} for i in counted.late_items]}
 

@@ -3,28 +3,21 @@ supervisor rejects (a new reply date) then accepts the next reply; the wrong cal
 and two verdicts at once are refused with a Chinese message, and nothing is stored twice."""
 
 import threading
-import uuid
 from datetime import timedelta
 
 from sqlmodel import select
 
 from services.core import clock
 from services.core.db import session_scope
-from services.models import Escalation, EscalationReply
+from services.core.ids import stored_id
+from services.models import EscalationReply
 from tests import factories
 
 
 def _notice() -> tuple[int, int]:
-    """A 自然资源局 review past its deadline with its 督办通知 (reply due in 3 days), as the sweep leaves it."""
     with session_scope() as session:
-        case, step = factories.case_in_review(session, project_name=f"督办回复{uuid.uuid4().hex[:6]}")
-        case.dispatched_at, case.dispatch_task_run_id = clock.now(), str(uuid.uuid4())  # no flow for this case
-        step.due_on = clock.today() - timedelta(days=7)
-        escalation = Escalation(step_id=step.id, application_id=case.id, level=1, issued_on=clock.today(),
-                                reply_due_on=clock.today() + timedelta(days=3), issued_at=clock.now())
-        session.add_all([case, step, escalation])
-        session.flush()
-        return escalation.id, case.id
+        case, escalation = factories.escalated_case(session)
+        return stored_id(escalation), stored_id(case)
 
 
 def _replies(escalation_id: int) -> list[EscalationReply]:

@@ -84,7 +84,8 @@ def department_bulletin(**overrides) -> dict:
         "number": "东莞绿通通〔2026〕第0003号", "issuer": "东莞市战略性新兴产业基地绿色通道服务中心",
         "issued_on": date(2026, 12, 1), "verification_code": "3MZP-Q8WA-6TKD", "department": "自然资源局",
         "month": "2026年11月", "first_day": date(2026, 11, 1), "last_day": date(2026, 11, 30),
-        "handled": 42, "on_time": 40, "late_done": 2, "overdue_open": 1, "escalations": 1, "on_time_rate": "95.2%",
+        "handled": 42, "on_time": 40, "late_done": 2, "overdue_open": 1, "escalations": 1, "replies_filed": 1,
+        "replies_overdue": 0, "on_time_rate": "95.2%",
         "late_items": [
             {"case_no": "GC-2026-000117", "step_name": "用地预审与选址意见书", "due_on": date(2026, 11, 6),
              "finished_on": None},
