@@ -24,13 +24,13 @@ from services.calendar.schedules import work_calendar
 from services.cases import human_actions, search
 from services.cases.human_actions import MAX_ITEMS, SupplementItem
 from services.cases.steps import get_step
-from services.core import audit, sign_in_sessions, uscc, visibility
+from services.core import audit, clock, sign_in_sessions, uscc, visibility
 from services.core.clock import ChinaDateTime
 from services.core.ids import stored_id
 from services.core.settings import get_settings
 from services.core.text import Checked
 from services.core.users import authenticate
-from services.models import ActionKind
+from services.models import ActionKind, StepStatus
 from services.standard_land.intake import StandardLandApplicationInput, submit_application
 from services.supervision import dashboard
 
@@ -64,6 +64,9 @@ class StepOut(BaseModel):
     flow_run_id: str | None = None
     paused_working_days: int = 0
     outcome: dict = {}
+    statutory_due_on: date | None = Field(default=None, description="法定时限: when the law's limit ends (lights "
+                                                                    "follow the committed due_on)")
+    statutory_passed: bool = Field(default=False, description="open past its statutory limit (超过法定时限)")
 
 
 class DocumentOut(BaseModel):
@@ -283,7 +286,10 @@ def _application_out(session, application) -> ApplicationOut:
                        status_label=s.status.label_zh, sla_working_days=s.sla_working_days,
                        sla_unit=s.sla_unit, due_on=s.due_on,
                        due_provisional=s.due_provisional, started_at=s.started_at, finished_at=s.finished_at,
-                       flow_run_id=s.flow_run_id, paused_working_days=s.paused_working_days, outcome=s.outcome)
+                       flow_run_id=s.flow_run_id, paused_working_days=s.paused_working_days, outcome=s.outcome,
+                       statutory_due_on=s.statutory_due_on,
+                       statutory_passed=bool(s.statutory_due_on and s.statutory_due_on < clock.today()
+                                             and s.status in (StepStatus.running, StepStatus.suspended)))
                for s in view.steps],
         evaluation=view.evaluation.result if view.evaluation else None,
         documents=[DocumentOut(id=stored_id(d), kind=d.kind, title=d.title, number=d.number, issued_at=d.issued_at,

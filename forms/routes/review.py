@@ -211,7 +211,7 @@ def page_extras(session: Session, user: User, view: dashboard.ApplicationView) -
             "land": _land_to_start_extras(session, view.application),
             "deciding": {s.key for s in view.steps if s.kind == "human" and human_actions.may_decide(user, s)
                          and human_actions.awaiting(session, s) == "department"},
-            **_escalation_extras(session, user, view)}
+            "today": clock.today(), **_escalation_extras(session, user, view)}
 
 
 def _escalation_extras(session: Session, user: User, view: dashboard.ApplicationView) -> dict:

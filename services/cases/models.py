@@ -89,6 +89,7 @@ class Step(SQLModel, table=True):
     sla_unit: str = Field(default="working_day", max_length=16, description="working_day | calendar_day")
     due_on: date | None = None
     due_provisional: bool = False
+    statutory_due_on: date | None = Field(default=None, description="法定时限: when the law's limit ends, if any")
     started_at: NaiveDatetime | None = None
     finished_at: NaiveDatetime | None = None
     outcome: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

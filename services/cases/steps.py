@@ -68,6 +68,10 @@ def schedule_deadlines(session: Session, application: Application, calendar: Wor
                             "old_provisional": step.due_provisional, "new_provisional": new[1]})
             step.due_on, step.due_provisional = new
             session.add(step)
+        statutory = statutory_due(calendar, step_def, step, start)
+        if step.statutory_due_on != statutory:
+            step.statutory_due_on = statutory
+            session.add(step)
         ends[step.key] = new
     session.flush()
     return changes
@@ -89,6 +93,19 @@ def due_after(calendar: WorkCalendar, step_def: StepDefinition, step: Step, star
         return end, inherited or calendar.is_provisional(end)
     due = calendar.add_working_days(start, step.sla_working_days + step.paused_working_days)
     return due.due, due.provisional or inherited
+
+
+def statutory_due(calendar: WorkCalendar, step_def: StepDefinition, step: Step, start: date) -> date | None:
+    """When the statutory limit (法定时限) ends, counted like the committed one from the same start, 补正 pauses
+    added (行政许可法 art. 45: that time is not counted); None for a step without one."""
+    if step_def.statutory_days is None:
+        return None
+    if step_def.statutory_unit == "calendar_day":
+        end = start + timedelta(days=step_def.statutory_days)
+        while not calendar.is_workday(end):
+            end += timedelta(days=1)
+        return end
+    return calendar.add_working_days(start, step_def.statutory_days + step.paused_working_days).due
 
 
 def recompute_open_deadlines(session: Session, calendar: WorkCalendar, actor: User | None, reason: str,

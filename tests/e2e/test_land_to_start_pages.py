@@ -9,6 +9,8 @@ the flow test does (``tests/flows/test_land_to_start_flow.py``); each test opens
 """
 
 import re
+import subprocess
+import sys
 import time
 import uuid
 from datetime import timedelta
@@ -17,6 +19,7 @@ import httpx
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
+from sqlalchemy import update
 
 from services.cases.processes import get_definition
 from services.core import clock
@@ -24,9 +27,10 @@ from services.core.db import session_scope
 from services.core.formatting import format_date_zh
 from services.core.users import create_user
 from services.land_to_start import timeline
-from services.models import Application, Role
+from services.models import Application, Role, Step
 from tests.e2e.pages import PHONE, no_horizontal_scroll
 from tests.factories import make_project
+from tests.samples import REPO
 from tests.stack_api import case_waiting as _waiting
 from tests.stack_api import decide_as_department as _decide
 from tests.stack_api import end_listing as _end_listing
@@ -183,6 +187,26 @@ def test_enterprise_applies_once_after_fixing_the_form_and_follows_the_case(sign
     expect(expected_end).to_contain_text(f"按关键路径预计可开工日期：{format_date_zh(plan.expected_end)}")
     expect(expected_end).to_contain_text("关键路径：")
     expect(expected_end).to_contain_text("挂牌出让（公告期及挂牌期）")
+    # 法定时限 beside 承诺时限: shown with its basis; once passed it is marked, while the light keeps to the committed
+    # limit (the statutory date is set back here, as if the department had sat on the scheme for weeks)
+    statutory = page.get_by_test_id("statutory-design_review")
+    expect(statutory).to_contain_text("法定时限 20个工作日")
+    expect(statutory).to_have_attribute("title", re.compile("行政许可法"))
+    expect(page.locator("[data-step=design_review]")).to_contain_text("承诺时限 7个工作日")
+    expect(page.get_by_test_id("statutory-project_filing")).to_have_count(0)  # 备案: no statutory limit here
+    expect(page.get_by_test_id("statutory-passed-design_review")).to_have_count(0)
+    with session_scope() as session:
+        session.execute(update(Step).where(Step.application_id == app_id, Step.key == "design_review")
+                        .values(statutory_due_on=clock.today() - timedelta(days=1)))
+    swept = subprocess.run([sys.executable, "-m", "deployments.cli", "sla-sweep"], cwd=REPO, capture_output=True,
+                           text=True, timeout=300)  # today's lights, as the scheduled sweep sets them
+    assert swept.returncode == 0, swept.stderr
+    page.reload()
+    expect(page.get_by_test_id("statutory-passed-design_review")).to_have_text("已超过法定时限")
+    expect(page.locator("[data-step=design_review] [data-light]")).to_have_attribute("data-light", "green")
+    steps = {s["key"]: s for s in _read(stack, app_id)["steps"]}
+    assert steps["design_review"]["statutory_passed"] is True and not steps["project_filing"]["statutory_passed"]
+    assert steps["design_review"]["statutory_due_on"] == (clock.today() - timedelta(days=1)).isoformat()
     page.screenshot(path=str(shots / "land-to-start-case.png"), full_page=True)
     page.locator("#timeline").screenshot(path=str(shots / "land-to-start-gantt.png"))
 

@@ -31,6 +31,24 @@ class StepDefinition(BaseModel):
     in_committed_limit: bool = True  # false for steps after the decision (e.g. 事中事后核查)
     actions: list[str] = ["approve", "reject", "request_supplement"]  # what people may do on a human step
     action_labels: dict[str, str] = {}  # the step's own wording of an action, e.g. approve = 确认由本企业竞得
+    # 法定时限: the limit the law sets (the committed limit above, 承诺时限, is usually shorter); lights follow the
+    # committed limit, the statutory one is shown beside it and marked once passed. None: no statutory limit.
+    statutory_days: int | None = None
+    statutory_unit: SlaUnit = "working_day"
+    statutory_basis: str = ""  # the provision, e.g. 《中华人民共和国行政许可法》第四十二条
+
+    @model_validator(mode="after")
+    def _statutory_has_a_basis(self) -> "StepDefinition":
+        if self.statutory_days is not None and not self.statutory_basis:
+            raise ValueError(f"step {self.key!r}: a statutory limit names its legal basis (statutory_basis)")
+        return self
+
+    @property
+    def statutory_zh(self) -> str:
+        """The statutory limit as printed, e.g. 20个工作日 or 30日; empty without one."""
+        if self.statutory_days is None:
+            return ""
+        return f"{self.statutory_days}日" if self.statutory_unit == "calendar_day" else f"{self.statutory_days}个工作日"
 
 
 class ProcessDefinition(BaseModel):
