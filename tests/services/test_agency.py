@@ -260,12 +260,13 @@ def test_key_projects_need_a_chief_agent_and_are_lit_tighter(session, people):
 def test_the_workbench_puts_red_before_yellow_before_green_and_says_who_the_step_waits_on(session, people):
     agent = create_user(session, username=f"wb-{uuid.uuid4().hex[:6]}", password="Agent-Password-1",
                         display_name="工作台专员", role=Role.agent)
-    mandate = _signed(session, people, item_codes=["DB02"])
-    agency.assign(session, people["supervisor"], mandate, agent.id)
     today = date(2026, 12, 7)
     calendar = work_calendar(session)
-    steps = []
-    for offset in (10, -2, 1):  # green, red, yellow
+    steps, mandates = [], []
+    for offset in (10, -2, 1):  # green, red, yellow: three projects, each under a mandate of its own
+        mandate = _signed(session, people, item_codes=["DB02"])
+        agency.assign(session, people["supervisor"], mandate, agent.id)
+        mandates.append(mandate)
         step = _review_step(session, _case(session, people["enterprise"], mandate.project_name))
         step.due_on = calendar.add_working_days(today, offset).due if offset > 0 else date(2026, 12, 2)
         session.add(step)
@@ -276,7 +277,7 @@ def test_the_workbench_puts_red_before_yellow_before_green_and_says_who_the_step
     assert [r.light for r in rows] == ["red", "yellow", "green"]
     assert all(r.waits_on == "department" and "自然资源局" in r.next_action for r in rows)
     assert "超期" in rows[0].next_action
-    assert [c.mandate.id for c in workbench.contacts_due(session, agent, today)] == [mandate.id]
+    assert sorted(c.mandate.id for c in workbench.contacts_due(session, agent, today)) == [m.id for m in mandates]
 
 
 def test_the_workload_statistics_count_each_agents_mandates_steps_and_lights(session, people):
