@@ -21,6 +21,7 @@ from forms.security import verify_csrf
 from forms.web import page, posted_form, posted_lists
 from services.agency import service as agency
 from services.agency import workbench
+from services.cases import project_labels
 from services.cases.processes import known_process_keys
 from services.core import clock, visibility
 from services.core.access import Action, Reach, Resource, reach
@@ -155,7 +156,8 @@ def _mandate_form(request, session, user, values, codes, errors, key=None):
                             .order_by(Project.id.desc())).all()
     return page(request, "mandate_form.html", status_code=422 if errors else 200, user=user, values=values,
                 codes=set(codes), errors=errors, idempotency_key=key or str(uuid.uuid4()),
-                items=agency.catalogue(session), projects=projects)
+                items=agency.catalogue(session), projects=projects,
+                project_labels=project_labels.labels(session, projects))
 
 
 @router.get("/mandates/{mandate_id}")

@@ -17,6 +17,7 @@ from forms.deps import PageUser, SessionDep, permit
 from forms.params import Id
 from forms.security import verify_csrf
 from forms.web import page, posted_files, posted_form, posted_lists
+from services.cases import project_labels
 from services.core.access import Action, Resource
 from services.core.ids import parse_id, stored_id
 from services.eia import eligibility as eia_eligibility
@@ -149,7 +150,9 @@ def _facts_errors(error: ValidationError) -> dict[str, str]:
 
 
 def _page(request, session, user, values, errors, stage, form=None, questions=(), decided=None, status_code=200):
+    projects = eia.projects_of(session, user)
     return page(request, "eia_form.html", status_code=status_code, user=user, values=values, errors=errors,
                 stage=stage, multi=form or {}, questions=questions, decided=decided,
-                projects=eia.projects_of(session, user), ancillary_rows=ANCILLARY_ROWS,
+                projects=projects, project_labels=project_labels.labels(session, projects),
+                ancillary_rows=ANCILLARY_ROWS,
                 idempotency_key=values.get("idempotency_key") or str(uuid.uuid4()))

@@ -20,6 +20,7 @@ from forms.params import Id
 from forms.routes.review import page_extras
 from forms.security import verify_csrf
 from forms.web import page, posted_form
+from services.cases import project_labels
 from services.core import visibility
 from services.core.access import Action, Resource
 from services.core.ids import stored_id
@@ -83,9 +84,10 @@ def report_start(request: Request, session: SessionDep, user: PageUser, applicat
 
 
 def _form(request, session, user, values, errors, key=None, status_code=200):
+    projects = land_to_start.projects_for(session, user)
     return page(request, "land_to_start_form.html", status_code=status_code, user=user, values=values,
-                errors=errors, idempotency_key=key or str(uuid.uuid4()),
-                projects=land_to_start.projects_for(session, user))
+                errors=errors, idempotency_key=key or str(uuid.uuid4()), projects=projects,
+                project_labels=project_labels.labels(session, projects))
 
 
 def _applicant(user) -> None:
