@@ -14,7 +14,7 @@ class SystemFault(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="application.id", index=True)
     step_id: int | None = Field(default=None, foreign_key="step.id")
-    kind: str = Field(max_length=32, description="intake_stalled | review_run_lost | case_run_lost")
+    kind: str = Field(max_length=32, description="intake_stalled | review_run_lost | case_run_lost | notice_failed")
     reason: str = Field(max_length=500, description="in Chinese, for supervisors")
     flow_run_id: str = Field(default="", max_length=64, description="the run found dead or stuck")
     replacement_run_id: str = Field(default="", max_length=64, description="the run the repair started")

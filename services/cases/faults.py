@@ -26,7 +26,8 @@ from services.models import Application, ApplicationStatus, Step, StepAction, St
 
 MAX_REPAIRS = 3
 REVIEW_PROCESSES = ("standard_land", "eia_commitment", "eia_normal", "eia_normal_book")
-KIND_ZH = {"intake_stalled": "受理流程中断", "review_run_lost": "审查流程丢失", "case_run_lost": "案件流程中断"}
+KIND_ZH = {"intake_stalled": "受理流程中断", "review_run_lost": "审查流程丢失", "case_run_lost": "案件流程中断",
+           "notice_failed": "督办通知出具失败"}
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,13 @@ def record(session: Session, application_id: int, kind: str, reason: str, *, flo
     session.add(fault)
     session.flush()
     return fault
+
+
+def close(session: Session, application_id: int, kind: str) -> None:
+    """The case's open finding of ``kind``, if any, is repaired (what failed has now been done)."""
+    session.exec(update(SystemFault).where(col(SystemFault.application_id) == application_id,
+                                           col(SystemFault.kind) == kind, col(SystemFault.repaired_at).is_(None))
+                 .values(repaired_at=clock.now()).execution_options(synchronize_session=False))
 
 
 def repairs_so_far(session: Session, application_id: int, kind: str) -> int:

@@ -9,6 +9,7 @@ escalates or notifies twice. The 督办通知 documents are issued afterwards by
 """
 
 import gc
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from sqlmodel import Session, col, select
 from services.agency import service as agency
 from services.calendar.schedules import work_calendar
 from services.calendar.work_calendar import WorkCalendar
+from services.cases import faults
 from services.core import clock, db
 from services.core.db import table_of
 from services.core.formatting import format_date_zh
@@ -45,6 +47,7 @@ from services.supervision import notifications, replies
 from services.supervision import sla_rules as sla
 
 OPEN = (StepStatus.running, StepStatus.suspended)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -367,10 +370,19 @@ def issue_pending_notices(session: Session, limit: int = 50) -> list[int]:
     issued = []
     for escalation in pending:
         application = session.get_one(Application, escalation.application_id)
-        document = documents.issue(
-            session, application, kind="supervision_notice", step_key=session.get_one(Step, escalation.step_id).key,
-            issue_key=f"supervision-{escalation.step_id}-{escalation.level}",
-            build_context=partial(notice_context, session, application, escalation))
+        try:
+            with session.begin_nested():  # one notice that cannot be issued must not hold back the others
+                document = documents.issue(
+                    session, application, kind="supervision_notice",
+                    step_key=session.get_one(Step, escalation.step_id).key,
+                    issue_key=f"supervision-{escalation.step_id}-{escalation.level}",
+                    build_context=partial(notice_context, session, application, escalation))
+        except Exception as error:  # recorded for supervisors (系统异常) and tried again by the next sweep
+            log.exception("督办通知 of escalation %s could not be issued", escalation.id)
+            faults.record(session, escalation.application_id, "notice_failed",
+                          f"{sla.LEVEL_ZH[escalation.level]}未能出具：{error}", step_id=escalation.step_id)
+            continue
+        faults.close(session, escalation.application_id, "notice_failed")
         session.exec(update(Escalation).where(col(Escalation.id) == escalation.id,
                                               col(Escalation.document_id).is_(None))
                      .values(document_id=document.id).execution_options(synchronize_session=False))

@@ -15,7 +15,7 @@ from services.cases import acceptance
 from services.core import clock
 from services.core.db import get_engine
 from services.core.users import get_by_username
-from services.models import Document, Escalation, Notification, Step, StepLight, StepStatus
+from services.models import Document, Escalation, Notification, Step, StepLight, StepStatus, SystemFault
 from services.standard_land import service as standard_land
 from services.standard_land.intake import StandardLandApplicationInput, submit_application
 from services.supervision import service as supervision
@@ -230,3 +230,25 @@ def test_each_sweep_keeps_one_snapshot_per_day_for_the_charts(session):
     rows = session.exec(select(LightSnapshot).where(LightSnapshot.day == day)).all()
     assert sum(r.count for r in rows) == first.steps
     assert {(r.department, r.light) for r in rows} == set(first.by_department)
+
+
+def test_a_notice_that_cannot_be_issued_is_recorded_and_does_not_hold_back_the_others(session):
+    broken = _force_due(session, _review_step(session, "sup-notice-broken"), date(2026, 11, 20))
+    fine = _force_due(session, _review_step(session, "sup-notice-fine"), date(2026, 11, 20))
+    supervision.sweep(session, date(2026, 11, 23))  # both red: a 督办通知 each
+    broken.due_on = None  # the notice cannot be worded (as a step whose deadline was lost would be)
+    session.add(broken)
+    session.flush()
+    issued = [session.get(Document, i) for i in _issue_on(session, date(2026, 11, 23))]
+    assert fine.application_id in {d.application_id for d in issued}
+    assert broken.application_id not in {d.application_id for d in issued}
+    fault = session.exec(select(SystemFault).where(SystemFault.application_id == broken.application_id)).one()
+    assert fault.kind == "notice_failed" and fault.repaired_at is None and "督办通知" in fault.reason
+
+    broken.due_on = date(2026, 11, 20)  # put right: the next sweep issues it and closes the finding
+    session.add(broken)
+    session.flush()
+    again = [session.get(Document, i) for i in _issue_on(session, date(2026, 11, 24))]
+    assert [d.application_id for d in again if d.application_id == broken.application_id] == [broken.application_id]
+    session.refresh(fault)
+    assert fault.repaired_at is not None
