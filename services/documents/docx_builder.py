@@ -25,7 +25,7 @@ from docx import Document as new_docx
 from docx.document import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt, RGBColor
@@ -267,16 +267,28 @@ def _add_field(paragraph: Paragraph, instruction: str, placeholder: str) -> None
             run._element.append(char)
 
 
-def add_page_number_footer(doc: Document) -> None:
-    """Footer ``第 N 页 共 M 页`` centred, with live PAGE / NUMPAGES fields."""
-    footer = doc.sections[0].footer
-    paragraph = footer.paragraphs[0]
-    paragraph.paragraph_format.alignment = Align.CENTER
+def add_page_number_footer(doc: Document, qr_png: bytes | None = None) -> None:
+    """Footer ``第 N 页 共 M 页`` centred, with live PAGE / NUMPAGES fields; with ``qr_png``, the 扫码查验 QR code at
+    its right end on every page, as the PDF prints it (a centre and a right tab stop on one line)."""
+    section = doc.sections[0]
+    paragraph = section.footer.paragraphs[0]
+    if qr_png is None:
+        paragraph.paragraph_format.alignment = Align.CENTER
+    else:
+        width = section.page_width - section.left_margin - section.right_margin
+        paragraph.paragraph_format.tab_stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CENTER)
+        paragraph.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+        paragraph.paragraph_format.line_spacing = 1.0  # an exact line height would clip the image
+        section.footer_distance = Cm(0.8)  # the code fits between the page's bottom edge and the text
+        add_run(paragraph, "\t", size=FOOTER_SIZE)
     add_run(paragraph, "第 ", size=FOOTER_SIZE)
     _add_field(paragraph, "PAGE", "1")
     add_run(paragraph, " 页 共 ", size=FOOTER_SIZE)
     _add_field(paragraph, "NUMPAGES", "1")
     add_run(paragraph, " 页", size=FOOTER_SIZE)
+    if qr_png is not None:
+        add_run(paragraph, "\t", size=FOOTER_SIZE)
+        paragraph.add_run().add_picture(io.BytesIO(qr_png), width=Cm(1.8))
 
 
 def to_bytes(doc: Document, *, timestamp: datetime) -> bytes:

@@ -32,10 +32,12 @@ from urllib.parse import unquote, urlparse
 
 import jinja2
 import weasyprint
+from markupsafe import Markup
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from services.core.formatting import CHINA_TZ, JINJA_FILTERS
 from services.documents import docx_builder as dx
+from services.documents import verification_qr
 from services.documents.registry import get_kind
 
 log = logging.getLogger(__name__)
@@ -111,7 +113,10 @@ def render_html(kind: str, context: Mapping) -> str:
     spec = get_kind(kind)
     view = spec.view(context)
     created = view.meta.created.astimezone(CHINA_TZ).isoformat(timespec="minutes")
-    return _jinja_env().get_template(spec.template).render(v=view, meta=view.meta, created=created)
+    code = context.get("verification_code")
+    qr_svg = Markup(verification_qr.svg(code)) if code else None  # segno's own SVG, nothing of the context in it
+    return _jinja_env().get_template(spec.template).render(v=view, meta=view.meta, created=created, qr_svg=qr_svg,
+                                                           qr_caption=verification_qr.CAPTION)
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -141,5 +146,6 @@ def render_docx(kind: str, context: Mapping) -> bytes:
     created_utc = meta.created.astimezone(UTC).replace(tzinfo=None)
     doc = dx.new_document(title=meta.title, author=meta.author, subject=meta.subject, created=created_utc)
     spec.build_docx(doc, view)
-    dx.add_page_number_footer(doc)
+    code = context.get("verification_code")
+    dx.add_page_number_footer(doc, qr_png=verification_qr.png(code) if code else None)
     return dx.to_bytes(doc, timestamp=meta.created.astimezone(CHINA_TZ))
