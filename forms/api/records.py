@@ -197,7 +197,9 @@ def list_escalations(session: SessionDep, user: ApiUser, response: Response, pag
     return [_escalation_out(session, e, case_no) for e, case_no in rows]
 
 
-@router.get("/escalations/{escalation_id}", response_model=EscalationOut, tags=["supervision"])
+@router.get("/escalations/{escalation_id}", response_model=EscalationOut, tags=["supervision"], responses={
+    403: {"description": "a role that reads no 督办 (企业)"},
+    404: {"description": "no such escalation, or not of a case the caller may read"}})
 def read_escalation(session: SessionDep, user: ApiUser, escalation_id: Id):
     """One 督办 with its written replies (the step's department, supervisors and the case's agents)."""
     permit(user, Resource.escalation, Action.read, READERS_ONLY)
@@ -205,7 +207,12 @@ def read_escalation(session: SessionDep, user: ApiUser, escalation_id: Id):
     return _escalation_out(session, escalation, case_no)
 
 
-@router.post("/escalations/{escalation_id}/replies", response_model=ReplyOut, status_code=201, tags=["supervision"])
+@router.post("/escalations/{escalation_id}/replies", response_model=ReplyOut, status_code=201, tags=["supervision"],
+             responses={403: {"description": "not a reviewer of the step's department"},
+                        404: {"description": "no such escalation, or not of a case the caller may read"},
+                        409: {"description": "a reply already waits for its verdict, or one was accepted, or this "
+                                            "level asks for none: {detail, errors}"},
+                        422: {"description": "{detail, errors: {field: 中文}}: a field, or a date before today"}})
 def file_escalation_reply(session: SessionDep, escalation_id: Id, body: replies.ReplyInput,
                           user: User = api_permission(Resource.escalation, Action.write,
                                                       "只有被督办部门的审查人员可以书面回复督办通知")):
@@ -218,7 +225,11 @@ def file_escalation_reply(session: SessionDep, escalation_id: Id, body: replies.
 
 
 @router.post("/escalations/{escalation_id}/replies/{reply_id}/verdict", response_model=ReplyOut,
-             tags=["supervision"])
+             tags=["supervision"], responses={
+                 403: {"description": "not a supervisor (督办管理员)"},
+                 404: {"description": "no such escalation or reply, or not of a case the caller may read"},
+                 409: {"description": "the reply was judged already: {detail, errors}"},
+                 422: {"description": "{detail, errors: {field: 中文}}: a rejection without its reason"}})
 def judge_escalation_reply(session: SessionDep, escalation_id: Id, reply_id: Id, body: replies.VerdictInput,
                            user: User = api_permission(Resource.escalation, Action.decide,
                                                        "只有督办管理员可以审核督办回复")):

@@ -3,7 +3,9 @@
 import subprocess
 import time
 import uuid
+from urllib.parse import parse_qs, urlparse
 
+import cv2
 import httpx
 import pytest
 
@@ -182,7 +184,7 @@ def test_an_application_whose_hand_over_was_lost_is_still_accepted(stack, sample
         assert body["status"] == "accepted" and body["flow_run_id"]
 
 
-def test_the_verification_code_on_a_notice_can_be_checked_publicly(stack, sample_application):
+def test_the_verification_code_on_a_notice_can_be_checked_publicly(stack, sample_application, tmp_path):
     headers = stack.token("enterprise") | {"Idempotency-Key": str(uuid.uuid4())}
     with stack.client() as c:
         created = c.post("/api/v1/applications", json=sample_application, headers=headers).json()
@@ -196,6 +198,21 @@ def test_the_verification_code_on_a_notice_can_be_checked_publicly(stack, sample
         page = httpx.get(f"{stack.base_url}/verify", params={"code": code.lower().replace("-", " ")}).text
         assert "查验通过" in page and doc["number"] in page and created["case_no"] in page
         assert "未查到" in httpx.get(f"{stack.base_url}/verify", params={"code": "AAAA-BBBB-CCCC"}).text
+        # or scanned: the QR code printed on the notice opens the same check
+        pdf = c.get(doc["pdf_url"], headers=headers).content
+    scanned = urlparse(_qr_on_first_page(pdf, tmp_path))
+    assert parse_qs(scanned.query) == {"code": [code]}
+    page = httpx.get(f"{stack.base_url}{scanned.path}?{scanned.query}").text
+    assert "查验通过" in page and doc["number"] in page
+
+
+def _qr_on_first_page(pdf: bytes, tmp_path) -> str:
+    """The text of the QR code printed on the PDF's first page, read as a phone would (OpenCV)."""
+    (tmp_path / "notice.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile", str(tmp_path / "notice.pdf"),
+                    str(tmp_path / "page")], check=True)
+    text, _, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imread(str(tmp_path / "page.png")))
+    return text
 
 
 def test_staff_get_a_clear_refusal_instead_of_the_enterprise_form(stack):
