@@ -35,7 +35,6 @@ class Settings(BaseSettings):
     file_store: Literal["local", "database"] = Field(
         default="local", description="where generated documents and uploads are kept: the data folder (one machine), "
                                      "or the database (shared by every instance)")
-    public_url: str = "http://127.0.0.1:8000"
     issuer_name: str = "东莞市战略性新兴产业基地绿色通道服务中心"
     issuer_short: str = "东莞绿通"
     handler_phone: str = "0769-22830000"
@@ -72,7 +71,7 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(default=False, description="upgrade the SMTP connection with STARTTLS")
     mail_from: str = Field(default="greenchannel@localhost", description="From address of notification e-mail")
     public_base_url: str = Field(default="http://127.0.0.1:8000",
-                                 description="the site's address as users reach it, for links in e-mail")
+                                 description="the site's address as users reach it: links in e-mail, the 扫码查验 QR code on documents")
     oidc_issuer: str = Field(default="", description="统一身份认证: the OpenID Connect provider's issuer URL; "
                                                      "empty: single sign-on is off")
     oidc_client_id: str = Field(default="", description="this site's client id at the provider")
