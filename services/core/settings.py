@@ -71,7 +71,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(default=False, description="upgrade the SMTP connection with STARTTLS")
     mail_from: str = Field(default="greenchannel@localhost", description="From address of notification e-mail")
     public_base_url: str = Field(default="http://127.0.0.1:8000",
-                                 description="the site's address as users reach it: links in e-mail, the 扫码查验 QR code on documents")
+                                 description="the site's address as users reach it: links in e-mail, the 扫码查验 "
+                                             "QR code on documents")
     oidc_issuer: str = Field(default="", description="统一身份认证: the OpenID Connect provider's issuer URL; "
                                                      "empty: single sign-on is off")
     oidc_client_id: str = Field(default="", description="this site's client id at the provider")
