@@ -215,11 +215,14 @@ class LitAgent:
     department: str
 
 
-def _review_step(session, enterprise, project: str) -> Step:
-    """A case of ``project`` accepted and waiting on the 用地审查 (land_review), without a Prefect run."""
+def _review_step(session, enterprise, project: str, project_id: int | None = None) -> Step:
+    """A case of ``project`` accepted and waiting on the 用地审查 (land_review), without a Prefect run; with
+    ``project_id``, filed under that project (a mandate covers the cases of its own project only)."""
     data = StandardLandApplicationInput.model_validate({**SAMPLE, "project_name": project})
     application, _ = submit_application(session, enterprise, data, uuid.uuid4().hex)
     application.flow_run_id = str(uuid.uuid4())  # so the dispatch sweep never hands it to Prefect
+    if project_id is not None:
+        application.project_id = project_id
     session.add(application)
     acceptance.check_completeness(session, application.id)
     acceptance.accept(session, application.id)
@@ -247,12 +250,15 @@ def lit_agent(stack) -> LitAgent:
         while not calendar.is_workday(red_due):  # the last working day before today: just overdue
             red_due -= timedelta(days=1)
         yellow_due = today if calendar.is_workday(today) else calendar.add_working_days(today, 1).due
-        cases = []
+        cases: list[str] = []
+        project_id = None
         for due in (yellow_due, red_due):  # the yellow case is the older one: the order is by light, not by id
-            step = _review_step(session, enterprise, project)
+            step = _review_step(session, enterprise, project, project_id)
             step.due_on = due
             session.add(step)
-            cases.append(session.get(Application, step.application_id).case_no)
+            case = session.get_one(Application, step.application_id)
+            project_id = case.project_id  # the second case belongs to the project the first one linked
+            cases.append(case.case_no)
         return LitAgent(agent.username, agent.display_name, project, red=cases[1], yellow=cases[0], red_due=red_due,
                         yellow_due=yellow_due, department=step.department)
 
