@@ -15,7 +15,6 @@ from services.supervision import replies
 from services.supervision import service as supervision
 from services.supervision import sla_rules as sla
 from tests import factories
-from tests.services.test_supervision import _force_due, _review_step
 
 # the SLA rules would send a red step up a level after 2 working days: here only replies move levels
 PATIENT = sla.SlaRules(version="test", default=sla.LightRule(escalate_after=(30, 60)), tiers={}, items={})
@@ -30,9 +29,12 @@ def today():
     clock.set_clock(None)
 
 
-def _notice(session, key: str) -> Escalation:
+def _notice(session) -> Escalation:
     """A 自然资源局 review due Fri 20 Nov 2026, red on Mon 23 Nov: 督办通知, written reply due Thu 26 Nov."""
-    step = _force_due(session, _review_step(session, key), date(2026, 11, 20))
+    _, step = factories.case_in_review(session)
+    step.due_on, step.started_at = date(2026, 11, 20), datetime(2026, 11, 13, 9)
+    session.add(step)
+    session.flush()
     supervision.sweep(session, date(2026, 11, 23), rules=PATIENT)
     escalation = session.exec(select(Escalation).where(Escalation.step_id == step.id)).one()
     assert (escalation.level, escalation.reply_due_on) == (1, date(2026, 11, 26))
@@ -46,7 +48,7 @@ def _reply(**changes) -> replies.ReplyInput:
 
 
 def test_the_department_replies_the_supervisor_rejects_then_accepts(session, today):
-    escalation = _notice(session, "reply-1")
+    escalation = _notice(session)
     reviewer, supervisor = get_by_username(session, "reviewer"), get_by_username(session, "supervisor")
     assert reviewer.department == "自然资源局"
     today(date(2026, 11, 24))
@@ -96,18 +98,19 @@ def test_the_department_replies_the_supervisor_rejects_then_accepts(session, tod
         AuditEvent.entity == "escalation", AuditEvent.entity_id == str(escalation.id)).order_by(AuditEvent.id))]
     assert actions == ["escalation.reply.filed", "escalation.reply.rejected", "escalation.reply.filed",
                        "escalation.reply.accepted"]
-    # an accepted reply is never escalated as overdue, however late the sweep runs
-    assert replies.escalate_overdue_replies(session, date(2026, 12, 31)) == []
+    # an accepted reply is never escalated as overdue, however late the sweep runs (the sweep looks at every
+    # case of the database: only this test's step is looked at here)
+    assert escalation.step_id not in replies.escalate_overdue_replies(session, date(2026, 12, 31))
 
 
 def test_a_reply_not_given_by_its_date_escalates_once_and_a_rejected_one_again_after_the_new_date(session, today):
-    escalation = _notice(session, "reply-2")
+    escalation = _notice(session)
     step_id = escalation.step_id
     supervisor = get_by_username(session, "supervisor")
-    assert replies.escalate_overdue_replies(session, date(2026, 11, 26)) == []  # due today: not yet late
+    assert step_id not in replies.escalate_overdue_replies(session, date(2026, 11, 26))  # due today: not yet late
     supervision.sweep(session, date(2026, 11, 27), rules=PATIENT)  # the sweep finds it late
     supervision.sweep(session, date(2026, 11, 30), rules=PATIENT)  # and again next working day: once
-    assert replies.escalate_overdue_replies(session, date(2026, 11, 30)) == []
+    assert step_id not in replies.escalate_overdue_replies(session, date(2026, 11, 30))
     levels = sorted(e.level for e in session.exec(select(Escalation).where(Escalation.step_id == step_id)))
     assert levels == [1, 2]
     told = session.exec(select(Notification).where(
@@ -117,18 +120,18 @@ def test_a_reply_not_given_by_its_date_escalates_once_and_a_rejected_one_again_a
 
     today(date(2026, 11, 30))  # the late reply, rejected: a new date, and late again → the next level
     reply = replies.file_reply(session, get_by_username(session, "reviewer"), escalation, _reply())
-    assert replies.escalate_overdue_replies(session, date(2026, 12, 31)) == []  # waits on the supervisor
+    assert step_id not in replies.escalate_overdue_replies(session, date(2026, 12, 31))  # waits on the supervisor
     replies.judge(session, supervisor, reply, replies.VerdictInput(accept=False, reason="措施不具体"))
     assert escalation.reply_due_on == date(2026, 12, 3)
-    assert replies.escalate_overdue_replies(session, date(2026, 12, 3)) == []
-    assert replies.escalate_overdue_replies(session, date(2026, 12, 4)) == [step_id]
+    assert step_id not in replies.escalate_overdue_replies(session, date(2026, 12, 3))
+    assert step_id in replies.escalate_overdue_replies(session, date(2026, 12, 4))
     assert sorted(e.level for e in session.exec(select(Escalation).where(Escalation.step_id == step_id))) == [1, 2, 3]
 
 
 def test_a_step_finished_before_the_reply_date_is_not_escalated(session):
-    escalation = _notice(session, "reply-3")
+    escalation = _notice(session)
     step = session.get_one(Step, escalation.step_id)
     step.status = StepStatus.completed
     session.add(step)
     session.flush()
-    assert replies.escalate_overdue_replies(session, date(2026, 12, 31)) == []
+    assert escalation.step_id not in replies.escalate_overdue_replies(session, date(2026, 12, 31))
