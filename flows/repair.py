@@ -33,6 +33,7 @@ from services.cases import faults
 from services.cases.steps import ready_steps
 from services.core.db import only_one_at_a_time, session_scope
 from services.core.settings import get_settings
+from services.models import Application, ApplicationStatus
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def _repair_pass(stall_after: timedelta, application_ids: Collection[int] | None
         work: list[tuple[str, Callable[..., int], tuple]] = \
             [("intake", _repair_dispatch, (client, a, t, stall_after)) for a, t in found.lost_dispatches] + \
             [("intake", _repair_intake, (client, a, r, stall_after)) for a, r in found.stalled_intakes] + \
-            [("case" if p == "land_to_start" else "review", _repair_quiet_case, (a, p, r, moved))
+            [("case" if p == "land_to_start" else "review", _repair_quiet_case, (client, a, p, r, moved, stall_after))
              for a, p, r, moved in found.quiet_cases]
         for kind, repair, args in work:
             try:
@@ -134,12 +135,22 @@ def _repair_intake(client, application_id: int, run_id: str, stall_after: timede
 _waiting_since: dict[int, datetime] = {}
 
 
-def _repair_quiet_case(application_id: int, process_key: str, run_id: str, last_move: datetime) -> int:
+def _repair_quiet_case(client, application_id: int, process_key: str, run_id: str, last_move: datetime,
+                       stall_after: timedelta) -> int:
     """A case quiet since ``last_move``: waiting on people (as it should), or left halfway by a lost segment
-    (work it could do now): then its next segment is queued."""
+    (work it could do now): then its next segment is queued. A 拿地即开工 case still 已提交 has not had a segment
+    open a step yet: its run is asked first, and one still queued or running (a long queue) is left alone."""
     if _waiting_since.get(application_id) == last_move:
         return 0
     kind = "case_run_lost" if process_key == "land_to_start" else "review_run_lost"
+    with session_scope() as session:
+        first_segment = session.get_one(Application, application_id).status == ApplicationStatus.submitted
+    if first_segment:
+        state = flow_run_state(client, run_id)
+        run_kind = state.type.value if state else "MISSING"
+        if _still_moving(state, run_kind, stall_after):
+            return 0
+        _crash(client, state, run_id, "案件流程中断，已重新提交 / case segment lost, queued again")
     with session_scope() as session:  # stored actions and ended periods have sweeps of their own
         work = ready_steps(session, application_id)
         if not work:
