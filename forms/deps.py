@@ -115,6 +115,7 @@ def api_permission(resource: Resource, action: Action, refusal: str):
 
 APPLICANTS_ONLY = "申请由企业账户或受托的代办专员提交；审查和督办人员可在“申请总览”中跟进。"
 APPLICANT_STEPS_ONLY = "该环节由申请企业或受托的代办专员办理。"
+ESCALATION_READERS_ONLY = "督办情况仅限被督办部门、督办管理员和受托代办专员查看"
 
 
 def _integrator(request: Request, session: Session, token: str) -> User:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from forms.deps import ApiUser, SessionDep, api_permission, permit
+from forms.deps import ESCALATION_READERS_ONLY, ApiUser, SessionDep, api_permission, permit
 from forms.params import Id
 from services.core import visibility
 from services.core.access import Action, Resource
@@ -194,7 +194,8 @@ def list_escalations(session: SessionDep, user: ApiUser, response: Response, pag
             .where(col(Escalation.application_id).in_(cases)))
     response.headers["X-Total-Count"] = str(session.exec(select(func.count()).select_from(stmt.subquery())).one())
     rows = session.exec(stmt.order_by(col(Escalation.id).desc()).offset((page - 1) * PAGE).limit(PAGE)).all()
-    return [_escalation_out(session, e, case_no) for e, case_no in rows]
+    answered = replies.replies_by_escalation(session, [stored_id(e) for e, _ in rows])
+    return [_escalation_out(session, e, case_no, answered.get(stored_id(e), [])) for e, case_no in rows]
 
 
 @router.get("/escalations/{escalation_id}", response_model=EscalationOut, tags=["supervision"], responses={
@@ -202,7 +203,7 @@ def list_escalations(session: SessionDep, user: ApiUser, response: Response, pag
     404: {"description": "no such escalation, or not of a case the caller may read"}})
 def read_escalation(session: SessionDep, user: ApiUser, escalation_id: Id):
     """One 督办 with its written replies (the step's department, supervisors and the case's agents)."""
-    permit(user, Resource.escalation, Action.read, READERS_ONLY)
+    permit(user, Resource.escalation, Action.read, ESCALATION_READERS_ONLY)
     escalation, case_no = _readable_escalation(session, user, escalation_id)
     return _escalation_out(session, escalation, case_no)
 
@@ -244,22 +245,20 @@ def judge_escalation_reply(session: SessionDep, escalation_id: Id, reply_id: Id,
     return _reply_out(reply)
 
 
-READERS_ONLY = "督办情况仅限被督办部门、督办管理员和受托代办专员查看"
-
-
 def _readable_escalation(session, user: User, escalation_id: int) -> tuple[Escalation, str]:
-    escalation = session.get(Escalation, escalation_id)
-    application = escalation and visibility.get_readable_application(session, user, escalation.application_id)
-    if escalation is None or application is None:
+    found = replies.readable_escalation(session, user, escalation_id)
+    if found is None:
         raise HTTPException(status_code=404, detail="未找到该督办通知，或您无权查看")
-    return escalation, application.case_no
+    return found[0], found[1].case_no
 
 
-def _escalation_out(session, e: Escalation, case_no: str) -> EscalationOut:
+def _escalation_out(session, e: Escalation, case_no: str, written: list[EscalationReply] | None = None
+                    ) -> EscalationOut:
+    written = replies.replies_of(session, stored_id(e)) if written is None else written
     return EscalationOut(id=stored_id(e), application_id=e.application_id, case_no=case_no, step_id=e.step_id,
                          level=e.level, issued_on=e.issued_on, reply_due_on=e.reply_due_on,
-                         document_id=e.document_id, state=replies.state(session, e),  # type: ignore[arg-type]
-                         replies=[_reply_out(r) for r in replies.replies_of(session, stored_id(e))])
+                         document_id=e.document_id, state=replies.state_of(e, written),  # type: ignore[arg-type]
+                         replies=[_reply_out(r) for r in written])
 
 
 def _reply_out(r: EscalationReply) -> ReplyOut:

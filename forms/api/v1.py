@@ -30,7 +30,7 @@ from services.core.ids import stored_id
 from services.core.settings import get_settings
 from services.core.text import Checked
 from services.core.users import authenticate
-from services.models import ActionKind, StepStatus
+from services.models import ActionKind
 from services.standard_land.intake import StandardLandApplicationInput, submit_application
 from services.supervision import dashboard
 
@@ -288,8 +288,7 @@ def _application_out(session, application) -> ApplicationOut:
                        due_provisional=s.due_provisional, started_at=s.started_at, finished_at=s.finished_at,
                        flow_run_id=s.flow_run_id, paused_working_days=s.paused_working_days, outcome=s.outcome,
                        statutory_due_on=s.statutory_due_on,
-                       statutory_passed=bool(s.statutory_due_on and s.statutory_due_on < clock.today()
-                                             and s.status in (StepStatus.running, StepStatus.suspended)))
+                       statutory_passed=s.statutory_passed(clock.today()))
                for s in view.steps],
         evaluation=view.evaluation.result if view.evaluation else None,
         documents=[DocumentOut(id=stored_id(d), kind=d.kind, title=d.title, number=d.number, issued_at=d.issued_at,

@@ -8,12 +8,12 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from forms.deps import PageUser, SessionDep, permit
+from forms.deps import ESCALATION_READERS_ONLY, PageUser, SessionDep, permit
 from forms.errors import field_errors
 from forms.params import Id
 from forms.security import verify_csrf
 from forms.web import page, posted_form
-from services.core import clock, visibility
+from services.core import clock
 from services.core.access import Action, Resource
 from services.core.errors import DomainError
 from services.core.ids import stored_id
@@ -22,21 +22,19 @@ from services.supervision import dashboard, replies
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
-READERS_ONLY = "督办情况仅限被督办部门、督办管理员和受托代办专员查看"
 
 
 def _escalation(session: Session, user: User, application_id: int, escalation_id: int
                 ) -> tuple[Application, Escalation]:
-    application = visibility.get_readable_application(session, user, application_id)
-    escalation = session.get(Escalation, escalation_id)
-    if application is None or escalation is None or escalation.application_id != application.id:
+    found = replies.readable_escalation(session, user, escalation_id)
+    if found is None or found[1].id != application_id:
         raise HTTPException(status_code=404, detail="未找到该督办通知，或您无权查看")
-    return application, escalation
+    return found[1], found[0]
 
 
 @router.get("/applications/{application_id}/escalations/{escalation_id}")
 def escalation_page(request: Request, session: SessionDep, user: PageUser, application_id: Id, escalation_id: Id):
-    permit(user, Resource.escalation, Action.read, READERS_ONLY)
+    permit(user, Resource.escalation, Action.read, ESCALATION_READERS_ONLY)
     application, escalation = _escalation(session, user, application_id, escalation_id)
     return _page(request, session, user, application, escalation)
 

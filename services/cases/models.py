@@ -102,3 +102,8 @@ class Step(SQLModel, table=True):
             return f"{self.sla_working_days}日"
         return f"{self.sla_working_days}个工作日"
     paused_working_days: int = Field(default=0, description="working days its clock stood still (补正)")
+
+    def statutory_passed(self, today: date) -> bool:
+        """Still open after its statutory limit (已超过法定时限); lights follow the committed limit instead."""
+        return self.statutory_due_on is not None and self.statutory_due_on < today \
+            and self.status in (StepStatus.running, StepStatus.suspended)

@@ -86,13 +86,22 @@ def due_after(calendar: WorkCalendar, step_def: StepDefinition, step: Step, star
         year, month = start.year + (first_month - 1) // 12, (first_month - 1) % 12 + 1
         end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
         return end, inherited or calendar.is_provisional(end)
-    if step.sla_unit == "calendar_day":  # 民法典 art. 203: a period ending on a rest day ends the next working day
-        end = start + timedelta(days=step.sla_working_days)
+    end, provisional = _period_end(calendar, step.sla_unit, step.sla_working_days, step.paused_working_days, start)
+    return end, provisional or inherited
+
+
+def _period_end(calendar: WorkCalendar, unit: str, days: int, paused_working_days: int, start: date
+                ) -> tuple[date, bool]:
+    """The end of a period of ``days`` from ``start`` (and whether the calendar of that day is provisional):
+    working days plus the 补正 pauses, or calendar days, where a period ending on a rest day ends the next working
+    day (民法典 art. 203)."""
+    if unit == "calendar_day":
+        end = start + timedelta(days=days)
         while not calendar.is_workday(end):
             end += timedelta(days=1)
-        return end, inherited or calendar.is_provisional(end)
-    due = calendar.add_working_days(start, step.sla_working_days + step.paused_working_days)
-    return due.due, due.provisional or inherited
+        return end, calendar.is_provisional(end)
+    due = calendar.add_working_days(start, days + paused_working_days)
+    return due.due, due.provisional
 
 
 def statutory_due(calendar: WorkCalendar, step_def: StepDefinition, step: Step, start: date) -> date | None:
@@ -100,12 +109,8 @@ def statutory_due(calendar: WorkCalendar, step_def: StepDefinition, step: Step, 
     added (行政许可法 art. 45: that time is not counted); None for a step without one."""
     if step_def.statutory_days is None:
         return None
-    if step_def.statutory_unit == "calendar_day":
-        end = start + timedelta(days=step_def.statutory_days)
-        while not calendar.is_workday(end):
-            end += timedelta(days=1)
-        return end
-    return calendar.add_working_days(start, step_def.statutory_days + step.paused_working_days).due
+    return _period_end(calendar, step_def.statutory_unit, step_def.statutory_days, step.paused_working_days,
+                       start)[0]
 
 
 def recompute_open_deadlines(session: Session, calendar: WorkCalendar, actor: User | None, reason: str,

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, exists, select
 
 from services.calendar.schedules import work_calendar
-from services.core import audit, clock
+from services.core import audit, clock, visibility
 from services.core.access import Action, Reach, Resource, reach
 from services.core.errors import Conflict, DomainError
 from services.core.formatting import format_date_zh
@@ -87,33 +87,53 @@ class EscalationView:
 
 
 def case_escalations(session: Session, application_id: int, today: date) -> list[EscalationView]:
-    """The case's 督办, oldest first."""
+    """The case's 督办, oldest first (their replies read in one query)."""
     rows = session.exec(select(Escalation, Step).join(Step, col(Step.id) == Escalation.step_id)
                         .where(Escalation.application_id == application_id)
                         .order_by(col(Escalation.issued_at), col(Escalation.id))).all()
+    answered = replies_by_escalation(session, [stored_id(e) for e, _ in rows])
     views = []
     for escalation, step in rows:
-        now_state = state(session, escalation)
+        written = answered.get(stored_id(escalation), [])
+        now_state = state_of(escalation, written)
         overdue = now_state == "reply" and escalation.reply_due_on is not None and escalation.reply_due_on < today
-        views.append(EscalationView(escalation, step, LEVEL_ZH[escalation.level], replies_of(session,
-                                    stored_id(escalation)), now_state, overdue))
+        views.append(EscalationView(escalation, step, LEVEL_ZH[escalation.level], written, now_state, overdue))
     return views
 
 
+def readable_escalation(session: Session, user: User, escalation_id: int) -> tuple[Escalation, Application] | None:
+    """The escalation and its case, if ``user`` may read that case (the case's visibility decides)."""
+    escalation = session.get(Escalation, escalation_id)
+    application = escalation and visibility.get_readable_application(session, user, escalation.application_id)
+    return (escalation, application) if escalation and application else None
+
+
 def replies_of(session: Session, escalation_id: int) -> list[EscalationReply]:
-    return list(session.exec(select(EscalationReply).where(EscalationReply.escalation_id == escalation_id)
-                             .order_by(col(EscalationReply.round))))
+    return replies_by_escalation(session, [escalation_id]).get(escalation_id, [])
+
+
+def replies_by_escalation(session: Session, escalation_ids: list[int]) -> dict[int, list[EscalationReply]]:
+    """Each escalation's replies in order, for several escalations in one query."""
+    found: dict[int, list[EscalationReply]] = {}
+    if escalation_ids:
+        for reply in session.exec(select(EscalationReply).where(col(EscalationReply.escalation_id).in_(escalation_ids))
+                                  .order_by(col(EscalationReply.escalation_id), col(EscalationReply.round))):
+            found.setdefault(reply.escalation_id, []).append(reply)
+    return found
 
 
 def state(session: Session, escalation: Escalation) -> str:
-    """What the escalation waits for: 'reply' (from the department), 'verdict' (from a supervisor), 'closed'
-    (a reply accepted), or 'none' (a level that asks no written reply)."""
+    return state_of(escalation, replies_of(session, stored_id(escalation)))
+
+
+def state_of(escalation: Escalation, written: list[EscalationReply]) -> str:
+    """What the escalation waits for, from its replies in order: 'reply' (from the department), 'verdict' (from a
+    supervisor), 'closed' (a reply accepted), or 'none' (a level that asks no written reply)."""
     if escalation.reply_due_on is None:
         return "none"
-    replies = replies_of(session, stored_id(escalation))
-    if any(r.verdict == "accepted" for r in replies):
+    if any(r.verdict == "accepted" for r in written):
         return "closed"
-    if replies and replies[-1].verdict == "pending":
+    if written and written[-1].verdict == "pending":
         return "verdict"
     return "reply"
 
@@ -124,7 +144,8 @@ def file_reply(session: Session, user: User, escalation: Escalation, data: Reply
     step = session.get_one(Step, escalation.step_id)
     if not may_reply(user, step):
         raise ReplyError(f"只有{step.department}的审查人员可以回复该督办通知", field="reason", status=403)
-    now_state = state(session, escalation)
+    written = replies_of(session, stored_id(escalation))
+    now_state = state_of(escalation, written)
     if now_state == "none":
         raise ReplyError("该级督办不要求书面回复", field="reason", status=409)
     if now_state == "closed":
@@ -134,7 +155,7 @@ def file_reply(session: Session, user: User, escalation: Escalation, data: Reply
     today = clock.today()
     if data.promised_on < today:
         raise ReplyError("预计办结日期不能早于今天", field="promised_on")
-    round_no = len(replies_of(session, stored_id(escalation))) + 1
+    round_no = len(written) + 1
     reply = EscalationReply(escalation_id=stored_id(escalation), application_id=escalation.application_id,
                             round=round_no, department=user.department or step.department, reason=data.reason,
                             measures=data.measures, promised_on=data.promised_on, filed_by_id=stored_id(user),
