@@ -4,6 +4,7 @@ indicators (控制指标) and the regional assessments (区域评估) done for a
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -61,7 +62,7 @@ class Parcel(SQLModel, table=True):
     location: str = Field(max_length=128)
     area_m2: Decimal = Field(max_digits=14, decimal_places=2)
     land_use: str = Field(default="工业用地", max_length=32)
-    status: str = Field(default="available", max_length=16, description="available | reserved | sold")
+    status: str = Field(default="available", max_length=16, description="planned | available | reserved | sold")
     allowed_industry_codes: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False),
         description="GB/T 4754 codes or prefixes allowed on the parcel; empty = any manufacturing")
@@ -72,6 +73,9 @@ class Parcel(SQLModel, table=True):
     damages_rate: Decimal = Field(default=Decimal("1"), max_digits=6, decimal_places=4,
                                   description="违约金系数: 违约金 = 出让价款 × 差额比例 × 系数")
     credit_record: bool = Field(default=True, description="未达标是否纳入企业信用记录")
+    outline: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True),
+        description="宗地范围: a GeoJSON Polygon or MultiPolygon in WGS 84 (lon, lat), drawn on the public map")
 
 
 class ParcelIndicator(SQLModel, table=True):
