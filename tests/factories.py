@@ -14,7 +14,7 @@ from services.cases import acceptance
 from services.core import clock
 from services.core.ids import stored_id
 from services.core.users import create_user, get_by_username
-from services.models import Application, Enterprise, Escalation, Parcel, Project, Role, Step, User
+from services.models import Application, Document, Enterprise, Escalation, Parcel, Project, Role, Step, User
 from services.standard_land import service as standard_land
 from services.standard_land.intake import StandardLandApplicationInput, submit_application
 from tests.samples import SAMPLE
@@ -107,3 +107,10 @@ def make_project(session: Session, *, energy_tce: str = "800", name: str | None 
     session.add(project)
     session.flush()
     return project
+
+
+def issued_document(session: Session) -> Document:
+    """A real issued document: the 受理通知书 of a newly accepted case (rendered, signed and stored)."""
+    application = accepted_case(session)
+    return session.exec(select(Document).where(Document.application_id == application.id,
+                                               Document.kind == "acceptance_notice")).one()

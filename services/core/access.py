@@ -30,6 +30,7 @@ class Resource(StrEnum):
     accounts = "accounts"                # 账户管理
     notification = "notification"        # 消息 (a user's own)
     escalation = "escalation"            # 督办: the department's written reply, the supervisor's verdict on it
+    document = "document"                # an issued 文书 as such: 作废 (revocation); reading it goes with its case
 
 
 class Action(StrEnum):
@@ -78,6 +79,7 @@ RULES: dict[tuple[Resource, Action], dict[Role, Reach]] = {
     (Resource.escalation, Action.read): {A: MANDATED, R: DEPARTMENT, S: ALL},  # a case's 督办 and the replies
     (Resource.escalation, Action.write): {R: DEPARTMENT},  # 书面回复 by the step's department
     (Resource.escalation, Action.decide): {S: ALL},  # 接受 / 不予接受 a reply
+    (Resource.document, Action.manage): {S: ALL},  # 作废 an issued document, with a reason
 }
 
 #: what an administrator (系统管理员, ``User.is_admin`` on a staff account) reaches besides its role's reach

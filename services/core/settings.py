@@ -37,6 +37,13 @@ class Settings(BaseSettings):
                                      "or the database (shared by every instance)")
     issuer_name: str = "东莞市战略性新兴产业基地绿色通道服务中心"
     issuer_short: str = "东莞绿通"
+    signing_pkcs12: str = Field(default="", description="the issuer's signing key and certificate (PKCS#12 file); "
+                                                   "empty: a demo CA and certificate generated into data_dir")
+    signing_pkcs12_passphrase: str = Field(default="", description="passphrase of signing_pkcs12")
+    signing_trust_root: str = Field(default="", description="CA certificate (PEM) that issued signing_pkcs12's "
+                                                        "certificate; the 文书查验 page trusts signatures up to it")
+    signing_tsa_url: str = Field(default="", description="RFC 3161 time-stamping service for the signatures; "
+                                                     "empty: no timestamp")
     handler_phone: str = "0769-22830000"
     platform_name: str = Field(default="东莞市产业项目绿色通道服务平台",
                                description="the platform's name in page titles (the park's own name goes here)")
@@ -73,6 +80,10 @@ class Settings(BaseSettings):
     public_base_url: str = Field(default="http://127.0.0.1:8000",
                                  description="the site's address as users reach it: links in e-mail, the 扫码查验 "
                                              "QR code on documents")
+    map_tile_url: str = Field(default="", description="公开地块地图的底图瓦片地址 (Leaflet URL template, e.g. 天地图 "
+                                                    "WMTS with your key); empty: parcel outlines on a plain background")
+    map_tile_subdomains: str = Field(default="abc", description="values of {s} in map_tile_url (天地图: 01234567)")
+    map_tile_attribution: str = Field(default="", description="底图 credit shown on the map, e.g. 天地图 审图号")
     oidc_issuer: str = Field(default="", description="统一身份认证: the OpenID Connect provider's issuer URL; "
                                                      "empty: single sign-on is off")
     oidc_client_id: str = Field(default="", description="this site's client id at the provider")

@@ -1,5 +1,6 @@
-"""Issue a document: allocate its number, render PDF and DOCX from one context, store both
-(``services.core.file_store``; with the database store, in the caller's transaction).
+"""Issue a document: allocate its number, render PDF and DOCX from one context, sign the PDF (PAdES,
+``services.documents.signing``), store both (``services.core.file_store``; with the database store, in the
+caller's transaction).
 
 Issuing is idempotent per (application, issue_key): a retried flow task gets the document that
 was already issued, with the same number. The number is allocated in the caller's transaction,
@@ -18,6 +19,7 @@ from sqlmodel import Session, select
 
 from services.core import audit, clock, file_store, numbering
 from services.core.settings import get_settings
+from services.documents import signing
 from services.documents.registry import get_kind
 from services.documents.render import render_docx, render_pdf
 from services.models import Application, Document
@@ -76,7 +78,8 @@ def _issue(session: Session, *, folder: str, owner: dict[str, int], kind: str, s
     number = f"{settings.issuer_short}{spec.number_word}〔{issued_at.year}〕第{serial:04d}号"
     code = verification_code(number)
     context = build_context(number, issued_at) | {"verification_code": code}
-    pdf, docx = render_pdf(kind, context), render_docx(kind, context)
+    # the stored PDF and its hash are of the signed bytes: the 文书查验 page checks both
+    pdf, docx = signing.sign(render_pdf(kind, context)), render_docx(kind, context)
     pdf_sha256, docx_sha256 = hashlib.sha256(pdf).hexdigest(), hashlib.sha256(docx).hexdigest()
     # the names carry the content's hash: a number given back by a rolled-back issue is issued again under
     # new names, never onto the files the failed attempt left in the data folder (the store refuses that)

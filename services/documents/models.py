@@ -27,6 +27,8 @@ class Document(SQLModel, table=True):
     pdf_sha256: str = Field(max_length=64)
     docx_sha256: str = Field(max_length=64)
     context: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    revoked_at: NaiveDatetime | None = Field(default=None, description="作废: when a supervisor revoked it")
+    revocation_reason: str | None = Field(default=None, max_length=500, description="作废原因, shown on 文书查验")
 
 
 class NumberSequence(SQLModel, table=True):

@@ -1,0 +1,136 @@
+"""Signed filings: every issued PDF carries the issuer's PAdES signature, validated here with pyHanko itself
+against the installation's trust root (the generated demo CA); a flipped byte and an appended incremental
+update that changes the page are found; the demo CA is generated once when several processes start at once;
+a revoked document is revoked once. Real WeasyPrint, pyHanko, file store and database — no mocks."""
+
+import hashlib
+import subprocess
+import sys
+import time
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from services.core import file_store
+from services.core.settings import get_settings
+from services.documents import authenticity, revocation, signing, signing_keys
+from services.documents.signing import SignatureState
+from services.models import Role
+from tests import factories
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _stored_pdf(session, document) -> bytes:
+    data = file_store.store(session, "documents").get(document.pdf_path)
+    assert data is not None
+    return data
+
+
+def test_an_issued_pdf_is_signed_by_the_issuer_and_validates_against_the_demo_ca(session):
+    document = factories.issued_document(session)
+    pdf = _stored_pdf(session, document)
+    assert hashlib.sha256(pdf).hexdigest() == document.pdf_sha256  # the stored hash is of the signed bytes
+
+    signatures = PdfFileReader(BytesIO(pdf)).embedded_signatures
+    assert [s.field_name for s in signatures] == [f"签章-{get_settings().issuer_name}"]
+    roots = list(signing_keys.identity().trust_roots)
+    status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=roots, allow_fetching=False))
+    assert status.intact and status.valid and status.trusted and status.bottom_line
+    assert status.coverage is SignatureCoverageLevel.ENTIRE_FILE
+    assert status.signing_cert.subject.native["common_name"] == get_settings().issuer_name
+    assert status.signing_cert.subject.native["organizational_unit_name"] == "演示证书，不具法律效力"
+    assert "演示证书，不具法律效力" in str(signatures[0].sig_object["/Reason"])
+
+    verdict = signing.check(pdf)
+    assert verdict.valid and verdict.demo
+    assert get_settings().issuer_name in verdict.signer
+    assert "绿色通道演示根证书" in verdict.trust_root
+    assert authenticity.stored_signature(session, document) == verdict
+
+
+def test_a_flipped_byte_breaks_the_signature(session):
+    pdf = _stored_pdf(session, factories.issued_document(session))
+    start = pdf.index(b"stream") + 20  # inside the first content stream, covered by the signature
+    altered = pdf[:start] + bytes([pdf[start] ^ 0x01]) + pdf[start + 1:]
+    verdict = signing.check(altered)
+    assert verdict.state is SignatureState.altered
+    assert verdict.message == "文件在签章后被修改，电子签章已失效"
+    upload = authenticity.check_upload(session, altered)
+    assert not upload.genuine and "签章后被修改" in upload.reason
+
+
+def test_an_incremental_update_that_changes_the_page_is_found(session):
+    """The signed bytes stay intact; what is appended after them draws on the page. pyHanko's own difference
+    analysis calls it a modification the certification forbids, and the check calls the file altered."""
+    pdf = _stored_pdf(session, factories.issued_document(session))
+    writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    overlay = writer.add_object(generic.StreamObject(stream_data=b"q 1 0 0 RG 50 50 200 200 re S Q"))
+    writer.add_stream_to_page(0, overlay)
+    out = BytesIO()
+    writer.write(out)
+    changed = out.getvalue()
+    assert changed.startswith(pdf)
+
+    embedded = PdfFileReader(BytesIO(changed)).embedded_signatures[0]
+    roots = list(signing_keys.identity().trust_roots)
+    status = validate_pdf_signature(embedded, ValidationContext(trust_roots=roots, allow_fetching=False))
+    assert status.intact and status.valid  # the signed revision itself is untouched ...
+    assert not status.bottom_line and not status.docmdp_ok  # ... but the page changed after certification
+    assert signing.check(changed).state is SignatureState.altered
+    assert not authenticity.check_upload(session, changed).genuine
+
+
+def test_files_that_are_not_signed_pdfs_get_a_reason(session):
+    assert signing.check(b"").state is SignatureState.not_pdf
+    assert signing.check(b"%PDF-1.7\nnot really").state is SignatureState.not_pdf
+    assert signing.check(b"\x89PNG\r\n\x1a\n").message == "文件不是有效的PDF"
+    document = factories.issued_document(session)
+    pdf = _stored_pdf(session, document)
+    verdict = authenticity.check_upload(session, pdf)
+    assert verdict.genuine and verdict.document is not None and verdict.document.id == document.id
+
+
+def test_the_demo_ca_is_generated_once_when_processes_start_together(tmp_path):
+    """Six processes ask for the demo CA of a new data folder at the same instant: one set is written, every
+    process loads that one, and no half-written staging folder is left behind."""
+    start = time.time() + 2.0
+    script = ("import sys, time; from pathlib import Path; from services.documents.signing_keys import demo_folder;"
+              f"time.sleep(max(0, {start} - time.time()));"
+              "folder = demo_folder(Path(sys.argv[1]), '并发测试服务中心');"
+              "print(folder, (folder / 'demo-ca.pem').read_bytes().hex()[-64:])")
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], cwd=REPO, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err for _, err in outputs]
+    assert len({out.strip() for out, _ in outputs}) == 1
+    folders = list((tmp_path / "signing").iterdir())
+    assert len(folders) == 1 and not folders[0].name.startswith(".")
+    assert sorted(f.name for f in folders[0].iterdir()) == ["demo-ca.pem", "signer-key.pem", "signer.pem"]
+    assert (folders[0] / "signer-key.pem").stat().st_mode & 0o077 == 0
+
+
+def test_a_supervisor_revokes_a_document_once_with_a_reason(session):
+    document = factories.issued_document(session)
+    supervisor = factories.demo_user(session, "supervisor")
+    with pytest.raises(revocation.RevocationError) as refused:
+        revocation.revoke(session, factories.user(session, Role.reviewer), document.id, "测试")
+    assert refused.value.status == 403
+    with pytest.raises(revocation.RevocationError):
+        revocation.revoke(session, supervisor, document.id, "   ")
+    revoked = revocation.revoke(session, supervisor, document.id, "文书内容有误，\n已重新出具")
+    assert revoked.revoked_at is not None and revoked.revocation_reason == "文书内容有误， 已重新出具"
+    with pytest.raises(revocation.RevocationError) as again:
+        revocation.revoke(session, supervisor, document.id, "再次作废")
+    assert again.value.status == 409
+    session.flush()
+    # the files and hashes stay as issued: the verdict on the upload finds it, and it is revoked
+    verdict = authenticity.check_upload(session, _stored_pdf(session, revoked))
+    assert verdict.document is not None and verdict.document.revoked_at == revoked.revoked_at
