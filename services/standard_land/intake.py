@@ -26,6 +26,7 @@ from services.core.formatting import mu_of_m2
 from services.core.ids import Id
 from services.core.units import m2_to_mu
 from services.models import Application, Enterprise, Parcel, ParcelIndicator, Project, Role, StepStatus, User
+from services.standard_land import per_mu
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
@@ -63,7 +64,7 @@ class StandardLandApplicationInput(BaseModel):
         "land_area_mu": "45", "parcel_id": 1, "expected_annual_output_wan": "60000",
         "expected_annual_tax_wan": "2400", "annual_energy_tce": "800", "annual_electricity_kwh": "4000000",
         "planned_start_on": "2027-03-01", "planned_completion_on": "2028-06-30", "planned_production_on": "2028-09-30",
-        "planned_indicators": {"investment_intensity": "420", "floor_area_ratio": "2.0"}}]})
+        "planned_indicators": {"investment_intensity": "800", "floor_area_ratio": "2.0"}}]})
 
     enterprise_name: text.Text(128)
     uscc: Annotated[str, Field(max_length=64)]
@@ -83,7 +84,10 @@ class StandardLandApplicationInput(BaseModel):
     planned_completion_on: date
     planned_production_on: date
     planned_indicators: dict[IndicatorCode, Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)]] = Field(
-        default_factory=dict, description="planned value per indicator code of the chosen parcel (计划指标值)")
+        default_factory=dict, description=(
+            "planned value per indicator code of the chosen parcel (计划指标值). investment_intensity, output_per_mu "
+            "and tax_per_mu are total ÷ land_area_mu: left out, they are derived (2 decimals); given, they must "
+            "agree within the larger of 0.5 and 1 % (else 422 on planned_indicators.<code>)"))
 
     @field_validator("uscc")
     @classmethod
@@ -130,6 +134,7 @@ def submit_application(
         field, message = next(iter(errors.items()))
         raise IntakeError(field, message, errors)
     assert enterprise is not None and parcel is not None  # a whole input: both are found when nothing is wrong
+    data = with_derived_per_mu(session, parcel, data)
     try:
         with session.begin_nested():
             application = _create(session, user, data, enterprise, parcel, idempotency_key)
@@ -195,7 +200,7 @@ def _checked(session: Session, user: User, data: StandardLandApplicationInput
         errors.update(_parcel_errors(parcel, data))
     errors.update(_date_errors(data))
     if parcel is not None:
-        errors.update(_indicator_errors(session, parcel, data.planned_indicators or {}))
+        errors.update(_indicator_errors(session, parcel, data))
     return enterprise, parcel, errors
 
 
@@ -249,15 +254,44 @@ def _applicant(session: Session, user: User, data: StandardLandApplicationInput)
     return enterprise, {}
 
 
-def _indicator_errors(session: Session, parcel: Parcel, planned: dict[str, Decimal]) -> dict[str, str]:
-    """Every indicator of the parcel needs a planned value, and nothing else may be sent."""
-    indicators = session.exec(select(ParcelIndicator).where(ParcelIndicator.parcel_id == parcel.id)).all()
+def _indicator_errors(session: Session, parcel: Parcel, data: StandardLandApplicationInput) -> dict[str, str]:
+    """Every indicator of the parcel needs a planned value, nothing else may be sent, and a per-亩 value
+    (投资强度, 亩均产值, 亩均税收) must agree with its total ÷ 用地面积 (``per_mu``). A per-亩 value left out
+    is derived from the totals; when a total or the area failed its own check, only that field is reported."""
+    planned = data.planned_indicators or {}
+    indicators = _parcel_indicators(session, parcel)
     codes = {i.code for i in indicators}
     errors = {f"planned_indicators.{i.code}": f"请填写{i.name_zh}的计划值{with_unit(i.unit)}"
-              for i in indicators if i.code not in planned}
+              for i in indicators if i.code not in planned and i.code not in per_mu.BY_CODE}
     errors |= {f"planned_indicators.{code}": f"地块{parcel.number}没有控制指标“{code}”" for code in planned
                if code not in codes}
+    area = data.land_area_mu
+    for indicator in indicators:
+        spec = per_mu.BY_CODE.get(indicator.code)
+        value = planned.get(indicator.code)
+        total = getattr(data, spec.total_field) if spec else None
+        if spec is None or value is None or total is None or area is None or area <= 0:
+            continue
+        message = per_mu.disagreement(spec.code, value, total, area, indicator.name_zh, indicator.unit)
+        if message:
+            errors[f"planned_indicators.{indicator.code}"] = message
     return errors
+
+
+def _parcel_indicators(session: Session, parcel: Parcel) -> list[ParcelIndicator]:
+    return list(session.exec(select(ParcelIndicator).where(ParcelIndicator.parcel_id == parcel.id)).all())
+
+
+def with_derived_per_mu(session: Session, parcel: Parcel,
+                        data: StandardLandApplicationInput) -> StandardLandApplicationInput:
+    """The input with each per-亩 indicator of the parcel that was left out set to total ÷ 用地面积."""
+    codes = {i.code for i in _parcel_indicators(session, parcel)}
+    totals = {p.total_field: getattr(data, p.total_field) for p in per_mu.PER_MU}
+    derived = {code: value for code, value in per_mu.derivable(totals, data.land_area_mu).items()
+               if code in codes and code not in data.planned_indicators}
+    if not derived:
+        return data
+    return data.model_copy(update={"planned_indicators": data.planned_indicators | derived})
 
 
 def with_unit(unit: str | None) -> str:

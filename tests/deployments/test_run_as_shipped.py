@@ -241,6 +241,9 @@ def test_an_eia_commitment_case_is_decided_and_checked(shipped, sample_applicati
 EAST_PARCEL = "DG-EAST-IM-2026-01"
 EAST_PLAN = {"investment_intensity": "500", "output_per_mu": "600", "tax_per_mu": "35", "floor_area_ratio": "2.2",
              "building_coefficient": "52", "office_share": "4", "rd_ratio": "3.5"}
+# the totals its per-亩 values come from on 45 亩 (intake checks they agree): 500, 600 and 35 per 亩
+EAST_TOTALS = {"total_investment_wan": "22500", "expected_annual_output_wan": "27000",
+               "expected_annual_tax_wan": "1575"}
 
 
 def _database(stack: Shipped) -> sqlite3.Connection:
@@ -283,7 +286,7 @@ def test_a_land_to_start_case_is_decided_by_every_department_and_gets_its_four_c
         parcel_id = db.execute("SELECT id FROM parcel WHERE number = ?", (EAST_PARCEL,)).fetchone()[0]
     land_id = _submit(shipped, sample_application | {
         "project_name": f"智能装备制造项目-{uuid.uuid4().hex[:6]}", "industry_code": "3411", "parcel_id": parcel_id,
-        "planned_indicators": EAST_PLAN})
+        "planned_indicators": EAST_PLAN} | EAST_TOTALS)
     with _database(shipped) as db:
         project_id = db.execute("SELECT project_id FROM application WHERE id = ?", (land_id,)).fetchone()[0]
     r = httpx.post(f"{shipped.base_url}/api/v1/land-to-start/applications", timeout=30, json={

@@ -41,6 +41,9 @@ REDIS_DB = 7  # a database of the machine's Redis of its own, emptied first
 EAST_PARCEL = "DG-EAST-IM-2026-01"  # 拿地即开工 on a parcel of its own (the certificates sell it)
 EAST_PLAN = {"investment_intensity": "500", "output_per_mu": "600", "tax_per_mu": "35", "floor_area_ratio": "2.2",
              "building_coefficient": "52", "office_share": "4", "rd_ratio": "3.5"}
+# the totals its per-亩 values come from on 45 亩 (intake checks they agree): 500, 600 and 35 per 亩
+EAST_TOTALS = {"total_investment_wan": "22500", "expected_annual_output_wan": "27000",
+               "expected_annual_tax_wan": "1575"}
 
 
 class Topology:
@@ -254,7 +257,7 @@ def test_every_process_runs_across_instances_while_one_of_each_component_is_kill
     [(east,)] = _sql("SELECT id FROM parcel WHERE number = %s", EAST_PARCEL)
     east_land = _submit(topology, "/api/v1/applications", plan | {
         "project_name": "智能装备制造项目", "industry_code": "3411", "parcel_id": east,
-        "planned_indicators": EAST_PLAN}, keys)
+        "planned_indicators": EAST_PLAN} | EAST_TOTALS, keys)
     [(project,)] = _sql("SELECT project_id FROM application WHERE id = %s", land_ids[0])
     [(east_project,)] = _sql("SELECT project_id FROM application WHERE id = %s", east_land)
     eia_id = _submit(topology, "/api/v1/eia/applications", {

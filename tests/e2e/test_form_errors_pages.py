@@ -11,8 +11,8 @@ from tests import stack_api
 from tests.e2e.pages import DATE_ZH, fill_form, log_in, reload_until
 from tests.factories import make_project
 
-INDICATORS = ["investment_intensity", "output_per_mu", "tax_per_mu", "floor_area_ratio", "building_coefficient",
-              "office_share", "rd_ratio"]
+# parcel 1's indicators a person must type; 投资强度, 亩均产值 and 亩均税收 left empty are total ÷ 亩 (derived)
+INDICATORS = ["floor_area_ratio", "building_coefficient", "office_share", "rd_ratio"]
 
 
 def _focused_summary(page: Page) -> None:
@@ -53,7 +53,8 @@ def test_indicator_without_unit_has_no_empty_brackets(enterprise_page, sample_ap
     page.click("#submit-button")
     page.wait_for_url("**/applications/new")
     expect(page.locator("#err-ind_1_floor_area_ratio")).to_have_text("请填写容积率的计划值")
-    expect(page.locator("#err-ind_1_investment_intensity")).to_have_text("请填写固定资产投资强度的计划值（万元/亩）")
+    expect(page.locator("#err-ind_1_building_coefficient")).to_have_text("请填写建筑系数的计划值（%）")
+    expect(page.locator("#err-ind_1_investment_intensity")).to_have_text("")  # derived from the totals
     assert "（）" not in page.locator("main").inner_text()
 
 

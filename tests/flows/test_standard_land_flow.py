@@ -13,6 +13,7 @@ from services.core import clock, uploads
 from services.core.db import get_engine
 from services.models import ActionKind, AuditEvent, ClockPause, Document, Step, User
 from tests.harness import flow_run_processes as _processes_running
+from tests.samples import with_plan
 from tests.stack_api import REVIEW
 from tests.stack_api import flow_run as _flow_run
 from tests.stack_api import read as _read
@@ -153,8 +154,7 @@ def _act_when_ready(stack, app_id: int, body: dict) -> None:
 
 
 def test_rejection_closes_the_case_without_approval_documents(stack, sample_application):
-    plan = dict(sample_application["planned_indicators"], tax_per_mu="20")  # below 35: fails
-    app_id = _submit(stack, dict(sample_application, planned_indicators=plan))
+    app_id = _submit(stack, with_plan(sample_application, tax_per_mu="20"))  # below 35: fails (tax 900 on 45 亩)
     body = _waiting_for_decision(stack, app_id)
     assert body["evaluation"]["proposal"]["result"] == "reject"
     tax = next(i for i in body["evaluation"]["indicators"] if i["code"] == "tax_per_mu")

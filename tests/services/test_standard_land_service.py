@@ -21,7 +21,7 @@ from services.models import ActionKind, ApplicationStatus, ClockPause, Document,
 from services.standard_land import service as standard_land
 from services.standard_land import verification
 from services.standard_land.intake import StandardLandApplicationInput, submit_application
-from tests.samples import PASSING_PLAN, SAMPLE
+from tests.samples import PASSING_PLAN, SAMPLE, with_plan
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def users(session):
 
 
 def _accepted(session, key, **plan):
-    data = StandardLandApplicationInput.model_validate(dict(SAMPLE, planned_indicators=PASSING_PLAN | plan))
+    data = StandardLandApplicationInput.model_validate(with_plan(dict(SAMPLE, planned_indicators=PASSING_PLAN), **plan))
     application = submit_application(session, get_by_username(session, "enterprise"), data, key)[0]
     acceptance.check_completeness(session, application.id)
     acceptance.accept(session, application.id)

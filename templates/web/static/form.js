@@ -36,6 +36,23 @@
   };
   parcelSelect.addEventListener("change", showIndicators);
   showIndicators();
+  // Per-亩 values (投资强度, 亩均产值, 亩均税收) are a total ÷ 用地面积: shown as the placeholder, so an empty
+  // field says what the server will derive (services/standard_land/per_mu.py rounds half-up to 2 decimals).
+  const perMu = form.querySelectorAll("[data-per-mu-total]");
+  const number = (name) => Number((form.querySelector(`[name="${name}"]`).value || "").replace(/,/g, "").trim());
+  const showPerMu = () => {
+    const area = number("land_area_mu");
+    perMu.forEach((input) => {
+      const total = number(input.dataset.perMuTotal);
+      const known = area > 0 && Number.isFinite(area) && Number.isFinite(total)
+        && form.querySelector(`[name="${input.dataset.perMuTotal}"]`).value.trim() !== "";
+      input.placeholder = known ? (Math.round((total / area) * 100) / 100).toString() : "";
+    });
+  };
+  ["land_area_mu", "total_investment_wan", "expected_annual_output_wan", "expected_annual_tax_wan"].forEach((name) => {
+    form.querySelector(`[name="${name}"]`).addEventListener("input", showPerMu);
+  });
+  showPerMu();
   const preview = document.getElementById("due-preview");
   const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
   fetch(`/api/v1/calendar/due?accepted_on=${today}&working_days=${preview.dataset.days}`)
