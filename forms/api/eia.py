@@ -14,7 +14,7 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from flows.dispatch import enqueue
 from forms.deps import ApiUser, ApplicantApiUser, SessionDep
@@ -47,13 +47,34 @@ class _ChineseErrors(APIRoute):
 router = APIRouter(prefix="/api/v1/eia", tags=["eia"], route_class=_ChineseErrors)
 
 
+Level = Literal["report_book", "report_form", "registration", "not_managed"]
+
+
+class AmountRangeOut(BaseModel):
+    range_zh: str = Field(description="可能用量的区间，如 “≥ 10 t/a”")
+    level: Level
+    level_zh: str
+
+
+class UnknownAmountOut(BaseModel):
+    """A quantity answered 用量未知 (``{"unknown": true, "unit": …}``): the level each possible amount gives."""
+
+    key: str
+    question: str
+    unit: str
+    ranges: list[AmountRangeOut] = Field(description="从小到大；相邻且级别相同的区间已合并")
+    decided_for_zh: str = Field(description="the range whose (most demanding) level was decided")
+    explanation_zh: str
+
+
 class ClassificationOut(BaseModel):
-    level: Literal["report_book", "report_form", "registration", "not_managed"]
+    level: Level = Field(description="用量未知时：各可能用量中最高的级别")
     level_zh: str
     catalogue_version: str
     complete: bool
     questions_unanswered: list[str] = []
     rows: list[int] = []
+    unknown_amounts: list[UnknownAmountOut] = []
     trail: list[dict[str, Any]]
 
 
@@ -88,7 +109,9 @@ def classify(user: ApiUser, facts: Annotated[eia.EiaFacts, Body(openapi_examples
     Each trail entry names the catalogue row matched (by GB/T 4754 prefix), the level and condition that
     fired or why none did, and the answers used; the last entry applies art. 4 (highest level across rows)
     or art. 5 (not listed → not managed). Answers a matched row needs but that are missing are assumed
-    ("否", 0) and listed in ``questions_unanswered``; the trail states each assumption.
+    ("否", 0) and listed in ``questions_unanswered``; the trail states each assumption. A quantity answered
+    ``{"unknown": true, "unit": …}`` (用量未知) is not assumed: ``unknown_amounts`` gives the level of each
+    possible amount and ``level`` is the most demanding of them.
     """
     return eia.classify(facts).to_dict()
 

@@ -138,9 +138,13 @@ def _facts(codes, questions, values: dict[str, str], form: dict[str, list[str]])
                     data["facts"][q.key] = answer
             else:
                 data[q.target] = answer
-        elif values.get(name, "").strip():
+        else:
             unit = values.get(f"u_{q.key}") or q.units[0]
-            data["quantities"][q.key] = {"value": values[name].strip(), "unit": unit}
+            typed = values.get(name, "").strip()
+            if values.get(f"k_{q.key}") == "unknown":  # 用量未知: an answer (with a value too: refused, both shown)
+                data["quantities"][q.key] = {"unknown": True, "unit": unit} | ({"value": typed} if typed else {})
+            elif typed:
+                data["quantities"][q.key] = {"value": typed, "unit": unit}
     return data
 
 

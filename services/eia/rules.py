@@ -29,12 +29,23 @@ Terms used in the code and in the Chinese output:
 
 Unanswered questions (the choice made for this module): nothing is guessed silently. The result is
 computed in three-valued logic; when a level's outcome depends on an unanswered question, the
-level is decided under a stated assumption — a yes/no fact counts as "否", a quantity as 0, the
-sensitive-area question as "不涉及", the industrial-building question as "是" (park projects
+level is decided under a stated assumption — a yes/no fact counts as "否", an omitted quantity as 0,
+the sensitive-area question as "不涉及", the industrial-building question as "是" (park projects
 produce in factories) — every such assumption is written into the trail, and the question keys are
 returned in ``questions_unanswered`` (``complete`` is then false). ``classify(..., strict=True)``
 raises :class:`MissingAnswers` instead. Questions whose answer cannot change the outcome are not
 reported.
+
+"用量未知" (``{"unknown": true, "unit": …}``: used, amount not known) is an answer, not an omission, so
+it is not assumed to be 0. The classification is run for every possible amount — one amount in each
+interval between the catalogue's thresholds for that quantity, and each threshold itself; amounts
+above 0, since the thing is used — and the result is the **most demanding** level among them (art. 4
+reads the same way across rows: the highest level decides; an applicant who cannot exclude the larger
+amount must prepare the document it requires, and can answer with the amount to get a lower level).
+``Classification.unknown_amounts`` and a trail entry say which level each possible amount gives
+("若…≥ 10 t/a：环境影响报告书；< 10 t/a：环境影响报告表"); with several unknown quantities, each
+interval shows the most demanding level over the others' possible amounts. The rows' trail entries are
+those of the most demanding case, and name the amount assumed there.
 
 Bracketed exclusions such as "其他（仅分割、焊接、组装的除外；年用非溶剂型低VOCs含量涂料10吨以下的
 除外）" are read as carving out a project whose whole process content is covered by the bracket; see
@@ -50,6 +61,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import lru_cache
+from itertools import product
 from pathlib import Path
 from typing import Any, Literal
 
@@ -380,10 +392,14 @@ class IndustryCode(BaseModel):
 
 
 class QuantityIn(BaseModel):
-    """A new capacity or annual consumption with its unit (units per question: see the questions)."""
+    """A new capacity or annual consumption with its unit (units per question: see the questions), or
+    ``unknown``: used, amount not known (用量未知), then without ``value``."""
 
-    model_config = ConfigDict(extra="forbid")
-    value: Decimal = Field(ge=0)
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"value": "12", "unit": "t/a"}, {"unknown": True, "unit": "t/a"}]})
+    value: Decimal | None = Field(default=None, ge=0, description="数量（新增规模或年用量）；用量未知时不填")
+    unknown: StrictBool = Field(default=False, description=(
+        "true = 用量未知（使用但数量不确定）：按各可能用量分别判定，取最高级别，见 unknown_amounts"))
     unit: str
 
 
@@ -435,6 +451,12 @@ def facts_problems(facts: EiaFacts, catalogue: Catalogue) -> dict[str, str]:
         elif quantity.unit not in spec.units:
             errors[f"quantities.{key}.unit"] = (f"“{spec.question}”（quantities.{key}.unit）的单位只能是"
                                                 f"{'、'.join(spec.units)}，不能是“{quantity.unit}”")
+        if spec is not None and quantity.unknown and quantity.value is not None:
+            errors[f"quantities.{key}.value"] = (f"“{spec.question}”（quantities.{key}）已选择用量未知，"
+                                                 "不能同时填写数量")
+        elif spec is not None and not quantity.unknown and quantity.value is None:
+            errors[f"quantities.{key}.value"] = (f"请填写“{spec.question}”的数量（quantities.{key}.value），"
+                                                 "或选择用量未知（unknown: true）")
     return errors
 
 
@@ -564,6 +586,7 @@ class _Ctx:
             self._miss(key)
             return Fraction(0) if self.assume else None
         units = self.catalogue.units
+        assert given.value is not None, "用量未知 is classified per possible amount (_with_unknown_amounts)"
         value = Fraction(given.value) * units[given.unit].factor / units[unit].factor
         shown = f"{_fmt(Fraction(given.value))} {given.unit}"
         if given.unit != unit:
@@ -798,6 +821,7 @@ class Classification:
     catalogue_version: str
     questions_unanswered: tuple[str, ...] = ()
     rows: tuple[int, ...] = field(default=())  # rows that set the level (art. 4)
+    unknown_amounts: tuple[dict[str, Any], ...] = ()  # per 用量未知 quantity: the level of each possible amount
 
     @property
     def level_zh(self) -> str:
@@ -811,7 +835,8 @@ class Classification:
     def to_dict(self) -> dict[str, Any]:
         return {"level": self.level, "level_zh": self.level_zh, "catalogue_version": self.catalogue_version,
                 "complete": self.complete, "questions_unanswered": list(self.questions_unanswered),
-                "rows": list(self.rows), "trail": [dict(t) for t in self.trail]}
+                "rows": list(self.rows), "unknown_amounts": [dict(u) for u in self.unknown_amounts],
+                "trail": [dict(t) for t in self.trail]}
 
 
 def _assumption_zh(key: str, catalogue: Catalogue) -> str:
@@ -947,6 +972,12 @@ def classify(facts: EiaFacts | Mapping[str, Any], catalogue: Catalogue | None = 
     """
     catalogue = catalogue or load_catalogue()
     facts = parse_facts(facts, catalogue)
+    if any(q.unknown for q in facts.quantities.values()):
+        return _with_unknown_amounts(facts, catalogue, strict)
+    return _classify_known(facts, catalogue, strict)
+
+
+def _classify_known(facts: EiaFacts, catalogue: Catalogue, strict: bool) -> Classification:
     trail: list[dict[str, Any]] = []
     levels: list[tuple[int, str]] = []
     unanswered: list[str] = []
@@ -993,6 +1024,98 @@ def classify(facts: EiaFacts | Mapping[str, Any], catalogue: Catalogue | None = 
     trail.append({"step": "art5", "rule_zh": ART5_ZH, "level": "not_managed", "level_zh": LEVEL_ZH["not_managed"],
                   "explanation_zh": f"{reason} → {LEVEL_ZH['not_managed']}", "note_zh": NOT_MANAGED_NOTE_ZH})
     return Classification("not_managed", tuple(trail), catalogue.version, tuple(unanswered), ())
+
+
+# --------------------------------------------------------------------------- 用量未知 (used, amount unknown)
+
+
+@dataclass(frozen=True)
+class _Span:
+    """Possible amounts of one quantity, in its answer's unit: from ``low`` to ``high`` (None: no upper end)."""
+
+    low: Fraction
+    low_in: bool
+    high: Fraction | None
+    high_in: bool
+
+    def sample(self) -> Decimal:
+        """One amount inside the span (every amount of a span gives the same level)."""
+        value = self.low if self.low_in else (self.low * 2 if self.high is None else (self.low + self.high) / 2)
+        return Decimal(value.numerator) / Decimal(value.denominator)
+
+    def zh(self, unit: str) -> str:
+        if self.low == self.high:
+            return f"= {_fmt(self.low)} {unit}"
+        low = f"{'≥' if self.low_in else '>'} {_fmt(self.low)} {unit}"
+        if self.high is None:
+            return "任何用量" if self.low == 0 else low
+        high = f"{'≤' if self.high_in else '<'} {_fmt(self.high)} {unit}"
+        return high if self.low == 0 else f"{low} 且 {high}"
+
+
+def _conditions(cond: Condition) -> Iterable[Condition]:
+    yield cond
+    for inner in (*cond.parts, *cond.excepts):
+        yield from _conditions(inner)
+
+
+def _spans(catalogue: Catalogue, key: str, unit: str) -> list[_Span]:
+    """Amounts above 0 cut at every threshold the catalogue compares ``key`` with: (0, t1), [t1], (t1, t2) …"""
+    units, cuts = catalogue.units, set()
+    for row in catalogue.rows:
+        roots = [c for level in LEVELS for c in row.levels[level]] + [x.condition for x in row.not_applicable]
+        for cond in (c for root in roots for c in _conditions(root)):
+            if cond.kind == "quantity" and cond.quantity == key:
+                cuts.add(cond.value * units[cond.unit].factor / units[unit].factor)
+    spans, low = [], Fraction(0)
+    for cut in sorted(c for c in cuts if c > 0):
+        spans += [_Span(low, False, cut, False), _Span(cut, True, cut, True)]
+        low = cut
+    return spans + [_Span(low, False, None, False)]
+
+
+def _with_unknown_amounts(facts: EiaFacts, catalogue: Catalogue, strict: bool) -> Classification:
+    """Classify once per combination of possible amounts of the 用量未知 quantities; the most demanding decides."""
+    unknown = {k: q.unit for k, q in facts.quantities.items() if q.unknown}
+    spans = {k: _spans(catalogue, k, unit) for k, unit in unknown.items()}
+    cases: list[tuple[dict[str, int], Classification]] = []
+    for choice in product(*(range(len(spans[k])) for k in unknown)):
+        picked = dict(zip(unknown, choice, strict=True))
+        amounts = {k: QuantityIn(value=spans[k][i].sample(), unit=unknown[k]) for k, i in picked.items()}
+        cases.append((picked, _classify_known(facts.model_copy(update={"quantities": facts.quantities | amounts}),
+                                              catalogue, strict)))
+    worst_picked, worst = max(cases, key=lambda case: LEVEL_RANK[case[1].level])  # the smallest amounts that give it
+    summaries = []
+    for key, unit in unknown.items():
+        merged: list[tuple[_Span, str]] = []
+        decided_for = 0  # the range holding the most demanding case
+        for i, span in enumerate(spans[key]):
+            level = max((c.level for p, c in cases if p[key] == i), key=LEVEL_RANK.__getitem__)
+            if merged and merged[-1][1] == level:
+                merged[-1] = (_Span(merged[-1][0].low, merged[-1][0].low_in, span.high, span.high_in), level)
+            else:
+                merged.append((span, level))
+            if i == worst_picked[key]:
+                decided_for = len(merged) - 1
+        question = catalogue.quantities[key].question
+        ranges = [{"range_zh": span.zh(unit), "level": level, "level_zh": LEVEL_ZH[level]} for span, level in merged]
+        told = "；".join(f"若 {r['range_zh']}：{r['level_zh']}" for r in ranges) if len(ranges) > 1 \
+            else f"任何用量均为{ranges[0]['level_zh']}"
+        summaries.append({"key": key, "question": question, "unit": unit, "ranges": ranges,
+                          "decided_for_zh": ranges[decided_for]["range_zh"],
+                          "explanation_zh": f"“{question}”用量未知：{told}"})
+    trail = [dict(entry) for entry in worst.trail]
+    for entry in trail:
+        used = entry.get("facts_used")
+        if isinstance(used, dict):
+            entry["facts_used"] = used | {f"quantities.{s['key']}": f"用量未知（按{s['decided_for_zh']}判定）"
+                                          for s in summaries if f"quantities.{s['key']}" in used}
+    several = "（多项用量未知：每个区间取其他用量最不利的情形）" if len(summaries) > 1 else ""
+    trail.append({"step": "unknown_amounts", "level": worst.level, "level_zh": worst.level_zh,
+                  "quantities": summaries, "explanation_zh": "；".join(s["explanation_zh"] for s in summaries)
+                  + f"{several} → 用量未知，按可能的最高级别确定：{worst.level_zh}"})
+    return Classification(worst.level, tuple(trail), worst.catalogue_version, worst.questions_unanswered, worst.rows,
+                          tuple(summaries))
 
 
 # --------------------------------------------------------------------------- examples (OpenAPI, tests)
