@@ -1,5 +1,7 @@
 """The FastAPI application: pages (Jinja2, zh-CN), the JSON API v1, health check, error pages."""
 
+from urllib.parse import quote
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -15,7 +17,7 @@ from forms.api.records import router as records_api_router
 from forms.api.v1 import router as api_router
 from forms.deps import LoginRequired, PasswordChangeRequired
 from forms.errors import FRAMEWORK_DETAILS_ZH, field_errors
-from forms.headers import SecurityHeaders
+from forms.headers import SecurityHeaders, tile_source
 from forms.health import router as health_router
 from forms.openapi import install as install_openapi
 from forms.outage import install as install_outage_handlers
@@ -24,6 +26,7 @@ from forms.routes.accounts import router as accounts_router
 from forms.routes.agency import router as agency_router
 from forms.routes.audit import router as audit_router
 from forms.routes.case_list import router as case_list_router
+from forms.routes.document_checks import router as document_checks_router
 from forms.routes.catalogue import router as catalogue_router
 from forms.routes.eia import router as eia_router
 from forms.routes.escalations import router as escalations_router
@@ -31,6 +34,7 @@ from forms.routes.inbox import router as inbox_router
 from forms.routes.integrations import router as integrations_router
 from forms.routes.land_to_start import router as land_to_start_router
 from forms.routes.pages import router as pages_router
+from forms.routes.public_parcels import router as public_parcels_router
 from forms.routes.registration import router as registration_router
 from forms.routes.reports import router as reports_router
 from forms.routes.review import router as review_router
@@ -49,10 +53,13 @@ def create_app() -> FastAPI:
     app.add_middleware(SessionMiddleware, secret_key=settings.effective_secret_key, session_cookie="gc_session",
                        max_age=8 * 3600, same_site="lax", https_only=settings.secure_cookies)
     app.add_middleware(UploadLimit)  # 413 before a too-large body is read (forms/upload_limit.py)
-    app.add_middleware(SecurityHeaders, templates=REPO_ROOT / "templates" / "web", hsts=settings.secure_cookies)
+    app.add_middleware(SecurityHeaders, templates=REPO_ROOT / "templates" / "web", hsts=settings.secure_cookies,
+                       image_sources=tile_source(settings.map_tile_url))
     app.mount("/static", StaticFiles(directory=str(REPO_ROOT / "templates" / "web" / "static")), name="static")
     app.include_router(health_router)
     app.include_router(pages_router)
+    app.include_router(document_checks_router)
+    app.include_router(public_parcels_router)
     app.include_router(case_list_router)
     app.include_router(integrations_router)
     app.include_router(sso_router)
@@ -78,7 +85,8 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(LoginRequired)
     def _login(request: Request, _exc: LoginRequired):
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")  # e.g. a prefilled form
+        return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
 
     @app.exception_handler(PasswordChangeRequired)
     def _change_password(request: Request, _exc: PasswordChangeRequired):

@@ -51,11 +51,21 @@ def script_hashes(directory: Path) -> list[str]:
     return sorted(set(hashes))
 
 
-def page_policy(hashes: list[str]) -> str:
+def page_policy(hashes: list[str], image_sources: str = "") -> str:
     return "; ".join([
         "default-src 'self'", "script-src 'self' " + " ".join(hashes), "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
-        "frame-ancestors 'none'"])
+        f"img-src 'self' data:{' ' + image_sources if image_sources else ''}", "object-src 'none'", "base-uri 'self'",
+        "form-action 'self'", "frame-ancestors 'none'"])
+
+
+def tile_source(url_template: str) -> str:
+    """The CSP source for a map tile URL template: ``https://t{s}.tianditu.gov.cn/…`` → ``https://*.tianditu.gov.cn``
+    (the public parcel map's base layer is the only image the pages load from elsewhere); empty when none is set."""
+    match = re.match(r"(https?)://([^/?#]+)", url_template.strip())
+    if not match:
+        return ""
+    host = ".".join("*" if "{" in label else label for label in match[2].split("."))
+    return f"{match[1]}://{host}"
 
 
 DOCS_POLICY = "; ".join([
@@ -66,9 +76,9 @@ DOCS_POLICY = "; ".join([
 class SecurityHeaders:
     """Pure ASGI middleware (streams and file responses pass through untouched); a header a route set wins."""
 
-    def __init__(self, app: ASGIApp, *, templates: Path, hsts: bool) -> None:
+    def __init__(self, app: ASGIApp, *, templates: Path, hsts: bool, image_sources: str = "") -> None:
         self.app = app
-        self.page_policy = page_policy(script_hashes(templates))
+        self.page_policy = page_policy(script_hashes(templates), image_sources)
         self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from services.core import clock
 from services.core.users import create_user, get_by_username
 from services.models import Enterprise, IndustrialBase, Parcel, ParcelIndicator, RegionalAssessment, Role
-from services.standard_land import catalogue
+from services.standard_land import catalogue, outlines
 
 # (code, name, location) from 《东莞市战略性新兴产业基地规划建设实施方案》 (seed 001)
 BASES = [
@@ -171,7 +171,8 @@ def parcel_inputs() -> list[catalogue.ParcelInput]:
                 land_use="工业用地（M1）", allowed_industry_codes=industries,
                 land_price_wan=(area_m2 * 3 * price / 2000).quantize(Decimal("0.01")),
                 initial_operating_years=years, rectification_months=months, damages_rate=Decimal(rate),
-                credit_record=not (code == "YP-HE" and j == 3), indicators=indicators))
+                credit_record=not (code == "YP-HE" and j == 3), indicators=indicators,
+                outline=outlines.demo_outline(code, j, float(area_m2))))
     return inputs
 
 

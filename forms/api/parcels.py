@@ -3,11 +3,12 @@ maintain the catalogue (督办管理员), with the same rules as the catalogue p
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, overload
+from typing import Annotated, Literal, overload
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from geojson_pydantic import MultiPolygon, Polygon
+from pydantic import BaseModel, Field
 
 from forms.deps import ApiUser, SessionDep, api_permission
 from forms.params import Id
@@ -15,7 +16,7 @@ from services.core.access import Action, Resource
 from services.core.ids import stored_id
 from services.core.units import m2_to_mu
 from services.models import Comparator, MeasuredAt, User
-from services.standard_land import catalogue
+from services.standard_land import catalogue, outlines, public_catalogue
 
 router = APIRouter(prefix="/api/v1", tags=["parcels"])
 CatalogueWriter = Annotated[User, api_permission(Resource.catalogue, Action.write,
@@ -53,6 +54,40 @@ class ParcelOut(ParcelSummary):
     damages_rate: Decimal
     credit_record: bool
     indicators: list[IndicatorOut]
+    outline: Polygon | MultiPolygon | None = Field(description="宗地范围 (GeoJSON, lon/lat); null when not surveyed")
+
+
+class PublicIndicator(BaseModel):
+    code: str
+    name_zh: str
+    text: str = Field(description="the requirement as printed, e.g. ≥400万元/亩")
+
+
+class PublicParcelProperties(BaseModel):
+    id: int
+    number: str
+    location: str
+    base: str
+    area_m2: str
+    area_mu: str
+    land_use: str
+    status: Literal["planned", "available", "reserved", "sold"]
+    status_zh: str
+    allowed_industry_codes: list[str]
+    indicators: list[PublicIndicator]
+    url: str = Field(description="the parcel's public page")
+
+
+class PublicParcelFeature(BaseModel):
+    type: Literal["Feature"]
+    id: int
+    geometry: Polygon | MultiPolygon
+    properties: PublicParcelProperties
+
+
+class PublicParcelCollection(BaseModel):
+    type: Literal["FeatureCollection"]
+    features: list[PublicParcelFeature]
 
 
 @overload
@@ -70,6 +105,13 @@ def _summary(view: catalogue.ParcelView) -> dict:
             "location": p.location, "area_m2": p.area_m2, "area_mu": _plain(m2_to_mu(p.area_m2)),
             "land_use": p.land_use, "status": p.status, "allowed_industry_codes": list(p.allowed_industry_codes),
             "land_price_wan": p.land_price_wan}
+
+
+@router.get("/public/parcels", response_model=PublicParcelCollection, tags=["public"])
+def public_parcels(session: SessionDep, status: Literal["planned", "available", "reserved", "sold"] | None = None):
+    """标准地信息公开, without signing in: the parcels with an outline as GeoJSON (lon/lat), with their supply
+    status, admitted industries and control indicators (no prices or liability terms)."""
+    return public_catalogue.feature_collection(public_catalogue.list_parcels(session, status or ""))
 
 
 @router.get("/parcels", response_model=list[ParcelSummary])
@@ -113,7 +155,8 @@ def read_parcel(session: SessionDep, user: ApiUser, parcel_id: Id):
                   for i in view.indicators]
     return ParcelOut(**_summary(view), initial_operating_years=p.initial_operating_years,
                      rectification_months=p.rectification_months, damages_rate=_plain(p.damages_rate),
-                     credit_record=p.credit_record, indicators=indicators)
+                     credit_record=p.credit_record, indicators=indicators,
+                     outline=outlines.as_geometry(p.outline))
 
 
 # --- 区域评估 (regional assessments) -----------------------------------------------------------------

@@ -6,6 +6,7 @@ nothing. No business rules here: validation and writes are ``services.standard_l
 ``services.standard_land.catalogue_csv``.
 """
 
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,13 +23,14 @@ from services.core.ids import parse_id
 from services.core.industry import division_name
 from services.core.settings import REPO_ROOT
 from services.models import Comparator, MeasuredAt, Parcel, RegionalAssessment, Role, User
-from services.standard_land import catalogue, catalogue_csv
+from services.standard_land import catalogue, catalogue_csv, outlines
 
 router = APIRouter(include_in_schema=False)
 Csrf = Depends(verify_csrf)
 
 SAMPLES = REPO_ROOT / "services" / "standard_land" / "data" / "samples"
-SAMPLE_FILES = {"parcels": "parcels.csv", "assessments": "regional_assessments.csv"}
+SAMPLE_FILES = {"parcels": "parcels.csv", "assessments": "regional_assessments.csv",
+                "outlines": "parcel_outlines.geojson"}
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 BLANK_ROWS = 2  # extra empty indicator rows, so the form works without JavaScript
 INDICATOR_FIELDS = ("code", "name_zh", "unit", "comparator", "threshold", "threshold_high", "measured_at")
@@ -101,7 +103,8 @@ def edit_parcel(request: Request, session: SessionDep, user: Supervisor, parcel_
               "land_price_wan": catalogue.plain(p.land_price_wan),
               "initial_operating_years": str(p.initial_operating_years),
               "rectification_months": str(p.rectification_months), "damages_rate": catalogue.plain(p.damages_rate),
-              "credit_record": "是" if p.credit_record else "否"}
+              "credit_record": "是" if p.credit_record else "否",
+              "outline": json.dumps(p.outline, ensure_ascii=False) if p.outline else ""}
     rows = [{"code": i.code, "name_zh": i.name_zh, "unit": i.unit, "comparator": Comparator(i.comparator).value,
              "threshold": catalogue.plain(i.threshold), "threshold_high": catalogue.plain(i.threshold_high),
              "measured_at": MeasuredAt(i.measured_at).value} for i in view.indicators]
@@ -124,6 +127,8 @@ def _save_parcel(request, session, user, view, posted: dict[str, list[str]]):
     raw = {k: v for k, v in values.items() if v.strip()} | {
         "id": view.parcel.id if view else None,
         "indicators": [{k: v for k, v in row.items() if v.strip()} for row in rows]}
+    if "outline" in values:  # the form always posts it: emptied means the outline is removed
+        raw["outline"] = values["outline"]
     try:
         data = catalogue.ParcelInput.model_validate(raw)
         parcel, _ = catalogue.save_parcel(session, user, data)
@@ -258,14 +263,34 @@ def import_upload(request: Request, session: SessionDep, user: Supervisor, kind:
     return _import_page(request, user, kind, None, report, filename=file.filename)
 
 
-@router.get("/catalogue/import/samples/{kind}.csv")
-def sample_file(user: StaffUser, kind: str):
-    if kind not in SAMPLE_FILES:
+@router.post("/catalogue/import/outlines", dependencies=[Csrf])
+def import_outlines(request: Request, session: SessionDep, user: Supervisor,
+                    file: Annotated[UploadFile | None, File()] = None):
+    """宗地范围 from a GeoJSON FeatureCollection (features named by 宗地编号): all or nothing."""
+    if file is None or not file.filename:
+        return _import_page(request, user, "parcels", None, None, 400, outline_error="请选择要上传的GeoJSON文件")
+    content = file.file.read(outlines.MAX_IMPORT_BYTES + 1)
+    try:
+        result = outlines.import_outlines(session, user, content)
+    except outlines.OutlineError as error:
+        session.rollback()
+        return _import_page(request, user, "parcels", None, None, 422, outline_error=f"未导入任何宗地范围：{error}")
+    session.commit()
+    return _import_page(request, user, "parcels", None, None, outline_result=result)
+
+
+@router.get("/catalogue/import/samples/{file_name}")
+def sample_file(user: StaffUser, file_name: str):
+    kind, _, suffix = file_name.partition(".")
+    if kind not in SAMPLE_FILES or not SAMPLE_FILES[kind].endswith(f".{suffix}"):
         raise HTTPException(status_code=404, detail="未找到该示例文件")
     path = Path(SAMPLES / SAMPLE_FILES[kind])
-    return FileResponse(path, media_type="text/csv; charset=utf-8", filename=SAMPLE_FILES[kind])
+    media = "text/csv; charset=utf-8" if suffix == "csv" else "application/geo+json"
+    return FileResponse(path, media_type=media, filename=SAMPLE_FILES[kind])
 
 
-def _import_page(request, user, kind, error, report, status_code=200, filename=""):
+def _import_page(request, user, kind, error, report, status_code=200, filename="", outline_error=None,
+                 outline_result=None):
     return page(request, "catalogue_import.html", status_code=status_code, user=user, kind=kind, error=error,
-                report=report, filename=filename, layouts=catalogue_csv.LAYOUTS, kind_labels=catalogue_csv.KIND_LABELS)
+                report=report, filename=filename, layouts=catalogue_csv.LAYOUTS, kind_labels=catalogue_csv.KIND_LABELS,
+                outline_error=outline_error, outline_result=outline_result)

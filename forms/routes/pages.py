@@ -3,9 +3,9 @@
 No business rules here: every decision is a call into ``services``.
 """
 
+import re
 import time
 import uuid
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -23,13 +23,11 @@ from forms.security import client_address, sign_in, verify_csrf
 from forms.web import page, posted_form
 from services.agency import service as agency
 from services.cases.processes import get_definition
-from services.core import audit, rate_limits, sign_in_sessions, visibility
+from services.core import audit, sign_in_sessions, visibility
 from services.core.access import Action, Resource
 from services.core.ids import stored_id
-from services.core.settings import get_settings
 from services.core.users import authenticate
-from services.documents import issue as documents
-from services.models import Application, Enterprise, Mandate, Role, User
+from services.models import Enterprise, Role, User
 from services.standard_land import intake
 from services.standard_land.intake import FIELD_LABELS, IntakeError, StandardLandApplicationInput, submit_application
 from services.supervision import dashboard
@@ -107,7 +105,8 @@ def new_application(request: Request, session: SessionDep, user: PageUser, manda
     if user.role.is_staff:
         raise HTTPException(status_code=403, 
                             detail="申请由企业账户提交；代办专员请在“代办委托”中从受托的委托代为申报。")
-    return _form_page(request, session, user, values=_prefill(session, user.enterprise_id), errors={})
+    values = _prefill(session, user.enterprise_id) | _from_project_check(dict(request.query_params))
+    return _form_page(request, session, user, values=values, errors={})
 
 
 @router.post("/applications/new", dependencies=[Csrf])
@@ -137,30 +136,6 @@ def application_status(request: Request, session: SessionDep, user: PageUser, ap
         raise HTTPException(status_code=404, detail="未找到该申请，或您无权查看")
     view = dashboard.application_view(session, application)
     return page(request, "application.html", user=user, view=view, **page_extras(session, user, view))
-
-
-@router.get("/verify")
-def verify_document(request: Request, session: SessionDep, code: str = ""):
-    """Public 文书查验: anyone holding a paper copy can check it was issued, without signing in.
-
-    Lookups are limited per client address (``verify_per_minute``, counted in the database) so that
-    查验码 cannot be guessed at speed; the empty form is not counted.
-    """
-    if code.strip():
-        verdict = rate_limits.claim(session.get_bind().engine, f"verify:{client_address(request)}",
-                                    limit=get_settings().verify_per_minute, window=timedelta(minutes=1))
-        if not verdict.allowed:
-            response = page(request, "error.html", status_code=429, status=429,
-                            message=f"查验过于频繁，请{verdict.retry_after_seconds}秒后再试")
-            response.headers["Retry-After"] = str(verdict.retry_after_seconds)
-            return response
-    document = documents.verify(session, code) if code.strip() else None
-    application = session.get(Application, document.application_id) if document and document.application_id else None
-    mandate = session.get(Mandate, document.mandate_id) if document and document.mandate_id else None
-    owner = application or mandate
-    enterprise = session.get(Enterprise, owner.enterprise_id) if owner else None
-    return page(request, "verify.html", code=code.strip()[:32], document=document, application=application,
-                enterprise=enterprise)
 
 
 @router.get("/documents/{document_id}.{fmt}")
@@ -215,6 +190,15 @@ def _prefill(session, enterprise_id: int | None) -> dict:
     return {"enterprise_name": enterprise.name, "uscc": enterprise.uscc,
             "legal_representative": enterprise.legal_representative, "contact_name": enterprise.contact_name,
             "contact_phone": enterprise.contact_phone}
+
+
+PREFILLABLE = re.compile(r"parcel_id|industry_code|annual_energy_tce|annual_electricity_kwh|ind_\d{1,9}_[a-z0-9_]{1,32}")
+
+
+def _from_project_check(query: dict[str, str]) -> dict[str, str]:
+    """The figures a visitor checked on the public parcel page (项目自检), carried into the form as typed there;
+    the form checks them again like anything typed."""
+    return {k: v[:64] for k, v in query.items() if PREFILLABLE.fullmatch(k) and v.isprintable()}
 
 
 def _safe_next(target: str) -> str:

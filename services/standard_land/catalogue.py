@@ -14,6 +14,8 @@ Used by the staff pages, the CSV import (``services.standard_land.catalogue_csv`
 This module must not import FastAPI or Prefect.
 """
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from geojson_pydantic import MultiPolygon, Polygon
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +46,7 @@ from services.models import (
     RegionalAssessmentParcel,
     User,
 )
+from services.standard_land import outlines
 
 # --- vocabulary --------------------------------------------------------------------------------
 
@@ -70,14 +74,14 @@ ASSESSMENT_KINDS: dict[str, str] = {
 }
 
 MEASURED_SHORT: dict[str, str] = {"completion": "竣工", "ramp_up_end": "达产", "annual": "年度"}
-PARCEL_STATUSES: dict[str, str] = {"available": "可供应", "reserved": "已预留", "sold": "已出让"}
+PARCEL_STATUSES: dict[str, str] = {"planned": "拟供应", "available": "可供应", "reserved": "已预留", "sold": "已出让"}
 AREA_UNITS: dict[str, str] = {"m2": "平方米", "mu": "亩"}
 
 PARCEL_LABELS = {
     "id": "地块", "base_code": "所属基地", "number": "宗地编号", "location": "坐落", "area_unit": "面积单位",
     "area": "面积", "land_use": "用地性质", "status": "供应状态", "allowed_industry_codes": "允许行业代码",
     "land_price_wan": "出让起始价", "initial_operating_years": "初始运行期", "rectification_months": "整改期限",
-    "damages_rate": "违约金系数", "credit_record": "纳入信用记录", "indicators": "控制指标",
+    "damages_rate": "违约金系数", "credit_record": "纳入信用记录", "indicators": "控制指标", "outline": "宗地范围",
 }
 INDICATOR_LABELS = {
     "code": "指标代码", "name_zh": "指标名称", "unit": "单位", "comparator": "比较方式", "threshold": "阈值",
@@ -231,7 +235,7 @@ class ParcelInput(BaseModel):
     area_unit: Literal["m2", "mu"] = "m2"
     area: Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=4)]
     land_use: Annotated[str, Checked(32)] = "工业用地（M1）"
-    status: Literal["available", "reserved", "sold"] | None = None
+    status: Literal["planned", "available", "reserved", "sold"] | None = None
     allowed_industry_codes: list[str] = Field(default_factory=list)
     land_price_wan: Annotated[Decimal | None, Field(gt=0, max_digits=14, decimal_places=2)] = None
     initial_operating_years: Annotated[int, Field(ge=1, le=10)] = 3
@@ -239,6 +243,9 @@ class ParcelInput(BaseModel):
     damages_rate: Annotated[Decimal, Field(ge=0, le=10, max_digits=6, decimal_places=4)] = Decimal("1")
     credit_record: bool = True
     indicators: Annotated[list[IndicatorInput], Field(min_length=1)]
+    outline: Polygon | MultiPolygon | None = Field(
+        default=None, description="宗地范围 (GeoJSON Polygon/MultiPolygon, lon/lat); not given keeps the stored one, "
+                                  "given empty clears it")
 
     @field_validator("number", mode="before")
     @classmethod
@@ -288,6 +295,14 @@ class ParcelInput(BaseModel):
     @classmethod
     def _industries(cls, value: Any) -> list[str]:
         return _industry_codes(value, "允许行业代码")
+
+    @field_validator("outline", mode="before")
+    @classmethod
+    def _outline(cls, value: Any) -> Any:
+        try:
+            return outlines.parse_outline(value)
+        except outlines.OutlineError as error:
+            raise ValueError(str(error)) from None
 
     @field_validator("credit_record", mode="before")
     @classmethod
@@ -642,6 +657,8 @@ def _write_parcel(session: Session, actor: User | None, data: ParcelInput,
     parcel.land_price_wan, parcel.initial_operating_years = data.land_price_wan, data.initial_operating_years
     parcel.rectification_months, parcel.damages_rate = data.rectification_months, data.damages_rate
     parcel.credit_record = data.credit_record
+    if "outline" in data.model_fields_set:  # an import without outlines keeps those drawn before
+        parcel.outline = None if data.outline is None else outlines.as_json(data.outline)
     session.add(parcel)
     session.flush()
     rows = []
@@ -736,6 +753,8 @@ def _parcel_snapshot(parcel: Parcel, *, base_code: str, indicators: list[ParcelI
         "number", "location", "area_m2", "land_use", "status", "land_price_wan", "initial_operating_years",
         "rectification_months", "damages_rate", "credit_record")}
     snap["base_code"] = base_code
+    snap["outline"] = "" if parcel.outline is None else hashlib.sha256(
+        json.dumps(parcel.outline, sort_keys=True).encode()).hexdigest()[:16]  # changed or not, without the polygon
     snap["allowed_industry_codes"] = list(parcel.allowed_industry_codes)
     snap["indicators"] = [f"{i.code} {i.name_zh} {indicator_text(i)} @{MeasuredAt(i.measured_at).value}"
                           for i in indicators]

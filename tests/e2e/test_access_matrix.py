@@ -57,13 +57,15 @@ PUBLIC, SIGNED_IN = "public", "signed in"  # routes for anyone / for any signed-
 
 #: every route of the app → what it does in the access table's words
 ROUTES: dict[str, tuple[Resource, Action] | str] = {
-    "GET /": PUBLIC, "GET /healthz": PUBLIC, "GET /readyz": PUBLIC, "GET /verify": PUBLIC,
+    "GET /": PUBLIC, "GET /healthz": PUBLIC, "GET /readyz": PUBLIC, "GET /verify": PUBLIC, "POST /verify": PUBLIC,
     "GET /login": PUBLIC, "POST /login": PUBLIC,
     "GET /login/sso": PUBLIC, "GET /login/sso/callback": PUBLIC, "GET /login/code": PUBLIC, "POST /login/code": PUBLIC,
     "POST /logout": PUBLIC, "GET /register": PUBLIC, "POST /register": PUBLIC, "GET /register/confirm": PUBLIC,
     "GET /register/resend": PUBLIC, "POST /register/resend": PUBLIC, "GET /password/forgot": PUBLIC,
     "POST /password/forgot": PUBLIC, "GET /password/reset": PUBLIC, "POST /password/reset": PUBLIC,
     "POST /api/v1/auth/token": PUBLIC, "GET /api/v1/calendar/due": PUBLIC, "GET /api/v1/uscc/{code}": PUBLIC,
+    "GET /parcels": PUBLIC, "GET /parcels/{parcel_id}": PUBLIC, "GET /parcels/{parcel_id}/check": PUBLIC,
+    "GET /api/v1/public/parcels": PUBLIC,
     "POST /api/v1/auth/logout": SIGNED_IN, "GET /account/password": SIGNED_IN, "POST /account/password": SIGNED_IN,
     "GET /account/second-factor": SIGNED_IN, "POST /account/second-factor": SIGNED_IN,
     "GET /inbox": SIGNED_IN, "POST /inbox/read-all": SIGNED_IN,
@@ -78,6 +80,7 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
     "POST /applications/{application_id}/progress-report": (Resource.application, Action.read),
     "GET /documents/{document_id}.{fmt}": (Resource.application, Action.read),
     "GET /api/v1/documents/{document_id}.{fmt}": (Resource.application, Action.read),
+    "POST /documents/{document_id}/revoke": (Resource.document, Action.manage),
     "GET /attachments/{attachment_id}": (Resource.application, Action.read),
     "GET /applications/new": (Resource.application, Action.create),
     "POST /applications/new": (Resource.application, Action.create),
@@ -134,7 +137,8 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
     "POST /api/v1/agency/items": (Resource.agency_catalogue, Action.write),
     "PUT /api/v1/agency/items/{item_id}": (Resource.agency_catalogue, Action.write),
     "GET /catalogue": (Resource.catalogue, Action.read),
-    "GET /catalogue/import/samples/{kind}.csv": (Resource.catalogue, Action.read),
+    "GET /catalogue/import/samples/{file_name}": (Resource.catalogue, Action.read),
+    "POST /catalogue/import/outlines": (Resource.catalogue, Action.write),
     **{f"{method} {path}": (Resource.catalogue, Action.write) for method in ("GET", "POST") for path in (
         "/catalogue/parcels/new", "/catalogue/parcels/{parcel_id}", "/catalogue/assessments/new",
         "/catalogue/assessments/{assessment_id}", "/catalogue/import")},
@@ -246,6 +250,7 @@ def elsewhere(stack) -> Elsewhere:
                "item_id": _first_id(session, AgencyItemRow), "escalation_id": escalation.id, "reply_id": reply.id}
         result = Elsewhere({k: str(v) for k, v in ids.items()} | {"step_key": "land_review", "fmt": "pdf",
                                                                    "kind": "parcels", "name": "open_by_light",
+                                                                   "file_name": "parcels.csv",
                                                                    "code": "91350100M000100Y43", "token_id": "1"},
                            case.case_no, mandate.number, owner.username, reviewer.username, agent.username)
     return result

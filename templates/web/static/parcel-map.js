@@ -1,0 +1,58 @@
+// The public parcel map (标准地信息公开): parcel outlines from the page's GeoJSON, on the configured tiles or,
+// with none configured, on a plain background. Clicking a parcel shows its facts and a link to its page.
+(function () {
+  "use strict";
+  var element = document.getElementById("parcel-map");
+  var data = document.getElementById("parcel-features");
+  if (!element || !data || typeof L === "undefined") { return; }
+  var features = JSON.parse(data.textContent);
+  var settings = JSON.parse(document.getElementById("map-settings").textContent);
+  var colours = { available: "#1e6b34", planned: "#2f6fb0", reserved: "#b7791f", sold: "#6b7280" };
+  var map = L.map(element, { attributionControl: Boolean(settings.tiles), scrollWheelZoom: false });
+  if (settings.tiles) {
+    L.tileLayer(settings.tiles, { subdomains: settings.subdomains || "abc", attribution: settings.attribution || "",
+                                  maxZoom: 18 }).addTo(map);
+  } else {
+    element.classList.add("no-tiles");
+  }
+  function style(feature) {
+    var colour = colours[feature.properties.status] || "#1e6b34";
+    return { color: colour, weight: 2, fillColor: colour, fillOpacity: 0.35 };
+  }
+  function describe(feature, shape) {
+    var p = feature.properties;
+    var lines = p.indicators.slice(0, 4).map(function (i) { return text(i.name_zh + " " + i.text); }).join("<br>");
+    shape.bindPopup("<strong>" + text(p.number) + "</strong>（" + text(p.status_zh) + "）<br>" + text(p.base) +
+                    "<br>" + text(p.location) + "<br>面积 " + text(p.area_mu) + " 亩<br><small>" + lines +
+                    "</small><br><a href=\"" + text(p.url) + "\">查看详情与项目自检</a>");
+    shape.bindTooltip(text(p.number));
+  }
+  function text(value) {
+    var span = document.createElement("span");
+    span.textContent = value;
+    return span.innerHTML;
+  }
+  var shapes = L.geoJSON(features, { style: style, onEachFeature: describe });
+  if (settings.extent) {
+    map.fitBounds(settings.extent, { padding: [24, 24], maxZoom: 16 });
+  } else {
+    map.setView([22.92, 113.9], 11);
+  }
+  shapes.addTo(map);  // after the view is set: only then does Leaflet draw the paths
+  shapes.eachLayer(function (shape) {
+    var path = shape.getElement();
+    var p = shape.feature.properties;
+    if (path) {
+      path.classList.add("parcel-outline");
+      path.setAttribute("data-number", p.number);
+      path.setAttribute("aria-label", p.number + "，" + p.status_zh);
+    }
+    // a marker at the centre too: a parcel of 50 亩 is a few pixels when the whole park is in view
+    var marker = L.circleMarker(shape.getBounds().getCenter(), style(shape.feature)).addTo(map);
+    marker.setRadius(6);
+    describe(shape.feature, marker);
+    var dot = marker.getElement();
+    if (dot) { dot.classList.add("parcel-marker"); dot.setAttribute("data-number", p.number); }
+  });
+  element.setAttribute("data-ready", "true");
+})();
