@@ -8,19 +8,32 @@ any other; the page says 已作废 from ``Document.revoked_at``. Nothing here wr
 """
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
+from pathlib import PurePosixPath
+from urllib.parse import unquote
 
 from sqlmodel import Session, select
 
 from services.core import file_store
+from services.core.settings import get_settings
 from services.documents.models import Document
 from services.documents.signing import SignatureCheck, SignatureState, check
 
 NOT_ISSUED_HERE = "不是本系统签发的文书"
 
 
+class UploadRefused(Exception):
+    """A file that cannot be checked at all: the message says why, ``status`` is the page's 4xx."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
 @dataclass(frozen=True)
 class UploadVerdict:
+    filename: str
     sha256: str
     document: Document | None  # the issued document these exact bytes are
     signature: SignatureCheck
@@ -50,7 +63,25 @@ def stored_signature(session: Session, document: Document) -> SignatureCheck | N
     return check(data)
 
 
-def check_upload(session: Session, data: bytes) -> UploadVerdict:
+def check_upload_file(session: Session, filename: str, data: bytes) -> UploadVerdict:
+    """The verdict on a file a person handed in; ``UploadRefused`` when it cannot be a PDF to check at all."""
+    if any(unicodedata.category(ch) == "Cc" for ch in filename + unquote(filename)):  # browsers send %0A
+        raise UploadRefused("文件名含有控制字符，请重命名文件后再上传")
+    name = PurePosixPath(filename.replace("\\", "/")).name.strip()[:200]
+    if not data:
+        raise UploadRefused(f"“{name}”是空文件，请重新选择")
+    limit = get_settings().max_upload_mb
+    if len(data) > limit * 1024 * 1024:
+        raise UploadRefused(f"“{name}”超过{limit}MB，未予查验", 413)
+    if b"%PDF-" not in data[:1024]:
+        raise UploadRefused(f"“{name}”不是PDF文件：文件不是有效的PDF，请上传本系统出具的PDF文书", 415)
+    verdict = check_upload(session, data, filename=name)
+    if verdict.document is None and verdict.signature.state is SignatureState.not_pdf:
+        raise UploadRefused(f"“{name}”无法读取：文件不是有效的PDF")
+    return verdict
+
+
+def check_upload(session: Session, data: bytes, *, filename: str = "") -> UploadVerdict:
     digest = hashlib.sha256(data).hexdigest()
     document = session.exec(select(Document).where(Document.pdf_sha256 == digest)).first()
-    return UploadVerdict(sha256=digest, document=document, signature=check(data))
+    return UploadVerdict(filename=filename, sha256=digest, document=document, signature=check(data))
