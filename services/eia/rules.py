@@ -1085,7 +1085,7 @@ def _with_unknown_amounts(facts: EiaFacts, catalogue: Catalogue, strict: bool) -
         cases.append((picked, _classify_known(facts.model_copy(update={"quantities": facts.quantities | amounts}),
                                               catalogue, strict)))
     worst_picked, worst = max(cases, key=lambda case: LEVEL_RANK[case[1].level])  # the smallest amounts that give it
-    summaries = []
+    summaries: list[dict[str, Any]] = []
     for key, unit in unknown.items():
         merged: list[tuple[_Span, str]] = []
         decided_for = 0  # the range holding the most demanding case

@@ -10,10 +10,11 @@ from tests.samples import PASSING_PLAN, SAMPLE, with_plan
 
 def test_the_refusal_names_the_field_and_shows_the_arithmetic():
     message = disagreement("investment_intensity", D(600), D(36000), D(45))
-    assert message == ("固定资产投资强度填写600万元/亩，但总投资36000万元÷用地面积45亩=800万元/亩，两者不一致（允许误差±8）；"
-                       "请核对，或留空由系统按总投资÷用地面积计算")
+    assert message == ("固定资产投资强度填写600万元/亩，但总投资36000万元÷用地面积45亩=800万元/亩，"
+                       "两者不一致（允许误差±8）；请核对，或留空由系统按总投资÷用地面积计算")
     tax = disagreement("tax_per_mu", D("52.5"), D(2400), D(45), "地均税收", "万元/亩·年")
-    assert tax is not None and tax.startswith("地均税收填写52.5万元/亩·年，但预计年税收2400万元÷用地面积45亩=53.33万元/亩·年")
+    assert tax is not None and tax.startswith(
+        "地均税收填写52.5万元/亩·年，但预计年税收2400万元÷用地面积45亩=53.33万元/亩·年")
 
 
 @pytest.mark.parametrize(("planned", "total", "area", "agrees"), [
