@@ -114,3 +114,11 @@ def issued_document(session: Session) -> Document:
     application = accepted_case(session)
     return session.exec(select(Document).where(Document.application_id == application.id,
                                                Document.kind == "acceptance_notice")).one()
+
+
+def demo_parcel_id(number: str) -> int:
+    """The id of a demo parcel by its 宗地编号 (ids differ between databases and runs)."""
+    from services.core.db import session_scope
+
+    with session_scope() as session:
+        return session.exec(select(Parcel.id).where(Parcel.number == number)).one()

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from services.core import clock, industry
+from services.core import clock, industry, text
 from services.core.ids import stored_id
 from services.core.settings import get_settings
 from services.core.units import m2_to_mu
@@ -29,6 +29,7 @@ PUBLIC_STATUSES: dict[str, str] = {"planned": "拟供应", "available": "挂牌�
                                    "sold": "已出让"}
 OPEN_FOR_APPLICATION = "available"
 MAX_NUMBER_TEXT = 24  # a typed figure longer than this is not a figure
+MAX_VALUE = Decimal(10) ** 12  # no planned value of a parcel reaches a trillion in its unit
 
 
 @dataclass(frozen=True)
@@ -144,19 +145,27 @@ def check_project(item: PublicParcel, raw: dict[str, str]) -> ProjectCheck:
     keys = ["industry_code", *(f"ind_{i.code}" for i in indicators), "annual_energy_tce", "annual_electricity_kwh"]
     values = {k: (raw.get(k) or "").strip()[:64] for k in keys}
     check = ProjectCheck(values=values)
+    for key, value in values.items():  # NUL and the like are refused and not shown back in the page
+        if text.problem(value):
+            check.errors[key] = f"{_label(item, key)}：含有不可见的控制字符，请删除后重新填写"
+            values[key] = ""
     code = values["industry_code"]
-    if error := industry.check_class_code(code):
+    if "industry_code" in check.errors:
+        pass
+    elif error := industry.check_class_code(code):
         check.errors["industry_code"] = f"行业代码：{error}"
     elif (allowed := item.view.parcel.allowed_industry_codes) and not any(code.startswith(p) for p in allowed):
         check.errors["industry_code"] = (f"行业代码：地块{item.view.parcel.number}只准入以下行业"
                                          f"（国民经济行业分类代码开头）：{'、'.join(allowed)}")
     planned: dict[str, Decimal] = {}
     for indicator in indicators:
-        number = _number(values[f"ind_{indicator.code}"], indicator.name_zh, required=True, errors=check.errors,
-                         key=f"ind_{indicator.code}")
+        key = f"ind_{indicator.code}"
+        number = None if key in check.errors else _number(values[key], indicator.name_zh, required=True,
+                                                           errors=check.errors, key=key)
         if number is not None:
             planned[indicator.code] = number
-    energy = {k: _number(values[k], CHECK_LABELS[k], required=False, errors=check.errors, key=k)
+    energy = {k: None if k in check.errors else _number(values[k], CHECK_LABELS[k], required=False,
+                                                        errors=check.errors, key=k)
               for k in ("annual_energy_tce", "annual_electricity_kwh")}
     if check.errors:
         return check
@@ -167,13 +176,18 @@ def check_project(item: PublicParcel, raw: dict[str, str]) -> ProjectCheck:
     return check
 
 
-def _number(text: str, label: str, *, required: bool, errors: dict[str, str], key: str) -> Decimal | None:
-    if not text:
+def _label(item: PublicParcel, key: str) -> str:
+    names = {f"ind_{i.code}": i.name_zh for i in item.view.indicators}
+    return CHECK_LABELS.get(key) or names.get(key, key)
+
+
+def _number(typed: str, label: str, *, required: bool, errors: dict[str, str], key: str) -> Decimal | None:
+    if not typed:
         if required:
             errors[key] = f"{label}：请填写计划值"
         return None
     try:
-        value = Decimal(text.replace(",", "").replace("，", "")) if len(text) <= MAX_NUMBER_TEXT else None
+        value = Decimal(typed.replace(",", "").replace("，", "")) if len(typed) <= MAX_NUMBER_TEXT else None
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():
@@ -181,5 +195,8 @@ def _number(text: str, label: str, *, required: bool, errors: dict[str, str], ke
         return None
     if value < 0:
         errors[key] = f"{label}：不能为负数"
+        return None
+    if value >= MAX_VALUE:
+        errors[key] = f"{label}：数值过大，请核对单位"
         return None
     return value
