@@ -30,7 +30,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from services.core.settings import get_settings
-from services.documents.signing_keys import DEMO_MARK, identity, subject_name
+from services.documents.signing_keys import DEMO_MARK, SigningIdentity, identity, subject_name
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -74,9 +74,10 @@ def field_name() -> str:
     return f"签章-{get_settings().issuer_name}"
 
 
-def sign(pdf: bytes) -> bytes:
-    """The PDF with the issuer's certification signature appended as an incremental update."""
-    settings, ident = get_settings(), identity()
+def sign(pdf: bytes, ident: SigningIdentity | None = None) -> bytes:
+    """The PDF with the issuer's certification signature appended as an incremental update (``ident``: the
+    installation's own, from settings, unless given)."""
+    settings, ident = get_settings(), ident or identity()
     meta = signers.PdfSignatureMetadata(
         field_name=field_name(), md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
         certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES, location=settings.issuer_name,
@@ -93,11 +94,11 @@ def _reserved(signer: signers.SimpleSigner, *, timestamped: bool) -> int:
     """Room for the signature container: its certificates, the signature and attributes, a timestamp token.
     Said up front, because pyHanko otherwise signs once more only to measure (half the time of a signature)."""
     certs = sum(len(c.dump()) for c in signer.cert_registry) + len(signer.signing_cert.dump())
-    return certs + 4096 + (8192 if timestamped else 0)
+    return -(-certs // 1024) * 1024 + 4096 + (8192 if timestamped else 0)  # pyHanko wants an even count
 
 
-def check(pdf: bytes) -> SignatureCheck:
-    """The verdict on the first signature of ``pdf`` against this installation's trust root."""
+def check(pdf: bytes, ident: SigningIdentity | None = None) -> SignatureCheck:
+    """The verdict on the first signature of ``pdf`` against this installation's trust root (or ``ident``'s)."""
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
         embedded = reader.embedded_signatures
@@ -105,7 +106,7 @@ def check(pdf: bytes) -> SignatureCheck:
         return SignatureCheck(SignatureState.not_pdf)
     if not embedded:
         return SignatureCheck(SignatureState.unsigned)
-    ident = identity()
+    ident = ident or identity()
     context = ValidationContext(trust_roots=list(ident.trust_roots), allow_fetching=False)
     try:
         status = _run(async_validate_pdf_signature(embedded[0], signer_validation_context=context))

@@ -68,7 +68,7 @@ def identity() -> SigningIdentity:
 @lru_cache(maxsize=8)
 def _identity(data_dir: str, issuer_name: str, pkcs12: str, passphrase: str, trust_root: str) -> SigningIdentity:
     if pkcs12:
-        return _configured(Path(pkcs12), passphrase, trust_root)
+        return from_pkcs12(Path(pkcs12), passphrase, trust_root)
     folder = demo_folder(Path(data_dir), issuer_name)
     signer = signers.SimpleSigner.load(str(folder / KEY_FILE), str(folder / CERT_FILE),
                                        ca_chain_files=(str(folder / CA_FILE),))
@@ -77,7 +77,8 @@ def _identity(data_dir: str, issuer_name: str, pkcs12: str, passphrase: str, tru
     return SigningIdentity(signer=signer, trust_roots=(load_cert_from_pemder(str(folder / CA_FILE)),), demo=True)
 
 
-def _configured(path: Path, passphrase: str, trust_root: str) -> SigningIdentity:
+def from_pkcs12(path: Path, passphrase: str = "", trust_root: str = "") -> SigningIdentity:
+    """An organisation's own key and certificate (``GC_SIGNING_PKCS12``), trusted up to ``trust_root`` (PEM/DER)."""
     if not path.is_file():
         raise SigningConfigError(f"签章证书文件不存在：{path}（GC_SIGNING_PKCS12）")
     signer = signers.SimpleSigner.load_pkcs12(str(path), passphrase=passphrase.encode() or None)

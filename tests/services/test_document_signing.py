@@ -7,10 +7,16 @@ import hashlib
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -20,10 +26,11 @@ from pyhanko_certvalidator import ValidationContext
 
 from services.core import file_store
 from services.core.settings import get_settings
-from services.documents import authenticity, revocation, signing, signing_keys
+from services.documents import authenticity, render_pdf, revocation, signing, signing_keys
 from services.documents.signing import SignatureState
 from services.models import Role
 from tests import factories
+from tests.document_samples import SAMPLES
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -134,3 +141,51 @@ def test_a_supervisor_revokes_a_document_once_with_a_reason(session):
     # the files and hashes stay as issued: the verdict on the upload finds it, and it is revoked
     verdict = authenticity.check_upload(session, _stored_pdf(session, revoked))
     assert verdict.document is not None and verdict.document.revoked_at == revoked.revoked_at
+
+
+def test_an_organisations_own_pkcs12_certificate_signs_and_is_trusted_up_to_its_ca(tmp_path):
+    """GC_SIGNING_PKCS12 (+ passphrase, + GC_SIGNING_TRUST_ROOT): a certificate from the organisation's own CA
+    signs without the demo mark and validates up to that CA — and not against this installation's demo CA."""
+    p12, ca_pem = _organisation_pkcs12(tmp_path, "某某市行政审批服务中心", b"s3cret")
+    own = signing_keys.from_pkcs12(p12, "s3cret", str(ca_pem))
+    assert not own.demo and own.subject == "某某市行政审批服务中心"
+    pdf = render_pdf("acceptance_notice", SAMPLES["acceptance_notice"]())
+    signed = signing.sign(pdf, own)
+    reason = str(PdfFileReader(BytesIO(signed)).embedded_signatures[0].sig_object["/Reason"])
+    assert "演示" not in reason
+    verdict = signing.check(signed, own)
+    assert verdict.valid and not verdict.demo and verdict.signer == "某某市行政审批服务中心"
+    assert verdict.trust_root == "某某市电子认证测试CA"
+    # the CA delivered inside the PKCS#12 is trusted when no separate root is named
+    assert signing.check(signed, signing_keys.from_pkcs12(p12, "s3cret")).valid
+    # signed by someone else's CA: intact, but not a document of this installation
+    other = signing.check(signed)
+    assert other.state is SignatureState.untrusted and "不是本系统签发的文书" in other.message
+    with pytest.raises(signing_keys.SigningConfigError, match="口令错误"):
+        signing_keys.from_pkcs12(p12, "wrong")
+
+
+def _organisation_pkcs12(folder: Path, organisation: str, passphrase: bytes) -> tuple[Path, Path]:
+    def name(cn: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+                          x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    def cert(subject: str, issuer: str, key, signer_key, ca: bool) -> x509.Certificate:
+        usage = x509.KeyUsage(digital_signature=not ca, content_commitment=not ca, key_encipherment=False,
+                              data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
+                              encipher_only=False, decipher_only=False)
+        return (x509.CertificateBuilder().subject_name(name(subject)).issuer_name(name(issuer))
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(datetime(2020, 1, 1, tzinfo=UTC)).not_valid_after(datetime(2060, 1, 1, tzinfo=UTC))
+                .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+                .add_extension(usage, critical=True).sign(signer_key, hashes.SHA256()))
+
+    ca_key, key = (rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(2))
+    ca = cert("某某市电子认证测试CA", "某某市电子认证测试CA", ca_key, ca_key, True)
+    own = cert(organisation, "某某市电子认证测试CA", key, ca_key, False)
+    p12 = folder / "org.p12"
+    p12.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"org", key, own, [ca], serialization.BestAvailableEncryption(passphrase)))
+    ca_pem = folder / "ca.pem"
+    ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    return p12, ca_pem
