@@ -26,8 +26,8 @@ from forms.routes.accounts import router as accounts_router
 from forms.routes.agency import router as agency_router
 from forms.routes.audit import router as audit_router
 from forms.routes.case_list import router as case_list_router
-from forms.routes.document_checks import router as document_checks_router
 from forms.routes.catalogue import router as catalogue_router
+from forms.routes.document_checks import router as document_checks_router
 from forms.routes.eia import router as eia_router
 from forms.routes.escalations import router as escalations_router
 from forms.routes.inbox import router as inbox_router

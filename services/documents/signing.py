@@ -93,7 +93,8 @@ def sign(pdf: bytes, ident: SigningIdentity | None = None) -> bytes:
 def _reserved(signer: signers.SimpleSigner, *, timestamped: bool) -> int:
     """Room for the signature container: its certificates, the signature and attributes, a timestamp token.
     Said up front, because pyHanko otherwise signs once more only to measure (half the time of a signature)."""
-    certs = sum(len(c.dump()) for c in signer.cert_registry) + len(signer.signing_cert.dump())
+    own = signer.signing_cert
+    certs = sum(len(c.dump()) for c in signer.cert_registry) + (len(own.dump()) if own is not None else 0)
     return -(-certs // 1024) * 1024 + 4096 + (8192 if timestamped else 0)  # pyHanko wants an even count
 
 
