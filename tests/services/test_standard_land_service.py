@@ -13,7 +13,7 @@ from sqlmodel import select
 from services.calendar.schedules import work_calendar
 from services.cases import acceptance, human_actions
 from services.cases.steps import get_step
-from services.core import clock, uploads
+from services.core import clock, file_store, uploads
 from services.core.users import get_by_username
 from services.documents.issue import verification_code
 from services.documents.render import render_pdf
@@ -130,7 +130,10 @@ def test_approval_documents_are_reproduced_byte_for_byte_from_stored_rows(sessio
         document = session.get(Document, doc_id)
         context = build[document.kind](session, application, document.number, document.issued_at)
         context["verification_code"] = verification_code(document.number)
-        assert hashlib.sha256(render_pdf(document.kind, context)).hexdigest() == document.pdf_sha256
+        stored = file_store.store(session, "documents").get(document.pdf_path)
+        assert stored is not None and hashlib.sha256(stored).hexdigest() == document.pdf_sha256
+        # the signature is an incremental update: the stored PDF begins with the rendered bytes, unchanged
+        assert stored.startswith(render_pdf(document.kind, context))
     commitment = session.get(Document, ids[1])
     assert {c["committed_text"] for c in commitment.context["commitments"]} >= {"≥ 600 万元/亩", "≤ 3.5 %"}
     assert all(s.status == StepStatus.completed for s in session.exec(select(Step).where(
