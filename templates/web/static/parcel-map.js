@@ -8,7 +8,8 @@
   var features = JSON.parse(data.textContent);
   var settings = JSON.parse(document.getElementById("map-settings").textContent);
   var colours = { available: "#1e6b34", planned: "#2f6fb0", reserved: "#b7791f", sold: "#6b7280" };
-  var map = L.map(element, { attributionControl: Boolean(settings.tiles), scrollWheelZoom: false });
+  var map = L.map(element, { attributionControl: Boolean(settings.tiles), scrollWheelZoom: false, zoomControl: false });
+  L.control.zoom({ zoomInTitle: "放大", zoomOutTitle: "缩小" }).addTo(map);
   if (settings.tiles) {
     L.tileLayer(settings.tiles, { subdomains: settings.subdomains || "abc", attribution: settings.attribution || "",
                                   maxZoom: 18 }).addTo(map);
@@ -39,20 +40,43 @@
     map.setView([22.92, 113.9], 11);
   }
   shapes.addTo(map);  // after the view is set: only then does Leaflet draw the paths
+  // a marker at each parcel's centre too, while the parcels are a few pixels (the whole park in view)
+  var markers = L.layerGroup();
+  var byNumber = {};
   shapes.eachLayer(function (shape) {
-    var path = shape.getElement();
     var p = shape.feature.properties;
+    byNumber[p.number] = shape;
+    var path = shape.getElement();
     if (path) {
       path.classList.add("parcel-outline");
       path.setAttribute("data-number", p.number);
       path.setAttribute("aria-label", p.number + "，" + p.status_zh);
     }
-    // a marker at the centre too: a parcel of 50 亩 is a few pixels when the whole park is in view
-    var marker = L.circleMarker(shape.getBounds().getCenter(), style(shape.feature)).addTo(map);
+    var marker = L.circleMarker(shape.getBounds().getCenter(), style(shape.feature));
     marker.setRadius(6);
     describe(shape.feature, marker);
-    var dot = marker.getElement();
-    if (dot) { dot.classList.add("parcel-marker"); dot.setAttribute("data-number", p.number); }
+    marker.on("add", function () {
+      var dot = marker.getElement();
+      dot.classList.add("parcel-marker");
+      dot.setAttribute("data-number", p.number);
+    });
+    markers.addLayer(marker);
+  });
+  var DETAIL_ZOOM = 15;
+  function showMarkers() {
+    if (map.getZoom() < DETAIL_ZOOM) { markers.addTo(map); } else { markers.remove(); }
+  }
+  map.on("zoomend", showMarkers);
+  showMarkers();
+  // 在图上定位: a list row's button brings its parcel into view on the map
+  document.querySelectorAll("button.locate[data-number]").forEach(function (button) {
+    button.hidden = !byNumber[button.getAttribute("data-number")];
+    button.addEventListener("click", function () {
+      var shape = byNumber[button.getAttribute("data-number")];
+      element.scrollIntoView({ block: "center" });
+      map.fitBounds(shape.getBounds(), { padding: [40, 40], maxZoom: 17, animate: false });
+      shape.openPopup();
+    });
   });
   element.setAttribute("data-ready", "true");
 })();
