@@ -420,7 +420,9 @@ class EiaFacts(BaseModel):
     sensitive_areas: list[Literal[1, 2, 3]] | None = Field(
         default=None, description="涉及的第三条环境敏感区项号；[] = 不涉及；不填 = 未回答")
     facts: dict[str, StrictBool] = Field(default_factory=dict, description="是/否问题的回答，键见 questions")
-    quantities: dict[str, QuantityIn] = Field(default_factory=dict, description="新增规模/年用量及单位")
+    quantities: dict[str, QuantityIn] = Field(default_factory=dict, description=(
+        "新增规模/年用量及单位；{\"unknown\": true, \"unit\": …} = 用量未知（使用但数量不确定）；"
+        "不填 = 未回答（按0暂行判定）"))
 
     @model_validator(mode="after")
     def _known(self, info: ValidationInfo) -> EiaFacts:
