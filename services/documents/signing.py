@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -83,7 +83,8 @@ def sign(pdf: bytes, ident: SigningIdentity | None = None) -> bytes:
         certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES, location=settings.issuer_name,
         reason=f"{settings.issuer_name}签发（{DEMO_MARK}）" if ident.demo else f"{settings.issuer_name}签发",
         name=ident.subject)
-    timestamper = HTTPTimeStamper(settings.signing_tsa_url) if settings.signing_tsa_url else None
+    # the requests client: pyHanko's default (aiohttp) one wants a client session bound to one event loop
+    timestamper = HTTPTimeStamper(settings.signing_tsa_url, timeout=10) if settings.signing_tsa_url else None
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
     out = _run(signers.async_sign_pdf(writer, meta, signer=ident.signer, timestamper=timestamper,
                                       bytes_reserved=_reserved(ident.signer, timestamped=timestamper is not None)))

@@ -3,15 +3,20 @@ against the installation's trust root (the generated demo CA); a flipped byte an
 update that changes the page are found; the demo CA is generated once when several processes start at once;
 a revoked document is revoked once. Real WeasyPrint, pyHanko, file store and database — no mocks."""
 
+import asyncio
 import hashlib
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
 
 import pytest
+from asn1crypto import keys, tsp
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -20,6 +25,7 @@ from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.timestamps import DummyTimeStamper
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -189,3 +195,59 @@ def _organisation_pkcs12(folder: Path, organisation: str, passphrase: bytes) -> 
     ca_pem = folder / "ca.pem"
     ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     return p12, ca_pem
+
+
+def test_with_a_tsa_configured_the_signature_carries_its_rfc3161_timestamp(monkeypatch, tmp_path):
+    """GC_SIGNING_TSA_URL: the signature asks that time-stamping service over HTTP (here one on 127.0.0.1
+    answering with pyHanko's test TSA) and embeds its token; without the setting there is none."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (x509.CertificateBuilder().subject_name(_cn("测试时间戳服务")).issuer_name(_cn("测试时间戳服务"))
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(datetime(2020, 1, 1, tzinfo=UTC)).not_valid_after(datetime(2060, 1, 1, tzinfo=UTC))
+            .add_extension(x509.ExtendedKeyUsage([x509.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+            .sign(key, hashes.SHA256()))
+    stamper = DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        tsa_key=keys.PrivateKeyInfo.load(key.private_bytes(serialization.Encoding.DER,
+                                                           serialization.PrivateFormat.PKCS8,
+                                                           serialization.NoEncryption())))
+    asked: list[int] = []
+
+    class Tsa(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            request = tsp.TimeStampReq.load(self.rfile.read(int(self.headers["Content-Length"])))
+            asked.append(1)
+            body = asyncio.run(stamper.async_request_tsa_response(request)).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Tsa)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    pdf = render_pdf("acceptance_notice", SAMPLES["acceptance_notice"]())
+    try:
+        monkeypatch.setenv("GC_SIGNING_TSA_URL", f"http://127.0.0.1:{server.server_address[1]}/tsa")
+        get_settings.cache_clear()
+        stamped = signing.sign(pdf)
+    finally:
+        server.shutdown()
+        monkeypatch.delenv("GC_SIGNING_TSA_URL")
+        get_settings.cache_clear()
+    assert asked == [1]
+    roots = list(signing_keys.identity().trust_roots)
+    status = validate_pdf_signature(PdfFileReader(BytesIO(stamped)).embedded_signatures[0],
+                                    ValidationContext(trust_roots=roots, allow_fetching=False))
+    assert status.timestamp_validity is not None and status.timestamp_validity.intact
+    assert signing.check(stamped).valid
+    unstamped = validate_pdf_signature(PdfFileReader(BytesIO(signing.sign(pdf))).embedded_signatures[0],
+                                       ValidationContext(trust_roots=roots, allow_fetching=False))
+    assert unstamped.timestamp_validity is None
+
+
+def _cn(common_name: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
