@@ -74,7 +74,10 @@ def _identity(data_dir: str, issuer_name: str, pkcs12: str, passphrase: str, tru
                                        ca_chain_files=(str(folder / CA_FILE),))
     if signer is None:
         raise SigningConfigError(f"演示签章证书无法读取：{folder}")
-    return SigningIdentity(signer=signer, trust_roots=(load_cert_from_pemder(str(folder / CA_FILE)),), demo=True)
+    # every demo CA of this data folder: documents signed before the issuer's name changed stay verifiable
+    earlier = sorted(p for p in folder.parent.glob(f"demo-*/{CA_FILE}") if p.parent != folder)
+    roots = tuple(load_cert_from_pemder(str(p)) for p in (folder / CA_FILE, *earlier))
+    return SigningIdentity(signer=signer, trust_roots=roots, demo=True)
 
 
 def from_pkcs12(path: Path, passphrase: str = "", trust_root: str = "") -> SigningIdentity:

@@ -251,3 +251,21 @@ def test_with_a_tsa_configured_the_signature_carries_its_rfc3161_timestamp(monke
 
 def _cn(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def test_documents_signed_before_the_issuer_was_renamed_stay_verifiable(monkeypatch, tmp_path):
+    """A new GC_ISSUER_NAME gets its own demo certificate; the earlier demo CAs of the data folder stay trusted."""
+    pdf = render_pdf("acceptance_notice", SAMPLES["acceptance_notice"]())
+    monkeypatch.setenv("GC_DATA_DIR", str(tmp_path))
+    try:
+        signed = {}
+        for name in ("旧名称服务中心", "新名称服务中心"):
+            monkeypatch.setenv("GC_ISSUER_NAME", name)
+            get_settings.cache_clear()
+            signed[name] = signing.sign(pdf)
+        assert len(list((tmp_path / "signing").iterdir())) == 2
+        assert [signing.check(signed[n]).signer.split(" / ")[0] for n in signed] == list(signed)
+        assert all(signing.check(s).valid and signing.check(s).demo for s in signed.values())
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
