@@ -279,9 +279,8 @@ def import_outlines(request: Request, session: SessionDep, user: Supervisor,
     return _import_page(request, user, "parcels", None, None, outline_result=result)
 
 
-@router.get("/catalogue/import/samples/{file_name}")
-def sample_file(user: StaffUser, file_name: str):
-    kind, _, suffix = file_name.partition(".")
+@router.get("/catalogue/import/samples/{kind}.{suffix}")
+def sample_file(user: StaffUser, kind: str, suffix: str):
     if kind not in SAMPLE_FILES or not SAMPLE_FILES[kind].endswith(f".{suffix}"):
         raise HTTPException(status_code=404, detail="未找到该示例文件")
     path = Path(SAMPLES / SAMPLE_FILES[kind])

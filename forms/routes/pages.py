@@ -192,7 +192,8 @@ def _prefill(session, enterprise_id: int | None) -> dict:
             "contact_phone": enterprise.contact_phone}
 
 
-PREFILLABLE = re.compile(r"parcel_id|industry_code|annual_energy_tce|annual_electricity_kwh|ind_\d{1,9}_[a-z0-9_]{1,32}")
+PREFILLABLE = re.compile(r"parcel_id|industry_code|annual_energy_tce|annual_electricity_kwh"
+                         r"|ind_\d{1,9}_[a-z0-9_]{1,32}")
 
 
 def _from_project_check(query: dict[str, str]) -> dict[str, str]:

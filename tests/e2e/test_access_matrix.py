@@ -137,7 +137,7 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
     "POST /api/v1/agency/items": (Resource.agency_catalogue, Action.write),
     "PUT /api/v1/agency/items/{item_id}": (Resource.agency_catalogue, Action.write),
     "GET /catalogue": (Resource.catalogue, Action.read),
-    "GET /catalogue/import/samples/{file_name}": (Resource.catalogue, Action.read),
+    "GET /catalogue/import/samples/{kind}.{suffix}": (Resource.catalogue, Action.read),
     "POST /catalogue/import/outlines": (Resource.catalogue, Action.write),
     **{f"{method} {path}": (Resource.catalogue, Action.write) for method in ("GET", "POST") for path in (
         "/catalogue/parcels/new", "/catalogue/parcels/{parcel_id}", "/catalogue/assessments/new",
@@ -250,7 +250,7 @@ def elsewhere(stack) -> Elsewhere:
                "item_id": _first_id(session, AgencyItemRow), "escalation_id": escalation.id, "reply_id": reply.id}
         result = Elsewhere({k: str(v) for k, v in ids.items()} | {"step_key": "land_review", "fmt": "pdf",
                                                                    "kind": "parcels", "name": "open_by_light",
-                                                                   "file_name": "parcels.csv",
+                                                                   "suffix": "csv",
                                                                    "code": "91350100M000100Y43", "token_id": "1"},
                            case.case_no, mandate.number, owner.username, reviewer.username, agent.username)
     return result

@@ -25,7 +25,7 @@ from tests.samples import PASSING_PLAN, SAMPLE
 from tests.stack_api import open_land_to_start_case, submit, waiting_for_decision
 
 ROLES = ["enterprise", "agent", "reviewer", "eia_reviewer", "supervisor"]
-ANONYMOUS = ["/login", "/verify", "/register", "/password/forgot", "/register/resend"]
+ANONYMOUS = ["/login", "/verify", "/register", "/password/forgot", "/register/resend", "/parcels", "/parcels/1"]
 BLOCKING = {"serious", "critical"}
 CASE_PAGE = re.compile(r"^/applications/\d+$")
 AXE = Axe()

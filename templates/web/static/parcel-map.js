@@ -50,6 +50,7 @@
     if (path) {
       path.classList.add("parcel-outline");
       path.setAttribute("data-number", p.number);
+      path.setAttribute("role", "img");
       path.setAttribute("aria-label", p.number + "，" + p.status_zh);
     }
     var marker = L.circleMarker(shape.getBounds().getCenter(), style(shape.feature));
