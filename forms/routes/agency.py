@@ -115,13 +115,17 @@ def mandates_page(request: Request, session: SessionDep, user: PageUser):
 
 
 @router.get("/mandates/new")
-def new_mandate(request: Request, session: SessionDep, user: PageUser):
+def new_mandate(request: Request, session: SessionDep, user: PageUser, project_id: Id | None = None):
+    """``?project_id=`` (from the project's page, 一窗) chooses one of the enterprise's projects."""
     _enterprise(user)
     today = clock.today()
     enterprise = session.get(Enterprise, user.enterprise_id)
     values = {"signed_by_name": enterprise.contact_name if enterprise else "", "valid_from": today.isoformat(),
               "valid_until": today.replace(year=today.year + 1).isoformat()
               if not (today.month == 2 and today.day == 29) else date(today.year + 1, 2, 28).isoformat()}
+    project = session.get(Project, project_id) if project_id else None
+    if project is not None and project.enterprise_id == user.enterprise_id:
+        values["project_id"] = str(project.id)
     return _mandate_form(request, session, user, values, [], {})
 
 

@@ -27,8 +27,9 @@ from services.core import audit, sign_in_sessions, visibility
 from services.core.access import Action, Resource
 from services.core.ids import stored_id
 from services.core.users import authenticate
-from services.models import Enterprise, Role, User
+from services.models import Enterprise, Project, Role, User
 from services.standard_land import intake
+from services.standard_land.catalogue import plain
 from services.standard_land.intake import FIELD_LABELS, IntakeError, StandardLandApplicationInput, submit_application
 from services.supervision import dashboard
 
@@ -92,7 +93,8 @@ def logout(request: Request, session: SessionDep):
 
 
 @router.get("/applications/new")
-def new_application(request: Request, session: SessionDep, user: PageUser, mandate: Id | None = None):
+def new_application(request: Request, session: SessionDep, user: PageUser, mandate: Id | None = None,
+                    project: Id | None = None):
     """Enterprises apply for themselves; an agent applies on behalf of one through a mandate (?mandate=ID)."""
     permit(user, Resource.application, Action.create, APPLICANTS_ONLY)
     if user.role == Role.agent and mandate is not None:
@@ -105,7 +107,8 @@ def new_application(request: Request, session: SessionDep, user: PageUser, manda
     if user.role.is_staff:
         raise HTTPException(status_code=403, 
                             detail="申请由企业账户提交；代办专员请在“代办委托”中从受托的委托代为申报。")
-    values = _prefill(session, user.enterprise_id) | _from_project_check(dict(request.query_params))
+    values = (_prefill(session, user.enterprise_id) | _from_project(session, user, project)
+              | _from_project_check(dict(request.query_params)))
     return _form_page(request, session, user, values=values, errors={})
 
 
@@ -190,6 +193,24 @@ def _prefill(session, enterprise_id: int | None) -> dict:
     return {"enterprise_name": enterprise.name, "uscc": enterprise.uscc,
             "legal_representative": enterprise.legal_representative, "contact_name": enterprise.contact_name,
             "contact_phone": enterprise.contact_phone}
+
+
+def _from_project(session, user: User, project_id: int | None) -> dict[str, str]:
+    """A new pre-assessment of one of the enterprise's projects (一窗: started from the project's page), its figures
+    carried over as last filed; someone else's project gives nothing."""
+    project = session.get(Project, project_id) if project_id else None
+    if project is None or project.enterprise_id != user.enterprise_id:
+        return {}
+    values = {"project_name": project.name, "industry_code": project.industry_code,
+              "total_investment_wan": plain(project.total_investment_wan), "land_area_mu": plain(project.land_area_mu),
+              "expected_annual_output_wan": plain(project.expected_annual_output_wan),
+              "expected_annual_tax_wan": plain(project.expected_annual_tax_wan),
+              "annual_energy_tce": plain(project.annual_energy_tce),
+              "annual_electricity_kwh": plain(project.annual_electricity_kwh),
+              "parcel_id": str(project.parcel_id or "")}
+    if project.parcel_id:
+        values |= {f"ind_{project.parcel_id}_{code}": value for code, value in project.planned_indicators.items()}
+    return {k: v for k, v in values.items() if v}
 
 
 PREFILLABLE = re.compile(r"parcel_id|industry_code|annual_energy_tce|annual_electricity_kwh"

@@ -119,6 +119,8 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
     # 标准地 catalogue
     "GET /api/v1/parcels": (Resource.parcel, Action.read),
     "GET /api/v1/projects": (Resource.application, Action.read),
+    "GET /projects": (Resource.application, Action.read),
+    "GET /projects/{project_id}": (Resource.application, Action.read),
     "GET /api/v1/projects/{project_id}": (Resource.application, Action.read),
     "GET /api/v1/mandates": (Resource.mandate, Action.read),
     "GET /api/v1/mandates/{mandate_id}": (Resource.mandate, Action.read),
