@@ -37,6 +37,9 @@ class Settings(BaseSettings):
                                      "or the database (shared by every instance)")
     issuer_name: str = "东莞市战略性新兴产业基地绿色通道服务中心"
     issuer_short: str = "东莞绿通"
+    certificates_file: str = Field(default="", description="拿地即开工 certificates of the park (TOML: issuing "
+                                   "authorities, seal texts, 证号 series, cadastral codes); empty: the bundled 东莞 "
+                                   "file services/land_to_start/data/certificates.toml")
     signing_pkcs12: str = Field(default="", description="the issuer's signing key and certificate (PKCS#12 file); "
                                                    "empty: a demo CA and certificate generated into data_dir")
     signing_pkcs12_passphrase: str = Field(default="", description="passphrase of signing_pkcs12")

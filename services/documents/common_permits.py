@@ -31,6 +31,7 @@ FACTS_HEADER = ("项目", "内容")
 COMPACT_ROWS = 14  # a facts grid with more rows is set in 五号
 PLANNING_LAW = "《中华人民共和国城乡规划法》"
 BUILDING_LAW = "《中华人民共和国建筑法》"
+SEAL_TEXT = "（盖章）"
 
 
 
@@ -53,9 +54,14 @@ class PermitContext(ContextModel):
 
 
 class CertificateContext(PermitContext):
-    """A 证照 of the batch: it names the batch, and its issuing body (a field of each kind) seals it."""
+    """A 证照 of the batch: it names the batch, and its issuing body (a field of each kind) seals it. The
+    issuing body, the seal text and the 证号 series are the park's data (``services.land_to_start.certificates``);
+    a context stored before they were (no ``certificate_number``) prints as it did then."""
 
     batch_no: NotBlank = Field(description="四证联发批次号")
+    certificate_number: str = Field(default="", description="证号 in the park's series, e.g. 粤（2026）东莞不动产权第"
+                                    "0000007号; empty: the platform 文号 is the 证号")
+    seal_text: NotBlank = Field(default=SEAL_TEXT, description="the seal block's line under the authority")
 
 
 def in_order(first: str, second: str, *, strict: bool):
@@ -112,19 +118,23 @@ def certificate(ctx: Mapping, *, title: str, authority: str, legal_note: str, fa
     """A 证照 page: 中华人民共和国 / title / 电子证照 / 证号, the legal note, one grid of the facts ending
     with 附记 (batch, 四证联发), the authority's seal, and the notes (遵守事项 / 注意事项) in small print."""
     rows = (*facts, ("附记", "\n".join((batch_line(ctx), four_certificates_line(ctx)))))
+    verification = layout.verification_line(ctx, "证照")
+    if ctx.get("certificate_number"):  # the 查验 page knows the document by the platform 文号
+        verification = f"平台文号：{ctx['number']}；{verification}"
     return SectionedView(
         meta=meta(title, ctx),
         issuer=COUNTRY,
         title=title,
         subtitle=SUBTITLE,
-        number=ctx["number"],
+        number=ctx.get("certificate_number") or ctx["number"],
         draft_note="",
         addressee="",
         preamble=(legal_note,),
         sections=(Section("证照信息", (), facts_table(rows)),),
         closing=(),
         # right half of a two-column block, kept on one page (a lone floated block may split)
-        signatures=((), (f"发证机关：{authority}", "（盖章）", f"发证日期：{format_date_zh(ctx['issued_on'])}")),
-        verification=layout.verification_line(ctx, "证照"),
+        signatures=((), (f"发证机关：{authority}", ctx.get("seal_text") or SEAL_TEXT,
+                         f"发证日期：{format_date_zh(ctx['issued_on'])}")),
+        verification=verification,
         notes=(f"{notes_heading}：", *ce.enumerated(notes)),
     )

@@ -25,6 +25,8 @@ from services.documents import layout
 from services.documents.kind import DecimalText, DocumentKind, NotBlank
 from services.documents.layout import SectionedView
 
+PROVISIONAL_MARK = "（临时编号，待不动产登记机构核发）"
+
 KIND = "land_title_certificate"
 TITLE = "不动产权证书"
 NUMBER_WORD = "不动产权"
@@ -32,7 +34,9 @@ TEMPLATE = "sectioned.html"
 
 class LandTitleCertificateContext(cp.CertificateContext):
     right_holder: str = Field(description="权利人")
-    unit_number: str = Field(description="不动产单元号")
+    unit_number: str = Field(description="不动产单元号 (28 characters, GB/T 37346)")
+    unit_number_provisional: bool = Field(default=False, description="the platform made the 不动产单元号 up from the "
+                                          "park's codes: printed as provisional until the registry supplies it")
     right_type: str = Field(description="权利类型, e.g. 国有建设用地使用权")
     right_nature: str = Field(description="权利性质, e.g. 出让")
     land_use: str = Field(description="用途, e.g. 工业用地")
@@ -57,7 +61,7 @@ def prepare(ctx: Mapping) -> SectionedView:
             ("权利人", ctx["right_holder"]),
             ("共有情况", "单独所有"),
             ("坐落", ctx["parcel"]["location"]),
-            ("不动产单元号", ctx["unit_number"]),
+            ("不动产单元号", unit_number_text(ctx["unit_number"], ctx.get("unit_number_provisional", False))),
             ("权利类型", ctx["right_type"]),
             ("权利性质", ctx["right_nature"]),
             ("用途", ctx["land_use"]),
@@ -76,6 +80,11 @@ def prepare(ctx: Mapping) -> SectionedView:
             "不动产登记机构依法有权查验本证，权利人有责任提交查验",
         ),
     )
+
+
+def unit_number_text(code: str, provisional: bool) -> str:
+    """The 不动产单元号 as printed: a provisional one says so on the next line."""
+    return f"{code}\n{PROVISIONAL_MARK}" if provisional else code
 
 
 def build_docx(doc: Document, v: SectionedView) -> None:

@@ -45,6 +45,7 @@ from services.core import audit, clock, numbering, text
 from services.core.errors import DomainError
 from services.core.ids import Id, stored_id
 from services.documents import issue as documents
+from services.land_to_start import certificates
 from services.models import (
     ActionKind,
     Application,
@@ -429,6 +430,8 @@ def risk_context(session: Session, application: Application, number: str, issued
 
 def certificate_context(session: Session, application: Application, kind: str, number: str, issued_at: datetime,
                         batch: str, issued: dict[str, Document]) -> dict[str, Any]:
+    """One certificate of the batch; its authority, seal text and 证号 come from the park's certificates data
+    (``certificates.load``), the 证号 from the serial of the platform 文号 ``number``."""
     project = session.get_one(Project, application.project_id)
     enterprise = session.get_one(Enterprise, application.enterprise_id)
     parcel = session.get_one(Parcel, project.parcel_id)
@@ -436,42 +439,47 @@ def certificate_context(session: Session, application: Application, kind: str, n
     form = application.form_data
     steps = {s.key: s for s in steps_of(session, stored_id(application))}
     contract_no = f"{application.case_no}-CR"
+    data, issued_on = certificates.load(), issued_at.date()
+    issuer = data.issuer(kind)
     base = common_context(session, application, number, issued_at) | {
-        "legal_representative": enterprise.legal_representative, "parcel": view, "batch_no": batch}
+        "legal_representative": enterprise.legal_representative, "parcel": view, "batch_no": batch,
+        "certificate_number": data.certificate_number(kind, number, issued_on), "seal_text": issuer.seal_text}
     if kind == "land_title_certificate":
         contract_signed_at = steps["contract"].finished_at
         assert contract_signed_at is not None, "the certificates follow the signed contract"
         signed = contract_signed_at.date()
-        return base | {"right_holder": enterprise.name, "unit_number": _unit_number(parcel, application),
+        registered = certificates.registered_unit_number(form)
+        return base | {"right_holder": enterprise.name,
+                       "unit_number": registered or data.provisional_unit_number(stored_id(parcel)),
+                       "unit_number_provisional": registered is None,
                        "right_type": "国有建设用地使用权", "right_nature": "出让", "land_use": parcel.land_use,
                        "area_m2": view["area_m2"], "term_from": signed,
                        "term_until": signed.replace(year=signed.year + LAND_TERM_YEARS) - timedelta(days=1),
-                       "contract_no": contract_no, "registration_body": "东莞市不动产登记中心"}
+                       "contract_no": contract_no, "registration_body": issuer.authority}
     if kind == "land_use_planning_permit":
         return base | {"project_code": form["project_code"], "land_use": parcel.land_use, "area_m2": view["area_m2"],
                        "planning_conditions": _planning_conditions(session, parcel), "contract_no": contract_no,
-                       "issuing_authority": "东莞市自然资源局"}
+                       "issuing_authority": issuer.authority}
     if kind == "construction_planning_permit":
         return base | {"project_code": form["project_code"], "building_area_m2": form["building_area_m2"],
                        "scheme_opinion": _opinion(steps["design_review"], "设计方案预审意见"),
-                       "issuing_authority": "东莞市自然资源局", "attachments": ["经预审的设计方案总平面图"]}
+                       "issuing_authority": issuer.authority, "attachments": ["经预审的设计方案总平面图"]}
     return base | {
         "project_code": form["project_code"], "building_area_m2": form["building_area_m2"],
         "contract_price_wan": form.get("contract_price_wan") or "", "contractor": form["contractor"],
         "supervisor_unit": form["supervisor_unit"], "design_unit": form["design_unit"],
         "planned_start": project.planned_start_on or clock.today(),
         "planned_completion": project.planned_completion_on or clock.today(),
-        "land_title_number": issued["land_title_certificate"].number,
-        "land_planning_number": issued["land_use_planning_permit"].number,
-        "construction_planning_number": issued["construction_planning_permit"].number,
+        "land_title_number": _certificate_number(issued["land_title_certificate"]),
+        "land_planning_number": _certificate_number(issued["land_use_planning_permit"]),
+        "construction_planning_number": _certificate_number(issued["construction_planning_permit"]),
         "drawing_review_ref": _opinion(steps["drawing_review"], "施工图预审意见"), "funds_committed": True,
-        "issuing_authority": "东莞市住房和城乡建设局"}
+        "issuing_authority": issuer.authority}
 
 
-def _unit_number(parcel: Parcel, application: Application) -> str:
-    """不动产单元号 (28 characters, GB/T 37346): 441900 = 东莞; the cadastral parts here are derived from
-    the parcel and case ids, since the registration system that assigns real ones is not connected."""
-    return f"441900{parcel.base_id:06d}GB{parcel.id:05d}W{application.id:08d}"
+def _certificate_number(document: Document) -> str:
+    """The 证号 a certificate of the batch printed (its 文号 for one issued before the park's series)."""
+    return document.context.get("certificate_number") or document.number
 
 
 def _opinion(step: Step, what: str) -> str:

@@ -127,7 +127,8 @@ def test_pre_reviews_run_in_parallel_and_the_certificates_are_issued_in_one_batc
     assert sorted(d.kind for d in certificates) == sorted(lts.CERTIFICATES)
     assert len({d.number for d in certificates}) == 4
     permit = next(d for d in certificates if d.kind == "construction_permit")
-    assert permit.context["land_title_number"] in {d.number for d in certificates}
+    title = next(d for d in certificates if d.kind == "land_title_certificate")
+    assert permit.context["land_title_number"] == title.context["certificate_number"], "the 证号 the title printed"
     assert len({d.context["batch_no"] for d in certificates}) == 1
     assert lts.contract_to_permits_days(session, application) == 0, "contract and permits on the same day"
     assert session.get(Parcel, session.get(Project, application.project_id).parcel_id).status == "sold"
