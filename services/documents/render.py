@@ -8,7 +8,11 @@ DOCX rendered from the same context say the same thing. Rendering is offline and
   :class:`LocalOnlyFetcher`; anything else stops the render), and fonts come from fontconfig
   (``WenQuanYi Micro Hei``, Debian ``fonts-wqy-microhei``);
 * PDF and DOCX dates (created/modified) come from the context, never from the clock, and the
-  DOCX ZIP entries carry that date too.
+  DOCX ZIP entries carry that date too;
+* every PDF is PDF/A-2b (ISO 19005-2, level B; :data:`PDF_VARIANT`), so the issued file is also the copy kept
+  for the archive (档案): fonts embedded, XMP metadata naming the PDF/A part and level, an sRGB output intent.
+  The signature added afterwards (``services.documents.signing``) keeps it so: PDF/A-2 permits signatures,
+  and pyHanko's incremental update keeps the XMP's PDF/A identification.
 
 This module does not build contexts, number documents or store files; callers do.
 
@@ -44,6 +48,9 @@ log = logging.getLogger(__name__)
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "documents"
 CJK_FONT_FAMILY = "WenQuanYi Micro Hei"
+# WeasyPrint's name for PDF/A-2b: it writes PDF 1.7 with the XMP packet (pdfaid part 2, conformance B), an sRGB
+# ICC output intent (GTS_PDFA1) and a file identifier; the pages look the same as without it
+PDF_VARIANT = "pdf/a-2b"
 
 
 class DocumentRenderError(RuntimeError):
@@ -120,7 +127,7 @@ def render_html(kind: str, context: Mapping) -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
-    """Print HTML whose relative URLs resolve in ``TEMPLATES_DIR``; nothing else may be loaded."""
+    """Print HTML whose relative URLs resolve in ``TEMPLATES_DIR`` to PDF/A-2b; nothing else may be loaded."""
     check_cjk_font()
     document = weasyprint.HTML(
         string=html,
@@ -128,13 +135,13 @@ def html_to_pdf(html: str) -> bytes:
         url_fetcher=LocalOnlyFetcher(TEMPLATES_DIR),
     )
     try:
-        return document.write_pdf()
+        return document.write_pdf(pdf_variant=PDF_VARIANT)
     except FatalURLFetchingError as exc:  # a BaseException: would slip past ``except Exception``
         raise DocumentRenderError(f"{exc}: {exc.__cause__}") from exc
 
 
 def render_pdf(kind: str, context: Mapping) -> bytes:
-    """Render ``kind`` from ``context`` to PDF bytes (A4, CJK font embedded as a subset)."""
+    """Render ``kind`` from ``context`` to PDF/A-2b bytes (A4, CJK font embedded as a subset)."""
     return html_to_pdf(render_html(kind, context))
 
 
