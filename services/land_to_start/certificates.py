@@ -89,8 +89,9 @@ class CertificateIssuer(BaseModel):
         unknown = fields - PLACEHOLDERS
         if unknown:
             raise ValueError(f"unknown placeholder(s) {sorted(unknown)}; allowed: {sorted(PLACEHOLDERS)}")
-        if "serial" not in fields:
-            raise ValueError("must contain {serial} (the gapless counter), or two certificates share a number")
+        if not {"serial", "year"} <= fields:
+            raise ValueError("must contain {serial} and {year} (the gapless counter restarts every year), or two "
+                             "certificates share a number")
         try:
             value.format(year=2026, month=1, day=1, serial=1, division="441900")
         except (ValueError, TypeError, IndexError) as exc:

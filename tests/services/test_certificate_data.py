@@ -162,6 +162,7 @@ def test_the_bundled_default_is_dongguan():
     (("authority = \"济源市住房和城乡建设局\"", "authority = \"  \""), "certificates.construction_permit.authority",
      "must not be blank"),
     (("第{serial:07d}号", "第0000001号"), "certificates.land_title_certificate.number_pattern", "{serial}"),
+    (("{division}{year}GC", "{division}GC"), "certificates.construction_planning_permit.number_pattern", "{year}"),
     (("YD{serial:04d}", "{district}{serial:04d}"), "certificates.land_use_planning_permit.number_pattern",
      "unknown placeholder"),
     (("GC{serial:04d}", "GC{serial:04q}"), "certificates.construction_planning_permit.number_pattern",
@@ -193,6 +194,22 @@ def test_an_unknown_key_and_an_unreadable_file_are_named(tmp_path):
 
 
 # --- the 不动产单元号 --------------------------------------------------------------------------------------------
+
+
+def test_a_wrong_park_file_issues_no_certificate_at_all(session, tmp_path, monkeypatch):
+    application = case_at_payment(session)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(PARK_FILE.replace('authority = "济源市住房和城乡建设局"', ""), encoding="utf-8")
+    monkeypatch.setenv("GC_CERTIFICATES_FILE", str(bad))
+    get_settings.cache_clear()
+    try:
+        # the savepoint stands for the flow segment's transaction, rolled back when the batch fails
+        with pytest.raises(certificates.CertificateDataError, match="certificates.construction_permit.authority"), \
+                session.begin_nested():
+            finish_case(session, application)
+    finally:
+        get_settings.cache_clear()
+    assert issued_certificates(session, application) == {}, "the batch is all or nothing"
 
 
 def test_the_unit_number_has_the_gb_t_37346_structure():
