@@ -17,6 +17,7 @@ from sqlmodel import select
 from services.cases import human_actions
 from services.cases.steps import get_step
 from services.core import clock, file_store
+from services.core.ids import stored_id
 from services.core.settings import get_settings
 from services.documents.land_title_certificate import PROVISIONAL_MARK
 from services.land_to_start import certificates
@@ -83,20 +84,22 @@ def case_at_payment(session) -> Application:
               "risk_signed_by": "陈立新", "risk_agreed": True}
     application = lts.submit(session, demo_user(session, "enterprise"), lts.LandToStartInput.model_validate(values),
                              uuid.uuid4().hex)[0]
+    application_id = stored_id(application)
     for keys in (("project_filing", "design_review"), ("eia", "drawing_review"), ("deal_confirmation",),
                  ("contract",)):
-        _settle(session, application.id)
-        _approve(session, application.id, *keys)
-    _settle(session, application.id)
+        _settle(session, application_id)
+        _approve(session, application_id, *keys)
+    _settle(session, application_id)
     return application
 
 
 def finish_case(session, application: Application) -> Application:
     """Approve the payment: the four certificates are issued in one batch."""
-    _approve(session, application.id, "payment")
-    _settle(session, application.id)
+    application_id = stored_id(application)
+    _approve(session, application_id, "payment")
+    _settle(session, application_id)
     session.expire_all()
-    application = session.get_one(Application, application.id)
+    application = session.get_one(Application, application_id)
     assert application.status == ApplicationStatus.permitted
     return application
 
