@@ -33,6 +33,7 @@ from forms.routes.escalations import router as escalations_router
 from forms.routes.inbox import router as inbox_router
 from forms.routes.integrations import router as integrations_router
 from forms.routes.land_to_start import router as land_to_start_router
+from forms.routes.materials import router as materials_router
 from forms.routes.pages import router as pages_router
 from forms.routes.projects import router as projects_router
 from forms.routes.public_parcels import router as public_parcels_router
@@ -62,6 +63,7 @@ def create_app() -> FastAPI:
     app.include_router(document_checks_router)
     app.include_router(public_parcels_router)
     app.include_router(projects_router)
+    app.include_router(materials_router)
     app.include_router(case_list_router)
     app.include_router(integrations_router)
     app.include_router(sso_router)

@@ -14,7 +14,18 @@ from services.cases import acceptance
 from services.core import clock
 from services.core.ids import stored_id
 from services.core.users import create_user, get_by_username
-from services.models import Application, Document, Enterprise, Escalation, Parcel, Project, Role, Step, User
+from services.models import (
+    Application,
+    Attachment,
+    Document,
+    Enterprise,
+    Escalation,
+    Parcel,
+    Project,
+    Role,
+    Step,
+    User,
+)
 from services.standard_land import service as standard_land
 from services.standard_land.intake import StandardLandApplicationInput, submit_application
 from tests.samples import SAMPLE
@@ -122,3 +133,42 @@ def demo_parcel_id(number: str) -> int:
 
     with session_scope() as session:
         return session.exec(select(Parcel.id).where(Parcel.number == number)).one()
+
+
+def case_awaiting_supplement(session: Session, *, item: str = "营业执照副本",
+                             **kwargs: str) -> tuple[Application, Step]:
+    """A case in review whose 自然资源局 reviewer asked for one item (一次性告知书 issued, clock stopped)."""
+    from services.cases import decisions, human_actions
+    from services.models import ActionKind
+
+    application, step = case_in_review(session, **kwargs)
+    action = human_actions.record_action(session, demo_user(session, "reviewer"), step, ActionKind.request_supplement,
+                                         items=[{"name": item, "reason": "请提供最新版本", "form": ""}])
+    human_actions.apply_action(session, action.id, decisions.DECISION_EFFECTS)
+    return application, step
+
+
+def foreign_attachment(session: Session) -> Attachment:
+    """A file another enterprise uploaded for a case of its own (rows written directly, as the access matrix
+    does: no service files a case for an enterprise other than the account's)."""
+    from services.models import ApplicationStatus
+
+    owner = other_enterprise_user(session)
+    tag, now = uuid.uuid4().hex[:8], clock.now()
+    project = Project(enterprise_id=owner.enterprise_id, name=f"外企项目{tag}", industry_code="3599",
+                      total_investment_wan=Decimal(5000), land_area_mu=Decimal(20),
+                      expected_annual_output_wan=Decimal(0), expected_annual_tax_wan=Decimal(0), created_at=now)
+    session.add(project)
+    session.flush()
+    case = Application(case_no=f"GCF{tag}", process_key="standard_land", process_version=2, title="外企的申请",
+                       enterprise_id=owner.enterprise_id, project_id=stored_id(project),
+                       status=ApplicationStatus.approved, submitted_at=now, created_by_id=stored_id(owner),
+                       idempotency_key=tag, form_data=dict(SAMPLE))
+    session.add(case)
+    session.flush()
+    attachment = Attachment(application_id=stored_id(case), item_index=0, filename="外企材料.pdf",
+                            content_type="application/pdf", size=1, sha256="f" * 64, path="nowhere",
+                            uploaded_by_id=stored_id(owner), uploaded_at=now)
+    session.add(attachment)
+    session.flush()
+    return attachment

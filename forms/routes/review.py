@@ -22,14 +22,14 @@ from forms.params import Id, StepKey
 from forms.security import verify_csrf
 from forms.web import page, posted_form
 from services.agency import service as agency
-from services.cases import decisions, human_actions
+from services.cases import decisions, human_actions, materials
 from services.cases.acceptance import committed_due
 from services.cases.processes import ProcessDefinition, get_definition
 from services.cases.steps import get_step
 from services.charts import gantt
 from services.core import clock, file_store, uploads, visibility
 from services.core.access import Action, Resource, allowed
-from services.core.ids import stored_id
+from services.core.ids import parse_id, stored_id
 from services.documents import registry as documents_registry
 from services.land_to_start import service as land_to_start
 from services.land_to_start import timeline
@@ -123,12 +123,15 @@ async def upload_files(request: Request, session: SessionDep, user: PageUser, ap
         index = int(str(form.get("item_index", "")))
     except ValueError:
         index = -1
+    reuse = parse_id(str(form.get("reuse_id", "") or ""))  # 材料库: a file of the enterprise's uploaded before
     error = None
-    if not files:
-        error = human_actions.ActionError("files", "请选择要上传的文件")
+    if not files and reuse is None:
+        error = human_actions.ActionError("files", "请选择要上传的文件，或从材料库中选用")
     try:
         if error:
             raise error
+        if reuse is not None:
+            uploads.reuse_attachment(session, user, step, index, reuse)
         for upload in files:
             data = await upload.read()
             uploads.save_attachment(session, user, step, index, upload.filename or "", upload.content_type or "",
@@ -211,7 +214,9 @@ def page_extras(session: Session, user: User, view: dashboard.ApplicationView) -
             "land": _land_to_start_extras(session, view.application),
             "deciding": {s.key for s in view.steps if s.kind == "human" and human_actions.may_decide(user, s)
                          and human_actions.awaiting(session, s) == "department"},
-            "today": clock.today(), **_escalation_extras(session, user, view)}
+            "today": clock.today(), **_escalation_extras(session, user, view),
+            "materials": materials.library(session, view.application.enterprise_id)
+            if view.open_request and agency.may_act_for(session, user, view.application) else []}
 
 
 def _escalation_extras(session: Session, user: User, view: dashboard.ApplicationView) -> dict:

@@ -97,6 +97,8 @@ class Attachment(SQLModel, table=True):
     path: str = Field(max_length=255)
     uploaded_by_id: int = Field(foreign_key="user.id")
     uploaded_at: NaiveDatetime
+    reused_from_id: int | None = Field(default=None, description="材料库: the earlier upload of this enterprise "
+                                                                 "handed in again (same stored file)")
 
 
 class VerificationRecord(SQLModel, table=True):

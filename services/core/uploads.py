@@ -11,22 +11,21 @@ is kept in the audit detail only, never trusted.
 import hashlib
 from pathlib import PurePosixPath
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from services.agency import service as agency
 from services.cases.human_actions import ActionError, pending_request
 from services.core import audit, clock, file_kinds, file_store
 from services.core.ids import stored_id
 from services.core.settings import get_settings
-from services.models import Application, Attachment, Step, User
+from services.models import Application, Attachment, Step, StepAction, User
 
 ALLOWED_SUFFIXES = set(file_kinds.BY_SUFFIX)
 EXPANSION_FACTOR = 10  # an archive may expand to at most this many times the upload limit
 
 
-def save_attachment(session: Session, user: User, step: Step, item_index: int, filename: str,
-                    content_type: str, data: bytes) -> Attachment:
-    """Store one file for item ``item_index`` of the step's open 补正 request."""
+def _open_item(session: Session, user: User, step: Step, item_index: int) -> tuple[Application, StepAction]:
+    """The case and its open 补正 request, when ``user`` may hand in material for item ``item_index`` of it."""
     application = session.get_one(Application, step.application_id)
     if not agency.may_act_for(session, user, application):
         raise ActionError("files", "只有申请企业或受托的代办专员可以上传补正材料")
@@ -35,6 +34,13 @@ def save_attachment(session: Session, user: User, step: Step, item_index: int, f
         raise ActionError("files", "该环节当前没有待补正的材料")
     if not 0 <= item_index < len(request.items):
         raise ActionError("files", "请选择要补正的材料项")
+    return application, request
+
+
+def save_attachment(session: Session, user: User, step: Step, item_index: int, filename: str,
+                    content_type: str, data: bytes) -> Attachment:
+    """Store one file for item ``item_index`` of the step's open 补正 request."""
+    application, request = _open_item(session, user, step, item_index)
     name, digest, relative, kind = _store(session, application, filename, data, f"file_{item_index}")
     attachment = Attachment(application_id=stored_id(application), request_action_id=request.id,
                             item_index=item_index, filename=name, content_type=kind.media_type, size=len(data),
@@ -45,6 +51,33 @@ def save_attachment(session: Session, user: User, step: Step, item_index: int, f
                  application_id=application.id, on_behalf_of_enterprise_id=application.enterprise_id,
                  detail={"item": request.items[item_index]["name"], "filename": name, "sha256": digest,
                          "size": len(data), "kind": kind.key, "claimed_type": content_type[:128]})
+    return attachment
+
+
+def reuse_attachment(session: Session, user: User, step: Step, item_index: int, source_id: int) -> Attachment:
+    """材料库 (一次提交、多次复用): hand in, for item ``item_index``, a file the same enterprise uploaded before (for
+    any of its cases); the stored file is shared, not copied, and its sha256 says which version it is. The same
+    file chosen twice for one item is kept once."""
+    application, request = _open_item(session, user, step, item_index)
+    source = session.get(Attachment, source_id)
+    owner = session.get(Application, source.application_id) if source else None
+    if source is None or owner is None or owner.enterprise_id != application.enterprise_id:
+        raise ActionError("files", "所选材料不在本企业的材料库中，请重新选择")
+    existing = session.exec(select(Attachment).where(
+        Attachment.request_action_id == request.id, Attachment.item_index == item_index,
+        Attachment.sha256 == source.sha256)).first()
+    if existing is not None:
+        return existing
+    attachment = Attachment(application_id=stored_id(application), request_action_id=request.id,
+                            item_index=item_index, filename=source.filename, content_type=source.content_type,
+                            size=source.size, sha256=source.sha256, path=source.path, uploaded_by_id=stored_id(user),
+                            uploaded_at=clock.now(), reused_from_id=stored_id(source))
+    session.add(attachment)
+    session.flush()
+    audit.record(session, "attachment.reused", actor=user, entity="attachment", entity_id=stored_id(attachment),
+                 application_id=application.id, on_behalf_of_enterprise_id=application.enterprise_id,
+                 detail={"item": request.items[item_index]["name"], "filename": source.filename,
+                         "sha256": source.sha256, "from_attachment": stored_id(source), "from_case": owner.case_no})
     return attachment
 
 

@@ -64,6 +64,7 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
     "GET /register/resend": PUBLIC, "POST /register/resend": PUBLIC, "GET /password/forgot": PUBLIC,
     "POST /password/forgot": PUBLIC, "GET /password/reset": PUBLIC, "POST /password/reset": PUBLIC,
     "POST /api/v1/auth/token": PUBLIC, "GET /api/v1/calendar/due": PUBLIC, "GET /api/v1/uscc/{code}": PUBLIC,
+    "GET /materials": SIGNED_IN,
     "GET /parcels": PUBLIC, "GET /parcels/{parcel_id}": PUBLIC, "GET /parcels/{parcel_id}/check": PUBLIC,
     "GET /api/v1/public/parcels": PUBLIC,
     "POST /api/v1/auth/logout": SIGNED_IN, "GET /account/password": SIGNED_IN, "POST /account/password": SIGNED_IN,
