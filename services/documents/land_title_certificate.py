@@ -25,7 +25,8 @@ from services.documents import layout
 from services.documents.kind import DecimalText, DocumentKind, NotBlank
 from services.documents.layout import SectionedView
 
-PROVISIONAL_MARK = "（临时编号，待不动产登记机构核发）"
+PROVISIONAL_MARK = "（临时编号）"  # after the number, on its line: the seal block stays on the first page
+PROVISIONAL_NOTE = "本证所载不动产单元号为临时编号，待不动产登记机构核发后以不动产登记簿记载为准"
 
 KIND = "land_title_certificate"
 TITLE = "不动产权证书"
@@ -78,13 +79,14 @@ def prepare(ctx: Mapping) -> SectionedView:
             "除有证据证明不动产登记簿确有错误外，以不动产登记簿为准",
             "权利人应当按照出让合同约定的用途、期限和开发建设条件使用土地，按照约定时间开工、竣工",
             "不动产登记机构依法有权查验本证，权利人有责任提交查验",
+            *((PROVISIONAL_NOTE,) if ctx.get("unit_number_provisional") else ()),
         ),
     )
 
 
 def unit_number_text(code: str, provisional: bool) -> str:
-    """The 不动产单元号 as printed: a provisional one says so on the next line."""
-    return f"{code}\n{PROVISIONAL_MARK}" if provisional else code
+    """The 不动产单元号 as printed: a provisional one says so (and a note under the seal says why)."""
+    return f"{code}{PROVISIONAL_MARK}" if provisional else code
 
 
 def build_docx(doc: Document, v: SectionedView) -> None:

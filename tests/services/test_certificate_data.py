@@ -19,7 +19,7 @@ from services.cases.steps import get_step
 from services.core import clock, file_store
 from services.core.ids import stored_id
 from services.core.settings import get_settings
-from services.documents.land_title_certificate import PROVISIONAL_MARK
+from services.documents.land_title_certificate import PROVISIONAL_MARK, PROVISIONAL_NOTE
 from services.land_to_start import certificates
 from services.land_to_start import service as lts
 from services.models import ActionKind, Application, ApplicationStatus, Document, NumberSequence, Project
@@ -266,7 +266,10 @@ def test_the_title_certificate_prints_a_provisional_unit_number(session, park_fi
     assert certificates.unit_number_parts(code)["division"] == "419001"
     assert title.context["unit_number_provisional"] is True
     pdf = pdf_of(session, title, tmp_path)
-    assert f"{code}{PROVISIONAL_MARK}" in squash(pdf_text(pdf))
+    text = squash(pdf_text(pdf))
+    assert f"{code}{PROVISIONAL_MARK}" in text and PROVISIONAL_NOTE in text
+    first_page = squash(run("pdftotext", "-f", "1", "-l", "1", "-enc", "UTF-8", pdf, "-"))
+    assert "发证机关：济源市不动产登记中心" in first_page, "the mark does not push the seal off the first page"
     fonts = run("pdffonts", pdf)
     assert re.search(r"(CJK|WenQuanYi|Fandol|Noto).*\byes\b", fonts), fonts
 
@@ -283,4 +286,4 @@ def test_a_registered_unit_number_replaces_the_provisional_one(session, tmp_path
     title = issued_certificates(session, application)["land_title_certificate"]
     assert title.context["unit_number"] == registered and title.context["unit_number_provisional"] is False
     text = squash(pdf_text(pdf_of(session, title, tmp_path)))
-    assert registered in text and PROVISIONAL_MARK not in text
+    assert registered in text and PROVISIONAL_MARK not in text and PROVISIONAL_NOTE not in text
