@@ -1,14 +1,16 @@
 """The archive copy (档案): every issued PDF is itself PDF/A-2b, and stays so after its signature.
 
-No PDF/A validator can be installed here (veraPDF is Java from Maven Central, which this machine does not reach;
-Debian and PyPI carry only wrappers that call it), so :func:`pdfa_problems` makes the structural checks a
-validator makes for ISO 19005-2 level B, on pyHanko's parse of the file: the header, no encryption and a file
-identifier; the XMP packet naming part 2 / conformance B under the ``pdfaid`` prefix; an sRGB ICC output intent
+No PDF/A validator can be installed here: veraPDF is a Java application published on Maven Central, which this
+machine does not reach; Debian has no package of it, and PyPI's wrappers (pdfa-parser) fetch its jar from Maven
+Central when run. So :func:`pdfa_problems` makes the structural checks a validator makes for ISO 19005-2 level B, on
+pyHanko's parse of the file: the header, no encryption and a file identifier; the XMP packet (UTF-8, no
+bytes/encoding attributes) naming part 2 / conformance B under the ``pdfaid`` prefix; an sRGB ICC output intent
 (GTS_PDFA1); every font program embedded (poppler's ``pdffonts`` says so too); no JavaScript, launch actions,
-embedded files or LZW; annotations printable and not hidden, with appearances unless zero-sized; widgets without
-actions; and a signature whose byte range covers the whole file. Every document kind is issued through the real
-path (numbering, WeasyPrint, pyHanko, file store, database) and checked; the checks themselves are shown to fail
-a plain PDF and a PDF that draws with an unembedded font.
+embedded or external files, LZW, transfer functions, interpolated images, XFA or NeedAppearances; annotations
+printable and not hidden, with appearances unless zero-sized; widgets without actions; and a signature whose byte
+range covers the whole file but its /Contents. Every document kind is issued through the real path (numbering,
+WeasyPrint, pyHanko, file store, database) and checked; the checks themselves are shown to fail a plain PDF and a
+PDF that draws with an unembedded font.
 """
 
 import re
@@ -64,6 +66,10 @@ def _xmp_problems(root) -> list[str]:
         return ["the metadata stream is not /Type /Metadata /Subtype /XML"]
     data = meta.data
     problems = []
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        problems.append("the XMP packet is not UTF-8")
     header = re.search(rb"<\?xpacket begin=[^>]*\?>", data)
     if header is None or b"bytes=" in header.group() or b"encoding=" in header.group():
         problems.append("the XMP packet header is missing or has bytes/encoding attributes")
@@ -101,6 +107,14 @@ def _dictionary_problems(obj) -> list[str]:
         problems.append(f"a forbidden action or script: {obj.get('/S', '/JS')}")
     if "/EmbeddedFiles" in obj:
         problems.append("embedded files")
+    if "/F" in obj and "/Length" in obj or "/FFilter" in obj or "/FDecodeParms" in obj:
+        problems.append("a stream whose data lives in an external file")
+    if obj.get("/Subtype") == "/Image" and ("/Alternates" in obj or "/OPI" in obj or obj.get("/Interpolate")):
+        problems.append("an image with alternates, OPI or interpolation")
+    if "/TR" in obj or "/HTP" in obj or obj.get("/TR2", "/Default") != "/Default":
+        problems.append("a graphics state with a transfer function or halftone phase")
+    if obj.get("/NeedAppearances") or "/XFA" in obj:
+        problems.append("a form that needs appearances generated, or XFA")
     filters = obj.get("/Filter")
     if filters == "/LZWDecode" or (isinstance(filters, list) and "/LZWDecode" in filters):
         problems.append("an LZW-compressed stream")
