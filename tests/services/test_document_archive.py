@@ -15,16 +15,25 @@ PDF that draws with an unembedded font.
 
 import re
 import subprocess
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 
 import pytest
+from asn1crypto import keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from lxml import etree
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.timestamps import DummyTimeStamper
 
 from services.core import file_store
+from services.core.settings import get_settings
 from services.documents import issue, render, render_pdf, signing
 from tests import factories
 from tests.document_files import needs_poppler
@@ -236,3 +245,33 @@ def test_the_checks_fail_a_plain_pdf_and_an_unembedded_font(tmp_path):
     changed = out.getvalue()
     assert "font /Helvetica is not embedded" in pdfa_problems(changed)
     assert pdffonts_unembedded(changed, tmp_path) == ["Helvetica"]
+
+
+def test_a_timestamped_signature_keeps_the_file_pdfa(monkeypatch):
+    """With GC_SIGNING_TSA_URL the signature carries an RFC 3161 token (an unsigned attribute of its one
+    SignerInfo); the file stays PDF/A-2b. pyHanko's test TSA answers in place of the HTTP client here
+    (tests/services/test_document_signing.py asks one over HTTP)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "测试时间戳服务")])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(datetime(2020, 1, 1, tzinfo=UTC))
+            .not_valid_after(datetime(2060, 1, 1, tzinfo=UTC))
+            .add_extension(x509.ExtendedKeyUsage([x509.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+            .sign(key, hashes.SHA256()))
+    stamper = DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        tsa_key=keys.PrivateKeyInfo.load(key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())))
+    monkeypatch.setattr(signing, "HTTPTimeStamper", lambda url, timeout: stamper)
+    monkeypatch.setenv("GC_SIGNING_TSA_URL", "http://127.0.0.1:9/tsa")
+    get_settings.cache_clear()
+    try:
+        stamped = signing.sign(render_pdf("acceptance_notice", SAMPLES["acceptance_notice"]()))
+    finally:
+        monkeypatch.delenv("GC_SIGNING_TSA_URL")
+        get_settings.cache_clear()
+    signer_infos = PdfFileReader(BytesIO(stamped)).embedded_signatures[0].signed_data["signer_infos"]
+    assert len(signer_infos) == 1
+    assert [a["type"] for a in signer_infos[0]["unsigned_attrs"].native] == ["signature_time_stamp_token"]
+    assert pdfa_problems(stamped) == []
+    assert signing.check(stamped).valid
