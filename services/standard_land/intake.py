@@ -208,7 +208,8 @@ def _parcel_errors(parcel: Parcel, data: StandardLandApplicationInput) -> dict[s
     """What the chosen parcel (地块) decides: still available, large enough, the industries it admits."""
     errors: dict[str, str] = {}
     if parcel.status != "available":
-        errors["parcel_id"] = f"地块{parcel.number}已不可申请（已预留或已出让）"
+        state = {"planned": "尚未挂牌供应", "reserved": "已预留", "sold": "已出让"}.get(parcel.status, "不在供应中")
+        errors["parcel_id"] = f"地块{parcel.number}{state}，当前不可申请"
     parcel_mu = m2_to_mu(parcel.area_m2)
     if data.land_area_mu is not None and data.land_area_mu > parcel_mu:
         # the parcel's figure as the form and the catalogue print it (rounded down, so it is itself accepted)

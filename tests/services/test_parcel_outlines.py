@@ -16,7 +16,9 @@ from services.models import AuditEvent, Parcel
 from services.standard_land import catalogue, outlines, public_catalogue
 from services.standard_land.catalogue import ParcelInput
 from services.standard_land.catalogue_csv import LAYOUTS, import_csv
+from services.standard_land.intake import IntakeError, StandardLandApplicationInput, submit_application
 from services.standard_land.outlines import OutlineError, parse_outline
+from tests.samples import SAMPLE
 
 SAMPLES = Path(__file__).resolve().parents[2] / "services" / "standard_land" / "data" / "samples"
 SQUARE = {"type": "Polygon", "coordinates": [[[113.9, 22.9], [113.902, 22.9], [113.902, 22.902], [113.9, 22.902],
@@ -200,3 +202,13 @@ def test_project_check_runs_the_pre_assessment_rules_and_names_each_wrong_field(
     query = check.apply_query(item.id)
     assert query["parcel_id"] == str(item.id) and query[f"ind_{item.id}_tax_per_mu"] == "36"
     assert query["industry_code"] == "3983" and query["annual_energy_tce"] == "1,200"
+
+
+def test_a_parcel_not_yet_on_offer_is_shown_but_cannot_be_applied_for(session, supervisor):
+    parcel, _ = catalogue.save_parcel(session, supervisor, ParcelInput.model_validate(
+        _parcel(_number(), status="planned", allowed_industry_codes="3983")))
+    data = StandardLandApplicationInput.model_validate(dict(SAMPLE, parcel_id=parcel.id, planned_indicators={
+        "investment_intensity": "600"}))
+    with pytest.raises(IntakeError) as refused:
+        submit_application(session, get_by_username(session, "enterprise"), data, uuid.uuid4().hex)
+    assert refused.value.errors["parcel_id"] == f"地块{parcel.number}尚未挂牌供应，当前不可申请"
