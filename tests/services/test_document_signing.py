@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
@@ -41,6 +42,14 @@ from tests.document_samples import SAMPLES
 REPO = Path(__file__).resolve().parents[2]
 
 
+def _validated(embedded, context):
+    """pyHanko's synchronous validation runs ``asyncio.run``, which cannot run where an event loop is already
+    running (the browser tests' Playwright keeps one in the main thread): run it in a thread of its own, as
+    ``services.documents.signing`` does."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(validate_pdf_signature, embedded, context).result()
+
+
 def _stored_pdf(session, document) -> bytes:
     data = file_store.store(session, "documents").get(document.pdf_path)
     assert data is not None
@@ -55,7 +64,7 @@ def test_an_issued_pdf_is_signed_by_the_issuer_and_validates_against_the_demo_ca
     signatures = PdfFileReader(BytesIO(pdf)).embedded_signatures
     assert [s.field_name for s in signatures] == [f"签章-{get_settings().issuer_name}"]
     roots = list(signing_keys.identity().trust_roots)
-    status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=roots, allow_fetching=False))
+    status = _validated(signatures[0], ValidationContext(trust_roots=roots, allow_fetching=False))
     assert status.intact and status.valid and status.trusted and status.bottom_line
     assert status.coverage is SignatureCoverageLevel.ENTIRE_FILE
     assert status.signing_cert.subject.native["common_name"] == get_settings().issuer_name
@@ -94,7 +103,7 @@ def test_an_incremental_update_that_changes_the_page_is_found(session):
 
     embedded = PdfFileReader(BytesIO(changed)).embedded_signatures[0]
     roots = list(signing_keys.identity().trust_roots)
-    status = validate_pdf_signature(embedded, ValidationContext(trust_roots=roots, allow_fetching=False))
+    status = _validated(embedded, ValidationContext(trust_roots=roots, allow_fetching=False))
     assert status.intact and status.valid  # the signed revision itself is untouched ...
     assert not status.bottom_line and not status.docmdp_ok  # ... but the page changed after certification
     assert signing.check(changed).state is SignatureState.altered
@@ -240,11 +249,11 @@ def test_with_a_tsa_configured_the_signature_carries_its_rfc3161_timestamp(monke
         get_settings.cache_clear()
     assert asked == [1]
     roots = list(signing_keys.identity().trust_roots)
-    status = validate_pdf_signature(PdfFileReader(BytesIO(stamped)).embedded_signatures[0],
+    status = _validated(PdfFileReader(BytesIO(stamped)).embedded_signatures[0],
                                     ValidationContext(trust_roots=roots, allow_fetching=False))
     assert status.timestamp_validity is not None and status.timestamp_validity.intact
     assert signing.check(stamped).valid
-    unstamped = validate_pdf_signature(PdfFileReader(BytesIO(signing.sign(pdf))).embedded_signatures[0],
+    unstamped = _validated(PdfFileReader(BytesIO(signing.sign(pdf))).embedded_signatures[0],
                                        ValidationContext(trust_roots=roots, allow_fetching=False))
     assert unstamped.timestamp_validity is None
 
