@@ -44,6 +44,7 @@ def file_reply(request: Request, session: SessionDep, user: PageUser, applicatio
                values: Annotated[dict[str, str], Depends(posted_form)]):
     permit(user, Resource.escalation, Action.write, "只有被督办部门的审查人员可以书面回复督办通知")
     application, escalation = _escalation(session, user, application_id, escalation_id)
+    data: replies.ReplyInput | None = None
     try:
         data = replies.ReplyInput.model_validate({key: values.get(key, "") for key in ("reason", "measures")}
                                                  | {"promised_on": values.get("promised_on") or None})
@@ -53,9 +54,23 @@ def file_reply(request: Request, session: SessionDep, user: PageUser, applicatio
                      field_errors(error, replies.FIELD_LABELS), 422)
     except DomainError as error:
         session.rollback()
+        if _same_reply_pending(session, user, escalation, data):
+            # a second click of the same form: the reply it sent is stored and pending, so say so (not an error)
+            return RedirectResponse(f"/applications/{application_id}/escalations/{escalation_id}?done=reply",
+                                    status_code=303)
         return _page(request, session, user, application, escalation, values, error.errors, error.status)
     session.commit()
     return RedirectResponse(f"/applications/{application_id}/escalations/{escalation_id}?done=reply", status_code=303)
+
+
+def _same_reply_pending(session, user: User, escalation: Escalation, data: replies.ReplyInput | None) -> bool:
+    """Whether the pending reply is this very form, filed by this person (a double post from the page)."""
+    if data is None:
+        return False
+    written = replies.replies_of(session, stored_id(escalation))
+    last = written[-1] if written else None
+    return (last is not None and last.verdict == "pending" and last.filed_by_id == user.id
+            and (last.reason, last.measures, last.promised_on) == (data.reason, data.measures, data.promised_on))
 
 
 @router.post("/applications/{application_id}/escalations/{escalation_id}/replies/{reply_id}/verdict",
