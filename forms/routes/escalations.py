@@ -54,7 +54,7 @@ def file_reply(request: Request, session: SessionDep, user: PageUser, applicatio
                      field_errors(error, replies.FIELD_LABELS), 422)
     except DomainError as error:
         session.rollback()
-        if _same_reply_pending(session, user, escalation, data):
+        if data is not None and replies.is_pending_repeat(session, user, escalation, data):
             # a second click of the same form: the reply it sent is stored and pending, so say so (not an error)
             return RedirectResponse(f"/applications/{application_id}/escalations/{escalation_id}?done=reply",
                                     status_code=303)
@@ -62,15 +62,6 @@ def file_reply(request: Request, session: SessionDep, user: PageUser, applicatio
     session.commit()
     return RedirectResponse(f"/applications/{application_id}/escalations/{escalation_id}?done=reply", status_code=303)
 
-
-def _same_reply_pending(session, user: User, escalation: Escalation, data: replies.ReplyInput | None) -> bool:
-    """Whether the pending reply is this very form, filed by this person (a double post from the page)."""
-    if data is None:
-        return False
-    written = replies.replies_of(session, stored_id(escalation))
-    last = written[-1] if written else None
-    return (last is not None and last.verdict == "pending" and last.filed_by_id == user.id
-            and (last.reason, last.measures, last.promised_on) == (data.reason, data.measures, data.promised_on))
 
 
 @router.post("/applications/{application_id}/escalations/{escalation_id}/replies/{reply_id}/verdict",

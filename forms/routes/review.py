@@ -205,10 +205,11 @@ def _first_document(definition: ProcessDefinition) -> tuple[str, str] | None:
 def page_extras(session: Session, user: User, view: dashboard.ApplicationView) -> dict:
     """What the application page needs besides the view: which human steps this user may act on."""
     definition = get_definition(view.application.process_key, view.application.process_version)
+    may_act = agency.may_act_for(session, user, view.application)
     return {"definition": definition,
             "first_document": _first_document(definition),
             "runs": read_case_runs(view.application, view.steps, definition) if user.role.is_staff else None,
-            "may_act": agency.may_act_for(session, user, view.application),
+            "may_act": may_act,
             "case_due": committed_due(session, view.application),
             "supplement_due": decisions.supplement_due(session, view.open_request) if view.open_request else None,
             "land": _land_to_start_extras(session, view.application),
@@ -216,7 +217,7 @@ def page_extras(session: Session, user: User, view: dashboard.ApplicationView) -
                          and human_actions.awaiting(session, s) == "department"},
             "today": clock.today(), **_escalation_extras(session, user, view),
             "materials": materials.library(session, view.application.enterprise_id)
-            if view.open_request and agency.may_act_for(session, user, view.application) else []}
+            if view.open_request and may_act else []}
 
 
 def _escalation_extras(session: Session, user: User, view: dashboard.ApplicationView) -> dict:

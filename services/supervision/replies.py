@@ -178,6 +178,15 @@ def file_reply(session: Session, user: User, escalation: Escalation, data: Reply
     return reply
 
 
+def is_pending_repeat(session: Session, user: User, escalation: Escalation, data: ReplyInput) -> bool:
+    """Whether the pending reply is this very form filed by this person: a second post of one page (a double
+    click) that ``file_reply`` refused, which the page shows as filed."""
+    written = replies_of(session, stored_id(escalation))
+    last = written[-1] if written else None
+    return (last is not None and last.verdict == "pending" and last.filed_by_id == user.id
+            and (last.reason, last.measures, last.promised_on) == (data.reason, data.measures, data.promised_on))
+
+
 def judge(session: Session, user: User, reply: EscalationReply, data: VerdictInput) -> EscalationReply:
     """Accept or reject a pending reply, once (a second verdict is a 409); a rejection sets the next reply date."""
     if not may_judge(user):
