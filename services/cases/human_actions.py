@@ -31,6 +31,7 @@ from services.core.access import Action, Reach, Resource, reach
 from services.core.errors import DomainError
 from services.core.formatting import format_date_zh
 from services.core.ids import stored_id
+from services.land_to_start import design_scheme_decisions
 from services.models import (
     ActionKind,
     Application,
@@ -114,12 +115,13 @@ def awaiting(session: Session, step: Step) -> str | None:
 
 def record_action(
     session: Session, user: User, step: Step, kind: ActionKind, *, reasons: str = "",
-    items: list[dict[str, str]] | None = None, justification: str = "",
+    items: list[dict[str, str]] | None = None, justification: str = "", design_scheme_id: int | None = None,
 ) -> StepAction:
     """Validate and store one action; the caller commits and then queues the case's next segment.
 
     The step is locked first (``_lock_step``), so of two people acting on it at the same moment one
-    records and the other is told the step has just been acted on (409), never both."""
+    records and the other is told the step has just been acted on (409), never both. A decision on
+    设计方案预审 records the version it is about (``design_scheme_id``, else the latest; an approval needs one)."""
     items = _clean_items(items or [])
     reasons = _clean(reasons, "reasons", "理由", MAX_REASONS)
     justification = _clean(justification, "justification", "再次补正的理由", MAX_JUSTIFICATION)
@@ -136,8 +138,10 @@ def record_action(
                                   "请稍候刷新页面查看后再操作", status=409)
     if kind in DECISIONS and kind.value not in allowed_actions(session, step):
         raise ActionError("kind", f"“{step.name}”不能作出“{kind.label_zh}”的处理")
+    scheme = None
     if kind in DECISIONS:
         _check_decision(session, user, step, kind, reasons, items, justification)
+        scheme = design_scheme_decisions.check(session, application, step, kind, design_scheme_id)
         on_behalf = None
     elif kind == ActionKind.supplement:
         _check_supplement(session, user, step, application)
@@ -155,10 +159,12 @@ def record_action(
             session.flush()
     except IntegrityError:  # someone acted on the same step at the same moment
         raise ActionError("kind", "该环节刚刚已有人提交处理意见，请刷新页面查看", status=409) from None
+    design_scheme_decisions.bind(session, action, scheme)
     audit.record(session, f"step.action.{kind.value}", actor=user, entity="step_action",
                  entity_id=stored_id(action), application_id=application.id, on_behalf_of_enterprise_id=on_behalf,
                  detail={"step": step.key, "sequence": sequence, "reasons": reasons, "items": items,
-                         "justification": justification})
+                         "justification": justification}
+                 | ({"design_scheme_version": scheme.version, "design_scheme_digest": scheme.digest} if scheme else {}))
     return action
 
 

@@ -101,6 +101,14 @@ def _store(session: Session, application: Application, filename: str, data: byte
            field: str) -> tuple[str, str, str, file_kinds.FileKind]:
     """Check the file (size, then what its content really is) and write it once under its sha256;
     returns (name, sha256, relative path, kind)."""
+    name, kind = check_file(filename, data, field)
+    digest, relative = store_checked(session, application, name, data)
+    return name, digest, relative, kind
+
+
+def check_file(filename: str, data: bytes, field: str) -> tuple[str, file_kinds.FileKind]:
+    """The file's name (no folders) and kind, or ``ActionError`` for ``field``; writes nothing, so a caller
+    taking several files can check them all before storing any."""
     name = PurePosixPath(filename.replace("\\", "/")).name.strip()[:200]
     suffix = PurePosixPath(name).suffix.lower()
     if not name or suffix not in ALLOWED_SUFFIXES:
@@ -114,10 +122,15 @@ def _store(session: Session, application: Application, filename: str, data: byte
         kind = file_kinds.identify(name, data, max_expanded=EXPANSION_FACTOR * limit * 1024 * 1024)
     except file_kinds.FileRejected as rejected:
         raise ActionError(field, rejected.message) from None
+    return name, kind
+
+
+def store_checked(session: Session, application: Application, name: str, data: bytes) -> tuple[str, str]:
+    """Write a file ``check_file`` accepted, once under its sha256; returns (sha256, relative path)."""
     digest = hashlib.sha256(data).hexdigest()
-    relative = f"{application.case_no}/{digest}{suffix}"
+    relative = f"{application.case_no}/{digest}{PurePosixPath(name).suffix.lower()}"
     file_store.store(session, "uploads").put(relative, data)
-    return name, digest, relative, kind
+    return digest, relative
 
 
 def media_type(attachment: Attachment) -> str:
