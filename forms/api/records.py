@@ -10,14 +10,17 @@ from pydantic import BaseModel, Field
 from sqlmodel import col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from forms.api.v1 import DocumentOut
 from forms.deps import ESCALATION_READERS_ONLY, ApiUser, SessionDep, api_permission, permit
 from forms.params import Id
+from services.cases.project_labels import labels
 from services.core import visibility
-from services.core.access import Action, Resource
+from services.core.access import Action, Resource, allowed
 from services.core.clock import ChinaDateTime
 from services.core.ids import stored_id
 from services.models import (
     Application,
+    Document,
     Enterprise,
     Escalation,
     EscalationReply,
@@ -27,6 +30,7 @@ from services.models import (
     Project,
     Step,
     StepLight,
+    StepStatus,
     User,
 )
 from services.supervision import notifications, replies
@@ -36,15 +40,32 @@ PAGE = 200
 Page = Annotated[int, Query(ge=1, le=99_999, description="page of 200, newest first")]
 
 
+class NextStepRef(BaseModel):
+    """The open step a case waits on first (soonest due), with its light."""
+
+    id: int
+    key: str
+    name: str
+    department: str
+    due_on: date | None
+    light: Literal["green", "yellow", "red", "paused"] | None
+
+
 class CaseRef(BaseModel):
     id: int
     case_no: str
     process: str
     status: str
+    next_step: NextStepRef | None = None
+    documents: list[DocumentOut] = Field(default_factory=list, description="issued for the case, oldest first")
 
 
 class ProjectOut(BaseModel):
+    """A 投资项目 with every item the caller may read (一窗): cases with next step and documents, mandates."""
+
     id: int
+    code: str = Field(description="项目编号, e.g. XM-000042")
+    label: str = Field(description="name with parcel and first case number, as in every project dropdown")
     name: str
     enterprise_id: int
     enterprise_name: str
@@ -54,6 +75,8 @@ class ProjectOut(BaseModel):
     tier: str
     chief_agent_id: int | None
     cases: list[CaseRef]
+    mandates: list["MandateOut"] = Field(default_factory=list,
+                                         description="代办委托 of the project (empty for roles that read no mandates)")
 
 
 class MandateOut(BaseModel):
@@ -292,6 +315,7 @@ def read_notification(session: SessionDep, user: ApiUser, notification_id: Id):
 
 
 def _projects_out(session, user: User, projects: list[Project]) -> list[ProjectOut]:
+    """The projects with their readable items; a fixed number of queries for the whole page."""
     if not projects:
         return []
     ids = [stored_id(p) for p in projects]
@@ -299,15 +323,46 @@ def _projects_out(session, user: User, projects: list[Project]) -> list[ProjectO
         col(Enterprise.id).in_({p.enterprise_id for p in projects})))}
     parcels = {stored_id(p): p.number for p in session.exec(select(Parcel).where(
         col(Parcel.id).in_({p.parcel_id for p in projects if p.parcel_id})))}
+    readable_cases = list(session.exec(visibility.readable_applications(user).where(
+        col(Application.project_id).in_(ids)).order_by(col(Application.id))))
+    case_ids = [stored_id(a) for a in readable_cases]
+    next_steps = _next_steps(session, case_ids)
+    documents: dict[int, list[DocumentOut]] = {}
+    for document in session.exec(select(Document).where(col(Document.application_id).in_(case_ids))
+                                 .order_by(col(Document.issued_at), col(Document.id))):
+        documents.setdefault(document.application_id or 0, []).append(DocumentOut.of(document))
     cases: dict[int, list[CaseRef]] = {}
-    for a in session.exec(visibility.readable_applications(user).where(col(Application.project_id).in_(ids))
-                          .order_by(col(Application.id))):
-        cases.setdefault(a.project_id, []).append(CaseRef(id=stored_id(a), case_no=a.case_no,
-                                                          process=a.process_key, status=a.status))
-    return [ProjectOut(id=stored_id(p), name=p.name, enterprise_id=p.enterprise_id,
-                       enterprise_name=enterprises[p.enterprise_id].name, uscc=enterprises[p.enterprise_id].uscc,
-                       industry_code=p.industry_code, parcel_number=parcels.get(p.parcel_id or -1), tier=p.tier,
-                       chief_agent_id=p.chief_agent_id, cases=cases.get(stored_id(p), [])) for p in projects]
+    for a in readable_cases:
+        cases.setdefault(a.project_id, []).append(CaseRef(
+            id=stored_id(a), case_no=a.case_no, process=a.process_key, status=a.status,
+            next_step=next_steps.get(stored_id(a)), documents=documents.get(stored_id(a), [])))
+    mandates: dict[int, list[MandateOut]] = {}
+    if allowed(user, Resource.mandate, Action.read):
+        for m in session.exec(visibility.readable_mandates(user).where(col(Mandate.project_id).in_(ids))
+                              .order_by(col(Mandate.id))):
+            mandates.setdefault(m.project_id or 0, []).append(_mandate_out(m))
+    named = labels(session, projects)
+    return [ProjectOut(id=stored_id(p), code=p.code, label=named[stored_id(p)], name=p.name,
+                       enterprise_id=p.enterprise_id, enterprise_name=enterprises[p.enterprise_id].name,
+                       uscc=enterprises[p.enterprise_id].uscc, industry_code=p.industry_code,
+                       parcel_number=parcels.get(p.parcel_id or -1), tier=p.tier, chief_agent_id=p.chief_agent_id,
+                       cases=cases.get(stored_id(p), []), mandates=mandates.get(stored_id(p), []))
+            for p in projects]
+
+
+def _next_steps(session, case_ids: list[int]) -> dict[int, NextStepRef]:
+    """Case id → its open step due soonest (as on the project page), with the step's light."""
+    open_steps: dict[int, list[Step]] = {}
+    for step in session.exec(select(Step).where(col(Step.application_id).in_(case_ids),
+                                                Step.status == StepStatus.running)):
+        open_steps.setdefault(step.application_id, []).append(step)
+    chosen = {case_id: min(steps, key=lambda s: (s.due_on is None, s.due_on, s.sequence))
+              for case_id, steps in open_steps.items()}
+    lights = {light.step_id: light.light for light in session.exec(select(StepLight).where(
+        col(StepLight.step_id).in_([stored_id(s) for s in chosen.values()])))}
+    return {case_id: NextStepRef(id=stored_id(s), key=s.key, name=s.name, department=s.department, due_on=s.due_on,
+                                 light=lights.get(stored_id(s)))
+            for case_id, s in chosen.items()}
 
 
 def _mandate_out(m: Mandate) -> MandateOut:

@@ -30,7 +30,7 @@ from services.core.ids import stored_id
 from services.core.settings import get_settings
 from services.core.text import Checked
 from services.core.users import authenticate
-from services.models import ActionKind
+from services.models import ActionKind, Document
 from services.standard_land.intake import StandardLandApplicationInput, submit_application
 from services.supervision import dashboard
 
@@ -78,6 +78,12 @@ class DocumentOut(BaseModel):
     pdf_url: str
     docx_url: str
     pdf_sha256: str
+
+    @classmethod
+    def of(cls, d: Document) -> "DocumentOut":
+        return cls(id=stored_id(d), kind=d.kind, title=d.title, number=d.number, issued_at=d.issued_at,
+                   pdf_url=f"/api/v1/documents/{d.id}.pdf", docx_url=f"/api/v1/documents/{d.id}.docx",
+                   pdf_sha256=d.pdf_sha256)
 
 
 class ApplicationOut(BaseModel):
@@ -291,6 +297,4 @@ def _application_out(session, application) -> ApplicationOut:
                        statutory_passed=s.statutory_passed(clock.today()))
                for s in view.steps],
         evaluation=view.evaluation.result if view.evaluation else None,
-        documents=[DocumentOut(id=stored_id(d), kind=d.kind, title=d.title, number=d.number, issued_at=d.issued_at,
-                               pdf_url=f"/api/v1/documents/{d.id}.pdf", docx_url=f"/api/v1/documents/{d.id}.docx",
-                               pdf_sha256=d.pdf_sha256) for d in view.documents])
+        documents=[DocumentOut.of(d) for d in view.documents])

@@ -46,3 +46,8 @@ class Project(SQLModel, table=True):
     planned_production_on: date | None = Field(default=None, description="计划投产日期")
     tier: str = Field(default="normal", max_length=16, description="项目等级: normal | key (重点项目)")
     chief_agent_id: int | None = Field(default=None, foreign_key="user.id", index=True, description="首席代办专员")
+
+    @property
+    def code(self) -> str:
+        """项目编号 shown on the project page and in the API, e.g. XM-000042."""
+        return f"XM-{self.id or 0:06d}"
