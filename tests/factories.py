@@ -172,3 +172,16 @@ def foreign_attachment(session: Session) -> Attachment:
     session.add(attachment)
     session.flush()
     return attachment
+
+
+SCHEME_PDF = b"%PDF-1.4\n% site plan, design scheme\n%%EOF\n"
+
+
+def design_scheme(session: Session, application_id: int, *, name: str = "总平面图.pdf", data: bytes = SCHEME_PDF):
+    """A 设计方案 version uploaded by the demo enterprise for its 拿地即开工 case (the next 第N版)."""
+    from services.land_to_start import design_schemes
+
+    application = session.get_one(Application, application_id)
+    return design_schemes.upload(session, demo_user(session, "enterprise"), application,
+                                 [design_schemes.UploadedFile(name, "application/pdf", data)], [],
+                                 uuid.uuid4().hex)[0]

@@ -3,8 +3,8 @@ scheme pre-reviewed before the land was acquired (城乡规划法 art. 40), in t
 three 证照 (四证联发).
 
 It prints the legal note, the permit's entries (建设单位, 建设项目名称, 项目代码, 建设位置, 建设规模,
-设计方案预审意见, 附图及附件), the 附记 (batch number, 拿地即开工) and the 遵守事项, under the issuing
-authority's seal.
+设计方案预审意见, the approved 设计方案 version — 带设计方案出让 — and 附图及附件), the 附记 (batch number,
+拿地即开工) and the 遵守事项, under the issuing authority's seal.
 
 The view is the shared :class:`~services.documents.layout.SectionedView`, laid out by
 :func:`~services.documents.common_permits.certificate`.
@@ -15,10 +15,12 @@ Context: :class:`ConstructionPlanningPermitContext`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from docx.document import Document
-from pydantic import Field
+from pydantic import BaseModel, Field
 
+from services.core.formatting import format_date_zh
 from services.documents import common_mandate as cm
 from services.documents import common_permits as cp
 from services.documents import layout
@@ -30,12 +32,30 @@ TITLE = "建设工程规划许可证"
 NUMBER_WORD = "建字"
 TEMPLATE = "sectioned.html"
 
+class ApprovedScheme(BaseModel):
+    """The 设计方案 version the pre-review approved (带设计方案出让), as the permit cites it."""
+
+    version: int = Field(ge=1, description="设计方案第N版")
+    approved_on: date = Field(description="the day 设计方案预审 approved it")
+    short_hash: NotBlank = Field(description="文件哈希: the first hex digits of the version's digest")
+    files: Items[str] = Field(default_factory=list, description="the version's file names")
+
+
 class ConstructionPlanningPermitContext(cp.CertificateContext):
     project_code: str = Field(description="项目代码 (投资项目统一代码)")
     building_area_m2: DecimalText = Field(description="总建筑面积 in m²")
     scheme_opinion: NotBlank = Field(description="the design-scheme pre-review opinion (reference)")
     issuing_authority: NotBlank = Field(description="自然资源主管部门 (seal)")
     attachments: Items[str] = Field(description="附图及附件名称; may be empty (prints 无)")
+    design_scheme: ApprovedScheme | None = Field(default=None, description="the approved 设计方案 version; absent "
+                                                 "in a permit issued before versions were kept")
+
+
+def scheme_text(scheme: Mapping) -> str:
+    """设计方案第N版（YYYY年M月D日预审通过，文件哈希 …）."""
+    day = scheme["approved_on"]
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    return f"设计方案第{scheme['version']}版（{format_date_zh(day)}预审通过，文件哈希{scheme['short_hash']}）"
 
 
 def prepare(ctx: Mapping) -> SectionedView:
@@ -55,6 +75,7 @@ def prepare(ctx: Mapping) -> SectionedView:
             ("宗地编号", ctx["parcel"]["number"]),
             ("建设规模", f"总建筑面积{cp.area_text(ctx['building_area_m2'])}"),
             ("设计方案预审意见", cm.clause(ctx["scheme_opinion"])),
+            *((("经审定的设计方案", scheme_text(ctx["design_scheme"])),) if ctx.get("design_scheme") else ()),
             ("附图及附件名称", cp.cell_lines(cm.clause(item) for item in ctx["attachments"] if item.strip())),
         ),
         notes_heading="遵守事项",

@@ -77,10 +77,10 @@ def upload(session: Session, user: User, application: Application, files: list[U
         with session.begin_nested():
             scheme = _write(session, user, application, checked, sources, idempotency_key)
     except IntegrityError:
-        scheme = _by_key(session, stored_id(application), idempotency_key)
-        if scheme is None:
+        twin = _by_key(session, stored_id(application), idempotency_key)
+        if twin is None:
             raise
-        return scheme, False
+        return twin, False
     audit.record(session, "design_scheme.uploaded", actor=user, entity="design_scheme", entity_id=stored_id(scheme),
                  application_id=application.id, on_behalf_of_enterprise_id=application.enterprise_id,
                  detail={"version": scheme.version, "digest": scheme.digest,

@@ -45,7 +45,8 @@ from services.core import audit, clock, numbering, text
 from services.core.errors import DomainError
 from services.core.ids import Id, stored_id
 from services.documents import issue as documents
-from services.land_to_start import certificates
+from services.land_to_start import certificates, design_scheme_decisions
+from services.land_to_start.design_scheme_models import DesignScheme
 from services.models import (
     ActionKind,
     Application,
@@ -345,9 +346,12 @@ AUTOMATIC = {"risk_commitment": _risk_commitment, "assessment_reuse": _assessmen
 # -------------------------------------------------------------------------------------- decisions
 
 def _approve(session: Session, application: Application, step: Step, action: StepAction) -> dict[str, Any]:
-    outcome = {"decision": "approve", "action_id": action.id, "reasons": action.reasons}
+    outcome: dict[str, Any] = {"decision": "approve", "action_id": action.id, "reasons": action.reasons}
     if step.key == "deal_confirmation":
         outcome["won"] = True
+    scheme = design_scheme_decisions.decided(session, action.id)
+    if scheme is not None:  # 设计方案预审: the version approved, as the case page shows it
+        outcome["design_scheme"] = {"id": scheme.id, "version": scheme.version, "digest": scheme.digest}
     finish_step(session, stored_id(application), step.key, status=StepStatus.completed, outcome=outcome)
     return {"decision": "approve", "step": step.key}
 
@@ -462,8 +466,8 @@ def certificate_context(session: Session, application: Application, kind: str, n
                        "issuing_authority": issuer.authority}
     if kind == "construction_planning_permit":
         return base | {"project_code": form["project_code"], "building_area_m2": form["building_area_m2"],
-                       "scheme_opinion": _opinion(steps["design_review"], "设计方案预审意见"),
-                       "issuing_authority": issuer.authority, "attachments": ["经预审的设计方案总平面图"]}
+                       **_approved_scheme(session, application, steps["design_review"]),
+                       "issuing_authority": issuer.authority}
     return base | {
         "project_code": form["project_code"], "building_area_m2": form["building_area_m2"],
         "contract_price_wan": form.get("contract_price_wan") or "", "contractor": form["contractor"],
@@ -482,9 +486,25 @@ def _certificate_number(document: Document) -> str:
     return document.context.get("certificate_number") or document.number
 
 
-def _opinion(step: Step, what: str) -> str:
+def _opinion(step: Step, what: str, scheme: DesignScheme | None = None) -> str:
     day = step.finished_at.date() if step.finished_at else clock.today()
-    return f"{step.department}{day.year}年{day.month}月{day.day}日{what}（{step.outcome.get('reasons') or '同意'}）"
+    cited = f"（{design_scheme_decisions.reference(scheme)}）" if scheme else ""
+    reasons = step.outcome.get("reasons") or "同意"
+    return f"{step.department}{day.year}年{day.month}月{day.day}日{what}（{reasons}）{cited}"
+
+
+def _approved_scheme(session: Session, application: Application, step: Step) -> dict[str, Any]:
+    """The 建设工程规划许可证's opinion and attachments cite the 设计方案 version the pre-review approved
+    (带设计方案出让); a case decided before versions were kept cites the opinion alone."""
+    approved = design_scheme_decisions.approved(session, stored_id(application))
+    if approved is None:
+        return {"scheme_opinion": _opinion(step, "设计方案预审意见"), "attachments": ["经预审的设计方案总平面图"]}
+    scheme = approved.scheme
+    files = [a.filename for a in design_scheme_decisions.files_of(session, scheme)]
+    return {"scheme_opinion": _opinion(step, "设计方案预审意见", scheme),
+            "design_scheme": {"version": scheme.version, "approved_on": approved.approved_at.date(),
+                              "short_hash": approved.short_hash, "files": files},
+            "attachments": [f"经预审的设计方案（第{scheme.version}版）：{name}" for name in files]}
 
 
 def _planning_conditions(session: Session, parcel: Parcel) -> list[str]:
