@@ -75,8 +75,8 @@ def upload(session, application, *files: tuple[str, bytes], key: str | None = No
 def counts(session, application_id: int) -> tuple[int, int]:
     schemes = session.exec(select(func.count()).select_from(DesignScheme)
                            .where(DesignScheme.application_id == application_id)).one()
-    files = session.exec(select(func.count()).select_from(Attachment)
-                         .where(Attachment.application_id == application_id, Attachment.purpose == "design_scheme")).one()
+    files = session.exec(select(func.count()).select_from(Attachment).where(
+        Attachment.application_id == application_id, Attachment.purpose == "design_scheme")).one()
     return schemes, files
 
 
