@@ -47,6 +47,8 @@ class Settings(BaseSettings):
                                                         "certificate; the 文书查验 page trusts signatures up to it")
     signing_tsa_url: str = Field(default="", description="RFC 3161 time-stamping service for the signatures; "
                                                      "empty: no timestamp")
+    seal_image: str = Field(default="", description="印章 of the issuer (GC_ISSUER_NAME), PNG or SVG, printed over the "
+                            "date of the documents it signs; empty: a demo seal marked 演示印章 on every document")
     handler_phone: str = "0769-22830000"
     platform_name: str = Field(default="东莞市产业项目绿色通道服务平台",
                                description="the platform's name in page titles (the park's own name goes here)")

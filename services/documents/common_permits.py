@@ -137,4 +137,5 @@ def certificate(ctx: Mapping, *, title: str, authority: str, legal_note: str, fa
                          f"发证日期：{format_date_zh(ctx['issued_on'])}")),
         verification=verification,
         notes=(f"{notes_heading}：", *ce.enumerated(notes)),
+        masthead=False,  # a 证照 is headed 中华人民共和国, not by a red 版头
     )

@@ -6,9 +6,10 @@ wins over ``w:eastAsia``. Unless both are dealt with, Word and LibreOffice draw 
 fallback font they like. Every writer here therefore sets the East-Asian font explicitly, on the
 styles and on each run.
 
-The page follows GB/T 9704 (A4; margins top 3.7 cm, bottom 3.5 cm, left 2.8 cm, right 2.6 cm).
-Font names are the ones Word on Chinese Windows knows (宋体, 黑体); LibreOffice substitutes a
-local CJK font through fontconfig.
+The page follows GB/T 9704 (A4; margins top 3.7 cm, bottom 3.5 cm, left 2.8 cm, right 2.6 cm; 三号 仿宋 on a
+28.95 pt line; a red 版头; 页码 "— 1 —" right on odd pages, left on even ones). Fonts are the PDF's Fandol faces
+(:mod:`services.documents.fonts`): FandolSong Bold for titles (小标宋), FandolFang for the body (仿宋),
+FandolHei for headings (黑体), FandolKai for second-level headings (楷体); a machine without them substitutes.
 
 :func:`to_bytes` rewrites the ZIP with a fixed timestamp so that the same content gives the
 same bytes. This module knows nothing about any particular document kind.
@@ -33,15 +34,21 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-BODY_FONT = "宋体"
-HEADING_FONT = "黑体"
+from services.documents import fonts, gongwen, seal
+
+BODY_FONT = fonts.FANG  # 仿宋
+HEADING_FONT = fonts.HEI  # 黑体
+TITLE_FONT = fonts.SONG  # bold: 小标宋
+KAI_FONT = fonts.KAI  # 楷体
 LATIN_FONT = "Times New Roman"
 
-BODY_SIZE = Pt(14)  # 四号
+BODY_SIZE = Pt(16)  # 三号
 TABLE_SIZE = Pt(12)  # 小四
 FOOTER_SIZE = Pt(10.5)  # 五号
+PAGE_NUMBER_SIZE = Pt(14)  # 四号
 TITLE_SIZE = Pt(22)  # 二号
-BODY_LINE = Pt(21)  # 1.5 × 四号, the PDF's line-height
+BODY_LINE = Pt(28.95)  # 22 lines in the 版心, the PDF's line-height
+RED = RGBColor(0xCC, 0x00, 0x00)
 TABLE_LINE = Pt(17)
 
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
@@ -93,9 +100,9 @@ def _configure_styles(doc: Document) -> None:
     if border is not None:
         title_ppr.remove(border)
     title.font.size = TITLE_SIZE
-    title.font.bold = False
+    title.font.bold = True
     title.font.color.rgb = RGBColor(0, 0, 0)
-    set_fonts(_style_rpr(title), HEADING_FONT)
+    set_fonts(_style_rpr(title), TITLE_FONT)
     title.paragraph_format.alignment = Align.CENTER
     title.paragraph_format.space_after = Pt(6)
 
@@ -181,10 +188,10 @@ def add_paragraph(doc: Document, text: str = "", *, align: Align | None = None, 
     return paragraph
 
 
-def add_title(doc: Document, text: str, *, letter_spacing: Pt = Pt(6.6)) -> Paragraph:
-    """Document title: centred, 黑体 二号, letter-spaced like the PDF's ``.doc-title``."""
+def add_title(doc: Document, text: str, *, letter_spacing: Pt = Pt(2.2)) -> Paragraph:
+    """Document title: centred, 小标宋 (FandolSong Bold) 二号, letter-spaced like the PDF's ``.doc-title``."""
     paragraph = doc.add_paragraph(style="Title")
-    run = add_run(paragraph, text, east_asia=HEADING_FONT)
+    run = add_run(paragraph, text, east_asia=TITLE_FONT, bold=True)
     spacing = OxmlElement("w:spacing")
     spacing.set(qn("w:val"), str(round(letter_spacing.pt * 20)))
     run._element.get_or_add_rPr().append(spacing)
@@ -192,8 +199,47 @@ def add_title(doc: Document, text: str, *, letter_spacing: Pt = Pt(6.6)) -> Para
 
 
 def add_heading(doc: Document, text: str, level: int = 1) -> Paragraph:
+    """一级标题 in 黑体 (level 1) or 二级标题 in 楷体 (level 2), two characters in, as the PDF sets them."""
     paragraph = doc.add_paragraph(style=f"Heading {level}")
-    add_run(paragraph, text, east_asia=HEADING_FONT)
+    paragraph.paragraph_format.first_line_indent = BODY_SIZE * 2
+    add_run(paragraph, text, east_asia=HEADING_FONT if level == 1 else KAI_FONT)
+    return paragraph
+
+
+def add_masthead(doc: Document, issuer: str, number: str) -> None:
+    """版头: the issuer in red 小标宋, centred on one line; the 发文字号 centred under it; the red 分隔线 below."""
+    add_paragraph(doc, issuer, align=Align.CENTER, east_asia=TITLE_FONT, bold=True,
+                  size=Pt(gongwen.masthead_pt(issuer)), space_after=Pt(14)).runs[0].font.color.rgb = RED
+    paragraph = add_paragraph(doc, number, align=Align.CENTER, space_after=BODY_LINE)
+    border = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "8"), ("w:color", "CC0000")):
+        bottom.set(qn(key), value)  # 1.5 pt, 8 pt (about 4 mm with the line's descent) under the number
+    border.append(bottom)
+    paragraph.paragraph_format.element.get_or_add_pPr().append(border)
+
+
+def add_body_paragraph(doc: Document, text: str) -> Paragraph:
+    """A justified body paragraph, two characters in; a leading （一）…： is a 二级标题, in 楷体."""
+    lead, rest = gongwen.second_level(text)
+    paragraph = add_paragraph(doc, align=Align.JUSTIFY, indent_chars=2)
+    if lead:
+        add_run(paragraph, lead, east_asia=KAI_FONT)
+    add_run(paragraph, rest)
+    return paragraph
+
+
+def add_imprint(doc: Document, text: str) -> Paragraph:
+    """版记: a line (抄送) between a thick rule above and a thin one below, 四号, one character in."""
+    paragraph = add_paragraph(doc, text, size=Pt(14), space_before=Pt(24))
+    paragraph.paragraph_format.left_indent = Pt(14)
+    border = OxmlElement("w:pBdr")
+    for side, size in (("w:top", "8"), ("w:bottom", "4")):
+        rule = OxmlElement(side)
+        for key, value in (("w:val", "single"), ("w:sz", size), ("w:space", "4"), ("w:color", "000000")):
+            rule.set(qn(key), value)
+        border.append(rule)
+    paragraph.paragraph_format.element.get_or_add_pPr().append(border)
     return paragraph
 
 
@@ -234,8 +280,14 @@ def _set_widths(table: Table, widths: Sequence[Cm]) -> None:
 
 
 def add_signature_block(doc: Document, lines: Sequence[str], *, width: Cm = Cm(7),
-                        right_indent: Cm = Cm(1.2)) -> Table:
-    """Issuer / seal / date, centred on each other in a borderless block at the right margin."""
+                        right_indent: Cm = Cm(2.2)) -> Table:
+    """发文机关署名 / 成文日期, centred on each other in a borderless block four characters from the right margin.
+
+    Where the signer has a seal image (:mod:`seal`), the 印章 replaces the （盖章） line and is anchored over the
+    name and the date, as on paper; otherwise the lines print as given."""
+    seal_png = seal.docx_png(gongwen.signer(lines)) if gongwen.sealed(lines) else None
+    if seal_png is not None:
+        lines = gongwen.without_seal_line(lines)
     table = doc.add_table(rows=1, cols=2)  # default table style: no borders
     table.autofit = False
     section = doc.sections[0]
@@ -245,15 +297,55 @@ def add_signature_block(doc: Document, lines: Sequence[str], *, width: Cm = Cm(7
     for i, text in enumerate(lines):
         paragraph = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
         paragraph.paragraph_format.alignment = Align.CENTER
+        paragraph.paragraph_format.keep_with_next = i < len(lines) - 1
         add_run(paragraph, text)
+    if seal_png is not None:
+        add_floating_picture(cell.paragraphs[0], seal_png, size=Cm(seal.SIZE_MM / 10),
+                             left=(width - Cm(seal.SIZE_MM / 10)) // 2, top=-Cm(1.2))
+        doc.add_paragraph().paragraph_format.space_after = Cm(0.8)  # the seal reaches below the date
     return table
+
+
+def add_floating_picture(paragraph: Paragraph, image: bytes, *, size: Emu, left: int, top: int) -> None:
+    """A picture anchored to ``paragraph`` at (left, top) EMU from its column and top, in front of the text, not
+    moving it (python-docx writes only inline pictures: the inline drawing is rewritten as an anchor)."""
+    run = paragraph.add_run()
+    run.add_picture(io.BytesIO(image), width=size, height=size)
+    inline = run._element.find(".//" + qn("wp:inline"))
+    anchor = OxmlElement("wp:anchor")
+    for key, value in (("distT", "0"), ("distB", "0"), ("distL", "0"), ("distR", "0"), ("simplePos", "0"),
+                       ("relativeHeight", "251659264"), ("behindDoc", "0"), ("locked", "0"), ("layoutInCell", "1"),
+                       ("allowOverlap", "1")):
+        anchor.set(key, value)
+    simple = OxmlElement("wp:simplePos")
+    simple.set("x", "0")
+    simple.set("y", "0")
+    anchor.append(simple)
+    for axis, relative, offset in (("H", "column", left), ("V", "paragraph", top)):
+        position = OxmlElement(f"wp:position{axis}")
+        position.set("relativeFrom", relative)
+        offset_el = OxmlElement("wp:posOffset")
+        offset_el.text = str(int(offset))
+        position.append(offset_el)
+        anchor.append(position)
+    anchor.append(inline.find(qn("wp:extent")))
+    effect = OxmlElement("wp:effectExtent")
+    for key in ("l", "t", "r", "b"):
+        effect.set(key, "0")
+    anchor.append(effect)
+    anchor.append(OxmlElement("wp:wrapNone"))
+    for child in (inline.find(qn("wp:docPr")), inline.find(qn("wp:cNvGraphicFramePr")),
+                  inline.find(qn("a:graphic"))):
+        if child is not None:
+            anchor.append(child)
+    inline.getparent().replace(inline, anchor)
 
 
 def _add_field(paragraph: Paragraph, instruction: str, placeholder: str) -> None:
     """A complex field (PAGE, NUMPAGES) whose cached result is ``placeholder``."""
     for kind, text in (("begin", None), ("instr", instruction), ("separate", None),
                        ("text", placeholder), ("end", None)):
-        run = add_run(paragraph, "", size=FOOTER_SIZE)
+        run = add_run(paragraph, "", size=PAGE_NUMBER_SIZE)
         if kind == "instr":
             instr = OxmlElement("w:instrText")
             instr.set(qn("xml:space"), "preserve")
@@ -268,26 +360,36 @@ def _add_field(paragraph: Paragraph, instruction: str, placeholder: str) -> None
 
 
 def add_page_number_footer(doc: Document, qr_png: bytes | None = None) -> None:
-    """Footer ``第 N 页 共 M 页`` centred, with live PAGE / NUMPAGES fields; with ``qr_png``, the 扫码查验 QR code at
-    its right end on every page, as the PDF prints it (a centre and a right tab stop on one line)."""
+    """页码 ``— N —`` (四号, a live PAGE field): right on odd pages, left on even ones, one character in; with
+    ``qr_png``, the 扫码查验 QR code in the other corner of every page, as the PDF prints it."""
+    doc.settings.odd_and_even_pages_header_footer = True
     section = doc.sections[0]
-    paragraph = section.footer.paragraphs[0]
-    if qr_png is None:
-        paragraph.paragraph_format.alignment = Align.CENTER
-    else:
-        width = section.page_width - section.left_margin - section.right_margin
-        paragraph.paragraph_format.tab_stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CENTER)
-        paragraph.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
-        paragraph.paragraph_format.line_spacing = 1.0  # an exact line height would clip the image
-        section.footer_distance = Cm(0.8)  # the code fits between the page's bottom edge and the text
-        add_run(paragraph, "\t", size=FOOTER_SIZE)
-    add_run(paragraph, "第 ", size=FOOTER_SIZE)
-    _add_field(paragraph, "PAGE", "1")
-    add_run(paragraph, " 页 共 ", size=FOOTER_SIZE)
-    _add_field(paragraph, "NUMPAGES", "1")
-    add_run(paragraph, " 页", size=FOOTER_SIZE)
     if qr_png is not None:
-        add_run(paragraph, "\t", size=FOOTER_SIZE)
+        section.footer_distance = Cm(0.8)  # the code fits between the page's bottom edge and the text
+    width = section.page_width - section.left_margin - section.right_margin
+    for footer, odd in ((section.footer, True), (section.even_page_footer, False)):
+        paragraph = footer.paragraphs[0]
+        paragraph.paragraph_format.line_spacing = 1.0  # an exact line height would clip the image
+        paragraph.paragraph_format.tab_stops.add_tab_stop(width - PAGE_NUMBER_SIZE, WD_TAB_ALIGNMENT.RIGHT)
+        if odd:
+            _add_qr(paragraph, qr_png)
+            add_run(paragraph, "\t", size=PAGE_NUMBER_SIZE)
+            _add_page_number(paragraph)
+        else:
+            add_run(paragraph, "　", size=PAGE_NUMBER_SIZE)  # one character in
+            _add_page_number(paragraph)
+            add_run(paragraph, "\t", size=PAGE_NUMBER_SIZE)
+            _add_qr(paragraph, qr_png)
+
+
+def _add_page_number(paragraph: Paragraph) -> None:
+    add_run(paragraph, "— ", east_asia=TITLE_FONT, size=PAGE_NUMBER_SIZE)
+    _add_field(paragraph, "PAGE", "1")
+    add_run(paragraph, " —", east_asia=TITLE_FONT, size=PAGE_NUMBER_SIZE)
+
+
+def _add_qr(paragraph: Paragraph, qr_png: bytes | None) -> None:
+    if qr_png is not None:
         paragraph.add_run().add_picture(io.BytesIO(qr_png), width=Cm(1.8))
 
 

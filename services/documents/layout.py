@@ -23,6 +23,7 @@ from pydantic import Field, model_validator
 
 from services.core.formatting import CHINA_TZ, format_date_zh, format_wan_yuan, mu_of_m2
 from services.documents import docx_builder as dx
+from services.documents import gongwen
 from services.documents.kind import ContextModel, DecimalText, Items
 
 
@@ -236,6 +237,9 @@ class SectionedView:
     verification: str
     notes: tuple[str, ...] = ()
     sign_centered: bool = True  # issuer/seal/date centred; False for "label：value" lines to fill in
+    annotation: str = ""  # 附注 under the date, e.g. （此件公开发布）; "" for none
+    copy_to: tuple[str, ...] = ()  # 抄送 bodies, printed in the 版记 at the end
+    masthead: bool = True  # the issuer as a red 版头 (公文); False: a plain line above the title (证照)
 
     @property
     def signature_rows(self) -> tuple[tuple[str, str], ...]:
@@ -274,43 +278,59 @@ def damages_text(liability: Mapping) -> str:
 
 def build_sectioned_docx(doc: Document, v: SectionedView) -> None:
     """Write a :class:`SectionedView` into an empty document made by :func:`docx_builder.new_document`."""
-    if v.issuer:
-        dx.add_paragraph(doc, v.issuer, align=dx.Align.CENTER, east_asia=dx.HEADING_FONT, size=Pt(16))
+    masthead = bool(v.issuer) and v.masthead
+    if masthead:
+        dx.add_masthead(doc, v.issuer, v.number)
+    elif v.issuer:
+        dx.add_paragraph(doc, v.issuer, align=dx.Align.CENTER, east_asia=dx.TITLE_FONT, bold=True, size=Pt(18))
     dx.add_title(doc, v.title)
     if v.subtitle:
-        dx.add_paragraph(doc, v.subtitle, align=dx.Align.CENTER, east_asia=dx.HEADING_FONT, size=Pt(16),
-                         space_after=Pt(6))
-    dx.add_paragraph(doc, v.number, align=dx.Align.RIGHT, space_after=Pt(6))
+        dx.add_paragraph(doc, v.subtitle, align=dx.Align.CENTER, east_asia=dx.KAI_FONT, space_after=Pt(6))
+    if not masthead:
+        dx.add_paragraph(doc, v.number, align=dx.Align.RIGHT, space_after=Pt(6))
+    else:
+        dx.add_paragraph(doc)  # one blank line after the title
     if v.draft_note:
         dx.add_paragraph(doc, v.draft_note, size=dx.TABLE_SIZE, align=dx.Align.JUSTIFY, space_after=Pt(6))
     if v.addressee:
         dx.add_paragraph(doc, v.addressee)
     for text in v.preamble:
-        dx.add_paragraph(doc, text, align=dx.Align.JUSTIFY, indent_chars=2)
+        dx.add_body_paragraph(doc, text)
     for section in v.sections:
         _docx_section(doc, section)
     for text in v.closing:
-        dx.add_paragraph(doc, text, align=dx.Align.JUSTIFY, indent_chars=2)
+        dx.add_body_paragraph(doc, text)
     dx.add_paragraph(doc)  # one blank line before the signature block
     if len(v.signatures) == 1 and v.sign_centered:
         dx.add_signature_block(doc, v.signatures[0])
     elif len(v.signatures) == 1:
         add_signature_pair(doc, (), v.signatures[0])
+    elif not v.signatures[0] and gongwen.sealed(v.signatures[1]):  # a 证照: the authority's block, sealed
+        dx.add_signature_block(doc, v.signatures[1])
     else:
         add_signature_pair(doc, v.signatures[0], v.signatures[1])
+    if v.annotation:
+        dx.add_paragraph(doc, v.annotation, indent_chars=2)
     dx.add_paragraph(doc, v.verification, size=dx.TABLE_SIZE, space_before=Pt(18))
     for note in v.notes:
         dx.add_paragraph(doc, note, size=dx.TABLE_SIZE, align=dx.Align.JUSTIFY)
+    if v.copy_to:
+        dx.add_imprint(doc, copy_line(v.copy_to))
+
+
+def copy_line(copy_to: Sequence[str]) -> str:
+    """抄送 as the 版记 prints it: ``抄送：甲，乙。``"""
+    return f"抄送：{'，'.join(copy_to)}。"
 
 
 def _docx_section(doc: Document, section: Section) -> None:
     dx.add_heading(doc, section.heading)
     for text in section.paragraphs:
-        dx.add_paragraph(doc, text, align=dx.Align.JUSTIFY, indent_chars=2)
+        dx.add_body_paragraph(doc, text)
     if section.table is not None:
         _docx_table(doc, section.table)
     for text in section.after:
-        dx.add_paragraph(doc, text, align=dx.Align.JUSTIFY, indent_chars=2)
+        dx.add_body_paragraph(doc, text)
 
 
 def _docx_table(doc: Document, table: Table) -> None:

@@ -4,9 +4,9 @@ Both formats come from one view per document kind (``DocumentKind.view``: the co
 against the kind's model, then laid out), so a PDF and a
 DOCX rendered from the same context say the same thing. Rendering is offline and deterministic:
 
-* the only resources WeasyPrint may load are files under ``templates/documents`` (see
-  :class:`LocalOnlyFetcher`; anything else stops the render), and fonts come from fontconfig
-  (``WenQuanYi Micro Hei``, Debian ``fonts-wqy-microhei``);
+* the only resources WeasyPrint may load are files under ``templates/documents``, the Fandol font files and
+  ``data:`` URIs (see :class:`LocalOnlyFetcher`; anything else stops the render); the faces are named by
+  ``@font-face`` rules (:mod:`services.documents.fonts`, Debian ``texlive-lang-chinese``), not by fontconfig;
 * PDF and DOCX dates (created/modified) come from the context, never from the clock, and the
   DOCX ZIP entries carry that date too;
 * every PDF is PDF/A-2b (ISO 19005-2, level B; :data:`PDF_VARIANT`), so the issued file is also the copy kept
@@ -24,10 +24,7 @@ Usage::
 
 from __future__ import annotations
 
-import logging
 import mimetypes
-import shutil
-import subprocess
 from collections.abc import Mapping
 from datetime import UTC
 from functools import lru_cache
@@ -41,13 +38,10 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from services.core.formatting import CHINA_TZ, JINJA_FILTERS
 from services.documents import docx_builder as dx
-from services.documents import verification_qr
+from services.documents import fonts, gongwen, seal, verification_qr
 from services.documents.registry import get_kind
 
-log = logging.getLogger(__name__)
-
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "documents"
-CJK_FONT_FAMILY = "WenQuanYi Micro Hei"
 # WeasyPrint's name for PDF/A-2b: it writes PDF 1.7 with the XMP packet (pdfaid part 2, conformance B), an sRGB
 # ICC output intent (GTS_PDFA1) and a file identifier; the pages look the same as without it
 PDF_VARIANT = "pdf/a-2b"
@@ -58,7 +52,8 @@ class DocumentRenderError(RuntimeError):
 
 
 class LocalOnlyFetcher(URLFetcher):
-    """Serve ``file://`` URLs under one directory; refuse everything else (no network).
+    """Serve ``file://`` URLs under one directory (and the document fonts' directory) and ``data:`` URIs (a seal
+    image); refuse everything else (no network).
 
     Built with ``fail_on_errors=True``, so a refused URL aborts the render instead of silently
     producing a document without its stylesheet.
@@ -67,13 +62,16 @@ class LocalOnlyFetcher(URLFetcher):
     def __init__(self, root: Path):
         super().__init__(fail_on_errors=True)
         self.root = root.resolve()
+        self.roots = (self.root, fonts.FONT_DIR.resolve())
 
     def fetch(self, url, headers=None):
         parsed = urlparse(url)
+        if parsed.scheme == "data":
+            return super().fetch(url, headers)  # decoded in memory by urllib's DataHandler
         if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
             raise ValueError(f"refused non-local URL {url!r}")
         path = Path(unquote(parsed.path)).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
+        if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
             raise ValueError(f"refused {url!r}: not a file under {self.root}")
         mime, _ = mimetypes.guess_type(path.name)
         response_headers = {"Content-Type": mime or "application/octet-stream"}
@@ -92,27 +90,11 @@ def _jinja_env() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(JINJA_FILTERS)
+    env.filters.update(masthead_pt=gongwen.masthead_pt, second_level=gongwen.second_level,
+                       without_seal_line=gongwen.without_seal_line)
+    env.globals.update(sealed=gongwen.sealed, signer=gongwen.signer,
+                       seal_svg=lambda name: Markup(seal.pdf_markup(name)))  # our own SVG or the park's file
     return env
-
-
-@lru_cache(maxsize=1)
-def check_cjk_font() -> None:
-    """Fail loudly if fontconfig would substitute the CJK font.
-
-    WeasyPrint draws boxes (tofu) without a CJK font while the PDF's text layer stays correct,
-    so nothing downstream would notice. Skipped, with a warning, if ``fc-match`` is absent.
-    """
-    if shutil.which("fc-match") is None:
-        log.warning("fc-match not found; cannot check that %r is installed", CJK_FONT_FAMILY)
-        return
-    found = subprocess.run(
-        ["fc-match", "-f", "%{family}", CJK_FONT_FAMILY], capture_output=True, text=True, check=False
-    ).stdout
-    if CJK_FONT_FAMILY not in found:
-        raise RuntimeError(
-            f"font {CJK_FONT_FAMILY!r} not installed (fontconfig offers {found!r}); "
-            "install fonts-wqy-microhei"
-        )
 
 
 def render_html(kind: str, context: Mapping) -> str:
@@ -123,12 +105,12 @@ def render_html(kind: str, context: Mapping) -> str:
     code = context.get("verification_code")
     qr_svg = Markup(verification_qr.svg(code)) if code else None  # segno's own SVG, nothing of the context in it
     return _jinja_env().get_template(spec.template).render(v=view, meta=view.meta, created=created, qr_svg=qr_svg,
-                                                           qr_caption=verification_qr.CAPTION)
+                                                           qr_caption=verification_qr.CAPTION,
+                                                           font_css=Markup(fonts.font_face_css()))
 
 
 def html_to_pdf(html: str) -> bytes:
     """Print HTML whose relative URLs resolve in ``TEMPLATES_DIR`` to PDF/A-2b; nothing else may be loaded."""
-    check_cjk_font()
     document = weasyprint.HTML(
         string=html,
         base_url=TEMPLATES_DIR.as_uri() + "/",
@@ -141,7 +123,7 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def render_pdf(kind: str, context: Mapping) -> bytes:
-    """Render ``kind`` from ``context`` to PDF/A-2b bytes (A4, CJK font embedded as a subset)."""
+    """Render ``kind`` from ``context`` to PDF/A-2b bytes (A4, the Fandol faces embedded as subsets)."""
     return html_to_pdf(render_html(kind, context))
 
 

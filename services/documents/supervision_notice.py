@@ -140,7 +140,7 @@ def prepare(ctx: Mapping) -> SectionedView:
         closing=("特此通知。",),
         signatures=ce.sealed_by(ctx["issuer"], ctx["issued_on"]),
         verification=layout.verification_line(ctx, "通知"),
-        notes=(copy_line(ctx["copy_to"]),),
+        copy_to=tuple(ctx["copy_to"]),  # 抄送, in the 版记
     )
 
 
@@ -205,10 +205,6 @@ def _history_table(history: Sequence[Mapping]) -> Table:
     ordered = sorted(history, key=lambda item: item["on"])  # stable: same-day events keep their order
     rows = tuple((str(i), format_date_zh(item["on"]), item["event"]) for i, item in enumerate(ordered, start=1))
     return Table(HISTORY_HEADER, rows, (1.4, 4.2, 10.0), (True, True, False))
-
-
-def copy_line(copy_to: Sequence[str]) -> str:
-    return f"抄送：{'，'.join(copy_to)}。"
 
 
 def build_docx(doc: Document, v: SectionedView) -> None:

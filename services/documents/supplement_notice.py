@@ -165,11 +165,9 @@ def _sentence(text: str) -> str:
 
 def build_docx(doc: Document, v: SupplementNoticeView) -> None:
     """Write the notice into an empty document made by :func:`docx_builder.new_document`."""
-    dx.add_paragraph(doc, v.issuer, align=dx.Align.CENTER, east_asia=dx.HEADING_FONT, size=Pt(16))
+    dx.add_masthead(doc, v.issuer, v.number)
     dx.add_title(doc, v.title)
-    dx.add_paragraph(doc, v.subtitle, align=dx.Align.CENTER, east_asia=dx.HEADING_FONT, size=Pt(16),
-                     space_after=Pt(6))
-    dx.add_paragraph(doc, v.number, align=dx.Align.RIGHT, space_after=Pt(12))
+    dx.add_paragraph(doc, v.subtitle, align=dx.Align.CENTER, east_asia=dx.KAI_FONT, space_after=Pt(6))
     dx.add_paragraph(doc, v.addressee)
     dx.add_paragraph(doc, v.body, align=dx.Align.JUSTIFY, indent_chars=2)
     for label, value in v.fields:
