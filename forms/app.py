@@ -27,6 +27,7 @@ from forms.routes.agency import router as agency_router
 from forms.routes.audit import router as audit_router
 from forms.routes.case_list import router as case_list_router
 from forms.routes.catalogue import router as catalogue_router
+from forms.routes.compliance import router as compliance_router
 from forms.routes.document_checks import router as document_checks_router
 from forms.routes.eia import router as eia_router
 from forms.routes.escalations import router as escalations_router
@@ -72,6 +73,7 @@ def create_app() -> FastAPI:
     app.include_router(reports_router)
     app.include_router(eia_router)
     app.include_router(verification_router)
+    app.include_router(compliance_router)
     app.include_router(escalations_router)
     app.include_router(inbox_router)
     app.include_router(api_router)

@@ -8,15 +8,19 @@ from starlette.datastructures import UploadFile
 
 from forms.health import orchestration_problem
 from forms.security import csrf_token
+from services.core import clock
 from services.core.access import Action, Resource, allowed
 from services.core.formatting import JINJA_FILTERS
 from services.core.settings import REPO_ROOT, get_settings
+from services.standard_land import compliance
 
 templates = Jinja2Templates(directory=str(Path(REPO_ROOT) / "templates" / "web"))
 templates.env.filters.update(JINJA_FILTERS)
 templates.env.globals["prefect_ui"] = lambda: get_settings().prefect_ui_base()
 templates.env.globals["may"] = lambda user, resource, action: allowed(user, Resource(resource), Action(action))
 templates.env.globals["park"] = get_settings  # the park's names and phone in every page (settings, not templates)
+templates.env.globals["compliance_light"] = lambda check: compliance.light_of(check, clock.today())
+templates.env.globals["compliance_kind_zh"] = compliance.KIND_ZH
 
 
 def page(request: Request, name: str, status_code: int = 200, **context):

@@ -54,7 +54,7 @@ class VerificationRow(ContextModel):
 
 class Consequences(ContextModel):
     rectification_deadline: str | None = Field(description="ISO date")
-    rectification_months: int
+    rectification_months: int | None  # None when everything was met (no rectification)
     damages_formula: str | None
     credit_record: bool
     statements: Items[str]

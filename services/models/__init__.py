@@ -27,6 +27,7 @@ from services.core.user_models import Role, User
 from services.documents.models import Document, NumberSequence
 from services.integrations.models import IntegratorToken
 from services.land_to_start.design_scheme_models import DesignScheme, DesignSchemeDecision
+from services.standard_land.compliance_models import ComplianceCheck
 from services.standard_land.models import (
     Comparator,
     IndustrialBase,
@@ -41,9 +42,10 @@ from services.supervision.models import Escalation, EscalationReply, LightSnapsh
 __all__ = [
     "ActionKind", "SystemFault", "AgencyItem", "AgencyMode", "Mandate", "MandateEvent", "MandateStatus", "ProjectTier",
     "Application", "ApplicationStatus", "Attachment", "AuditEvent", "ClockPause", "Comparator",
-    "DesignScheme", "DesignSchemeDecision", "Document", "Enterprise", "Escalation", "EscalationReply", "Evaluation", "HolidayScheduleRecord",
+    "DesignScheme", "DesignSchemeDecision", "Document", "Enterprise", "Escalation", "EscalationReply", "Evaluation",
+    "HolidayScheduleRecord",
     "IndustrialBase", "IntegratorToken", "LightSnapshot", "RateLimit", "SignInSession",
     "MeasuredAt", "Notification", "NumberSequence", "Parcel", "ParcelIndicator", "Project", "RegionalAssessment",
     "RegionalAssessmentParcel", "Role", "Step", "StepAction", "StepLight", "StepStatus", "StoredFile", "User",
-    "VerificationRecord",
+    "VerificationRecord", "ComplianceCheck",
 ]

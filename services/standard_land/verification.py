@@ -27,7 +27,7 @@ from services.models import (
     User,
     VerificationRecord,
 )
-from services.standard_land import rules
+from services.standard_land import compliance, rules
 from services.standard_land.service import evaluation_of
 
 CHECKPOINTS = {"completion": "对标验收（竣工时）", "ramp_up_end": "达产复核（投产初始运行期满）"}
@@ -114,6 +114,7 @@ def record_verification(session: Session, user: User, application_id: int, data:
         return session.exec(select(VerificationRecord).where(
             VerificationRecord.recorded_by_id == user.id,
             VerificationRecord.idempotency_key == idempotency_key)).one()
+    compliance.carry_out(session, record)  # the scheduled check is done; a shortfall schedules its 整改复核
     document = documents.issue(
         session, application, kind="verification_report", step_key="verification",
         issue_key=f"verification-{record.id}",

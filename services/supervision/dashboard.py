@@ -17,6 +17,7 @@ from services.models import (
     Application,
     Attachment,
     ClockPause,
+    ComplianceCheck,
     Document,
     Enterprise,
     Evaluation,
@@ -32,6 +33,7 @@ from services.models import (
     User,
     VerificationRecord,
 )
+from services.standard_land import compliance
 
 
 @dataclass
@@ -50,6 +52,7 @@ class ApplicationView:
     attachments: list[Attachment] = field(default_factory=list)
     verifications: list[VerificationRecord] = field(default_factory=list)
     lights: dict[int, StepLight] = field(default_factory=dict)
+    compliance_checks: list[ComplianceCheck] = field(default_factory=list)  # 履约核验计划 (approved 标准地 cases)
 
     @property
     def evaluation(self) -> Evaluation | None:
@@ -118,7 +121,8 @@ def application_view(session: Session, application: Application) -> ApplicationV
             col(StepLight.step_id).in_(step_ids)))},
         verifications=list(session.exec(select(VerificationRecord)
                                         .where(VerificationRecord.application_id == application.id)
-                                        .order_by(col(VerificationRecord.id)))))
+                                        .order_by(col(VerificationRecord.id)))),
+        compliance_checks=compliance.checks_of(session, stored_id(application)))
 
 
 def application_rows(session: Session, apps: Sequence[Application]) -> list[ApplicationRow]:

@@ -43,6 +43,7 @@ from services.models import (
     StepStatus,
     User,
 )
+from services.standard_land import compliance
 from services.supervision import notifications, replies
 from services.supervision import sla_rules as sla
 
@@ -62,6 +63,7 @@ class SweepReport:
     by_department: dict[tuple[str, str], int] = field(default_factory=dict)
     escalations: list[tuple[int, int]] = field(default_factory=list)
     overdue_replies: list[int] = field(default_factory=list)  # steps sent to 现场指挥部 for a reply not given
+    compliance_planned: int = 0  # 对标验收 / 达产复核 checks newly scheduled (services.standard_land.compliance)
 
 
 def remaining_days(calendar: WorkCalendar, step: Step, today: date) -> int | None:
@@ -184,6 +186,8 @@ def _sweep(session: Session, today: date, rules: sla.SlaRules) -> SweepReport:
     report.notified += notifications.notify_many(session, messages)
     report.notified += agency.remind_overdue_contacts(session, today)
     report.overdue_replies = replies.escalate_overdue_replies(session, today)
+    report.compliance_planned, reminded = compliance.sweep_checks(session, today)
+    report.notified += reminded
     _forget_closed(session)
     _snapshot(session, report)
     session.flush()
