@@ -259,7 +259,7 @@ class Catalogue:
                 return f"行业代码{code}：{text}"
         if not any(code.startswith(prefix) for prefix in self.coverage):
             return (f"行业代码{code}不在本环评分类配置（{rule_set_zh(self.version)}）已编码的行业范围内"
-                    f"（制造业13–43大类及热力、污水处理、房地产等），请人工对照名录判定")
+                    f"（国民经济行业分类01–97大类），请核对行业代码")
         return None
 
     def question_text(self, key: str) -> str:
@@ -363,8 +363,8 @@ class _Parser:
                              nonzero=bool(raw.get("nonzero", False)), excepts=excepts)
         if "code" in raw:
             return Condition("code", text, codes=tuple(str(c) for c in raw["code"]), excepts=excepts)
-        if raw.get("sensitive"):
-            return Condition("sensitive", text, excepts=excepts)
+        if raw.get("sensitive"):  # equals = false: "不涉及环境敏感区的"
+            return Condition("sensitive", text, equals=bool(raw.get("equals", True)), excepts=excepts)
         for kind in ("all", "any"):
             if kind in raw:
                 return Condition(kind, text, parts=tuple(self.condition(p) for p in raw[kind]), excepts=excepts)
@@ -646,7 +646,8 @@ def _base(cond: Condition, ctx: _Ctx) -> Tri:
     if cond.kind == "code":
         return bool(ctx.code) and any((ctx.code or "").startswith(c) for c in cond.codes)
     if cond.kind == "sensitive":
-        return ctx.sensitive()
+        touched = ctx.sensitive()
+        return None if touched is None else touched == cond.equals
     results: list[Tri] = []
     for part in cond.parts:  # short-circuit so that answers that cannot matter are not asked for
         value = _eval(part, ctx)[0]
