@@ -100,6 +100,8 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
     "POST /applications/{application_id}/steps/{step_key}/supplement": (Resource.step, Action.supplement),
     "GET /applications/{application_id}/verification": (Resource.application, Action.verify),
     "POST /applications/{application_id}/verification": (Resource.application, Action.verify),
+    "GET /compliance": (Resource.application, Action.verify),
+    "GET /compliance/credit.csv": (Resource.application, Action.verify),
     "GET /reviews": (Resource.review_queue, Action.read),
     # 代办
     "GET /mandates": (Resource.mandate, Action.read),
