@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from services.core import clock
 from services.core.db import get_engine, session_scope
 from services.models import Application, Step, StepAction
-from tests.factories import make_project
+from tests.factories import SCHEME_PDF, make_project
 from tests.harness import Stack
 from tests.samples import DEPARTMENT_USERS
 from tests.waiting import wait_for, wait_for_case
@@ -72,8 +72,26 @@ def open_land_to_start_case(stack: Stack) -> int:
     return r.json()["id"]
 
 
+def upload_design_scheme(stack: Stack, application_id: int, *files: tuple[str, bytes], key: str | None = None,
+                         user: str = "enterprise") -> httpx.Response:
+    """The enterprise hands in a 设计方案 version through the API (multipart); the response as it came."""
+    files = files or (("总平面图.pdf", SCHEME_PDF),)
+    with stack.client() as c:
+        return c.post(f"/api/v1/land-to-start/applications/{application_id}/design-schemes",
+                      files=[("files", (name, data, "application/pdf")) for name, data in files],
+                      headers=stack.token(user) | {"Idempotency-Key": key or str(uuid.uuid4())})
+
+
 def decide_as_department(stack: Stack, application_id: int, key: str, kind: str = "approve", **extra) -> None:
-    """The step's department (its demo reviewer) records ``kind`` with reasons."""
+    """The step's department (its demo reviewer) records ``kind`` with reasons; an approval of the 设计方案预审
+    is made on a version the enterprise has handed in (uploaded here first when there is none)."""
+    if key == "design_review" and kind == "approve":
+        with stack.client() as c:
+            listed = c.get(f"/api/v1/land-to-start/applications/{application_id}/design-schemes",
+                           headers=stack.token("enterprise")).json()
+        if not listed["versions"]:
+            uploaded = upload_design_scheme(stack, application_id)
+            assert uploaded.status_code == 201, uploaded.text
     department = {s["key"]: s for s in read_case(stack, application_id)["steps"]}[key]["department"]
     with stack.client() as c:
         r = c.post(f"/api/v1/applications/{application_id}/steps/{key}/actions",

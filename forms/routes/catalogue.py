@@ -19,9 +19,10 @@ from forms.params import Id
 from forms.security import CSRF_FIELD, verify_csrf
 from forms.web import page
 from services.core.access import Action, Resource
-from services.core.ids import parse_id
+from services.core.ids import parse_id, stored_id
 from services.core.industry import division_name
 from services.core.settings import REPO_ROOT
+from services.land_to_start import design_scheme_decisions
 from services.models import Comparator, MeasuredAt, Parcel, RegionalAssessment, Role, User
 from services.standard_land import catalogue, catalogue_csv, outlines
 
@@ -171,7 +172,9 @@ def _parcel_or_404(session, parcel_id: int) -> catalogue.ParcelView:
 def _parcel_page(request, session, user, view, values, rows, errors, status_code=200):
     blanks = [dict.fromkeys(INDICATOR_FIELDS, "") for _ in range(BLANK_ROWS)]
     bases = [(b.code, f"{b.name}（{b.code}）") for b in catalogue.list_bases(session)]
+    listing = design_scheme_decisions.listing_attachments(session, stored_id(view.parcel)) if view else []
     return page(request, "catalogue_parcel.html", status_code=status_code, user=user, view=view, values=values,
+                listing_attachments=listing,
                 rows=rows + blanks, errors=errors, statuses=catalogue.PARCEL_STATUSES, units=catalogue.AREA_UNITS,
                 base_options=[("", "请选择"), *bases],
                 comparators=[(c.value, c.symbol) for c in Comparator],

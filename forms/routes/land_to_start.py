@@ -1,4 +1,5 @@
-"""拿地即开工 pages: the application (with the 风险承诺书 signed online) and the start-of-construction report.
+"""拿地即开工 pages: the application (with the 风险承诺书 signed online), the 设计方案 versions handed in for the
+design pre-review (带设计方案出让), and the start-of-construction report.
 
 The case page itself is the shared application page (steps, decisions, 补正, documents) with the
 Gantt chart added. Rules and writes are in ``services.land_to_start.service``; bad input comes back as the
@@ -12,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 
 from flows.dispatch import enqueue
 from forms.deps import APPLICANT_STEPS_ONLY, PageUser, SessionDep, permit
@@ -23,8 +25,10 @@ from forms.web import page, posted_form
 from services.cases import project_labels
 from services.core import visibility
 from services.core.access import Action, Resource
-from services.core.ids import stored_id
+from services.core.ids import parse_id, stored_id
+from services.land_to_start import design_schemes
 from services.land_to_start import service as land_to_start
+from services.land_to_start.design_scheme_decisions import DesignSchemeError
 from services.models import Enterprise
 from services.supervision import dashboard
 
@@ -81,6 +85,30 @@ def report_start(request: Request, session: SessionDep, user: PageUser, applicat
                     **page_extras(session, user, view))
     session.commit()
     return RedirectResponse(f"/applications/{application_id}#timeline", status_code=303)
+
+
+@router.post("/applications/{application_id}/design-schemes", dependencies=[Csrf])
+async def upload_scheme(request: Request, session: SessionDep, user: PageUser, application_id: Id):
+    """One 设计方案 version: uploaded files and/or files chosen from the 材料库; the hidden idempotency key makes
+    a double click one version. A refused set is the case page again with the message (422), nothing written."""
+    permit(user, Resource.step, Action.supplement, APPLICANT_STEPS_ONLY)
+    application = visibility.get_readable_application(session, user, application_id)
+    if application is None:
+        raise HTTPException(status_code=404, detail="未找到该申请，或您无权查看")
+    form = await request.form()
+    files = [design_schemes.UploadedFile(f.filename or "", f.content_type or "", await f.read())
+             for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+    reuse = [i for i in (parse_id(str(v)) for v in form.getlist("reuse_id") if str(v).strip()) if i is not None]
+    try:
+        design_schemes.upload(session, user, application, files, reuse,
+                              str(form.get("idempotency_key", "") or "") or str(uuid.uuid4()))
+    except DesignSchemeError as error:
+        session.rollback()
+        view = dashboard.application_view(session, application)
+        return page(request, "application.html", status_code=422, user=user, view=view,
+                    scheme_error={"field": error.field, "message": error.message}, **page_extras(session, user, view))
+    session.commit()
+    return RedirectResponse(f"/applications/{application_id}#design-scheme", status_code=303)
 
 
 def _form(request, session, user, values, errors, key=None, status_code=200):

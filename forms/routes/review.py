@@ -5,6 +5,7 @@ commit, resumes the flow run waiting on the step (in the background; the sweep r
 """
 
 import logging
+import uuid
 from typing import Annotated
 from urllib.parse import quote
 
@@ -31,8 +32,9 @@ from services.core import clock, file_store, uploads, visibility
 from services.core.access import Action, Resource, allowed
 from services.core.ids import parse_id, stored_id
 from services.documents import registry as documents_registry
+from services.land_to_start import design_scheme_decisions, design_schemes, timeline
 from services.land_to_start import service as land_to_start
-from services.land_to_start import timeline
+from services.land_to_start.design_scheme_decisions import DesignSchemeError
 from services.models import ActionKind, Application, Attachment, Step, User
 from services.supervision import dashboard, replies
 
@@ -90,8 +92,9 @@ def decide(request: Request, session: SessionDep, user: StaffUser, application_i
         return _decision_page(request, session, user, application, step, values, {"kind": "请选择审查决定"}, 422)
     try:
         action = human_actions.record_action(session, user, step, kind, reasons=values.get("reasons", ""),
-                                             items=items, justification=values.get("justification", ""))
-    except human_actions.ActionError as error:
+                                             items=items, justification=values.get("justification", ""),
+                                             design_scheme_id=parse_id(values.get("design_scheme_id")))
+    except (human_actions.ActionError, DesignSchemeError) as error:
         session.rollback()
         return _decision_page(request, session, user, application, step, values, {error.field: error.message},
                               error.status)
@@ -108,7 +111,9 @@ def _decision_page(request, session, user, application, step, values, errors, st
                 allowed=human_actions.allowed_actions(session, step),
                 may_decide=human_actions.may_decide(user, step),
                 waits_on=human_actions.awaiting(session, step),
-                earlier_requests=[a for a in view.actions_on(step) if a.kind == ActionKind.request_supplement])
+                earlier_requests=[a for a in view.actions_on(step) if a.kind == ActionKind.request_supplement],
+                schemes=design_schemes.version_views(session, application.id)
+                if design_scheme_decisions.reviews_scheme(application, step) else None)
 
 
 @router.post("/applications/{application_id}/steps/{step_key}/files", dependencies=[Csrf])
@@ -177,8 +182,9 @@ def download_attachment(session: SessionDep, user: PageUser, attachment_id: Id):
                     headers={"Content-Disposition": disposition})
 
 
-def _land_to_start_extras(session: Session, application) -> dict | None:
-    """拿地即开工: the Gantt chart, the time from contract to permits, and what a lost listing means."""
+def _land_to_start_extras(session: Session, application: Application, may_act: bool) -> dict | None:
+    """拿地即开工: the Gantt chart, the time from contract to permits, what a lost listing means, and the
+    设计方案 versions with the approved one (the 出让公告附件)."""
     if application.process_key != land_to_start.PROCESS_KEY:
         return None
     today = clock.today()
@@ -189,7 +195,17 @@ def _land_to_start_extras(session: Session, application) -> dict | None:
             "expected_end": plan.expected_end, "critical": plan.critical,
             "contract_to_permits": land_to_start.contract_to_permits_days(session, application),
             "today_iso": today.isoformat(),
-            "withheld": land_to_start.withheld_notice(session, application)}
+            "withheld": land_to_start.withheld_notice(session, application),
+            **_scheme_extras(session, application, may_act)}
+
+
+def _scheme_extras(session: Session, application: Application, may_act: bool) -> dict:
+    """带设计方案出让: every version (files, decisions), the approved one, and the upload form's needs."""
+    may_upload = may_act and application.status not in design_schemes.ENDED
+    return {"schemes": design_schemes.version_views(session, stored_id(application)),
+            "approved_scheme": design_scheme_decisions.approved(session, stored_id(application)),
+            "may_upload_scheme": may_upload, "scheme_key": str(uuid.uuid4()),
+            "scheme_materials": materials.library(session, application.enterprise_id) if may_upload else []}
 
 
 def _first_document(definition: ProcessDefinition) -> tuple[str, str] | None:
@@ -212,7 +228,7 @@ def page_extras(session: Session, user: User, view: dashboard.ApplicationView) -
             "may_act": may_act,
             "case_due": committed_due(session, view.application),
             "supplement_due": decisions.supplement_due(session, view.open_request) if view.open_request else None,
-            "land": _land_to_start_extras(session, view.application),
+            "land": _land_to_start_extras(session, view.application, may_act),
             "deciding": {s.key for s in view.steps if s.kind == "human" and human_actions.may_decide(user, s)
                          and human_actions.awaiting(session, s) == "department"},
             "today": clock.today(), **_escalation_extras(session, user, view),

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from services.models import Application, Attachment, Project
 
-PURPOSES = {"supplement": "补正材料", "eia_document": "环评文件"}
+PURPOSES = {"supplement": "补正材料", "eia_document": "环评文件", "design_scheme": "设计方案"}
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,16 @@ from sqlmodel import Session, col, select
 from services.core.errors import DomainError
 from services.core.ids import stored_id
 from services.land_to_start.design_scheme_models import DesignScheme, DesignSchemeDecision
-from services.models import ActionKind, Application, Attachment, Step, StepAction, StepStatus
+from services.models import (
+    ActionKind,
+    Application,
+    ApplicationStatus,
+    Attachment,
+    Project,
+    Step,
+    StepAction,
+    StepStatus,
+)
 
 PROCESS_KEY, STEP_KEY, PURPOSE = "land_to_start", "design_review", "design_scheme"
 FIELD = "design_scheme_id"
@@ -106,3 +115,28 @@ def approved(session: Session, application_id: int) -> Approved | None:
     if scheme is None or step.finished_at is None:
         return None
     return Approved(scheme=scheme, approved_at=step.finished_at, department=step.department)
+
+
+@dataclass(frozen=True)
+class ListingAttachment:
+    """出让公告附件 of a parcel: the approved 设计方案 of a 拿地即开工 case on it, with its files."""
+
+    case_no: str
+    application_id: int
+    approved: Approved
+    files: list[Attachment]
+
+
+def listing_attachments(session: Session, parcel_id: int) -> list[ListingAttachment]:
+    """The approved schemes a parcel's listing carries (cases on it not refused or lost), newest case first."""
+    stmt = (select(Application).join(Project, col(Project.id) == Application.project_id)
+            .where(col(Project.parcel_id) == parcel_id, col(Application.process_key) == PROCESS_KEY,
+                   col(Application.status).not_in([ApplicationStatus.rejected, ApplicationStatus.lost]))
+            .order_by(col(Application.id).desc()))
+    found = []
+    for application in session.exec(stmt):
+        approved_scheme = approved(session, stored_id(application))
+        if approved_scheme is not None:
+            found.append(ListingAttachment(application.case_no, stored_id(application), approved_scheme,
+                                           files_of(session, approved_scheme.scheme)))
+    return found

@@ -27,6 +27,7 @@ import httpx
 import pytest
 
 from services.core import clock
+from tests.factories import SCHEME_PDF
 from tests.harness import free_port as _free_port
 from tests.samples import DEMO_PASSWORD as PASSWORD
 from tests.samples import DEPARTMENT_USERS, ELECTRONICS
@@ -272,6 +273,11 @@ def _case_waiting(stack: Shipped, application_id: int, open_steps: set[str], wha
 
 
 def _decide(stack: Shipped, application_id: int, key: str, reasons: str = "经审查符合要求") -> None:
+    if key == "design_review":  # the 设计方案预审 approval is made on a version the enterprise handed in
+        r = httpx.post(f"{stack.base_url}/api/v1/land-to-start/applications/{application_id}/design-schemes",
+                       files=[("files", ("总平面图.pdf", SCHEME_PDF, "application/pdf"))], timeout=30,
+                       headers=stack.token("enterprise") | {"Idempotency-Key": f"scheme-{application_id}"})
+        assert r.status_code in (200, 201), r.text
     department = {s["key"]: s for s in _read(stack, application_id)["steps"]}[key]["department"]
     r = httpx.post(f"{stack.base_url}/api/v1/applications/{application_id}/steps/{key}/actions",
                    json={"kind": "approve", "reasons": reasons}, headers=stack.token(DEPARTMENT_USERS[department]),

@@ -26,6 +26,7 @@ import psycopg
 import pytest
 import redis
 
+from tests.factories import SCHEME_PDF
 from tests.harness import free_port, processes_of, reset_databases
 from tests.samples import DEMO_PASSWORD, DEPARTMENT_USERS, ELECTRONICS, PASSING_PLAN, REPO, SAMPLE
 from tests.waiting import wait_for
@@ -188,6 +189,11 @@ def _waiting_on(topology: Topology, application_id: int, key: str, timeout: floa
 
 
 def _decide(topology: Topology, application_id: int, key: str, kind: str, reasons: str) -> None:
+    if key == "design_review":  # the 设计方案预审 approval is made on a version the enterprise handed in
+        r = topology.request("POST", f"/api/v1/land-to-start/applications/{application_id}/design-schemes",
+                             "enterprise", files=[("files", ("总平面图.pdf", SCHEME_PDF, "application/pdf"))],
+                             headers={"Idempotency-Key": f"scheme-{application_id}"})
+        assert r.status_code in (200, 201), r.text
     department = {s["key"]: s for s in topology.read(application_id)["steps"]}[key]["department"]
     r = topology.request("POST", f"/api/v1/applications/{application_id}/steps/{key}/actions",
                          DEPARTMENT_USERS[department], json={"kind": kind, "reasons": reasons})

@@ -16,7 +16,7 @@ from services.core.db import get_engine, session_scope
 from services.core.users import get_by_username
 from services.land_to_start import service as lts
 from services.models import ActionKind, AuditEvent, Document, Step, SystemFault
-from tests.factories import make_project
+from tests.factories import design_scheme, make_project
 from tests.harness import flow_run_processes as _processes_running
 from tests.samples import DEPARTMENT_USERS
 from tests.stack_api import case_waiting as _waiting
@@ -99,6 +99,8 @@ def _record(app_id: int, key: str) -> int:
     """The step's department approves, stored as the web app stores it, but nothing is handed to Prefect (as
     when the web app is killed right after its commit); the action's id."""
     with session_scope() as session:
+        if key == "design_review":
+            design_scheme(session, app_id)  # the approval is made on a version the enterprise handed in
         step = session.exec(select(Step).where(Step.application_id == app_id, Step.key == key)).one()
         user = get_by_username(session, DEPARTMENT_USERS[step.department])
         action = human_actions.record_action(session, user, step, ActionKind.approve, reasons="经审查符合要求")

@@ -24,7 +24,7 @@ from services.land_to_start import certificates
 from services.land_to_start import service as lts
 from services.models import ActionKind, Application, ApplicationStatus, Document, NumberSequence, Project
 from tests.document_files import needs_poppler, pdf_text, run, squash
-from tests.factories import demo_user, make_project
+from tests.factories import demo_user, design_scheme, make_project
 from tests.samples import DEPARTMENT_USERS
 
 RUN = "00000000-0000-0000-0000-0000000ce57a"
@@ -110,6 +110,8 @@ def permitted_case(session) -> Application:
 
 def _approve(session, application_id: int, *keys: str) -> None:
     for key in keys:
+        if key == "design_review":
+            design_scheme(session, application_id)  # an approval is made on a version the enterprise handed in
         step = get_step(session, application_id, key)
         user = demo_user(session, DEPARTMENT_USERS[step.department])
         human_actions.record_action(session, user, step, ActionKind.approve, reasons="符合要求")

@@ -14,6 +14,7 @@ from services.cases import human_actions
 from services.cases.steps import get_step
 from services.core import clock
 from services.core.users import get_by_username
+from services.land_to_start import design_scheme_decisions
 from services.land_to_start import service as lts
 from services.models import (
     ActionKind,
@@ -27,7 +28,7 @@ from services.models import (
     Step,
     StepStatus,
 )
-from tests.factories import make_project
+from tests.factories import design_scheme, make_project
 from tests.samples import DEPARTMENT_USERS
 
 RUN = "00000000-0000-0000-0000-00000000c0de"
@@ -63,6 +64,9 @@ def status(session, application_id: int) -> dict[str, str]:
 
 
 def decide(session, application_id: int, key: str, kind=ActionKind.approve, **kwargs):
+    if key == "design_review" and kind == ActionKind.approve and not design_scheme_decisions.versions(
+            session, application_id):
+        design_scheme(session, application_id)  # an approval is made on a version the enterprise handed in
     step = get_step(session, application_id, key)
     user = get_by_username(session, DEPARTMENT_USERS[step.department])
     return human_actions.record_action(session, user, step, kind, reasons=kwargs.pop("reasons", "符合要求"), **kwargs)
