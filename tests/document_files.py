@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from services.documents import render_docx, render_pdf
+from services.documents import fonts, render_docx, render_pdf
 from tests.document_samples import sample
 
 RENDERERS = {"pdf": render_pdf, "docx": render_docx}
@@ -83,6 +83,11 @@ def convert_with_libreoffice(paths: Iterable[Path], folder: Path) -> Path:
     """Convert DOCX files to PDF in one LibreOffice run; returns the folder holding ``<stem>.pdf``."""
     profile = folder / "lo-profile"  # one profile per conversion: shared profiles fail silently
     outdir = folder / "out"
+    user_fonts = profile / "user" / "fonts"  # LibreOffice reads fonts from its profile: the documents' faces
+    user_fonts.mkdir(parents=True, exist_ok=True)
+    for _, _, name in fonts.FACES:
+        if not (user_fonts / name).exists():
+            (user_fonts / name).symlink_to(fonts.path(name))
     run("soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
         "--outdir", outdir, *paths, timeout=600)
     return outdir

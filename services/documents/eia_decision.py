@@ -29,6 +29,7 @@ from services.documents.layout import Section, SectionedView
 
 KIND = "eia_decision"
 TITLE = "建设项目环境影响评价文件审批决定"
+ANNOTATION = "（此件公开发布）"  # 附注: approval decisions on EIA documents are published (环评审批信息公开)
 NUMBER_WORD = "环审"
 TEMPLATE = "sectioned.html"
 
@@ -101,6 +102,7 @@ def prepare(ctx: Mapping) -> SectionedView:
         ),
         closing=(),
         signatures=ce.sealed_by(ctx["authority"], ctx["decided_on"]),
+        annotation=ANNOTATION,
         verification=layout.verification_line(ctx, "审批决定"),
     )
 

@@ -59,7 +59,7 @@ def test_submission_runs_the_flow_and_issues_the_notice(stack, sample_applicatio
         assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
         (tmp_path / "n.pdf").write_bytes(pdf.content)
         fonts = subprocess.run(["pdffonts", str(tmp_path / "n.pdf")], capture_output=True, text=True).stdout
-        assert "WenQuanYi" in fonts
+        assert "FandolFang" in fonts
         text = subprocess.run(["pdftotext", str(tmp_path / "n.pdf"), "-"], capture_output=True, text=True).stdout
         assert "受理通知书" in text and body["case_no"] in text and doc["number"] in text
         assert c.get(doc["docx_url"], headers=headers).content[:2] == b"PK"

@@ -91,7 +91,7 @@ def test_enterprise_submits_and_downloads_acceptance_notice(enterprise_page, sam
     download.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
-    embedded = [line for line in fonts.splitlines() if "WenQuanYi" in line]
+    embedded = [line for line in fonts.splitlines() if "FandolFang" in line]
     assert embedded, fonts
     assert any(line.split()[-5] == "yes" for line in embedded), fonts  # columns: … emb sub uni object ID
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,

@@ -37,7 +37,7 @@ def test_a_supervisor_issues_a_departments_bulletin_once_and_downloads_both_file
         rows.first.locator("a:has-text('PDF')").click()
     pdf = tmp_path / "bulletin.pdf"
     pdf_info.value.save_as(pdf)
-    assert "CID" in run("pdffonts", pdf) and "WenQuanYi" in run("pdffonts", pdf)
+    assert "CID" in run("pdffonts", pdf) and "FandolFang" in run("pdffonts", pdf)
     text = "".join(pdftotext(pdf).split())
     assert "部门办理情况月度通报" in text and "生态环境局" in text and "按时办结率" in text
     with page.expect_download() as docx_info:

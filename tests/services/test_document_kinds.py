@@ -90,7 +90,8 @@ def test_an_unknown_kind_is_refused():
 def test_pdf_embeds_the_cjk_font(pdfs, kind):
     rows = run("pdffonts", pdfs[kind]).splitlines()[2:]
     embedded = [row.split()[0] for row in rows if row.split()[-5] == "yes"]
-    assert any("WenQuanYi" in name for name in embedded), rows
+    assert any("FandolFang" in name for name in embedded), rows  # 仿宋 body
+    assert any("FandolSong" in name for name in embedded), rows  # 宋 / 小标宋 title
 
 
 @needs_poppler
@@ -128,16 +129,17 @@ def test_pdf_is_deterministic_and_dated_from_the_context(pdfs, kind):
 def test_docx_sets_the_east_asian_font_on_styles_and_every_run(docxs, kind):
     document = docx.Document(docxs[kind])
     normal = document.styles["Normal"].element.rPr.rFonts
-    assert normal.get(qn("w:eastAsia")) == "宋体"
+    assert normal.get(qn("w:eastAsia")) == "FandolFang"
     assert normal.get(qn("w:eastAsiaTheme")) is None
-    assert document.styles["Title"].element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
+    assert document.styles["Title"].element.rPr.rFonts.get(qn("w:eastAsia")) == "FandolSong"
     runs = [r for p in document.paragraphs for r in p.runs]
     runs += [r for t in document.tables for row in t.rows for c in row.cells for p in c.paragraphs for r in p.runs]
     runs += [r for p in document.sections[0].header.paragraphs for r in p.runs]
     texts = [r for r in runs if r.text.strip()]
     assert len(texts) > (15 if kind == "acceptance_notice" else 20)
     for r in texts:
-        assert r._element.rPr.rFonts.get(qn("w:eastAsia")) in {"宋体", "黑体"}, r.text
+        assert r._element.rPr.rFonts.get(qn("w:eastAsia")) in {"FandolFang", "FandolSong", "FandolHei", "FandolKai"}, \
+            r.text
 
 
 @pytest.mark.parametrize("kind", ALL_KINDS)

@@ -44,8 +44,7 @@ def key_strings(ctx: dict) -> list[str]:
         format_date_zh(ctx["due_on"]),
         ctx["handler_name"],
         ctx["handler_phone"],
-        "（盖章）",
-        ctx["verification_code"],
+        ctx["verification_code"],  # （盖章）: the seal image prints instead (tests/services/test_document_gongwen.py)
         "申请材料齐全、符合法定形式，决定予以受理。",
         *(item["name"] for item in ctx["materials"]),
     ]

@@ -39,7 +39,7 @@ def _supplement_keys(ctx: dict) -> list[str]:
         "一次性告知", f"自{format_date_zh(ctx['requested_on'])}起", "办理时限暂停计算", "补正材料齐全之日起恢复计算",
         "剩余办理时限为3个工作日",
         f"请于{format_date_zh(ctx['supplement_deadline'])}前通过绿色通道服务平台提交补正材料",
-        "视为撤回申请", ctx["handler_name"], ctx["handler_phone"], "（盖章）", "申请人（签收）",
+        "视为撤回申请", ctx["handler_name"], ctx["handler_phone"], "申请人（签收）",
     ]
 
 
@@ -59,7 +59,7 @@ def _assessment_keys(ctx: dict) -> list[str]:
         evaluation["energy"]["reason"], "无需单独进行节能审查", "4,000,000千瓦时",
         evaluation["proposal"]["result_zh"], *evaluation["proposal"]["reasons"],
         decision["reviewer"], decision["department"], format_datetime_zh(decision["decided_at"]),
-        "同意该项目通过标准地预评估", "（盖章）",
+        "同意该项目通过标准地预评估",
     ]
 
 
