@@ -152,7 +152,7 @@ def list_schemes(session: SessionDep, user: ApiUser, application_id: Id):
                         422: {"description": "{detail, errors: {field: 中文}}"}})
 async def upload_scheme(session: SessionDep, user: ApplicantStepApiUser, application_id: Id,
                         files: Annotated[list[UploadFile] | None, File(description="设计方案文件")] = None,
-                        reuse_ids: Annotated[list[int] | None, Form(description="材料库: earlier file ids")] = None,
+                        reuse_ids: Annotated[list[Id] | None, Form(description="材料库: earlier file ids")] = None,
                         idempotency_key: IdempotencyKey = None):
     """Hand in the next 设计方案 version (multipart: ``files``, and/or ``reuse_ids`` from the 材料库)."""
     application = _readable(session, user, application_id)
