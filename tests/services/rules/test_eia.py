@@ -68,6 +68,10 @@ def test_rows_are_verbatim_copies_of_the_catalogue_text():
         assert (row.section, row.category, row.sensitive_area_meaning) == \
             (src["section"], src["category"], src["sensitive_area_meaning"]), row.no
         assert dict(row.cells) == {k: src[k] for k in ("report_book", "report_form", "registration")}, row.no
+        # every art. 3 entry is a piece of the row's last column, and every "；" piece of it is encoded
+        assert all(entry.text in src["sensitive_area_meaning"] for entry in row.sensitive), row.no
+        pieces = [p for p in src["sensitive_area_meaning"].split("；") if p]
+        assert all(any(entry.text in piece for entry in row.sensitive) for piece in pieces), row.no
         for level in eia.LEVELS:  # "/" ⇔ no condition
             assert (src[level] == "/") == (not row.levels[level]), (row.no, level)
         if not row.codes_assigned:
