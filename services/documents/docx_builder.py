@@ -29,7 +29,7 @@ from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Emu, Pt, RGBColor
+from docx.shared import Cm, Emu, Pt, RGBColor, Twips
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
@@ -292,12 +292,13 @@ def add_signature_block(doc: Document, lines: Sequence[str], *, width: Cm = Cm(7
     table.autofit = False
     section = doc.sections[0]
     text_width = section.page_width - section.left_margin - section.right_margin
+    width = Emu(min(text_width - right_indent, max(width, BODY_SIZE * (max(map(len, lines), default=0) + 1))))
     _set_widths(table, (Emu(text_width - width - right_indent), width))
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # name and date on one page
     cell = table.cell(0, 1)
     for i, text in enumerate(lines):
         paragraph = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
         paragraph.paragraph_format.alignment = Align.CENTER
-        paragraph.paragraph_format.keep_with_next = i < len(lines) - 1
         add_run(paragraph, text)
     if seal_png is not None:
         add_floating_picture(cell.paragraphs[0], seal_png, size=Cm(seal.SIZE_MM / 10),
@@ -370,7 +371,10 @@ def add_page_number_footer(doc: Document, qr_png: bytes | None = None) -> None:
     for footer, odd in ((section.footer, True), (section.even_page_footer, False)):
         paragraph = footer.paragraphs[0]
         paragraph.paragraph_format.line_spacing = 1.0  # an exact line height would clip the image
-        paragraph.paragraph_format.tab_stops.add_tab_stop(width - PAGE_NUMBER_SIZE, WD_TAB_ALIGNMENT.RIGHT)
+        stops = paragraph.paragraph_format.tab_stops
+        for inherited in (Twips(4680), Twips(9360)):  # the Footer style's centre and right stops
+            stops.add_tab_stop(inherited, WD_TAB_ALIGNMENT.CLEAR)
+        stops.add_tab_stop(width - PAGE_NUMBER_SIZE, WD_TAB_ALIGNMENT.RIGHT)
         if odd:
             _add_qr(paragraph, qr_png)
             add_run(paragraph, "\t", size=PAGE_NUMBER_SIZE)

@@ -19,7 +19,6 @@ from services.cases.steps import get_step
 from services.core import clock, file_store
 from services.core.ids import stored_id
 from services.core.settings import get_settings
-from services.documents import KINDS
 from services.documents.land_title_certificate import PROVISIONAL_MARK, PROVISIONAL_NOTE
 from services.land_to_start import certificates
 from services.land_to_start import service as lts
@@ -255,7 +254,7 @@ def test_a_park_file_names_the_authorities_and_numbers_of_the_issued_certificate
         assert number in text and f"平台文号：{document.number}" in text
         assert "东莞市不动产登记中心" not in text and "东莞市自然资源局" not in text
     title = issued["land_title_certificate"]
-    assert KINDS["land_title_certificate"].view(title.context).signatures[1][1] == "（不动产登记专用章）"  # under the seal
+    assert title.context["seal_text"] == "（不动产登记专用章）"  # the line the seal image covers
     assert issued["construction_permit"].context["land_title_number"] == title.context["certificate_number"]
 
 

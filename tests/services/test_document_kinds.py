@@ -154,8 +154,9 @@ def test_docx_page_and_properties_come_from_the_context(docxs, kind):
     assert props.modified == props.created
     assert props.author == ctx["issuer"]
     assert props.title == f"{KINDS[kind].title} {ctx['number']}"
-    footer_xml = section.footer._element.xml
-    assert "PAGE" in footer_xml and "NUMPAGES" in footer_xml
+    for footer in (section.footer, section.even_page_footer):  # 页码 — n —, odd pages right, even pages left
+        footer_xml = footer._element.xml
+        assert "PAGE" in footer_xml and "— " in footer_xml and " —" in footer_xml
 
 
 @pytest.mark.parametrize("kind", ALL_KINDS)
