@@ -1,16 +1,21 @@
-"""全周期监管 pages: the park's scheduled 对标验收 / 达产复核 / 整改复核 checks, and the credit record as CSV."""
+"""全周期监管 pages: the park's scheduled 对标验收 / 达产复核 / 整改复核 checks, the credit record as CSV, and the
+yearly 亩均效益综合评价 (returns imported from CSV, enterprises ranked and classed A/B/C/D)."""
 
 import csv
 import io
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
 
 from forms.deps import SessionDep, StaffUser
+from forms.security import verify_csrf
 from forms.web import page
 from services.core import clock
-from services.standard_land import compliance
+from services.standard_land import compliance, mu_evaluation
 from services.standard_land.verification import may_verify
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,3 +45,51 @@ def credit_csv(session: SessionDep, user: StaffUser):
     writer.writerows(entry.row() for entry in compliance.credit_record(session, clock.today()))
     return Response(("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="credit-record.csv"'})
+
+
+@router.get("/compliance/ranking")
+def ranking_page(request: Request, session: SessionDep, user: StaffUser, year: int | None = None,
+                 imported: str = ""):
+    _supervisor(user)
+    return _ranking_page(request, session, user, year, imported=imported)
+
+
+@router.post("/compliance/ranking/import", dependencies=[Depends(verify_csrf)])
+def import_returns(request: Request, session: SessionDep, user: StaffUser,
+                   file: Annotated[UploadFile | None, File()] = None):
+    """亩均年度数据 from a CSV: all rows or none; the same enterprise and year again updates its figures."""
+    _supervisor(user)
+    if file is None or not file.filename:
+        return _ranking_page(request, session, user, None, problems=["请选择要上传的CSV文件"], status_code=400)
+    content = file.file.read(MAX_IMPORT_BYTES + 1)
+    if len(content) > MAX_IMPORT_BYTES:
+        return _ranking_page(request, session, user, None, problems=["文件超过2 MB，请分批导入"], status_code=400)
+    try:
+        result = mu_evaluation.import_returns(session, user, content)
+    except mu_evaluation.ReturnsError as error:
+        session.rollback()
+        return _ranking_page(request, session, user, None, problems=error.problems, status_code=422)
+    session.commit()
+    return RedirectResponse(f"/compliance/ranking?year={result.years[-1]}&imported={result.created}-{result.updated}",
+                            status_code=303)
+
+
+@router.get("/compliance/ranking/{year}.csv")
+def ranking_csv(session: SessionDep, user: StaffUser, year: int):
+    _supervisor(user)
+    if not 2000 <= year <= 2100:
+        raise HTTPException(status_code=404, detail="没有该年度的亩均评价")
+    body = mu_evaluation.ranking_csv(mu_evaluation.ranking_for(session, year))
+    return Response(body.encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="mu-ranking-{year}.csv"'})
+
+
+def _ranking_page(request, session, user, year, *, imported: str = "", problems: list[str] | None = None,
+                  status_code: int = 200):
+    years = mu_evaluation.years(session)
+    chosen = year if year in years else (years[0] if years else None)
+    counts = imported.split("-") if imported.count("-") == 1 and imported.replace("-", "").isdigit() else None
+    return page(request, "compliance_ranking.html", status_code=status_code, user=user, years=years, year=chosen,
+                ranking=mu_evaluation.ranking_for(session, chosen) if chosen else None,
+                method=mu_evaluation.load_method(), columns=list(mu_evaluation.COLUMNS), problems=problems or [],
+                imported=counts)

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     certificates_file: str = Field(default="", description="拿地即开工 certificates of the park (TOML: issuing "
                                    "authorities, seal texts, 证号 series, cadastral codes); empty: the bundled 东莞 "
                                    "file services/land_to_start/data/certificates.toml")
+    mu_evaluation_file: str = Field(default="", description="the park's 亩均效益综合评价办法 (TOML: indicators, "
+                                    "weights, A/B/C/D class limits); empty: the bundled illustrative "
+                                    "services/standard_land/data/mu_evaluation.toml")
     signing_pkcs12: str = Field(default="", description="the issuer's signing key and certificate (PKCS#12 file); "
                                                    "empty: a demo CA and certificate generated into data_dir")
     signing_pkcs12_passphrase: str = Field(default="", description="passphrase of signing_pkcs12")

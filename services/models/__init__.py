@@ -37,6 +37,7 @@ from services.standard_land.models import (
     RegionalAssessment,
     RegionalAssessmentParcel,
 )
+from services.standard_land.mu_return_models import MuAnnualReturn
 from services.supervision.models import Escalation, EscalationReply, LightSnapshot, Notification, StepLight
 
 __all__ = [
@@ -47,5 +48,5 @@ __all__ = [
     "IndustrialBase", "IntegratorToken", "LightSnapshot", "RateLimit", "SignInSession",
     "MeasuredAt", "Notification", "NumberSequence", "Parcel", "ParcelIndicator", "Project", "RegionalAssessment",
     "RegionalAssessmentParcel", "Role", "Step", "StepAction", "StepLight", "StepStatus", "StoredFile", "User",
-    "VerificationRecord", "ComplianceCheck",
+    "VerificationRecord", "ComplianceCheck", "MuAnnualReturn",
 ]

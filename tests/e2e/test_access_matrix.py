@@ -102,6 +102,9 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
     "POST /applications/{application_id}/verification": (Resource.application, Action.verify),
     "GET /compliance": (Resource.application, Action.verify),
     "GET /compliance/credit.csv": (Resource.application, Action.verify),
+    "GET /compliance/ranking": (Resource.application, Action.verify),
+    "POST /compliance/ranking/import": (Resource.application, Action.verify),
+    "GET /compliance/ranking/{year}.csv": (Resource.application, Action.verify),
     "GET /reviews": (Resource.review_queue, Action.read),
     # 代办
     "GET /mandates": (Resource.mandate, Action.read),
@@ -255,7 +258,7 @@ def elsewhere(stack) -> Elsewhere:
                "item_id": _first_id(session, AgencyItemRow), "escalation_id": escalation.id, "reply_id": reply.id}
         result = Elsewhere({k: str(v) for k, v in ids.items()} | {"step_key": "land_review", "fmt": "pdf",
                                                                    "kind": "parcels", "name": "open_by_light",
-                                                                   "suffix": "csv",
+                                                                   "suffix": "csv", "year": "2025",
                                                                    "code": "91350100M000100Y43", "token_id": "1"},
                            case.case_no, mandate.number, owner.username, reviewer.username, agent.username)
     return result

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import httpx
 from playwright.sync_api import expect
 
+from services.core import uscc
 from tests import stack_api
 from tests.samples import REPO
 from tests.waiting import wait_for
@@ -72,3 +73,30 @@ def test_a_check_is_scheduled_lit_reminded_and_a_shortfall_opens_a_rectification
     assert any(r[3] == case_no and r[6] == "整改" for r in rows[1:]), rows
     assert httpx.get(f"{stack.base_url}/compliance/credit.csv",
                      cookies={c["name"]: c["value"] for c in enterprise.context.cookies()}).status_code == 403
+
+
+def test_the_park_imports_a_year_of_returns_and_ranks_its_enterprises(signed_in, tmp_path, shots):
+    def code(n: int) -> str:
+        first17 = f"91441900{n:09d}"
+        return first17 + uscc.check_character(first17)
+
+    header = "统一社会信用代码,企业名称,年度,用地面积（亩）,实缴税收（万元）,工业总产值（万元）,综合能耗（吨标准煤）"
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text(f"{header}\n{code(901)},甲公司,2094,0,1,1,1\n", encoding="utf-8")
+    good = tmp_path / "returns.csv"
+    good.write_text("\n".join([header, f"{code(901)},甲智造有限公司,2094,100,4000,60000,3000",
+                               f"{code(902)},乙材料有限公司,2094,100,1000,20000,4000"]) + "\n", encoding="utf-8")
+    park = signed_in("supervisor")
+    park.goto("/compliance")
+    park.click("[data-testid=nav-ranking]")
+    expect(park.locator("[data-testid=illustrative]")).to_contain_text("示例")
+    park.set_input_files("input[name=file]", str(wrong))
+    park.click("[data-testid=import-returns]")
+    expect(park.locator("[data-testid=import-problems]")).to_contain_text("第2行“用地面积（亩）”")
+    park.set_input_files("input[name=file]", str(good))
+    park.click("[data-testid=import-returns]")
+    expect(park.locator("[data-testid=imported]")).to_contain_text("新增2条")
+    table = park.locator("[data-testid=ranking-table]")
+    expect(table.locator(f"tr[data-uscc='{code(901)}']")).to_have_attribute("data-grade", "A")
+    expect(table.locator(f"tr[data-uscc='{code(902)}'] td").first).to_have_text("2")
+    park.screenshot(path=str(shots / "mu-ranking.png"), full_page=True)
