@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
+from services.agency import service as agency
 from services.cases import human_actions
 from services.cases.steps import get_step
 from services.core import clock, file_store
@@ -18,7 +19,16 @@ from services.core.settings import get_settings
 from services.land_to_start import design_scheme_decisions as decisions
 from services.land_to_start import design_schemes
 from services.land_to_start import service as lts
-from services.models import ActionKind, Application, Attachment, DesignScheme, Document, StepStatus
+from services.models import (
+    ActionKind,
+    Application,
+    Attachment,
+    AuditEvent,
+    DesignScheme,
+    Document,
+    Project,
+    StepStatus,
+)
 from tests.document_files import needs_poppler, pdf_text, squash
 from tests.factories import (
     SCHEME_PDF,
@@ -205,3 +215,22 @@ def test_the_construction_planning_permit_cites_the_approved_version(session, tm
     pdf.write_bytes(file_store.store(session, "documents").get(document.pdf_path))
     printed = squash(pdf_text(pdf))
     assert squash(f"设计方案第1版（{format_date_zh(clock.today())}预审通过，文件哈希{scheme.digest[:12]}）") in printed
+
+
+def test_an_agent_with_a_mandate_uploads_for_the_enterprise_and_one_without_may_not(session):
+    application = open_case(session)
+    project = session.get_one(Project, application.project_id)
+    agent = demo_user(session, "agent2")
+    with pytest.raises(decisions.DesignSchemeError, match="受托的代办专员"):
+        design_schemes.upload(session, agent, application, [design_schemes.UploadedFile("a.pdf", "", SCHEME_PDF)],
+                              [], uuid.uuid4().hex)
+    mandate, _ = agency.sign(session, demo_user(session, "enterprise"), agency.MandateInput(
+        project_id=project.id, item_codes=["DB00"], valid_from=clock.today(),
+        valid_until=clock.today() + timedelta(days=300), signed_by_name="林晓", agree=True), uuid.uuid4().hex)
+    agency.assign(session, demo_user(session, "supervisor"), mandate, agent.id)
+    scheme, created = design_schemes.upload(session, agent, application,
+                                            [design_schemes.UploadedFile("总平面图.pdf", "", SCHEME_PDF)], [],
+                                            uuid.uuid4().hex)
+    event = session.exec(select(AuditEvent).where(AuditEvent.entity == "design_scheme",
+                                                  AuditEvent.entity_id == str(scheme.id))).one()
+    assert created and (event.actor_id, event.on_behalf_of_enterprise_id) == (agent.id, application.enterprise_id)
