@@ -15,7 +15,8 @@ Adding a document kind
 
    The number word must be new: it makes the 文号 (``东莞绿通<word>〔2026〕第0001号``) unique.
 2. Reuse ``templates/documents/sectioned.html``, or write one template under ``templates/documents``
-   that prints the view ``v`` (only local resources load; the CJK font comes from fontconfig).
+   that prints the view ``v`` (only local resources load; the faces are the Fandol fonts of
+   ``services.documents.fonts``; ``templates/documents/gongwen.html`` has the 版头, seal and 版记 macros).
 3. Add a sample context to ``tests/document_samples`` (``SAMPLES[code]``): the test parametrised
    over this registry then renders it to PDF and DOCX and checks the font, the text and the files.
 4. List the code in the ``issues`` of the process step that issues it

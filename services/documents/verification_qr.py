@@ -1,5 +1,5 @@
-"""扫码查验: the QR code printed at the bottom right of every page of an issued document, opening the public 文书查验
-page for it.
+"""扫码查验: the QR code printed in the bottom corner opposite the 页码 on every page of an issued document (bottom left
+of odd pages, bottom right of even ones), opening the public 文书查验 page for it.
 
 The code holds ``{GC_PUBLIC_BASE_URL}/verify?code={查验码}``; whoever holds a printed copy scans it and sees
 whether the document was issued by the platform, without typing the code. The same image goes into the PDF

@@ -207,6 +207,32 @@ def test_a_configured_seal_is_an_image_on_the_issuers_documents_only(park_seal, 
     other.write_bytes(render_pdf("eia_decision", sample("eia_decision")))
     assert "（盖章）" in squash(pdftotext(other)) and seal.DEMO_TEXT not in squash(pdftotext(other))
 
+    own_docx = zipfile.ZipFile(io.BytesIO(render_docx("supervision_notice", ctx)))
+    assert park_seal.read_bytes() in [own_docx.read(n) for n in own_docx.namelist() if n.startswith("word/media/")]
+    other_docx = docx.Document(io.BytesIO(render_docx("eia_decision", sample("eia_decision"))))
+    cells = [p.text for t in other_docx.tables for row in t.rows for c in row.cells for p in c.paragraphs]
+    assert "（盖章）" in cells
+
+
+@needs_poppler
+def test_a_configured_svg_seal_prints_in_the_pdf_and_leaves_the_docx_its_text_line(tmp_path, monkeypatch):
+    svg = tmp_path / "seal.svg"
+    svg.write_text(seal.demo_svg("某某园区管理委员会").replace(seal.DEMO_TEXT, "园区印章"), encoding="utf-8")
+    ctx = sample("supervision_notice")
+    monkeypatch.setenv("GC_SEAL_IMAGE", str(svg))
+    monkeypatch.setenv("GC_ISSUER_NAME", ctx["issuer"])
+    get_settings.cache_clear()
+    try:
+        pdf = tmp_path / "own.pdf"
+        pdf.write_bytes(render_pdf("supervision_notice", ctx))
+        data = render_docx("supervision_notice", ctx)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert "园区印章" in squash(pdftotext(pdf)) and "（盖章）" not in squash(pdftotext(pdf))
+    document = docx.Document(io.BytesIO(data))  # no rasteriser for a park's SVG: the DOCX keeps the text line
+    assert "（盖章）" in [p.text for t in document.tables for row in t.rows for c in row.cells for p in c.paragraphs]
+
 
 # --- DOCX ---------------------------------------------------------------------------------------
 
