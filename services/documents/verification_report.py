@@ -28,8 +28,9 @@ TITLE = "标准地对标核验报告"
 NUMBER_WORD = "验"
 TEMPLATE = "sectioned.html"
 
-CHECKPOINTS = {"completion": "对标验收", "ramp_up_end": "达产复核"}
-_SCOPE = {"completion": "竣工验收时考核的指标", "ramp_up_end": "投产初始运行期满时考核的指标"}
+CHECKPOINTS = {"completion": "对标验收", "ramp_up_end": "达产复核", "annual": "年度核验"}
+_SCOPE = {"completion": "竣工验收时考核的指标", "ramp_up_end": "投产初始运行期满时考核的指标",
+          "annual": "投产后每年度考核的指标"}
 
 ROW_HEADER = ("指标", "承诺值", "实际值", "差额", "测算", "结论")
 
@@ -79,7 +80,7 @@ class VerificationResult(ContextModel):
 
 
 class VerificationReportContext(layout.CaseDocumentContext):
-    checkpoint: Literal["completion", "ramp_up_end"] = Field(description="对标验收 or 达产复核")
+    checkpoint: Literal["completion", "ramp_up_end", "annual"] = Field(description="对标验收, 达产复核 or 年度核验")
     measured_on: date = Field(description="date the values were taken")
     recorded_by: str = Field(description="记录人")
     evidence: Items[str] = Field(min_length=1, description="evidence the values come from, e.g. 税务部门完税证明")

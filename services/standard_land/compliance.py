@@ -1,7 +1,9 @@
 """全周期监管 (whole-cycle supervision) of 标准地 commitments: the checks run themselves.
 
 An approved case's committed dates become scheduled checks (``ComplianceCheck``): 对标验收 on the planned
-completion date, 达产复核 when the initial operating period after the planned start of production ends. The daily
+completion date, 达产复核 when the initial operating period after the planned start of production ends, and — when
+the parcel has indicators checked every year — a 年度核验 each year after that, the next one planned once the
+previous is done. The daily
 sweep plans missing checks, lights them (green; yellow within ``DUE_SOON_DAYS``; red when overdue) and reminds the
 enterprise, its agents and the supervisors once per stage. A verification recorded by the park carries out the
 earliest open check of its checkpoint; a shortfall opens a 整改复核 due at the end of the rectification period.
@@ -31,11 +33,12 @@ from services.models import (
     User,
     VerificationRecord,
 )
+from services.standard_land.service import evaluation_of
 from services.supervision import notifications
 
 #: a check this many calendar days away (or closer) is yellow and its reminder goes out
 DUE_SOON_DAYS = 30
-KIND_ZH = {"completion": "对标验收", "ramp_up_end": "达产复核", "rectification": "整改复核"}
+KIND_ZH = {"completion": "对标验收", "ramp_up_end": "达产复核", "annual": "年度核验", "rectification": "整改复核"}
 Light = Literal["green", "yellow", "red", "done"]
 
 
@@ -62,6 +65,9 @@ def plan_checks(session: Session) -> int:
     """Schedule the 对标验收 and 达产复核 of every approved 标准地 case that lacks them; returns how many."""
     planned = {(a, k) for a, k in session.exec(select(ComplianceCheck.application_id, ComplianceCheck.kind).where(
         col(ComplianceCheck.kind).in_(("completion", "ramp_up_end"))))}
+    annual: dict[int, list[ComplianceCheck]] = {}
+    for check in session.exec(select(ComplianceCheck).where(ComplianceCheck.kind == "annual")):
+        annual.setdefault(check.application_id, []).append(check)
     cases = session.exec(select(Application, Project, Parcel)
                          .join(Project, col(Project.id) == Application.project_id)
                          .join(Parcel, col(Parcel.id) == Project.parcel_id)
@@ -73,7 +79,22 @@ def plan_checks(session: Session) -> int:
             if (stored_id(application), kind) not in planned:
                 added += _add(session, ComplianceCheck(application_id=stored_id(application), kind=kind,
                                                        checkpoint=kind, due_on=due_on, created_at=clock.now()))
+        added += _plan_next_annual(session, application, project, parcel, annual.get(stored_id(application), []))
     return added
+
+
+def _plan_next_annual(session: Session, application: Application, project: Project, parcel: Parcel,
+                      done_before: list[ComplianceCheck]) -> int:
+    """The next 年度核验 (year k after 达产), unless one is open or the parcel checks nothing yearly."""
+    ramp_up_end = planned_dates(project, parcel).get("ramp_up_end")
+    if ramp_up_end is None or any(c.status == "scheduled" for c in done_before):
+        return 0
+    evaluation = evaluation_of(session, stored_id(application))
+    if evaluation is None or not any(i["measured_at"] == "annual" for i in evaluation.result.get("indicators", [])):
+        return 0
+    due_on = ramp_up_end + relativedelta(years=len(done_before) + 1)
+    return _add(session, ComplianceCheck(application_id=stored_id(application), kind="annual", checkpoint="annual",
+                                         due_on=due_on, created_at=clock.now()))
 
 
 def _add(session: Session, check: ComplianceCheck) -> int:

@@ -42,11 +42,12 @@ ENERGY_NONE_KWH = Decimal(5_000_000)
 ENERGY_PROVINCIAL_TCE = Decimal(10_000)
 KWH_PER_WAN = Decimal(10_000)
 
-Checkpoint = Literal["completion", "ramp_up_end"]
-CHECKPOINT_ZH = {"completion": "对标验收", "ramp_up_end": "达产复核"}
+Checkpoint = Literal["completion", "ramp_up_end", "annual"]
+CHECKPOINT_ZH = {"completion": "对标验收", "ramp_up_end": "达产复核", "annual": "年度核验"}
 CHECKPOINT_MEASURED_AT: dict[str, frozenset[MeasuredAt]] = {
     "completion": frozenset({MeasuredAt.completion}),
     "ramp_up_end": frozenset({MeasuredAt.ramp_up_end, MeasuredAt.annual}),
+    "annual": frozenset({MeasuredAt.annual}),  # each year after 达产: the indicators the parcel checks yearly
 }
 
 _ONE_PLACE = Decimal("0.1")

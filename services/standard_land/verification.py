@@ -30,7 +30,8 @@ from services.models import (
 from services.standard_land import compliance, rules
 from services.standard_land.service import evaluation_of
 
-CHECKPOINTS = {"completion": "对标验收（竣工时）", "ramp_up_end": "达产复核（投产初始运行期满）"}
+CHECKPOINTS = {"completion": "对标验收（竣工时）", "ramp_up_end": "达产复核（投产初始运行期满）",
+               "annual": "年度核验（达产后每年度）"}
 
 
 class VerificationError(DomainError):
@@ -44,7 +45,7 @@ class VerificationInput(BaseModel):
     """Actual values measured at one checkpoint, with the evidence they come from."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
-    checkpoint: Literal["completion", "ramp_up_end"]
+    checkpoint: Literal["completion", "ramp_up_end", "annual"]
     measured_on: date
     actual: dict[Annotated[str, Field(max_length=32)], Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)]]
     evidence: list[Annotated[str, text.Checked(200)]] = Field(min_length=1, max_length=20)

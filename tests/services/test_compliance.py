@@ -68,8 +68,10 @@ def test_committed_dates_become_checks_that_light_remind_and_open_a_rectificatio
     assert checks["completion"].due_on == project.planned_completion_on
     assert checks["ramp_up_end"].due_on == project.planned_production_on + relativedelta(
         years=parcel.initial_operating_years)
+    # the parcel checks its R&D ratio every year: the first 年度核验 a year after 达产
+    assert checks["annual"].due_on == checks["ramp_up_end"].due_on + relativedelta(years=1)
     compliance.sweep_checks(session, clock.today())  # a second sweep plans nothing twice
-    assert len(compliance.checks_of(session, approved.id)) == 2
+    assert len(compliance.checks_of(session, approved.id)) == 3
     completion = checks["completion"]
     assert compliance.light_of(completion, clock.today()) == "green" and not _notices(session, approved)
 
@@ -124,3 +126,21 @@ def test_a_failed_recheck_is_a_breach_and_the_export_is_excel_ready_csv(session,
     csv.writer(out).writerows([compliance.CREDIT_COLUMNS, *(e.row() for e in mine)])
     rows = list(csv.reader(io.StringIO(out.getvalue())))
     assert rows[0][0] == "统一社会信用代码" and rows[2][6] == "违约" and rows[2][9] == "是"
+
+
+def test_each_yearly_check_done_plans_the_next_one(session, approved):
+    compliance.sweep_checks(session, clock.today())
+    first = next(c for c in compliance.checks_of(session, approved.id) if c.kind == "annual")
+    _on(first.due_on)
+    data = verification.VerificationInput(checkpoint="annual", measured_on=first.due_on, evidence=["研发费用专项审计"],
+                                          actual={"rd_ratio": Decimal("4.6")})  # committed 4.5 %
+    record = verification.record_verification(session, get_by_username(session, "supervisor"), approved.id, data,
+                                              "annual-1")
+    assert record.result["all_met"] and [r["code"] for r in record.result["rows"]] == ["rd_ratio"]
+    session.refresh(first)
+    assert first.status == "done"
+    compliance.sweep_checks(session, first.due_on)
+    annual = [c for c in compliance.checks_of(session, approved.id) if c.kind == "annual"]
+    assert [c.due_on for c in annual] == [first.due_on, first.due_on + relativedelta(years=1)]
+    assert [e.result for e in compliance.credit_record(session, first.due_on) if e.case_no == approved.case_no] == [
+        "达标"]
