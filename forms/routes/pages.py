@@ -213,7 +213,8 @@ def _from_project(session, user: User, project_id: int | None) -> dict[str, str]
     return {k: v for k, v in values.items() if v}
 
 
-PREFILLABLE = re.compile(r"parcel_id|industry_code|annual_energy_tce|annual_electricity_kwh"
+PREFILLABLE = re.compile(r"parcel_id|industry_code|annual_energy_tce|annual_electricity_kwh|land_area_mu"
+                         r"|total_investment_wan|expected_annual_output_wan|expected_annual_tax_wan"
                          r"|ind_\d{1,9}_[a-z0-9_]{1,32}")
 
 

@@ -50,7 +50,8 @@ def _parcel_or_404(session, parcel_id: int) -> public_catalogue.PublicParcel:
 
 
 def _detail_page(request, item, check, status_code=200):
-    apply_url = "/applications/new?" + urlencode(check.apply_query(item.id)) if check.evaluation else ""
+    query = check.apply_query(item.id, item.view.area_mu) if check.evaluation else None
+    apply_url = "/applications/new?" + urlencode(query) if query else ""
     return page(request, "public_parcel.html", status_code=status_code, item=item, check=check, apply_url=apply_url,
                 features=public_catalogue.feature_collection([item]),
                 map_settings=public_catalogue.map_settings([item]), **HELPERS)

@@ -19,7 +19,7 @@ from services.core import clock, industry, text
 from services.core.ids import stored_id
 from services.core.settings import get_settings
 from services.core.units import m2_to_mu
-from services.standard_land import catalogue, rules
+from services.standard_land import catalogue, per_mu, rules
 from services.standard_land.catalogue import ParcelView
 from services.standard_land.outlines import bounds
 from services.standard_land.service import assessments_for
@@ -129,13 +129,22 @@ class ProjectCheck:
     errors: dict[str, str] = field(default_factory=dict)
     evaluation: rules.StandardLandEvaluation | None = None
 
-    def apply_query(self, parcel_id: int) -> dict[str, str]:
-        """The application form's field names for the same values (``ind_<parcel>_<code>`` for indicators)."""
+    def apply_query(self, parcel_id: int, area_mu: Decimal | None = None) -> dict[str, str]:
+        """The application form's field names for the same values (``ind_<parcel>_<code>`` for indicators).
+
+        With the parcel's area, the form also gets 用地面积 and the totals that agree with the per-亩 values
+        typed (总投资 = 投资强度 × 亩 …), so the enterprise is not refused for totals it never typed."""
         query = {"parcel_id": str(parcel_id)}
         for key, value in self.values.items():
             if not value:
                 continue
             query[f"ind_{parcel_id}_{key[4:]}" if key.startswith("ind_") else key] = value
+        if area_mu:
+            query["land_area_mu"] = f"{area_mu.normalize():f}"
+            for item in per_mu.PER_MU:
+                value = _number(self.values.get(f"ind_{item.code}", ""), "", required=False, errors={}, key="")
+                if value is not None:
+                    query[item.total_field] = f"{(value * area_mu).quantize(Decimal('0.01')).normalize():f}"
         return query
 
 

@@ -11,6 +11,7 @@ parcel appears on the public map. Screenshots go to ``/tmp/gc-shots``.
 import json
 import re
 import uuid
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -85,6 +86,11 @@ def test_a_visitor_finds_a_parcel_on_the_map_checks_a_project_and_goes_on_to_app
     expect(group.locator("input[name$=_tax_per_mu]")).to_have_value("36")
     expect(group.locator("input[name$=_floor_area_ratio]")).to_have_value("2.5")
     expect(page.locator("input[name=enterprise_name]")).not_to_be_empty()  # the account's own details too
+    # the totals agree with the per-亩 values checked (× the parcel's 亩), so the form is not refused for them
+    expect(page.locator("input[name=land_area_mu]")).not_to_be_empty()
+    area = Decimal(page.locator("input[name=land_area_mu]").input_value())
+    expect(page.locator("input[name=expected_annual_tax_wan]")).to_have_value(
+        f"{(36 * area).quantize(Decimal('0.01')).normalize():f}")
 
 
 def test_a_supervisor_uploads_outlines_and_the_parcel_appears_on_the_public_map(new_page, shots, tmp_path):

@@ -5,6 +5,7 @@ Each test works in a session rolled back afterwards, with parcel numbers of its 
 
 import json
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -202,6 +203,14 @@ def test_project_check_runs_the_pre_assessment_rules_and_names_each_wrong_field(
     query = check.apply_query(item.id)
     assert query["parcel_id"] == str(item.id) and query[f"ind_{item.id}_tax_per_mu"] == "36"
     assert query["industry_code"] == "3983" and query["annual_energy_tce"] == "1,200"
+    assert "total_investment_wan" not in query  # without the parcel's area no totals are guessed
+    # with the parcel's area the form also gets 用地面积 and totals that agree with the per-亩 values
+    area = item.view.area_mu
+    totals = check.apply_query(item.id, area)
+    assert Decimal(totals["land_area_mu"]) == area
+    assert Decimal(totals["total_investment_wan"]) == (600 * area).quantize(Decimal("0.01"))
+    assert Decimal(totals["expected_annual_tax_wan"]) == (36 * area).quantize(Decimal("0.01"))
+    assert Decimal(totals["expected_annual_output_wan"]) == (825 * area).quantize(Decimal("0.01"))
 
 
 def test_a_parcel_not_yet_on_offer_is_shown_but_cannot_be_applied_for(session, supervisor):
