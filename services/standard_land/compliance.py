@@ -27,7 +27,9 @@ from services.models import (
     ApplicationStatus,
     ComplianceCheck,
     Enterprise,
+    MeasuredAt,
     Parcel,
+    ParcelIndicator,
     Project,
     Role,
     User,
@@ -73,19 +75,24 @@ def plan_checks(session: Session) -> int:
                          .join(Parcel, col(Parcel.id) == Project.parcel_id)
                          .where(Application.process_key == "standard_land",
                                 Application.status == ApplicationStatus.approved)).all()
+    # parcels that check something every year: only their cases' evaluations are read (one per case at most)
+    yearly = set(session.exec(select(ParcelIndicator.parcel_id).where(
+        ParcelIndicator.measured_at == MeasuredAt.annual).distinct()))
     added = 0
     for application, project, parcel in cases:
         for kind, due_on in planned_dates(project, parcel).items():
             if (stored_id(application), kind) not in planned:
                 added += _add(session, ComplianceCheck(application_id=stored_id(application), kind=kind,
                                                        checkpoint=kind, due_on=due_on, created_at=clock.now()))
-        added += _plan_next_annual(session, application, project, parcel, annual.get(stored_id(application), []))
+        if stored_id(parcel) in yearly:
+            added += _plan_next_annual(session, application, project, parcel, annual.get(stored_id(application), []))
     return added
 
 
 def _plan_next_annual(session: Session, application: Application, project: Project, parcel: Parcel,
                       done_before: list[ComplianceCheck]) -> int:
-    """The next 年度核验 (year k after 达产), unless one is open or the parcel checks nothing yearly."""
+    """The next 年度核验 (year k after 达产), unless one is open or the commitment checks nothing yearly (as
+    evaluated: what the enterprise committed to, not today's catalogue)."""
     ramp_up_end = planned_dates(project, parcel).get("ramp_up_end")
     if ramp_up_end is None or any(c.status == "scheduled" for c in done_before):
         return 0
