@@ -21,6 +21,7 @@ from services.cases import project_labels
 from services.core.access import Action, Resource
 from services.core.ids import parse_id, stored_id
 from services.eia import eligibility as eia_eligibility
+from services.eia import exemption as eia_exemption
 from services.eia import rules as eia_rules
 from services.eia import service as eia
 from services.models import Project
@@ -118,9 +119,14 @@ def _codes(values: dict[str, str]) -> tuple[list[dict[str, str]], dict[str, str]
 
 
 def _questions(codes: list[dict[str, str]]) -> list:
-    """The catalogue rows' questions, then those the commitment-route check needs (e.g. electroplating)."""
-    asked = eia_rules.questions_for([c["code"] for c in codes])
-    return asked + eia_eligibility.eligibility_questions(q.key for q in asked)
+    """The catalogue rows' questions, then those the commitment-route check needs (e.g. electroplating), then
+    those of the exemption-list entries covering the codes (e.g. 单体建筑面积)."""
+    listed = [c["code"] for c in codes]
+    config = eia_eligibility.current_config()
+    asked = eia_rules.questions_for(listed)
+    asked += eia_eligibility.eligibility_questions((q.key for q in asked), config)
+    exemptions = eia_exemption.load_exemption_list(config.exemption_file or None)
+    return asked + eia_exemption.exemption_questions(listed, (q.key for q in asked), exemptions)
 
 
 def _facts(codes, questions, values: dict[str, str], form: dict[str, list[str]]) -> dict:

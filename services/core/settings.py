@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     mu_evaluation_file: str = Field(default="", description="the park's 亩均效益综合评价办法 (TOML: indicators, "
                                     "weights, A/B/C/D class limits); empty: the bundled illustrative "
                                     "services/standard_land/data/mu_evaluation.toml")
+    eia_commitment_file: str = Field(default="", description="the park's 环评告知承诺制 configuration (TOML: positive "
+                                     "list with its source and date; may name its exemption_file and simplified_file); "
+                                     "empty: the bundled illustrative services/eia/data/eia_commitment.toml")
     signing_pkcs12: str = Field(default="", description="the issuer's signing key and certificate (PKCS#12 file); "
                                                    "empty: a demo CA and certificate generated into data_dir")
     signing_pkcs12_passphrase: str = Field(default="", description="passphrase of signing_pkcs12")

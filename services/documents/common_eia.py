@@ -67,6 +67,11 @@ class EiaContext(layout.CaseDocumentContext):
     authority: str = Field(description="the 生态环境部门, e.g. 东莞市生态环境局")
 
 
+POSITIVE_LIST_NOTE = Field(default="", description=(
+    "出处 of the 告知承诺制 positive list as decided (services.eia.provenance): while the list is the system's "
+    "example, the sentence saying so; with the park's list, its source and date; empty prints nothing"))
+
+
 def not_after_issue(value: date, info: ValidationInfo) -> date:
     """A date (or a datetime's day in China) of the case that the document cannot precede."""
     issued = context_day(info, "issued_on")

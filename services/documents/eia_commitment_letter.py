@@ -51,6 +51,7 @@ class EiaCommitmentLetterContext(ce.EiaContext):
     level_zh: ce.Level
     eligibility: Items[Eligibility] = Field(min_length=1, description="the conditions, all met")
     eia_organisation: str = Field(description="who prepared the EIA document; empty prints a placeholder")
+    positive_list_note: str = ce.POSITIVE_LIST_NOTE
 
 
 def prepare(ctx: Mapping) -> SectionedView:
@@ -71,6 +72,7 @@ def prepare(ctx: Mapping) -> SectionedView:
                                  ("环境影响评价文件类别", level)))),
             Section("二、符合告知承诺制审批条件", ("本单位承诺，本项目符合告知承诺制审批的下列全部条件：",
                                                    *ce.enumerated(e["explanation_zh"] for e in ctx["eligibility"]),
+                                                   *_note(ctx),
                                                    "上述情况发生变化的，本单位将主动告知审批部门，"
                                                    "不再适用告知承诺制审批的，按一般程序重新报批。")),
             Section("三、环境影响评价文件真实完整", _document_lines(ctx)),
@@ -105,6 +107,12 @@ def _preamble(ctx: Mapping) -> str:
         f"{ctx['level_zh']}。本单位自愿申请环境影响评价文件告知承诺制审批，对所报材料的真实性、准确性负责，"
         "并郑重承诺如下："
     )
+
+
+def _note(ctx: Mapping) -> tuple[str, ...]:
+    """The positive list's provenance (example or the park's source and date), when the caller gives it."""
+    note = ctx.get("positive_list_note", "")
+    return (f"（告知承诺制正面清单：{note}）",) if note else ()
 
 
 def _basics(ctx: Mapping) -> tuple[str, ...]:

@@ -47,6 +47,7 @@ class EiaDecisionContext(ce.EiaContext):
     post_check_due: DayOrNone = Field(description="事中事后核查 due date: a date on the commitment route, None on "
                                                   "the normal route")
     revocation: bool = Field(description="print the revocation clause (commitment route only)")
+    positive_list_note: str = ce.POSITIVE_LIST_NOTE
 
     @field_validator("decided_on")
     @classmethod
@@ -129,6 +130,8 @@ def _basics(ctx: Mapping) -> tuple[str, ...]:
         ("建设规模", ctx["scale"]),
         ("环境影响评价文件类别", ctx["level_zh"]),
         ("审批方式", ROUTES[ctx["route"]]),
+        *((("告知承诺制正面清单", ctx["positive_list_note"]),)
+          if ctx["route"] == "commitment" and ctx.get("positive_list_note") else ()),
     ))
 
 

@@ -30,6 +30,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from services.core.settings import get_settings
+from services.eia.provenance import EiaConfigError, Provenance, read_provenance, require
 from services.eia.rules import (
     Catalogue,
     Classification,
@@ -57,6 +59,9 @@ class CommitmentConfig:
     explanations: Mapping[str, str]
     excluded_names: Mapping[str, str]
     path: str = ""
+    provenance: Provenance | None = None
+    exemption_file: str = ""  # the park's 豁免名录 named by this file, resolved; "" = the bundled example
+    simplified_file: str = ""  # the park's 简化环评内容 list, likewise
 
     def on_positive_list(self, code: str) -> bool:
         return any(code.startswith(p) for p in self.positive_list) and \
@@ -64,24 +69,50 @@ class CommitmentConfig:
 
 
 def load_commitment_config(path: str | Path | None = None) -> CommitmentConfig:
-    """The eligibility configuration at ``path`` (default: the shipped one); cached per path."""
+    """The eligibility configuration at ``path`` (default: the shipped one); cached per path.
+
+    Raises :class:`EiaConfigError` naming the key when a park's file lacks its source, date, version or
+    positive list, or names a process the questions do not define."""
     return _load(str(Path(path or DEFAULT_COMMITMENT).resolve()))
+
+
+def current_config() -> CommitmentConfig:
+    """The park's configuration (setting ``eia_commitment_file``) or the bundled illustrative one."""
+    return load_commitment_config(get_settings().eia_commitment_file or None)
 
 
 @lru_cache(maxsize=16)
 def _load(path: str) -> CommitmentConfig:
-    raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    where = f"告知承诺制配置 {path}"
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise EiaConfigError(f"{where}：无法读取（{error}）") from error
     explanations = dict(tomllib.loads(DEFAULT_COMMITMENT.read_text(encoding="utf-8"))["explanations"])
     explanations.update(raw.get("explanations", {}))  # a local file may override only some texts
+    version = require(raw, "version", str, where, "配置版本，随每次判定记录")
+    positive = require(raw, "positive_list", list, where, "正面清单：主体工程的国民经济行业代码前缀")
+    for key in ("positive_list", "positive_list_exclude"):
+        bad = [p for p in raw.get(key, ()) if not (isinstance(p, str) and p.isdigit() and 1 <= len(p) <= 4)]
+        if bad:
+            raise EiaConfigError(f"{where}：{key} 中的“{bad[0]}”不是1–4位数字的行业代码前缀（加引号，如 \"292\"）")
+    questions = load_catalogue().facts
+    unknown = [k for k in raw.get("excluded_facts", ()) if k not in questions]
+    if unknown:
+        raise EiaConfigError(f"{where}：excluded_facts 中的“{unknown[0]}”不是 eia_questions.toml 定义的是/否问题")
+    here = Path(path).parent
     return CommitmentConfig(
-        version=str(raw["version"]), name=raw.get("name", ""),
+        version=version, name=raw.get("name", ""),
         allow_report_book=bool(raw.get("allow_report_book", False)),
         require_plan_eia=bool(raw.get("require_plan_eia", True)),
         require_not_sensitive=bool(raw.get("require_not_sensitive", True)),
         excluded_facts=tuple(raw.get("excluded_facts", ())),
-        positive_list=tuple(str(p) for p in raw.get("positive_list", ())),
-        positive_list_exclude=tuple(str(p) for p in raw.get("positive_list_exclude", ())),
-        explanations=explanations, excluded_names=dict(raw.get("excluded_names", {})), path=path)
+        positive_list=tuple(positive),
+        positive_list_exclude=tuple(raw.get("positive_list_exclude", ())),
+        explanations=explanations, excluded_names=dict(raw.get("excluded_names", {})), path=path,
+        provenance=read_provenance(raw, "正面清单", where),
+        exemption_file=str((here / raw["exemption_file"]).resolve()) if raw.get("exemption_file") else "",
+        simplified_file=str((here / raw["simplified_file"]).resolve()) if raw.get("simplified_file") else "")
 
 
 @dataclass(frozen=True)
@@ -104,6 +135,7 @@ class Eligibility:
     catalogue_version: str
     level: str
     voluntary_zh: str
+    provenance: Provenance | None = None
 
     @property
     def failed(self) -> tuple[EligibilityCondition, ...]:
@@ -112,14 +144,15 @@ class Eligibility:
     def to_dict(self) -> dict[str, Any]:
         return {"eligible": self.eligible, "conditions": [c.to_dict() for c in self.conditions],
                 "config_version": self.config_version, "catalogue_version": self.catalogue_version,
-                "level": self.level, "voluntary_zh": self.voluntary_zh}
+                "level": self.level, "voluntary_zh": self.voluntary_zh,
+                "positive_list": self.provenance.to_dict() if self.provenance else None}
 
 
 def check_commitment_route(classification: Classification, facts: EiaFacts | Mapping[str, Any], has_plan_eia: bool,
                            config: CommitmentConfig | None = None,
                            catalogue: Catalogue | None = None) -> Eligibility:
     """Check each configured condition of the commitment route for a classified project."""
-    config = config or load_commitment_config()
+    config = config or current_config()
     catalogue = catalogue or load_catalogue()
     facts = parse_facts(facts, catalogue)
     text = config.explanations
@@ -162,7 +195,7 @@ def check_commitment_route(classification: Classification, facts: EiaFacts | Map
         else text["positive_list_ok"].format(codes="、".join(main))))
 
     return Eligibility(all(c.met for c in conditions), tuple(conditions), config.version,
-                       classification.catalogue_version, level, text["voluntary"])
+                       classification.catalogue_version, level, text["voluntary"], config.provenance)
 
 
 # --------------------------------------------------------------------------- plan EIA from plain data
@@ -201,7 +234,7 @@ def eligibility_questions(asked: Iterable[str], config: CommitmentConfig | None 
                           catalogue: Catalogue | None = None) -> list[Question]:
     """Questions the commitment-route check needs that the catalogue rows did not ask (e.g. electroplating
     for an electronics plant): the wizard asks them too, so the check never fails for lack of an answer."""
-    config = config or load_commitment_config()
+    config = config or current_config()
     catalogue = catalogue or load_catalogue()
     asked = set(asked)
     return [Question(key=key, kind="bool", question=catalogue.question_text(key),

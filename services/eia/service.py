@@ -36,7 +36,9 @@ from services.core.ids import Id
 from services.core.settings import get_settings
 from services.documents import issue as documents
 from services.eia import eligibility as eia_eligibility
+from services.eia import exemption as eia_exemption
 from services.eia import rules as eia_rules
+from services.eia import simplified as eia_simplified
 from services.models import (
     ActionKind,
     Application,
@@ -105,18 +107,27 @@ def has_plan_eia(session: Session, parcel: Parcel | None, industry_code: str, on
 
 
 def classify(session: Session, project: Project, facts: eia_rules.EiaFacts) -> dict[str, Any]:
-    """Classification + eligibility for the project, JSON-able (what the wizard shows and the case stores).
+    """Classification + exemption + eligibility + simplified content for the project, JSON-able (what the
+    wizard shows and the case stores). Each list's provenance travels with it (``…["list"]``,
+    ``eligibility.positive_list``) so pages and documents say whether it is the park's or the example.
 
     Unanswered questions that could change the level are listed in ``classification.questions_unanswered``
     (the wizard shows them; ``submit`` refuses until they are answered)."""
+    config = eia_eligibility.current_config()
     classification = eia_rules.classify(facts)
     main = next((c.code for c in facts.industry_codes if c.role == "main"), project.industry_code)
     parcel = session.get(Parcel, project.parcel_id) if project.parcel_id else None
     plan_eia, plan_reason = has_plan_eia(session, parcel, main, clock.today())
-    eligibility = eia_eligibility.check_commitment_route(classification, facts, plan_eia)
-    return {"classification": classification.to_dict(), "eligibility": eligibility.to_dict(),
+    eligibility = eia_eligibility.check_commitment_route(classification, facts, plan_eia, config)
+    exemption = eia_exemption.check_exemption(
+        classification, facts, eia_exemption.load_exemption_list(config.exemption_file or None))
+    contents = eia_simplified.load_simplified_list(config.simplified_file or None)
+    simplified = eia_simplified.check_simplified(classification.level, plan_eia, plan_reason, contents)
+    return {"classification": classification.to_dict() | {"exemption": exemption.to_dict()},
+            "eligibility": eligibility.to_dict(), "simplified": simplified,
             "plan_eia": {"done": plan_eia, "reason": plan_reason},
-            "versions": {"catalogue": classification.catalogue_version, "eligibility": eligibility.config_version}}
+            "versions": {"catalogue": classification.catalogue_version, "eligibility": eligibility.config_version,
+                         "exemption": exemption.version, "simplified": simplified["version"]}}
 
 
 def process_for(level: str, route: Route | None, eligible: bool) -> str:
@@ -333,7 +344,18 @@ def commitment_letter_context(session: Session, application: Application, number
         "eligibility": [{"explanation_zh": c["explanation_zh"], "met": c["met"]}
                         for c in evaluation.result["eligibility"]["conditions"]],
         "eia_organisation": evaluation.inputs.get("eia_organisation", ""),
+        "positive_list_note": positive_list_note(evaluation.result),
     }
+
+
+def positive_list_note(result: dict[str, Any]) -> str:
+    """The positive list's provenance sentence as decided; evaluations stored before it was recorded get the
+    current configuration's (the bundled list was then the only one, and illustrative)."""
+    recorded = (result.get("eligibility") or {}).get("positive_list")
+    if recorded:
+        return recorded["note_zh"]
+    provenance = eia_eligibility.current_config().provenance
+    return provenance.note_zh if provenance else ""
 
 
 def decision_context(session: Session, application: Application, number: str, issued_at: datetime) -> dict:
@@ -351,6 +373,7 @@ def decision_context(session: Session, application: Application, number: str, is
         ],
         "post_check_due": _post_check_due(session, post_check, issued_at.date()) if post_check else None,
         "revocation": commitment,
+        "positive_list_note": positive_list_note(evaluation.result) if commitment else "",
     }
 
 

@@ -413,6 +413,7 @@ def test_report_books_only_where_the_local_rule_allows(tmp_path):
 
 def test_a_city_positive_list(tmp_path):
     (tmp_path / "city.toml").write_text('version = "dongguan-2025/1"\npositive_list = ["3921", "3982"]\n'
+                                        'source = "东莞市环评告知承诺制正面清单"\npublished_on = 2025-01-01\n'
                                         'excluded_facts = ["electroplating", "organic_solvents"]\n'
                                         '[explanations]\npositive_list_failed = "行业{codes}不在东莞正面清单内"\n',
                                         encoding="utf-8")
