@@ -19,10 +19,13 @@ from pydantic import BaseModel, Field
 from flows.dispatch import enqueue
 from forms.deps import ApiUser, ApplicantApiUser, SessionDep
 from forms.params import IdempotencyKey
-from services.core.ids import stored_id
+from services.core.ids import Id, stored_id
 from services.core.text import Checked
+from services.eia import eligibility as eia_eligibility
+from services.eia import exemption as eia_exemption
 from services.eia import rules as eia
 from services.eia import service as eia_service
+from services.models import Project
 
 INVALID = "环评分类信息校验失败"
 
@@ -67,6 +70,35 @@ class UnknownAmountOut(BaseModel):
     explanation_zh: str
 
 
+class ListSourceOut(BaseModel):
+    """出处 of a route list (正面清单 / 豁免名录 / 简化环评内容清单)."""
+
+    source: str = Field(description="the document the list reproduces (name and number)")
+    published_on: str | None = Field(description="its publication date (ISO); may be null for the bundled example")
+    illustrative: bool = Field(description="true: the system's example, not the park's published list")
+    note_zh: str = Field(description="the sentence to show: 系统示例配置… or the source and date")
+
+
+class ExemptionEntryOut(BaseModel):
+    key: str
+    title: str
+    condition_zh: str
+    source: str
+    inferred: bool = Field(description="true: the entry's wording or code mapping is the system's reading")
+
+
+class ExemptionOut(BaseModel):
+    """豁免环评手续: whether an exemption-list entry covers the project (never a 报告书 project)."""
+
+    applies: bool
+    explanation_zh: str
+    version: str
+    entry: ExemptionEntryOut | None = None
+    checked: list[dict[str, Any]] = []
+    questions_unanswered: list[str] = Field(default=[], description="answers an entry still needs")
+    list: ListSourceOut
+
+
 class ClassificationOut(BaseModel):
     level: Level = Field(description="用量未知时：各可能用量中最高的级别")
     level_zh: str
@@ -76,6 +108,49 @@ class ClassificationOut(BaseModel):
     rows: list[int] = []
     unknown_amounts: list[UnknownAmountOut] = []
     trail: list[dict[str, Any]]
+    exemption: ExemptionOut
+
+
+class ConditionOut(BaseModel):
+    key: str
+    met: bool
+    explanation_zh: str
+
+
+class EligibilityOut(BaseModel):
+    """告知承诺制 eligibility, with the positive list's provenance."""
+
+    eligible: bool
+    conditions: list[ConditionOut]
+    config_version: str
+    catalogue_version: str
+    level: Level
+    voluntary_zh: str
+    positive_list: ListSourceOut
+
+
+class SimplifiedOut(BaseModel):
+    """简化环评内容 where a valid plan EIA covers the project, and 打捆审批 as an explanation."""
+
+    available: bool
+    explanation_zh: str
+    version: str
+    contents: list[dict[str, str]] = Field(description="[{key, text_zh}]: contents that may cite the plan EIA")
+    bundling: dict[str, Any] | None = Field(description="{text_zh, source, inferred} when available")
+    list: ListSourceOut
+
+
+class AssessmentOut(BaseModel):
+    classification: ClassificationOut
+    eligibility: EligibilityOut
+    simplified: SimplifiedOut
+    plan_eia: dict[str, Any] = Field(description="{done, reason}: the parcel's plan EIA check")
+    versions: dict[str, str]
+
+
+class AssessmentIn(BaseModel):
+    project_id: Id
+    facts: eia.EiaFacts
 
 
 class QuestionOut(BaseModel):
@@ -113,7 +188,23 @@ def classify(user: ApiUser, facts: Annotated[eia.EiaFacts, Body(openapi_examples
     ``{"unknown": true, "unit": …}`` (用量未知) is not assumed: ``unknown_amounts`` gives the level of each
     possible amount and ``level`` is the most demanding of them.
     """
-    return eia.classify(facts).to_dict()
+    classification = eia.classify(facts)
+    exemptions = eia_exemption.load_exemption_list(eia_eligibility.current_config().exemption_file or None)
+    return classification.to_dict() | {"exemption": eia_exemption.check_exemption(classification, facts,
+                                                                                  exemptions).to_dict()}
+
+
+@router.post("/assessment", response_model=AssessmentOut, responses={
+    404: {"description": "not a project of this enterprise (or of the agent's mandates)"}, 422: _ERROR_422})
+def assessment(session: SessionDep, user: ApplicantApiUser, body: AssessmentIn):
+    """What the wizard's result shows for one of the applicant's projects: the level with its 豁免 check, the
+    告知承诺制 eligibility (the parcel's plan EIA included) and 简化环评内容. Each list carries its provenance
+    (``list`` / ``positive_list``): ``illustrative`` true means the system's example, not the park's published list."""
+    project = session.get(Project, body.project_id)
+    if project is None or project not in eia_service.projects_of(session, user):
+        return JSONResponse({"detail": "项目不存在或不属于本企业", "errors": {
+            "project_id": "请选择本企业（或您受托代办）的建设项目"}}, status_code=404)
+    return eia_service.classify(session, project, body.facts)
 
 
 @router.get("/questions", response_model=QuestionsOut, responses={422: _ERROR_422})
