@@ -5,6 +5,8 @@ decision page, and the case page lists it as 出让公告附件 with its file.""
 import pytest
 from playwright.sync_api import expect
 
+from services.core.db import session_scope
+from services.models import Application, Project
 from tests.e2e.pages import DESKTOP, PHONE, log_in, no_horizontal_scroll, reload_until
 from tests.factories import SCHEME_PDF
 from tests.stack_api import case_waiting as _waiting
@@ -66,3 +68,17 @@ def test_enterprise_uploads_the_scheme_reviewer_approves_version_1_and_the_listi
     with enterprise.expect_download() as download:
         link.click()
     assert download.value.suggested_filename == "总平面图.pdf"
+
+    # staff see the attachment on the parcel's catalogue page; the public parcel page shows no file at all
+    with session_scope() as session:
+        parcel_id = session.get_one(Project, session.get_one(Application, app_id).project_id).parcel_id
+    file_href = link.get_attribute("href")
+    supervisor = new_page(viewport=viewport)
+    log_in(supervisor, "supervisor")
+    supervisor.goto(f"/catalogue/parcels/{parcel_id}")
+    expect(supervisor.get_by_test_id("parcel-listing-attachments")).to_contain_text("出让公告附件：设计方案第1版")
+    public = new_page(viewport=viewport)
+    public.goto(f"/parcels/{parcel_id}")
+    expect(public.locator("body")).not_to_contain_text("设计方案第1版")
+    assert public.locator("a[href^='/attachments/']").count() == 0
+    assert public.request.get(file_href, max_redirects=0).status != 200, "no file without signing in"
