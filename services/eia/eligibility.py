@@ -16,6 +16,10 @@ Terms used in the code and in the Chinese output:
 * Excluded processes: facts such as electroplating (化学镀 and 阳极氧化 included, note 6); an
   unanswered excluded fact fails its condition — the commitment letter must state it.
 
+The positive list is the park's published text or, until the park loads its own file (setting
+``eia_commitment_file``), the bundled example: its ``source``, ``published_on`` and ``illustrative`` flag
+(:mod:`services.eia.provenance`) travel with every answer so that pages and documents say which.
+
 Every condition is returned with ``met`` and a Chinese explanation; failing one makes the route
 unavailable, but the applicant may always choose the normal route instead (``voluntary_zh``).
 """
