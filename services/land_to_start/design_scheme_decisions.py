@@ -62,7 +62,7 @@ def check(session: Session, application: Application, step: Step, kind: ActionKi
           scheme_id: int | None) -> DesignScheme | None:
     """The version a decision on ``step`` is about (None: not a design review, or nothing uploaded and no
     approval); refuses an approval with no version and a version of another case."""
-    if not reviews_scheme(application, step) or kind in (ActionKind.supplement,):
+    if not reviews_scheme(application, step):
         return None
     found = versions(session, stored_id(application))
     if scheme_id is None:
