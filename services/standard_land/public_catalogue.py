@@ -142,9 +142,9 @@ class ProjectCheck:
         if area_mu:
             query["land_area_mu"] = f"{area_mu.normalize():f}"
             for item in per_mu.PER_MU:
-                value = _number(self.values.get(f"ind_{item.code}", ""), "", required=False, errors={}, key="")
-                if value is not None:
-                    query[item.total_field] = f"{(value * area_mu).quantize(Decimal('0.01')).normalize():f}"
+                per = _number(self.values.get(f"ind_{item.code}", ""), "", required=False, errors={}, key="")
+                if per is not None:
+                    query[item.total_field] = f"{(per * area_mu).quantize(Decimal('0.01')).normalize():f}"
         return query
 
 
