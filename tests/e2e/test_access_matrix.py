@@ -88,6 +88,7 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
     "POST /api/v1/applications": (Resource.application, Action.create),
     "GET /eia/new": (Resource.application, Action.create), "POST /eia/new": (Resource.application, Action.create),
     "POST /api/v1/eia/applications": (Resource.application, Action.create),
+    "POST /api/v1/eia/assessment": (Resource.application, Action.create),
     "GET /land-to-start/new": (Resource.application, Action.create),
     "POST /land-to-start/new": (Resource.application, Action.create),
     "POST /api/v1/land-to-start/applications": (Resource.application, Action.create),
