@@ -5,7 +5,7 @@ import csv
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from forms.deps import SessionDep, StaffUser
@@ -16,6 +16,7 @@ from services.standard_land import compliance, mu_evaluation
 from services.standard_land.verification import may_verify
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+Year = Annotated[int, Query(ge=2000, le=2100, description="年度")]
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,8 +49,8 @@ def credit_csv(session: SessionDep, user: StaffUser):
 
 
 @router.get("/compliance/ranking")
-def ranking_page(request: Request, session: SessionDep, user: StaffUser, year: int | None = None,
-                 imported: str = ""):
+def ranking_page(request: Request, session: SessionDep, user: StaffUser, year: Year | None = None,
+                 imported: Annotated[str, Query(max_length=24)] = ""):
     _supervisor(user)
     return _ranking_page(request, session, user, year, imported=imported)
 
@@ -75,10 +76,8 @@ def import_returns(request: Request, session: SessionDep, user: StaffUser,
 
 
 @router.get("/compliance/ranking/{year}.csv")
-def ranking_csv(session: SessionDep, user: StaffUser, year: int):
+def ranking_csv(session: SessionDep, user: StaffUser, year: Annotated[int, Path(ge=2000, le=2100)]):
     _supervisor(user)
-    if not 2000 <= year <= 2100:
-        raise HTTPException(status_code=404, detail="没有该年度的亩均评价")
     body = mu_evaluation.ranking_csv(mu_evaluation.ranking_for(session, year))
     return Response(body.encode("utf-8"), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="mu-ranking-{year}.csv"'})

@@ -94,6 +94,11 @@ ROUTES: dict[str, tuple[Resource, Action] | str] = {
     "POST /api/v1/land-to-start/applications": (Resource.application, Action.create),
     "POST /applications/{application_id}/start-report": (Resource.step, Action.supplement),
     "POST /api/v1/land-to-start/applications/{application_id}/start": (Resource.step, Action.supplement),
+    "GET /api/v1/land-to-start/applications/{application_id}/design-schemes": (Resource.application, Action.read),
+    "POST /api/v1/land-to-start/applications/{application_id}/design-schemes": (Resource.step, Action.supplement),
+    "POST /applications/{application_id}/design-schemes": (Resource.step, Action.supplement),
+    "POST /api/v1/land-to-start/applications/{application_id}/design-schemes/{scheme_id}/decision": (
+        Resource.step, Action.decide),
     "GET /applications/{application_id}/steps/{step_key}/decision": (Resource.step, Action.decide),
     "POST /applications/{application_id}/steps/{step_key}/decision": (Resource.step, Action.decide),
     "POST /api/v1/applications/{application_id}/steps/{step_key}/actions": (Resource.application, Action.read),
@@ -259,7 +264,7 @@ def elsewhere(stack) -> Elsewhere:
                "item_id": _first_id(session, AgencyItemRow), "escalation_id": escalation.id, "reply_id": reply.id}
         result = Elsewhere({k: str(v) for k, v in ids.items()} | {"step_key": "land_review", "fmt": "pdf",
                                                                    "kind": "parcels", "name": "open_by_light",
-                                                                   "suffix": "csv", "year": "2025",
+                                                                   "suffix": "csv", "year": "2025", "scheme_id": "1",
                                                                    "code": "91350100M000100Y43", "token_id": "1"},
                            case.case_no, mandate.number, owner.username, reviewer.username, agent.username)
     return result
