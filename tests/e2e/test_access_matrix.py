@@ -316,6 +316,8 @@ def _ask(client: httpx.Client, csrf: str, bearer: dict, route: str, ids: dict[st
 API_BODIES = {
     "/api/v1/applications/{application_id}/steps/{step_key}/actions": {"kind": "approve", "reasons": "矩阵测试"},
     "/api/v1/land-to-start/applications/{application_id}/start": {"started_on": "2026-12-01"},
+    "/api/v1/land-to-start/applications/{application_id}/design-schemes/{scheme_id}/decision": {
+        "kind": "approve", "reasons": "矩阵测试"},
     "/api/v1/escalations/{escalation_id}/replies": {"reason": "矩阵测试", "measures": "矩阵测试",
                                                     "promised_on": "2027-12-31"},
     "/api/v1/escalations/{escalation_id}/replies/{reply_id}/verdict": {"accept": True},
