@@ -195,6 +195,7 @@ def classify(user: ApiUser, facts: Annotated[eia.EiaFacts, Body(openapi_examples
 
 
 @router.post("/assessment", response_model=AssessmentOut, responses={
+    403: {"description": "not an enterprise account, nor an agent (staff assess no project here)"},
     404: {"description": "not a project of this enterprise (or of the agent's mandates)"}, 422: _ERROR_422})
 def assessment(session: SessionDep, user: ApplicantApiUser, body: AssessmentIn):
     """What the wizard's result shows for one of the applicant's projects: the level with its 豁免 check, the
