@@ -12,6 +12,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -373,13 +374,16 @@ def run(
     settings = get_settings()
     _prepare(settings)
     _check_schedules(settings)
-    db_upgrade()
-    if demo:
-        seed_demo()
+
+    def prepare_database() -> None:  # while the Prefect server boots: both take seconds, neither needs the other
+        db_upgrade()
+        if demo:
+            seed_demo()
+
     server = [] if settings.prefect_api_url else [_prefect_server(settings, "127.0.0.1", settings.prefect_port)]
     workers = [_task_worker(settings, url) for url in settings.prefect_servers] + [_runner(settings)]
     _supervise(server, workers + [_web_app(settings, host, port)],
-               banner=partial(_print_banner, host, port, settings, demo))
+               banner=partial(_print_banner, host, port, settings, demo), prepare=prepare_database)
 
 
 # ---------------------------------------------------------------------------------- one role per machine
@@ -439,27 +443,38 @@ def _prepare(settings) -> None:
     prefect_env.apply(settings)
 
 
-def _supervise(servers: list[Child], others: list[Child], banner) -> None:
-    """Start the servers, then (once the Prefect API answers) the others; watch them until Ctrl-C or SIGTERM.
+def _supervise(servers: list[Child], others: list[Child], banner, prepare: Callable[[], None] | None = None) -> None:
+    """Start the servers, run ``prepare`` meanwhile, start the web app, then (once the Prefect API answers) the
+    others; watch them until Ctrl-C or SIGTERM.
 
-    Exit code 3 with the reason when a process keeps failing."""
+    The web app does not wait for Prefect: its pages answer at once and say so while orchestration is not up
+    (the banner of ``forms.app``), and a submission is handed over once it is. Exit code 3 with the reason when a
+    process keeps failing."""
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
     supervisor = Supervisor([], echo=lambda line: typer.echo(line, err=True))
     health = os.environ["PREFECT_API_URL"] + "/health"
+    web = [child for child in others if child.name == "web app"]
+    rest = [child for child in others if child.name != "web app"]
     try:
         for child in servers:
             supervisor.children.append(child)
             supervisor.start(child)
-        if any(child.name != "web app" for child in others):
+        if prepare is not None:
+            prepare()
+        for child in web:
+            supervisor.children.append(child)
+            supervisor.start(child)
+        if rest:
             _wait_for_prefect(supervisor, health, stopping)
+            if stopping.is_set():  # stopped before Prefect answered: start nothing more
+                return
             if get_settings().redis_url:  # before anything queues a background task
                 prefect_env.save_task_parameters_block(get_settings().redis_url)
-        for child in others:
-            if child.name != "web app":  # a task worker waits for its own server, the runner for the API
-                child.can_start = partial(_answers, child.env.get("PREFECT_API_URL", os.environ["PREFECT_API_URL"])
-                                          + "/health")
+        for child in rest:  # a task worker waits for its own server, the runner for the API
+            child.can_start = partial(_answers, child.env.get("PREFECT_API_URL", os.environ["PREFECT_API_URL"])
+                                      + "/health")
             supervisor.children.append(child)
             supervisor.start(child)
         banner()

@@ -15,6 +15,7 @@ import pytest
 
 from deployments.supervisor import Child, GaveUp, Supervisor
 from tests.harness import free_port, processes_of
+from tests.samples import DEMO_PASSWORD, PASSING_PLAN, SAMPLE
 from tests.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -98,6 +99,49 @@ def test_run_exits_3_in_both_languages_when_the_web_port_is_taken(tmp_path):
     assert "web app failed 5 times within 300 s; stopped everything" in run.stderr
     assert processes_of(tmp_path, "deployments.task_worker", python_only=False) == [] and \
         processes_of(tmp_path, "prefect", python_only=False) == []
+
+
+@pytest.mark.stack  # `run --demo` with its web app, while the Prefect API it is given never answers
+@pytest.mark.skipif(ON_POSTGRES, reason="greenchannel run on its SQLite default: the SQLite run covers it")
+def test_the_web_app_answers_before_orchestration_is_up_and_says_so(tmp_path):
+    """The web app does not wait for Prefect: people can sign in and apply while orchestration starts (or is
+    down); staff see the banner, and what is submitted is kept for the hand-over."""
+    port, silent_api = free_port(), f"http://127.0.0.1:{free_port()}/api"  # nothing listens there
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GC_", "PREFECT_"))}
+    env |= {"GC_DATA_DIR": str(tmp_path), "GC_PREFECT_API_URL": silent_api}
+    log = tmp_path / "run.out"
+    with open(log, "wb") as out:
+        run = subprocess.Popen([sys.executable, "-m", "deployments.cli", "run", "--demo", "--port", str(port)],
+                               cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        def healthy() -> bool:
+            assert run.poll() is None, log.read_text(errors="replace")[-3000:]
+            with contextlib.suppress(httpx.HTTPError):
+                return httpx.get(f"{base}/healthz", timeout=5).status_code == 200
+            return False
+        _wait(healthy, 150, "/healthz while Prefect never answers")
+        ready = httpx.get(f"{base}/readyz", timeout=30)
+        assert ready.status_code == 503 and ready.json()["components"]["prefect_api"]["ok"] is False
+
+        with httpx.Client(base_url=base, timeout=30, follow_redirects=True) as browser:
+            token = browser.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+            page = browser.post("/login", data={"username": "supervisor", "password": DEMO_PASSWORD,
+                                                "csrf_token": token})
+            assert page.status_code == 200 and "Prefect 服务无响应" in page.text, page.text[:800]
+
+        auth = httpx.post(f"{base}/api/v1/auth/token", data={"username": "enterprise", "password": DEMO_PASSWORD},
+                          timeout=30).json()
+        created = httpx.post(f"{base}/api/v1/applications", json=dict(SAMPLE, planned_indicators=PASSING_PLAN),
+                             headers={"Authorization": f"Bearer {auth['access_token']}",
+                                      "Idempotency-Key": "kept-while-prefect-is-down"}, timeout=30)
+        assert created.status_code == 201, created.text  # stored; handed over when Prefect answers
+    finally:
+        run.send_signal(signal.SIGTERM)
+        code = run.wait(timeout=90)
+    assert code == 0, log.read_text(errors="replace")[-3000:]
+    assert processes_of(tmp_path, python_only=False) == []
+    assert "Traceback" not in log.read_text(errors="replace")
 
 
 def test_a_child_over_its_memory_limit_is_recycled_without_counting_as_a_failure(tmp_path):

@@ -15,8 +15,7 @@ from services.eia.provenance import EiaConfigError
 from services.models import Project
 from services.standard_land.intake import StandardLandApplicationInput, submit_application
 from tests.document_files import needs_poppler, rendered_text
-from tests.samples import SAMPLE
-from tests.services.test_eia_service import ELECTRONICS
+from tests.samples import ELECTRONICS, SAMPLE
 
 EXAMPLE = "本正面清单为系统示例配置，非本地正式发布的清单"
 PARK = ('version = "songshanhu-2026/1"\nsource = "《松山湖园区环评告知承诺制正面清单》（松环〔2026〕3号）"\n'

@@ -9,6 +9,7 @@ import re
 import threading
 import uuid
 
+import pytest
 from sqlmodel import Session
 
 from services.core import numbering
@@ -44,6 +45,7 @@ def test_case_numbers_carry_the_year_and_six_digits(session):
     assert re.fullmatch(r"GC-2031-\d{6}", first) and int(second[-6:]) == int(first[-6:]) + 1
 
 
+@pytest.mark.usefixtures("migrated")  # its own sessions, on the suite's database
 def test_concurrent_issuers_get_distinct_numbers_without_gaps():
     issuer = _issuer()
     with session_scope() as session:

@@ -98,6 +98,7 @@ def test_cancelling_a_case_closes_every_open_step_and_leaves_closed_ones_alone(s
     assert transitions.cancel_open_steps(session, application.id) == 0
 
 
+@pytest.mark.usefixtures("migrated")  # its own sessions, on the suite's database
 def test_of_two_sessions_closing_one_step_at_once_exactly_one_wins():
     """The guarded update losing a race: the loser's update matches no row and it writes nothing."""
     with session_scope() as session:

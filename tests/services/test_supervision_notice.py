@@ -7,13 +7,14 @@ are in ``test_document_kinds.py``.
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
 import docx
 import pytest
 
-from services.documents import KINDS, render_docx, render_pdf
+from services.documents import KINDS, render_docx, render_pdf, seal
 from tests.document_files import docx_text, missing, needs_poppler, pdf_text, squash
 from tests.document_samples.supervision import supervision_notice as sample
 
@@ -38,7 +39,7 @@ def key_strings(ctx: dict) -> list[str]:
         "（三）请明确一名责任人（姓名、职务、联系电话）",
         "（四）逾期未书面回复或者仍未办结的，将提请现场指挥部督办，并按照有关规定对相关责任人启动效能问责。",
         "三、此前亮灯及督办情况", "1 2026年12月2日 剩余1个工作日，亮黄灯", "2 2026年12月4日 超过办结期限，亮红灯",
-        "特此通知。", "（盖章）", "2026年12月10日", "抄送：绿色通道服务中心服务专员，现场指挥部。",
+        "特此通知。", "2026年12月10日", "抄送：绿色通道服务中心服务专员，现场指挥部。",
     ]
 
 
@@ -118,7 +119,9 @@ def test_dates_must_not_run_backwards():
 
 @needs_poppler
 def test_pdf_text_has_the_key_strings(pdf_file):
-    assert missing(pdf_text(pdf_file), key_strings(sample())) == []
+    text = pdf_text(pdf_file)
+    assert missing(text, key_strings(sample())) == []
+    assert seal.DEMO_TEXT in text and "（盖章）" not in text  # the (demo) 印章 over the date, not the placeholder
 
 
 @needs_poppler
@@ -156,5 +159,7 @@ def test_docx_carries_the_same_content(docx_file):
     text = docx_text(docx.Document(docx_file))
     expected = [s for s in key_strings(sample()) if not s[0].isdigit()]  # history rows are cells in DOCX
     assert missing(text, expected + ["2026年12月2日", "剩余1个工作日，亮黄灯", "超过办结期限，亮红灯"]) == []
+    assert "（盖章）" not in text  # the seal image replaces the placeholder
+    assert any(n.startswith("word/media/") for n in zipfile.ZipFile(docx_file).namelist())
 
 
