@@ -2,6 +2,7 @@
 public 文书查验 page limited per client address."""
 
 import asyncio
+import threading
 import time
 import uuid
 
@@ -55,7 +56,11 @@ def test_hsts_only_behind_https():
         async def send(message):
             sent.append(message)
 
-        asyncio.run(SecurityHeaders(inner, templates=TEMPLATES, hsts=hsts)({"type": "http", "path": "/"}, None, send))
+        call = SecurityHeaders(inner, templates=TEMPLATES, hsts=hsts)({"type": "http", "path": "/"}, None, send)
+        # in a thread of its own: after a browser test this thread may already run Playwright's event loop
+        worker = threading.Thread(target=asyncio.run, args=(call,))
+        worker.start()
+        worker.join()
         return dict(sent[0]["headers"])
 
     assert headers_sent(True)[b"strict-transport-security"].startswith(b"max-age=")
