@@ -67,7 +67,7 @@ class StandardLandApplicationInput(BaseModel):
         "planned_indicators": {"investment_intensity": "800", "floor_area_ratio": "2.0"}}]})
 
     enterprise_name: text.Text(128)
-    uscc: Annotated[str, Field(max_length=64)]
+    uscc: uscc.Checked
     legal_representative: text.Text(64)
     contact_name: text.Text(64)
     contact_phone: Annotated[str, Field(max_length=32)]
@@ -88,14 +88,6 @@ class StandardLandApplicationInput(BaseModel):
             "planned value per indicator code of the chosen parcel (计划指标值). investment_intensity, output_per_mu "
             "and tax_per_mu are total ÷ land_area_mu: left out, they are derived (2 decimals); given, they must "
             "agree within the larger of 0.5 and 1 % (else 422 on planned_indicators.<code>)"))
-
-    @field_validator("uscc")
-    @classmethod
-    def _uscc(cls, value: str) -> str:
-        result = uscc.validate(value)
-        if not result.valid:
-            raise ValueError(result.reason)
-        return result.normalized
 
     @field_validator("contact_phone")
     @classmethod

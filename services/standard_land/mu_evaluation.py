@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -166,21 +166,13 @@ def ranking_csv(ranking: Ranking) -> str:
 class ReturnInput(BaseModel):
     """One CSV row, checked."""
 
-    uscc: str
+    uscc: uscc.Checked
     enterprise_name: Annotated[str, text.Checked(128, min_length=2)]
     year: int = Field(ge=2000, le=2100)
     land_area_mu: Decimal = Field(gt=0, max_digits=14, decimal_places=4)
     tax_wan: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
     output_wan: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
     energy_tce: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
-
-    @field_validator("uscc")
-    @classmethod
-    def _uscc(cls, value: str) -> str:
-        result = uscc.validate(value)
-        if not result.valid:
-            raise ValueError(result.reason)
-        return result.normalized
 
 
 @dataclass(frozen=True)
