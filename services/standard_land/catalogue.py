@@ -479,14 +479,22 @@ class AssessmentView:
     @property
     def status(self) -> str:
         """``valid``, ``expired`` (valid_until passed) or ``pending`` (not yet in force)."""
-        a = self.assessment
-        if a.valid_from > self.today:
-            return "pending"
-        return "expired" if a.valid_until is not None and a.valid_until < self.today else "valid"
+        return assessment_status(self.assessment.valid_from, self.assessment.valid_until, self.today)
 
     @property
     def status_label(self) -> str:
-        return {"valid": "有效", "expired": "已过期", "pending": "未生效"}[self.status]
+        return ASSESSMENT_STATUS_LABELS[self.status]
+
+
+ASSESSMENT_STATUS_LABELS = {"valid": "有效", "expired": "已过期", "pending": "未生效"}
+
+
+def assessment_status(valid_from: date, valid_until: date | None, today: date) -> str:
+    """A regional assessment's (区域评估) state on ``today``: ``pending`` before it takes effect, ``expired`` after
+    its last day, else ``valid``; shared by the staff catalogue and the public platform."""
+    if valid_from > today:
+        return "pending"
+    return "expired" if valid_until is not None and valid_until < today else "valid"
 
 
 BASE_CODE = re.compile(r"[A-Z][A-Z0-9]{1,15}(-[A-Z0-9]{1,15})?")

@@ -61,9 +61,8 @@ class PublicParcel:
 
     def assessment_status(self, spec: rules.AssessmentSpec) -> str:
         """有效 / 已过期 / 未生效, and whether this parcel is in the assessment's scope."""
-        today = clock.today()
-        state = ("未生效" if spec.valid_from > today else
-                 "已过期" if spec.valid_until is not None and spec.valid_until < today else "有效")
+        state = catalogue.ASSESSMENT_STATUS_LABELS[catalogue.assessment_status(spec.valid_from, spec.valid_until,
+                                                                               clock.today())]
         return state if self.id in spec.parcel_ids else f"{state}（本地块不在评估范围内）"
 
 

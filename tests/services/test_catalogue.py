@@ -4,8 +4,9 @@ Every test works in a session that is rolled back afterwards and uses parcel num
 it holds whatever else the shared test database contains (e.g. rows written by the browser tests).
 """
 
+import dataclasses
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -437,3 +438,26 @@ def test_loading_the_demo_again_changes_nothing_and_completes_parcels_of_the_old
     assert [i.code for i in catalogue.get_parcel(session, parcel.id).indicators] == [
         "investment_intensity", "output_per_mu", "tax_per_mu", "floor_area_ratio", "building_coefficient",
         "office_share"]
+
+
+@pytest.mark.parametrize(("valid_from", "valid_until", "state", "public"), [
+    (date(2026, 1, 1), None, "valid", "有效"),
+    (date(2026, 1, 1), date(2026, 12, 7), "valid", "有效"),  # its last day is still in force
+    (date(2026, 1, 1), date(2026, 12, 6), "expired", "已过期"),
+    (date(2026, 12, 8), None, "pending", "未生效"),
+])
+def test_an_assessment_reads_the_same_in_the_staff_catalogue_and_on_the_public_platform(
+        session, valid_from, valid_until, state, public):
+    from services.standard_land import public_catalogue, rules
+
+    assert catalogue.assessment_status(valid_from, valid_until, date(2026, 12, 7)) == state
+    parcel = public_catalogue.list_parcels(session)[0]
+    spec = rules.AssessmentSpec(code="T", kind="环评", name="测试评估", authority="测试", valid_from=valid_from,
+                                valid_until=valid_until, parcel_ids=frozenset({parcel.id}))
+    clock.set_clock(lambda: datetime(2026, 12, 7, 9))
+    try:
+        assert parcel.assessment_status(spec) == public
+        assert parcel.assessment_status(dataclasses.replace(spec, parcel_ids=frozenset())) == \
+            f"{public}（本地块不在评估范围内）"
+    finally:
+        clock.set_clock(None)
