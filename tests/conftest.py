@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import Stack, reset_databases, settings_for
+from tests.harness import Stack, Stopped, reset_databases, settings_for
 from tests.mailbox import start_mailbox
 from tests.samples import PASSING_PLAN, SAMPLE
 
@@ -35,14 +35,37 @@ STACK_FIXTURES = {"stack", "shipped", "topology"}
 DATABASE_FIXTURES = {"migrated"}
 
 
+@pytest.hookimpl(trylast=True)  # after pytest's own reordering by fixture scope
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test by what it needs, from its fixture closure: ``stack`` and/or ``db``."""
+    """Mark each test by what it needs, from its fixture closure: ``stack`` and/or ``db``; then run the stack's
+    tests first and the others after the session's stack has stopped (``pytest_runtest_teardown``).
+
+    A database test reads, then writes in its own transaction; on SQLite, a write committed in between by the
+    stack's background work (sweeps, repairs, documents of earlier cases) makes that write fail at once with
+    "database is locked". With the stack stopped, nothing else writes."""
     for item in items:
         needs = set(getattr(item, "fixturenames", ()))
         if needs & STACK_FIXTURES:
             item.add_marker(pytest.mark.stack)
         if needs & DATABASE_FIXTURES:
             item.add_marker(pytest.mark.db)
+    items.sort(key=lambda item: item.get_closest_marker("stack") is None)  # stable: each group keeps its order
+
+
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Stop the session's stack once its last test has run (the rest of the suite does not use it)."""
+    if nextitem is not None and item.get_closest_marker("stack") and not nextitem.get_closest_marker("stack"):
+        _stop_session_stack()
+
+
+_session_stack: list[Stack] = []  # the running stack of the ``stack`` fixture, once started
+_stopped: list[Stopped] = []  # what stopping it gave (exit code, leftovers), checked by the fixture at the end
+
+
+def _stop_session_stack() -> Stopped | None:
+    if _session_stack and not _stopped:
+        _stopped.append(_session_stack[0].stop())
+    return _stopped[0] if _stopped else None
 
 
 @pytest.fixture(scope="session")
@@ -121,8 +144,10 @@ def stack(migrated, stack_mailbox, identity_provider) -> Stack:
     except BaseException:
         stack.stop()
         raise
+    _session_stack.append(stack)
     yield stack
-    stopped = stack.stop()
+    stopped = _stop_session_stack()
+    assert stopped is not None
     assert stopped.exit_code == 0, f"greenchannel run did not exit cleanly on Ctrl-C (exit code {stopped.exit_code})"
     assert stopped.leftovers == [], "processes left running after Ctrl-C: " + "; ".join(stopped.leftovers)
 
