@@ -35,21 +35,32 @@ STACK_FIXTURES = {"stack", "shipped", "topology"}
 DATABASE_FIXTURES = {"migrated"}
 
 
-@pytest.hookimpl(trylast=True)  # after pytest's own reordering by fixture scope
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects by these markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test by what it needs, from its fixture closure: ``stack`` and/or ``db``; then run the stack's
-    tests first and the others after the session's stack has stopped (``pytest_runtest_teardown``).
-
-    A database test reads, then writes in its own transaction; on SQLite, a write committed in between by the
-    stack's background work (sweeps, repairs, documents of earlier cases) makes that write fail at once with
-    "database is locked". With the stack stopped, nothing else writes."""
+    """Mark each test by what it needs, from its fixture closure: ``stack`` and/or ``db``."""
     for item in items:
         needs = set(getattr(item, "fixturenames", ()))
         if needs & STACK_FIXTURES:
             item.add_marker(pytest.mark.stack)
         if needs & DATABASE_FIXTURES:
             item.add_marker(pytest.mark.db)
-    items.sort(key=lambda item: item.get_closest_marker("stack") is None)  # stable: each group keeps its order
+
+
+class StackTestsFirst:
+    """Run the stack's tests first and the others after the session's stack has stopped
+    (``pytest_runtest_teardown``).
+
+    A database test reads, then writes in its own transaction; on SQLite, a write committed in between by the
+    stack's background work (sweeps, repairs, documents of earlier cases) makes that write fail at once with
+    "database is locked". With the stack stopped, nothing else writes."""
+
+    @pytest.hookimpl(trylast=True)  # after pytest's own ordering by fixture scope
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        items.sort(key=lambda item: item.get_closest_marker("stack") is None)  # stable: groups keep their order
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(StackTestsFirst(), "gc-stack-tests-first")
 
 
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
