@@ -13,6 +13,7 @@ from services.core.formatting import format_datetime_zh
 from services.land_to_start import service as land_to_start
 from tests.factories import demo_user, make_project, submitted_case
 from tests.stack_api import flow_run, submit, waiting_for_decision
+from tests.waiting import wait_for
 
 PREFECT_WORDS = re.compile(r"\b(Completed|Suspended|Paused|Running|Scheduled|Failed|Crashed|Pending|UTC)\b")
 
@@ -44,6 +45,10 @@ def test_the_case_page_shows_each_run_in_chinese_and_links_the_run_of_the_waitin
     body = waiting_for_decision(stack, application_id)
     review_run = {s["key"]: s for s in body["steps"]}["land_review"]["flow_run_id"]
     assert review_run and review_run != body["flow_run_id"]
+    # the intake run records its own end a moment after the segment it started (under load, seconds): the page
+    # shows Prefect's state as it is, so wait for Prefect to say it before reading the page
+    wait_for(lambda: flow_run(stack, body["flow_run_id"])["state"]["type"] == "COMPLETED", 120,
+             "the intake run to be recorded as completed")
 
     page = signed_in("reviewer")
     page.goto(f"/applications/{application_id}")
