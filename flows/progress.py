@@ -19,5 +19,6 @@ def publish_steps_table(application_id: int) -> None:
              "办结期限": (format_date_zh(s.due_on) + ("（暂定）" if s.due_provisional else "")) if s.due_on else "—"}
             for s in steps_of(session, application_id)
         ]
-        create_table_artifact(key=f"case-{application_id}-steps", table=rows,
-                              description=f"{application.case_no} {application.title}：办理环节与期限")
+        description = f"{application.case_no} {application.title}：办理环节与期限"
+    # outside the session: a slow Prefect API must not keep a transaction (on SQLite, the write lock) open
+    create_table_artifact(key=f"case-{application_id}-steps", table=rows, description=description)
