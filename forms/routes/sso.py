@@ -2,8 +2,14 @@
 flow with the provider's discovery document). Who the claims make the person is decided in
 ``services.accounts.single_sign_on``; a refusal is an error page in Chinese (403) and writes nothing."""
 
+import warnings
+
 import httpx
-from authlib.integrations.starlette_client import OAuth, OAuthError
+from authlib.deprecate import AuthlibDeprecationWarning
+
+with warnings.catch_warnings():  # authlib 1.9 announces on import that its httpx client moves to httpx2: not ours
+    warnings.simplefilter("ignore", AuthlibDeprecationWarning)
+    from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import APIRouter, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
