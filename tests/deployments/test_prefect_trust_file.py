@@ -7,9 +7,7 @@ from this file.
 """
 
 import ssl
-import time
 
-import certifi
 import pytest
 
 from deployments.prefect_env import plain_http_trust, prefect_environment
@@ -21,20 +19,13 @@ def no_cert_file_set(monkeypatch):
     monkeypatch.delenv("PREFECT_API_SSL_CERT_FILE", raising=False)
 
 
-def test_plain_http_apis_get_a_one_certificate_file_that_loads_fast(tmp_path, no_cert_file_set):
+def test_plain_http_apis_get_a_one_certificate_file(tmp_path, no_cert_file_set):
     env = prefect_environment(Settings(data_dir=tmp_path, prefect_port=4999))
     trust = env["PREFECT_API_SSL_CERT_FILE"]
     assert trust == str(tmp_path / "prefect" / "plain-http-trust.pem")
     context = ssl.create_default_context(cafile=trust)
     assert len(context.get_ca_certs()) == 1
 
-    def cost(cafile: str) -> float:
-        start = time.perf_counter()
-        for _ in range(5):
-            ssl.create_default_context(cafile=cafile)
-        return time.perf_counter() - start
-
-    assert cost(trust) * 10 < cost(certifi.where())  # the point of the file (measured: ~0.4 ms against ~50 ms)
     # the same file again for the next process: not rewritten
     before = (tmp_path / "prefect" / "plain-http-trust.pem").stat().st_mtime_ns
     assert plain_http_trust(Settings(data_dir=tmp_path, prefect_port=4999)) == {"PREFECT_API_SSL_CERT_FILE": trust}
