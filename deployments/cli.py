@@ -372,6 +372,9 @@ def run(
         os.environ["GC_PREFECT_PORT"] = str(prefect_port)
         get_settings.cache_clear()
     settings = get_settings()
+    _check_port_free(host, port, "网站", "web app")
+    if not settings.prefect_api_url:
+        _check_port_free("127.0.0.1", settings.prefect_port, "Prefect 服务", "Prefect server")
     _prepare(settings)
     _check_schedules(settings)
 
@@ -398,6 +401,7 @@ def web(host: str = typer.Option("0.0.0.0", help="address to listen on"),
     """One web app instance (pages and API), watched and restarted like in `run`. Start one per machine behind a
     load balancer; migrations are not applied here (run `greenchannel db upgrade` once per release)."""
     settings = get_settings()
+    _check_port_free(host, port, "网站", "web app")
     _prepare(settings)
     _supervise([], [_web_app(settings, host, port)], banner=lambda: typer.echo(f"web app on http://{host}:{port}/"))
 
@@ -421,6 +425,7 @@ def prefect_server(host: str = typer.Option("0.0.0.0", help="address to listen o
                    ) -> None:
     """One Prefect API server on GC_PREFECT_DATABASE_URL (PostgreSQL when several share it, with GC_REDIS_URL)."""
     settings = get_settings()
+    _check_port_free(host, port or settings.prefect_port, "Prefect 服务", "Prefect server")
     _prepare(settings)
     _supervise([_prefect_server(settings, host, port or settings.prefect_port, services=services)], [],
                banner=lambda: typer.echo(f"Prefect API on http://{host}:{port or settings.prefect_port}/api"))
@@ -485,6 +490,23 @@ def _supervise(servers: list[Child], others: list[Child], banner, prepare: Calla
         raise typer.Exit(3) from error
     finally:
         supervisor.stop_all()
+
+
+def _check_port_free(host: str, port: int, name_zh: str, name_en: str) -> None:
+    """Refuse to start when another program listens on the port a server of ours needs (exit 2, before anything
+    starts), rather than letting that server fail again and again until the supervisor gives up."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is no owner
+            probe.bind(address)
+    except OSError as error:
+        typer.echo(f"{name_zh}无法使用 {host}:{port}：该端口已被其他程序占用或地址不可用，"
+                   "请用 --port 另选端口或停止占用它的程序。\n"
+                   f"The {name_en} cannot use {host}:{port}: {error.strerror or error}. Choose another port with "
+                   "--port or stop the program that holds it.", err=True)
+        raise typer.Exit(2) from error
 
 
 def _check_schedules(settings) -> None:

@@ -18,15 +18,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import Stack, Stopped, reset_databases, settings_for
+from tests.harness import Stack, Stopped, for_worker, reset_databases, settings_for
 from tests.mailbox import start_mailbox
 from tests.samples import PASSING_PLAN, SAMPLE
 
 # one data folder per test session, even if this module were imported twice (e.g. as ``tests.conftest``)
-DATA_DIR = Path(os.environ.get("GC_TEST_SESSION_DIR") or tempfile.mkdtemp(prefix="gc-test-"))
-os.environ["GC_TEST_SESSION_DIR"] = str(DATA_DIR)
-SETTINGS = settings_for(DATA_DIR, os.environ.get("GC_TEST_DATABASE_URL", ""),
-                        os.environ.get("GC_TEST_PREFECT_DATABASE_URL", ""))
+_SESSION_DIR = os.environ.get("GC_TEST_SESSION_DIR") or tempfile.mkdtemp(prefix="gc-test-")
+os.environ["GC_TEST_SESSION_DIR"] = _SESSION_DIR
+# under pytest-xdist (``-n``: bin/test runs the pure and database tests so) each worker process has a data folder
+# and PostgreSQL databases of its own, named after it (gw0, gw1 …): a worker's ``migrated`` rebuilds only its own
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+DATA_DIR = Path(_SESSION_DIR) / WORKER if WORKER else Path(_SESSION_DIR)
+DATA_DIR.mkdir(exist_ok=True)
+SETTINGS = settings_for(DATA_DIR, for_worker(os.environ.get("GC_TEST_DATABASE_URL", ""), WORKER),
+                        for_worker(os.environ.get("GC_TEST_PREFECT_DATABASE_URL", ""), WORKER))
 DB_URL = SETTINGS["GC_DATABASE_URL"]
 os.environ.update(SETTINGS)
 

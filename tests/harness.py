@@ -76,6 +76,15 @@ def _create_database_if_missing(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def for_worker(database_url: str, worker: str) -> str:
+    """The URL of a test worker's own database: ``…/test`` becomes ``…/test_gw1`` for pytest-xdist's worker
+    ``gw1`` (SQLite and unset URLs are left alone: a worker's SQLite file lives in its own data folder)."""
+    if not worker or not database_url.startswith("postgresql"):
+        return database_url
+    base, name = database_url.rsplit("/", 1)
+    return f"{base}/{name}_{worker}"
+
+
 def settings_for(data_dir: Path, database_url: str = "", prefect_database_url: str = "",
                  secret_key: str = "test-secret") -> dict[str, str]:
     """The ``GC_…`` settings (and telemetry switches) of a stack whose data lives in ``data_dir``."""

@@ -82,23 +82,27 @@ def test_a_child_that_keeps_failing_stops_the_supervisor_with_the_reason(tmp_pat
     assert (tmp_path / "web.log").read_text().count("cannot bind") == 4
 
 
-@pytest.mark.stack  # `run` starts the Prefect server and the workers while its web app keeps failing
-@pytest.mark.skipif(ON_POSTGRES, reason="greenchannel run on its SQLite default: the SQLite run covers it")
-def test_run_exits_3_in_both_languages_when_the_web_port_is_taken(tmp_path):
+def test_run_refuses_a_taken_port_at_once_in_both_languages_and_starts_nothing(tmp_path):
+    """A port held by another program is refused before anything starts (exit 2), not found out by a web app
+    that fails five times; the supervisor's giving up is tested above on real processes."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port, prefect_port = taken.getsockname()[1], free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("GC_", "PREFECT_"))}
         env["GC_DATA_DIR"] = str(tmp_path)
-        run = subprocess.run([sys.executable, "-m", "deployments.cli", "run", "--port", str(port),
-                              "--prefect-port", str(prefect_port)], cwd=REPO, env=env, capture_output=True,
-                             text=True, timeout=400)
-    assert run.returncode == 3, run.stdout[-2000:] + run.stderr[-3000:]
-    assert "网站在 300 秒内失败 5 次，已停止全部服务" in run.stderr
-    assert "web app failed 5 times within 300 s; stopped everything" in run.stderr
-    assert processes_of(tmp_path, "deployments.task_worker", python_only=False) == [] and \
-        processes_of(tmp_path, "prefect", python_only=False) == []
+        for command in (["run", "--port", str(port), "--prefect-port", str(prefect_port)],
+                        ["run", "--port", str(prefect_port), "--prefect-port", str(port)],
+                        ["web", "--host", "127.0.0.1", "--port", str(port)],
+                        ["prefect-server", "--host", "127.0.0.1", "--port", str(port)]):
+            run = subprocess.run([sys.executable, "-m", "deployments.cli", *command], cwd=REPO, env=env,
+                                 capture_output=True, text=True, timeout=60)
+            assert run.returncode == 2, run.stdout[-2000:] + run.stderr[-3000:]
+            assert f"无法使用 127.0.0.1:{port}：该端口已被其他程序占用" in run.stderr, run.stderr
+            assert f"cannot use 127.0.0.1:{port}" in run.stderr and "Choose another port" in run.stderr
+            assert "Traceback" not in run.stderr
+            assert not (tmp_path / "greenchannel.db").exists(), "nothing prepared for a start that cannot happen"
+    assert processes_of(tmp_path, "", python_only=False) == []
 
 
 @pytest.mark.stack  # `run --demo` with its web app, while the Prefect API it is given never answers

@@ -2,11 +2,12 @@
 
 from datetime import date
 
-from sqlmodel import select
+from sqlmodel import select, update
 
 from services.cases import acceptance
+from services.cases.steps import OPEN
 from services.core.users import get_by_username
-from services.models import Document
+from services.models import Document, Step, StepStatus
 from services.standard_land import service as standard_land
 from services.standard_land.intake import StandardLandApplicationInput, submit_application
 from services.supervision import progress
@@ -41,8 +42,12 @@ def test_on_demand_report_lists_the_steps_with_their_lights_once_per_key(session
 
 def test_the_weekly_run_issues_one_report_per_project_and_week(session):
     application = _accepted(session, "progress-2")
+    # the cases the stack's tests left open would each get a report too (seconds apiece): in this test's
+    # transaction, rolled back at its end, they are closed, so the run has one project to report on
+    session.exec(update(Step).where(Step.application_id != application.id, Step.status.in_(OPEN))
+                 .values(status=StepStatus.cancelled))
     issued = progress.weekly_reports(session, date(2026, 11, 27))
-    assert issued and progress.weekly_reports(session, date(2026, 11, 28)) == issued  # same ISO week
+    assert len(issued) == 1 and progress.weekly_reports(session, date(2026, 11, 28)) == issued  # same ISO week
     mine = session.exec(select(Document).where(Document.application_id == application.id,
                                                Document.kind == "progress_report")).all()
     assert len(mine) == 1 and mine[0].context["period"] == "2026年第48周"
