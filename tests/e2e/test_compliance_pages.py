@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import httpx
 from playwright.sync_api import expect
 
-from services.core import uscc
+from services.core import clock, uscc
 from tests import stack_api
 from tests.samples import REPO
 from tests.waiting import wait_for
@@ -29,7 +29,9 @@ def _sweep_on(day: date) -> None:
 
 def test_a_check_is_scheduled_lit_reminded_and_a_shortfall_opens_a_rectification(signed_in, stack,
                                                                                    sample_application, shots):
-    today = date.today()  # a project finished soon: its 对标验收 is due within the 30 days that make it yellow
+    # a project finished soon: its 对标验收 is due within the 30 days that make it yellow. Today in China, as the
+    # web app counts it: from 16:00 UTC on, the machine's own date is still yesterday there ("计划开工日期不能早于今天")
+    today = clock.today()
     soon = dict(sample_application, project_name=f"全周期监管{uuid.uuid4().hex[:6]}",
                 planned_start_on=today.isoformat(),
                 planned_completion_on=(today + timedelta(days=20)).isoformat(),
