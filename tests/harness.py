@@ -18,6 +18,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -229,6 +230,35 @@ class Stack:
         """Processes of this stack whose command line has ``marker``, e.g. ``deployments.task_worker``,
         ``deployments.serve``, ``prefect server``, ``uvicorn`` (see ``COMPONENTS``)."""
         return processes_of(self.data_dir, marker, python_only=False)
+
+    def freeze(self, pid: int, timeout: float = 60) -> None:
+        """SIGSTOP a process of the stack at a moment it holds no write lock on an SQLite database.
+
+        A process frozen inside a write transaction stops every other writer of the file (the web app's
+        sign-in and submissions wait out their busy timeout): the faults the tests make by freezing a worker
+        are about queues, not locks, so the freeze is retried until the database still takes a write."""
+        deadline = time.monotonic() + timeout
+        while True:
+            os.kill(pid, signal.SIGSTOP)
+            if self._writable():
+                return
+            os.kill(pid, signal.SIGCONT)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"process {pid} held the database's write lock for {timeout:.0f} s")
+            time.sleep(0.2)
+
+    def _writable(self) -> bool:
+        if not self.database_url.startswith("sqlite"):
+            return True  # PostgreSQL locks rows, not the database
+        connection = sqlite3.connect(self.database_url.removeprefix("sqlite:///"), timeout=1)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.rollback()
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            connection.close()
 
     def log_summary(self) -> str:
         """Counts of trouble in the stack's logs (the Prefect server logs only warnings and errors)."""

@@ -75,7 +75,7 @@ def test_a_decision_whose_segment_was_lost_with_a_killed_task_worker_lands_once(
     application_id = _post_application(stack, sample_application, str(uuid.uuid4())).json()["id"]
     _suspended(stack, application_id)
     [worker] = stack.pids("deployments.task_worker")
-    os.kill(worker, signal.SIGSTOP)  # the decision's segment is queued and not run …
+    stack.freeze(worker)  # the decision's segment is queued and not run …
     try:
         _approve(stack, application_id)
         time.sleep(1)
@@ -280,7 +280,7 @@ def test_a_hand_over_forgotten_by_a_killed_prefect_server_is_handed_over_again(s
     """Prefect keeps queued background tasks in its server's memory: a task run created just before the server
     was killed stays SCHEDULED for ever. Once applications handed over after it have started, it is lost."""
     [worker] = stack.pids("deployments.task_worker")
-    os.kill(worker, signal.SIGSTOP)  # nobody takes the task run off the server's queue
+    stack.freeze(worker)  # nobody takes the task run off the server's queue
     try:
         application_id = _post_application(stack, sample_application, str(uuid.uuid4())).json()["id"]
         queued = _wait(lambda: _dispatch_task_run(application_id), 60, "the hand-over recorded")
