@@ -202,7 +202,7 @@ def _create(session: Session, user: User, project: Project, data: EiaApplication
     now = clock.now()
     definition = get_definition(process_key)
     application = Application(
-        case_no=numbering.case_number(session, now.year), process_key=definition.key,
+        case_no=numbering.provisional_case_number(), process_key=definition.key,
         process_version=definition.version, title=definition.document_title, enterprise_id=project.enterprise_id,
         project_id=project.id, submitted_at=now, created_by_id=user.id, idempotency_key=idempotency_key,
         form_data=data.model_dump(mode="json"))
@@ -217,6 +217,7 @@ def _create(session: Session, user: User, project: Project, data: EiaApplication
                 outcome={"by": user.username, "route": data.route, "level": decided["classification"]["level"]},
                 actor_label=user.username)
     schedule_deadlines(session, application, work_calendar(session))
+    application.case_no = numbering.case_number(session, now.year)  # last: its counter stays locked until commit
     audit.record(session, "application.submitted", actor=user, entity="application", entity_id=application.id,
                  application_id=application.id, on_behalf_of_enterprise_id=project.enterprise_id,
                  detail={"case_no": application.case_no, "process": f"{definition.key}@{definition.version}",

@@ -185,7 +185,7 @@ def _create(session: Session, user: User, project: Project, data: LandToStartInp
     now = clock.now()
     definition = get_definition(PROCESS_KEY)
     application = Application(
-        case_no=numbering.case_number(session, now.year), process_key=definition.key,
+        case_no=numbering.provisional_case_number(), process_key=definition.key,
         process_version=definition.version, title=definition.document_title, enterprise_id=project.enterprise_id,
         project_id=stored_id(project), submitted_at=now, created_by_id=stored_id(user), idempotency_key=key,
         form_data=data.model_dump(mode="json") | {"risk_signed_at": now.isoformat()})
@@ -196,6 +196,7 @@ def _create(session: Session, user: User, project: Project, data: LandToStartInp
     finish_step(session, stored_id(application), "submission", status=StepStatus.completed,
                 outcome={"by": user.username}, actor_label=user.username)
     schedule_deadlines(session, application, work_calendar(session))
+    application.case_no = numbering.case_number(session, now.year)  # last: its counter stays locked until commit
     audit.record(session, "application.submitted", actor=user, entity="application",
                  entity_id=stored_id(application), application_id=application.id,
                  on_behalf_of_enterprise_id=project.enterprise_id,

@@ -8,7 +8,7 @@ stored application to Prefect is ``services.cases.handoff``'s (the same for ever
 """
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Optional
 
@@ -296,9 +296,6 @@ def _create(session: Session, user: User, data: StandardLandApplicationInput, en
             parcel: Parcel, idempotency_key: str) -> Application:
     now = clock.now()
     definition = get_definition(PROCESS_KEY)
-    enterprise.name, enterprise.legal_representative = data.enterprise_name, data.legal_representative
-    enterprise.contact_name, enterprise.contact_phone, enterprise.updated_at = (
-        data.contact_name, data.contact_phone, now)
     project = Project(
         enterprise_id=enterprise.id, name=data.project_name, industry_code=data.industry_code,
         total_investment_wan=data.total_investment_wan, land_area_mu=data.land_area_mu, parcel_id=parcel.id,
@@ -308,10 +305,10 @@ def _create(session: Session, user: User, data: StandardLandApplicationInput, en
         annual_energy_tce=data.annual_energy_tce, annual_electricity_kwh=data.annual_electricity_kwh,
         planned_start_on=data.planned_start_on, planned_completion_on=data.planned_completion_on,
         planned_production_on=data.planned_production_on)
-    session.add_all([enterprise, project])
+    session.add(project)
     session.flush()
     application = Application(
-        case_no=numbering.case_number(session, now.year), process_key=definition.key,
+        case_no=numbering.provisional_case_number(), process_key=definition.key,
         process_version=definition.version, title=definition.document_title, enterprise_id=enterprise.id,
         project_id=project.id, submitted_at=now, created_by_id=user.id, idempotency_key=idempotency_key,
         form_data=data.model_dump(mode="json"))
@@ -322,8 +319,23 @@ def _create(session: Session, user: User, data: StandardLandApplicationInput, en
     finish_step(session, application.id, "submission", status=StepStatus.completed,
                 outcome={"by": user.username}, actor_label=user.username)
     schedule_deadlines(session, application, work_calendar(session))
+    # last, so that the rows other submissions wait for are locked only from here to the commit
+    _update_contact(session, enterprise, data, now)
+    application.case_no = numbering.case_number(session, now.year)
     audit.record(session, "application.submitted", actor=user, entity="application", entity_id=application.id,
                  application_id=application.id, on_behalf_of_enterprise_id=enterprise.id,
                  detail={"case_no": application.case_no, "process": f"{definition.key}@{definition.version}"})
     return application
 
+
+def _update_contact(session: Session, enterprise: Enterprise, data: StandardLandApplicationInput,
+                    now: datetime) -> None:
+    """The enterprise's name and contact as this application gives them; the row is written only when one
+    differs (most submissions repeat them, and an update locks the row until commit)."""
+    given = {"name": data.enterprise_name, "legal_representative": data.legal_representative,
+             "contact_name": data.contact_name, "contact_phone": data.contact_phone}
+    if any(getattr(enterprise, field) != value for field, value in given.items()):
+        for field, value in given.items():
+            setattr(enterprise, field, value)
+        enterprise.updated_at = now
+        session.add(enterprise)

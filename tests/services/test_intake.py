@@ -1,15 +1,18 @@
 """Intake: validation with Chinese messages, one transaction, idempotency, deadlines."""
 
+import threading
+import uuid
 from datetime import datetime
 from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
-from sqlmodel import func, select
+from sqlmodel import Session, col, func, select
 
 from services.core import clock
+from services.core.db import get_engine
 from services.core.users import get_by_username
-from services.models import Application, AuditEvent, Step, StepStatus
+from services.models import Application, AuditEvent, Enterprise, Step, StepStatus
 from services.standard_land.intake import IntakeError, StandardLandApplicationInput, submit_application
 from tests.samples import SAMPLE
 
@@ -111,3 +114,53 @@ def test_lost_hand_overs_are_found_after_a_grace_period_and_claimed_once(session
     set_flow_run(session, application.id, "run-1")
     assert application.id not in awaiting_dispatch(session, **overdue)
     assert not claim_dispatch(session, application.id, stale_after=timedelta(seconds=-1))
+
+
+def test_the_enterprise_row_is_written_only_when_the_application_changes_its_contact(session):
+    """Most submissions repeat the enterprise's name and contact: its row is then left alone (an update would
+    lock it until commit, and every other submission of the enterprise would wait)."""
+    user = get_by_username(session, "enterprise")
+    submit_application(session, user, _input(), "contact-1")
+    session.flush()
+    enterprise = session.get_one(Enterprise, user.enterprise_id)
+    before = enterprise.updated_at
+    submit_application(session, user, _input(), "contact-2")
+    session.flush()
+    assert session.get_one(Enterprise, user.enterprise_id).updated_at == before, "nothing changed: not written"
+    submit_application(session, user, _input(contact_name="周敏", contact_phone="13900001111"), "contact-3")
+    session.flush()
+    session.expire_all()
+    enterprise = session.get_one(Enterprise, user.enterprise_id)
+    assert (enterprise.contact_name, enterprise.contact_phone) == ("周敏", "13900001111")
+
+
+@pytest.mark.usefixtures("migrated")  # its own sessions and commits, on the suite's database
+def test_concurrent_submissions_of_one_enterprise_get_consecutive_case_numbers():
+    """The case number is taken last (its counter row stays locked until commit): submissions of one enterprise
+    at the same moment each commit with their own number, none lost, none twice, none left provisional."""
+    racers, start, made, failures = 6, threading.Barrier(6), [], []
+
+    def submit(i: int) -> None:
+        with Session(get_engine(), expire_on_commit=False) as s:
+            user = get_by_username(s, "enterprise")
+            start.wait()
+            try:
+                application, _ = submit_application(s, user, _input(project_name=f"并发提交项目{i}"),
+                                                     f"race-{uuid.uuid4()}")
+                s.commit()
+                made.append(application.id)
+            except Exception as error:  # a database error would be a lost submission
+                s.rollback()
+                failures.append(error)
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == [] and len(made) == racers
+    with Session(get_engine()) as s:
+        numbers = s.exec(select(Application.case_no).where(col(Application.id).in_(made))).all()
+        assert not s.exec(select(Application).where(col(Application.case_no).startswith("待编号"))).all()
+    serials = sorted(int(n[-6:]) for n in numbers)
+    assert serials == list(range(serials[0], serials[0] + racers)), numbers
