@@ -7,7 +7,9 @@ without the tests' overrides), then measures
 
 1. ``GET /healthz`` with N concurrent clients (the baseline of this machine and this run);
 2. the form page ``GET /applications/new`` (cookie session) and ``POST /api/v1/applications``
-   (bearer token, unique ``Idempotency-Key``) with N concurrent clients, as req/s and ratio to 1;
+   (bearer token, unique ``Idempotency-Key``) with N concurrent clients, as req/s and ratio to 1; for
+   1 and the POST test also the CPU milliseconds each component spent per successful request (from
+   ``/proc``: web app, task worker, runner, Prefect server, PostgreSQL) and how busy the machine was;
 3. after the backlog of 2 has drained (or timed out): submission → acceptance notice PDF downloadable,
    over 20 applications submitted one after another (aim: ≤ 2 s);
 4. in-process render time of the acceptance notice, PDF and DOCX (first and warm).
@@ -16,6 +18,7 @@ Usage (from the repository root)::
 
     .venv/bin/python bench/bench_spine.py                  # 30 s per load test, SQLite
     .venv/bin/python bench/bench_spine.py --seconds 5      # smoke run
+    .venv/bin/python bench/bench_spine.py --post-only      # only 1 and 2, with CPU per request
     .venv/bin/python bench/bench_spine.py \\
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test   # DROPS schema public
 
@@ -38,6 +41,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -46,7 +50,7 @@ import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # the editable install does this too; bench scripts must not depend on it
-from tests.harness import Stack, reset_databases, settings_for  # noqa: E402
+from tests.harness import COMPONENTS, Stack, reset_databases, settings_for  # noqa: E402
 from tests.samples import DEMO_PASSWORD, SAMPLE  # noqa: E402
 
 DISPATCH_TASK = "start-process"  # flows/dispatch.py: the background task the web app queues per application
@@ -253,6 +257,45 @@ def bench_submissions(stack: Stack, clients: int, seconds: float) -> tuple[LoadR
 
     result = run_load("POST /api/v1/applications", clients, seconds, setup, request, {"201"})
     return result, created
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(all, idle) CPU seconds of the machine so far, summed over its cores."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(values) / os.sysconf("SC_CLK_TCK"), (values[3] + values[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def component_pids(stack: Stack) -> dict[str, list[int]]:
+    """The stack's processes by component, and PostgreSQL's (every process named postgres: its server and
+    the backends of every client, the stack's and others')."""
+    found = {name: stack.pids(marker) for name, marker in COMPONENTS.items()}
+    pg = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True, check=False).stdout.split()
+    found["PostgreSQL"] = [int(pid) for pid in pg]
+    return found
+
+
+def cpu_per_request(stack: Stack, run: Callable[[], LoadResult]) -> tuple[LoadResult, str]:
+    """Run a load test and say where the machine's CPU went: milliseconds of CPU per successful request of
+    each component (a process that ended during the test is not counted), and how busy the cores were."""
+    before = {pid: cpu_seconds(pid) for pids in component_pids(stack).values() for pid in pids}
+    machine_before = machine_cpu()
+    result = run()
+    machine_after = machine_cpu()
+    used = {name: sum(cpu_seconds(pid) - before.get(pid, 0.0) for pid in pids)
+            for name, pids in component_pids(stack).items()}
+    total, idle = machine_after[0] - machine_before[0], machine_after[1] - machine_before[1]
+    parts = ", ".join(f"{name} {1000 * seconds / max(result.ok, 1):.1f}" for name, seconds in used.items())
+    return result, (f"CPU-ms per successful request: {parts}; machine busy "
+                    f"{(total - idle) / max(total, 1e-9):.0%} of {os.cpu_count()} cores")
 
 
 # ---------------------------------------------------------------------------------- backlog, e2e
@@ -479,6 +522,8 @@ def main() -> int:
                         help="max seconds to wait for the load-test backlog (default 300)")
     parser.add_argument("--warm-renders", type=int, default=10, help="warm renders to average (default 10)")
     parser.add_argument("--keep-data", action="store_true", help="keep the temporary data folder")
+    parser.add_argument("--post-only", action="store_true",
+                        help="stop after the load tests (no backlog, end-to-end or render figures)")
     args = parser.parse_args()
 
     script_t0 = time.monotonic()
@@ -501,12 +546,24 @@ def main() -> int:
     ok = False
     try:
         start_stack(stack)
-        healthz = bench_healthz(stack, args.clients, args.seconds)
+        healthz, healthz_cpu = cpu_per_request(stack, lambda: bench_healthz(stack, args.clients, args.seconds))
         print_load(healthz, {"200"}, None)
+        log(f"  {healthz_cpu}")
         page = bench_form_page(stack, args.clients, args.seconds)
         print_load(page, {"200"}, healthz)
-        submit, created = bench_submissions(stack, args.clients, args.seconds)
+        created: list[int] = []
+
+        def submissions() -> LoadResult:
+            result, ids = bench_submissions(stack, args.clients, args.seconds)
+            created.extend(ids)
+            return result
+
+        submit, submit_cpu = cpu_per_request(stack, submissions)
         print_load(submit, {"201"}, healthz)
+        log(f"  {submit_cpu}")
+        if args.post_only:
+            ok = True
+            return 0
         log(f"waiting for the acceptance notices of the {len(created)} applications "
             f"(timeout {args.drain_timeout:.0f} s)")
         drain = drain_backlog(stack, created, args.drain_timeout)
