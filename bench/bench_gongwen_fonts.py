@@ -15,25 +15,16 @@ and sizes. Usage::
 """
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+import scratch_environment
+
 KINDS = ["acceptance_notice", "eia_decision", "supervision_agreement"]
 _FACE = 'font-family: "WenQuanYi Micro Hei" !important;'
 WQY = (f"<style>* {{ {_FACE} }} @page {{ {_FACE} @bottom-left {{ {_FACE} }} @bottom-right {{ {_FACE} }} "
        f"@top-right {{ {_FACE} }} }}</style></head>")
-
-
-def _prepare_environment() -> None:
-    data = Path(tempfile.mkdtemp(prefix="gc-bench-fonts-"))
-    os.environ.update({"GC_DATA_DIR": str(data), "GC_DATABASE_URL": f"sqlite:///{data / 'bench.db'}",
-                       "GC_SECRET_KEY": "bench"})
-    sys.path.insert(0, str(REPO))
 
 
 def _wqy_html(html: str) -> str:
@@ -65,7 +56,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--kinds", nargs="+", default=KINDS)
     args = parser.parse_args()
-    _prepare_environment()
+    scratch_environment.prepare("gc-bench-fonts-")
     print(f"{args.rounds} rounds per variant; render ms as median (fastest); PDF bytes")
     print(f"{'kind':<24}{'variant':<8}{'render':>16}{'bytes':>10}")
     for kind in args.kinds:

@@ -14,22 +14,13 @@ temporary data folder holds the generated demo signing certificate. Usage::
 """
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+import scratch_environment
+
 KINDS = ["acceptance_notice", "eia_decision", "supervision_agreement"]
-
-
-def _prepare_environment() -> None:
-    data = Path(tempfile.mkdtemp(prefix="gc-bench-pdfa-"))
-    os.environ.update({"GC_DATA_DIR": str(data), "GC_DATABASE_URL": f"sqlite:///{data / 'bench.db'}",
-                       "GC_SECRET_KEY": "bench"})
-    sys.path.insert(0, str(REPO))
 
 
 def _plain_pdf(html: str) -> bytes:
@@ -73,7 +64,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--kinds", nargs="+", default=KINDS)
     args = parser.parse_args()
-    _prepare_environment()
+    scratch_environment.prepare("gc-bench-pdfa-")
     print(f"{args.rounds} rounds per variant; ms as median (fastest)")
     print(f"{'kind':<24}{'variant':<8}{'render':>16}{'sign':>16}{'render+sign':>18}{'bytes':>9}")
     for kind in args.kinds:

@@ -17,23 +17,14 @@ second. A fresh temporary data folder is used. Usage::
 """
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+import scratch_environment
+
 KINDS = ["acceptance_notice", "assessment_report", "investment_commitment", "supervision_agreement"]
-
-
-def _prepare_environment() -> None:
-    data = Path(tempfile.mkdtemp(prefix="gc-bench-render-"))
-    os.environ.update({"GC_DATA_DIR": str(data), "GC_DATABASE_URL": f"sqlite:///{data / 'bench.db'}",
-                       "GC_SECRET_KEY": "bench"})
-    sys.path.insert(0, str(REPO))
 
 
 def _fresh_pdf(html: str) -> bytes:
@@ -92,7 +83,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--kinds", nargs="+", default=KINDS)
     args = parser.parse_args()
-    _prepare_environment()
+    scratch_environment.prepare("gc-bench-render-")
     print(f"{args.rounds} rounds per variant; render ms as median (fastest)")
     print(f"{'kind':<24}{'fresh':>16}{'kept':>16}{'kept/fresh':>12}  same bytes")
     for kind in args.kinds:
