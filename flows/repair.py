@@ -31,7 +31,6 @@ from flows.dispatch import continue_now, dispatch
 from flows.runs import flow_run_state
 from services.cases import faults
 from services.cases.steps import ready_steps
-from services.core import clock
 from services.core.db import only_one_at_a_time, session_scope
 from services.core.settings import get_settings
 from services.models import Application, ApplicationStatus
@@ -145,8 +144,6 @@ def _repair_quiet_case(client, application_id: int, process_key: str, run_id: st
         return 0
     kind = "case_run_lost" if process_key == "land_to_start" else "review_run_lost"
     with session_scope() as session:
-        if faults.repaired_since(session, application_id, kind, max(last_move, clock.now() - stall_after)):
-            return 0  # an earlier sweep (any worker's) queued its next segment, which has not run yet
         first_segment = session.get_one(Application, application_id).status == ApplicationStatus.submitted
     if first_segment:
         state = flow_run_state(client, run_id)

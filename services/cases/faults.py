@@ -124,15 +124,6 @@ def repairs_so_far(session: Session, application_id: int, kind: str) -> int:
         col(SystemFault.repaired_at).is_not(None))).one()
 
 
-def repaired_since(session: Session, application_id: int, kind: str, since: datetime) -> bool:
-    """Whether this case's work of this kind was repaired at or after ``since``: the segment that repair queued may
-    still wait behind a backlog, and queuing it again (another finding each sweep) would soon count as
-    ``MAX_REPAIRS`` failed repairs."""
-    return session.exec(select(SystemFault.id).where(
-        SystemFault.application_id == application_id, SystemFault.kind == kind,
-        col(SystemFault.repaired_at) >= since)).first() is not None
-
-
 def open_faults(session: Session) -> list[tuple[SystemFault, str]]:
     """Findings still open, newest first, with the case number (shown to supervisors)."""
     stmt = (select(SystemFault, Application.case_no)

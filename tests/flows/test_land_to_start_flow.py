@@ -8,7 +8,7 @@ and a segment lost halfway (its worker killed after applying them) are carried o
 import uuid
 
 import httpx
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from services.cases import handoff, human_actions
 from services.core import clock, uploads
@@ -164,5 +164,10 @@ def test_a_case_whose_first_segment_was_lost_before_it_opened_a_step_is_carried_
     assert body["flow_run_id"] != lost_run and body["status"] == "accepted"
     assert [d["kind"] for d in body["documents"]] == ["risk_commitment"]
     with Session(get_engine()) as s:
-        fault = s.exec(select(SystemFault).where(SystemFault.application_id == app_id)).one()
-    assert (fault.kind, fault.flow_run_id) == ("case_run_lost", lost_run) and fault.repaired_at is not None
+        faults = s.exec(select(SystemFault).where(SystemFault.application_id == app_id)
+                        .order_by(col(SystemFault.id))).all()
+    # the first finding is the lost run; a sweep that ran while the segment it queued still waited in a long
+    # queue may have queued it again (another repaired finding, harmless: the 承诺书 above is there once)
+    assert faults and (faults[0].kind, faults[0].flow_run_id) == ("case_run_lost", lost_run)
+    assert all(f.kind == "case_run_lost" and f.repaired_at is not None and not f.unrepairable for f in faults), \
+        [(f.kind, f.flow_run_id, f.repaired_at, f.unrepairable) for f in faults]

@@ -53,19 +53,3 @@ def test_a_decision_without_its_documents_leaves_the_documents_ready(session):
     assert ready_steps(session, application_id) == ["assessment_report"]
     assert [case for case, *_ in _quiet(session, application_id, timedelta(minutes=5))] == [application_id]
 
-
-def test_a_repair_still_waiting_in_the_queue_is_not_repeated_until_the_stall_limit_passes_again(session):
-    """The sweep runs every few seconds; a segment it queued may wait longer than that behind a backlog. The
-    repair on record says so to every worker's sweep, so the case is neither queued nor counted again."""
-    application_id = _accepted_case(session, "c")
-    [(_, _, _, last_move)] = faults.candidates(session, timedelta(seconds=45), [application_id],
-                                               now=clock.now() + timedelta(minutes=5)).quiet_cases
-    stall = timedelta(seconds=45)
-    assert not faults.repaired_since(session, application_id, "review_run_lost", last_move)
-    faults.record(session, application_id, "review_run_lost", "流程续办中断", flow_run_id="intake-c", repaired=True)
-    session.commit()
-    assert faults.repaired_since(session, application_id, "review_run_lost", max(last_move, clock.now() - stall))
-    assert not faults.repaired_since(session, application_id, "case_run_lost", last_move), "another kind"
-    later = clock.now() + stall + timedelta(seconds=1)  # the stall limit passed again: its segment was lost too
-    assert not faults.repaired_since(session, application_id, "review_run_lost", later - stall)
-    assert faults.repairs_so_far(session, application_id, "review_run_lost") == 1
