@@ -52,4 +52,3 @@ def test_a_decision_without_its_documents_leaves_the_documents_ready(session):
     session.commit()
     assert ready_steps(session, application_id) == ["assessment_report"]
     assert [case for case, *_ in _quiet(session, application_id, timedelta(minutes=5))] == [application_id]
-
