@@ -61,14 +61,15 @@ def continue_case(application_id: int, cause: str) -> dict:
         return advance(application_id)
 
 
-def continue_now(application_id: int, cause: str) -> bool:
-    """Queue the case's next segment; False when Prefect refused (the sweep queues it again)."""
+def continue_now(application_id: int, cause: str) -> str | None:
+    """Queue the case's next segment; the id of its task run, or None when Prefect refused (the sweep queues it
+    again)."""
     try:
-        continue_case.delay(application_id, cause)
+        future = continue_case.delay(application_id, cause)
     except Exception as error:  # the action is safe in our database; the sweep finds it unapplied
         log.warning("could not queue the next segment of case %s (%s): %r", application_id, cause, error)
-        return False
-    return True
+        return None
+    return str(future.task_run_id)
 
 
 #: when this process last queued a sweep's segment for each (case, cause): a segment queued behind a backlog
@@ -80,7 +81,7 @@ def _continue_once_per_stall(application_id: int, cause: str) -> bool:
     now, again_after = time.monotonic(), _claim_lost_after().total_seconds() / 2
     if now - _swept.get((application_id, cause), -again_after) < again_after:
         return False
-    queued = continue_now(application_id, cause)
+    queued = continue_now(application_id, cause) is not None
     if queued:  # a refused hand-over is tried again at the next sweep
         _swept[(application_id, cause)] = now
     return queued

@@ -9,9 +9,10 @@ Runs in the task worker's sweep (every ``GC_DISPATCH_SWEEP_SECONDS``). Each repa
   services, so nothing is issued twice;
 * **case left halfway** (work a segment could do now — a review never opened, a decision without its
   documents, a 拿地即开工 step closed and the next ones not opened — and nothing moving): the segment was lost
-  with its worker, and the case's next one is queued (``continue_now``). A person's action that no segment
-  applied is queued again by ``flows.dispatch.continue_stale_actions``, without a finding: the action itself
-  is the record.
+  with its worker, and the case's next one is queued (``continue_now``). Its task run is kept with the finding:
+  while it still waits in Prefect's queue (a backlog), later sweeps leave the case alone. A person's action
+  that no segment applied is queued again by ``flows.dispatch.continue_stale_actions``, without a finding: the
+  action itself is the record.
 
 After ``MAX_REPAIRS`` of one kind a case is left for a person; what could not be repaired stays an open
 ``SystemFault`` that supervisors see and ``/readyz`` counts.
@@ -23,11 +24,13 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from prefect import get_client
-from prefect.client.schemas.objects import State
+from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName, TaskRunFilterStartTime
+from prefect.client.schemas.objects import State, TaskRun
+from prefect.client.schemas.sorting import TaskRunSort
 from prefect.exceptions import ObjectNotFound
 from prefect.states import Crashed
 
-from flows.dispatch import continue_now, dispatch
+from flows.dispatch import continue_case, continue_now, dispatch
 from flows.runs import flow_run_state
 from services.cases import faults
 from services.cases.steps import ready_steps
@@ -43,6 +46,7 @@ LATE = ("SCHEDULED", "PENDING")  # waiting for a runner or task worker to start 
 # How many stall limits a run may stay in a state before it counts as lost: a queue may be long (a backlog
 # is not a fault); a run being started (PENDING) by a runner that was killed stays so for ever.
 PATIENCE = {"RUNNING": 1, "CANCELLING": 1, "PENDING": 3, "SCHEDULED": 10}
+SWEEP_LOCK = "greenchannel-repair"  # held by the one process repairing at a time (``only_one_at_a_time``)
 
 
 def repair_stuck_work(stall_after: timedelta | None = None, application_ids: Collection[int] | None = None
@@ -51,7 +55,7 @@ def repair_stuck_work(stall_after: timedelta | None = None, application_ids: Col
     returns how many of each were repaired."""
     if stall_after is None:
         stall_after = timedelta(seconds=get_settings().stuck_after_seconds)
-    with only_one_at_a_time("greenchannel-repair") as mine:
+    with only_one_at_a_time(SWEEP_LOCK) as mine:
         if not mine:  # another worker's sweep is repairing right now
             return {"intake": 0, "review": 0, "case": 0}
         return _repair_pass(stall_after, application_ids)
@@ -145,6 +149,9 @@ def _repair_quiet_case(client, application_id: int, process_key: str, run_id: st
     kind = "case_run_lost" if process_key == "land_to_start" else "review_run_lost"
     with session_scope() as session:
         first_segment = session.get_one(Application, application_id).status == ApplicationStatus.submitted
+        queued = faults.last_replacement(session, application_id, kind)
+    if queued and _segment_still_queued(client, queued, stall_after):
+        return 0  # the segment the last repair queued waits behind a backlog: queuing another changes nothing
     if first_segment:
         state = flow_run_state(client, run_id)
         run_kind = state.type.value if state else "MISSING"
@@ -158,11 +165,42 @@ def _repair_quiet_case(client, application_id: int, process_key: str, run_id: st
             return 0
         if _gave_up(session, application_id, kind, run_id):
             return 0
-        faults.record(session, application_id, kind, f"流程续办中断（{len(work)}项可办事项无人办理），已自动重新提交",
-                      flow_run_id=run_id, repaired=True)
-    continue_now(application_id, "repair")
+        finding_id = faults.record(session, application_id, kind,
+                                   f"流程续办中断（{len(work)}项可办事项无人办理），已自动重新提交",
+                                   flow_run_id=run_id, repaired=True).id
+    task_run_id = continue_now(application_id, "repair")
+    if task_run_id and finding_id is not None:  # kept so that the next sweep asks Prefect about this segment
+        with session_scope() as session:
+            faults.note_replacement(session, finding_id, task_run_id)
     log.warning("case %s: left halfway (%s); its next segment queued", application_id, work)
     return 1
+
+
+def _segment_still_queued(client, task_run_id: str, stall_after: timedelta) -> bool:
+    """Whether the segment a repair queued may still start: waiting in the queue (not yet passed by a segment
+    queued after it: Prefect's queue is first in, first out, and a killed server forgets its queue) or running,
+    each within its ``PATIENCE``. Ended, unknown or dropped: the case is repaired again."""
+    try:
+        task_run = client.read_task_run(UUID(task_run_id))
+    except ObjectNotFound:
+        return False
+    state = task_run.state
+    kind = state.type.value if state else "MISSING"
+    if kind == "SCHEDULED" and _queue_passed(client, task_run):
+        return False
+    return _still_moving(state, kind, stall_after)
+
+
+def _queue_passed(client, task_run: TaskRun) -> bool:
+    """Whether a segment queued after ``task_run`` has already started."""
+    queued_at = task_run.expected_start_time
+    if queued_at is None:
+        return False
+    started_since = client.read_task_runs(
+        task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_=continue_case.name),
+                                      start_time=TaskRunFilterStartTime(after_=queued_at)),
+        sort=TaskRunSort.EXPECTED_START_TIME_DESC, limit=1)
+    return any(run.expected_start_time and run.expected_start_time > queued_at for run in started_since)
 
 
 def _gave_up(session, application_id: int, kind: str, run_id: str) -> bool:

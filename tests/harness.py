@@ -232,15 +232,17 @@ class Stack:
         return processes_of(self.data_dir, marker, python_only=False)
 
     def freeze(self, pid: int, timeout: float = 60) -> None:
-        """SIGSTOP a process of the stack at a moment it holds no write lock on an SQLite database.
+        """SIGSTOP a process of the stack at a moment it holds no write lock on an SQLite database, and not the
+        repair sweep's lock on PostgreSQL.
 
         A process frozen inside a write transaction stops every other writer of the file (the web app's
-        sign-in and submissions wait out their busy timeout): the faults the tests make by freezing a worker
-        are about queues, not locks, so the freeze is retried until the database still takes a write."""
+        sign-in and submissions wait out their busy timeout), and one frozen in its sweep stops every other
+        process's sweep: the faults the tests make by freezing a worker are about queues, not locks, so the
+        freeze is retried until the database still takes a write and the sweep's lock is free."""
         deadline = time.monotonic() + timeout
         while True:
             os.kill(pid, signal.SIGSTOP)
-            if self._writable():
+            if self._writable() and self._sweep_lock_free():
                 return
             os.kill(pid, signal.SIGCONT)
             if time.monotonic() > deadline:
@@ -259,6 +261,22 @@ class Stack:
             return False
         finally:
             connection.close()
+
+    def _sweep_lock_free(self) -> bool:
+        if not self.database_url.startswith("postgresql"):
+            return True  # SQLite: one machine, no lock between sweeps
+        import sqlalchemy as sa
+
+        from flows.repair import SWEEP_LOCK
+        engine = sa.create_engine(self.database_url, poolclass=sa.pool.NullPool)
+        try:
+            with engine.connect() as conn:
+                got = conn.execute(sa.text("SELECT pg_try_advisory_lock(hashtext(:n))"), {"n": SWEEP_LOCK}).scalar()
+                if got:
+                    conn.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:n))"), {"n": SWEEP_LOCK})
+                return bool(got)
+        finally:
+            engine.dispose()
 
     def log_summary(self) -> str:
         """Counts of trouble in the stack's logs (the Prefect server logs only warnings and errors)."""

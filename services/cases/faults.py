@@ -124,6 +124,20 @@ def repairs_so_far(session: Session, application_id: int, kind: str) -> int:
         col(SystemFault.repaired_at).is_not(None))).one()
 
 
+def last_replacement(session: Session, application_id: int, kind: str) -> str:
+    """The task run the case's latest repair of ``kind`` queued ('' when none was recorded): while it still
+    waits in Prefect's queue, the case is not queued again."""
+    return session.exec(select(SystemFault.replacement_run_id).where(
+        SystemFault.application_id == application_id, SystemFault.kind == kind,
+        col(SystemFault.repaired_at).is_not(None)).order_by(col(SystemFault.id).desc()).limit(1)).first() or ""
+
+
+def note_replacement(session: Session, fault_id: int, run_id: str) -> None:
+    """Keep the id of the run (or queued task run) a repair started with its finding."""
+    session.exec(update(SystemFault).where(col(SystemFault.id) == fault_id).values(replacement_run_id=run_id)
+                 .execution_options(synchronize_session=False))
+
+
 def open_faults(session: Session) -> list[tuple[SystemFault, str]]:
     """Findings still open, newest first, with the case number (shown to supervisors)."""
     stmt = (select(SystemFault, Application.case_no)

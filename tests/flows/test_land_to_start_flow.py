@@ -5,6 +5,12 @@ on, the listing period is ended by the task worker's timer sweep, the four certi
 batch; a lost listing closes the case; decisions whose hand-over was lost (a web app killed after its commit)
 and a segment lost halfway (its worker killed after applying them) are carried on by the sweep, once."""
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 import uuid
 
 import httpx
@@ -18,7 +24,7 @@ from services.land_to_start import service as lts
 from services.models import ActionKind, AuditEvent, Document, Step, SystemFault
 from tests.factories import design_scheme, make_project
 from tests.harness import flow_run_processes as _processes_running
-from tests.samples import DEPARTMENT_USERS
+from tests.samples import DEPARTMENT_USERS, REPO
 from tests.stack_api import case_waiting as _waiting
 from tests.stack_api import decide_as_department as _decide
 from tests.stack_api import flow_run as _run
@@ -149,17 +155,7 @@ def test_a_case_whose_first_segment_was_lost_before_it_opened_a_step_is_carried_
     """The first segment recorded its run and died before it opened any step (its worker killed; found by the
     topology test): the case is still 已提交, which no intake repair looks at for 拿地即开工, and the sweep must
     queue its next segment, which signs the 风险承诺书 once and opens the first branches."""
-    lost_run = str(uuid.uuid4())
-    with session_scope() as session:
-        project_id = make_project(session).id
-        data = lts.LandToStartInput.model_validate({
-            "project_id": project_id, "project_code": "2611-441900-04-01-654321", "building_area_m2": "28000",
-            "design_unit": "广东省建筑设计研究院", "contractor": "中建三局第一建设工程有限责任公司",
-            "supervisor_unit": "广州建设工程监理有限公司", "funds_committed": True, "risk_signed_by": "陈立新",
-            "risk_agreed": True})
-        application, _ = lts.submit(session, get_by_username(session, "enterprise"), data, str(uuid.uuid4()))
-        app_id = application.id
-        handoff.set_flow_run(session, app_id, lost_run)  # the segment's run, which Prefect never heard of
+    app_id, lost_run = _case_whose_first_segment_was_lost()
     body = _waiting(stack, app_id, {"project_filing", "design_review"}, "the first branches, opened by the repair")
     assert body["flow_run_id"] != lost_run and body["status"] == "accepted"
     assert [d["kind"] for d in body["documents"]] == ["risk_commitment"]
@@ -171,3 +167,70 @@ def test_a_case_whose_first_segment_was_lost_before_it_opened_a_step_is_carried_
     assert faults and (faults[0].kind, faults[0].flow_run_id) == ("case_run_lost", lost_run)
     assert all(f.kind == "case_run_lost" and f.repaired_at is not None and not f.unrepairable for f in faults), \
         [(f.kind, f.flow_run_id, f.repaired_at, f.unrepairable) for f in faults]
+
+
+def _case_whose_first_segment_was_lost() -> tuple[int, str]:
+    """A 拿地即开工 case submitted and handed over, whose first segment recorded its run and died before it
+    opened a step (the case, and the run Prefect never heard of)."""
+    lost_run = str(uuid.uuid4())
+    with session_scope() as session:
+        project_id = make_project(session).id
+        data = lts.LandToStartInput.model_validate({
+            "project_id": project_id, "project_code": "2611-441900-04-01-654321", "building_area_m2": "28000",
+            "design_unit": "广东省建筑设计研究院", "contractor": "中建三局第一建设工程有限责任公司",
+            "supervisor_unit": "广州建设工程监理有限公司", "funds_committed": True, "risk_signed_by": "陈立新",
+            "risk_agreed": True})
+        application, _ = lts.submit(session, get_by_username(session, "enterprise"), data, str(uuid.uuid4()))
+        handoff.set_flow_run(session, application.id, lost_run)
+        return application.id, lost_run
+
+
+def _sweep_in_another_process(stack, app_id: int, stall_seconds: int) -> dict[str, int]:
+    """One pass of the repair sweep over the case, as a second worker makes it: its own process, with the
+    stack's settings, database and Prefect server."""
+    script = ("import json; from datetime import timedelta; from deployments import prefect_env; "
+              "from services.core.settings import get_settings; prefect_env.apply(get_settings()); "
+              "from flows.repair import repair_stuck_work; "
+              f"print(json.dumps(repair_stuck_work(timedelta(seconds={stall_seconds}), [{app_id}])))")
+    done = subprocess.run([sys.executable, "-c", script], env=stack.environment(), cwd=REPO, capture_output=True,
+                          text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _set_task_run_state(stack, task_run_id: str, state: str) -> None:
+    r = httpx.post(f"{stack.prefect_api}/task_runs/{task_run_id}/set_state", timeout=30,
+                   json={"state": {"type": state, "message": "测试：续办段已结束而案件未推进"}, "force": True})
+    assert r.is_success, r.text
+
+
+def test_a_repair_whose_segment_still_waits_in_the_queue_is_not_made_again(stack):
+    """While the segment a repair queued waits in Prefect's queue (a backlog; here the task worker is frozen),
+    further sweeps leave the case alone: no second segment, no second finding counting toward the limit after
+    which a case is left to a person. Once that segment has ended without moving the case, the next sweep
+    repairs it again."""
+    stall = 5
+    app_id, lost_run = _case_whose_first_segment_was_lost()
+    [worker] = stack.pids("deployments.task_worker")
+    stack.freeze(worker)  # its own sweep stops too: the sweeps below are the only ones
+    try:
+        time.sleep(stall + 0.5)
+        assert _sweep_in_another_process(stack, app_id, stall)["case"] == 1
+        with Session(get_engine()) as s:
+            [first] = s.exec(select(SystemFault).where(SystemFault.application_id == app_id)).all()
+        assert first.flow_run_id == lost_run and first.replacement_run_id, "the queued segment kept with the finding"
+        queued = httpx.get(f"{stack.prefect_api}/task_runs/{first.replacement_run_id}", timeout=30).json()
+        assert queued["state"]["type"] == "SCHEDULED"
+        assert _sweep_in_another_process(stack, app_id, stall)["case"] == 0, "repaired again while its segment waits"
+        _set_task_run_state(stack, first.replacement_run_id, "CRASHED")
+        assert _sweep_in_another_process(stack, app_id, stall)["case"] == 1, "an ended segment is repaired again"
+    finally:
+        os.kill(worker, signal.SIGCONT)
+    body = _waiting(stack, app_id, {"project_filing", "design_review"}, "the first branches, opened by the repair")
+    assert [d["kind"] for d in body["documents"]] == ["risk_commitment"]
+    with Session(get_engine()) as s:
+        findings = s.exec(select(SystemFault).where(SystemFault.application_id == app_id)
+                          .order_by(col(SystemFault.id))).all()
+    assert [(f.kind, f.repaired_at is not None, f.unrepairable) for f in findings] == \
+        [("case_run_lost", True, False)] * 2
+    assert len({f.replacement_run_id for f in findings}) == 2
