@@ -37,15 +37,23 @@ def purge_ended_sign_ins() -> None:
         sign_in_sessions.purge_ended(session)
 
 
+def sweep_once() -> None:
+    """One pass of every sweep: lost hand-overs, stored actions and ended periods carried on, stuck work
+    repaired, ended sign-ins purged. Each sweep's failure is logged and left to the next pass."""
+    for sweep in (redispatch_pending, continue_stale_actions, continue_ended_periods, repair_stuck_work,
+                  purge_ended_sign_ins):
+        try:
+            sweep()
+        except Exception:  # keep sweeping; the next round retries
+            log.exception("%s failed", sweep.__name__)
+
+
 def _redispatch_forever() -> None:
+    """The sweep every ``GC_DISPATCH_SWEEP_SECONDS`` in this warm process. A Prefect schedule would start a
+    fresh interpreter per pass (``bench/bench_sweep_mechanism.py`` measures both)."""
     stop = threading.Event()
     while not stop.wait(get_settings().dispatch_sweep_seconds):
-        for sweep in (redispatch_pending, continue_stale_actions, continue_ended_periods, repair_stuck_work,
-                      purge_ended_sign_ins):
-            try:
-                sweep()
-            except Exception:  # keep sweeping; the next round retries
-                log.exception("%s failed", sweep.__name__)
+        sweep_once()
 
 
 async def _beat_forever() -> None:
