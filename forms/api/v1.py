@@ -276,7 +276,7 @@ def check_uscc(code: str):
 
 
 def _application_out(session, application) -> ApplicationOut:
-    view = dashboard.application_view(session, application)
+    view = dashboard.application_essentials(session, application)
     ui = get_settings().prefect_ui_base()
     return ApplicationOut(
         id=application.id, case_no=application.case_no, title=application.title,

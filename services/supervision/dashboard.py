@@ -95,34 +95,42 @@ class ApplicationRow:
     extra: dict = field(default_factory=dict)
 
 
-def application_view(session: Session, application: Application) -> ApplicationView:
+def application_essentials(session: Session, application: Application) -> ApplicationView:
+    """The case with its enterprise, project, parcel, steps, documents and evaluations: what the API's answer
+    shows, after every submission and poll (``application_view`` adds the history the pages show: seven queries
+    more)."""
     project = session.get_one(Project, application.project_id)
     parcel = session.get(Parcel, project.parcel_id) if project.parcel_id else None
     documents = session.exec(select(Document).where(Document.application_id == application.id)
                              .order_by(col(Document.issued_at), col(Document.id))).all()  # same second: issue order
-    steps = steps_of(session, stored_id(application))
-    step_ids = [s.id for s in steps]
-    actions = list(session.exec(select(StepAction).where(StepAction.application_id == application.id)
-                                .order_by(col(StepAction.step_id), col(StepAction.sequence))))
-    actors = {stored_id(u): u.display_name for u in session.exec(select(User).where(
-        col(User.id).in_({a.actor_id for a in actions})))} if actions else {}
     return ApplicationView(
         application=application, enterprise=session.get_one(Enterprise, application.enterprise_id),
         project=project,
         parcel=parcel, base=session.get(IndustrialBase, parcel.base_id) if parcel else None,
-        steps=steps, documents=list(documents),
-        evaluations=list(session.exec(select(Evaluation).where(Evaluation.application_id == application.id))),
-        actions=actions, actors=actors,
-        pauses=list(session.exec(select(ClockPause).where(col(ClockPause.step_id).in_(step_ids))
-                                 .order_by(col(ClockPause.id)))),
-        attachments=list(session.exec(select(Attachment).where(Attachment.application_id == application.id)
-                                      .order_by(col(Attachment.id)))),
-        lights={light.step_id: light for light in session.exec(select(StepLight).where(
-            col(StepLight.step_id).in_(step_ids)))},
-        verifications=list(session.exec(select(VerificationRecord)
-                                        .where(VerificationRecord.application_id == application.id)
-                                        .order_by(col(VerificationRecord.id)))),
-        compliance_checks=compliance.checks_of(session, stored_id(application)))
+        steps=steps_of(session, stored_id(application)), documents=list(documents),
+        evaluations=list(session.exec(select(Evaluation).where(Evaluation.application_id == application.id))))
+
+
+def application_view(session: Session, application: Application) -> ApplicationView:
+    """``application_essentials`` and the case's history: actions and who took them, clock pauses, attachments,
+    lights, verifications and 履约核验 checks."""
+    view = application_essentials(session, application)
+    step_ids = [s.id for s in view.steps]
+    view.actions = list(session.exec(select(StepAction).where(StepAction.application_id == application.id)
+                                     .order_by(col(StepAction.step_id), col(StepAction.sequence))))
+    view.actors = {stored_id(u): u.display_name for u in session.exec(select(User).where(
+        col(User.id).in_({a.actor_id for a in view.actions})))} if view.actions else {}
+    view.pauses = list(session.exec(select(ClockPause).where(col(ClockPause.step_id).in_(step_ids))
+                                    .order_by(col(ClockPause.id))))
+    view.attachments = list(session.exec(select(Attachment).where(Attachment.application_id == application.id)
+                                         .order_by(col(Attachment.id))))
+    view.lights = {light.step_id: light for light in session.exec(select(StepLight).where(
+        col(StepLight.step_id).in_(step_ids)))}
+    view.verifications = list(session.exec(select(VerificationRecord)
+                                           .where(VerificationRecord.application_id == application.id)
+                                           .order_by(col(VerificationRecord.id))))
+    view.compliance_checks = compliance.checks_of(session, stored_id(application))
+    return view
 
 
 def application_rows(session: Session, apps: Sequence[Application]) -> list[ApplicationRow]:
