@@ -32,13 +32,14 @@ import sys
 import time
 from pathlib import Path
 
+# the repository, as the editable install puts it too (bench scripts must not depend on that); this script's own
+# folder, with bench_spine and bench_review, is on the path already
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench_spine import log, new_stack, start_stack, stop_stack
+
+from tests.harness import Stack
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # the editable install does this too; bench scripts must not depend on it
-sys.path.insert(0, str(REPO / "bench"))
-from bench_spine import log, new_stack, start_stack, stop_stack  # noqa: E402
-
-from tests.harness import Stack  # noqa: E402
-
 SHIPPED_INTERVAL_SECONDS = 30  # GC_DISPATCH_SWEEP_SECONDS' default
 PREFECT_SETUP = ("from deployments import prefect_env; from services.core.settings import get_settings; "
                  "prefect_env.apply(get_settings()); ")

@@ -33,14 +33,14 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # the editable install does this too; bench scripts must not depend on it
-sys.path.insert(0, str(REPO / "bench"))
-from bench_review import Api, confirm_still_waiting, fill_waiting, measure_memory  # noqa: E402
-from bench_spine import log, new_stack, start_stack, stop_stack  # noqa: E402
-from bench_sweep_mechanism import WARM, child_cpu_seconds  # noqa: E402
+# the repository, as the editable install puts it too (bench scripts must not depend on that); this script's own
+# folder, with bench_spine and bench_review, is on the path already
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench_review import Api, confirm_still_waiting, fill_waiting, measure_memory
+from bench_spine import log, new_stack, start_stack, stop_stack
+from bench_sweep_mechanism import WARM, child_cpu_seconds
 
-from tests.harness import Stack  # noqa: E402
+from tests.harness import Stack
 
 SWEEP_SETTLE_SECONDS = 70  # two of the shipped sweep intervals (30 s) and a little
 
