@@ -180,9 +180,8 @@ def _segment_still_queued(client, task_run_id: str, stall_after: timedelta) -> b
     """Whether the segment a repair queued may still start: waiting in the queue (not yet passed by a segment
     queued after it: Prefect's queue is first in, first out, and a killed server forgets its queue) or running,
     each within its ``PATIENCE``. Ended, unknown or dropped: the case is repaired again."""
-    try:
-        task_run = client.read_task_run(UUID(task_run_id))
-    except ObjectNotFound:
+    task_run = _task_run(client, task_run_id)
+    if task_run is None:
         return False
     state = task_run.state
     kind = state.type.value if state else "MISSING"
@@ -223,8 +222,13 @@ def _crash(client, state, run_id: str, message: str) -> None:
 
 def _task_run_state(client, task_run_id: str) -> State | None:
     """The task run's state; None when Prefect does not know the run (its database was replaced)."""
+    task_run = _task_run(client, task_run_id)
+    return task_run.state if task_run else None
+
+
+def _task_run(client, task_run_id: str) -> TaskRun | None:
     try:
-        return client.read_task_run(UUID(task_run_id)).state
+        return client.read_task_run(UUID(task_run_id))
     except ObjectNotFound:
         return None
 
